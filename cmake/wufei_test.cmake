@@ -1,0 +1,29 @@
+# wufei_add_test(NAME name SOURCES a.c b.c LIBS lib... [LABELS ...] [TIMEOUT s] [ENV K=V ...])
+# Builds a cmocka (or plain) test executable into build/tests/ and registers
+# it with ctest. Loop-heavy tests read WUFEI_LOOP_SCALE (percent of the full
+# count): 100 normally, WUFEI_SANITIZE_LOOP_PERCENT under sanitizers.
+set(WUFEI_SANITIZE_LOOP_PERCENT 20 CACHE STRING "Loop count percent under sanitizers")
+if(WUFEI_SANITIZE)
+  set(WUFEI_LOOP_PERCENT ${WUFEI_SANITIZE_LOOP_PERCENT})
+else()
+  set(WUFEI_LOOP_PERCENT 100)
+endif()
+
+function(wufei_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ENV;ARGS" ${ARGN})
+  add_executable(${T_NAME} ${T_SOURCES})
+  set_target_properties(${T_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
+  target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  if(NOT T_LABELS)
+    set(T_LABELS fast)
+  endif()
+  set_tests_properties(${T_NAME} PROPERTIES
+    TIMEOUT ${T_TIMEOUT}
+    LABELS "${T_LABELS}"
+    ENVIRONMENT "WUFEI_LOOP_PERCENT=${WUFEI_LOOP_PERCENT};WUFEI_BIN_DIR=${CMAKE_BINARY_DIR}/bin;WUFEI_SOURCE_DIR=${PROJECT_SOURCE_DIR};CMOCKA_MESSAGE_OUTPUT=stdout;${T_ENV}")
+endfunction()
