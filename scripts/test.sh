@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (.ci/run calls exactly this):
+#   1. install Debian packages (scripts/deps.sh)
+#   2. style gate (clang-format, banned calls)
+#   3. normal build + every test (ctest)
+#   4. ASan+UBSan build + every test (loop counts reduced, see cmake/wufei_test.cmake)
+#   5. libFuzzer build (clang) + a short smoke run of every fuzz target
+# Options: --quick (normal build only), --no-fuzz, --no-sanitize.
+# Build folders: build-test/, build-test-asan/, build-test-fuzz/.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+quick=0 fuzz=1 sanitize=1
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1; fuzz=0; sanitize=0 ;;
+    --no-fuzz) fuzz=0 ;;
+    --no-sanitize) sanitize=0 ;;
+    *) echo "usage: scripts/test.sh [--quick] [--no-fuzz] [--no-sanitize]" >&2; exit 2 ;;
+  esac
+done
+
+jobs=$(nproc)
+bash scripts/deps.sh
+start=$(date +%s)
+step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
+
+passed=0 failed=0
+run_ctest() { # build-dir
+  local dir=$1 log
+  log="$dir/ctest.log"
+  set +e
+  ctest --test-dir "$dir" -j"$jobs" --output-on-failure 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local total fail
+  total=$(sed -nE 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\2/p' "$log" | tail -1)
+  fail=$(sed -nE 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\1/p' "$log" | tail -1)
+  total=${total:-0} fail=${fail:-0}
+  if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then fail=1; fi
+  passed=$((passed + total - fail)) failed=$((failed + fail))
+  return 0
+}
+
+step "style"
+style_rc=0
+bash scripts/check-style.sh || style_rc=1
+
+step "normal build"
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-test -j"$jobs"
+step "normal tests"
+run_ctest build-test
+
+if [ $sanitize -eq 1 ]; then
+  step "ASan+UBSan build"
+  cmake -S . -B build-test-asan -DCMAKE_BUILD_TYPE=Debug -DWUFEI_SANITIZE=ON >/dev/null
+  cmake --build build-test-asan -j"$jobs"
+  step "ASan+UBSan tests"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    run_ctest build-test-asan
+fi
+
+if [ $fuzz -eq 1 ] && [ -f tests/fuzz/smoke.sh ]; then
+  step "fuzz build (clang, libFuzzer)"
+  cmake -S . -B build-test-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DWUFEI_FUZZ=ON >/dev/null
+  cmake --build build-test-fuzz -j"$jobs"
+  step "fuzz smoke"
+  if bash tests/fuzz/smoke.sh build-test-fuzz "${WUFEI_FUZZ_SECONDS:-10}"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+fi
+
+step "done"
+[ $style_rc -eq 0 ] && passed=$((passed + 1)) || failed=$((failed + 1))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
