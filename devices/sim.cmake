@@ -1,0 +1,10 @@
+# Test support for the real libserialport path over ptys (tests/support/pty_shim.c):
+#   wufei_pty_shim_obj  objects to link into a test binary (with ENABLE_EXPORTS)
+#   wufei_pty_shim      build/lib/libwufei_pty_shim.so for LD_PRELOAD
+# Never linked into a shipped program.
+add_library(wufei_pty_shim_obj OBJECT ${PROJECT_SOURCE_DIR}/tests/support/pty_shim.c)
+add_library(wufei_pty_shim MODULE ${PROJECT_SOURCE_DIR}/tests/support/pty_shim.c)
+set_target_properties(wufei_pty_shim PROPERTIES PREFIX "lib")
+target_include_directories(wufei_pty_shim_obj PUBLIC ${PROJECT_SOURCE_DIR}/tests/support)
+target_include_directories(wufei_pty_shim PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
+target_link_libraries(wufei_pty_shim PRIVATE ${CMAKE_DL_LIBS})
