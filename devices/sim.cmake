@@ -8,3 +8,14 @@ set_target_properties(wufei_pty_shim PROPERTIES PREFIX "lib")
 target_include_directories(wufei_pty_shim_obj PUBLIC ${PROJECT_SOURCE_DIR}/tests/support)
 target_include_directories(wufei_pty_shim PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
 target_link_libraries(wufei_pty_shim PRIVATE ${CMAKE_DL_LIBS})
+
+# wufei-devsim: simulated devices on ptys (see devices/sim/sim_main.c).
+add_executable(wufei-devsim
+  ${CMAKE_CURRENT_LIST_DIR}/sim/sim_main.c
+  ${CMAKE_CURRENT_LIST_DIR}/sim/sim_scale.c
+  ${CMAKE_CURRENT_LIST_DIR}/sim/sim_card.c
+  ${CMAKE_CURRENT_LIST_DIR}/sim/sim_printer.c
+  ${CMAKE_CURRENT_LIST_DIR}/sim/sim_png.c
+  ${CMAKE_CURRENT_LIST_DIR}/sim/sim_parse.c)
+target_link_libraries(wufei-devsim PRIVATE wufei_core PkgConfig::JANSSON PkgConfig::QRENCODE
+  PkgConfig::PNG)

@@ -1,0 +1,324 @@
+/*
+ * sim_scale.c — the device side of the four scale protocols: answers poll
+ * commands (mt8217, mt-sics) and sends stream frames (cas-ci200, xk3190-a9,
+ * mt-sics after SIR). See docs/PROTOCOLS.md for the byte formats.
+ *
+ * Weights: load_g lies on the platform; zero_g is the zero offset, tare_g the
+ * tare. gross = load - zero, net = gross - tare. While "motion" is on, each
+ * reading jitters by up to ±20 g and is flagged unstable.
+ */
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STX 0x02
+#define ETX 0x03
+#define CR  0x0d
+#define LF  0x0a
+
+/* mt8217 status bits (PROTOCOL-NOTES) */
+#define MT8217_MOTION  0x01
+#define MT8217_OVER    0x02
+#define MT8217_UNDER   0x04
+#define MT8217_NET     0x20
+#define MT8217_BAD_CMD 0x40
+
+const char *sim_unit_name(enum sim_unit u)
+{
+	switch (u) {
+	case SIM_UNIT_G: return "g";
+	case SIM_UNIT_KG: return "kg";
+	case SIM_UNIT_LB: return "lb";
+	}
+	return "g";
+}
+
+static int64_t gross_g(const struct sim_dev *d)
+{
+	return d->load_g - d->zero_g;
+}
+
+int64_t sim_scale_net_g(const struct sim_dev *d)
+{
+	return gross_g(d) - d->tare_g;
+}
+
+/* The value shown, with jitter while in motion. */
+static int64_t shown_g(struct sim_dev *d)
+{
+	int64_t g = sim_scale_net_g(d);
+	if (d->motion) {
+		d->jitter = d->jitter * 1103515245u + 12345u;
+		g += (int64_t)((d->jitter >> 16) % 41) - 20;
+	}
+	return g;
+}
+
+/* Value in thousandths of the unit (kg, lb) or in grams; integer rounding half
+ * away from zero, 1 lb = 453.59237 g. */
+static int64_t scaled_value(enum sim_unit u, int64_t g)
+{
+	if (u != SIM_UNIT_LB)
+		return g;
+	int64_t num = (g < 0 ? -g : g) * 100000000;
+	int64_t v = (num + 45359237 / 2) / 45359237;
+	return g < 0 ? -v : v;
+}
+
+void sim_scale_format(const struct sim_dev *d, int64_t grams, char *buf, size_t len)
+{
+	int64_t v = scaled_value(d->unit, grams);
+	if (d->unit == SIM_UNIT_G) {
+		snprintf(buf, len, "%lld", (long long)v);
+		return;
+	}
+	int64_t a = v < 0 ? -v : v;
+	snprintf(buf, len, "%s%lld.%03lld", v < 0 ? "-" : "", (long long)(a / 1000),
+	         (long long)(a % 1000));
+}
+
+/* ---- mt8217 ------------------------------------------------------------ */
+
+static void mt8217_status(struct sim_dev *d, unsigned bits)
+{
+	uint8_t f[4] = {STX, '?', (uint8_t)(bits & 0x7f), CR};
+	sim_dev_send(d, f, sizeof(f));
+}
+
+static void mt8217_weight(struct sim_dev *d)
+{
+	unsigned net = d->tare_g ? MT8217_NET : 0;
+	if (d->overload) {
+		mt8217_status(d, MT8217_OVER | net);
+		return;
+	}
+	if (d->motion) {
+		mt8217_status(d, MT8217_MOTION | net);
+		return;
+	}
+	if (gross_g(d) < 0) {
+		mt8217_status(d, MT8217_UNDER | net);
+		return;
+	}
+	char v[32], f[48];
+	sim_scale_format(d, shown_g(d), v, sizeof(v));
+	int n = snprintf(f, sizeof(f), "%c%8s%s%c", STX, v, d->tare_g ? "N" : "", CR);
+	sim_dev_send(d, f, (size_t)n);
+}
+
+static void mt8217_input(struct sim_dev *d, uint8_t c)
+{
+	switch (c & 0x7f) {
+	case 'W': mt8217_weight(d); break;
+	case 'Z':
+		if (d->refuse || d->motion)
+			mt8217_status(d, MT8217_BAD_CMD);
+		else
+			d->zero_g = d->load_g, d->tare_g = 0;
+		break;
+	case 'T':
+		if (d->refuse || d->motion || gross_g(d) <= 0)
+			mt8217_status(d, MT8217_BAD_CMD);
+		else
+			d->tare_g = gross_g(d);
+		break;
+	case 'C': d->tare_g = 0; break;
+	case CR:
+	case LF:
+	case ' ': break;
+	default: mt8217_status(d, MT8217_BAD_CMD); break;
+	}
+}
+
+/* ---- mt-sics ----------------------------------------------------------- */
+
+static void sics_line(struct sim_dev *d, const char *s)
+{
+	sim_dev_send(d, s, strlen(s));
+	sim_dev_send(d, "\r\n", 2);
+}
+
+static void sics_value(struct sim_dev *d, const char *head, int64_t g)
+{
+	char v[32], line[80];
+	sim_scale_format(d, g, v, sizeof(v));
+	snprintf(line, sizeof(line), "%s %10s %s", head, v, sim_unit_name(d->unit));
+	sics_line(d, line);
+}
+
+static void sics_weight(struct sim_dev *d, bool immediate)
+{
+	if (d->overload) {
+		sics_line(d, "S +");
+		return;
+	}
+	if (d->motion && !immediate) {
+		sics_line(d, "S I");
+		return;
+	}
+	sics_value(d, d->motion ? "S D" : "S S", shown_g(d));
+}
+
+static void sics_command(struct sim_dev *d, const char *cmd)
+{
+	bool busy = d->refuse || d->motion;
+	if (!strcmp(cmd, "S")) {
+		sics_weight(d, false);
+	} else if (!strcmp(cmd, "SI")) {
+		sics_weight(d, true);
+	} else if (!strcmp(cmd, "SIR")) {
+		d->sir = true;
+		d->next_stream_ms = 0;
+	} else if (!strcmp(cmd, "@")) {
+		d->sir = false;
+		sics_line(d, "I4 A \"0123456789\"");
+	} else if (!strcmp(cmd, "Z")) {
+		if (!busy)
+			d->zero_g = d->load_g, d->tare_g = 0;
+		sics_line(d, busy ? "Z I" : "Z A");
+	} else if (!strcmp(cmd, "ZI")) {
+		if (!d->refuse)
+			d->zero_g = d->load_g, d->tare_g = 0;
+		sics_line(d, d->refuse ? "ZI I" : d->motion ? "ZI D" : "ZI S");
+	} else if (!strcmp(cmd, "T") || !strcmp(cmd, "TI")) {
+		bool ti = cmd[1] == 'I';
+		if ((ti ? d->refuse : busy) || gross_g(d) <= 0) {
+			sics_line(d, ti ? "TI I" : "T I");
+			return;
+		}
+		d->tare_g = gross_g(d);
+		sics_value(d, ti ? (d->motion ? "TI D" : "TI S") : "T S", d->tare_g);
+	} else if (!strcmp(cmd, "TA")) {
+		sics_value(d, "TA A", d->tare_g);
+	} else if (!strcmp(cmd, "TAC")) {
+		d->tare_g = 0;
+		sics_line(d, "TAC A");
+	} else if (!strcmp(cmd, "I0")) {
+		sics_line(d, "I0 B 0 \"I0\"");
+		sics_line(d, "I0 A 0 \"S\"");
+	} else if (!strcmp(cmd, "I1")) {
+		sics_line(d, "I1 A \"01\" \"2.30\" \"2.22\" \"\" \"\"");
+	} else if (!strcmp(cmd, "I2")) {
+		sics_line(d, "I2 A \"WUFEI-DEVSIM 30 kg 0.001 kg\"");
+	} else if (!strcmp(cmd, "I3")) {
+		sics_line(d, "I3 A \"1.0.0\"");
+	} else if (!strcmp(cmd, "I4")) {
+		sics_line(d, "I4 A \"0123456789\"");
+	} else if (cmd[0]) {
+		sics_line(d, "ES");
+	}
+}
+
+static void sics_input(struct sim_dev *d, uint8_t c)
+{
+	if (c == LF) {
+		while (d->in_len && (d->in[d->in_len - 1] == CR || d->in[d->in_len - 1] == ' '))
+			d->in_len--;
+		d->in[d->in_len] = '\0';
+		sics_command(d, (const char *)d->in);
+		d->in_len = 0;
+		return;
+	}
+	if (d->in_len + 1 < sizeof(d->in))
+		d->in[d->in_len++] = c;
+	else
+		d->in_len = 0; /* an over-long line is a syntax error: drop it */
+}
+
+/* ---- stream frames ----------------------------------------------------- */
+
+static void cas_frame(struct sim_dev *d)
+{
+	char v[32], w[16];
+	uint8_t f[32];
+	int64_t g = shown_g(d);
+	sim_scale_format(d, g < 0 ? -g : g, v, sizeof(v));
+	/* 8 characters: sign and zero-padded value with its point */
+	size_t vl = strlen(v);
+	if (vl > 7)
+		vl = 7;
+	memset(w, '0', 8);
+	w[0] = g < 0 ? '-' : '+';
+	memcpy(w + 8 - vl, v + strlen(v) - vl, vl);
+	const char *h1 = d->overload ? "OL" : d->motion ? "US" : "ST";
+	const char *h2 = d->tare_g ? "NT" : "GS";
+	uint8_t lamp = (uint8_t)((d->motion ? 0 : 0x40) | (d->tare_g ? 0x02 : 0x04) |
+	                         (sim_scale_net_g(d) == 0 ? 0x01 : 0));
+	const char *unit = d->unit == SIM_UNIT_G ? " g" : sim_unit_name(d->unit);
+	size_t n = 0;
+	memcpy(f + n, h1, 2), n += 2;
+	f[n++] = ',';
+	memcpy(f + n, h2, 2), n += 2;
+	f[n++] = ',';
+	f[n++] = '0', f[n++] = '1';
+	f[n++] = ',';
+	memcpy(f + n, w, 8), n += 8;
+	f[n++] = lamp;
+	memcpy(f + n, unit, 2), n += 2;
+	f[n++] = CR, f[n++] = LF;
+	sim_dev_send(d, f, n);
+}
+
+static void xk3190_frame(struct sim_dev *d)
+{
+	if (d->overload)
+		return; /* the indicator shows "------" and stops sending */
+	int64_t v = scaled_value(d->unit, shown_g(d));
+	int64_t a = v < 0 ? -v : v;
+	if (a > 999999)
+		a = 999999;
+	char digits[8];
+	snprintf(digits, sizeof(digits), "%06lld", (long long)a);
+	uint8_t f[12];
+	f[0] = STX;
+	f[1] = v < 0 ? '-' : '+';
+	memcpy(f + 2, digits, 6);
+	f[8] = d->unit == SIM_UNIT_G ? '0' : '3';
+	uint8_t x = 0;
+	for (int i = 1; i <= 8; i++)
+		x ^= f[i];
+	static const char hex[] = "0123456789ABCDEF";
+	f[9] = (uint8_t)hex[x >> 4];
+	f[10] = (uint8_t)hex[x & 15];
+	f[11] = ETX;
+	sim_dev_send(d, f, sizeof(f));
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+void sim_scale_input(struct sim_dev *d, const uint8_t *buf, size_t len, int64_t now_ms)
+{
+	(void)now_ms;
+	for (size_t i = 0; i < len; i++) {
+		if (d->proto == SIM_MT8217)
+			mt8217_input(d, buf[i]);
+		else if (d->proto == SIM_MTSICS)
+			sics_input(d, buf[i]);
+		/* stream scales ignore what the host sends */
+	}
+}
+
+static bool streaming(const struct sim_dev *d)
+{
+	return d->proto == SIM_CAS || d->proto == SIM_XK3190 || (d->proto == SIM_MTSICS && d->sir);
+}
+
+int64_t sim_scale_next_ms(const struct sim_dev *d)
+{
+	return streaming(d) ? d->next_stream_ms : INT64_MAX;
+}
+
+void sim_scale_tick(struct sim_dev *d, int64_t now_ms)
+{
+	if (!streaming(d) || now_ms < d->next_stream_ms)
+		return;
+	d->next_stream_ms = now_ms + SIM_STREAM_MS;
+	if (d->proto == SIM_CAS)
+		cas_frame(d);
+	else if (d->proto == SIM_XK3190)
+		xk3190_frame(d);
+	else
+		sics_weight(d, true);
+}
