@@ -18,8 +18,8 @@ struct devsim {
 	pid_t pid;
 	int in_fd;  /* the child's stdin; closing it ends the child */
 	int ctl_fd; /* connected control socket */
-	char dir[256];
-	char ctl_path[300];
+	char dir[64];
+	char ctl_path[96];
 	char json[8192]; /* the first line the child printed */
 };
 
