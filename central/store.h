@@ -1,0 +1,176 @@
+/*
+ * store.h — central's storage behind one small interface.
+ *
+ * For: everything wufei-central keeps: kiosks and their public keys, the
+ * journal records kiosks upload (identity (kiosk, seq), bytes kept exactly),
+ * tamper alerts, epochs, heartbeats, categories with versioned rates,
+ * residents, staff, the card blocklist, the card key, receipt claims.
+ * Not for: HTTP, JSON, signatures or the sync rules (duplicate, conflict,
+ * chain and points checks live in ingest.c): a backend only stores.
+ *
+ * Backends: SQLite now ("sqlite:PATH", store_sqlite.c); PostgreSQL later
+ * behind the same struct store_ops. No SQL outside a backend.
+ *
+ * A handle is used by one thread at a time: callers serialise with
+ * store_lock()/store_unlock() (the HTTP server does). Every function blocks
+ * on disk I/O. Negative returns are enum wf_err; store_errmsg() has detail.
+ * Times are UTC seconds; points, grams and pieces are integers.
+ */
+#ifndef WUFEI_CENTRAL_STORE_H
+#define WUFEI_CENTRAL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+
+struct store;
+
+#define STORE_HEX_HASH 65 /* 64 hex + NUL */
+
+/* One journal record as central keeps it. */
+struct store_record {
+	uint32_t kiosk;
+	uint32_t seq;
+	uint32_t kind;        /* record.h kind number */
+	const uint8_t *bytes; /* canonical bytes (borrowed) */
+	size_t len;           /* bytes */
+	uint8_t hash[32];     /* chain hash after this record */
+	int64_t received_s;   /* central's receive time */
+	int64_t resident;     /* resident id, 0 = none / not a drop */
+	int64_t points;       /* points the record claims */
+	uint32_t flags;       /* STORE_FLAG_* central noticed */
+};
+
+#define STORE_FLAG_CHAIN_BREAK     0x1u
+#define STORE_FLAG_POINTS_MISMATCH 0x2u
+#define STORE_FLAG_UNKNOWN_RATE    0x4u
+
+struct store_key {
+	uint8_t public_key[32];
+	int64_t added_s;
+	int64_t revoked_s;          /* 0 = not revoked */
+	uint32_t revoked_after_seq; /* highest seq central held when it was revoked */
+};
+
+struct store_resident {
+	int64_t id;
+	char card_hash[STORE_HEX_HASH];
+	char name[64];   /* masked, e.g. "王*" */
+	char status[16]; /* "active" | "blocked" */
+	char block_reason[128];
+	int64_t points_balance; /* base + points of stored drops */
+};
+
+struct store_staff {
+	int64_t id;
+	char card_hash[STORE_HEX_HASH];
+	char name[64];
+	char role[16];      /* "staff" | "admin" */
+	char pin_hash[192]; /* crypto_pwhash_str */
+};
+
+struct store_block {
+	char card_hash[STORE_HEX_HASH];
+	char reason[128];
+};
+
+struct store_rate {
+	uint16_t category;
+	uint32_t version;
+	enum wf_unit unit;
+	int64_t rate;
+	int64_t created_s;
+};
+
+/* Callbacks for store_read_catalog; any may be NULL; non-zero return stops. */
+struct store_catalog_fns {
+	void *ctx;
+	int (*category)(void *ctx, const struct wf_category *c);
+	int (*resident)(void *ctx, const struct store_resident *r);
+	int (*staff)(void *ctx, const struct store_staff *s);
+	int (*block)(void *ctx, const struct store_block *b);
+	int (*deleted)(void *ctx, const char *table, const char *key);
+	int (*rate)(void *ctx, const struct store_rate *r); /* every version (rates list) */
+};
+
+/* Backend table. Every function returns enum wf_err unless said otherwise. */
+struct store_ops {
+	void (*close)(struct store *s);
+	int (*begin)(struct store *s);
+	int (*commit)(struct store *s);
+	int (*rollback)(struct store *s);
+	int (*kiosk_add)(struct store *s, uint32_t kiosk, const char *name, int64_t now_s);
+	int (*kiosk_exists)(struct store *s, uint32_t kiosk); /* 1, 0 or error */
+	int (*key_add)(struct store *s, uint32_t kiosk, uint32_t key_id, const uint8_t pk[32],
+	               int64_t now_s);
+	int (*key_get)(struct store *s, uint32_t kiosk, uint32_t key_id, struct store_key *out);
+	int (*key_revoke)(struct store *s, uint32_t kiosk, uint32_t key_id, int64_t now_s);
+	/* 1 inserted, 0 (kiosk, seq) already there (nothing changed), or error */
+	int (*record_insert)(struct store *s, const struct store_record *r);
+	/* 1 found (bytes copied into buf[cap], *len set, hash filled), 0 absent, or error */
+	int (*record_get)(struct store *s, uint32_t kiosk, uint32_t seq, uint8_t *buf, size_t cap,
+	                  size_t *len, uint8_t hash[32]);
+	/* highest stored seq (0 if none) and its hash (zeros if none) */
+	int (*record_highest)(struct store *s, uint32_t kiosk, uint32_t *seq, uint8_t hash[32]);
+	int (*record_count)(struct store *s, int64_t *count);
+	int (*alert_add)(struct store *s, uint32_t kiosk, uint32_t seq, const char *reason,
+	                 const uint8_t *bytes, size_t len, const char *detail, int64_t now_s);
+	int (*alert_count)(struct store *s, int64_t *count);
+	int (*epoch_open)(struct store *s, uint32_t kiosk, uint32_t start_seq, const char *reason,
+	                  uint32_t local_last_seq, int64_t now_s, uint32_t *epoch);
+	int (*heartbeat_put)(struct store *s, uint32_t kiosk, uint32_t last_seq,
+	                     uint32_t outbox_depth, const char *software_version,
+	                     const char *devices_json, int64_t now_s);
+	/* new rate version for c (c->rate_version is set on success) */
+	int (*rate_set)(struct store *s, struct wf_category *c, int64_t now_s);
+	int (*rate_get)(struct store *s, uint16_t category, uint32_t version,
+	                struct store_rate *out);
+	int (*resident_put)(struct store *s, const struct store_resident *r);
+	int (*resident_block)(struct store *s, int64_t id, const char *reason);
+	int (*resident_remove)(struct store *s, int64_t id);
+	int (*staff_put)(struct store *s, const struct store_staff *st);
+	int (*staff_remove)(struct store *s, int64_t id);
+	int (*block_put)(struct store *s, const struct store_block *b);
+	int (*card_key_get)(struct store *s, uint32_t *version, uint8_t key[32]);
+	/* since_rev < 0: everything; else changes after since_rev incl. deletions */
+	int (*catalog_read)(struct store *s, int64_t since_rev, const struct store_catalog_fns *fns,
+	                    int64_t *rev_now);
+	/* 1 claimed now, 0 claimed before (*claimed_s = first claim), or error */
+	int (*claim)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s,
+	             int64_t *claimed_s);
+	/* 1 claimed (*claimed_s set), 0 not claimed */
+	int (*claim_get)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+};
+
+/* Common head of every backend's handle. Backends embed it first. */
+struct store {
+	const struct store_ops *ops;
+	char err[256]; /* detail of the last failure */
+	void *lock;    /* pthread mutex, owned by store.c */
+};
+
+/*
+ * store_open — opens (creating and migrating if needed) the store at url.
+ * "sqlite:PATH" only, for now. *out is NULL on failure and why[why_len]
+ * says why. Blocking.
+ */
+int store_open(const char *url, struct store **out, char *why, size_t why_len);
+
+/* store_close — closes; NULL is a no-op. */
+void store_close(struct store *s);
+
+/* Detail of the last failure on s; never NULL. */
+const char *store_errmsg(const struct store *s);
+
+/* Serialise use between threads. */
+void store_lock(struct store *s);
+void store_unlock(struct store *s);
+
+/* store_set_err — for backends: printf-style detail into s->err. */
+void store_set_err(struct store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Backend constructors (store.c dispatches on the URL scheme). */
+int store_sqlite_open(const char *path, struct store **out, char *why, size_t why_len);
+
+#endif
