@@ -1,0 +1,341 @@
+/*
+ * test_device.c — device threads against wufei-devsim over the real
+ * libserialport path: unplug/replug cycles per device kind. Each cycle checks
+ * that DOWN is reported before the replug and UP after it, that a reading,
+ * card or print made after the replug gets through, and over all cycles that
+ * the process used less than 5% CPU while the device was unplugged.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "devsim_child.h"
+#include "device.h"
+#include "wf.h"
+#include "wf_test.h"
+
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define WAIT_MS 10000 /* only a guard against hanging; no test asserts on time */
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t cpu_us(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+	       ru.ru_stime.tv_usec;
+}
+
+static void ms_sleep(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static void cmd_ok(struct devsim *ds, const char *cmd)
+{
+	char ans[4096];
+	if (devsim_cmd(ds, cmd, ans, sizeof(ans)) != 0)
+		fail_msg("devsim '%s' -> '%s'", cmd, ans);
+}
+
+struct seen {
+	int up, down, cards_same, print_done, print_failed;
+};
+
+/* Pop events until one matches; count the others. false if none came. */
+static bool wait_for(struct device_queue *q, enum device_event_kind kind, int64_t grams,
+                     const char *card, struct seen *seen, struct device_event *out)
+{
+	int64_t until = mono_us() + (int64_t)WAIT_MS * 1000;
+	struct device_event e;
+	for (;;) {
+		while (device_queue_pop(q, &e)) {
+			if (e.kind == DEVICE_EVENT_UP)
+				seen->up++;
+			if (e.kind == DEVICE_EVENT_DOWN)
+				seen->down++;
+			if (e.kind == DEVICE_EVENT_PRINT_DONE)
+				seen->print_done++;
+			if (e.kind == DEVICE_EVENT_PRINT_FAILED)
+				seen->print_failed++;
+			if (e.kind == DEVICE_EVENT_CARD && card && !strcmp(e.u.card.number, card))
+				seen->cards_same++;
+			if (e.kind != kind)
+				continue;
+			if (kind == DEVICE_EVENT_READING &&
+			    (e.u.reading.grams != grams || !e.u.reading.stable))
+				continue;
+			if (kind == DEVICE_EVENT_CARD && strcmp(e.u.card.number, card))
+				continue;
+			if (out)
+				*out = e;
+			return true;
+		}
+		int64_t left = (until - mono_us()) / 1000;
+		if (left <= 0)
+			return false;
+		struct pollfd p = {.fd = device_queue_fd(q), .events = POLLIN};
+		poll(&p, 1, (int)left);
+	}
+}
+
+/* Drain without blocking; counts what was there. */
+static void drain(struct device_queue *q, struct seen *seen, const char *card)
+{
+	struct device_event e;
+	while (device_queue_pop(q, &e)) {
+		seen->up += e.kind == DEVICE_EVENT_UP;
+		seen->down += e.kind == DEVICE_EVENT_DOWN;
+		seen->print_done += e.kind == DEVICE_EVENT_PRINT_DONE;
+		if (e.kind == DEVICE_EVENT_CARD && card && !strcmp(e.u.card.number, card))
+			seen->cards_same++;
+	}
+}
+
+static size_t job_native(uint8_t *buf, const char *token)
+{
+	size_t n = 0, k = strlen(token) + 3;
+	const uint8_t head[] = {0x1b, 0x40, 0x1d, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x43, 0x05};
+	memcpy(buf + n, head, sizeof(head)), n += sizeof(head);
+	uint8_t hdr[8] = {0x1d, 0x28, 0x6b, (uint8_t)(k & 0xff), (uint8_t)(k >> 8),
+	                  0x31, 0x50, 0x30};
+	memcpy(buf + n, hdr, 8), n += 8;
+	memcpy(buf + n, token, strlen(token)), n += strlen(token);
+	memcpy(buf + n, "\x1d(k\x03\x00\x31\x51\x30\n\x1dV\x41\x00", 13), n += 13;
+	return n;
+}
+
+static int receipts(struct devsim *ds, char *png, size_t len)
+{
+	char ans[4096];
+	assert_int_equal(devsim_cmd(ds, "status printer", ans, sizeof(ans)), 0);
+	json_t *o = json_loads(ans + 3, 0, NULL);
+	assert_non_null(o);
+	int n = (int)json_integer_value(json_object_get(o, "receipts"));
+	if (png)
+		snprintf(png, len, "%s", json_string_value(json_object_get(o, "png")));
+	json_decref(o);
+	return n;
+}
+
+static void zbar_expect(const char *png, const char *token)
+{
+	char cmd[600], out[512];
+	snprintf(cmd, sizeof(cmd), "zbarimg --raw -q '%s' 2>/dev/null", png);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	while (n && out[n - 1] == '\n')
+		out[--n] = '\0';
+	assert_int_equal(pclose(f), 0);
+	assert_string_equal(out, token);
+}
+
+enum kind { K_SCALE, K_CARD, K_PRINTER };
+
+/* After UP: make the device produce something and check it arrives. */
+static void after_up(struct devsim *ds, struct device *dev, struct device_queue *q, enum kind k,
+                     long i, struct seen *seen, long loops)
+{
+	char cmd[128], hex[16];
+	if (k == K_SCALE) {
+		snprintf(cmd, sizeof(cmd), "weight %ld", 1000 + i);
+		cmd_ok(ds, cmd);
+		assert_true(wait_for(q, DEVICE_EVENT_READING, 1000 + i, NULL, seen, NULL));
+	} else if (k == K_CARD) {
+		snprintf(hex, sizeof(hex), "04%08lX", 0xE2E1F500L + i);
+		snprintf(cmd, sizeof(cmd), "card %s 250", hex);
+		seen->cards_same = 0;
+		cmd_ok(ds, cmd);
+		struct device_event e;
+		assert_true(wait_for(q, DEVICE_EVENT_CARD, 0, hex, seen, &e));
+		char id[48];
+		snprintf(id, sizeof(id), "em4100:%s", hex);
+		assert_string_equal(e.u.card.id, id);
+		/* the frames of this tap that are still coming add no second event */
+		ms_sleep(300);
+		drain(q, seen, hex);
+		assert_int_equal(seen->cards_same, 1);
+	} else {
+		char token[64], png[512];
+		uint8_t job[256];
+		uint32_t id;
+		snprintf(token, sizeof(token), "HTTPS://WUFEI.EXAMPLE/R/CYCLE%ld", i);
+		int before = receipts(ds, NULL, 0);
+		assert_int_equal(device_print(dev, job, job_native(job, token), &id), WF_OK);
+		struct device_event e;
+		assert_true(wait_for(q, DEVICE_EVENT_PRINT_DONE, 0, NULL, seen, &e));
+		assert_int_equal(e.u.job_id, id);
+		int r = 0;
+		for (int t = 0; t < 1000 && (r = receipts(ds, png, sizeof(png))) == before; t++)
+			ms_sleep(5);
+		assert_int_equal(r, before + 1);
+		if (i == 0 || i == loops - 1)
+			zbar_expect(png, token);
+	}
+}
+
+static void cycles(enum kind k, const char *const *args, const char *name, const char *proto,
+                   const char *line)
+{
+	struct devsim ds;
+	struct device_queue *q = device_queue_create(256);
+	struct device *dev = NULL;
+	struct device_config cfg = {0};
+	struct seen seen = {0};
+	long loops = wf_test_loops(50);
+	int64_t idle_cpu = 0, idle_wall = 0;
+	char cmd[96];
+
+	assert_non_null(q);
+	assert_int_equal(devsim_start(&ds, args), 0);
+	snprintf(cfg.name, sizeof(cfg.name), "%s", name);
+	cfg.role = k == K_SCALE  ? DEVICE_ROLE_SCALE
+	           : k == K_CARD ? DEVICE_ROLE_CARD
+	                         : DEVICE_ROLE_PRINTER;
+	devsim_transport(&ds, name, cfg.transport, sizeof(cfg.transport));
+	snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", proto);
+	assert_int_equal(transport_line_parse(line, &cfg.line), WF_OK);
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+	printf("# %s (%s): %ld unplug/replug cycles\n", name, proto, loops);
+
+	for (long i = 0; i < loops; i++) {
+		after_up(&ds, dev, q, k, i, &seen, loops);
+		seen.up = seen.down = 0;
+
+		snprintf(cmd, sizeof(cmd), "unplug %s", name);
+		int64_t w0 = mono_us(), c0 = cpu_us();
+		cmd_ok(&ds, cmd);
+		assert_true(wait_for(q, DEVICE_EVENT_DOWN, 0, NULL, &seen, NULL));
+		struct device_health h;
+		device_health(dev, &h);
+		assert_int_equal(h.state, DEVICE_STATE_DOWN);
+		if (k == K_PRINTER) {
+			uint8_t b = 0x0a;
+			assert_int_equal(device_print(dev, &b, 1, NULL), WF_ESTATE);
+		}
+		ms_sleep(150); /* the device stays away a while */
+		drain(q, &seen, NULL);
+		assert_int_equal(seen.up, 0); /* nothing claims it is back */
+		snprintf(cmd, sizeof(cmd), "replug %s", name);
+		idle_cpu += cpu_us() - c0;
+		idle_wall += mono_us() - w0;
+		cmd_ok(&ds, cmd);
+		assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+		assert_int_equal(seen.down, 1);
+	}
+	after_up(&ds, dev, q, k, loops, &seen, loops);
+
+	struct device_health h;
+	device_health(dev, &h);
+	assert_int_equal(h.state, DEVICE_STATE_UP);
+	assert_int_equal(h.reconnects, (uint64_t)loops);
+	assert_true(h.frames > 0 || k == K_PRINTER);
+	assert_true(h.bytes_in > 0);
+	assert_int_equal(device_queue_dropped(q), 0);
+	printf("# %s: CPU while unplugged %.2f%% of %.1f s\n", name,
+	       100.0 * (double)idle_cpu / (double)idle_wall, (double)idle_wall / 1e6);
+	assert_true(idle_cpu * 100 < idle_wall * 5);
+	device_stop(dev);
+	device_queue_destroy(q);
+	devsim_stop(&ds);
+}
+
+static void test_scale_cycles(void **state)
+{
+	(void)state;
+	const char *args[] = {"--scale", "mt8217", NULL};
+	cycles(K_SCALE, args, "scale", "mt8217", "9600 7E1");
+}
+
+static void test_stream_scale_cycles(void **state)
+{
+	(void)state;
+	const char *args[] = {"--scale", "cas-ci200", NULL};
+	cycles(K_SCALE, args, "scale", "cas-ci200", "9600 8N1");
+}
+
+static void test_card_cycles(void **state)
+{
+	(void)state;
+	const char *args[] = {"--card", "em4100", NULL};
+	cycles(K_CARD, args, "card", "em4100", "9600 8N1");
+}
+
+static void test_printer_cycles(void **state)
+{
+	(void)state;
+	const char *args[] = {"--printer", "escpos", NULL};
+	cycles(K_PRINTER, args, "printer", "escpos", "115200 8N1");
+}
+
+/* A device that is not there at start: DOWN with a reason, then UP when it
+ * appears; a bad config is refused before any thread starts. */
+static void test_absent_then_present(void **state)
+{
+	(void)state;
+	struct devsim ds;
+	struct device_queue *q = device_queue_create(16);
+	struct device *dev = NULL;
+	struct seen seen = {0};
+	struct device_event e;
+	const char *args[] = {"--scale", "mt-sics", NULL};
+	struct device_config cfg = {
+	    .name = "scale", .role = DEVICE_ROLE_SCALE, .protocol = "mt-sics"};
+	assert_int_equal(devsim_start(&ds, args), 0);
+	cmd_ok(&ds, "unplug scale");
+	devsim_transport(&ds, "scale", cfg.transport, sizeof(cfg.transport));
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_DOWN, 0, NULL, &seen, &e));
+	assert_true(strlen(e.reason) > 0);
+	assert_int_equal(device_scale_command(dev, DEVICE_SCALE_ZERO), WF_ESTATE);
+	cmd_ok(&ds, "replug scale");
+	assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+	cmd_ok(&ds, "weight 2500");
+	assert_true(wait_for(q, DEVICE_EVENT_READING, 2500, NULL, &seen, NULL));
+	/* zero through the device thread: the scale then reads 0 */
+	assert_int_equal(device_scale_command(dev, DEVICE_SCALE_ZERO), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_READING, 0, NULL, &seen, NULL));
+	device_stop(dev);
+
+	struct device *bad = (struct device *)1;
+	struct device_config c2 = cfg;
+	snprintf(c2.protocol, sizeof(c2.protocol), "%s", "em4100");
+	assert_int_equal(device_start(&c2, q, NULL, NULL, &bad), WF_EINVAL);
+	assert_null(bad);
+	snprintf(c2.protocol, sizeof(c2.protocol), "%s", "mt8217");
+	snprintf(c2.unit, sizeof(c2.unit), "%s", "oz");
+	assert_int_equal(device_start(&c2, q, NULL, NULL, &bad), WF_EINVAL);
+	device_queue_destroy(q);
+	devsim_stop(&ds);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_absent_then_present), cmocka_unit_test(test_scale_cycles),
+	    cmocka_unit_test(test_stream_scale_cycles), cmocka_unit_test(test_card_cycles),
+	    cmocka_unit_test(test_printer_cycles),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
