@@ -1,0 +1,273 @@
+/* harness.c — real wufei-central over loopback for tests and benchmarks; see harness.h. */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "ingest.h"
+#include "signing.h"
+
+#ifdef WUFEI_HAVE_RECORD
+#include "record.h"
+#endif
+
+void harness_bin(const char *name, char *out, size_t cap)
+{
+	const char *dir = getenv("WUFEI_BIN_DIR");
+	snprintf(out, cap, "%s/%s", dir && *dir ? dir : "build/bin", name);
+}
+
+int harness_start(struct central_proc *p, const char *db_url, int64_t time_offset_s)
+{
+	char bin[512], off[32];
+	int fds[2];
+	harness_bin("wufei-central", bin, sizeof bin);
+	snprintf(p->db_url, sizeof p->db_url, "%s", db_url);
+	snprintf(off, sizeof off, "%" PRId64, time_offset_s);
+	if (pipe(fds) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execl(bin, bin, "serve", "--db", db_url, "--listen", "127.0.0.1:0", "--time-offset",
+		      off, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	p->pid = pid;
+	p->port = 0;
+	char line[256];
+	size_t n = 0;
+	while (n + 1 < sizeof line) {
+		ssize_t r = read(fds[0], line + n, 1);
+		if (r <= 0)
+			break;
+		if (line[n] == '\n')
+			break;
+		n++;
+	}
+	line[n] = '\0';
+	close(fds[0]);
+	const char *colon = strrchr(line, ':');
+	if (!colon)
+		return -1;
+	p->port = (int)strtol(colon + 1, NULL, 10);
+	return p->port > 0 ? 0 : -1;
+}
+
+void harness_stop(struct central_proc *p, int sig)
+{
+	if (p->pid <= 0)
+		return;
+	kill(p->pid, sig);
+	int st;
+	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	p->pid = 0;
+}
+
+int harness_cli(const char *db_url, char *out, size_t cap, const char *const *args)
+{
+	char bin[512];
+	const char *argv[40];
+	int n = 0;
+	int fds[2];
+	harness_bin("wufei-central", bin, sizeof bin);
+	argv[n++] = bin;
+	for (int i = 0; args[i] && n < 36; i++)
+		argv[n++] = args[i];
+	argv[n++] = "--db";
+	argv[n++] = db_url;
+	argv[n] = NULL;
+	if (pipe(fds) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t got = 0;
+	char sink[512];
+	for (;;) {
+		char *dst = out && got + 1 < cap ? out + got : sink;
+		size_t room = out && got + 1 < cap ? cap - 1 - got : sizeof sink;
+		ssize_t r = read(fds[0], dst, room);
+		if (r <= 0)
+			break;
+		if (dst != sink)
+			got += (size_t)r;
+	}
+	if (out && cap)
+		out[got] = '\0';
+	close(fds[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+struct buf {
+	char *p;
+	size_t n;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct buf *b = ctx;
+	size_t n = size * nmemb;
+	char *q = realloc(b->p, b->n + n + 1);
+	if (!q)
+		return 0;
+	memcpy(q + b->n, data, n);
+	b->p = q;
+	b->n += n;
+	b->p[b->n] = '\0';
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	struct http_answer *a = ctx;
+	size_t n = size * nmemb;
+	static const char name[] = "X-Wufei-Central-Time:";
+	if (n > sizeof name && strncasecmp(data, name, sizeof name - 1) == 0) {
+		size_t i = sizeof name - 1, o = 0;
+		while (i < n && data[i] == ' ')
+			i++;
+		while (i < n && data[i] >= '0' && data[i] <= '9' && o + 1 < sizeof a->central_time)
+			a->central_time[o++] = data[i++];
+		a->central_time[o] = '\0';
+	}
+	return n;
+}
+
+int harness_request(int port, const char *method, const char *path, const void *body,
+                    size_t body_len, const uint8_t *sk, uint32_t kiosk, uint32_t key_id,
+                    int64_t time_s, struct http_answer *ans)
+{
+	char url[1024], h[4][200];
+	struct buf b = {NULL, 0};
+	struct curl_slist *hdrs = NULL;
+	memset(ans, 0, sizeof *ans);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return -1;
+	if (sk) {
+		char sig[SIGNING_SIG_HEX_LEN + 1];
+		if (signing_sign_request(sk, method, path, time_s, body, body_len, kiosk, key_id,
+		                         sig) != 0) {
+			curl_easy_cleanup(c);
+			return -1;
+		}
+		snprintf(h[0], sizeof h[0], "X-Wufei-Kiosk: %" PRIu32, kiosk);
+		snprintf(h[1], sizeof h[1], "X-Wufei-Key-Id: %" PRIu32, key_id);
+		snprintf(h[2], sizeof h[2], "X-Wufei-Time: %" PRId64, time_s);
+		snprintf(h[3], sizeof h[3], "X-Wufei-Signature: %s", sig);
+		for (int i = 0; i < 4; i++)
+			hdrs = curl_slist_append(hdrs, h[i]);
+	}
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, ans);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+	}
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ans->status);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	ans->body = b.p ? b.p : calloc(1, 1);
+	ans->len = b.n;
+	return rc == CURLE_OK || ans->status > 0 ? 0 : -1;
+}
+
+void harness_answer_free(struct http_answer *ans)
+{
+	free(ans->body);
+	ans->body = NULL;
+}
+
+void harness_write_pub(const char *dir, const char *name, const uint8_t pk[32], char *out,
+                       size_t cap)
+{
+	snprintf(out, cap, "%s/%s", dir, name);
+	unlink(out);
+	signing_keyfile_write_public(out, pk);
+}
+
+size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *out, size_t cap)
+{
+	/* Opaque stand-in: tag, kiosk, seq, variant, padding to 64 bytes. */
+	int n = snprintf((char *)out, cap, "test-record k=%" PRIu32 " s=%" PRIu32 " v=%d ", kiosk,
+	                 seq, variant);
+	size_t len = (size_t)n;
+	while (len < 64 && len < cap)
+		out[len] = (uint8_t)('a' + len % 26), len++;
+	return len;
+}
+
+char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[32], int variant)
+{
+	size_t cap = 256 + (size_t)n * 800, len = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	len += (size_t)snprintf(
+	    out, cap, "{\"format\":\"wufei-batch-1\",\"kiosk\":%" PRIu32 ",\"records\":[", kiosk);
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t bytes[INGEST_MAX_RECORD_BYTES], h[32];
+		char b64[INGEST_MAX_RECORD_BYTES * 2], hex[65];
+		size_t bl = harness_record_bytes(kiosk, first + i, variant, bytes, sizeof bytes);
+		ingest_chain_next(prev, bytes, bl, h);
+		memcpy(prev, h, 32);
+		sodium_bin2base64(b64, sizeof b64, bytes, bl, sodium_base64_VARIANT_ORIGINAL);
+		sodium_bin2hex(hex, sizeof hex, h, 32);
+		len += (size_t)snprintf(out + len, cap - len,
+		                        "%s{\"kind\":%d,\"seq\":%" PRIu32
+		                        ",\"data\":\"%s\",\"hash\":\"%s\"}",
+		                        i ? "," : "", 1, first + i, b64, hex);
+	}
+	snprintf(out + len, cap - len, "]}");
+	return out;
+}
+
+long harness_count(const char *db_path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
