@@ -255,10 +255,22 @@ static void sics_line(struct device_codec *c, const uint8_t *f, size_t n)
 	}
 }
 
+static bool cas_head(const uint8_t *f)
+{
+	return (!memcmp(f, "ST,", 3) || !memcmp(f, "US,", 3) || !memcmp(f, "OL,", 3)) &&
+	       (!memcmp(f + 3, "GS,", 3) || !memcmp(f + 3, "NT,", 3));
+}
+
 static void cas_frame(struct device_codec *c, const uint8_t *f, size_t n)
 {
-	/* ST,GS,id,wwwwwwwwLuu (CR LF stripped); the id may be one raw byte */
-	if (n < 19 || f[2] != ',' || f[5] != ',')
+	/* ST,GS,id,wwwwwwwwLuu (CR LF stripped): 20 bytes, or 19 when the id is one
+	 * raw byte. The frame has a fixed length, so garbage glued to its front
+	 * is cut off by taking the tail. */
+	if (n >= 20 && cas_head(f + n - 20))
+		f += n - 20, n = 20;
+	else if (n >= 19 && cas_head(f + n - 19))
+		f += n - 19, n = 19;
+	else
 		return;
 	size_t w = f[8] == ',' ? 9 : f[7] == ',' ? 8 : 0;
 	if (!w || n < w + 11)

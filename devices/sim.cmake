@@ -17,5 +17,5 @@ add_executable(wufei-devsim
   ${CMAKE_CURRENT_LIST_DIR}/sim/sim_printer.c
   ${CMAKE_CURRENT_LIST_DIR}/sim/sim_png.c
   ${CMAKE_CURRENT_LIST_DIR}/sim/sim_parse.c)
-target_link_libraries(wufei-devsim PRIVATE wufei_core PkgConfig::JANSSON PkgConfig::QRENCODE
+target_link_libraries(wufei-devsim PRIVATE wufei_device wufei_core PkgConfig::JANSSON PkgConfig::QRENCODE
   PkgConfig::PNG)

@@ -1,12 +1,91 @@
-/* sim_parse.c — `wufei-devsim parse`: placeholder until the parsers land. */
+/*
+ * sim_parse.c — `wufei-devsim parse PROTOCOL [--unit kg|g|lb]`: raw bytes
+ * captured from a real device on stdin, one JSON line per reading or card
+ * event on stdout. The tool a technician runs on an installation
+ * (e.g. `cat /dev/ttyUSB0 | wufei-devsim parse mt-sics`), and one the tests use.
+ *
+ * It goes through the same protocol adapter as the device threads, so what it
+ * prints is what the kiosk would see. Time for the card de-duplication ("one
+ * tap, one event") is the byte time at 9600 baud, as a capture has no clock.
+ */
+#include "device.h"
 #include "sim.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct {
+	const char *name;
+	enum device_role role;
+} g_parse_protos[] = {
+    {"mt8217", DEVICE_ROLE_SCALE},    {"mt-sics", DEVICE_ROLE_SCALE},
+    {"cas-ci200", DEVICE_ROLE_SCALE}, {"xk3190-a9", DEVICE_ROLE_SCALE},
+    {"em4100", DEVICE_ROLE_CARD},     {"escpos", DEVICE_ROLE_PRINTER},
+};
+
+static void print_event(const struct device_event *e)
+{
+	json_t *o = NULL;
+	if (e->kind == DEVICE_EVENT_READING) {
+		const struct device_reading *r = &e->u.reading;
+		o = json_pack("{s:I, s:b, s:b, s:b, s:b, s:b}", "grams", (json_int_t)r->grams,
+		              "stable", r->stable, "net", r->net, "overload", r->overload,
+		              "underload", r->underload, "zero", r->zero);
+	} else if (e->kind == DEVICE_EVENT_CARD) {
+		o = json_pack("{s:s, s:s}", "card", e->u.card.number, "id", e->u.card.id);
+	} else if (e->kind == DEVICE_EVENT_PRINTER_STATUS) {
+		const struct device_printer_status *p = &e->u.printer;
+		o = json_pack("{s:{s:b, s:b, s:b}}", "printer", "online", p->online, "paper_out",
+		              p->paper_out, "paper_low", p->paper_low);
+	}
+	char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (t)
+		printf("%s\n", t);
+	free(t);
+	json_decref(o);
+}
 
 int sim_parse_main(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "wufei-devsim parse: not built yet\n");
-	return 2;
+	struct device_config cfg = {0};
+	struct device_codec *c = NULL;
+	char err[160];
+	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--unit"))) {
+		fprintf(stderr, "usage: wufei-devsim parse PROTOCOL [--unit kg|g|lb] < capture\n");
+		return 2;
+	}
+	snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", argv[1]);
+	for (size_t i = 0; i < sizeof(g_parse_protos) / sizeof(g_parse_protos[0]); i++)
+		if (!strcmp(argv[1], g_parse_protos[i].name))
+			cfg.role = g_parse_protos[i].role;
+	if (argc == 4)
+		snprintf(cfg.unit, sizeof(cfg.unit), "%s", argv[3]);
+	if (!cfg.role || device_codec_create(&cfg, &c, err, sizeof(err))) {
+		fprintf(
+		    stderr, "wufei-devsim parse: %s\n",
+		    cfg.role
+		        ? err
+		        : "unknown protocol (mt8217 mt-sics cas-ci200 xk3190-a9 em4100 escpos)");
+		return 2;
+	}
+	uint8_t buf[4096];
+	uint64_t total = 0;
+	for (;;) {
+		ssize_t n = read(0, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		/* byte by byte so the byte clock is exact for each frame */
+		for (ssize_t i = 0; i < n; i++) {
+			struct device_event e;
+			total++;
+			device_codec_feed(c, buf + i, 1, (int64_t)(total * 10000 / 9600));
+			while (device_codec_next(c, &e))
+				print_event(&e);
+		}
+	}
+	fflush(stdout);
+	device_codec_destroy(c);
+	return 0;
 }

@@ -372,6 +372,84 @@ static void test_printer_status(void **state)
 	devsim_stop(&ds);
 }
 
+/* ---- parse ---------------------------------------------------------------- */
+
+/* `wufei-devsim parse P < P.bin` prints exactly the readings or cards in
+ * P.expect, in order: garbage, torn frames and bad checks yield nothing, a
+ * held card yields one event. */
+static void parse_capture(const char *proto)
+{
+	const char *src = getenv("WUFEI_SOURCE_DIR"), *bin = getenv("WUFEI_BIN_DIR");
+	char path[600], cmd[1400], want[256], got[512];
+	assert_non_null(src);
+	assert_non_null(bin);
+	snprintf(path, sizeof(path), "%s/tests/devices/captures/%s.expect", src, proto);
+	FILE *ex = fopen(path, "r");
+	assert_non_null(ex);
+	char unit[8] = "";
+	snprintf(cmd, sizeof(cmd), "%s/wufei-devsim parse %s < %s/tests/devices/captures/%s.bin",
+	         bin, proto, src, proto);
+	long pos = ftell(ex);
+	if (fgets(want, sizeof(want), ex) && sscanf(want, "# unit %7s", unit) == 1) {
+		size_t n = strlen(cmd);
+		snprintf(cmd + n, sizeof(cmd) - n, " --unit %s", unit);
+	} else {
+		fseek(ex, pos, SEEK_SET);
+	}
+	FILE *out = popen(cmd, "r");
+	assert_non_null(out);
+	int lines = 0;
+	while (fgets(want, sizeof(want), ex)) {
+		want[strcspn(want, "\n")] = '\0';
+		if (!fgets(got, sizeof(got), out))
+			fail_msg("%s: missing line for '%s'", proto, want);
+		json_t *o = json_loads(got, 0, NULL);
+		assert_non_null(o);
+		char have[256];
+		if (json_object_get(o, "card"))
+			snprintf(have, sizeof(have), "card=%s id=%s",
+			         json_string_value(json_object_get(o, "card")),
+			         json_string_value(json_object_get(o, "id")));
+		else
+			snprintf(have, sizeof(have), "grams=%lld stable=%s",
+			         (long long)json_integer_value(json_object_get(o, "grams")),
+			         json_is_true(json_object_get(o, "stable")) ? "true" : "false");
+		json_decref(o);
+		if (strcmp(have, want))
+			fail_msg("%s line %d: want '%s' got '%s'", proto, lines + 1, want, have);
+		lines++;
+	}
+	if (fgets(got, sizeof(got), out))
+		fail_msg("%s: unexpected extra line %s", proto, got);
+	assert_int_equal(pclose(out), 0);
+	fclose(ex);
+	assert_true(lines >= 2);
+}
+
+static void test_parse_captures(void **state)
+{
+	(void)state;
+	parse_capture("mt8217");
+	parse_capture("mt-sics");
+	parse_capture("cas-ci200");
+	parse_capture("xk3190-a9");
+	parse_capture("em4100");
+}
+
+static void test_parse_bad_usage(void **state)
+{
+	(void)state;
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "%s/wufei-devsim parse nosuch </dev/null 2>/dev/null",
+	         getenv("WUFEI_BIN_DIR"));
+	int st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+	snprintf(cmd, sizeof(cmd), "%s/wufei-devsim parse mt8217 --unit oz </dev/null 2>/dev/null",
+	         getenv("WUFEI_BIN_DIR"));
+	st = system(cmd);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +459,8 @@ int main(void)
 	    cmocka_unit_test(test_printer_native_qr),
 	    cmocka_unit_test(test_printer_raster_and_corruption),
 	    cmocka_unit_test(test_printer_status),
+	    cmocka_unit_test(test_parse_captures),
+	    cmocka_unit_test(test_parse_bad_usage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
