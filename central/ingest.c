@@ -100,10 +100,11 @@ static int parse_item(const json_t *rec, size_t i, struct ingest_item *it, char 
 		        INGEST_MAX_RECORD_BYTES);
 		return WF_EINVAL;
 	}
-	it->bytes = malloc(INGEST_MAX_RECORD_BYTES);
+	size_t cap = dlen / 4 * 3 + 3; /* base64 never decodes to more */
+	it->bytes = malloc(cap);
 	if (!it->bytes)
 		return WF_ENOMEM;
-	if (sodium_base642bin(it->bytes, INGEST_MAX_RECORD_BYTES, data, dlen, NULL, &it->len, NULL,
+	if (sodium_base642bin(it->bytes, cap, data, dlen, NULL, &it->len, NULL,
 	                      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    it->len == 0) {
 		why_set(why, why_len, "records[%zu]: data is not base64 (RFC 4648, with padding)",

@@ -1,0 +1,198 @@
+/*
+ * central_ingest.c — benchmark: records per second acknowledged through the
+ * real HTTP sync path (wufei-central serve, SQLite backend, 500-record signed
+ * batches over loopback) divided by the rate of the same rows inserted
+ * through the same storage interface (store.h) into the same schema in
+ * 500-row transactions, measured in the same run. Prints where the rest of
+ * the time goes. Last line: "central_ingest: <ratio> (target 0.3)".
+ *
+ * usage: wufei-bench-central-ingest [RECORDS]   (default 20000)
+ */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "harness.h"
+#include "ingest.h"
+#include "signing.h"
+#include "store.h"
+#include "wf.h"
+
+#define BATCH 500
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static int die(const char *msg)
+{
+	fprintf(stderr, "central_ingest: %s\n", msg);
+	return 1;
+}
+
+/* Inserts n records through the store interface in BATCH-row transactions. */
+static double direct_ms(struct store *s, uint32_t kiosk, long n)
+{
+	uint8_t prev[32] = {0};
+	uint8_t bytes[INGEST_MAX_RECORD_BYTES];
+	double t0 = now_ms();
+	for (long i = 0; i < n; i += BATCH) {
+		if (s->ops->begin(s))
+			return -1;
+		for (long k = i; k < i + BATCH && k < n; k++) {
+			struct store_record r = {.kiosk = kiosk,
+			                         .seq = (uint32_t)k + 1,
+			                         .kind = 1,
+			                         .bytes = bytes,
+			                         .received_s = time(NULL)};
+			r.len = harness_record_bytes(kiosk, r.seq, 0, bytes, sizeof bytes);
+			ingest_chain_next(prev, bytes, r.len, r.hash);
+			memcpy(prev, r.hash, 32);
+			if (s->ops->record_insert(s, &r) != 1)
+				return -1;
+		}
+		if (s->ops->commit(s))
+			return -1;
+	}
+	return now_ms() - t0;
+}
+
+int main(int argc, char **argv)
+{
+	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
+	if (n < BATCH || n > 1000000)
+		return die("RECORDS must be 500..1000000");
+	n -= n % BATCH;
+	long batches = n / BATCH;
+	char dir[] = "/tmp/wufei-bench-central-XXXXXX";
+	char why[512], url_a[600], url_b[600], pub[600];
+	if (!mkdtemp(dir) || sodium_init() < 0)
+		return die("setup failed");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	snprintf(url_a, sizeof url_a, "sqlite:%s/http.db", dir);
+	snprintf(url_b, sizeof url_b, "sqlite:%s/direct.db", dir);
+	uint8_t seed[32] = {7}, pk[32], sk[64];
+	signing_keypair_from_seed(seed, pk, sk);
+
+	/* Baseline: the store interface alone. */
+	struct store *s = NULL;
+	if (store_open(url_b, &s, why, sizeof why))
+		return die(why);
+	s->ops->kiosk_add(s, 1, "bench", time(NULL));
+	double t_direct = direct_ms(s, 1, n);
+	store_close(s);
+	if (t_direct <= 0)
+		return die("direct insert failed");
+
+	/* The real path: signed batches over HTTP into wufei-central. */
+	harness_write_pub(dir, "k.pub", pk, pub, sizeof pub);
+	if (harness_cli(url_a, NULL, 0,
+	                (const char *[]){"kiosk", "add", "1", "--pubkey", pub, NULL}))
+		return die("kiosk add failed");
+	char **bodies = calloc((size_t)batches, sizeof *bodies);
+	uint8_t prev[32] = {0};
+	for (long b = 0; b < batches; b++)
+		bodies[b] = harness_batch_json(1, (uint32_t)(b * BATCH + 1), BATCH, prev, 0);
+	struct central_proc c;
+	if (harness_start(&c, url_a, 0))
+		return die("cannot start wufei-central");
+	double t_sign = 0, t0 = now_ms();
+	long acked = 0;
+	for (long b = 0; b < batches; b++) {
+		struct http_answer a;
+		double ts = now_ms();
+		char sig[SIGNING_SIG_HEX_LEN + 1];
+		signing_sign_request(sk, "POST", "/api/v1/sync/batch", time(NULL), bodies[b],
+		                     strlen(bodies[b]), 1, 1, sig);
+		t_sign += now_ms() - ts; /* the harness signs again; measured once here */
+		if (harness_request(c.port, "POST", "/api/v1/sync/batch", bodies[b],
+		                    strlen(bodies[b]), sk, 1, 1, time(NULL), &a) ||
+		    a.status != 200)
+			return die("batch refused");
+		acked += (long)(strstr(a.body, "\"stored\"") ? BATCH : 0);
+		harness_answer_free(&a);
+	}
+	double t_http = now_ms() - t0 - t_sign;
+	harness_stop(&c, SIGTERM);
+	if (acked != n)
+		return die("not every record was acknowledged as stored");
+
+	/* Where the time goes: the server's steps measured alone on the same bodies. */
+	double t_parse = 0, t_decode = 0, t_verify = 0;
+	for (long b = 0; b < batches; b++) {
+		size_t len = strlen(bodies[b]);
+		char hash[65], sig[SIGNING_SIG_HEX_LEN + 1];
+		double ta = now_ms();
+		signing_hash_body(bodies[b], len, hash);
+		signing_sign_request(sk, "POST", "/api/v1/sync/batch", 1, bodies[b], len, 1, 1,
+		                     sig);
+		double tb = now_ms();
+		signing_verify_request(pk, "POST", "/api/v1/sync/batch", 1, hash, 1, 1, sig);
+		signing_hash_body(bodies[b], len, hash);
+		t_verify += now_ms() - tb;
+		(void)ta;
+		tb = now_ms();
+		json_t *j = json_loadb(bodies[b], len, JSON_REJECT_DUPLICATES, NULL);
+		t_parse += now_ms() - tb;
+		tb = now_ms();
+		size_t i;
+		json_t *r;
+		uint8_t bytes[INGEST_MAX_RECORD_BYTES], h[32];
+		json_array_foreach(json_object_get(j, "records"), i, r)
+		{
+			const char *d = json_string_value(json_object_get(r, "data"));
+			size_t bl = 0;
+			sodium_base642bin(bytes, sizeof bytes, d, strlen(d), NULL, &bl, NULL,
+			                  sodium_base64_VARIANT_ORIGINAL);
+			ingest_chain_next(prev, bytes, bl, h);
+		}
+		t_decode += now_ms() - tb;
+		json_decref(j);
+		free(bodies[b]);
+	}
+	free(bodies);
+	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	curl_global_cleanup();
+
+	double rate_direct = (double)n * 1000.0 / t_direct;
+	double rate_http = (double)n * 1000.0 / t_http;
+	double ratio = rate_http / rate_direct;
+	double rest = t_http - t_direct - t_verify - t_parse - t_decode;
+	printf("records: %ld in %ld batches of %d\n", n, batches, BATCH);
+	printf("direct store inserts: %.0f records/s (%.1f ms)\n", rate_direct, t_direct);
+	printf("HTTP sync path:       %.0f records/s (%.1f ms, acknowledged)\n", rate_http, t_http);
+	printf("where the HTTP path's time goes (per run):\n");
+	printf("  SQL inserts (baseline)        %7.1f ms  %5.1f%%\n", t_direct,
+	       100 * t_direct / t_http);
+	printf("  signature verify + body hash  %7.1f ms  %5.1f%%\n", t_verify,
+	       100 * t_verify / t_http);
+	printf("  JSON parse                    %7.1f ms  %5.1f%%\n", t_parse,
+	       100 * t_parse / t_http);
+	printf("  base64 decode + chain hash    %7.1f ms  %5.1f%%\n", t_decode,
+	       100 * t_decode / t_http);
+	printf("  rest: HTTP, loopback, client, conflict lookups, answer JSON  %7.1f ms  %5.1f%%\n",
+	       rest, 100 * rest / t_http);
+	printf("central_ingest: %.2f (target 0.3)\n", ratio);
+	return 0;
+}
