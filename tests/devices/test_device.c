@@ -330,12 +330,122 @@ static void test_absent_then_present(void **state)
 	devsim_stop(&ds);
 }
 
+/* A network printer (tcp:HOST:PORT, as on port 9100): prints, notices the
+ * peer going away, reconnects when it listens again. */
+static void test_tcp_printer(void **state)
+{
+	(void)state;
+	struct devsim ds;
+	struct device_queue *q = device_queue_create(64);
+	struct device *dev = NULL;
+	struct seen seen = {0};
+	const char *args[] = {"--printer", "escpos", "--tcp", NULL};
+	struct device_config cfg = {
+	    .name = "printer", .role = DEVICE_ROLE_PRINTER, .protocol = "escpos"};
+	assert_int_equal(devsim_start(&ds, args), 0);
+	json_t *o = json_loads(ds.json, 0, NULL);
+	const char *tcp = json_string_value(
+	    json_object_get(json_object_get(json_object_get(o, "devices"), "printer"), "tcp"));
+	assert_non_null(tcp);
+	snprintf(cfg.transport, sizeof(cfg.transport), "%s", tcp);
+	json_decref(o);
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+	after_up(&ds, dev, q, K_PRINTER, 0, &seen, 2);
+	cmd_ok(&ds, "unplug printer");
+	assert_true(wait_for(q, DEVICE_EVENT_DOWN, 0, NULL, &seen, NULL));
+	cmd_ok(&ds, "replug printer");
+	assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+	after_up(&ds, dev, q, K_PRINTER, 1, &seen, 2);
+	device_stop(dev);
+	device_queue_destroy(q);
+	devsim_stop(&ds);
+}
+
+/* Fragmented writes and garbage on the line do not lose the next reading. */
+static void test_slow_and_garbage(void **state)
+{
+	(void)state;
+	const char *protos[] = {"mt-sics", "cas-ci200", "xk3190-a9", "mt8217"};
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		struct devsim ds;
+		struct device_queue *q = device_queue_create(64);
+		struct device *dev = NULL;
+		struct seen seen = {0};
+		char scale[64];
+		snprintf(scale, sizeof(scale), "%s", protos[i]);
+		const char *args[] = {"--scale", scale, NULL};
+		struct device_config cfg = {.name = "scale", .role = DEVICE_ROLE_SCALE};
+		snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", protos[i]);
+		assert_int_equal(devsim_start(&ds, args), 0);
+		devsim_transport(&ds, "scale", cfg.transport, sizeof(cfg.transport));
+		assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+		assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+		cmd_ok(&ds, "slow scale on");
+		cmd_ok(&ds, "garbage scale 200");
+		cmd_ok(&ds, "weight 3210");
+		assert_true(wait_for(q, DEVICE_EVENT_READING, 3210, NULL, &seen, NULL));
+		cmd_ok(&ds, "garbage scale 50");
+		cmd_ok(&ds, "weight 3211");
+		assert_true(wait_for(q, DEVICE_EVENT_READING, 3211, NULL, &seen, NULL));
+		assert_int_equal(seen.down, 0); /* garbage is not a hang-up */
+		device_stop(dev);
+		device_queue_destroy(q);
+		devsim_stop(&ds);
+	}
+}
+
+/* A main loop that does not keep up: old readings are dropped, never an
+ * up/down event; the eventfd stays readable while events wait. */
+static void test_queue_overflow(void **state)
+{
+	(void)state;
+	struct devsim ds;
+	struct device_queue *q = device_queue_create(4);
+	struct device *dev = NULL;
+	struct device_event e;
+	const char *args[] = {"--scale", "cas-ci200", NULL};
+	struct device_config cfg = {
+	    .name = "scale", .role = DEVICE_ROLE_SCALE, .protocol = "cas-ci200"};
+	assert_int_equal(devsim_start(&ds, args), 0);
+	devsim_transport(&ds, "scale", cfg.transport, sizeof(cfg.transport));
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	/* 10 frames a second: far more than 4 in a second */
+	for (int i = 0; i < 200 && device_queue_dropped(q) < 5; i++)
+		ms_sleep(10);
+	assert_true(device_queue_dropped(q) >= 5);
+	cmd_ok(&ds, "unplug scale");
+	for (int i = 0; i < 500; i++) {
+		struct device_health h;
+		device_health(dev, &h);
+		if (h.state == DEVICE_STATE_DOWN)
+			break;
+		ms_sleep(10);
+	}
+	struct pollfd p = {.fd = device_queue_fd(q), .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 0), 1);
+	int n = 0, up = 0, down = 0;
+	while (device_queue_pop(q, &e)) {
+		n++;
+		up += e.kind == DEVICE_EVENT_UP;
+		down += e.kind == DEVICE_EVENT_DOWN;
+	}
+	assert_true(n <= 4);
+	assert_int_equal(up, 1);
+	assert_int_equal(down, 1);
+	assert_int_equal(poll(&p, 1, 0), 0); /* empty: not readable */
+	device_stop(dev);
+	device_queue_destroy(q);
+	devsim_stop(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_absent_then_present), cmocka_unit_test(test_scale_cycles),
-	    cmocka_unit_test(test_stream_scale_cycles), cmocka_unit_test(test_card_cycles),
-	    cmocka_unit_test(test_printer_cycles),
+	    cmocka_unit_test(test_absent_then_present), cmocka_unit_test(test_queue_overflow),
+	    cmocka_unit_test(test_slow_and_garbage),    cmocka_unit_test(test_tcp_printer),
+	    cmocka_unit_test(test_scale_cycles),        cmocka_unit_test(test_stream_scale_cycles),
+	    cmocka_unit_test(test_card_cycles),         cmocka_unit_test(test_printer_cycles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
