@@ -20,18 +20,18 @@
 #define INGEST_MAX_RECORD_BYTES 4096 /* canonical bytes of one record */
 
 /*
- * ingest_batch — validates body (the batch JSON) for kiosk, then stores its
+ * ingest_batch — parses and validates text[0..len) (the batch JSON) for kiosk, then stores its
  * records in ONE transaction on s (the caller holds store_lock). now_s is
  * central's receive time. On success *results is a new JSON array of
  * {"seq","status"[,"flags"]} and *highest_seq central's highest seq for the
  * kiosk after the commit.
  * Returns WF_OK; WF_EINVAL malformed batch (why says what; 400
  * malformed_json); WF_EPROTO a record disagrees with its bytes (400
- * bad_record); WF_EFULL more than INGEST_MAX_RECORDS (413); WF_EPERM-like
- * WF_ESTATE body names another kiosk (403); other negatives: storage failed,
- * nothing committed (500). Nothing is stored on any failure.
+ * bad_record); WF_EFULL more than INGEST_MAX_RECORDS (413); WF_ESTATE body names another kiosk
+ * (403); other negatives: storage failed, nothing committed (500). Nothing is stored on any
+ * failure.
  */
-int ingest_batch(struct store *s, uint32_t kiosk, const json_t *body, int64_t now_s,
+int ingest_batch(struct store *s, uint32_t kiosk, const char *text, size_t len, int64_t now_s,
                  json_t **results, uint32_t *highest_seq, char *why, size_t why_len);
 
 /*

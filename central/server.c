@@ -236,14 +236,15 @@ static int body_kiosk_matches(const json_t *j, uint32_t kiosk, struct answer *a)
 	return 1;
 }
 
-static void handle_batch(struct server *srv, uint32_t kiosk, json_t *j, struct answer *a)
+static void handle_batch(struct server *srv, uint32_t kiosk, const struct req *rq, struct answer *a)
 {
 	char why[512] = "";
 	json_t *results = NULL;
 	uint32_t highest = 0;
 	int64_t now = server_now(srv);
 	store_lock(srv->store);
-	int rc = ingest_batch(srv->store, kiosk, j, now, &results, &highest, why, sizeof why);
+	int rc = ingest_batch(srv->store, kiosk, rq->body, rq->len, now, &results, &highest, why,
+	                      sizeof why);
 	store_unlock(srv->store);
 	switch (rc) {
 	case WF_OK:
@@ -622,9 +623,8 @@ static void handle_claim(struct server *srv, json_t *j, struct answer *a)
 /* ---- dispatch ------------------------------------------------------------- */
 
 static void dispatch(struct server *srv, struct MHD_Connection *c, const char *url,
-                     const char *method, struct req *rq, struct answer *a)
+                     const char *method, struct req *rq, const char *hash, struct answer *a)
 {
-	char hash[SIGNING_HASH_HEX_LEN + 1];
 	int is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 	int is_post = strcmp(method, "POST") == 0;
 	if (rq->too_large) {
@@ -669,8 +669,6 @@ static void dispatch(struct server *srv, struct MHD_Connection *c, const char *u
 		answer_error(a, 405, "method_not_allowed", "use %s", want_post ? "POST" : "GET");
 		return;
 	}
-	signing_hash_body(rq->body, rq->len, hash);
-	a->body_hash = NULL;
 	uint32_t kiosk = 0;
 	if (check_signed(srv, c, method, rq, hash, &kiosk, a) != WF_OK)
 		return;
@@ -678,12 +676,14 @@ static void dispatch(struct server *srv, struct MHD_Connection *c, const char *u
 		handle_down(srv, c, a);
 		return;
 	}
+	if (strcmp(url, "/api/v1/sync/batch") == 0) {
+		handle_batch(srv, kiosk, rq, a); /* parses the body itself (fast path) */
+		return;
+	}
 	json_t *j = parse_body(rq, a);
 	if (!j)
 		return;
-	if (strcmp(url, "/api/v1/sync/batch") == 0)
-		handle_batch(srv, kiosk, j, a);
-	else if (body_kiosk_matches(j, kiosk, a)) {
+	if (body_kiosk_matches(j, kiosk, a)) {
 		if (strcmp(url, "/api/v1/kiosk/epoch") == 0)
 			handle_epoch(srv, kiosk, j, a);
 		else
@@ -775,7 +775,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	char hash[SIGNING_HASH_HEX_LEN + 1];
 	signing_hash_body(rq->body, rq->len, hash);
-	dispatch(srv, c, url, method, rq, &a);
+	dispatch(srv, c, url, method, rq, hash, &a);
 	/* Signed calls echo the hash of the body they answer, errors included. */
 	if (a.json && strncmp(url, "/api/v1/", 8) == 0 && !rq->too_large)
 		a.body_hash = hash;
