@@ -233,6 +233,52 @@ static void test_duplicate_and_conflict(void **state)
 	free(b2);
 }
 
+/* Any valid JSON layout is accepted (the fast scanner declines, jansson decides). */
+static void test_batch_layouts(void **state)
+{
+	struct fx *f = *state;
+	uint8_t prev[32] = {0};
+	struct http_answer a;
+	char *plain = harness_batch_json(7, 1, 2, prev, 0);
+	json_t *j = json_loads(plain, 0, NULL);
+	assert_non_null(j);
+	json_object_set_new(j, "note", json_string("extra field"));
+	json_object_set_new(json_array_get(json_object_get(j, "records"), 0), "x", json_true());
+	char *pretty = json_dumps(j, JSON_INDENT(3) | JSON_ESCAPE_SLASH);
+	json_decref(j);
+	assert_int_equal(post_batch(f, f->sk, 7, pretty, &a), 0);
+	assert_int_equal(a.status, 200);
+	j = answer_json(&a);
+	assert_string_equal(status_of(j, 0), "stored");
+	assert_string_equal(status_of(j, 1), "stored");
+	json_decref(j);
+	harness_answer_free(&a);
+	/* the plain form of the same records: duplicates */
+	assert_int_equal(post_batch(f, f->sk, 7, plain, &a), 0);
+	j = answer_json(&a);
+	assert_string_equal(status_of(j, 0), "duplicate");
+	json_decref(j);
+	harness_answer_free(&a);
+	/* not JSON in ways a lenient scanner might miss */
+	static const char *const bad[] = {
+	    "{\"format\":\"wufei-batch-1\",\"kiosk\":7,\"records\":[]}x",
+	    "{\"format\":\"wufei-batch-1\",\"kiosk\":07,\"records\":[]}",
+	    "{\"format\":\"wufei-batch-1\",\"kiosk\":7,\"kiosk\":7,\"records\":[]}",
+	    "{\"format\":\"wufei-batch-1\",\"kiosk\":7,\"records\":[{\"kind\":1,\"seq\":0,"
+	    "\"data\":\"AA==\",\"hash\":\"00\"}]}",
+	    "[1,2]",
+	    "",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(post_batch(f, f->sk, 7, bad[i], &a), 0);
+		assert_int_equal(a.status, 400);
+		harness_answer_free(&a);
+	}
+	assert_int_equal(records(f), 2);
+	free(plain);
+	free(pretty);
+}
+
 static void expect_refusal(struct fx *f, struct http_answer *a, long status, const char *error)
 {
 	assert_int_equal(a->status, status);
@@ -586,6 +632,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_worked_example_over_http, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_layouts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sigkill_keeps_committed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipts_cli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipt_page_and_claim, setup, teardown),
