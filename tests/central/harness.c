@@ -44,6 +44,8 @@ int harness_start(struct central_proc *p, const char *db_url, int64_t time_offse
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
+		if (getenv("WUFEI_TEST_SERVER_STDERR"))
+			freopen(getenv("WUFEI_TEST_SERVER_STDERR"), "a", stderr);
 		execl(bin, bin, "serve", "--db", db_url, "--listen", "127.0.0.1:0", "--time-offset",
 		      off, (char *)NULL);
 		_exit(127);
@@ -70,15 +72,16 @@ int harness_start(struct central_proc *p, const char *db_url, int64_t time_offse
 	return p->port > 0 ? 0 : -1;
 }
 
-void harness_stop(struct central_proc *p, int sig)
+int harness_stop(struct central_proc *p, int sig)
 {
 	if (p->pid <= 0)
-		return;
+		return -1;
 	kill(p->pid, sig);
-	int st;
+	int st = 0;
 	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
 		;
 	p->pid = 0;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 int harness_cli(const char *db_url, char *out, size_t cap, const char *const *args)

@@ -25,8 +25,12 @@ void harness_bin(const char *name, char *out, size_t cap);
  */
 int harness_start(struct central_proc *p, const char *db_url, int64_t time_offset_s);
 
-/* Sends sig (SIGKILL or SIGTERM) and reaps the process. */
-void harness_stop(struct central_proc *p, int sig);
+/*
+ * Sends sig (SIGKILL or SIGTERM) and reaps the process. Returns its exit
+ * code (0 after a clean SIGTERM stop; non-zero if a sanitizer found leaks),
+ * or 128 + signal.
+ */
+int harness_stop(struct central_proc *p, int sig);
 
 /*
  * harness_cli — runs `wufei-central ARGS... --db DB`; returns its exit code;
