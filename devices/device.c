@@ -23,6 +23,7 @@
 #define READ_CHUNK      512
 #define STATUS_WAIT_MS  500 /* a printer answers DLE EOT within this or not at all */
 #define OPEN_TIMEOUT_MS 2000
+#define OPEN_BACKOFF_MS 250 /* between failed opens: no busy loop */
 
 static int64_t mono_ms(void)
 {
@@ -202,6 +203,13 @@ static void wake_drain(struct device *d)
 	if (read(d->wake_fd, &v, sizeof(v)) < 0) {
 		/* EAGAIN: nothing to drain */
 	}
+}
+
+/* Sleep up to ms or until woken; TRANSPORT_WOKEN or 0. */
+static int wait_wake(struct device *d, int ms)
+{
+	struct pollfd p = {.fd = d->wake_fd, .events = POLLIN};
+	return poll(&p, 1, ms) > 0 ? TRANSPORT_WOKEN : 0;
 }
 
 static bool stopping(struct device *d)
@@ -523,8 +531,13 @@ static void *device_thread(void *arg)
 			if (first)
 				set_state(d, DEVICE_STATE_DOWN, err);
 			fail_jobs(d, "printer not connected");
-			if (transport_wait_present(d->cfg.transport, d->wake_fd, 250) ==
-			    TRANSPORT_WOKEN)
+			/* There but unusable (permissions, not a serial port, refused
+			 * connection): back off. Not there: sleep until it appears. */
+			int r = transport_present(d->cfg.transport)
+			            ? wait_wake(d, OPEN_BACKOFF_MS)
+			            : transport_wait_present(d->cfg.transport, d->wake_fd,
+			                                     OPEN_BACKOFF_MS);
+			if (r == TRANSPORT_WOKEN)
 				wake_drain(d);
 			continue;
 		}

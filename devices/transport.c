@@ -420,6 +420,12 @@ static bool serial_present(const char *path)
 	return stat(path, &st) == 0; /* follows symlinks: a dangling link is "not there" */
 }
 
+bool transport_present(const char *spec)
+{
+	assert(spec);
+	return strncmp(spec, "serial:", 7) != 0 || serial_present(spec + 7);
+}
+
 int transport_wait_present(const char *spec, int wake_fd, int max_ms)
 {
 	assert(spec);

@@ -25,6 +25,7 @@
 #ifndef WUFEI_TRANSPORT_H
 #define WUFEI_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -122,6 +123,14 @@ void transport_close(struct transport *t);
  * TRANSPORT_WOKEN if wake_fd became readable.
  */
 int transport_wait_present(const char *spec, int wake_fd, int max_ms);
+
+/*
+ * transport_present — true when the device may be there: for serial, the path
+ * (after symlinks) exists; tcp is always "maybe". Never blocks. A device
+ * thread whose open fails although the device is present backs off instead
+ * of waiting for it to appear.
+ */
+bool transport_present(const char *spec);
 
 /*
  * Internal: the serial backend (transport_serial.c, the one file that includes

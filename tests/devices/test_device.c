@@ -439,13 +439,51 @@ static void test_queue_overflow(void **state)
 	devsim_stop(&ds);
 }
 
+/* A path that exists but is no serial port (a mistyped config): DOWN with
+ * the reason, and no busy loop retrying it. */
+static void test_present_but_unusable(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/wufei-dev-notaport.XXXXXX";
+	char path[64];
+	struct device_queue *q = device_queue_create(16);
+	struct device *dev = NULL;
+	struct seen seen = {0};
+	struct device_event e;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ttyUSB0", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	struct device_config cfg = {.name = "card", .role = DEVICE_ROLE_CARD, .protocol = "em4100"};
+	snprintf(cfg.transport, sizeof(cfg.transport), "serial:%s", path);
+	int64_t w0 = mono_us(), c0 = cpu_us();
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_DOWN, 0, NULL, &seen, &e));
+	assert_true(strlen(e.reason) > 0);
+	ms_sleep(1000);
+	int64_t cpu = cpu_us() - c0, wall = mono_us() - w0;
+	struct device_health h;
+	device_health(dev, &h);
+	assert_int_equal(h.state, DEVICE_STATE_DOWN);
+	assert_true(strlen(h.last_error) > 0);
+	device_stop(dev);
+	printf("# not a port: CPU %.2f%% of %.1f s\n", 100.0 * (double)cpu / (double)wall,
+	       (double)wall / 1e6);
+	assert_true(cpu * 100 < wall * 5);
+	device_queue_destroy(q);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_absent_then_present), cmocka_unit_test(test_queue_overflow),
-	    cmocka_unit_test(test_slow_and_garbage),    cmocka_unit_test(test_tcp_printer),
-	    cmocka_unit_test(test_scale_cycles),        cmocka_unit_test(test_stream_scale_cycles),
-	    cmocka_unit_test(test_card_cycles),         cmocka_unit_test(test_printer_cycles),
+	    cmocka_unit_test(test_absent_then_present),  cmocka_unit_test(test_queue_overflow),
+	    cmocka_unit_test(test_present_but_unusable), cmocka_unit_test(test_slow_and_garbage),
+	    cmocka_unit_test(test_tcp_printer),          cmocka_unit_test(test_scale_cycles),
+	    cmocka_unit_test(test_stream_scale_cycles),  cmocka_unit_test(test_card_cycles),
+	    cmocka_unit_test(test_printer_cycles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
