@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <ftw.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@
 #include "ingest.h"
 #include "receipt.h"
 #include "signing.h"
+#include "wf_test.h"
 
 struct fx {
 	char dir[256];
@@ -396,6 +398,87 @@ static void test_sigkill_keeps_committed(void **state)
 	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts"), 0);
 }
 
+struct sender {
+	struct fx *f;
+	int port;
+	uint32_t next_seq; /* first seq of the next batch */
+	uint8_t prev[32];
+	long acked; /* batches answered 200 */
+	volatile int stop;
+};
+
+static void *send_loop(void *arg)
+{
+	struct sender *sd = arg;
+	while (!sd->stop) {
+		uint8_t prev[32];
+		memcpy(prev, sd->prev, 32);
+		char *b = harness_batch_json(7, sd->next_seq, 50, prev, 0);
+		struct http_answer a;
+		int rc = harness_request(sd->port, "POST", "/api/v1/sync/batch", b, strlen(b),
+		                         sd->f->sk, 7, 1, now_s(), &a);
+		free(b);
+		if (rc != 0 || a.status != 200) {
+			harness_answer_free(&a);
+			break; /* central is gone */
+		}
+		harness_answer_free(&a);
+		memcpy(sd->prev, prev, 32);
+		sd->next_seq += 50;
+		sd->acked++;
+	}
+	return NULL;
+}
+
+/* SIGKILL at random moments under load: whole batches or nothing, never a lost ack. */
+static void test_sigkill_under_load(void **state)
+{
+	struct fx *f = *state;
+	unsigned seed = (unsigned)time(NULL);
+	const char *env = getenv("WUFEI_TEST_SEED");
+	if (env && *env)
+		seed = (unsigned)strtoul(env, NULL, 10);
+	printf("test_sigkill_under_load: seed %u (WUFEI_TEST_SEED)\n", seed);
+	srand(seed);
+	struct sender sd = {.f = f, .next_seq = 1};
+	long rounds = wf_test_loops(5);
+	for (long r = 0; r < rounds; r++) {
+		pthread_t t;
+		sd.port = f->c.port;
+		sd.stop = 0;
+		assert_int_equal(pthread_create(&t, NULL, send_loop, &sd), 0);
+		usleep((useconds_t)(20000 + rand() % 200000));
+		harness_stop(&f->c, SIGKILL);
+		sd.stop = 1;
+		pthread_join(t, NULL);
+		long held = records(f);
+		/* Every acknowledged record is there; at most the one unanswered batch more. */
+		assert_true(held == sd.acked * 50 || held == (sd.acked + 1) * 50);
+		assert_int_equal(harness_start(&f->c, f->db_url, 0), 0);
+		if (held == (sd.acked + 1) * 50) {
+			/* the kiosk re-sends the unanswered batch: all duplicates */
+			uint8_t prev[32];
+			memcpy(prev, sd.prev, 32);
+			char *b = harness_batch_json(7, sd.next_seq, 50, prev, 0);
+			struct http_answer a;
+			assert_int_equal(post_batch(f, f->sk, 7, b, &a), 0);
+			json_t *j = answer_json(&a);
+			for (size_t k = 0; k < 50; k++)
+				assert_string_equal(status_of(j, k), "duplicate");
+			json_decref(j);
+			harness_answer_free(&a);
+			free(b);
+			memcpy(sd.prev, prev, 32);
+			sd.next_seq += 50;
+			sd.acked++;
+		}
+	}
+	printf("test_sigkill_under_load: %ld rounds, %ld batches acknowledged\n", rounds, sd.acked);
+	assert_true(sd.acked > 0);
+	assert_int_equal(records(f), sd.acked * 50);
+	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts"), 0);
+}
+
 static void make_token(const uint8_t *sk, uint32_t kiosk, uint32_t seq, uint32_t time_min,
                        char *token)
 {
@@ -636,6 +719,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_layouts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sigkill_keeps_committed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sigkill_under_load, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipts_cli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipt_page_and_claim, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_downsync_and_epoch, setup, teardown),
