@@ -517,6 +517,32 @@ static int cmd_staff(const struct opts *o)
 	return 2;
 }
 
+static int print_alert(void *ctx, const struct store_alert *a)
+{
+	int *n = ctx;
+	(*n)++;
+	printf("%" PRId64 "\tkiosk %" PRIu32 "\tseq %" PRIu32 "\t%s\t%" PRId64 "\t%s%s\n", a->id,
+	       a->kiosk, a->seq, a->reason, a->received_s, a->detail,
+	       a->bytes_len ? " (newcomer bytes kept)" : "");
+	return 0;
+}
+
+static int cmd_alerts(const struct opts *o)
+{
+	int n = 0;
+	if (o->npos != 1 || strcmp(o->pos[0], "list") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	struct store *s = open_db(o);
+	if (!s)
+		return 1;
+	int rc = finish(s, s->ops->alert_list(s, print_alert, &n), "alerts list");
+	if (rc == 0)
+		printf("%d alert(s)\n", n);
+	return rc;
+}
+
 static int cmd_blocklist(const struct opts *o)
 {
 	struct store_block b;
@@ -565,6 +591,8 @@ int main(int argc, char **argv)
 		return cmd_staff(&o);
 	if (strcmp(cmd, "blocklist") == 0)
 		return cmd_blocklist(&o);
+	if (strcmp(cmd, "alerts") == 0)
+		return cmd_alerts(&o);
 	fprintf(stderr, "wufei-central: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -83,6 +83,16 @@ struct store_rate {
 	int64_t created_s;
 };
 
+struct store_alert {
+	int64_t id;
+	uint32_t kiosk;
+	uint32_t seq;
+	char reason[32]; /* "conflict", "chain_break", "points_mismatch", "unknown_rate" */
+	char detail[256];
+	size_t bytes_len; /* length of the kept newcomer bytes (conflicts), else 0 */
+	int64_t received_s;
+};
+
 /* Callbacks for store_read_catalog; any may be NULL; non-zero return stops. */
 struct store_catalog_fns {
 	void *ctx;
@@ -117,6 +127,9 @@ struct store_ops {
 	int (*alert_add)(struct store *s, uint32_t kiosk, uint32_t seq, const char *reason,
 	                 const uint8_t *bytes, size_t len, const char *detail, int64_t now_s);
 	int (*alert_count)(struct store *s, int64_t *count);
+	/* every alert, oldest first; fn returning non-zero stops */
+	int (*alert_list)(struct store *s, int (*fn)(void *ctx, const struct store_alert *a),
+	                  void *ctx);
 	int (*epoch_open)(struct store *s, uint32_t kiosk, uint32_t start_seq, const char *reason,
 	                  uint32_t local_last_seq, int64_t now_s, uint32_t *epoch);
 	int (*heartbeat_put)(struct store *s, uint32_t kiosk, uint32_t last_seq,

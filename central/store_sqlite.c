@@ -388,6 +388,35 @@ static int sq_alert_add(struct store *s, uint32_t kiosk, uint32_t seq, const cha
 	return sq_done(s, st);
 }
 
+static int sq_alert_list(struct store *s, int (*fn)(void *ctx, const struct store_alert *a),
+                         void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sq_prepare(s,
+	                    "SELECT id, kiosk, seq, reason, detail, length(bytes), received_s FROM "
+	                    "tamper_alerts ORDER BY id",
+	                    &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_alert a;
+		a.id = sqlite3_column_int64(st, 0);
+		a.kiosk = (uint32_t)sqlite3_column_int64(st, 1);
+		a.seq = (uint32_t)sqlite3_column_int64(st, 2);
+		sq_text(st, 3, a.reason, sizeof a.reason);
+		sq_text(st, 4, a.detail, sizeof a.detail);
+		a.bytes_len = (size_t)sqlite3_column_int64(st, 5);
+		a.received_s = sqlite3_column_int64(st, 6);
+		if (fn(ctx, &a)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	int out = rc == SQLITE_DONE ? WF_OK : sq_fail(s, rc);
+	sqlite3_finalize(st);
+	return out;
+}
+
 static int sq_epoch_open(struct store *s, uint32_t kiosk, uint32_t start_seq, const char *reason,
                          uint32_t local_last_seq, int64_t now_s, uint32_t *epoch)
 {
@@ -934,6 +963,7 @@ static const struct store_ops sqlite_ops = {
     .record_count = sq_record_count,
     .alert_add = sq_alert_add,
     .alert_count = sq_alert_count,
+    .alert_list = sq_alert_list,
     .epoch_open = sq_epoch_open,
     .heartbeat_put = sq_heartbeat_put,
     .rate_set = sq_rate_set,

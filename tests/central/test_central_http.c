@@ -229,6 +229,11 @@ static void test_duplicate_and_conflict(void **state)
 	assert_memory_equal(sqlite3_column_blob(st, 0), newer, nlen);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
+	/* the office sees it */
+	char out[4096];
+	assert_int_equal(cli(f, out, sizeof out, (const char *[]){"alerts", "list", NULL}), 0);
+	assert_non_null(strstr(out, "kiosk 7\tseq 2\tconflict"));
+	assert_non_null(strstr(out, "newcomer bytes kept"));
 	/* seq 4 continues the tampered chain, not central's: flagged. */
 	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts WHERE seq = "
 	                                           "4 AND reason = 'chain_break'"),
