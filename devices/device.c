@@ -239,13 +239,17 @@ static void set_state(struct device *d, enum device_state s, const char *reason)
 		d->health.state_since_ms = mono_ms();
 	if (reason && reason[0])
 		snprintf(d->health.last_error, sizeof(d->health.last_error), "%s", reason);
+	if (changed && s != DEVICE_STATE_STOPPED) {
+		/* Queued under the device lock: whoever sees the new state in
+		 * device_health finds its event already queued. */
+		e.kind = s == DEVICE_STATE_UP ? DEVICE_EVENT_UP : DEVICE_EVENT_DOWN;
+		if (reason)
+			snprintf(e.reason, sizeof(e.reason), "%s", reason);
+		emit(d, &e);
+	}
 	pthread_mutex_unlock(&d->mu);
 	if (!changed || s == DEVICE_STATE_STOPPED)
 		return;
-	e.kind = s == DEVICE_STATE_UP ? DEVICE_EVENT_UP : DEVICE_EVENT_DOWN;
-	if (reason)
-		snprintf(e.reason, sizeof(e.reason), "%s", reason);
-	emit(d, &e);
 	dev_log(d, s == DEVICE_STATE_UP ? WF_LOG_INFO : WF_LOG_WARN,
 	        s == DEVICE_STATE_UP ? "up%s" : "down: %s", s == DEVICE_STATE_UP ? "" : reason);
 }
@@ -303,14 +307,17 @@ static void handle_data(struct device *d, struct session *s, const uint8_t *buf,
 	int64_t now = mono_ms();
 	count(d, &d->health.bytes_in, n);
 	device_codec_feed(d->codec, buf, n, now);
-	while (device_codec_next(d->codec, (memset(&e, 0, sizeof(e)), &e))) {
+	for (;;) {
+		memset(&e, 0, sizeof(e));
+		if (!device_codec_next(d->codec, &e))
+			break;
 		s->last_data_ms = now;
 		pthread_mutex_lock(&d->mu);
 		d->health.frames++;
 		d->health.last_data_ms = now;
 		bool was_silent = d->silent;
 		d->silent = false;
-		bool changed = false;
+		bool changed = true;
 		if (e.kind == DEVICE_EVENT_PRINTER_STATUS) {
 			changed =
 			    memcmp(&d->health.printer, &e.u.printer, sizeof(e.u.printer)) != 0;
@@ -319,7 +326,7 @@ static void handle_data(struct device *d, struct session *s, const uint8_t *buf,
 		pthread_mutex_unlock(&d->mu);
 		if (was_silent)
 			set_state(d, DEVICE_STATE_UP, NULL);
-		if (e.kind != DEVICE_EVENT_PRINTER_STATUS || changed)
+		if (changed)
 			emit(d, &e);
 	}
 }
