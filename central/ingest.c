@@ -467,6 +467,20 @@ static int store_items(struct store *s, uint32_t kiosk, struct ingest_item *item
 		prev_seq = it->seq;
 		json_array_append_new(results, res);
 	}
+	/* Residents whose balance moved show up in the next incremental down-sync. */
+	int64_t touched[16];
+	int ntouched = 0;
+	for (size_t i = 0; !rc && i < n; i++) {
+		int64_t r = items[i].decoded && items[i].f.is_drop ? items[i].f.resident : 0;
+		int seen = r <= 0;
+		for (int k = 0; !seen && k < ntouched; k++)
+			seen = touched[k] == r;
+		if (seen)
+			continue;
+		rc = s->ops->resident_touch(s, r);
+		if (ntouched < 16)
+			touched[ntouched++] = r;
+	}
 	/* A record that fills a gap must also continue into the one after it. */
 	if (!rc && n > 0) {
 		struct ingest_item *last = &items[n - 1];

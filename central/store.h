@@ -142,6 +142,8 @@ struct store_ops {
 	int (*resident_put)(struct store *s, const struct store_resident *r);
 	int (*resident_block)(struct store *s, int64_t id, const char *reason);
 	int (*resident_remove)(struct store *s, int64_t id);
+	/* marks a resident changed for down-sync (its balance moved); unknown id is not an error */
+	int (*resident_touch)(struct store *s, int64_t id);
 	int (*staff_put)(struct store *s, const struct store_staff *st);
 	int (*staff_remove)(struct store *s, int64_t id);
 	int (*block_put)(struct store *s, const struct store_block *b);

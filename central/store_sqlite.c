@@ -625,6 +625,12 @@ static int sq_resident_remove(struct store *s, int64_t id)
 	return sq_autotx_end(s, own, rc);
 }
 
+static int sq_resident_touch(struct store *s, int64_t id)
+{
+	int rc = sq_update_rev(s, "UPDATE residents SET rev = ?1 WHERE id = ?2", id, NULL);
+	return rc == WF_ENOENT ? WF_OK : rc;
+}
+
 static int sq_staff_put(struct store *s, const struct store_staff *r)
 {
 	sqlite3_stmt *st = NULL;
@@ -971,6 +977,7 @@ static const struct store_ops sqlite_ops = {
     .resident_put = sq_resident_put,
     .resident_block = sq_resident_block,
     .resident_remove = sq_resident_remove,
+    .resident_touch = sq_resident_touch,
     .staff_put = sq_staff_put,
     .staff_remove = sq_staff_remove,
     .block_put = sq_block_put,
