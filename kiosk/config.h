@@ -1,0 +1,100 @@
+/*
+ * config.h — the kiosk's own configuration: kiosk.ini plus drop-ins.
+ *
+ * For: what belongs to the machine (DESIGN "Who owns what"): kiosk number
+ * and name, time zone, journal path, central URL and CA file, key file,
+ * devices, screen, session tolerances and timeouts. Categories, rates,
+ * residents and staff are central's and do not live here.
+ *
+ * Loading: FILE, then every FILE.d/NAME.ini in name order (a later file
+ * overrides a key an earlier one set). The default FILE is
+ * /etc/wufei/kiosk.ini. Every key is validated; unknown sections and keys
+ * are errors too. All errors are collected, each naming file, line and key,
+ * and loading fails if there is any.
+ *
+ * Not for: applying anything (the caller opens devices, the journal, ...).
+ */
+#ifndef WUFEI_CONFIG_H
+#define WUFEI_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "device.h"
+#include "session.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/wufei/kiosk.ini"
+#define CONFIG_PATH_MAX     512
+#define CONFIG_TEXT_MAX     128
+#define CONFIG_DEVICES_MAX  4
+#define CONFIG_ERRORS_MAX   32
+#define CONFIG_ERROR_LEN    256
+
+enum config_qr { CONFIG_QR_NATIVE = 0, CONFIG_QR_RASTER = 1 };
+
+/* A keyboard-wedge card reader (HID: read through SDL key events, no port). */
+struct config_wedge {
+	bool present;
+	char name[DEVICE_NAME_MAX];
+	char technology[16]; /* canonical id prefix: "em4100", "mifare", ... */
+	bool hex;            /* the reader types hex (else decimal) */
+	unsigned digits;     /* digits in one card number, 4..20 */
+};
+
+struct kiosk_config {
+	/* [kiosk] */
+	uint32_t number;                    /* required, >= 1 */
+	char name[CONFIG_TEXT_MAX];         /* required */
+	char timezone[64];                  /* IANA name, default "UTC" */
+	char ledger_path[CONFIG_PATH_MAX];  /* required */
+	char fixture_path[CONFIG_PATH_MAX]; /* down-sync file to load at start; "" = none */
+	char key_file[CONFIG_PATH_MAX];     /* Ed25519 secret key; "" = receipts unsigned */
+	uint8_t key_id;                     /* which kiosk key signs, 1..255, default 1 */
+
+	/* [central] */
+	char central_url[CONFIG_PATH_MAX]; /* "" = no sync */
+	char ca_file[CONFIG_PATH_MAX];
+	char receipt_base_url[40]; /* <= 32 characters, upper case */
+	int backoff_cap_s;         /* sync retry back-off cap, default 300 */
+
+	/* [screen] */
+	int width, height;          /* pixels, default 1080 x 1920 */
+	bool fullscreen;            /* default true */
+	char language[8];           /* "zh" or "en", default "zh" */
+	char font[CONFIG_PATH_MAX]; /* "" = ask fontconfig */
+
+	/* [session] */
+	struct session_config session; /* categories are filled from the journal */
+
+	/* [device.NAME] */
+	unsigned ndevices;
+	struct device_config devices[CONFIG_DEVICES_MAX];
+	enum config_qr printer_qr; /* [device.*] qr = native|raster for the printer */
+	struct config_wedge wedge;
+};
+
+struct config_errors {
+	unsigned n;     /* errors kept (at most CONFIG_ERRORS_MAX) */
+	unsigned total; /* errors found */
+	char msg[CONFIG_ERRORS_MAX][CONFIG_ERROR_LEN];
+};
+
+/*
+ * config_load — loads path (NULL = CONFIG_DEFAULT_PATH) and path.d/NAME.ini
+ * into *cfg (which it first fills with defaults). Returns WF_OK, or
+ * WF_ENOENT if path cannot be read, or WF_EINVAL if any key is wrong; the
+ * messages are in *errs either way. Does not block beyond reading files.
+ */
+int config_load(const char *path, struct kiosk_config *cfg, struct config_errors *errs);
+
+/* config_defaults — every optional key at its default; required ones empty. */
+void config_defaults(struct kiosk_config *cfg);
+
+/* config_print — the effective configuration as INI text (secrets: paths only). */
+void config_print(const struct kiosk_config *cfg, FILE *out);
+
+/* The device with this role, or NULL. */
+const struct device_config *config_device(const struct kiosk_config *cfg, enum device_role role);
+
+#endif
