@@ -1,0 +1,188 @@
+/* test_escpos.c — receipts built by the encoder scan back to the exact URL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <qrencode.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "devsim_child.h"
+#include "escpos.h"
+#include "transport.h"
+
+#define URL                                                                                        \
+	"HTTPS://R.WUFEI.CN/R/"                                                                    \
+	"AEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIA" \
+	"AEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCAIAAEAQCA"
+
+static void test_native_bytes(void **state)
+{
+	(void)state;
+	uint8_t mem[512];
+	struct escpos_job j;
+	escpos_begin(&j, mem, sizeof mem);
+	assert_int_equal(escpos_qr_native(&j, "AB", 6), 0);
+	const uint8_t want[] = {
+	    0x1b, 0x40,                                                /* ESC @ */
+	    0x1d, 0x28, 0x6b, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00,      /* fn 165 model 2 */
+	    0x1d, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x43, 0x06,            /* fn 167 size 6 */
+	    0x1d, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x45, 0x31,            /* fn 169 level M */
+	    0x1d, 0x28, 0x6b, 0x05, 0x00, 0x31, 0x50, 0x30, 'A',  'B', /* fn 180 store */
+	    0x1d, 0x28, 0x6b, 0x03, 0x00, 0x31, 0x51, 0x30,            /* fn 181 print */
+	};
+	assert_int_equal(j.len, sizeof want);
+	assert_memory_equal(mem, want, sizeof want);
+	assert_true(escpos_ok(&j));
+	assert_int_equal(escpos_qr_native(&j, "", 6), -1);
+	assert_int_equal(escpos_qr_native(&j, "A", 17), -1);
+}
+
+static void test_text_and_overflow(void **state)
+{
+	(void)state;
+	uint8_t mem[64];
+	struct escpos_job j;
+	escpos_begin(&j, mem, sizeof mem);
+	escpos_line(&j, "Paper \xe7\xba\xb8 1.250 kg\t!");
+	assert_true(escpos_ok(&j));
+	assert_memory_equal(mem + 2, "Paper ? 1.250 kg?!\n", 19);
+	for (int i = 0; i < 10; i++)
+		escpos_line(&j, "0123456789");
+	assert_false(escpos_ok(&j)); /* a job that did not fit is never sent */
+	assert_true(j.len <= sizeof mem);
+}
+
+/* The raster image decodes row by row back to libqrencode's matrix, in <= 255-row slices. */
+static void test_raster_slices(void **state)
+{
+	(void)state;
+	static uint8_t mem[1 << 17];
+	struct escpos_job j;
+	escpos_begin(&j, mem, sizeof mem);
+	assert_int_equal(escpos_qr_raster(&j, URL, 6), 0);
+	QRcode *q = QRcode_encodeString(URL, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	assert_non_null(q);
+	int dots = (q->width + 8) * 6, wb = (dots + 7) / 8, rows_seen = 0, slices = 0;
+	size_t at = 2;
+	while (at < j.len) {
+		assert_memory_equal(mem + at, "\x1d\x76\x30\x00", 4);
+		int bw = mem[at + 4] | mem[at + 5] << 8, rows = mem[at + 6] | mem[at + 7] << 8;
+		assert_int_equal(bw, wb);
+		assert_true(rows >= 1 && rows <= 255);
+		const uint8_t *bits = mem + at + 8;
+		for (int r = 0; r < rows; r++) {
+			int y = rows_seen + r, my = y / 6 - 4;
+			for (int x = 0; x < dots; x++) {
+				int mx = x / 6 - 4;
+				bool want = my >= 0 && my < q->width && mx >= 0 && mx < q->width &&
+				            (q->data[my * q->width + mx] & 1);
+				bool got = bits[r * wb + x / 8] & (0x80 >> (x % 8));
+				assert_int_equal(got, want);
+			}
+		}
+		rows_seen += rows;
+		slices++;
+		at += 8 + (size_t)(bw * rows);
+	}
+	assert_int_equal(rows_seen, dots);
+	assert_true(slices >= 2); /* the URL's symbol is taller than one slice */
+	QRcode_free(q);
+}
+
+static int zbar(const char *png, char *out, size_t len)
+{
+	char cmd[600];
+	snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s' 2>/dev/null", png);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	int st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void print_receipt(bool raster, char *decoded, size_t len)
+{
+	struct devsim ds;
+	const char *args[] = {"--printer", "escpos", NULL};
+	assert_int_equal(devsim_start(&ds, args), 0);
+	static uint8_t mem[1 << 17];
+	struct escpos_job j;
+	escpos_begin(&j, mem, sizeof mem);
+	escpos_align(&j, ESCPOS_CENTER);
+	escpos_bold(&j, true);
+	escpos_line(&j, "WUFEI RECYCLING");
+	escpos_bold(&j, false);
+	escpos_line(&j, "Paper 1.250 kg  +2 points");
+	if (raster)
+		assert_int_equal(escpos_qr_raster(&j, URL, 4), 0);
+	else
+		assert_int_equal(escpos_qr_native(&j, URL, 4), 0);
+	escpos_cut(&j);
+	assert_true(escpos_ok(&j));
+
+	char spec[256], ans[4096], png[256];
+	devsim_transport(&ds, "printer", spec, sizeof spec);
+	struct transport *t = NULL;
+	char err[128];
+	struct transport_line line = {.baud = 115200};
+	assert_int_equal(transport_open(spec, &line, 2000, &t, err, sizeof err), 0);
+	assert_int_equal(transport_write(t, mem, j.len, 5000), (int)j.len);
+	int i;
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(devsim_cmd(&ds, "status printer", ans, sizeof ans), 0);
+		if (strstr(ans, "\"receipts\":1"))
+			break;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	assert_true(i < 1000);
+	snprintf(png, sizeof png, "%s/printer-0001.png", ds.dir);
+	assert_int_equal(zbar(png, decoded, len), 0);
+	char txt[256], text[2048] = "";
+	snprintf(txt, sizeof txt, "%s/printer-0001.txt", ds.dir);
+	FILE *f = fopen(txt, "r");
+	assert_non_null(f);
+	size_t n = fread(text, 1, sizeof text - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "Paper 1.250 kg  +2 points"));
+	transport_close(t);
+	devsim_stop(&ds);
+}
+
+static void test_native_receipt_scans(void **state)
+{
+	(void)state;
+	char got[512];
+	print_receipt(false, got, sizeof got);
+	assert_string_equal(got, URL);
+}
+
+static void test_raster_receipt_scans(void **state)
+{
+	(void)state;
+	char got[512];
+	print_receipt(true, got, sizeof got);
+	assert_string_equal(got, URL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_native_bytes),
+	    cmocka_unit_test(test_text_and_overflow),
+	    cmocka_unit_test(test_raster_slices),
+	    cmocka_unit_test(test_native_receipt_scans),
+	    cmocka_unit_test(test_raster_receipt_scans),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
