@@ -492,9 +492,15 @@ static int64_t session_next_ms(struct device *d, struct session *s, int64_t now)
 static void session_run(struct device *d, struct session *s)
 {
 	int64_t now = mono_ms();
+	uint8_t first[16];
+	size_t nfirst = device_codec_open_cmd(d->codec, first, sizeof(first));
 	s->next_poll_ms = now;
 	s->next_status_ms = now;
 	s->last_data_ms = now;
+	if (nfirst && send_bytes(d, s, first, nfirst, 1000) < 0) {
+		snprintf(s->reason, sizeof(s->reason), "%s", transport_errmsg(s->t));
+		return;
+	}
 	while (!stopping(d)) {
 		now = mono_ms();
 		if (!session_timers(d, s, now))

@@ -55,7 +55,8 @@ struct device_config {
 	char unit[4];                       /* scale unit when the frames do not say: kg g lb;
 	                                       "" = kg */
 	struct transport_line line;         /* serial line settings; zeros = 9600 8N1 */
-	int poll_interval_ms;               /* polled scales (mt8217 W, mt-sics SI); 0 = 200 */
+	int poll_interval_ms;               /* polled scales (mt8217 W, mt-sics SI); 0 = 200;
+	                                       < 0 on mt-sics: ask it to stream (SIR) instead */
 	int reply_timeout_ms;               /* scale silent this long = down; 0 = 3000 */
 	int status_interval_ms; /* printer: ask paper/online state this often; 0 = 5000, < 0 never
 	                         */
@@ -210,6 +211,8 @@ int device_codec_create(const struct device_config *cfg, struct device_codec **o
 void device_codec_destroy(struct device_codec *c);
 void device_codec_reset(struct device_codec *c);
 bool device_codec_polled(const struct device_codec *c);
+/* bytes to send once after each open (mt-sics streaming: "SIR") */
+size_t device_codec_open_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
 /* bytes that ask for one reading (polled scales) / zero-tare / printer status */
 size_t device_codec_poll_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
 int device_codec_scale_cmd(struct device_codec *c, enum device_scale_cmd cmd, uint8_t *buf,

@@ -25,6 +25,7 @@ enum codec_unit { U_KG, U_G, U_LB };
 struct device_codec {
 	enum codec_proto proto;
 	enum codec_unit unit;
+	bool stream; /* mt-sics in SIR mode: the scale streams, we do not poll */
 	uint8_t buf[CODEC_BUF];
 	size_t len;
 	bool in_frame;
@@ -71,6 +72,7 @@ int device_codec_create(const struct device_config *cfg, struct device_codec **o
 		return WF_ENOMEM;
 	c->proto = g_codecs[pi].proto;
 	c->unit = u;
+	c->stream = c->proto == P_MTSICS && cfg->poll_interval_ms < 0;
 	*out = c;
 	return WF_OK;
 }
@@ -89,7 +91,7 @@ void device_codec_reset(struct device_codec *c)
 
 bool device_codec_polled(const struct device_codec *c)
 {
-	return c->proto == P_MT8217 || c->proto == P_MTSICS;
+	return c->proto == P_MT8217 || (c->proto == P_MTSICS && !c->stream);
 }
 
 static size_t put(uint8_t *buf, size_t cap, const char *s)
@@ -99,6 +101,11 @@ static size_t put(uint8_t *buf, size_t cap, const char *s)
 		return 0;
 	memcpy(buf, s, n);
 	return n;
+}
+
+size_t device_codec_open_cmd(struct device_codec *c, uint8_t *buf, size_t cap)
+{
+	return c->stream ? put(buf, cap, "SIR\r\n") : 0;
 }
 
 size_t device_codec_poll_cmd(struct device_codec *c, uint8_t *buf, size_t cap)

@@ -202,14 +202,16 @@ static void dev_unplug(struct sim_dev *d)
 	/* The link goes first, as udev removes it: a client that reacts to the
 	 * hang-up at once must not find the old name. */
 	unlink(d->link);
+	/* Likewise the listener closes before the connection: a client that
+	 * reconnects at once must be refused, not accepted and then reset. */
+	if (d->tcp_listen >= 0)
+		close(d->tcp_listen);
+	if (d->tcp_client >= 0)
+		close(d->tcp_client);
 	if (d->master >= 0)
 		close(d->master);
 	if (d->slave_keep >= 0)
 		close(d->slave_keep);
-	if (d->tcp_client >= 0)
-		close(d->tcp_client);
-	if (d->tcp_listen >= 0)
-		close(d->tcp_listen);
 	d->master = d->slave_keep = d->tcp_client = d->tcp_listen = -1;
 	d->plugged = false;
 	d->out_len = 0;

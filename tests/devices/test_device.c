@@ -367,16 +367,19 @@ static void test_slow_and_garbage(void **state)
 {
 	(void)state;
 	const char *protos[] = {"mt-sics", "cas-ci200", "xk3190-a9", "mt8217"};
-	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+	for (size_t i = 0; i <= sizeof(protos) / sizeof(protos[0]); i++) {
+		/* the last round: mt-sics streaming (SIR) instead of polled */
+		bool sir = i == sizeof(protos) / sizeof(protos[0]);
 		struct devsim ds;
 		struct device_queue *q = device_queue_create(64);
 		struct device *dev = NULL;
 		struct seen seen = {0};
-		char scale[64];
-		snprintf(scale, sizeof(scale), "%s", protos[i]);
+		char scale[16];
+		snprintf(scale, sizeof(scale), "%s", sir ? "mt-sics" : protos[i]);
 		const char *args[] = {"--scale", scale, NULL};
-		struct device_config cfg = {.name = "scale", .role = DEVICE_ROLE_SCALE};
-		snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", protos[i]);
+		struct device_config cfg = {
+		    .name = "scale", .role = DEVICE_ROLE_SCALE, .poll_interval_ms = sir ? -1 : 0};
+		snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", scale);
 		assert_int_equal(devsim_start(&ds, args), 0);
 		devsim_transport(&ds, "scale", cfg.transport, sizeof(cfg.transport));
 		assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
@@ -389,6 +392,17 @@ static void test_slow_and_garbage(void **state)
 		cmd_ok(&ds, "weight 3211");
 		assert_true(wait_for(q, DEVICE_EVENT_READING, 3211, NULL, &seen, NULL));
 		assert_int_equal(seen.down, 0); /* garbage is not a hang-up */
+		struct device_health h;
+		device_health(dev, &h);
+		/* streaming sends one command after open; polling sends one per poll */
+		if (sir)
+			assert_int_equal(h.bytes_out, 5);
+		else if (!strcmp(scale, "mt8217"))
+			assert_true(h.bytes_out >= 2); /* "W" per poll */
+		else if (!strcmp(scale, "mt-sics"))
+			assert_true(h.bytes_out >= 8); /* "SI\r\n" per poll */
+		else
+			assert_int_equal(h.bytes_out, 0);
 		device_stop(dev);
 		device_queue_destroy(q);
 		devsim_stop(&ds);
