@@ -13,6 +13,7 @@
 
 #include "devsim_child.h"
 #include "device.h"
+#include "escpos.h"
 #include "wf.h"
 #include "wf_test.h"
 
@@ -490,13 +491,82 @@ static void test_present_but_unusable(void **state)
 	rmdir(dir);
 }
 
+/* The kiosk's path end to end: a receipt built by the ESC/POS encoder
+ * (devices/proto/escpos.h), printed by the device thread, decodes from the
+ * simulated printer's PNG to the token, native and raster; raster bytes
+ * corrupted in transit do not. */
+static void print_encoded(struct devsim *ds, struct device *dev, struct device_queue *q,
+                          bool raster, const char *token, char *png, size_t png_len)
+{
+	static uint8_t mem[64 * 1024];
+	struct escpos_job j;
+	struct seen seen = {0};
+	struct device_event e;
+	uint32_t id;
+	escpos_begin(&j, mem, sizeof(mem));
+	escpos_align(&j, ESCPOS_CENTER);
+	escpos_line(&j, "WUFEI 无废 RECEIPT");
+	assert_int_equal(raster ? escpos_qr_raster(&j, token, 5) : escpos_qr_native(&j, token, 5),
+	                 0);
+	escpos_cut(&j);
+	assert_true(escpos_ok(&j));
+	int before = receipts(ds, NULL, 0);
+	assert_int_equal(device_print(dev, j.data, j.len, &id), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_PRINT_DONE, 0, NULL, &seen, &e));
+	assert_int_equal(e.u.job_id, id);
+	int r = 0;
+	for (int t = 0; t < 1000 && (r = receipts(ds, png, png_len)) == before; t++)
+		ms_sleep(5);
+	assert_int_equal(r, before + 1);
+}
+
+static void test_escpos_encoder_end_to_end(void **state)
+{
+	(void)state;
+	const char *token =
+	    "HTTPS://WUFEI.EXAMPLE/R/AEBAGBAFAYDQQCIKBMGA2DQPCAIREEYUCULBOGAZDINRYHI6D4";
+	struct devsim ds;
+	struct device_queue *q = device_queue_create(64);
+	struct device *dev = NULL;
+	struct seen seen = {0};
+	char png[512], cmd[600], out[512];
+	const char *args[] = {"--printer", "escpos", NULL};
+	struct device_config cfg = {
+	    .name = "printer", .role = DEVICE_ROLE_PRINTER, .protocol = "escpos"};
+	assert_int_equal(devsim_start(&ds, args), 0);
+	devsim_transport(&ds, "printer", cfg.transport, sizeof(cfg.transport));
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+	print_encoded(&ds, dev, q, false, token, png, sizeof(png));
+	zbar_expect(png, token);
+	print_encoded(&ds, dev, q, true, token, png, sizeof(png));
+	zbar_expect(png, token);
+	cmd_ok(&ds, "corrupt printer on");
+	print_encoded(&ds, dev, q, true, token, png, sizeof(png));
+	snprintf(cmd, sizeof(cmd), "zbarimg --raw -q '%s' 2>/dev/null", png);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	int rc = pclose(f);
+	assert_false(rc == 0 && strncmp(out, token, strlen(token)) == 0);
+	device_stop(dev);
+	device_queue_destroy(q);
+	devsim_stop(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_absent_then_present),  cmocka_unit_test(test_queue_overflow),
-	    cmocka_unit_test(test_present_but_unusable), cmocka_unit_test(test_slow_and_garbage),
-	    cmocka_unit_test(test_tcp_printer),          cmocka_unit_test(test_scale_cycles),
-	    cmocka_unit_test(test_stream_scale_cycles),  cmocka_unit_test(test_card_cycles),
+	    cmocka_unit_test(test_absent_then_present),
+	    cmocka_unit_test(test_queue_overflow),
+	    cmocka_unit_test(test_present_but_unusable),
+	    cmocka_unit_test(test_slow_and_garbage),
+	    cmocka_unit_test(test_tcp_printer),
+	    cmocka_unit_test(test_escpos_encoder_end_to_end),
+	    cmocka_unit_test(test_scale_cycles),
+	    cmocka_unit_test(test_stream_scale_cycles),
+	    cmocka_unit_test(test_card_cycles),
 	    cmocka_unit_test(test_printer_cycles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
