@@ -25,7 +25,9 @@ enum codec_unit { U_KG, U_G, U_LB };
 struct device_codec {
 	enum codec_proto proto;
 	enum codec_unit unit;
-	bool stream; /* mt-sics in SIR mode: the scale streams, we do not poll */
+	bool stream;        /* mt-sics in SIR mode: the scale streams, we do not poll */
+	int status_pending; /* escpos: answers still expected (2: n=1 then n=4) */
+	bool status_online; /* escpos: the n=1 answer */
 	uint8_t buf[CODEC_BUF];
 	size_t len;
 	bool in_frame;
@@ -87,6 +89,7 @@ void device_codec_reset(struct device_codec *c)
 	c->len = 0;
 	c->in_frame = false;
 	c->nev = 0;
+	c->status_pending = 0;
 }
 
 bool device_codec_polled(const struct device_codec *c)
@@ -133,11 +136,14 @@ int device_codec_scale_cmd(struct device_codec *c, enum device_scale_cmd cmd, ui
 
 size_t device_codec_status_cmd(struct device_codec *c, uint8_t *buf, size_t cap)
 {
-	/* DLE EOT 4: paper roll sensor; the one status every ESC/POS printer has */
-	if (c->proto != P_ESCPOS || cap < 3)
+	/* DLE EOT 1 (printer: online?) then DLE EOT 4 (paper roll sensor); the
+	 * answers come back in that order, one byte each. */
+	if (c->proto != P_ESCPOS || cap < 6)
 		return 0;
-	memcpy(buf, "\x10\x04\x04", 3);
-	return 3;
+	memcpy(buf, "\x10\x04\x01\x10\x04\x04", 6);
+	c->status_pending = 2;
+	c->status_online = true;
+	return 6;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -351,14 +357,21 @@ static void em4100_frame(struct device_codec *c, const uint8_t *f, size_t n, int
 
 static void escpos_byte(struct device_codec *c, uint8_t b)
 {
-	/* DLE EOT 4 answer: 0b0xx1xx10 */
-	if ((b & 0x93) != 0x12)
+	/* Real-time status answers look like 0b0xx1xx10; anything else (ASB,
+	 * garbage, an unasked answer) is ignored. */
+	if ((b & 0x93) != 0x12 || c->status_pending == 0)
 		return;
+	if (c->status_pending == 2) {
+		c->status_online = !(b & 0x08); /* n=1: bit 3 = offline */
+		c->status_pending = 1;
+		return;
+	}
+	c->status_pending = 0;
 	struct device_event e = {.kind = DEVICE_EVENT_PRINTER_STATUS};
 	e.u.printer.known = true;
-	e.u.printer.paper_out = (b & 0x60) == 0x60;
-	e.u.printer.paper_low = (b & 0x0c) == 0x0c;
-	e.u.printer.online = !e.u.printer.paper_out;
+	e.u.printer.paper_out = (b & 0x60) == 0x60; /* n=4: bits 5,6 paper end */
+	e.u.printer.paper_low = (b & 0x0c) == 0x0c; /* bits 2,3 near end */
+	e.u.printer.online = c->status_online && !e.u.printer.paper_out;
 	push(c, &e);
 }
 

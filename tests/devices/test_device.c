@@ -555,6 +555,63 @@ static void test_escpos_encoder_end_to_end(void **state)
 	devsim_stop(&ds);
 }
 
+/* Printer status: paper out and offline show in health and as events, and a
+ * job is refused with the reason instead of vanishing into a dead printer. */
+static void test_printer_status(void **state)
+{
+	(void)state;
+	struct devsim ds;
+	struct device_queue *q = device_queue_create(64);
+	struct device *dev = NULL;
+	struct seen seen = {0};
+	struct device_event e;
+	struct device_health h;
+	uint8_t job[256];
+	const char *args[] = {"--printer", "escpos", NULL};
+	struct device_config cfg = {.name = "printer",
+	                            .role = DEVICE_ROLE_PRINTER,
+	                            .protocol = "escpos",
+	                            .status_interval_ms = 100};
+	assert_int_equal(devsim_start(&ds, args), 0);
+	devsim_transport(&ds, "printer", cfg.transport, sizeof(cfg.transport));
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_PRINTER_STATUS, 0, NULL, &seen, &e));
+	assert_true(e.u.printer.known && e.u.printer.online && !e.u.printer.paper_out);
+
+	cmd_ok(&ds, "paper printer out");
+	assert_true(wait_for(q, DEVICE_EVENT_PRINTER_STATUS, 0, NULL, &seen, &e));
+	assert_true(e.u.printer.paper_out);
+	assert_false(e.u.printer.online);
+	device_health(dev, &h);
+	assert_true(h.printer.paper_out);
+	assert_int_equal(device_print(dev, job, job_native(job, "HTTPS://X/R/1"), NULL), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_PRINT_FAILED, 0, NULL, &seen, &e));
+	assert_non_null(strstr(e.reason, "paper"));
+
+	cmd_ok(&ds, "paper printer near");
+	assert_true(wait_for(q, DEVICE_EVENT_PRINTER_STATUS, 0, NULL, &seen, &e));
+	assert_true(e.u.printer.paper_low && e.u.printer.online && !e.u.printer.paper_out);
+	cmd_ok(&ds, "offline printer on");
+	assert_true(wait_for(q, DEVICE_EVENT_PRINTER_STATUS, 0, NULL, &seen, &e));
+	assert_false(e.u.printer.online);
+	assert_int_equal(device_print(dev, job, job_native(job, "HTTPS://X/R/2"), NULL), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_PRINT_FAILED, 0, NULL, &seen, &e));
+	assert_non_null(strstr(e.reason, "offline"));
+	assert_int_equal(receipts(&ds, NULL, 0), 0);
+
+	cmd_ok(&ds, "offline printer off");
+	cmd_ok(&ds, "paper printer ok");
+	assert_true(wait_for(q, DEVICE_EVENT_PRINTER_STATUS, 0, NULL, &seen, &e));
+	if (!e.u.printer.online || e.u.printer.paper_low) /* the two changes may show apart */
+		assert_true(wait_for(q, DEVICE_EVENT_PRINTER_STATUS, 0, NULL, &seen, &e));
+	assert_true(e.u.printer.online && !e.u.printer.paper_low);
+	assert_int_equal(device_print(dev, job, job_native(job, "HTTPS://X/R/3"), NULL), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_PRINT_DONE, 0, NULL, &seen, &e));
+	device_stop(dev);
+	device_queue_destroy(q);
+	devsim_stop(&ds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +620,7 @@ int main(void)
 	    cmocka_unit_test(test_present_but_unusable),
 	    cmocka_unit_test(test_slow_and_garbage),
 	    cmocka_unit_test(test_tcp_printer),
+	    cmocka_unit_test(test_printer_status),
 	    cmocka_unit_test(test_escpos_encoder_end_to_end),
 	    cmocka_unit_test(test_scale_cycles),
 	    cmocka_unit_test(test_stream_scale_cycles),
