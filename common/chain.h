@@ -1,0 +1,39 @@
+/*
+ * chain.h — the journal's hash chain (DESIGN "Decisions": hash chain).
+ *
+ * For: hash = BLAKE2b-256(previous hash || canonical record bytes), starting
+ * from 32 zero bytes (the genesis). The kiosk ledger links every record with
+ * it; `ledger verify` and central recompute it.
+ *
+ * Not for: card hashes (keyed BLAKE2b, done by the card module) or
+ * signatures. Links libsodium; pure otherwise (no I/O, no allocation).
+ */
+#ifndef WUFEI_CHAIN_H
+#define WUFEI_CHAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WF_CHAIN_HASH_LEN 32
+#define WF_CHAIN_HEX_LEN  65 /* 64 lower-case hex digits + NUL */
+
+/* wf_chain_genesis — writes the previous hash of record 1: 32 zero bytes. */
+void wf_chain_genesis(uint8_t out[WF_CHAIN_HASH_LEN]);
+
+/*
+ * wf_chain_next — out = BLAKE2b-256(prev || bytes[0..len)). prev and out may
+ * be the same buffer. bytes may be NULL only if len is 0. Never fails
+ * (libsodium must be initialised: wf_chain_next calls sodium_init itself).
+ */
+void wf_chain_next(const uint8_t prev[WF_CHAIN_HASH_LEN], const uint8_t *bytes, size_t len,
+                   uint8_t out[WF_CHAIN_HASH_LEN]);
+
+/* wf_chain_hex — hash as 64 lower-case hex digits + NUL into hex. */
+void wf_chain_hex(const uint8_t hash[WF_CHAIN_HASH_LEN], char hex[WF_CHAIN_HEX_LEN]);
+
+/* wf_chain_parse_hex — exactly 64 hex digits (either case) into hash;
+ * false (hash untouched) otherwise. */
+bool wf_chain_parse_hex(const char *hex, size_t len, uint8_t hash[WF_CHAIN_HASH_LEN]);
+
+#endif
