@@ -43,20 +43,42 @@ struct rate_cache {
 
 void ingest_chain_next(const uint8_t prev[32], const uint8_t *bytes, size_t len, uint8_t out[32])
 {
+#ifdef WUFEI_HAVE_CHAIN
+	wf_chain_next(prev, bytes, len, out);
+#else
 	crypto_generichash_state st;
 	crypto_generichash_init(&st, NULL, 0, 32);
 	crypto_generichash_update(&st, prev, 32);
 	crypto_generichash_update(&st, bytes, len);
 	crypto_generichash_final(&st, out, 32);
+#endif
 }
 
 int ingest_record_fields(const uint8_t *bytes, size_t len, struct ingest_fields *out)
 {
 	memset(out, 0, sizeof *out);
+#ifdef WUFEI_HAVE_RECORD
+	struct wf_record r;
+	if (wf_record_decode(bytes, len, &r, NULL, 0) != WF_OK || r.seq > UINT32_MAX)
+		return WF_EPROTO;
+	out->kiosk = r.kiosk;
+	out->seq = (uint32_t)r.seq;
+	out->kind = r.kind;
+	if (r.kind == WF_RECORD_DROP) {
+		out->is_drop = 1;
+		out->resident = (int64_t)r.drop.resident_id;
+		out->category = r.drop.category_id;
+		out->rate_version = r.drop.rate_version;
+		out->credited_qty = r.drop.credited_qty;
+		out->points = r.drop.points;
+	}
+	return WF_OK;
+#else
 	(void)bytes;
 	(void)len;
 	/* Without common/record.h the bytes are kept opaque (no cross-checks). */
 	return WF_ENOENT;
+#endif
 }
 
 static void why_set(char *why, size_t why_len, const char *fmt, ...)

@@ -19,6 +19,7 @@
 #include "signing.h"
 
 #ifdef WUFEI_HAVE_RECORD
+#include "catalog.h"
 #include "record.h"
 #endif
 
@@ -227,6 +228,30 @@ void harness_write_pub(const char *dir, const char *name, const uint8_t pk[32], 
 
 size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *out, size_t cap)
 {
+#ifdef WUFEI_HAVE_RECORD
+	/* A drop of paper (category 1, rate version 1: 2000 points per tonne). */
+	struct wf_record r;
+	memset(&r, 0, sizeof r);
+	r.kind = WF_RECORD_DROP;
+	r.kiosk = kiosk;
+	r.seq = seq;
+	r.time_ms = INT64_C(1795867200000) + (int64_t)seq * 60000;
+	r.drop.category_id = 1;
+	r.drop.unit = WF_UNIT_GRAM;
+	r.drop.qty = 1250 + 50 * (variant & 1);
+	r.drop.credited_qty = r.drop.qty;
+	r.drop.points = wf_points(WF_UNIT_GRAM, 2000, r.drop.credited_qty);
+	r.drop.rate_version = 1;
+	if (variant == 2)
+		r.drop.points += 1; /* claims a point too many */
+	if (variant == 3)
+		r.drop.rate_version = 9; /* a rate version central never issued */
+	r.drop.resident_id = 1001;
+	memset(r.drop.card_hash, 0xab, sizeof r.drop.card_hash);
+	r.drop.local_day = 20261128;
+	int n = wf_record_encode(&r, out, cap);
+	return n > 0 ? (size_t)n : 0;
+#else
 	/* Opaque stand-in: tag, kiosk, seq, variant, padding to 64 bytes. */
 	int n = snprintf((char *)out, cap, "test-record k=%" PRIu32 " s=%" PRIu32 " v=%d ", kiosk,
 	                 seq, variant);
@@ -234,6 +259,7 @@ size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *
 	while (len < 64 && len < cap)
 		out[len] = (uint8_t)('a' + len % 26), len++;
 	return len;
+#endif
 }
 
 char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[32], int variant)

@@ -67,7 +67,11 @@ void harness_write_pub(const char *dir, const char *name, const uint8_t pk[32], 
  */
 char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[32], int variant);
 
-/* Canonical bytes of a test record (a drop when record.h is present). */
+/*
+ * Canonical bytes of a test record: with record.h a paper drop (category 1,
+ * rate version 1 = 2000 points/t, resident 1001); variant 1 weighs 50 g
+ * more, 2 claims one point too many, 3 names rate version 9.
+ */
 size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *out, size_t cap);
 
 /* Number of rows of `SELECT COUNT(*) FROM <table>` in the SQLite file path. */

@@ -288,6 +288,86 @@ static void test_batch_layouts(void **state)
 	free(pretty);
 }
 
+#ifdef WUFEI_HAVE_RECORD
+/* Central reads the canonical bytes: points recomputed, identity cross-checked. */
+static void test_record_checks(void **state)
+{
+	struct fx *f = *state;
+	uint8_t prev[32] = {0};
+	struct http_answer a;
+	assert_int_equal(
+	    cli(f, NULL, 0,
+	        (const char *[]){"resident", "add", "--id", "1001", "--card-hash",
+	                         "abababababababababababababababababababababababababababababababab",
+	                         "--name", "王*", NULL}),
+	    0);
+	char *b = harness_batch_json(7, 1, 2, prev, 2);
+	assert_int_equal(post_batch(f, f->sk, 7, b, &a), 0);
+	assert_int_equal(a.status, 200);
+	json_t *j = answer_json(&a);
+	json_t *r0 = json_array_get(json_object_get(j, "results"), 0);
+	assert_string_equal(json_string_value(json_object_get(r0, "status")), "stored");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r0, "flags"), 0)),
+	                    "points_mismatch");
+	json_decref(j);
+	harness_answer_free(&a);
+	free(b);
+	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts WHERE "
+	                                           "reason = 'points_mismatch'"),
+	                 2);
+	b = harness_batch_json(7, 3, 1, prev, 3);
+	assert_int_equal(post_batch(f, f->sk, 7, b, &a), 0);
+	j = answer_json(&a);
+	r0 = json_array_get(json_object_get(j, "results"), 0);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r0, "flags"), 0)),
+	                    "unknown_rate");
+	json_decref(j);
+	harness_answer_free(&a);
+	free(b);
+	/* a well-formed drop: no flag */
+	b = harness_batch_json(7, 4, 1, prev, 0);
+	assert_int_equal(post_batch(f, f->sk, 7, b, &a), 0);
+	j = answer_json(&a);
+	assert_null(json_object_get(json_array_get(json_object_get(j, "results"), 0), "flags"));
+	json_decref(j);
+	harness_answer_free(&a);
+	free(b);
+	assert_int_equal(records(f), 4);
+
+	/* JSON seq disagreeing with the bytes: 400 bad_record, nothing stored */
+	uint8_t p2[32] = {0};
+	b = harness_batch_json(7, 5, 1, p2, 0);
+	char *seq = strstr(b, "\"seq\":5,");
+	assert_non_null(seq);
+	seq[6] = '6';
+	assert_int_equal(post_batch(f, f->sk, 7, b, &a), 0);
+	assert_int_equal(a.status, 400);
+	j = answer_json(&a);
+	assert_string_equal(json_string_value(json_object_get(j, "error")), "bad_record");
+	json_decref(j);
+	harness_answer_free(&a);
+	free(b);
+	/* bytes that are no record at all */
+	const char *junk = "{\"format\":\"wufei-batch-1\",\"kiosk\":7,\"records\":[{\"kind\":1,"
+	                   "\"seq\":5,\"data\":\"AAAA\",\"hash\":\"000000000000000000000000000000"
+	                   "0000000000000000000000000000000000\"}]}";
+	assert_int_equal(post_batch(f, f->sk, 7, junk, &a), 0);
+	assert_int_equal(a.status, 400);
+	harness_answer_free(&a);
+	assert_int_equal(records(f), 4);
+
+	/* the resident's balance is the sum of the points central holds */
+	assert_int_equal(harness_request(f->c.port, "GET", "/api/v1/sync/down", NULL, 0, f->sk, 7,
+	                                 1, now_s(), &a),
+	                 0);
+	j = answer_json(&a);
+	json_t *res = json_array_get(json_object_get(j, "residents"), 0);
+	assert_int_equal(json_integer_value(json_object_get(res, "points_balance")), 3 + 3 + 2 + 2);
+	json_decref(j);
+	harness_answer_free(&a);
+}
+#endif
+
 static void expect_refusal(struct fx *f, struct http_answer *a, long status, const char *error)
 {
 	assert_int_equal(a->status, status);
@@ -723,6 +803,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_inputs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_layouts, setup, teardown),
+#ifdef WUFEI_HAVE_RECORD
+	    cmocka_unit_test_setup_teardown(test_record_checks, setup, teardown),
+#endif
 	    cmocka_unit_test_setup_teardown(test_sigkill_keeps_committed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sigkill_under_load, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipts_cli, setup, teardown),
