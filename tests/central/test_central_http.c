@@ -159,6 +159,28 @@ static void test_worked_example_over_http(void **state)
 	                    "3c4f66217ce8f658fb43d5931d9f26ae9cf3a53bdcc414f0548fc21f4b474fb1");
 	json_decref(j);
 	harness_answer_free(&a);
+#ifdef WUFEI_HAVE_RECORD
+	/* worked example 2: the batch with one drop */
+	static const char batch[] =
+	    "{\"format\":\"wufei-batch-1\",\"kiosk\":12,\"records\":[{\"kind\":1,\"seq\":1,"
+	    "\"data\":"
+	    "\"AQEMAAAAAQAAAAAAAAAAygYiogEAAAEAAQDiBAAAAAAAAOIEAAAAAAAAAgAAAAAAAAADAAAA6QMAA"
+	    "AAAAACgoaKjpKWmp6ipqqusra6voKGio6SlpqeoqaqrrK2urwgpNQE=\",\"hash\":"
+	    "\"09e40c0a4b9842b40209b33f87487e10f6cadc6a7b94b3339f9906fc63f85877\"}]}";
+	assert_int_equal(harness_request(f->c.port, "POST", "/api/v1/sync/batch", batch,
+	                                 strlen(batch), sk, 12, 1, 1795867200, &a),
+	                 0);
+	assert_int_equal(a.status, 200);
+	j = answer_json(&a);
+	assert_string_equal(json_string_value(json_object_get(j, "body_hash")),
+	                    "ce3f25511c79f4439e67cea1336747fbeb20b235419e9b30e48a7da4abf3abf9");
+	json_t *r0 = json_array_get(json_object_get(j, "results"), 0);
+	assert_string_equal(json_string_value(json_object_get(r0, "status")), "stored");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(r0, "flags"), 0)),
+	                    "unknown_rate");
+	json_decref(j);
+	harness_answer_free(&a);
+#endif
 	assert_int_equal(harness_count(f->db_path, "SELECT outbox_depth FROM heartbeats WHERE "
 	                                           "kiosk = 12"),
 	                 3);
