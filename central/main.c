@@ -50,7 +50,8 @@ static void usage(FILE *f)
 	    "       wufei-central blocklist add (--card ID | --card-hash HEX) --reason TEXT --db "
 	    "URL\n"
 	    "verify-receipt exits 0 for a genuine receipt, 1 forged/tampered/malformed,\n"
-	    "3 unknown kiosk or key, 4 signed by a revoked key after its revocation.\n",
+	    "3 unknown kiosk or key, 4 signed by a revoked key after its revocation,\n"
+	    "5 genuine signature but different from the kiosk's journal record.\n",
 	    f);
 }
 
@@ -268,6 +269,9 @@ static int cmd_verify(const struct opts *o)
 		       (unsigned)res.r.category, res.r.qty,
 		       (res.r.flags & RECEIPT_FLAG_PIECES) ? "pieces" : "g", res.r.points,
 		       (unsigned)res.r.flags);
+		if (res.verdict == RCHECK_GENUINE || res.verdict == RCHECK_MISMATCH)
+			printf("journal %s\n", res.record_held ? "record held by central"
+			                                       : "record not synced yet");
 		if (res.verdict == RCHECK_GENUINE)
 			printf("claimed %s\n", res.claimed ? "yes" : "no");
 		if (res.key_revoked_s)
@@ -281,6 +285,7 @@ static int cmd_verify(const struct opts *o)
 	case RCHECK_UNKNOWN_KIOSK:
 	case RCHECK_UNKNOWN_KEY: return 3;
 	case RCHECK_REVOKED_KEY: return 4;
+	case RCHECK_MISMATCH: return 5;
 	default: return 1;
 	}
 }

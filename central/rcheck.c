@@ -3,7 +3,34 @@
 
 #include <string.h>
 
+#include "ingest.h"
 #include "wf.h"
+
+#ifdef WUFEI_HAVE_RECORD
+#include "record.h"
+#endif
+
+/* 1 if the stored record (kiosk, seq) is held; *match = 0 if it contradicts r. */
+static int rcheck_journal(struct store *s, const struct receipt *r, int *match)
+{
+	uint8_t buf[INGEST_MAX_RECORD_BYTES], hash[32];
+	size_t len = 0;
+	*match = 1;
+	int got = s->ops->record_get(s, r->kiosk, r->seq, buf, sizeof buf, &len, hash);
+	if (got != 1)
+		return got;
+#ifdef WUFEI_HAVE_RECORD
+	struct wf_record rec;
+	if (wf_record_decode(buf, len, &rec, NULL, 0) != WF_OK || rec.kind != WF_RECORD_DROP) {
+		*match = 0;
+		return 1;
+	}
+	*match = rec.drop.category_id == r->category && rec.drop.qty == (int64_t)r->qty &&
+	         rec.drop.points == (int64_t)r->points && rec.time_ms >= 0 &&
+	         rec.time_ms / 60000 == (int64_t)r->time_min;
+#endif
+	return 1;
+}
 
 const char *rcheck_verdict_text(enum rcheck_verdict v)
 {
@@ -14,6 +41,7 @@ const char *rcheck_verdict_text(enum rcheck_verdict v)
 	case RCHECK_UNKNOWN_KIOSK: return "unknown kiosk";
 	case RCHECK_UNKNOWN_KEY: return "unknown key for this kiosk";
 	case RCHECK_REVOKED_KEY: return "signed by a revoked key after its revocation";
+	case RCHECK_MISMATCH: return "does not match the kiosk's journal record";
 	}
 	return "unknown";
 }
@@ -53,6 +81,13 @@ int rcheck_token(struct store *s, const char *token_or_url, struct rcheck_result
 		    (int64_t)out->r.time_min * 60 >= key.revoked_s)
 			out->verdict = RCHECK_REVOKED_KEY;
 	}
+	int match = 1;
+	rc = rcheck_journal(s, &out->r, &match);
+	if (rc < 0)
+		return rc;
+	out->record_held = rc == 1;
+	if (!match && out->verdict == RCHECK_GENUINE)
+		out->verdict = RCHECK_MISMATCH;
 	rc = s->ops->claim_get(s, out->r.kiosk, out->r.seq, &out->claimed_s);
 	if (rc < 0)
 		return rc;

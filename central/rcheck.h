@@ -21,12 +21,14 @@ enum rcheck_verdict {
 	RCHECK_UNKNOWN_KIOSK, /* no such kiosk enrolled */
 	RCHECK_UNKNOWN_KEY,   /* the kiosk has no key with that id */
 	RCHECK_REVOKED_KEY,   /* signed by a revoked key after its revocation */
+	RCHECK_MISMATCH,      /* genuine signature, but central's journal record differs */
 };
 
 struct rcheck_result {
 	enum rcheck_verdict verdict;
 	struct receipt r;      /* decoded payload (valid unless MALFORMED) */
 	int64_t key_revoked_s; /* 0, or when the signing key was revoked */
+	int record_held;       /* 1 if central holds the drop (kiosk, seq) */
 	int claimed;           /* 1 if claimed */
 	int64_t claimed_s;     /* when */
 };

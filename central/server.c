@@ -562,11 +562,13 @@ static void handle_page(struct server *srv, const char *token, struct answer *a)
 		         "<tr><th>Category</th><td>%s</td></tr>"
 		         "<tr><th>Quantity</th><td>%" PRIu32 " %s</td></tr>"
 		         "<tr><th>Points</th><td>%" PRIu32 "%s</td></tr>"
+		         "<tr><th>Synced</th><td>%s</td></tr>"
 		         "<tr><th>Claimed</th><td>%s%s</td></tr></table>%s",
 		         res.r.kiosk, res.r.seq, when, catname, res.r.qty,
 		         (res.r.flags & RECEIPT_FLAG_PIECES) ? "pieces" : "g", res.r.points,
 		         (res.r.flags & RECEIPT_FLAG_CAPPED) ? " (daily limit reached)" : "",
-		         res.claimed ? "yes, " : "not yet", res.claimed ? claimed : "", revoked);
+		         res.record_held ? "yes" : "not yet", res.claimed ? "yes, " : "not yet",
+		         res.claimed ? claimed : "", revoked);
 	} else {
 		snprintf(body, sizeof body,
 		         "<h1 class=bad>&#10007; Not a valid receipt</h1><p>%s.</p>"

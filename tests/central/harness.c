@@ -226,6 +226,11 @@ void harness_write_pub(const char *dir, const char *name, const uint8_t pk[32], 
 	signing_keyfile_write_public(out, pk);
 }
 
+uint32_t harness_record_time_min(uint32_t seq)
+{
+	return (uint32_t)(INT64_C(1795867200) / 60 + seq);
+}
+
 size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *out, size_t cap)
 {
 #ifdef WUFEI_HAVE_RECORD
@@ -235,7 +240,7 @@ size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *
 	r.kind = WF_RECORD_DROP;
 	r.kiosk = kiosk;
 	r.seq = seq;
-	r.time_ms = INT64_C(1795867200000) + (int64_t)seq * 60000;
+	r.time_ms = (int64_t)harness_record_time_min(seq) * 60000;
 	r.drop.category_id = 1;
 	r.drop.unit = WF_UNIT_GRAM;
 	r.drop.qty = 1250 + 50 * (variant & 1);

@@ -74,6 +74,9 @@ char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t pre
  */
 size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *out, size_t cap);
 
+/* The receipt minute (UTC minutes) of the record harness_record_bytes makes for seq. */
+uint32_t harness_record_time_min(uint32_t seq);
+
 /* Number of rows of `SELECT COUNT(*) FROM <table>` in the SQLite file path. */
 long harness_count(const char *db_path, const char *sql);
 

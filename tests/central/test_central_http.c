@@ -610,7 +610,8 @@ static void test_receipts_cli(void **state)
 {
 	struct fx *f = *state;
 	char token[RECEIPT_TOKEN_LEN + 1], url[RECEIPT_URL_MAX + 1], out[2048];
-	uint32_t tmin = (uint32_t)(now_s() / 60) - 60;
+	/* the minute of the drop record harness_batch_json makes for seq 5 */
+	uint32_t tmin = harness_record_time_min(5);
 	make_token(f->sk, 7, 5, tmin, token);
 	assert_int_equal(verify(f, token, out, sizeof out), 0);
 	assert_non_null(strstr(out, "verdict: genuine"));
@@ -647,6 +648,22 @@ static void test_receipts_cli(void **state)
 	assert_int_equal(post_batch(f, f->sk, 7, b, &a), 0);
 	assert_int_equal(a.status, 200);
 	harness_answer_free(&a);
+	assert_int_equal(verify(f, token, out, sizeof out), 0);
+	assert_non_null(strstr(out, "record held by central"));
+#ifdef WUFEI_HAVE_RECORD
+	/* the kiosk's key signed something other than what its journal says */
+	struct receipt liar = {.version = 1,
+	                       .key_id = 1,
+	                       .kiosk = 7,
+	                       .seq = 5,
+	                       .time_min = tmin,
+	                       .category = 1,
+	                       .qty = 1250,
+	                       .points = 99};
+	assert_int_equal(receipt_make_token(&liar, f->sk, t, sizeof t), RECEIPT_TOKEN_LEN);
+	assert_int_equal(verify(f, t, out, sizeof out), 5);
+	assert_non_null(strstr(out, "journal record"));
+#endif
 	assert_int_equal(
 	    cli(f, NULL, 0, (const char *[]){"kiosk", "revoke-key", "7", "--key-id", "1", NULL}),
 	    0);
