@@ -1,12 +1,212 @@
-/* cmd_ledger.c — placeholder until its part lands: refuses clearly. */
+/*
+ * cmd_ledger.c — `wufei-kiosk ledger init PATH --kiosk N`, `ledger verify
+ * PATH`, `ledger dump PATH`. Exit status: 0 ok, 1 failure or problems found,
+ * 2 usage error.
+ */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include <jansson.h>
+
+#include "chain.h"
 #include "commands.h"
+#include "ledger.h"
+#include "record.h"
+#include "wf.h"
+
+static int usage(void)
+{
+	fputs("usage: wufei-kiosk ledger init PATH --kiosk N\n"
+	      "       wufei-kiosk ledger verify PATH\n"
+	      "       wufei-kiosk ledger dump PATH\n",
+	      stderr);
+	return 2;
+}
+
+static bool parse_kiosk(const char *s, uint32_t *out)
+{
+	char *end = NULL;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || !end || *end || end == s || v < 1 || v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	const char *path = NULL;
+	uint32_t kiosk = 0;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--kiosk") == 0 && i + 1 < argc) {
+			if (!parse_kiosk(argv[++i], &kiosk)) {
+				fprintf(stderr,
+				        "wufei-kiosk ledger init: --kiosk must be 1..%" PRIu32 "\n",
+				        UINT32_MAX);
+				return 2;
+			}
+		} else if (!path && argv[i][0] != '-') {
+			path = argv[i];
+		} else {
+			return usage();
+		}
+	}
+	if (!path || kiosk == 0)
+		return usage();
+	char err[LEDGER_ERRMSG_MAX];
+	int r = ledger_init(path, kiosk, err, sizeof err);
+	if (r) {
+		fprintf(stderr, "wufei-kiosk ledger init: %s\n", err);
+		return 1;
+	}
+	printf("created journal %s for kiosk %" PRIu32 "\n", path, kiosk);
+	return 0;
+}
+
+static void print_problem(void *ctx, const char *text)
+{
+	(void)ctx;
+	printf("%s\n", text);
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage();
+	char err[LEDGER_ERRMSG_MAX];
+	int n = ledger_verify(argv[2], print_problem, NULL, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "wufei-kiosk ledger verify: %s\n", err);
+		return 1;
+	}
+	if (n == 0) {
+		printf("ok\n");
+		return 0;
+	}
+	printf("%d problem%s found\n", n, n == 1 ? "" : "s");
+	return 1;
+}
+
+static void set_hex(json_t *o, const char *key, const uint8_t h[32])
+{
+	char hex[WF_CHAIN_HEX_LEN];
+	wf_chain_hex(h, hex);
+	json_object_set_new(o, key, json_string(hex));
+}
+
+static void add_body(json_t *o, const struct wf_record *r)
+{
+	switch (r->kind) {
+	case WF_RECORD_DROP:
+		json_object_set_new(o, "category", json_integer(r->drop.category_id));
+		json_object_set_new(o, "unit", json_string(r->drop.unit == 1 ? "g" : "piece"));
+		json_object_set_new(o, "qty", json_integer(r->drop.qty));
+		json_object_set_new(o, "credited_qty", json_integer(r->drop.credited_qty));
+		json_object_set_new(o, "points", json_integer(r->drop.points));
+		json_object_set_new(o, "rate_version", json_integer(r->drop.rate_version));
+		json_object_set_new(o, "anonymous",
+		                    json_boolean(r->drop.flags & WF_DROP_ANONYMOUS));
+		json_object_set_new(o, "capped", json_boolean(r->drop.flags & WF_DROP_CAPPED));
+		json_object_set_new(o, "resident", json_integer((json_int_t)r->drop.resident_id));
+		set_hex(o, "card_hash", r->drop.card_hash);
+		json_object_set_new(o, "local_day", json_integer(r->drop.local_day));
+		break;
+	case WF_RECORD_BIN:
+		json_object_set_new(o, "category", json_integer(r->bin.category_id));
+		json_object_set_new(o, "grams", json_integer(r->bin.grams));
+		json_object_set_new(o, "staff", json_integer((json_int_t)r->bin.staff_id));
+		break;
+	case WF_RECORD_STAFF:
+		json_object_set_new(o, "staff", json_integer((json_int_t)r->staff.staff_id));
+		json_object_set_new(o, "action", json_integer(r->staff.action));
+		json_object_set_new(o, "value", json_integer(r->staff.value));
+		json_object_set_new(o, "text", json_string(r->staff.text));
+		break;
+	case WF_RECORD_DAY_CLOSE:
+		json_object_set_new(o, "local_day", json_integer(r->day_close.local_day));
+		json_object_set_new(o, "drops", json_integer(r->day_close.drops));
+		json_object_set_new(o, "grams", json_integer(r->day_close.grams));
+		json_object_set_new(o, "pieces", json_integer(r->day_close.pieces));
+		json_object_set_new(o, "points", json_integer(r->day_close.points));
+		break;
+	case WF_RECORD_CHECKPOINT:
+		json_object_set_new(o, "upto_seq",
+		                    json_integer((json_int_t)r->checkpoint.upto_seq));
+		set_hex(o, "upto_hash", r->checkpoint.hash);
+		break;
+	case WF_RECORD_EPOCH:
+		json_object_set_new(o, "epoch", json_integer(r->epoch.epoch));
+		json_object_set_new(
+		    o, "reason", json_string(r->epoch.reason == WF_EPOCH_NEW ? "new" : "restored"));
+		json_object_set_new(o, "after_seq", json_integer((json_int_t)r->epoch.after_seq));
+		set_hex(o, "after_hash", r->epoch.hash);
+		break;
+	default: break;
+	}
+}
+
+static int dump_one(void *ctx, const struct ledger_entry *e)
+{
+	(void)ctx;
+	json_t *o = json_object();
+	struct wf_record r;
+	char why[96];
+	if (!o)
+		return WF_ENOMEM;
+	json_object_set_new(o, "seq", json_integer((json_int_t)e->seq));
+	if (wf_record_decode(e->bytes, e->len, &r, why, sizeof why) == WF_OK) {
+		json_object_set_new(o, "kind", json_string(wf_record_kind_name(r.kind)));
+		json_object_set_new(o, "kiosk", json_integer(r.kiosk));
+		json_object_set_new(o, "time_ms", json_integer(r.time_ms));
+		add_body(o, &r);
+	} else {
+		json_object_set_new(o, "kind", json_string("undecodable"));
+		json_object_set_new(o, "error", json_string(why));
+	}
+	if (e->token)
+		json_object_set_new(o, "receipt", json_string(e->token));
+	json_object_set_new(o, "acked", json_boolean(e->acked));
+	set_hex(o, "hash", e->hash);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return WF_ENOMEM;
+	printf("%s\n", text);
+	free(text);
+	return 0;
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage();
+	char err[LEDGER_ERRMSG_MAX];
+	struct ledger *l = NULL;
+	if (ledger_open(argv[2], &l, err, sizeof err)) {
+		fprintf(stderr, "wufei-kiosk ledger dump: %s\n", err);
+		return 1;
+	}
+	int r = ledger_each(l, dump_one, NULL);
+	if (r)
+		fprintf(stderr, "wufei-kiosk ledger dump: %s\n",
+		        ledger_errmsg(l)[0] ? ledger_errmsg(l) : wf_strerror(r));
+	ledger_close(l);
+	return r ? 1 : 0;
+}
 
 int cmd_ledger(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wufei-kiosk: 'ledger' is not built yet\n", stderr);
-	return 2;
+	if (argc < 3)
+		return usage();
+	if (strcmp(argv[1], "init") == 0)
+		return cmd_init(argc, argv);
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc, argv);
+	if (strcmp(argv[1], "dump") == 0)
+		return cmd_dump(argc, argv);
+	return usage();
 }
