@@ -614,6 +614,14 @@ static int items_from_scan(const char *text, size_t len, uint32_t kiosk, struct 
 int ingest_batch(struct store *s, uint32_t kiosk, const char *text, size_t len, int64_t now_s,
                  json_t **results, uint32_t *highest_seq, char *why, size_t why_len)
 {
+	return ingest_batch_hooked(s, kiosk, text, len, now_s, results, highest_seq, why, why_len,
+	                           NULL, NULL);
+}
+
+int ingest_batch_hooked(struct store *s, uint32_t kiosk, const char *text, size_t len,
+                        int64_t now_s, json_t **results, uint32_t *highest_seq, char *why,
+                        size_t why_len, void (*before_commit)(void *ctx), void *hook_ctx)
+{
 	*results = NULL;
 	size_t n = 0;
 	int rc = WF_ENOMEM;
@@ -644,6 +652,8 @@ int ingest_batch(struct store *s, uint32_t kiosk, const char *text, size_t len, 
 		uint8_t h[32];
 		rc = s->ops->record_highest(s, kiosk, highest_seq, h);
 	}
+	if (!rc && before_commit)
+		before_commit(hook_ctx);
 	if (!rc)
 		rc = s->ops->commit(s);
 	if (rc) {

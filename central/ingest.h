@@ -35,6 +35,14 @@ int ingest_batch(struct store *s, uint32_t kiosk, const char *text, size_t len, 
                  json_t **results, uint32_t *highest_seq, char *why, size_t why_len);
 
 /*
+ * ingest_batch_hooked — ingest_batch with a test hook called inside the
+ * transaction just before COMMIT (NULL: none). For crash tests only.
+ */
+int ingest_batch_hooked(struct store *s, uint32_t kiosk, const char *text, size_t len,
+                        int64_t now_s, json_t **results, uint32_t *highest_seq, char *why,
+                        size_t why_len, void (*before_commit)(void *ctx), void *hook_ctx);
+
+/*
  * ingest_record_fields — what central reads from a record's canonical
  * bytes. Returns WF_OK with the fields, or WF_EPROTO if the bytes do not
  * decode. Exposed for the benchmark and tests.

@@ -33,6 +33,8 @@ static void usage(FILE *f)
 {
 	fputs(
 	    "usage: wufei-central serve --db sqlite:PATH --listen ADDR:PORT [--threads N]\n"
+	    "         tests only: [--time-offset S] [--crash-at before-commit|after-commit"
+	    " [--crash-every N]]\n"
 	    "       wufei-central kiosk add NUMBER --pubkey FILE [--key-id N] [--name NAME] --db "
 	    "URL\n"
 	    "       wufei-central kiosk add-key NUMBER --pubkey FILE --key-id N --db URL\n"
@@ -153,6 +155,16 @@ static int cmd_serve(const struct opts *o)
 		fputs("wufei-central: serve needs --listen ADDR:PORT\n", stderr);
 		return 2;
 	}
+	int64_t crash_every = 0;
+	const char *crash_at = opt(o, "crash-at");
+	if (opt_int(o, "crash-every", 1, 1000000, &crash_every, 0) < 0 ||
+	    (crash_at && strcmp(crash_at, "before-commit") && strcmp(crash_at, "after-commit"))) {
+		fputs("wufei-central: --crash-at before-commit|after-commit [--crash-every N]\n",
+		      stderr);
+		return 2;
+	}
+	if (crash_at && crash_every == 0)
+		crash_every = 1;
 	if (opt_int(o, "threads", 1, 64, &threads, 0) < 0 ||
 	    opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40, &offset, 0) < 0)
 		return 2;
@@ -169,6 +181,9 @@ static int cmd_serve(const struct opts *o)
 	struct server_config cfg = {.listen = opt(o, "listen"),
 	                            .threads = (unsigned)threads,
 	                            .time_offset_s = offset,
+	                            .crash_every = crash_at ? (unsigned)crash_every : 0,
+	                            .crash_after_commit =
+	                                crash_at && strcmp(crash_at, "after-commit") == 0,
 	                            .log = log_stderr};
 	if (server_start(s, &cfg, &srv, why, sizeof why) != WF_OK) {
 		fprintf(stderr, "wufei-central: %s\n", why);

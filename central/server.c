@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -26,6 +28,9 @@ struct server {
 	wf_log_fn log;
 	void *log_ctx;
 	uint16_t port;
+	unsigned crash_every;
+	int crash_after_commit;
+	unsigned batches; /* counted under the store lock */
 };
 
 /* Per request: the raw request target and the body read so far. */
@@ -236,6 +241,12 @@ static int body_kiosk_matches(const json_t *j, uint32_t kiosk, struct answer *a)
 	return 1;
 }
 
+static void crash_now(void *ctx)
+{
+	(void)ctx;
+	kill(getpid(), SIGKILL);
+}
+
 static void handle_batch(struct server *srv, uint32_t kiosk, const struct req *rq, struct answer *a)
 {
 	char why[512] = "";
@@ -243,8 +254,12 @@ static void handle_batch(struct server *srv, uint32_t kiosk, const struct req *r
 	uint32_t highest = 0;
 	int64_t now = server_now(srv);
 	store_lock(srv->store);
-	int rc = ingest_batch(srv->store, kiosk, rq->body, rq->len, now, &results, &highest, why,
-	                      sizeof why);
+	int crash = srv->crash_every && ++srv->batches % srv->crash_every == 0;
+	int rc = ingest_batch_hooked(srv->store, kiosk, rq->body, rq->len, now, &results, &highest,
+	                             why, sizeof why,
+	                             crash && !srv->crash_after_commit ? crash_now : NULL, NULL);
+	if (crash && srv->crash_after_commit && rc == WF_OK)
+		crash_now(NULL); /* committed, answer never sent */
 	store_unlock(srv->store);
 	switch (rc) {
 	case WF_OK:
@@ -823,6 +838,8 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 		return WF_ENOMEM;
 	srv->store = store;
 	srv->offset_s = cfg->time_offset_s;
+	srv->crash_every = cfg->crash_every;
+	srv->crash_after_commit = cfg->crash_after_commit;
 	srv->log = cfg->log;
 	srv->log_ctx = cfg->log_ctx;
 	unsigned threads = cfg->threads ? cfg->threads : SERVER_THREADS_DEF;

@@ -24,7 +24,12 @@ struct server_config {
 	const char *listen;    /* "ADDR:PORT" (IPv4; port 0 = any free port) */
 	unsigned threads;      /* thread pool size; 0 = SERVER_THREADS_DEF */
 	int64_t time_offset_s; /* added to the system clock (tests only) */
-	wf_log_fn log;         /* may be NULL */
+	/* Tests only: SIGKILL itself on the crash_every-th batch (0 = never),
+	 * just before COMMIT (crash_after_commit 0) or after COMMIT but before
+	 * the answer is sent (1). */
+	unsigned crash_every;
+	int crash_after_commit;
+	wf_log_fn log; /* may be NULL */
 	void *log_ctx;
 };
 

@@ -31,6 +31,12 @@ void harness_bin(const char *name, char *out, size_t cap)
 
 int harness_start(struct central_proc *p, const char *db_url, int64_t time_offset_s)
 {
+	return harness_start_args(p, db_url, time_offset_s, NULL);
+}
+
+int harness_start_args(struct central_proc *p, const char *db_url, int64_t time_offset_s,
+                       const char *const *extra)
+{
 	char bin[512], off[32];
 	int fds[2];
 	harness_bin("wufei-central", bin, sizeof bin);
@@ -47,8 +53,13 @@ int harness_start(struct central_proc *p, const char *db_url, int64_t time_offse
 		close(fds[1]);
 		if (getenv("WUFEI_TEST_SERVER_STDERR"))
 			freopen(getenv("WUFEI_TEST_SERVER_STDERR"), "a", stderr);
-		execl(bin, bin, "serve", "--db", db_url, "--listen", "127.0.0.1:0", "--time-offset",
-		      off, (char *)NULL);
+		const char *argv[32] = {bin,        "serve",       "--db",          db_url,
+		                        "--listen", "127.0.0.1:0", "--time-offset", off};
+		int n = 8;
+		for (int i = 0; extra && extra[i] && n < 31; i++)
+			argv[n++] = extra[i];
+		argv[n] = NULL;
+		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
 	close(fds[1]);

@@ -25,6 +25,10 @@ void harness_bin(const char *name, char *out, size_t cap);
  */
 int harness_start(struct central_proc *p, const char *db_url, int64_t time_offset_s);
 
+/* harness_start with extra serve arguments (NULL-terminated list, may be NULL). */
+int harness_start_args(struct central_proc *p, const char *db_url, int64_t time_offset_s,
+                       const char *const *extra);
+
 /*
  * Sends sig (SIGKILL or SIGTERM) and reaps the process. Returns its exit
  * code (0 after a clean SIGTERM stop; non-zero if a sanitizer found leaks),

@@ -586,6 +586,38 @@ static void test_sigkill_under_load(void **state)
 	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts"), 0);
 }
 
+/* The fixed crash points: just before COMMIT, and after COMMIT before the answer. */
+static void test_crash_points(void **state)
+{
+	struct fx *f = *state;
+	uint8_t prev[32] = {0};
+	struct http_answer a;
+	char *b = harness_batch_json(7, 1, 20, prev, 0);
+	static const char *const modes[] = {"before-commit", "after-commit"};
+	for (int m = 0; m < 2; m++) {
+		harness_stop(&f->c, SIGTERM);
+		assert_int_equal(harness_start_args(&f->c, f->db_url, 0,
+		                                    (const char *[]){"--crash-at", modes[m], NULL}),
+		                 0);
+		harness_request(f->c.port, "POST", "/api/v1/sync/batch", b, strlen(b), f->sk, 7, 1,
+		                now_s(), &a);
+		assert_int_equal(a.status, 0); /* no answer at all */
+		harness_answer_free(&a);
+		assert_int_equal(harness_stop(&f->c, SIGTERM), 128 + SIGKILL);
+		assert_int_equal(records(f), m == 0 ? 0 : 20);
+		assert_int_equal(harness_start(&f->c, f->db_url, 0), 0);
+	}
+	/* the kiosk's re-send after the lost answer: all duplicates */
+	assert_int_equal(post_batch(f, f->sk, 7, b, &a), 0);
+	assert_int_equal(a.status, 200);
+	json_t *j = answer_json(&a);
+	for (size_t k = 0; k < 20; k++)
+		assert_string_equal(status_of(j, k), "duplicate");
+	json_decref(j);
+	harness_answer_free(&a);
+	free(b);
+}
+
 static void make_token(const uint8_t *sk, uint32_t kiosk, uint32_t seq, uint32_t time_min,
                        char *token)
 {
@@ -847,6 +879,7 @@ int main(void)
 #endif
 	    cmocka_unit_test_setup_teardown(test_sigkill_keeps_committed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sigkill_under_load, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_crash_points, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipts_cli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipt_page_and_claim, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_downsync_and_epoch, setup, teardown),
