@@ -87,6 +87,17 @@ int downsync_load_file(const char *path, struct downsync *out, char *why, size_t
 /* downsync_free — frees what downsync_parse allocated; NULL is a no-op. */
 void downsync_free(struct downsync *d);
 
+struct ledger;
+
+/*
+ * downsync_apply — applies d to the journal in one transaction
+ * (ledger_sync_begin .. ledger_sync_commit with d->cursor): everything or
+ * nothing. Returns WF_OK or the ledger's error (ledger_errmsg says why).
+ * Lives in downsync_apply.c (library wufei_downsync_apply, which links the
+ * ledger) so the parser itself stays free of SQLite.
+ */
+int downsync_apply(const struct downsync *d, struct ledger *l);
+
 /* Hex helpers: 64 hex characters <-> 32 bytes. */
 bool downsync_hex32(const char *hex, uint8_t out[32]);
 void downsync_to_hex32(const uint8_t in[32], char out[65]);

@@ -39,7 +39,7 @@
 #define LEDGER_BUSY_TIMEOUT_MS  5000 /* sqlite3_busy_timeout per statement */
 #define LEDGER_BUSY_MAX_MS      60000
 #define LEDGER_ERRMSG_MAX       256
-#define LEDGER_TOKEN_MAX        128 /* receipt token/URL incl. NUL */
+#define LEDGER_TOKEN_MAX        192 /* receipt URL incl. NUL (RECEIPT_URL_MAX is 176) */
 #define LEDGER_NAME_MAX         64  /* masked names incl. NUL */
 #define LEDGER_REASON_MAX       96  /* block reasons incl. NUL */
 #define LEDGER_PINHASH_MAX      128 /* crypto_pwhash_STRBYTES */

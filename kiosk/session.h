@@ -27,7 +27,7 @@
 
 #define SESSION_NAME_MAX    64  /* masked display name, UTF-8, incl. NUL */
 #define SESSION_REASON_MAX  96  /* block reason, incl. NUL */
-#define SESSION_TOKEN_MAX   128 /* receipt URL/token, incl. NUL */
+#define SESSION_TOKEN_MAX   192 /* receipt URL, incl. NUL (RECEIPT_URL_MAX is 176) */
 #define SESSION_PIN_MAX     8   /* PIN digits */
 #define SESSION_EFFECTS_MAX 8   /* effects one event can produce */
 #define SESSION_LOCKS_MAX   8   /* staff members tracked for PIN lock-out */

@@ -1,0 +1,793 @@
+/*
+ * runner.c — the kiosk's parts wired together for one run.
+ *
+ * Why here and not in the session: everything with I/O (journal, devices,
+ * clocks, keys, Argon2id) happens here; the session only decides. Effects
+ * are carried out in the order the session returned them, and each result
+ * is fed back as an event before the next effect runs.
+ */
+#include "runner.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "downsync.h"
+#include "escpos.h"
+#include "ledger.h"
+#include "receipt.h"
+#include "record.h"
+#include "signing.h"
+#include "wf.h"
+
+#define PRINT_JOB_MAX   (96 * 1024)
+#define PRINT_WAIT_MS   8000
+#define READING_STEP_MS 100
+
+struct runner {
+	struct kiosk_config cfg;
+	struct session_config scfg;
+	FILE *log;
+	bool virtual_clock;
+	struct ledger *ledger;
+	struct session *session;
+	uint8_t card_key[32];
+	bool has_card_key;
+	uint8_t sign_key[SIGNING_SECRET_BYTES];
+	bool has_sign_key;
+	bool scale_has_stable; /* the scale protocol reports stability */
+
+	/* clocks: session time is monotonic ms; records carry corrected UTC ms */
+	int64_t now_ms;        /* session clock (virtual or monotonic) */
+	int64_t utc_base_ms;   /* virtual clock: UTC at now_ms == 0 */
+	int64_t utc_offset_ms; /* central's time minus ours (from sync; 0 until then) */
+
+	struct device_queue *queue;
+	struct device *scale, *card, *printer;
+	enum session_screen last_screen;
+	enum session_message last_message;
+	uint64_t drops;
+	bool quit;
+	uint64_t staff_id;                       /* the staff card seen last */
+	char staff_pin_hash[LEDGER_PINHASH_MAX]; /* its Argon2id PIN hash */
+	uint8_t job[PRINT_JOB_MAX];
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t real_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t now_session(struct runner *r)
+{
+	if (!r->virtual_clock) {
+		int64_t m = mono_ms();
+		if (m > r->now_ms)
+			r->now_ms = m;
+	}
+	return r->now_ms;
+}
+
+/* Corrected UTC ms for a record made at session time t. */
+static int64_t utc_at(const struct runner *r, int64_t t)
+{
+	int64_t base = r->virtual_clock ? r->utc_base_ms + t : real_ms();
+	return base + r->utc_offset_ms;
+}
+
+/* yyyymmdd of a UTC ms time in the kiosk's time zone (TZ set at open). */
+static uint32_t local_day(int64_t utc_ms)
+{
+	time_t t = (time_t)(utc_ms / 1000);
+	struct tm tm;
+	if (!localtime_r(&t, &tm))
+		return 19700101;
+	return (uint32_t)((tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday);
+}
+
+static void logf_(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void logf_(struct runner *r, const char *fmt, ...)
+{
+	if (!r->log)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(r->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->log);
+	fflush(r->log);
+}
+
+static void log_view(struct runner *r)
+{
+	struct session_view v = session_view(r->session);
+	if (v.screen == r->last_screen && v.message == r->last_message)
+		return;
+	r->last_screen = v.screen;
+	r->last_message = v.message;
+	if (v.message != SESSION_MSG_NONE)
+		logf_(r, "screen %s (%s)", session_screen_name(v.screen),
+		      session_message_name(v.message));
+	else
+		logf_(r, "screen %s", session_screen_name(v.screen));
+}
+
+/* ---- effects ---- */
+
+static void step(struct runner *r, struct session_event *ev);
+static void device_event_to_session(struct runner *r, const struct device_event *de);
+
+struct receipt_ctx {
+	struct runner *r;
+	char url[RECEIPT_URL_MAX + 1];
+};
+
+/* Inside the drop's transaction: sign the receipt for the final record. */
+static int make_receipt(void *ctx, const struct wf_record *rec, const uint8_t hash[32], char *token,
+                        size_t cap)
+{
+	(void)hash;
+	struct receipt_ctx *c = ctx;
+	struct runner *r = c->r;
+	const struct wf_record_drop *d = &rec->drop;
+	if (!r->has_sign_key || rec->kiosk > RECEIPT_KIOSK_MAX || rec->seq > UINT32_MAX ||
+	    d->qty > UINT32_MAX || d->points > UINT32_MAX)
+		return WF_EINVAL;
+	struct receipt rc = {
+	    .version = RECEIPT_FORMAT_V1,
+	    .flags = (uint8_t)((d->flags & WF_DROP_ANONYMOUS ? RECEIPT_FLAG_ANONYMOUS : 0) |
+	                       (d->flags & WF_DROP_CAPPED ? RECEIPT_FLAG_CAPPED : 0) |
+	                       (d->unit == WF_UNIT_PIECE ? RECEIPT_FLAG_PIECES : 0)),
+	    .key_id = r->cfg.key_id,
+	    .kiosk = rec->kiosk,
+	    .seq = (uint32_t)rec->seq,
+	    .time_min = (uint32_t)(rec->time_ms / 60000),
+	    .category = d->category_id,
+	    .qty = (uint32_t)d->qty,
+	    .points = (uint32_t)d->points,
+	};
+	char tok[RECEIPT_TOKEN_LEN + 1];
+	if (receipt_make_token(&rc, r->sign_key, tok, sizeof tok) < 0)
+		return WF_ECRYPTO;
+	if (receipt_format_url(r->cfg.receipt_base_url, tok, c->url, sizeof c->url) < 0)
+		return WF_EINVAL;
+	if (strlen(c->url) >= cap)
+		return WF_EINVAL;
+	snprintf(token, cap, "%s", c->url);
+	return WF_OK;
+}
+
+static void fx_drop(struct runner *r, const struct session_drop *d)
+{
+	struct wf_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.kind = WF_RECORD_DROP;
+	rec.time_ms = utc_at(r, d->at_ms);
+	rec.drop.category_id = d->category_id;
+	rec.drop.unit = (uint8_t)d->unit;
+	rec.drop.flags =
+	    (uint8_t)((d->anonymous ? WF_DROP_ANONYMOUS : 0) | (d->capped ? WF_DROP_CAPPED : 0));
+	rec.drop.qty = d->qty;
+	rec.drop.credited_qty = d->credited_qty;
+	rec.drop.points = d->points;
+	rec.drop.rate_version = d->rate_version;
+	rec.drop.resident_id = d->resident_id;
+	memcpy(rec.drop.card_hash, d->card_hash, sizeof rec.drop.card_hash);
+	rec.drop.local_day = local_day(rec.time_ms);
+
+	struct receipt_ctx ctx = {.r = r};
+	struct ledger_appended out;
+	int rc = ledger_append(r->ledger, &rec, make_receipt, &ctx, &out);
+	struct session_event ev;
+	memset(&ev, 0, sizeof ev);
+	if (rc != WF_OK) {
+		logf_(r, "journal: drop NOT recorded: %s (%s)", ledger_errmsg(r->ledger),
+		      wf_strerror(rc));
+		ev.kind = SESSION_EV_COMMIT_FAILED;
+		step(r, &ev);
+		return;
+	}
+	r->drops++;
+	logf_(r, "journal: recorded seq %llu: drop category %u qty %lld points %lld",
+	      (unsigned long long)out.seq, d->category_id, (long long)d->qty, (long long)d->points);
+	ev.kind = SESSION_EV_COMMITTED;
+	ev.u.committed.seq = out.seq;
+	snprintf(ev.u.committed.token, sizeof ev.u.committed.token, "%s", out.token);
+	step(r, &ev);
+}
+
+static void record_simple(struct runner *r, struct wf_record *rec, const char *what)
+{
+	rec->time_ms = utc_at(r, now_session(r));
+	struct ledger_appended out;
+	int rc = ledger_append(r->ledger, rec, NULL, NULL, &out);
+	if (rc != WF_OK) {
+		logf_(r, "journal: %s NOT recorded: %s", what, ledger_errmsg(r->ledger));
+		struct session_event ev = {.kind = SESSION_EV_DEVICE};
+		ev.u.device.device = SESSION_DEV_LEDGER;
+		ev.u.device.up = false;
+		step(r, &ev);
+		return;
+	}
+	logf_(r, "journal: recorded seq %llu: %s", (unsigned long long)out.seq, what);
+}
+
+static void fx_staff(struct runner *r, const struct session_effect *fx)
+{
+	struct wf_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.kind = WF_RECORD_STAFF;
+	rec.staff.staff_id = fx->u.staff.staff_id;
+	rec.staff.action = (uint16_t)fx->u.staff.action; /* same codes as wf_staff_action */
+	rec.staff.value = fx->u.staff.value;
+	if (fx->u.staff.action == SESSION_STAFF_TEST_WEIGHT)
+		snprintf(rec.staff.text, sizeof rec.staff.text, "%s",
+		         fx->u.staff.test_ok ? "ok" : "out of tolerance");
+	if (fx->u.staff.action == SESSION_STAFF_PIN_FAILED ||
+	    fx->u.staff.action == SESSION_STAFF_LOCKOUT)
+		ledger_staff_set_pin_failures(r->ledger, fx->u.staff.staff_id,
+		                              (uint32_t)fx->u.staff.value);
+	else if (fx->u.staff.action == SESSION_STAFF_LOGIN)
+		ledger_staff_set_pin_failures(r->ledger, fx->u.staff.staff_id, 0);
+	char what[64];
+	snprintf(what, sizeof what, "staff action %d", fx->u.staff.action);
+	record_simple(r, &rec, what);
+}
+
+static void fx_bin(struct runner *r, const struct session_effect *fx)
+{
+	struct wf_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.kind = WF_RECORD_BIN;
+	rec.bin.category_id = fx->u.bin.category_id;
+	rec.bin.grams = fx->u.bin.grams;
+	rec.bin.staff_id = fx->u.bin.staff_id;
+	record_simple(r, &rec, "bin collection");
+}
+
+static void fx_pin(struct runner *r, const struct session_effect *fx)
+{
+	/* The PIN hash was cached when the staff card was resolved. */
+	struct session_event ev = {.kind = SESSION_EV_PIN_RESULT};
+	ev.u.pin_ok = false;
+	if (fx->u.pin.staff_id == r->staff_id && r->staff_pin_hash[0])
+		ev.u.pin_ok = crypto_pwhash_str_verify(r->staff_pin_hash, fx->u.pin.digits,
+		                                       strlen(fx->u.pin.digits)) == 0;
+	logf_(r, "staff %llu: PIN %s", (unsigned long long)fx->u.pin.staff_id,
+	      ev.u.pin_ok ? "accepted" : "refused");
+	step(r, &ev);
+}
+
+static const char *category_code(const struct runner *r, uint16_t id)
+{
+	for (unsigned i = 0; i < r->scfg.ncategories; i++)
+		if (r->scfg.categories[i].id == id)
+			return r->scfg.categories[i].code;
+	return "?";
+}
+
+/* Builds the ESC/POS job for a receipt; returns its length or 0. */
+static size_t receipt_job(struct runner *r, const struct session_receipt *rc)
+{
+	struct escpos_job j;
+	char line[80], when[32];
+	escpos_begin(&j, r->job, sizeof r->job);
+	escpos_align(&j, ESCPOS_CENTER);
+	escpos_bold(&j, true);
+	escpos_size(&j, 2, 2);
+	escpos_line(&j, "WUFEI");
+	escpos_size(&j, 1, 1);
+	escpos_line(&j, "Zero-waste recycling");
+	escpos_bold(&j, false);
+	snprintf(line, sizeof line, "Kiosk %u  No. %llu", r->cfg.number,
+	         (unsigned long long)rc->seq);
+	escpos_line(&j, line);
+	time_t t = (time_t)(utc_at(r, rc->drop.at_ms) / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+	escpos_line(&j, when);
+	escpos_align(&j, ESCPOS_LEFT);
+	if (rc->drop.unit == WF_UNIT_PIECE)
+		snprintf(line, sizeof line, "%-12s %lld pcs",
+		         category_code(r, rc->drop.category_id), (long long)rc->drop.qty);
+	else
+		snprintf(line, sizeof line, "%-12s %lld.%03lld kg",
+		         category_code(r, rc->drop.category_id), (long long)(rc->drop.qty / 1000),
+		         (long long)(rc->drop.qty % 1000));
+	escpos_line(&j, line);
+	snprintf(line, sizeof line, "Points       %lld%s", (long long)rc->drop.points,
+	         rc->drop.capped ? " (daily limit)" : "");
+	escpos_line(&j, line);
+	if (rc->drop.anonymous)
+		escpos_line(&j, "Scan to claim your points");
+	escpos_align(&j, ESCPOS_CENTER);
+	int q = r->cfg.printer_qr == CONFIG_QR_RASTER ? escpos_qr_raster(&j, rc->token, 4)
+	                                              : escpos_qr_native(&j, rc->token, 4);
+	escpos_feed(&j, 1);
+	escpos_cut(&j);
+	return q == 0 && escpos_ok(&j) ? j.len : 0;
+}
+
+/* Waits (live) for the printer's answer to job_id; feeds it to the session. */
+static void await_print(struct runner *r, uint32_t job_id)
+{
+	int64_t until = mono_ms() + PRINT_WAIT_MS;
+	struct session_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = SESSION_EV_PRINT_FAILED;
+	while (mono_ms() < until) {
+		struct device_event de;
+		if (!device_queue_pop(r->queue, &de)) {
+			struct timespec ts = {0, 5 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if ((de.kind == DEVICE_EVENT_PRINT_DONE || de.kind == DEVICE_EVENT_PRINT_FAILED) &&
+		    de.u.job_id == job_id) {
+			ev.kind = de.kind == DEVICE_EVENT_PRINT_DONE ? SESSION_EV_PRINTED
+			                                             : SESSION_EV_PRINT_FAILED;
+			logf_(r, "printer: %s%s%s",
+			      de.kind == DEVICE_EVENT_PRINT_DONE ? "printed" : "FAILED",
+			      *de.reason ? ": " : "", de.reason);
+			break;
+		}
+		device_event_to_session(r, &de);
+	}
+	step(r, &ev);
+}
+
+static void fx_print(struct runner *r, const struct session_receipt *rc)
+{
+	logf_(r, "receipt: seq %llu %s", (unsigned long long)rc->seq, rc->token);
+	struct session_event ev;
+	memset(&ev, 0, sizeof ev);
+	if (!r->printer) {
+		ev.kind = SESSION_EV_PRINT_FAILED; /* no printer: on screen only */
+		step(r, &ev);
+		return;
+	}
+	size_t len = receipt_job(r, rc);
+	uint32_t job_id = 0;
+	if (len == 0 || device_print(r->printer, r->job, len, &job_id) != WF_OK) {
+		logf_(r, "printer: job refused");
+		ev.kind = SESSION_EV_PRINT_FAILED;
+		step(r, &ev);
+		return;
+	}
+	await_print(r, job_id);
+}
+
+static void apply_effects(struct runner *r, const struct session_effects *out)
+{
+	struct session_effects fx = *out; /* step() below reuses nothing of out */
+	for (unsigned i = 0; i < fx.n; i++) {
+		const struct session_effect *e = &fx.fx[i];
+		switch (e->kind) {
+		case SESSION_FX_RECORD_DROP: fx_drop(r, &e->u.drop); break;
+		case SESSION_FX_VERIFY_PIN: fx_pin(r, e); break;
+		case SESSION_FX_PRINT_RECEIPT: fx_print(r, &e->u.receipt); break;
+		case SESSION_FX_SCALE_ZERO:
+		case SESSION_FX_SCALE_TARE:
+			if (r->scale)
+				device_scale_command(r->scale, e->kind == SESSION_FX_SCALE_ZERO
+				                                   ? DEVICE_SCALE_ZERO
+				                                   : DEVICE_SCALE_TARE);
+			logf_(r, "scale: %s", session_effect_name(e->kind));
+			break;
+		case SESSION_FX_RECORD_BIN: fx_bin(r, e); break;
+		case SESSION_FX_RECORD_STAFF: fx_staff(r, e); break;
+		case SESSION_FX_BEEP_OK:
+		case SESSION_FX_BEEP_ERROR: break;
+		}
+	}
+}
+
+static void step(struct runner *r, struct session_event *ev)
+{
+	struct session_effects out;
+	ev->now_ms = now_session(r);
+	if (session_step(r->session, ev, &out) != WF_OK)
+		return;
+	log_view(r);
+	apply_effects(r, &out);
+}
+
+/* ---- cards ---- */
+
+/* Canonical card id -> identity for the session, from the journal. */
+static void on_card(struct runner *r, const char *card_id)
+{
+	struct session_event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = SESSION_EV_CARD;
+	struct session_identity *id = &ev.u.card;
+	if (!r->has_card_key) {
+		logf_(r, "card %s ignored: no card key yet (no down-sync)", card_id);
+		return;
+	}
+	crypto_generichash(id->card_hash, sizeof id->card_hash, (const unsigned char *)card_id,
+	                   strlen(card_id), r->card_key, sizeof r->card_key);
+	struct ledger_card lc;
+	if (ledger_card_lookup(r->ledger, id->card_hash, &lc) != WF_OK) {
+		logf_(r, "card lookup failed: %s", ledger_errmsg(r->ledger));
+		return;
+	}
+	static const enum session_card_kind kinds[] = {
+	    [LEDGER_CARD_UNKNOWN] = SESSION_CARD_UNKNOWN,
+	    [LEDGER_CARD_RESIDENT] = SESSION_CARD_RESIDENT,
+	    [LEDGER_CARD_BLOCKED] = SESSION_CARD_BLOCKED,
+	    [LEDGER_CARD_STAFF] = SESSION_CARD_STAFF,
+	};
+	id->kind = kinds[lc.kind];
+	id->id = lc.id;
+	snprintf(id->name, sizeof id->name, "%s", lc.name);
+	snprintf(id->reason, sizeof id->reason, "%s", lc.reason);
+	id->admin = lc.admin;
+	id->pin_failures = lc.pin_failures;
+	if (lc.kind == LEDGER_CARD_STAFF) {
+		r->staff_id = lc.id;
+		snprintf(r->staff_pin_hash, sizeof r->staff_pin_hash, "%s", lc.pin_hash);
+	} else {
+		struct ledger_today today[WF_MAX_CATEGORIES];
+		int n = ledger_today(r->ledger, id->card_hash, local_day(utc_at(r, now_session(r))),
+		                     today, WF_MAX_CATEGORIES);
+		for (int i = 0; i < n; i++) {
+			id->today[i].category_id = today[i].category_id;
+			id->today[i].qty = today[i].qty;
+		}
+		id->ntoday = n > 0 ? (unsigned)n : 0;
+	}
+	static const char *const names[] = {"unknown", "resident", "blocked", "staff"};
+	logf_(r, "card %s: %s %s", card_id, names[lc.kind], lc.name);
+	step(r, &ev);
+}
+
+/* ---- devices ---- */
+
+static enum session_device session_device_of(enum device_role role)
+{
+	return role == DEVICE_ROLE_SCALE  ? SESSION_DEV_SCALE
+	       : role == DEVICE_ROLE_CARD ? SESSION_DEV_CARD
+	                                  : SESSION_DEV_PRINTER;
+}
+
+static void device_event_to_session(struct runner *r, const struct device_event *de)
+{
+	struct session_event ev;
+	memset(&ev, 0, sizeof ev);
+	switch (de->kind) {
+	case DEVICE_EVENT_UP:
+	case DEVICE_EVENT_DOWN:
+		logf_(r, "device %s %s%s%s", de->device,
+		      de->kind == DEVICE_EVENT_UP ? "up" : "down", *de->reason ? ": " : "",
+		      de->reason);
+		ev.kind = SESSION_EV_DEVICE;
+		ev.u.device.device = session_device_of(de->role);
+		ev.u.device.up = de->kind == DEVICE_EVENT_UP;
+		step(r, &ev);
+		break;
+	case DEVICE_EVENT_READING:
+		ev.kind = SESSION_EV_READING;
+		ev.u.reading.grams = de->u.reading.grams;
+		ev.u.reading.has_stable = r->scale_has_stable;
+		ev.u.reading.stable = de->u.reading.stable;
+		ev.u.reading.motion = !de->u.reading.stable && r->scale_has_stable;
+		ev.u.reading.overload = de->u.reading.overload;
+		ev.u.reading.underload = de->u.reading.underload;
+		step(r, &ev);
+		break;
+	case DEVICE_EVENT_CARD: on_card(r, de->u.card.id); break;
+	case DEVICE_EVENT_PRINTER_STATUS:
+		ev.kind = SESSION_EV_DEVICE;
+		ev.u.device.device = SESSION_DEV_PRINTER;
+		ev.u.device.up =
+		    !de->u.printer.known || (de->u.printer.online && !de->u.printer.paper_out);
+		step(r, &ev);
+		break;
+	case DEVICE_EVENT_PRINT_DONE:
+	case DEVICE_EVENT_PRINT_FAILED: break; /* answered in await_print */
+	}
+}
+
+void runner_poll_devices(struct runner *r)
+{
+	struct device_event de;
+	while (r->queue && device_queue_pop(r->queue, &de))
+		device_event_to_session(r, &de);
+}
+
+int runner_device_fd(const struct runner *r)
+{
+	return r->queue ? device_queue_fd(r->queue) : -1;
+}
+
+void runner_tick(struct runner *r)
+{
+	struct session_event ev = {.kind = SESSION_EV_TICK};
+	step(r, &ev);
+}
+
+struct session_view runner_view(const struct runner *r)
+{
+	return session_view(r->session);
+}
+
+uint64_t runner_drops(const struct runner *r)
+{
+	return r->drops;
+}
+
+/* ---- script ---- */
+
+static void advance(struct runner *r, int64_t ms)
+{
+	int64_t end = r->now_ms + ms;
+	while (r->now_ms < end) {
+		int64_t next = r->now_ms + READING_STEP_MS;
+		r->now_ms = next < end ? next : end;
+		runner_poll_devices(r);
+		runner_tick(r);
+	}
+}
+
+static void script_weight(struct runner *r, const struct script_cmd *c)
+{
+	int64_t end = r->now_ms + c->ms;
+	for (;;) {
+		struct session_event ev = {.kind = SESSION_EV_READING};
+		ev.u.reading = c->reading;
+		step(r, &ev);
+		if (r->now_ms + READING_STEP_MS > end)
+			break;
+		if (r->virtual_clock)
+			r->now_ms += READING_STEP_MS;
+		else {
+			struct timespec ts = {0, READING_STEP_MS * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			now_session(r);
+		}
+	}
+}
+
+static int script_tap(struct runner *r, const struct script_cmd *c, char *err, size_t err_len)
+{
+	struct session_event ev = {.kind = SESSION_EV_TAP};
+	ev.u.tap.control = c->control;
+	ev.u.tap.digit = (int)c->number;
+	if (c->control == SESSION_TAP_CATEGORY) {
+		for (unsigned i = 0; i < r->scfg.ncategories; i++)
+			if (!strcmp(r->scfg.categories[i].code, c->arg))
+				ev.u.tap.category_id = r->scfg.categories[i].id;
+		if (!ev.u.tap.category_id) {
+			snprintf(err, err_len, "no category '%s'", c->arg);
+			return WF_EINVAL;
+		}
+	}
+	step(r, &ev);
+	return WF_OK;
+}
+
+static int expect(struct runner *r, const struct script_cmd *c, char *err, size_t err_len)
+{
+	struct session_view v = session_view(r->session);
+	const char *got = NULL;
+	if (c->kind == SCRIPT_EXPECT_SCREEN)
+		got = session_screen_name(v.screen);
+	else if (c->kind == SCRIPT_EXPECT_MESSAGE)
+		got = v.message == SESSION_MSG_NONE ? "none" : session_message_name(v.message);
+	if (got && strcmp(got, c->arg)) {
+		snprintf(err, err_len, "expected %s %s, but it is %s",
+		         c->kind == SCRIPT_EXPECT_SCREEN ? "screen" : "message", c->arg, got);
+		return WF_EINVAL;
+	}
+	if (c->kind == SCRIPT_EXPECT_POINTS &&
+	    (!v.has_receipt || v.receipt.drop.points != c->number)) {
+		snprintf(err, err_len, "expected %lld points on the receipt, got %lld",
+		         (long long)c->number,
+		         v.has_receipt ? (long long)v.receipt.drop.points : -1LL);
+		return WF_EINVAL;
+	}
+	return WF_OK;
+}
+
+int runner_script(struct runner *r, const struct script_cmd *c, char *err, size_t err_len)
+{
+	struct session_event ev;
+	memset(&ev, 0, sizeof ev);
+	runner_poll_devices(r);
+	switch (c->kind) {
+	case SCRIPT_NONE: return WF_OK;
+	case SCRIPT_CARD: on_card(r, c->arg); return WF_OK;
+	case SCRIPT_WEIGHT: script_weight(r, c); return WF_OK;
+	case SCRIPT_TAP: return script_tap(r, c, err, err_len);
+	case SCRIPT_PIN:
+		for (const char *p = c->arg; *p; p++) {
+			struct script_cmd d = {.kind = SCRIPT_TAP, .control = SESSION_TAP_DIGIT};
+			d.number = *p - '0';
+			script_tap(r, &d, err, err_len);
+		}
+		ev.kind = SESSION_EV_TAP;
+		ev.u.tap.control = SESSION_TAP_CONFIRM;
+		step(r, &ev);
+		return WF_OK;
+	case SCRIPT_WAIT:
+		if (r->virtual_clock) {
+			advance(r, c->ms);
+		} else {
+			struct timespec ts = {(time_t)(c->ms / 1000),
+			                      (long)(c->ms % 1000) * 1000000};
+			nanosleep(&ts, NULL);
+			runner_poll_devices(r);
+			runner_tick(r);
+		}
+		return WF_OK;
+	case SCRIPT_DEVICE:
+		ev.kind = SESSION_EV_DEVICE;
+		ev.u.device.device = c->device;
+		ev.u.device.up = c->up;
+		step(r, &ev);
+		return WF_OK;
+	case SCRIPT_EXPECT_SCREEN:
+	case SCRIPT_EXPECT_MESSAGE:
+	case SCRIPT_EXPECT_POINTS: return expect(r, c, err, err_len);
+	case SCRIPT_QUIT: r->quit = true; return WF_ESTATE;
+	}
+	return WF_EINVAL;
+}
+
+/* ---- open / close ---- */
+
+static int load_catalog(struct runner *r, char *err, size_t err_len)
+{
+	r->scfg = r->cfg.session;
+	int n = ledger_categories(r->ledger, r->scfg.categories, WF_MAX_CATEGORIES);
+	if (n < 0) {
+		snprintf(err, err_len, "journal: %s", ledger_errmsg(r->ledger));
+		return n;
+	}
+	r->scfg.ncategories = (unsigned)n;
+	uint32_t version;
+	r->has_card_key = ledger_card_key(r->ledger, &version, r->card_key) == WF_OK;
+	return WF_OK;
+}
+
+static int load_fixture(struct runner *r, char *err, size_t err_len)
+{
+	if (!r->cfg.fixture_path[0])
+		return WF_OK;
+	struct downsync d;
+	char why[256];
+	int rc = downsync_load_file(r->cfg.fixture_path, &d, why, sizeof why);
+	if (rc != WF_OK) {
+		snprintf(err, err_len, "fixture %s", why);
+		return rc;
+	}
+	rc = downsync_apply(&d, r->ledger);
+	if (rc != WF_OK)
+		snprintf(err, err_len, "fixture %s: journal: %s", r->cfg.fixture_path,
+		         ledger_errmsg(r->ledger));
+	else
+		logf_(r, "fixture %s: %zu categories, %zu residents, %zu staff, %zu blocked cards",
+		      r->cfg.fixture_path, d.ncategories, d.nresidents, d.nstaff, d.nblocks);
+	downsync_free(&d);
+	return rc;
+}
+
+static int start_devices(struct runner *r, char *err, size_t err_len)
+{
+	r->queue = device_queue_create(1024);
+	if (!r->queue) {
+		snprintf(err, err_len, "out of memory");
+		return WF_ENOMEM;
+	}
+	for (unsigned i = 0; i < r->cfg.ndevices; i++) {
+		const struct device_config *dc = &r->cfg.devices[i];
+		struct device *d = NULL;
+		int rc = device_start(dc, r->queue, NULL, NULL, &d);
+		if (rc != WF_OK) {
+			snprintf(err, err_len, "device %s: cannot start: %s", dc->name,
+			         wf_strerror(rc));
+			return rc;
+		}
+		if (dc->role == DEVICE_ROLE_SCALE) {
+			r->scale = d;
+			r->scale_has_stable = strcmp(dc->protocol, "xk3190-a9") != 0;
+		} else if (dc->role == DEVICE_ROLE_CARD) {
+			r->card = d;
+		} else {
+			r->printer = d;
+		}
+	}
+	return WF_OK;
+}
+
+int runner_open(const struct runner_opts *o, struct runner **out, char *err, size_t err_len)
+{
+	*out = NULL;
+	if (sodium_init() < 0) {
+		snprintf(err, err_len, "libsodium failed to start");
+		return WF_ECRYPTO;
+	}
+	struct runner *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, err_len, "out of memory");
+		return WF_ENOMEM;
+	}
+	r->cfg = *o->cfg;
+	r->log = o->log;
+	r->virtual_clock = o->virtual_clock;
+	r->now_ms = o->virtual_clock ? 0 : mono_ms();
+	r->utc_base_ms = real_ms();
+	r->scale_has_stable = true;
+	/* Days for the daily limit are local days in the kiosk's zone. */
+	char tz[80];
+	snprintf(tz, sizeof tz, ":%s", r->cfg.timezone);
+	setenv("TZ", tz, 1);
+	tzset();
+
+	int rc = ledger_open(r->cfg.ledger_path, &r->ledger, err, err_len);
+	if (rc == WF_OK)
+		rc = load_fixture(r, err, err_len);
+	if (rc == WF_OK)
+		rc = load_catalog(r, err, err_len);
+	if (rc == WF_OK && r->cfg.key_file[0]) {
+		char why[200];
+		rc = signing_keyfile_read_secret(r->cfg.key_file, r->sign_key, why, sizeof why);
+		if (rc != WF_OK)
+			snprintf(err, err_len, "key_file %s", why);
+		r->has_sign_key = rc == WF_OK;
+	}
+	if (rc == WF_OK && !r->has_sign_key) {
+		snprintf(err, err_len,
+		         "[kiosk] key_file is required to sign receipts "
+		         "(make one with: wufei-kiosk keygen --out FILE)");
+		rc = WF_EINVAL;
+	}
+	if (rc == WF_OK) {
+		char why[160];
+		r->session = session_create(&r->scfg, now_session(r), why, sizeof why);
+		if (!r->session) {
+			snprintf(err, err_len, "session: %s", why);
+			rc = WF_EINVAL;
+		}
+	}
+	if (rc == WF_OK && o->start_devices)
+		rc = start_devices(r, err, err_len);
+	if (rc != WF_OK) {
+		runner_close(r);
+		return rc;
+	}
+	if (r->scfg.ncategories == 0)
+		logf_(r, "warning: no categories yet: residents cannot drop until down-sync");
+	log_view(r);
+	*out = r;
+	return WF_OK;
+}
+
+void runner_close(struct runner *r)
+{
+	if (!r)
+		return;
+	device_stop(r->scale);
+	device_stop(r->card);
+	device_stop(r->printer);
+	device_queue_destroy(r->queue);
+	session_destroy(r->session);
+	ledger_close(r->ledger);
+	sodium_memzero(r->sign_key, sizeof r->sign_key);
+	free(r);
+}

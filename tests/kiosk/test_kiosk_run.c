@@ -1,0 +1,266 @@
+/*
+ * test_kiosk_run.c — wufei-kiosk as a resident and staff would use it,
+ * driven by scripts: what they were shown is what the journal holds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ledger.h"
+#include "receipt.h"
+#include "record.h"
+#include "wf.h"
+
+static char g_dir[128];
+static char g_out[8192];
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Runs a shell command; returns its exit status and keeps its output in g_out. */
+static int sh(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof cmd, fmt, ap);
+	va_end(ap);
+	char full[2200];
+	snprintf(full, sizeof full, "%s 2>&1", cmd);
+	FILE *p = popen(full, "r");
+	assert_non_null(p);
+	size_t n = fread(g_out, 1, sizeof g_out - 1, p);
+	g_out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *bin(void)
+{
+	static char path[512];
+	snprintf(path, sizeof path, "%s/wufei-kiosk", getenv("WUFEI_BIN_DIR"));
+	return path;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(g_dir, sizeof g_dir, "/tmp/wufei-kiosk-run.XXXXXX");
+	assert_non_null(mkdtemp(g_dir));
+	assert_int_equal(sh("%s keygen --out %s/kiosk.key", bin(), g_dir), 0);
+	assert_int_equal(sh("%s ledger init %s/journal.db --kiosk 9", bin(), g_dir), 0);
+	char path[256], ini[1024];
+	snprintf(path, sizeof path, "%s/kiosk.ini", g_dir);
+	snprintf(ini, sizeof ini,
+	         "[kiosk]\nnumber = 9\nname = Test\ntimezone = Asia/Shanghai\n"
+	         "ledger = %s/journal.db\nfixture = %s/packaging/demo/fixture.json\n"
+	         "key_file = %s/kiosk.key\n[session]\nstable_time_ms = 1000\n"
+	         "allow_anonymous = true\n",
+	         g_dir, getenv("WUFEI_SOURCE_DIR"), g_dir);
+	write_file(path, ini);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	return sh("rm -rf '%s'", g_dir);
+}
+
+static int run_script(const char *script)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/visit.script", g_dir);
+	write_file(path, script);
+	int rc = sh("%s run --config %s/kiosk.ini --no-devices --script %s", bin(), g_dir, path);
+	printf("%s", g_out);
+	return rc;
+}
+
+struct collect {
+	unsigned n;
+	struct wf_record rec[32];
+	char token[32][LEDGER_TOKEN_MAX];
+};
+
+static int collect_one(void *ctx, const struct ledger_entry *e)
+{
+	struct collect *c = ctx;
+	if (c->n >= 32)
+		return 1;
+	char why[128];
+	assert_int_equal(wf_record_decode(e->bytes, e->len, &c->rec[c->n], why, sizeof why), WF_OK);
+	snprintf(c->token[c->n], LEDGER_TOKEN_MAX, "%s", e->token ? e->token : "");
+	c->n++;
+	return 0;
+}
+
+static void read_journal(struct collect *c)
+{
+	char path[256], err[256];
+	snprintf(path, sizeof path, "%s/journal.db", g_dir);
+	struct ledger *l = NULL;
+	assert_int_equal(ledger_open(path, &l, err, sizeof err), WF_OK);
+	memset(c, 0, sizeof *c);
+	assert_int_equal(ledger_each(l, collect_one, c), 0);
+	ledger_close(l);
+}
+
+static void test_resident_visit(void **state)
+{
+	(void)state;
+	int rc = run_script("weight 0 for 1500\n"
+	                    "card em4100:0400E2E1F5\n"
+	                    "expect screen category\n"
+	                    "tap category paper\n"
+	                    "weight 1250 for 1200\n"
+	                    "expect screen confirm\n"
+	                    "tap confirm\n"
+	                    "expect screen receipt\n"
+	                    "expect points 2\n"
+	                    "tap another\n"
+	                    "tap category batteries\n"
+	                    "tap more\ntap more\ntap more\n"
+	                    "tap confirm\n"
+	                    "expect points 6\n"
+	                    "tap done\n"
+	                    "expect screen attract\n");
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(g_out, "2 drops recorded"));
+	struct collect c;
+	read_journal(&c);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.rec[0].kind, WF_RECORD_DROP);
+	assert_int_equal(c.rec[0].seq, 1);
+	assert_int_equal(c.rec[0].kiosk, 9);
+	assert_int_equal(c.rec[0].drop.qty, 1250);
+	assert_int_equal(c.rec[0].drop.points, 2);
+	assert_int_equal(c.rec[0].drop.resident_id, 1001);
+	assert_int_equal(c.rec[1].drop.qty, 3);
+	assert_int_equal(c.rec[1].drop.unit, WF_UNIT_PIECE);
+	assert_int_equal(c.rec[1].drop.points, 6);
+	/* Each drop's receipt is a signed URL for exactly that record. */
+	struct receipt r;
+	uint8_t payload[RECEIPT_PAYLOAD_LEN], sig[RECEIPT_SIG_LEN];
+	assert_int_equal(receipt_parse(c.token[0], &r, payload, sig), WF_OK);
+	assert_int_equal(r.kiosk, 9);
+	assert_int_equal(r.seq, 1);
+	assert_int_equal(r.qty, 1250);
+	assert_int_equal(r.points, 2);
+	assert_int_equal(strncmp(c.token[0], "HTTPS://R.WUFEI.CN/R/", 21), 0);
+	/* The journal checks out. */
+	assert_int_equal(sh("%s ledger verify %s/journal.db", bin(), g_dir), 0);
+	assert_non_null(strstr(g_out, "ok"));
+}
+
+static void test_refusals_record_nothing(void **state)
+{
+	(void)state;
+	int rc = run_script("card em4100:05009F3D21\n"
+	                    "expect screen refused\n"
+	                    "expect message blocked\n"
+	                    "wait 9000\n"
+	                    "card em4100:0A0B0C0D0E\n"
+	                    "expect screen refused\n"
+	                    "tap done\n"
+	                    "weight 0 for 1500\n"
+	                    "card em4100:0400E2E1F5\n"
+	                    "tap category paper\n"
+	                    "weight 30 for 2000\n"
+	                    "expect message too-light\n"
+	                    "weight 1250 motion for 3000\n"
+	                    "expect screen weigh\n"
+	                    "tap cancel\n"
+	                    "tap done\n"
+	                    "expect screen attract\n");
+	assert_int_equal(rc, 0);
+	struct collect c;
+	read_journal(&c);
+	assert_int_equal(c.n, 0);
+}
+
+static void test_failed_expect_fails_the_run(void **state)
+{
+	(void)state;
+	assert_int_equal(run_script("expect screen confirm\n"), 1);
+	assert_non_null(strstr(g_out, "expected screen confirm, but it is attract"));
+	assert_int_equal(run_script("tap sideways\n"), 1);
+	assert_non_null(strstr(g_out, "unknown control"));
+}
+
+static void test_staff_and_lockout(void **state)
+{
+	(void)state;
+	int rc = run_script("card em4100:0600112233\n"
+	                    "expect screen pin\n"
+	                    "pin 1234\n"
+	                    "expect screen staff\n"
+	                    "tap zero\n"
+	                    "tap exit\n"
+	                    "card em4100:0600112233\n"
+	                    "pin 1111\npin 2222\npin 3333\n"
+	                    "expect message locked-out\n");
+	assert_int_equal(rc, 0);
+	struct collect c;
+	read_journal(&c);
+	/* login, zero, logout, 3 failures, lock-out */
+	assert_true(c.n >= 7);
+	assert_int_equal(c.rec[0].kind, WF_RECORD_STAFF);
+	assert_int_equal(c.rec[0].staff.action, WF_STAFF_LOGIN);
+	assert_int_equal(c.rec[0].staff.staff_id, 7);
+	assert_int_equal(c.rec[1].staff.action, WF_STAFF_ZERO);
+	assert_int_equal(c.rec[c.n - 1].staff.action, WF_STAFF_LOCKOUT);
+	/* The lock-out survives a restart: the counter is in the journal. */
+	rc = run_script("card em4100:0600112233\nexpect message locked-out\n");
+	assert_int_equal(rc, 0);
+}
+
+static void test_never_creates_a_journal(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/journal.db", g_dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_not_equal(run_script("quit\n"), 0);
+	assert_non_null(strstr(g_out, "out of service"));
+	struct stat st;
+	assert_int_not_equal(stat(path, &st), 0); /* still no journal */
+}
+
+static void test_bad_config_refuses_to_start(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/bad.ini", g_dir);
+	write_file(path, "[kiosk]\nnumber = seventeen\nname = x\nledger = /x\n");
+	assert_int_equal(sh("%s run --config %s --no-devices --script /dev/null", bin(), path), 1);
+	assert_non_null(strstr(g_out, "bad.ini:2: [kiosk] number = 'seventeen'"));
+	assert_non_null(strstr(g_out, "refusing to start"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_resident_visit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_refusals_record_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failed_expect_fails_the_run, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_staff_and_lockout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_never_creates_a_journal, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_config_refuses_to_start, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
