@@ -39,6 +39,7 @@ static void usage(FILE *f)
 	    "URL\n"
 	    "       wufei-central kiosk add-key NUMBER --pubkey FILE --key-id N --db URL\n"
 	    "       wufei-central kiosk revoke-key NUMBER --key-id N --db URL\n"
+	    "       wufei-central kiosk list --db URL   (journal held, last heartbeat, devices)\n"
 	    "       wufei-central verify-receipt TOKEN_OR_URL --db URL\n"
 	    "       wufei-central resident add --id N (--card ID | --card-hash HEX) --name MASKED"
 	    " [--points N] --db URL\n"
@@ -201,8 +202,31 @@ static int cmd_serve(const struct opts *o)
 	return 0;
 }
 
+static int finish(struct store *s, int err, const char *what);
+
+static int print_kiosk(void *ctx, const struct store_kiosk_info *k)
+{
+	(void)ctx;
+	printf("kiosk %" PRIu32 "\t%s\theld %" PRId64 " records up to seq %" PRIu32, k->kiosk,
+	       k->name, k->records, k->highest_seq);
+	if (k->heartbeat_s)
+		printf("\theartbeat %" PRId64 ": last_seq %" PRIu32 " outbox %" PRIu32
+		       " version %s devices %s\n",
+		       k->heartbeat_s, k->last_seq, k->outbox_depth, k->software_version,
+		       k->devices);
+	else
+		printf("\tno heartbeat yet\n");
+	return 0;
+}
+
 static int cmd_kiosk(const struct opts *o)
 {
+	if (o->npos == 1 && strcmp(o->pos[0], "list") == 0) {
+		struct store *s = open_db(o);
+		if (!s)
+			return 1;
+		return finish(s, s->ops->kiosk_list(s, print_kiosk, NULL), "kiosk list");
+	}
 	const char *sub = o->npos > 0 ? o->pos[0] : "";
 	int64_t number = 0, key_id = 1;
 	uint8_t pk[32];

@@ -83,6 +83,19 @@ struct store_rate {
 	int64_t created_s;
 };
 
+/* One kiosk as the office sees it: enrolment, journal and last heartbeat. */
+struct store_kiosk_info {
+	uint32_t kiosk;
+	char name[64];
+	uint32_t highest_seq;  /* highest seq central holds (0 = none) */
+	int64_t records;       /* records central holds */
+	int64_t heartbeat_s;   /* central time of the last heartbeat; 0 = never */
+	uint32_t last_seq;     /* the kiosk's own last seq at that heartbeat */
+	uint32_t outbox_depth; /* records waiting on the kiosk at that heartbeat */
+	char software_version[40];
+	char devices[512]; /* the heartbeat's devices JSON (truncated) */
+};
+
 struct store_alert {
 	int64_t id;
 	uint32_t kiosk;
@@ -127,6 +140,9 @@ struct store_ops {
 	int (*alert_add)(struct store *s, uint32_t kiosk, uint32_t seq, const char *reason,
 	                 const uint8_t *bytes, size_t len, const char *detail, int64_t now_s);
 	int (*alert_count)(struct store *s, int64_t *count);
+	/* every kiosk by number; fn returning non-zero stops */
+	int (*kiosk_list)(struct store *s, int (*fn)(void *ctx, const struct store_kiosk_info *k),
+	                  void *ctx);
 	/* every alert, oldest first; fn returning non-zero stops */
 	int (*alert_list)(struct store *s, int (*fn)(void *ctx, const struct store_alert *a),
 	                  void *ctx);

@@ -417,6 +417,40 @@ static int sq_alert_list(struct store *s, int (*fn)(void *ctx, const struct stor
 	return out;
 }
 
+static int sq_kiosk_list(struct store *s, int (*fn)(void *ctx, const struct store_kiosk_info *k),
+                         void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sq_prepare(s,
+	                    "SELECT k.number, k.name, (SELECT COALESCE(MAX(seq), 0) FROM records "
+	                    "WHERE kiosk = k.number), (SELECT COUNT(*) FROM records WHERE kiosk = "
+	                    "k.number), h.received_s, h.last_seq, h.outbox_depth, "
+	                    "h.software_version, h.devices FROM kiosks k LEFT JOIN heartbeats h ON "
+	                    "h.kiosk = k.number ORDER BY k.number",
+	                    &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_kiosk_info k;
+		k.kiosk = (uint32_t)sqlite3_column_int64(st, 0);
+		sq_text(st, 1, k.name, sizeof k.name);
+		k.highest_seq = (uint32_t)sqlite3_column_int64(st, 2);
+		k.records = sqlite3_column_int64(st, 3);
+		k.heartbeat_s = sqlite3_column_int64(st, 4);
+		k.last_seq = (uint32_t)sqlite3_column_int64(st, 5);
+		k.outbox_depth = (uint32_t)sqlite3_column_int64(st, 6);
+		sq_text(st, 7, k.software_version, sizeof k.software_version);
+		sq_text(st, 8, k.devices, sizeof k.devices);
+		if (fn(ctx, &k)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	int out = rc == SQLITE_DONE ? WF_OK : sq_fail(s, rc);
+	sqlite3_finalize(st);
+	return out;
+}
+
 static int sq_epoch_open(struct store *s, uint32_t kiosk, uint32_t start_seq, const char *reason,
                          uint32_t local_last_seq, int64_t now_s, uint32_t *epoch)
 {
@@ -970,6 +1004,7 @@ static const struct store_ops sqlite_ops = {
     .alert_add = sq_alert_add,
     .alert_count = sq_alert_count,
     .alert_list = sq_alert_list,
+    .kiosk_list = sq_kiosk_list,
     .epoch_open = sq_epoch_open,
     .heartbeat_put = sq_heartbeat_put,
     .rate_set = sq_rate_set,

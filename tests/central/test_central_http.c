@@ -181,6 +181,11 @@ static void test_worked_example_over_http(void **state)
 	json_decref(j);
 	harness_answer_free(&a);
 #endif
+	char out[4096];
+	assert_int_equal(cli(f, out, sizeof out, (const char *[]){"kiosk", "list", NULL}), 0);
+	assert_non_null(strstr(out, "kiosk 12"));
+	assert_non_null(strstr(out, "last_seq 1234 outbox 3 version 0.1.0"));
+	assert_non_null(strstr(out, "paper out"));
 	assert_int_equal(harness_count(f->db_path, "SELECT outbox_depth FROM heartbeats WHERE "
 	                                           "kiosk = 12"),
 	                 3);
