@@ -1,0 +1,97 @@
+/*
+ * sync.h — the kiosk's sync client (docs/SYNC-API.md): uploads the journal's
+ * outbox to central, pulls down-sync data, opens a new epoch for a new or
+ * restored journal, sends heartbeats, and keeps the offset to central's
+ * clock.
+ *
+ * For: the kiosk (a thread of its own, with its own journal connection) and
+ * tests (sync_round, one blocking round). Never holds a journal transaction
+ * across network I/O: it reads the outbox, lets go, talks to central, then
+ * acknowledges in a new transaction — and only for an answer whose
+ * body_hash is the hash of the body it sent (a captive portal's "200 OK"
+ * empties nothing). An unanswered batch is sent again; central answers
+ * `duplicate`, so every record is stored exactly once.
+ *
+ * Not for: the journal's contents (ledger.h), rules, or the UI.
+ */
+#ifndef WUFEI_SYNC_H
+#define WUFEI_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wf.h"
+
+#define SYNC_BATCH_MAX 500 /* records per batch (SYNC-API limit) */
+#define SYNC_ERROR_MAX 200
+#define SYNC_URL_MAX   512
+
+struct sync_config {
+	const char *url;     /* "http://127.0.0.1:8080" or https (no trailing /) */
+	const char *ca_file; /* CA bundle for https; NULL = the system's */
+	const char *ledger_path;
+	uint32_t kiosk;
+	uint8_t key_id;
+	const uint8_t *secret_key; /* 64 bytes, copied */
+	unsigned batch_max;        /* 1..SYNC_BATCH_MAX; 0 = SYNC_BATCH_MAX */
+	int timeout_ms;            /* per HTTP request; 0 = 10000 */
+	int backoff_min_ms;        /* first retry delay; 0 = 500 */
+	int backoff_cap_ms;        /* longest retry delay; 0 = 300000 */
+	int heartbeat_every_ms;    /* 0 = 60000 */
+	int downsync_every_ms;     /* 0 = 60000 */
+	/* The kiosk's clock in UTC ms; NULL = CLOCK_REALTIME. Tests move it. */
+	int64_t (*clock_ms)(void *ctx);
+	void *clock_ctx;
+	wf_log_fn log; /* may be NULL */
+	void *log_ctx;
+};
+
+/* What staff and metrics see. */
+struct sync_status {
+	int64_t last_success_ms; /* kiosk clock of the last answered round; 0 = never */
+	int64_t outbox_depth;    /* records not yet acknowledged, -1 unknown */
+	int64_t offset_ms;       /* central's clock minus ours */
+	uint64_t stored, duplicates, conflicts; /* answers counted since start */
+	uint64_t rounds_failed;
+	uint64_t catalog_version; /* grows each time a down-sync was applied */
+	bool epoch_done;          /* central confirmed where this journal continues */
+	char last_error[SYNC_ERROR_MAX];
+};
+
+struct sync;
+
+/* sync_create — checks the config and opens its own journal handle. */
+int sync_create(const struct sync_config *cfg, struct sync **out, char *err, size_t err_len);
+void sync_destroy(struct sync *s); /* stops the thread first; NULL is a no-op */
+
+/*
+ * sync_epoch — asks central where this journal continues (POST
+ * /api/v1/kiosk/epoch). If central holds higher sequence numbers than the
+ * journal (a restored or replacement journal), appends an EPOCH record so
+ * the next record continues after them. Returns WF_OK or an error.
+ */
+int sync_epoch(struct sync *s, const char *reason);
+
+/*
+ * sync_round — one blocking round: upload batches until the outbox is empty
+ * (or a batch fails), then a down-sync and a heartbeat when due (force =
+ * now). Returns WF_OK when every step was answered, else the first error
+ * (the status says which).
+ */
+int sync_round(struct sync *s, bool force);
+
+/* sync_start / sync_stop — the background thread: rounds with exponential
+ * back-off and jitter on failure, woken early by sync_kick. */
+int sync_start(struct sync *s);
+void sync_stop(struct sync *s);
+void sync_kick(struct sync *s); /* a record was appended: upload soon */
+
+/* sync_status — thread-safe copy. */
+void sync_get_status(struct sync *s, struct sync_status *out);
+
+/* sync_backoff_ms — the delay before retry number attempt (1, 2, ...):
+ * uniform in [min, min(cap, min * 2^(attempt-1))] from rnd (0..2^32-1). Pure. */
+int64_t sync_backoff_ms(int attempt, int64_t min_ms, int64_t cap_ms, uint32_t rnd);
+
+#endif
