@@ -434,6 +434,25 @@ static void handle_free(struct ledger *l)
 	free(l);
 }
 
+/* On read-only storage SQLite cannot create the -shm of a WAL journal. When
+ * no -wal file exists the database file alone is the whole journal, so it
+ * can be opened as immutable. Writes that URI into uri; false otherwise. */
+static bool readonly_uri(const char *path, char *uri, size_t cap)
+{
+	char wal[4200];
+	struct stat st;
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	if (stat(wal, &st) == 0 && st.st_size > 0)
+		return false;
+	size_t n = (size_t)snprintf(uri, cap, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < cap; p++) {
+		bool plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		             (*p >= '0' && *p <= '9') || strchr("/._-~", *p);
+		n += (size_t)snprintf(uri + n, cap - n, plain ? "%c" : "%%%02X", *p);
+	}
+	return n + 13 < cap && snprintf(uri + n, cap - n, "?immutable=1") == 12;
+}
+
 /* Opens path (must exist) and checks pragmas and schema. readonly: open
  * read-only (verify on a read-only copy), no pragmas written, no migration. */
 static int open_handle(const char *path, const struct ledger_options *opt, bool readonly,
@@ -451,7 +470,13 @@ static int open_handle(const char *path, const struct ledger_options *opt, bool 
 	l->checkpoint_every =
 	    opt && opt->checkpoint_every ? opt->checkpoint_every : LEDGER_CHECKPOINT_EVERY;
 	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
-	int rc = sqlite3_open_v2(path, &l->db, flags, opt ? opt->vfs : NULL);
+	char uri[4200];
+	const char *name = path;
+	if (readonly && readonly_uri(path, uri, sizeof uri)) {
+		name = uri;
+		flags |= SQLITE_OPEN_URI;
+	}
+	int rc = sqlite3_open_v2(name, &l->db, flags, opt ? opt->vfs : NULL);
 	if (rc != SQLITE_OK) {
 		r = l->db ? fail_sql(l, rc, "open") : WF_ENOMEM;
 		goto out;
