@@ -21,6 +21,7 @@
 #include "receipt.h"
 #include "record.h"
 #include "signing.h"
+#include "sync.h"
 #include "wf.h"
 
 #define PRINT_JOB_MAX   (96 * 1024)
@@ -51,6 +52,9 @@ struct runner {
 	enum session_message last_message;
 	uint64_t drops;
 	bool quit;
+	struct sync *sync;                       /* NULL without [central] url */
+	uint64_t catalog_version;                /* sync's down-sync count already loaded */
+	bool awaiting_epoch;                     /* new journal: nothing before central answers */
 	uint64_t staff_id;                       /* the staff card seen last */
 	char staff_pin_hash[LEDGER_PINHASH_MAX]; /* its Argon2id PIN hash */
 	uint8_t job[PRINT_JOB_MAX];
@@ -201,6 +205,8 @@ static void fx_drop(struct runner *r, const struct session_drop *d)
 		return;
 	}
 	r->drops++;
+	if (r->sync)
+		sync_kick(r->sync);
 	logf_(r, "journal: recorded seq %llu: drop category %u qty %lld points %lld",
 	      (unsigned long long)out.seq, d->category_id, (long long)d->qty, (long long)d->points);
 	ev.kind = SESSION_EV_COMMITTED;
@@ -223,6 +229,8 @@ static void record_simple(struct runner *r, struct wf_record *rec, const char *w
 		return;
 	}
 	logf_(r, "journal: recorded seq %llu: %s", (unsigned long long)out.seq, what);
+	if (r->sync)
+		sync_kick(r->sync);
 }
 
 static void fx_staff(struct runner *r, const struct session_effect *fx)
@@ -515,8 +523,40 @@ int runner_device_fd(const struct runner *r)
 	return r->queue ? device_queue_fd(r->queue) : -1;
 }
 
+static int load_catalog(struct runner *r, char *err, size_t err_len);
+
+/* What the sync thread learnt: central's clock, new categories, the epoch. */
+static void follow_sync(struct runner *r)
+{
+	struct sync_status st;
+	sync_get_status(r->sync, &st);
+	r->utc_offset_ms = st.offset_ms;
+	if (r->awaiting_epoch && st.epoch_done) {
+		r->awaiting_epoch = false;
+		logf_(r, "central confirmed where the journal continues");
+		struct session_event ev = {.kind = SESSION_EV_DEVICE};
+		ev.u.device.device = SESSION_DEV_LEDGER;
+		ev.u.device.up = true;
+		step(r, &ev);
+	}
+	if (st.catalog_version != r->catalog_version) {
+		char err[200];
+		struct session_config before = r->scfg;
+		if (load_catalog(r, err, sizeof err) != WF_OK ||
+		    session_set_catalog(r->session, r->scfg.categories, r->scfg.ncategories) !=
+		        WF_OK) {
+			r->scfg = before; /* mid-visit or invalid: try again next tick */
+			return;
+		}
+		r->catalog_version = st.catalog_version;
+		logf_(r, "down-sync: %u categories loaded", r->scfg.ncategories);
+	}
+}
+
 void runner_tick(struct runner *r)
 {
+	if (r->sync)
+		follow_sync(r);
 	struct session_event ev = {.kind = SESSION_EV_TICK};
 	step(r, &ev);
 }
@@ -715,6 +755,43 @@ static int start_devices(struct runner *r, char *err, size_t err_len)
 	return WF_OK;
 }
 
+static void sync_log(void *ctx, enum wf_log_level level, const char *msg)
+{
+	struct runner *r = ctx;
+	(void)level;
+	logf_(r, "sync: %s", msg); /* stdio is thread-safe per call */
+}
+
+static int start_sync(struct runner *r, char *err, size_t err_len)
+{
+	struct sync_config sc = {
+	    .url = r->cfg.central_url,
+	    .ca_file = r->cfg.ca_file[0] ? r->cfg.ca_file : NULL,
+	    .ledger_path = r->cfg.ledger_path,
+	    .kiosk = r->cfg.number,
+	    .key_id = r->cfg.key_id,
+	    .secret_key = r->sign_key,
+	    .backoff_cap_ms = r->cfg.backoff_cap_s * 1000,
+	    .log = sync_log,
+	    .log_ctx = r,
+	};
+	int rc = sync_create(&sc, &r->sync, err, err_len);
+	if (rc != WF_OK)
+		return rc;
+	uint64_t last = 0;
+	ledger_last(r->ledger, &last, NULL);
+	if (last == 0) {
+		/* A new journal on a kiosk central may know: nothing before the epoch answer. */
+		r->awaiting_epoch = true;
+		struct session_event ev = {.kind = SESSION_EV_DEVICE};
+		ev.u.device.device = SESSION_DEV_LEDGER;
+		ev.u.device.up = false;
+		step(r, &ev);
+		logf_(r, "new journal: waiting for central before recording");
+	}
+	return sync_start(r->sync);
+}
+
 int runner_open(const struct runner_opts *o, struct runner **out, char *err, size_t err_len)
 {
 	*out = NULL;
@@ -767,6 +844,8 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 	}
 	if (rc == WF_OK && o->start_devices)
 		rc = start_devices(r, err, err_len);
+	if (rc == WF_OK && r->cfg.central_url[0])
+		rc = start_sync(r, err, err_len);
 	if (rc != WF_OK) {
 		runner_close(r);
 		return rc;
@@ -782,6 +861,7 @@ void runner_close(struct runner *r)
 {
 	if (!r)
 		return;
+	sync_destroy(r->sync);
 	device_stop(r->scale);
 	device_stop(r->card);
 	device_stop(r->printer);

@@ -66,6 +66,8 @@ struct session {
 	struct session_receipt receipt;
 };
 
+static bool config_ok(const struct session_config *c, char *why, unsigned why_len);
+
 /* ---- small helpers ---- */
 
 static int64_t abs64(int64_t v)
@@ -812,6 +814,21 @@ int session_step(struct session *s, const struct session_event *ev, struct sessi
 	}
 	settle_idle(s);
 	return rc;
+}
+
+int session_set_catalog(struct session *s, const struct wf_category *cats, unsigned n)
+{
+	if (s->screen != SESSION_SCREEN_ATTRACT && s->screen != SESSION_SCREEN_OUT_OF_SERVICE)
+		return WF_ESTATE;
+	if (n > WF_MAX_CATEGORIES)
+		return WF_EINVAL;
+	struct session_config c = s->cfg;
+	c.ncategories = n;
+	memcpy(c.categories, cats, n * sizeof *cats);
+	if (!config_ok(&c, NULL, 0))
+		return WF_EINVAL;
+	s->cfg = c;
+	return WF_OK;
 }
 
 /* ---- view ---- */

@@ -322,6 +322,13 @@ void session_destroy(struct session *s); /* NULL is a no-op */
  */
 int session_step(struct session *s, const struct session_event *ev, struct session_effects *out);
 
+/*
+ * session_set_catalog — new categories from down-sync. Only between visits
+ * (ATTRACT or OUT_OF_SERVICE): returns WF_ESTATE otherwise, so a visit never
+ * changes rates half-way; WF_EINVAL (nothing changed) for an invalid list.
+ */
+int session_set_catalog(struct session *s, const struct wf_category *cats, unsigned n);
+
 /* session_view — what the UI draws now. */
 struct session_view session_view(const struct session *s);
 

@@ -3,11 +3,14 @@
 #   1. installs Debian packages and builds (build/)
 #   2. starts wufei-devsim: a Yaohua XK3190-A9 scale, an EM4100 card reader
 #      and an ESC/POS printer on pseudo-terminals
-#   3. creates a journal and a receipt key, starts wufei-kiosk on them with
-#      the demo fixture (packaging/demo/), and plays residents and staff:
-#      cards and weights through the simulator, taps on the kiosk's console
-#   4. prints the journal, verifies it, scans the printed receipts' QR codes
-#      and has wufei-central check one receipt's signature
+#   3. starts wufei-central on SQLite and enrols, as the central office
+#      does, the categories and rates, residents, a staff member, a lost
+#      card and the kiosk's public key
+#   4. creates a journal and a receipt key, starts wufei-kiosk, which
+#      down-syncs from central, and plays residents and staff: cards and
+#      weights through the simulator, taps on the kiosk's console
+#   5. prints the journal, verifies it, scans the printed receipts' QR codes
+#      and shows that central holds every record and verifies a receipt
 # Everything it makes lands in demo-out/. No hardware, no display needed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,9 +41,33 @@ exec 3>"$out/devsim.in"
 for _ in $(seq 50); do [ -s "$out/devsim.out" ] && break; sleep 0.1; done
 head -c 300 "$out/devsim.out"; echo " ..."
 
-say "journal, receipt key and configuration"
+say "journal and receipt key of kiosk 1"
 $bin/wufei-kiosk keygen --out "$out/kiosk.key"
 $bin/wufei-kiosk ledger init "$out/journal.db" --kiosk 1
+
+say "central office: enrols rates, residents, staff, a lost card and the kiosk (wufei-central)"
+db="sqlite:$out/central.db"
+c() { $bin/wufei-central "$@" --db "$db"; }
+c rates set --id 1 --code paper --name "纸类 Paper" --unit g --rate 2000 --min 100 --max 50000 --daily-limit 20000
+c rates set --id 2 --code plastic --name "塑料 Plastic" --unit g --rate 3000 --min 50 --max 30000 --daily-limit 10000
+c rates set --id 3 --code metal --name "金属 Metal" --unit g --rate 5000 --min 50 --max 30000 --daily-limit 10000
+c rates set --id 4 --code glass --name "玻璃 Glass" --unit g --rate 1000 --min 100 --max 40000 --daily-limit 20000
+c rates set --id 5 --code textiles --name "纺织物 Textiles" --unit g --rate 1500 --min 100 --max 30000 --daily-limit 15000
+c rates set --id 6 --code batteries --name "电池 Batteries" --unit piece --rate 2 --min 1 --max 50 --daily-limit 20
+c resident add --id 1001 --card em4100:0400E2E1F5 --name "王*" --points 120
+c resident add --id 1002 --card em4100:0400A1B2C3 --name "李*"
+c resident add --id 1003 --card em4100:05009F3D21 --name "张*"
+c resident block 1003 --reason "account closed: moved away"
+c staff add --id 7 --card em4100:0600112233 --name "陈*" --role staff --pin 1234
+c blocklist add --card em4100:0A0B0C0D0E --reason "card reported stolen"
+c kiosk add 1 --pubkey "$out/kiosk.key.pub" --name "Demo kiosk"
+$bin/wufei-central serve --db "$db" --listen 127.0.0.1:0 >"$out/central.out" 2>"$out/central.log" &
+pids+=($!)
+for _ in $(seq 50); do [ -s "$out/central.out" ] && break; sleep 0.1; done
+port=$(head -1 "$out/central.out" | sed 's/.*://')
+echo "wufei-central serving on 127.0.0.1:$port"
+
+say "kiosk configuration"
 {
   cat packaging/demo/kiosk.ini
   cat <<INI
@@ -64,7 +91,8 @@ baud = 115200
 qr = raster
 INI
 } | sed -e "s|^ledger = .*|ledger = $out/journal.db|" \
-        -e "s|^\[kiosk\]|[kiosk]\nfixture = $top/packaging/demo/fixture.json\nkey_file = $out/kiosk.key|" \
+        -e "s|^\[kiosk\]|[kiosk]\nkey_file = $out/kiosk.key|" \
+        -e "s|^\[central\]|[central]\nurl = http://127.0.0.1:$port|" \
   >"$out/kiosk.ini"
 echo "$out/kiosk.ini"
 
@@ -79,7 +107,7 @@ tail -f "$out/kiosk.log" --pid "$kiosk" &
 pids+=($!)
 sim() { echo "$*" >&3; }
 tap() { echo "$*" >&4; sleep 0.3; }
-sleep 1.5
+for _ in $(seq 100); do grep -q "categories loaded" "$out/kiosk.log" && break; sleep 0.1; done
 
 echo "# resident 王* drops 1.25 kg of paper"
 sim "weight 0"; sleep 1.5
@@ -119,6 +147,7 @@ sim "weight 0"; sleep 1.5
 tap "tap oos-on"
 tap "tap exit"
 tap "expect screen out-of-service"
+sleep 3 # the sync thread uploads what was recorded
 tap "quit"
 wait "$kiosk" || true
 sleep 0.5
@@ -137,9 +166,10 @@ for png in "$out"/dev/printer-*.png; do
   [ -n "$u" ] && url=$u
 done
 
-say "central office checks a receipt (wufei-central verify-receipt)"
-$bin/wufei-central kiosk add 1 --pubkey "$out/kiosk.key.pub" --name "Demo kiosk" --db "sqlite:$out/central.db"
+say "central office: what central holds of kiosk 1, and a receipt checked"
+sqlite3 "$out/central.db" "SELECT 'records held: ' || count(*) FROM records WHERE kiosk = 1;" 2>/dev/null || true
+c alerts list
 if [ -n "$url" ]; then
-  $bin/wufei-central verify-receipt "$url" --db "sqlite:$out/central.db"
+  c verify-receipt "$url"
 fi
 say "done: everything is in $out"
