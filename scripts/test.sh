@@ -66,7 +66,7 @@ if [ $fuzz -eq 1 ] && [ -f tests/fuzz/smoke.sh ]; then
   step "fuzz build (clang, libFuzzer)"
   cmake -S . -B build-test-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DWUFEI_FUZZ=ON >/dev/null
-  cmake --build build-test-fuzz -j"$jobs"
+  cmake --build build-test-fuzz -j"$jobs" --target fuzz_all
   step "fuzz smoke"
   if bash tests/fuzz/smoke.sh build-test-fuzz "${WUFEI_FUZZ_SECONDS:-10}"; then
     passed=$((passed + 1))
