@@ -102,7 +102,11 @@ static void test_sigkill(void **state)
 	fx_tempdir(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/journal.db", dir);
 	assert_int_equal(ledger_init(path, 9, err, sizeof err), WF_OK);
-	long kills = wf_test_loops(200);
+	/* WUFEI_LEDGER_KILLS overrides the count (the bench runs 1,000). */
+	const char *kenv = getenv("WUFEI_LEDGER_KILLS");
+	long kills = kenv && *kenv ? strtol(kenv, NULL, 10) : wf_test_loops(200);
+	if (kills < 1)
+		kills = 1;
 	size_t cap = 1 << 16, n = 0;
 	uint64_t *seqs = malloc(cap * sizeof *seqs);
 	for (long k = 0; k < kills; k++) {
@@ -384,5 +388,8 @@ int main(void)
 	    cmocka_unit_test(test_full_disk),
 	    cmocka_unit_test(test_sigkill),
 	};
+	const char *only = getenv("WUFEI_TEST_FILTER"); /* e.g. test_sigkill */
+	if (only && *only)
+		cmocka_set_test_filter(only);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
