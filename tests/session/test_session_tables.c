@@ -1271,6 +1271,98 @@ static void test_create(void **state)
 	expect_rejected(&cfg, "too many categories");
 }
 
+/* ---- session_set_catalog (down-sync between visits) ---- */
+
+/* The test kiosk's categories with paper at a new rate (v4, 3000 per tonne). */
+static unsigned new_catalog(struct wf_category *cats)
+{
+	struct session_config cfg;
+	h_config(&cfg, false);
+	memcpy(cats, cfg.categories, cfg.ncategories * sizeof *cats);
+	cats[0].rate_version = 4;
+	cats[0].rate = 3000;
+	return cfg.ncategories;
+}
+
+static const struct step paper_1000[] = {
+    CARD(CARD_ALICE), TAPCAT(CAT_PAPER), HOLD(0, 2000), HOLD(1000, 2000), TAP(CONFIRM),
+};
+
+static void expect_paper_drop(uint32_t rate_version, int64_t points)
+{
+	const struct session_effect *fx = fx_last(SESSION_FX_RECORD_DROP);
+	CHECK(fx != NULL, "no drop");
+	CHECK(fx->u.drop.rate_version == rate_version && fx->u.drop.points == points,
+	      "drop names v%u with %lld points, want v%u with %lld", fx->u.drop.rate_version,
+	      (long long)fx->u.drop.points, rate_version, (long long)points);
+}
+
+static void test_set_catalog(void **state)
+{
+	(void)state;
+	struct wf_category cats[WF_MAX_CATEGORIES + 1];
+	unsigned n = new_catalog(cats);
+
+	/* Between visits: the next drop uses the new rate and names its version. */
+	drv_start(&S_IDLE, "new catalog on attract");
+	CHECK(session_set_catalog(g_d.s, cats, n) == WF_OK, "refused on attract");
+	drv_steps(paper_1000, 5);
+	expect_paper_drop(4, 3); /* 1000 g x 3000 / 1e6 */
+	drv_stop();
+
+	drv_start(&S_OOS_SCALE, "new catalog while out of service");
+	CHECK(session_set_catalog(g_d.s, cats, n) == WF_OK, "refused out of service");
+	static const struct step back[] = {DEV(SCALE, 1)};
+	drv_steps(back, 1);
+	drv_steps(paper_1000, 5);
+	expect_paper_drop(4, 3);
+	drv_stop();
+
+	/* Mid-visit: refused, and the visit keeps the old rate. */
+	const struct setup *mid[] = {&S_CATEGORY, &S_WEIGH,   &S_CONFIRM, &S_COUNT, &S_RECORDING,
+	                             &S_RECEIPT,  &S_UNKNOWN, &S_PIN,     &S_STAFF};
+	for (unsigned i = 0; i < sizeof mid / sizeof mid[0]; i++) {
+		drv_start(mid[i], mid[i]->name);
+		struct session_view before = session_view(g_d.s);
+		CHECK(session_set_catalog(g_d.s, cats, n) == WF_ESTATE, "accepted mid-visit");
+		struct session_view after = session_view(g_d.s);
+		CHECK(h_view_equal(&before, &after), "a refused catalog changed the view");
+		drv_stop();
+	}
+	drv_start(&S_CONFIRM, "catalog refused on confirm");
+	CHECK(session_set_catalog(g_d.s, cats, n) == WF_ESTATE, "accepted on confirm");
+	static const struct step confirm[] = {TAP(CONFIRM)};
+	drv_steps(confirm, 1);
+	expect_paper_drop(3, 2);
+	drv_stop();
+
+	/* Invalid lists change nothing. */
+	drv_start(&S_IDLE, "invalid catalogs");
+	cats[1].id = CAT_PAPER;
+	CHECK(session_set_catalog(g_d.s, cats, n) == WF_EINVAL, "two ids accepted");
+	cats[1].id = CAT_PLASTIC;
+	cats[0].max_qty = 1;
+	CHECK(session_set_catalog(g_d.s, cats, n) == WF_EINVAL, "max < min accepted");
+	cats[0].max_qty = 50000;
+	CHECK(session_set_catalog(g_d.s, cats, WF_MAX_CATEGORIES + 1) == WF_EINVAL,
+	      "too many accepted");
+	drv_steps(paper_1000, 5);
+	expect_paper_drop(3, 2);
+	drv_stop();
+
+	/* A category that went away can no longer be picked. */
+	drv_start(&S_IDLE, "category removed");
+	CHECK(session_set_catalog(g_d.s, &cats[1], n - 1) == WF_OK, "refused");
+	static const struct step card[] = {CARD(CARD_ALICE)};
+	drv_steps(card, 1);
+	struct session_event ev = h_ev_tap(g_d.now + 100, SESSION_TAP_CATEGORY, CAT_PAPER);
+	struct session_effects out;
+	CHECK(session_step(g_d.s, &ev, &out) == WF_EINVAL, "removed category accepted");
+	CHECK(session_category(g_d.s, CAT_PAPER) == NULL, "removed category still there");
+	CHECK(session_category(g_d.s, CAT_METAL) != NULL, "kept category gone");
+	drv_stop();
+}
+
 /* ---- known bugs (reported to the lead; see CMakeLists.txt) ---- */
 
 /*
@@ -1449,6 +1541,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_timeouts),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_create),
+	    cmocka_unit_test(test_set_catalog),
 	    cmocka_unit_test(known_bug_malformed_later),
 	    cmocka_unit_test(known_bug_stale_reading_after_scale_outage),
 	    cmocka_unit_test(known_bug_bin_bag_counted_as_drop),
