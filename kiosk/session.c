@@ -38,11 +38,13 @@ struct session {
 	bool have_reading;
 	struct session_reading last;
 	int64_t last_ms;
-	bool window_ok;   /* a run of acceptable readings is in progress */
-	int64_t ref_g;    /* first reading of the run */
-	int64_t since_ms; /* when the run started */
-	bool stable;      /* the last reading completed a stable run */
-	bool armed;       /* platform seen empty (stable, near zero) since the last drop */
+	bool window_ok;        /* a run of acceptable readings is in progress */
+	int64_t ref_g;         /* first reading of the run */
+	int64_t since_ms;      /* when the run started */
+	int64_t run_max_abs_g; /* largest |grams| in the run: "empty" needs all of it in the zero
+	                          band */
+	bool stable;           /* the last reading completed a stable run */
+	bool armed;            /* platform seen empty (stable, near zero) since the last drop */
 
 	/* The visit. */
 	struct session_identity who;
@@ -249,9 +251,12 @@ static void track_reading(struct session *s, const struct session_reading *r)
 		s->window_ok = true;
 		s->ref_g = r->grams;
 		s->since_ms = s->now_ms;
+		s->run_max_abs_g = 0;
 	}
+	if (abs64(r->grams) > s->run_max_abs_g)
+		s->run_max_abs_g = abs64(r->grams);
 	s->stable = s->now_ms - s->since_ms >= s->cfg.stable_time_ms;
-	if (s->stable && abs64(r->grams) <= s->cfg.zero_band_g)
+	if (s->stable && s->run_max_abs_g <= s->cfg.zero_band_g)
 		s->armed = true;
 }
 
@@ -293,17 +298,12 @@ static void weigh_check(struct session *s)
 
 static void on_reading(struct session *s, const struct session_reading *r)
 {
-	int64_t before = s->ref_g;
-	bool was_window = s->window_ok;
+	/* Readings are not activity: a scale that never settles must not keep
+	 * the weigh screen open for ever. Only taps restart a screen's timer. */
 	track_reading(s, r);
-	bool changed = !was_window || !s->window_ok || s->ref_g != before;
 
 	switch (s->screen) {
-	case SESSION_SCREEN_WEIGH:
-		if (changed)
-			s->screen_since_ms = s->now_ms; /* the resident is busy */
-		weigh_check(s);
-		break;
+	case SESSION_SCREEN_WEIGH: weigh_check(s); break;
 	case SESSION_SCREEN_CONFIRM:
 		/* The weight shown must still be on the platform, unchanged. */
 		if (!s->stable || abs64(r->grams - s->qty) > s->cfg.stable_tolerance_g) {
@@ -384,8 +384,8 @@ static void on_card(struct session *s, const struct session_identity *who,
 			on_staff_card(s, who);
 		return;
 	}
-	if (!idle)
-		return; /* another card mid-visit is ignored */
+	if (!idle || oos_reason(s) != SESSION_OOS_NONE)
+		return; /* another card mid-visit, or a kiosk out of service, takes no visit */
 	if (sc == SESSION_SCREEN_RECEIPT)
 		go_idle(s); /* the next resident starts a new visit */
 	if (s->screen != SESSION_SCREEN_ATTRACT && s->screen != SESSION_SCREEN_REFUSED &&
@@ -540,8 +540,11 @@ static void bin_tap(struct session *s, const struct session_event *ev, struct se
 		return;
 	}
 	if (s->screen == SESSION_SCREEN_STAFF_BIN_WEIGH && ctl == SESSION_TAP_CONFIRM) {
-		if (!s->have_reading || !s->stable || s->last.grams <= s->cfg.zero_band_g) {
-			fx_simple(out, SESSION_FX_BEEP_ERROR);
+		if (!s->have_reading || !s->stable || s->last.grams <= s->cfg.zero_band_g ||
+		    oos_reason(s) == SESSION_OOS_LEDGER) {
+			fx_simple(
+			    out,
+			    SESSION_FX_BEEP_ERROR); /* nothing to weigh, or nowhere to record */
 			return;
 		}
 		struct session_effect fx;
@@ -551,6 +554,7 @@ static void bin_tap(struct session *s, const struct session_event *ev, struct se
 		fx.u.bin.category_id = s->category_id;
 		fx.u.bin.grams = s->last.grams;
 		fx_push(out, &fx);
+		s->armed = false; /* the collected bag must leave the platform first */
 		go(s, SESSION_SCREEN_STAFF);
 	}
 }
@@ -626,15 +630,21 @@ static bool control_known(enum session_control c)
 	return c >= SESSION_TAP_CATEGORY && c <= SESSION_TAP_STAFF_EXIT;
 }
 
-static int on_tap(struct session *s, const struct session_event *ev, struct session_effects *out)
+static bool tap_valid(const struct session *s, const struct session_event *ev)
 {
 	enum session_control ctl = ev->u.tap.control;
 	if (!control_known(ctl))
-		return WF_EINVAL;
+		return false;
 	if (ctl == SESSION_TAP_DIGIT && (ev->u.tap.digit < 0 || ev->u.tap.digit > 9))
-		return WF_EINVAL;
+		return false;
 	if (ctl == SESSION_TAP_CATEGORY && !session_category(s, ev->u.tap.category_id))
-		return WF_EINVAL;
+		return false;
+	return true;
+}
+
+static int on_tap(struct session *s, const struct session_event *ev, struct session_effects *out)
+{
+	enum session_control ctl = ev->u.tap.control;
 	if (screen_timeout_ms(s) > 0)
 		s->screen_since_ms = s->now_ms; /* any touch is activity */
 
@@ -686,10 +696,10 @@ static int on_tap(struct session *s, const struct session_event *ev, struct sess
 			go(s, SESSION_SCREEN_CATEGORY);
 		break;
 	case SESSION_SCREEN_RECEIPT:
-		if (ctl == SESSION_TAP_ANOTHER) {
+		if (ctl == SESSION_TAP_ANOTHER && oos_reason(s) == SESSION_OOS_NONE) {
 			s->category_id = 0;
 			go(s, SESSION_SCREEN_CATEGORY);
-		} else if (ctl == SESSION_TAP_DONE) {
+		} else if (ctl == SESSION_TAP_DONE || ctl == SESSION_TAP_ANOTHER) {
 			go_idle(s);
 		}
 		break;
@@ -735,6 +745,13 @@ static void on_committed(struct session *s, const struct session_event *ev,
 static void on_device(struct session *s, enum session_device dev, bool up)
 {
 	s->dev_up[dev] = up;
+	if (dev == SESSION_DEV_SCALE && !up) {
+		/* Nothing seen before the outage counts after it. */
+		s->have_reading = false;
+		s->window_ok = false;
+		s->stable = false;
+		s->armed = false;
+	}
 	if (dev == SESSION_DEV_LEDGER && up)
 		s->ledger_failed = false;
 	if (dev == SESSION_DEV_PRINTER)
@@ -783,6 +800,8 @@ int session_step(struct session *s, const struct session_event *ev, struct sessi
 	if (ev->kind == SESSION_EV_CARD &&
 	    (ev->u.card.kind < SESSION_CARD_RESIDENT || ev->u.card.kind > SESSION_CARD_STAFF))
 		return WF_EINVAL;
+	if (ev->kind == SESSION_EV_TAP && !tap_valid(s, ev))
+		return WF_EINVAL; /* before the clock moves: a malformed event changes nothing */
 	if (ev->now_ms > s->now_ms)
 		s->now_ms = ev->now_ms;
 

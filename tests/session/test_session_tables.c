@@ -7,9 +7,9 @@
  * drop and a few view fields). Expected numbers are written out by hand from
  * the rules (issue 2, DESIGN "Decisions"), not computed by the code under test.
  *
- * Tests named known_bug_* reproduce bugs reported to the lead; they are not
- * run by default (ctest runs each one on its own with WILL_FAIL, see
- * CMakeLists.txt). Run one by hand: test_session_tables known_bug_NAME
+ * Tests named test_fixed_* reproduce bugs this suite found in the session
+ * core; they are fixed and run with the others. One test by name:
+ * test_session_tables test_fixed_NAME
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1363,7 +1363,7 @@ static void test_set_catalog(void **state)
 	drv_stop();
 }
 
-/* ---- known bugs (reported to the lead; see CMakeLists.txt) ---- */
+/* ---- bugs this suite found (fixed in kiosk/session.c) ---- */
 
 /*
  * A malformed tap that arrives later than the last event still advances the
@@ -1371,7 +1371,7 @@ static void test_set_catalog(void **state)
  * returns WF_EINVAL, yet the visit is gone. The contract: "a malformed event
  * changes nothing".
  */
-static void known_bug_malformed_later(void **state)
+static void test_fixed_malformed_later(void **state)
 {
 	(void)state;
 	drv_start(&S_CATEGORY, "malformed tap, later in time");
@@ -1408,7 +1408,7 @@ static const struct row stale_rows[] = {
      SCREEN(STAFF), MSG_ANY, {FX_SUBSET}, .check = chk_test_bad},
 };
 /* clang-format on */
-TABLE_TEST(known_bug_stale_reading_after_scale_outage, stale_rows)
+TABLE_TEST(test_fixed_stale_reading_after_scale_outage, stale_rows)
 
 /*
  * Staff weigh a collected bin bag (RECORD_BIN) and leave it on the platform;
@@ -1422,7 +1422,7 @@ static const struct row bin_rows[] = {
      TAP(CONFIRM)}, SCREEN(WEIGH), MSG_ANY, {FX_SUBSET, FX(RECORD_BIN)}},
 };
 /* clang-format on */
-TABLE_TEST(known_bug_bin_bag_counted_as_drop, bin_rows)
+TABLE_TEST(test_fixed_bin_bag_counted_as_drop, bin_rows)
 
 /*
  * A scale that never settles (a swinging bag, a faulty load cell) keeps the
@@ -1437,7 +1437,7 @@ static const struct row restless_rows[] = {
      10 * 60 * 1000)}, SCREEN(ATTRACT), MSG_ANY, {FX_SUBSET}},
 };
 /* clang-format on */
-TABLE_TEST(known_bug_weigh_never_times_out_while_scale_moves, restless_rows)
+TABLE_TEST(test_fixed_weigh_never_times_out_while_scale_moves, restless_rows)
 
 /*
  * After a commit failure the kiosk is out of service "and records nothing
@@ -1452,7 +1452,7 @@ static const struct row failed_journal_rows[] = {
      0, MSG_ANY, {FX_SUBSET}},
 };
 /* clang-format on */
-TABLE_TEST(known_bug_bin_recorded_after_commit_failure, failed_journal_rows)
+TABLE_TEST(test_fixed_bin_recorded_after_commit_failure, failed_journal_rows)
 
 /*
  * A resident's card is taken on the refused screen without asking whether the
@@ -1476,7 +1476,7 @@ static const struct row bypass_rows[] = {
      TAP(CONFIRM)}, 0, MSG_ANY, {FX_SUBSET, FX(VERIFY_PIN), FX(VERIFY_PIN), FX(VERIFY_PIN)}},
 };
 /* clang-format on */
-TABLE_TEST(known_bug_out_of_service_bypassed_on_refused_screen, bypass_rows)
+TABLE_TEST(test_fixed_out_of_service_bypassed_on_refused_screen, bypass_rows)
 
 /*
  * A device lost while the receipt is on screen leaves the receipt up (good),
@@ -1493,7 +1493,7 @@ static const struct row another_rows[] = {
      TAPCAT(CAT_BATTERIES), TAP(PIECE_MORE), TAP(CONFIRM)}, 0, MSG_ANY, {0}},
 };
 /* clang-format on */
-TABLE_TEST(known_bug_another_category_while_device_down, another_rows)
+TABLE_TEST(test_fixed_another_category_while_device_down, another_rows)
 
 /*
  * "Platform empty" is |grams| <= zero_band_g, but the session arms on any
@@ -1510,7 +1510,7 @@ static const struct row zero_rows[] = {
      FX(PRINT_RECEIPT)}},
 };
 /* clang-format on */
-TABLE_TEST(known_bug_zero_within_tolerance_of_bag, zero_rows)
+TABLE_TEST(test_fixed_zero_within_tolerance_of_bag, zero_rows)
 
 /* A failed check leaves its session behind; free it (LeakSanitizer). */
 static int free_sessions(void **state)
@@ -1542,18 +1542,16 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_create),
 	    cmocka_unit_test(test_set_catalog),
-	    cmocka_unit_test(known_bug_malformed_later),
-	    cmocka_unit_test(known_bug_stale_reading_after_scale_outage),
-	    cmocka_unit_test(known_bug_bin_bag_counted_as_drop),
-	    cmocka_unit_test(known_bug_weigh_never_times_out_while_scale_moves),
-	    cmocka_unit_test(known_bug_bin_recorded_after_commit_failure),
-	    cmocka_unit_test(known_bug_out_of_service_bypassed_on_refused_screen),
-	    cmocka_unit_test(known_bug_another_category_while_device_down),
-	    cmocka_unit_test(known_bug_zero_within_tolerance_of_bag),
+	    cmocka_unit_test(test_fixed_malformed_later),
+	    cmocka_unit_test(test_fixed_stale_reading_after_scale_outage),
+	    cmocka_unit_test(test_fixed_bin_bag_counted_as_drop),
+	    cmocka_unit_test(test_fixed_weigh_never_times_out_while_scale_moves),
+	    cmocka_unit_test(test_fixed_bin_recorded_after_commit_failure),
+	    cmocka_unit_test(test_fixed_out_of_service_bypassed_on_refused_screen),
+	    cmocka_unit_test(test_fixed_another_category_while_device_down),
+	    cmocka_unit_test(test_fixed_zero_within_tolerance_of_bag),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);
-	else
-		cmocka_set_skip_filter("known_bug_*");
 	return cmocka_run_group_tests(tests, NULL, free_sessions);
 }
