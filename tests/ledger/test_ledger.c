@@ -663,6 +663,36 @@ static void test_verify_damaged(void **state)
 	assert_int_equal(run_cli(args, out, sizeof out), 0);
 }
 
+/* A damaged journal is an error with a clear message, never a silent success. */
+static void test_corrupt(void **state)
+{
+	struct fx *f = *state;
+	make_journal(f->path, 30);
+	int64_t root =
+	    raw_int(f->path, "SELECT rootpage FROM sqlite_master WHERE name = 'records'");
+	int64_t page = raw_int(f->path, "PRAGMA page_size");
+	FILE *fp = fopen(f->path, "r+b");
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, (long)((root - 1) * page), SEEK_SET), 0);
+	for (int64_t i = 0; i < page; i++)
+		fputc(0xa5, fp);
+	fclose(fp);
+	struct ledger *l = NULL;
+	char err[256] = "";
+	int r = ledger_open(f->path, &l, err, sizeof err);
+	if (r == WF_OK) {
+		struct wf_record d = fx_drop(1, 100, 1, 20261128);
+		r = ledger_append(l, &d, fx_receipt, NULL, NULL);
+		snprintf(err, sizeof err, "%s", ledger_errmsg(l));
+		ledger_close(l);
+	}
+	assert_int_equal(r, WF_ECORRUPT);
+	assert_non_null(strstr(err, "damaged"));
+	struct problems p = {0};
+	assert_true(ledger_verify(f->path, collect, &p, err, sizeof err) > 0);
+	assert_true(has_problem(&p, "integrity_check"));
+}
+
 static void test_cli(void **state)
 {
 	struct fx *f = *state;
@@ -720,6 +750,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_busy_retry, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_damaged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
