@@ -16,9 +16,8 @@
  * Liveness (scenarios): a visit with valid placements and confirms yields
  * exactly one drop per placement, equal to the model.
  *
- * The seed is printed; WUFEI_SEED=<n> reproduces a run. Known bugs of
- * session.c (see test_session_tables.c known_bug_*) are tolerated unless
- * WUFEI_SESSION_STRICT=all (or names them).
+ * The seed is printed; WUFEI_SEED=<n> reproduces a run, and
+ * WUFEI_TRACE_SEQ=<sequence> prints that sequence's events and screens.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -94,16 +93,6 @@ struct world {
 static uint64_t g_seed;
 static struct session *g_live; /* the session under test, freed if a check fails */
 
-/*
- * Known bugs of session.c this file steps around unless WUFEI_SESSION_STRICT
- * names them ("all", or a comma-separated list of the names below). Each has
- * a known_bug_* table test in test_session_tables.c.
- */
-static bool strict(const char *bug)
-{
-	const char *env = getenv("WUFEI_SESSION_STRICT");
-	return env && (strcmp(env, "all") == 0 || strstr(env, bug) != NULL);
-}
 static unsigned long g_screen_steps[SESSION_SCREEN_OUT_OF_SERVICE + 1]; /* coverage */
 
 #define WCHECK(w, cond, ...)                                                                       \
@@ -223,8 +212,9 @@ static void observe_reading(struct world *w, int64_t t, const struct session_rea
 	w->nhist++;
 	const struct rd *last = hist_at(w, 0);
 	bool zero = last->g <= w->cfg.zero_band_g && last->g >= -w->cfg.zero_band_g;
-	/* Known bug (table known_bug_zero_within_tolerance_of_bag): tolerated unless strict. */
-	if (zero && hist_stable(w, true, !strict("zero_within_tolerance_of_bag")))
+	/* "Platform empty": every reading of the stable run in the zero band
+	 * (test_fixed_zero_within_tolerance_of_bag). */
+	if (zero && hist_stable(w, true, false))
 		w->need_zero = false;
 }
 
@@ -341,9 +331,8 @@ static void before_event(struct world *w, struct session_event *ev)
 		w->dev_up[ev->u.device.device] = ev->u.device.up;
 		if (ev->u.device.device == SESSION_DEV_LEDGER && ev->u.device.up)
 			w->ledger_failed = false;
-		/* Known bug (known_bug_stale_reading_after_scale_outage). */
-		if (ev->u.device.device == SESSION_DEV_SCALE && !ev->u.device.up &&
-		    strict("stale_reading_after_scale_outage"))
+		/* Nothing read before a scale outage counts after it. */
+		if (ev->u.device.device == SESSION_DEV_SCALE && !ev->u.device.up)
 			w->nhist = 0;
 		break;
 	case SESSION_EV_CARD: {
@@ -404,6 +393,7 @@ static void after_event(struct world *w, const struct session_event *ev, enum se
 		memset(w->visit_anon, 0, sizeof w->visit_anon);
 	if (!new_visit)
 		return;
+	WCHECK(w, !dev_blocks_drops(w) && !w->staff_oos, "a visit started while out of service");
 	memset(&w->cur, 0, sizeof w->cur);
 	if (ev->kind == SESSION_EV_CARD && ev->u.card.kind == SESSION_CARD_RESIDENT) {
 		w->cur.id = ev->u.card.id;
@@ -632,9 +622,8 @@ static struct session_event malformed_event(struct world *w, int64_t t)
 
 static void random_malformed(struct world *w)
 {
-	/* Known bug (known_bug_malformed_later): only at the same time unless strict. */
-	int64_t t =
-	    strict("malformed_later") && chance(w, 50) ? w->now + rnd_in(w, 1, 100000) : w->now;
+	/* Also later than the last event: the clock must not move either. */
+	int64_t t = chance(w, 50) ? w->now + rnd_in(w, 1, 100000) : w->now;
 	struct session_event ev = malformed_event(w, t);
 	struct session_view before = session_view(w->s);
 	struct session_effects out;
@@ -670,20 +659,9 @@ static void random_sequence(struct world *w)
 				card = cards[rnd(w) % 12];
 			else
 				card = cards[rnd(w) % 16];
-			/* Known bug (known_bug_out_of_service_bypassed_on_refused_screen). */
-			bool oos = dev_blocks_drops(w) || w->staff_oos;
-			if (!strict("out_of_service_bypassed_on_refused_screen") && oos &&
-			    session_view(w->s).screen == SESSION_SCREEN_REFUSED)
-				card = CARD_STAFF;
 			feed(w, h_ev_card(t, card), 3, 10);
 		} else if (k < 87) {
-			struct session_event ev = random_tap(w, t, &pin_pos);
-			/* Known bug (known_bug_another_category_while_device_down). */
-			bool down = dev_blocks_drops(w);
-			if (!strict("another_category_while_device_down") && down &&
-			    ev.u.tap.control == SESSION_TAP_ANOTHER)
-				ev.u.tap.control = SESSION_TAP_DONE;
-			feed(w, ev, 3, 10);
+			feed(w, random_tap(w, t, &pin_pos), 3, 10);
 		} else if (k < 97) {
 			int64_t tick = chance(w, 95) ? rnd_in(w, 0, 1000) : rnd_in(w, 1000, 130000);
 			feed(w, h_ev_tick(w->now + tick), 3, 10);
