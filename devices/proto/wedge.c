@@ -1,0 +1,82 @@
+/* wedge.c — telling a card reader's burst from a person typing. */
+#include "wedge.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool wedge_init(struct wedge *w, const struct wedge_config *cfg)
+{
+	memset(w, 0, sizeof *w);
+	size_t tl = strnlen(cfg->technology, sizeof cfg->technology);
+	if (tl == 0 || tl == sizeof cfg->technology || cfg->digits < 4 ||
+	    cfg->digits > WEDGE_DIGITS_MAX || cfg->max_burst_ms < 0)
+		return false;
+	for (size_t i = 0; i < tl; i++) {
+		char c = cfg->technology[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+			return false;
+	}
+	w->cfg = *cfg;
+	if (!w->cfg.max_burst_ms)
+		w->cfg.max_burst_ms = 150;
+	return true;
+}
+
+static int digit_value(const struct wedge *w, int key)
+{
+	if (key >= '0' && key <= '9')
+		return key - '0';
+	if (w->cfg.hex && key >= 'a' && key <= 'f')
+		return key - 'a' + 10;
+	if (w->cfg.hex && key >= 'A' && key <= 'F')
+		return key - 'A' + 10;
+	return -1;
+}
+
+static bool finish(struct wedge *w, int64_t now_ms, char *id, size_t id_len)
+{
+	bool ok =
+	    !w->spoiled && w->len == w->cfg.digits && now_ms - w->first_ms <= w->cfg.max_burst_ms;
+	char number[WEDGE_DIGITS_MAX + 1];
+	if (ok && w->cfg.hex) {
+		for (unsigned i = 0; i < w->len; i++) {
+			char c = w->buf[i];
+			number[i] = (c >= 'a' && c <= 'f') ? (char)(c - 32) : c;
+		}
+		number[w->len] = '\0';
+	} else if (ok) {
+		/* Decimal: at most 20 digits; keep it inside 64 bits. */
+		uint64_t v = 0;
+		for (unsigned i = 0; ok && i < w->len; i++) {
+			unsigned d = (unsigned)(w->buf[i] - '0');
+			ok = v <= (UINT64_MAX - d) / 10;
+			v = v * 10 + d;
+		}
+		if (ok)
+			snprintf(number, sizeof number, "%08llX", (unsigned long long)v);
+	}
+	w->len = 0;
+	w->spoiled = false;
+	if (!ok)
+		return false;
+	int n = snprintf(id, id_len, "%s:%s", w->cfg.technology, number);
+	return n > 0 && (size_t)n < id_len;
+}
+
+bool wedge_key(struct wedge *w, int key, int64_t now_ms, char *id, size_t id_len)
+{
+	if (key == '\n' || key == '\r')
+		return w->len ? finish(w, now_ms, id, id_len) : false;
+	if (w->len == 0 || now_ms - w->first_ms > w->cfg.max_burst_ms) {
+		/* A new burst starts with this key (a slow one spoils the old). */
+		w->len = 0;
+		w->spoiled = false;
+		w->first_ms = now_ms;
+	}
+	if (digit_value(w, key) < 0 || w->len >= w->cfg.digits) {
+		w->spoiled = true;
+		return false;
+	}
+	w->buf[w->len++] = (char)key;
+	return false;
+}

@@ -1,0 +1,3 @@
+# wufei_wedge: keyboard-wedge card readers (pure burst detector, libc only).
+add_library(wufei_wedge STATIC ${CMAKE_CURRENT_LIST_DIR}/proto/wedge.c)
+target_include_directories(wufei_wedge PUBLIC ${CMAKE_CURRENT_LIST_DIR}/proto)
