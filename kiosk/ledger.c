@@ -1046,7 +1046,7 @@ int ledger_last_receipt(struct ledger *l, struct ledger_receipt *out)
 	assert(l && out);
 	return receipt_query(l,
 	                     "SELECT r.bytes, p.token FROM receipts p JOIN records r USING(seq)"
-	                     " ORDER BY p.seq DESC LIMIT 1",
+	                     " WHERE p.token != '' ORDER BY p.seq DESC LIMIT 1",
 	                     0, out);
 }
 

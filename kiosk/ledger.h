@@ -44,7 +44,7 @@
 #define LEDGER_REASON_MAX       96  /* block reasons incl. NUL */
 #define LEDGER_PINHASH_MAX      128 /* crypto_pwhash_STRBYTES */
 #define LEDGER_CURSOR_MAX       128
-#define LEDGER_CHECKPOINT_EVERY 1000 /* commits between PASSIVE WAL checkpoints */
+#define LEDGER_CHECKPOINT_EVERY 100 /* commits between PASSIVE WAL checkpoints */
 
 struct ledger;
 
@@ -167,7 +167,7 @@ struct ledger_receipt {
 	char token[LEDGER_TOKEN_MAX];
 };
 
-/* ledger_last_receipt — the most recent drop with a receipt (for reprint);
+/* ledger_last_receipt — the most recent drop with a receipt token (for reprint);
  * WF_ENOENT if there is none. ledger_receipt_get: the one of seq. */
 int ledger_last_receipt(struct ledger *l, struct ledger_receipt *out);
 int ledger_receipt_get(struct ledger *l, uint64_t seq, struct ledger_receipt *out);

@@ -693,6 +693,37 @@ static void test_corrupt(void **state)
 	assert_true(has_problem(&p, "integrity_check"));
 }
 
+static long wal_size_after(const char *path, unsigned every, int drops)
+{
+	char err[256], wal[400];
+	assert_int_equal(ledger_init(path, 3, err, sizeof err), WF_OK);
+	struct ledger_options opt = {.checkpoint_every = every};
+	struct ledger *l = NULL;
+	assert_int_equal(ledger_open_with(path, &opt, &l, err, sizeof err), WF_OK);
+	for (int i = 0; i < drops; i++) {
+		struct wf_record d = fx_drop(1, 100 + i, 1 + (unsigned)i, 20261128);
+		assert_int_equal(ledger_append(l, &d, fx_receipt, NULL, NULL), WF_OK);
+	}
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	struct stat st;
+	assert_int_equal(stat(wal, &st), 0);
+	ledger_close(l);
+	return (long)st.st_size;
+}
+
+/* Periodic PASSIVE checkpoints keep the WAL from growing without bound. */
+static void test_wal_checkpoints(void **state)
+{
+	struct fx *f = *state;
+	char other[400];
+	snprintf(other, sizeof other, "%s/nockpt.db", f->dir);
+	long with = wal_size_after(f->path, 10, 200);
+	long without = wal_size_after(other, 1000000, 200);
+	printf("# WAL after 200 drops: %ld bytes with a checkpoint every 10, %ld without\n", with,
+	       without);
+	assert_true(with * 4 < without);
+}
+
 static void test_cli(void **state)
 {
 	struct fx *f = *state;
@@ -751,6 +782,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_verify_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wal_checkpoints, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
