@@ -155,7 +155,8 @@ static void push(struct device_codec *c, const struct device_event *e)
 }
 
 /* "  -1.250" -> grams in the codec's unit; false if not a number. Integer
- * arithmetic, rounding half away from zero; 1 lb = 453.59237 g. */
+ * arithmetic, rounding half away from zero; 1 lb = 453.59237 g. At most 9
+ * digits, so mantissa x 45359237 stays far inside int64. */
 static bool value_to_grams(const char *s, size_t n, enum codec_unit u, int64_t *out)
 {
 	int64_t mant = 0;
@@ -173,7 +174,7 @@ static bool value_to_grams(const char *s, size_t n, enum codec_unit u, int64_t *
 			dec = 0;
 			continue;
 		}
-		if (s[i] < '0' || s[i] > '9' || digits >= 12)
+		if (s[i] < '0' || s[i] > '9' || digits >= 9)
 			return false;
 		mant = mant * 10 + (s[i] - '0');
 		digits++;
