@@ -563,11 +563,31 @@ static void remove_journal(const char *path)
 	unlink(p);
 }
 
+/* fsync the directory holding path, so the new file's name survives a power cut. */
+static void sync_parent_dir(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int ledger_init_version(const char *path, uint32_t kiosk, int version, char *err, size_t err_len)
 {
 	assert(path);
 	if (kiosk == 0 || version < 1 || version > LEDGER_SCHEMA_VERSION) {
-		set_err(err, err_len, "kiosk number must be >= 1");
+		set_err(err, err_len, "kiosk number must be >= 1 (schema version 1..%d)",
+		        LEDGER_SCHEMA_VERSION);
 		return WF_EINVAL;
 	}
 	/* O_EXCL: refuse an existing file atomically, even one created just now. */
@@ -622,6 +642,8 @@ out:
 	handle_free(l);
 	if (r)
 		remove_journal(path);
+	else
+		sync_parent_dir(path);
 	return r;
 }
 
