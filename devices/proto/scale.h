@@ -54,8 +54,9 @@ struct scale_reading {
 	bool has_stable_flag; /* the protocol reported stable/motion itself */
 	bool has_net_flag;    /* the protocol reported net/gross itself */
 	bool has_zero_flag;   /* the protocol reported centre of zero itself */
-	char code[4];         /* SCALE_ACK/REFUSED: the reply's command and status as
-	                         sent, e.g. "ES", "EL", "ZI" (Z I), "T+", "?" (8217) */
+	char code[8];         /* SCALE_ACK/REFUSED: the reply's command and status
+	                         joined, e.g. "ES", "EL", "ZA" (Z A), "ZI", "T+",
+	                         "TACA", "I4A" (answer to @), "?" (8217) */
 };
 
 /*
@@ -69,9 +70,10 @@ const char *scale_unit_name(enum scale_unit u);
 
 /*
  * scale_grams_from_scaled — value = mantissa / 10^decimals in unit u, to
- * grams, rounding half away from zero. In: |mantissa| < 10^12, decimals
- * 0..9. Returns 0 and *out, or -1 (out of range or bad unit; *out untouched).
- * Example: (-12345, 3, SCALE_UNIT_LB) = -12.345 lb = -5599.527... -> -5600.
+ * grams, rounding half away from zero. In: |mantissa| < 10^11 (so that
+ * mantissa x 45359237 fits int64 on every platform), decimals 0..9. Returns 0 and *out, or -1 (out
+ * of range or bad unit; *out untouched). Example: (-12345, 3, SCALE_UNIT_LB) = -12.345 lb =
+ * -5599.527... -> -5600.
  */
 int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, int64_t *out);
 
@@ -80,7 +82,8 @@ int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, i
  * ".5", "3." (len bytes, not NUL-terminated) in unit u, to grams. Leading
  * and trailing spaces are allowed; at most one sign (+ or -, before the
  * digits, spaces between sign and digits allowed), at most one point, at
- * least one digit, at most 12 digits and 9 after the point, nothing else.
+ * least one digit, at most 11 significant digits (leading zeros do not
+ * count) and 9 after the point, nothing else.
  * Returns 0 and *out, or -1 (*out untouched).
  */
 int scale_grams_from_decimal(const char *s, size_t len, enum scale_unit u, int64_t *out);

@@ -1,0 +1,148 @@
+/*
+ * cardid.c — canonical card ids, their keyed BLAKE2b-256 hashes, hex.
+ */
+#include "cardid.h"
+
+#include "wf.h"
+
+#include <assert.h>
+#include <sodium.h>
+#include <string.h>
+
+static bool tech_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+static bool number_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
+
+static bool tech_valid(const char *t, size_t n)
+{
+	if (n == 0 || n >= CARDID_TECH_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!tech_char(t[i]))
+			return false;
+	return true;
+}
+
+bool cardid_valid(const char *id)
+{
+	if (!id)
+		return false;
+	const char *colon = memchr(id, ':', strnlen(id, CARDID_MAX));
+	if (!colon || !tech_valid(id, (size_t)(colon - id)))
+		return false;
+	const char *num = colon + 1;
+	size_t n = strnlen(num, CARDID_NUMBER_MAX);
+	if (n == 0 || n >= CARDID_NUMBER_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!number_char(num[i]))
+			return false;
+	return true;
+}
+
+int cardid_format(const char *technology, const char *number, char *out, size_t cap)
+{
+	assert(out || !cap);
+	if (cap)
+		out[0] = '\0';
+	if (!technology || !number)
+		return WF_EINVAL;
+	size_t tl = strnlen(technology, CARDID_TECH_MAX);
+	size_t nl = strnlen(number, CARDID_NUMBER_MAX);
+	if (!tech_valid(technology, tl) || nl == 0 || nl >= CARDID_NUMBER_MAX)
+		return WF_EINVAL;
+	char num[CARDID_NUMBER_MAX];
+	for (size_t i = 0; i < nl; i++) {
+		char c = number[i];
+		num[i] = c >= 'a' && c <= 'f' ? (char)(c - 'a' + 'A') : c;
+		if (!number_char(num[i]))
+			return WF_EINVAL;
+	}
+	if (tl + 1 + nl + 1 > cap)
+		return WF_ENOMEM;
+	memcpy(out, technology, tl);
+	out[tl] = ':';
+	memcpy(out + tl + 1, num, nl);
+	out[tl + 1 + nl] = '\0';
+	return WF_OK;
+}
+
+int cardid_hash(const uint8_t key[CARDID_KEY_BYTES], const char *id, uint8_t out[CARDID_HASH_BYTES])
+{
+	assert(key && out);
+	memset(out, 0, CARDID_HASH_BYTES);
+	if (!cardid_valid(id))
+		return WF_EINVAL;
+	if (sodium_init() < 0)
+		return WF_ECRYPTO;
+	if (crypto_generichash(out, CARDID_HASH_BYTES, (const unsigned char *)id, strlen(id), key,
+	                       CARDID_KEY_BYTES) != 0)
+		return WF_ECRYPTO;
+	return WF_OK;
+}
+
+int cardid_hash_hex(const uint8_t key[CARDID_KEY_BYTES], const char *id, char out[CARDID_HASH_HEX])
+{
+	uint8_t h[CARDID_HASH_BYTES];
+	out[0] = '\0';
+	int rc = cardid_hash(key, id, h);
+	if (rc == WF_OK)
+		rc = cardid_hex_encode(h, sizeof h, out, CARDID_HASH_HEX);
+	sodium_memzero(h, sizeof h);
+	return rc;
+}
+
+int cardid_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789abcdef";
+	assert((in || !n) && (out || !cap));
+	if (cap == 0 || n > (cap - 1) / 2) {
+		if (cap)
+			out[0] = '\0';
+		return WF_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = hex[in[i] >> 4];
+		out[2 * i + 1] = hex[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+	return WF_OK;
+}
+
+static int hexv(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int cardid_hex_decode(const char *hex, uint8_t *out, size_t n)
+{
+	assert(out || !n);
+	if (!hex)
+		goto bad;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexv(hex[2 * i]);
+		int lo = hi < 0 ? -1 : hexv(hex[2 * i + 1]);
+		if (lo < 0)
+			goto bad;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (hex[2 * n] != '\0')
+		goto bad;
+	return WF_OK;
+bad:
+	if (n)
+		memset(out, 0, n);
+	return WF_EINVAL;
+}
