@@ -80,12 +80,14 @@ enum device_event_kind {
 };
 
 struct device_reading {
-	int64_t grams;  /* displayed weight in grams (net if net), rounded as DESIGN says */
-	bool stable;    /* false while the platform is in motion */
-	bool net;       /* tare is active */
-	bool overload;  /* over capacity: grams is meaningless */
-	bool underload; /* under zero */
-	bool zero;      /* centre of zero */
+	int64_t grams;    /* displayed weight in grams (net if net), rounded as DESIGN says */
+	bool stable;      /* false while the platform is in motion */
+	bool net;         /* tare is active */
+	bool overload;    /* over capacity: grams is meaningless */
+	bool underload;   /* under zero */
+	bool zero;        /* centre of zero */
+	bool status_only; /* a status without a weight (motion, overload, busy): grams is 0
+	                     and means nothing */
 };
 
 struct device_card {

@@ -222,7 +222,7 @@ static void mt8217_frame(struct device_codec *c, const uint8_t *f, size_t n)
 	if (n >= 2 && (f[0] & 0x7f) == '?') {
 		unsigned st = f[1] & 0x7f;
 		struct device_event e = {.kind = DEVICE_EVENT_READING};
-		e.u.reading.stable = false;
+		e.u.reading.status_only = true;
 		e.u.reading.overload = st & 0x02;
 		e.u.reading.underload = st & 0x04;
 		e.u.reading.net = st & 0x20;
@@ -260,11 +260,13 @@ static void sics_line(struct device_codec *c, const uint8_t *f, size_t n)
 			reading(c, g, s[2] == 'S', false);
 	} else if (!strcmp(s, "S +") || !strcmp(s, "S -")) {
 		struct device_event e = {.kind = DEVICE_EVENT_READING};
+		e.u.reading.status_only = true;
 		e.u.reading.overload = s[2] == '+';
 		e.u.reading.underload = s[2] == '-';
 		push(c, &e);
 	} else if (!strcmp(s, "S I")) {
 		struct device_event e = {.kind = DEVICE_EVENT_READING};
+		e.u.reading.status_only = true;
 		push(c, &e); /* busy: not stable, no weight */
 	}
 }
@@ -295,6 +297,7 @@ static void cas_frame(struct device_codec *c, const uint8_t *f, size_t n)
 	struct device_event e = {.kind = DEVICE_EVENT_READING};
 	if (!memcmp(f, "OL", 2)) {
 		e.u.reading.overload = true;
+		e.u.reading.status_only = true;
 		push(c, &e);
 		return;
 	}
@@ -381,6 +384,13 @@ static void escpos_byte(struct device_codec *c, uint8_t b)
 /* Frames that start with a marker byte and end with an end byte. */
 static void feed_marked(struct device_codec *c, uint8_t b, uint8_t start, uint8_t end, int64_t now)
 {
+	/* mt8217 "STX ? s CR": the status byte s is raw bits and may equal STX
+	 * (over capacity) or CR (motion + under zero + outside zero range); it
+	 * is data whatever its value. */
+	if (c->proto == P_MT8217 && c->in_frame && c->len == 1 && c->buf[0] == '?') {
+		c->buf[c->len++] = b;
+		return;
+	}
 	if (b == start) {
 		c->in_frame = true; /* resynchronise on every start byte */
 		c->len = 0;

@@ -30,9 +30,10 @@ static void print_event(const struct device_event *e)
 	json_t *o = NULL;
 	if (e->kind == DEVICE_EVENT_READING) {
 		const struct device_reading *r = &e->u.reading;
-		o = json_pack("{s:I, s:b, s:b, s:b, s:b, s:b}", "grams", (json_int_t)r->grams,
+		o = json_pack("{s:I, s:b, s:b, s:b, s:b, s:b, s:b}", "grams", (json_int_t)r->grams,
 		              "stable", r->stable, "net", r->net, "overload", r->overload,
-		              "underload", r->underload, "zero", r->zero);
+		              "underload", r->underload, "zero", r->zero, "status_only",
+		              r->status_only);
 	} else if (e->kind == DEVICE_EVENT_CARD) {
 		o = json_pack("{s:s, s:s}", "card", e->u.card.number, "id", e->u.card.id);
 	} else if (e->kind == DEVICE_EVENT_PRINTER_STATUS) {

@@ -168,6 +168,33 @@ static void test_bad_frames(void **state)
 	device_codec_destroy(c);
 }
 
+/* Status replies carry flags but no weight, and say so. */
+static void test_status_only(void **state)
+{
+	(void)state;
+	struct device_event e;
+	struct device_codec *c = codec(DEVICE_ROLE_SCALE, "mt8217", "kg");
+	device_codec_feed(c, (const uint8_t *)"\x02?\x02\r\x02   0.100\r", 14, 0);
+	assert_true(device_codec_next(c, &e));
+	assert_true(e.u.reading.status_only && e.u.reading.overload && !e.u.reading.stable);
+	assert_true(device_codec_next(c, &e));
+	assert_false(e.u.reading.status_only);
+	assert_int_equal(e.u.reading.grams, 100);
+	assert_false(device_codec_next(c, &e));
+	/* a status byte equal to CR: motion + under zero + outside zero range */
+	device_codec_feed(c, (const uint8_t *)"\x02?\x0d\r", 4, 0);
+	assert_true(device_codec_next(c, &e));
+	assert_true(e.u.reading.status_only && e.u.reading.underload && !e.u.reading.stable);
+	device_codec_destroy(c);
+	c = codec(DEVICE_ROLE_SCALE, "mt-sics", "");
+	device_codec_feed(c, (const uint8_t *)"S I\r\nS +\r\n", 10, 0);
+	assert_true(device_codec_next(c, &e));
+	assert_true(e.u.reading.status_only && !e.u.reading.overload);
+	assert_true(device_codec_next(c, &e));
+	assert_true(e.u.reading.status_only && e.u.reading.overload);
+	device_codec_destroy(c);
+}
+
 static void test_random_bytes_never_crash(void **state)
 {
 	(void)state;
@@ -207,6 +234,7 @@ int main(void)
 	    cmocka_unit_test(test_vectors_whole_and_fragmented),
 	    cmocka_unit_test(test_vectors_with_garbage),
 	    cmocka_unit_test(test_bad_frames),
+	    cmocka_unit_test(test_status_only),
 	    cmocka_unit_test(test_random_bytes_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
