@@ -54,77 +54,29 @@ struct step {
 	int64_t c;
 };
 
-#define TICK(ms)                                                                                   \
-	{                                                                                          \
-		OP_TICK, (ms), 0, 0, 0, 0                                                          \
-	}
-#define READ(g, f)                                                                                 \
-	{                                                                                          \
-		OP_READ, 250, (g), 0, (f), 0                                                       \
-	}
-#define HOLD(g, ms)                                                                                \
-	{                                                                                          \
-		OP_HOLD, 250, (g), (ms), RF_STABLE, 0                                              \
-	}
-#define HOLDF(g, ms, f)                                                                            \
-	{                                                                                          \
-		OP_HOLD, 250, (g), (ms), (f), 0                                                    \
-	}
-#define ALT(g1, g2, ms)                                                                            \
-	{                                                                                          \
-		OP_ALT, 250, (g1), (ms), RF_STABLE, (g2)                                           \
-	}
-#define ALTF(g1, g2, ms, f)                                                                        \
-	{                                                                                          \
-		OP_ALT, 250, (g1), (ms), (f), (g2)                                                 \
-	}
-#define CARD(c)                                                                                    \
-	{                                                                                          \
-		OP_CARD, 200, (c), 0, 0, 0                                                         \
-	}
-#define TAP(ctl)                                                                                   \
-	{                                                                                          \
-		OP_TAP, 200, SESSION_TAP_##ctl, 0, 0, 0                                            \
-	}
-#define TAPN(ctl, n)                                                                               \
-	{                                                                                          \
-		OP_TAPN, 200, SESSION_TAP_##ctl, (n), 0, 0                                         \
-	}
-#define TAPCAT(id)                                                                                 \
-	{                                                                                          \
-		OP_TAP, 200, SESSION_TAP_CATEGORY, (id), 0, 0                                      \
-	}
-#define PIN_TYPE(v, n)                                                                             \
-	{                                                                                          \
-		OP_PIN_TYPE, 200, (v), (n), 0, 0                                                   \
-	}
-#define DEV(d, up)                                                                                 \
-	{                                                                                          \
-		OP_DEV, 100, SESSION_DEV_##d, (up), 0, 0                                           \
-	}
-#define COMMITTED(seq)                                                                             \
-	{                                                                                          \
-		OP_COMMITTED, 50, (seq), 0, 0, 0                                                   \
-	}
-#define COMMIT_FAILED                                                                              \
-	{                                                                                          \
-		OP_COMMIT_FAILED, 50, 0, 0, 0, 0                                                   \
-	}
-#define PINRES(ok)                                                                                 \
-	{                                                                                          \
-		OP_PIN_RESULT, 50, (ok), 0, 0, 0                                                   \
-	}
-#define PRINTED                                                                                    \
-	{                                                                                          \
-		OP_PRINTED, 100, 0, 0, 0, 0                                                        \
-	}
-#define PRINT_FAILED                                                                               \
-	{                                                                                          \
-		OP_PRINT_FAILED, 100, 0, 0, 0, 0                                                   \
-	}
+/* clang-format off */
+#define TICK(ms)            {OP_TICK, (ms), 0, 0, 0, 0}
+#define READ(g, f)          {OP_READ, 250, (g), 0, (f), 0}
+#define READ_AT(dt, g, f)   {OP_READ, (dt), (g), 0, (f), 0} /* dt may be negative */
+#define HOLD(g, ms)         {OP_HOLD, 250, (g), (ms), RF_STABLE, 0}
+#define HOLDF(g, ms, f)     {OP_HOLD, 250, (g), (ms), (f), 0}
+#define ALT(g1, g2, ms)     {OP_ALT, 250, (g1), (ms), RF_STABLE, (g2)}
+#define ALTF(g1, g2, ms, f) {OP_ALT, 250, (g1), (ms), (f), (g2)}
+#define CARD(c)             {OP_CARD, 200, (c), 0, 0, 0}
+#define TAP(ctl)            {OP_TAP, 200, SESSION_TAP_##ctl, 0, 0, 0}
+#define TAPN(ctl, n)        {OP_TAPN, 200, SESSION_TAP_##ctl, (n), 0, 0}
+#define TAPCAT(id)          {OP_TAP, 200, SESSION_TAP_CATEGORY, (id), 0, 0}
+#define PIN_TYPE(v, n)      {OP_PIN_TYPE, 200, (v), (n), 0, 0}
+#define DEV(d, up)          {OP_DEV, 100, SESSION_DEV_##d, (up), 0, 0}
+#define COMMITTED(seq)      {OP_COMMITTED, 50, (seq), 0, 0, 0}
+#define COMMIT_FAILED       {OP_COMMIT_FAILED, 50, 0, 0, 0, 0}
+#define PINRES(ok)          {OP_PIN_RESULT, 50, (ok), 0, 0, 0}
+#define PRINTED             {OP_PRINTED, 100, 0, 0, 0, 0}
+#define PRINT_FAILED        {OP_PRINT_FAILED, 100, 0, 0, 0, 0}
 /* A whole wrong-PIN attempt: type, confirm, the caller says no. */
-#define WRONG_PIN PIN_TYPE(9999, 4), TAP(CONFIRM), PINRES(0)
-#define RIGHT_PIN PIN_TYPE(1234, 4), TAP(CONFIRM), PINRES(1)
+#define WRONG_PIN           PIN_TYPE(9999, 4), TAP(CONFIRM), PINRES(0)
+#define RIGHT_PIN           PIN_TYPE(1234, 4), TAP(CONFIRM), PINRES(1)
+/* clang-format on */
 
 #define MAX_STEPS 24
 
@@ -199,7 +151,8 @@ static void drv_feed(struct session_event ev)
 {
 	struct session_effects out;
 	memset(&out, 0xEE, sizeof out);
-	g_d.now = ev.now_ms;
+	if (ev.now_ms > g_d.now)
+		g_d.now = ev.now_ms; /* the driver's clock never goes back either */
 	int rc = session_step(g_d.s, &ev, &out);
 	CHECK(rc == WF_OK, "event kind %d rejected: %d", (int)ev.kind, rc);
 	CHECK(out.n <= SESSION_EFFECTS_MAX, "effect count %u", out.n);
@@ -759,6 +712,9 @@ static const struct row weigh_rows[] = {
      HOLD(1000, 1000)}, SCREEN(WEIGH), MSG_ANY, {0}},
     {"an unstable flag restarts the wait", &S_WEIGH, {HOLD(1000, 1000), READ(1000, RF_UNSTABLE),
      HOLD(1000, 1000)}, SCREEN(WEIGH), MSG_ANY, {0}},
+    {"a reading stamped in the past happens now: no instant stability", &S_WEIGH,
+     {READ(1000, RF_MOTION), READ_AT(-100000, 1000, RF_STABLE), READ(1000, RF_STABLE),
+      TAP(CONFIRM)}, SCREEN(WEIGH), MSG_ANY, {0}},
     {"a change beyond the tolerance restarts the wait", &S_WEIGH, {HOLD(1000, 1000), HOLD(1030,
      1000)}, SCREEN(WEIGH), MSG_ANY, {0}},
     {"under the minimum: too light", &S_WEIGH, {HOLD(40, 2000), TAP(CONFIRM)}, SCREEN(WEIGH),
