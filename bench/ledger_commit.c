@@ -150,7 +150,7 @@ static void fill(const char *path, uint32_t n)
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		die("fill open", sqlite3_errmsg(db));
 	sqlite3_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-200000", NULL, NULL, NULL);
-	sqlite3_stmt *rec, *out, *cnt, *rcp;
+	sqlite3_stmt *rec = NULL, *out = NULL, *cnt = NULL, *rcp = NULL;
 	const char *sql_rec =
 	    "INSERT INTO records(seq, kind, time_ms, bytes, hash, acked, category_id, qty,"
 	    " credited_qty, points, rate_version, flags, resident_id, local_day, card_hash)"
@@ -169,7 +169,7 @@ static void fill(const char *path, uint32_t n)
 	wf_chain_genesis(prev);
 	uint32_t kiosk = 0;
 	{
-		sqlite3_stmt *k;
+		sqlite3_stmt *k = NULL;
 		sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'kiosk'", -1, &k, NULL);
 		if (sqlite3_step(k) == SQLITE_ROW)
 			kiosk = (uint32_t)sqlite3_column_int64(k, 0);
@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 		die("init", err);
 	struct ledger *l = open_journal(jpath);
 	sqlite3 *bare = open_bare(bpath);
-	sqlite3_stmt *begin, *ins, *commit;
+	sqlite3_stmt *begin = NULL, *ins = NULL, *commit = NULL;
 	sqlite3_prepare_v2(bare, "BEGIN IMMEDIATE", -1, &begin, NULL);
 	sqlite3_prepare_v2(bare, "INSERT INTO t(seq, bytes) VALUES(?1, ?2)", -1, &ins, NULL);
 	sqlite3_prepare_v2(bare, "COMMIT", -1, &commit, NULL);

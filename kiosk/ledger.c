@@ -226,7 +226,7 @@ static int exec_sql(struct ledger *l, const char *sql, const char *what)
 /* BEGIN IMMEDIATE; busy is waited out (busy_timeout, then our own retries). */
 static int txn_begin(struct ledger *l)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = stmt_get(l, ST_BEGIN, &st);
 	if (r)
 		return r;
@@ -247,7 +247,7 @@ static void txn_rollback(struct ledger *l)
 {
 	if (sqlite3_get_autocommit(l->db))
 		return; /* SQLite already rolled back (e.g. after SQLITE_FULL) */
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	if (stmt_get(l, ST_ROLLBACK, &st) == WF_OK) {
 		sqlite3_step(st);
 		sqlite3_reset(st);
@@ -256,7 +256,7 @@ static void txn_rollback(struct ledger *l)
 
 static int txn_commit(struct ledger *l)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = stmt_get(l, ST_COMMIT, &st);
 	if (r)
 		return r;
@@ -281,7 +281,7 @@ static int txn_commit(struct ledger *l)
 
 static int meta_get_int(struct ledger *l, const char *key, int64_t *out)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l, "SELECT value FROM meta WHERE key = ?1", &st);
 	if (r)
 		return r;
@@ -302,7 +302,7 @@ static int meta_get_int(struct ledger *l, const char *key, int64_t *out)
 
 static int meta_set(struct ledger *l, const char *key, const char *text, int64_t num, bool is_text)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l,
 	             "INSERT INTO meta(key, value) VALUES(?1, ?2)"
 	             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -390,7 +390,7 @@ static int set_pragmas(struct ledger *l, bool sync_off)
 
 static int user_version(struct ledger *l, int64_t *v)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l, "PRAGMA user_version", &st);
 	if (r)
 		return r;
@@ -725,7 +725,7 @@ static bool hash_is_zero(const uint8_t h[32])
 int ledger_last(struct ledger *l, uint64_t *seq, uint8_t hash[WF_CHAIN_HASH_SIZE])
 {
 	assert(l);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = stmt_get(l, ST_LAST, &st);
 	if (r)
 		return r;
@@ -755,7 +755,7 @@ int ledger_last(struct ledger *l, uint64_t *seq, uint8_t hash[WF_CHAIN_HASH_SIZE
 static int insert_record(struct ledger *l, const struct wf_record *rec, const uint8_t *bytes,
                          int len, const uint8_t hash[32])
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = stmt_get(l, ST_INSERT_RECORD, &st);
 	if (r)
 		return r;
@@ -784,7 +784,7 @@ static int insert_record(struct ledger *l, const struct wf_record *rec, const ui
 static int drop_extras(struct ledger *l, const struct wf_record *rec, const uint8_t hash[32],
                        ledger_receipt_fn receipt, void *ctx, char *token, size_t token_cap)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r;
 	const struct wf_record_drop *d = &rec->drop;
 	if (!hash_is_zero(d->card_hash)) {
@@ -983,7 +983,7 @@ int ledger_today(struct ledger *l, const uint8_t card_hash[WF_CARD_HASH_LEN], ui
                  struct ledger_today *out, unsigned cap)
 {
 	assert(l && card_hash && (out || cap == 0));
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = stmt_get(l, ST_TODAY, &st);
 	if (r)
 		return r;
@@ -1004,7 +1004,7 @@ int ledger_today(struct ledger *l, const uint8_t card_hash[WF_CARD_HASH_LEN], ui
 int ledger_categories(struct ledger *l, struct wf_category *out, unsigned cap)
 {
 	assert(l && (out || cap == 0));
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l,
 	             "SELECT id, code, name, unit, rate_version, rate, min_qty, max_qty,"
 	             " daily_limit_qty FROM categories ORDER BY id",
@@ -1035,7 +1035,7 @@ static int receipt_query(struct ledger *l, const char *sql, uint64_t seq,
                          struct ledger_receipt *out)
 {
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l, sql, &st);
 	if (r)
 		return r;
@@ -1100,7 +1100,7 @@ static int write_one(struct ledger *l, sqlite3_stmt *st, const char *what, int *
 int ledger_staff_set_pin_failures(struct ledger *l, uint64_t staff_id, uint32_t failures)
 {
 	assert(l);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l, "UPDATE staff SET pin_failures = ?2 WHERE id = ?1", &st);
 	if (r)
 		return r;
@@ -1119,7 +1119,7 @@ int ledger_staff_set_pin_failures(struct ledger *l, uint64_t staff_id, uint32_t 
 int ledger_card_key(struct ledger *l, uint32_t *version, uint8_t key[32])
 {
 	assert(l && version && key);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l, "SELECT version, key FROM card_key WHERE one = 1", &st);
 	if (r)
 		return r;
@@ -1141,7 +1141,7 @@ int ledger_sync_cursor(struct ledger *l, char *buf, size_t cap)
 {
 	assert(l && buf && cap);
 	buf[0] = '\0';
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l, "SELECT value FROM meta WHERE key = 'cursor'", &st);
 	if (r)
 		return r;
@@ -1210,7 +1210,7 @@ int ledger_sync_put_category(struct ledger *l, const struct wf_category *c)
 		set_err(l->err, sizeof l->err, "category %u: %s", c->id, why);
 		return WF_EINVAL;
 	}
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	r = prep(l,
 	         "INSERT OR REPLACE INTO categories(id, code, name, unit, rate_version, rate,"
 	         " min_qty, max_qty, daily_limit_qty) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
@@ -1245,7 +1245,7 @@ int ledger_sync_put_resident(struct ledger *l, const struct ledger_resident *p)
 		set_err(l->err, sizeof l->err, "resident %" PRIu64 ": bad id or text", p->id);
 		return WF_EINVAL;
 	}
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	r = prep(l,
 	         "INSERT OR REPLACE INTO residents(id, card_hash, name, status, block_reason,"
 	         " balance) VALUES(?1,?2,?3,?4,?5,?6)",
@@ -1272,7 +1272,7 @@ int ledger_sync_put_staff(struct ledger *l, const struct ledger_staff *s)
 		set_err(l->err, sizeof l->err, "staff %" PRIu64 ": bad id or text", s->id);
 		return WF_EINVAL;
 	}
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	/* Upsert, not replace: the lock-out counter of a staff member stays. */
 	r = prep(l,
 	         "INSERT INTO staff(id, card_hash, name, role, pin_hash) VALUES(?1,?2,?3,?4,?5)"
@@ -1311,7 +1311,7 @@ int ledger_sync_put_block(struct ledger *l, const uint8_t card_hash[WF_CARD_HASH
 		        LEDGER_REASON_MAX - 1);
 		return WF_EINVAL;
 	}
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	r = prep(l, "INSERT OR REPLACE INTO blocklist(card_hash, reason) VALUES(?1,?2)", &st);
 	if (r)
 		return r;
@@ -1325,7 +1325,7 @@ static int sync_delete(struct ledger *l, const char *sql, int64_t id, const uint
 	int r = sync_state(l);
 	if (r)
 		return r;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	r = prep(l, sql, &st);
 	if (r)
 		return r;
@@ -1366,7 +1366,7 @@ int ledger_sync_set_card_key(struct ledger *l, uint32_t version, const uint8_t k
 	int r = sync_state(l);
 	if (r)
 		return r;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	r = prep(l, "INSERT OR REPLACE INTO card_key(one, version, key) VALUES(1, ?1, ?2)", &st);
 	if (r)
 		return r;
@@ -1414,7 +1414,7 @@ void ledger_sync_abort(struct ledger *l)
 int ledger_outbox_peek(struct ledger *l, struct ledger_outbox_item *items, unsigned max)
 {
 	assert(l && (items || max == 0));
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l,
 	             "SELECT r.seq, r.kind, r.bytes, r.hash FROM outbox o JOIN records r"
 	             " USING(seq) ORDER BY o.seq LIMIT ?1",
@@ -1476,7 +1476,7 @@ out:
 int ledger_outbox_depth(struct ledger *l, int64_t *depth)
 {
 	assert(l && depth);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l, "SELECT count(*) FROM outbox", &st);
 	if (r)
 		return r;
@@ -1494,7 +1494,7 @@ int ledger_outbox_depth(struct ledger *l, int64_t *depth)
 int ledger_each(struct ledger *l, int (*fn)(void *ctx, const struct ledger_entry *e), void *ctx)
 {
 	assert(l && fn);
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	int r = prep(l,
 	             "SELECT r.seq, r.bytes, r.hash, p.token, r.acked FROM records r"
 	             " LEFT JOIN receipts p USING(seq) ORDER BY r.seq",
@@ -1543,7 +1543,7 @@ static void problem(struct verify *v, const char *fmt, ...)
 
 static void verify_integrity(struct verify *v)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	if (prep(v->l, "PRAGMA integrity_check", &st))
 		return problem(v, "integrity_check cannot run: %s", v->l->err);
 	int rc;
@@ -1665,7 +1665,7 @@ static void verify_records(struct verify *v)
 	int64_t pruned = 0;
 	if (meta_get_int(v->l, "pruned_upto", &pruned) == WF_OK && pruned > 0) {
 		w.expect = (uint64_t)pruned + 1;
-		sqlite3_stmt *h;
+		sqlite3_stmt *h = NULL;
 		if (prep(v->l, "SELECT value FROM meta WHERE key = 'pruned_hash'", &h) == WF_OK) {
 			if (sqlite3_step(h) == SQLITE_ROW && sqlite3_column_bytes(h, 0) == 32)
 				memcpy(w.prev, sqlite3_column_blob(h, 0), 32);
@@ -1676,7 +1676,7 @@ static void verify_records(struct verify *v)
 			sqlite3_finalize(h);
 		}
 	}
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	if (prep(v->l,
 	         "SELECT r.seq, r.kind, r.time_ms, r.bytes, r.hash, r.acked,"
 	         " o.seq IS NOT NULL, p.seq IS NOT NULL, r.category_id, r.qty, r.credited_qty,"
@@ -1696,7 +1696,7 @@ static void verify_records(struct verify *v)
 /* Runs a query whose every row is a problem described by column 0. */
 static void verify_query(struct verify *v, const char *sql, const char *fmt)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	if (prep(v->l, sql, &st))
 		return problem(v, "check failed: %s", v->l->err);
 	int rc;

@@ -61,7 +61,7 @@ static void raw_exec(const char *path, const char *sql)
 static int64_t raw_int(const char *path, const char *sql)
 {
 	sqlite3 *db;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
@@ -356,7 +356,7 @@ static void test_daily_counters(void **state)
 	ledger_close(l);
 	/* the lookup uses the counters' primary key, not a scan */
 	sqlite3 *db;
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = NULL;
 	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(
 	    sqlite3_prepare_v2(db,
