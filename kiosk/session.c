@@ -951,6 +951,10 @@ static bool config_ok(const struct session_config *c, char *why, unsigned why_le
 		for (unsigned j = 0; j < i; j++)
 			if (c->categories[j].id == c->categories[i].id)
 				bad = "two categories share an id";
+		/* Such a weight would read as an empty platform and never count. */
+		if (c->categories[i].unit == WF_UNIT_GRAM &&
+		    c->categories[i].min_qty <= c->zero_band_g)
+			bad = "a weighed category's minimum must be above zero_band_g";
 	}
 	if (bad && why && why_len)
 		snprintf(why, why_len, "%s", bad);

@@ -304,10 +304,13 @@ struct session;
 void session_config_defaults(struct session_config *cfg);
 
 /*
- * session_create — a new session in ATTRACT (or OUT_OF_SERVICE until every
- * device reported up, see session_step). Copies cfg. Returns NULL if cfg is
- * invalid (a bad category, a non-positive time) or memory is short; the
- * reason goes to why[why_len] when why is not NULL.
+ * session_create — a new session in ATTRACT, every device assumed up until
+ * the caller reports one down (the runner reports what fails to open).
+ * Copies cfg. Returns NULL if cfg is invalid (a bad category, a weighed
+ * category whose minimum lies in the zero band, a non-positive time) or
+ * memory is short; the reason goes to why[why_len] when why is not NULL.
+ * The printer is the one device whose loss takes nothing out of service:
+ * receipts then stay on screen and staff can reprint them.
  */
 struct session *session_create(const struct session_config *cfg, int64_t now_ms, char *why,
                                unsigned why_len);

@@ -519,6 +519,15 @@ static void test_bad_config_refused(void **state)
 	test_config(&c, false);
 	c.stable_time_ms = 0;
 	assert_null(session_create(&c, 0, why, sizeof why));
+	test_config(&c, false);
+	c.categories[0].min_qty = c.zero_band_g; /* would read as an empty platform */
+	assert_null(session_create(&c, 0, why, sizeof why));
+	assert_non_null(strstr(why, "zero_band_g"));
+	c.categories[2].min_qty = 1; /* pieces are counted, not weighed: fine */
+	c.categories[0].min_qty = c.zero_band_g + 1;
+	struct session *ok = session_create(&c, 0, why, sizeof why);
+	assert_non_null(ok);
+	session_destroy(ok);
 	session_destroy(NULL);
 }
 
