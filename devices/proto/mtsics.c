@@ -103,7 +103,9 @@ static bool weight_reply(const struct mtsics_parser *p, const struct fields *fl,
 		r->underload = !r->overload;
 		return true;
 	}
-	r->kind = SCALE_REFUSED; /* "S L" and the like */
+	if (!is(fl, 1, "L"))
+		return false;
+	r->kind = SCALE_REFUSED; /* "S L": not executable now */
 	set_code(r, fl);
 	return true;
 }

@@ -1,0 +1,747 @@
+/*
+ * test_scale.c — the scale parsers of devices/proto/ through the common
+ * front (scale_parser.h): every vector whole, byte by byte and in seeded
+ * random fragments, with garbage before, between and inside frames;
+ * unit conversion and rounding; the recorded captures of tests/devices.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "proto_test.h"
+#include "scale_parser.h"
+#include "wf.h"
+#include "wf_test.h"
+
+#define V(s) (const uint8_t *)(s), sizeof(s) - 1
+
+struct vec {
+	const uint8_t *bytes;
+	size_t len;
+	struct scale_reading want;
+};
+
+enum garbage_style { G_STX, G_LINE, G_WINDOW };
+
+struct proto_case {
+	const char *protocol;
+	enum scale_unit unit;
+	enum garbage_style style;
+	const struct vec *vecs;
+	size_t n;
+};
+
+/* Expected readings, by kind. */
+#define WEIGHT(g, st, ...)                                                                         \
+	{                                                                                          \
+		.kind = SCALE_WEIGHT, .grams = (g), .stable = (st), __VA_ARGS__                    \
+	}
+#define STATUS(...)                                                                                \
+	{                                                                                          \
+		.kind = SCALE_STATUS, __VA_ARGS__                                                  \
+	}
+
+/* ---- vectors ------------------------------------------------------------ */
+
+static const struct vec g_mt8217[] = {
+    {V("\x02   1.250\r"), WEIGHT(1250, true, .has_stable_flag = true, .has_net_flag = true)},
+    {V("\x02   0.750N\r"),
+     WEIGHT(750, true, .net = true, .has_stable_flag = true, .has_net_flag = true)},
+    {V("\x02  -0.020\r"), WEIGHT(-20, true, .has_stable_flag = true, .has_net_flag = true)},
+    {V("\x02 12.0005\r"), WEIGHT(12001, true, .has_stable_flag = true, .has_net_flag = true)},
+    /* status: motion */
+    {V("\x02?\x01\r"),
+     STATUS(.has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    /* status byte 0x02 (over capacity) is STX's value: taken raw after '?' */
+    {V("\x02?\x02\r"), STATUS(.stable = true, .overload = true, .has_stable_flag = true,
+                              .has_net_flag = true, .has_zero_flag = true)},
+    /* under zero, in motion: 0x05 */
+    {V("\x02?\x05\r"), STATUS(.underload = true, .has_stable_flag = true, .has_net_flag = true,
+                              .has_zero_flag = true)},
+    /* centre of zero and net, stable: 0x30 ('0') */
+    {V("\x02?0\r"), STATUS(.stable = true, .at_zero = true, .net = true, .has_stable_flag = true,
+                           .has_net_flag = true, .has_zero_flag = true)},
+    /* bad command */
+    {V("\x02?\x40\r"),
+     {.kind = SCALE_REFUSED,
+      .stable = true,
+      .has_stable_flag = true,
+      .has_net_flag = true,
+      .has_zero_flag = true,
+      .code = "?"}},
+};
+
+static const struct vec g_mtsics[] = {
+    {V("S S      1.250 kg\r\n"), WEIGHT(1250, true, .has_stable_flag = true)},
+    {V("S D      1.262 kg\r\n"), WEIGHT(1262, false, .has_stable_flag = true)},
+    {V("S S     100.5 g\r\n"), WEIGHT(101, true, .has_stable_flag = true)},
+    {V("S S    -0.0005 kg\r\n"), WEIGHT(-1, true, .has_stable_flag = true)},
+    {V("S S  2.500 lb\r\n"), WEIGHT(1134, true, .has_stable_flag = true)},
+    {V("S S 1250000 mg\n"), WEIGHT(1250, true, .has_stable_flag = true)},
+    {V("S D 0.75\r\n"), WEIGHT(750, false, .has_stable_flag = true)}, /* configured kg */
+    {V("S I\r\n"), STATUS(.has_stable_flag = true)},
+    {V("S +\r\n"), STATUS(.overload = true, .has_stable_flag = true)},
+    {V("S -\r\n"), STATUS(.underload = true, .has_stable_flag = true)},
+    {V("ES\r\n"), {.kind = SCALE_REFUSED, .code = "ES"}},
+    {V("ET\r\n"), {.kind = SCALE_REFUSED, .code = "ET"}},
+    {V("EL\r\n"), {.kind = SCALE_REFUSED, .code = "EL"}},
+    {V("Z A\r\n"), {.kind = SCALE_ACK, .code = "ZA"}},
+    {V("Z I\r\n"), {.kind = SCALE_REFUSED, .code = "ZI"}},
+    {V("T S      0.250 kg\r\n"), {.kind = SCALE_ACK, .grams = 250, .code = "TS"}},
+    {V("T +\r\n"), {.kind = SCALE_REFUSED, .code = "T+"}},
+    {V("TAC A\r\n"), {.kind = SCALE_ACK, .code = "TACA"}},
+};
+
+static const struct vec g_cas[] = {
+    {V("ST,GS,01,+001.650Dkg\r\n"),
+     WEIGHT(1650, true, .has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    {V("US,GS,01,+001.642\x04kg\r\n"),
+     WEIGHT(1642, false, .has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    {V("ST,NT,01,+000.500Bkg\r\n"), WEIGHT(500, true, .net = true, .has_stable_flag = true,
+                                           .has_net_flag = true, .has_zero_flag = true)},
+    {V("ST,GS,01,-000.020Dkg\r\n"),
+     WEIGHT(-20, true, .has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    /* the one-raw-byte id */
+    {V("ST,GS,\x07,+001.250@kg\r\n"),
+     WEIGHT(1250, true, .has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    /* lamp byte that is LF (printer + tare bits) and one that is CR */
+    {V("ST,GS,01,+000.000\x0akg\r\n"),
+     WEIGHT(0, true, .has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    {V("ST,GS,01,+000.000\x0dkg\r\n"), WEIGHT(0, true, .at_zero = true, .has_stable_flag = true,
+                                              .has_net_flag = true, .has_zero_flag = true)},
+    {V("ST,GS,01,+1250.50@ g\r\n"),
+     WEIGHT(1251, true, .has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    {V("ST,GS,01,+002.000@lb\r\n"),
+     WEIGHT(907, true, .has_stable_flag = true, .has_net_flag = true, .has_zero_flag = true)},
+    {V("OL,GS,01,    OL  \x00kg\r\n"), STATUS(.overload = true, .has_stable_flag = true,
+                                              .has_net_flag = true, .has_zero_flag = true)},
+};
+
+/* XOR of sign..decimals as two hex characters (computed in the table by
+ * hand and checked by test_xk_checksums). */
+static const struct vec g_xk[] = {
+    {V("\x02+0016500"
+       "19"
+       "\x03"),
+     WEIGHT(1650000, true)}, /* PROTOCOL-NOTES example, kg */
+    {V("\x02+0016503"
+       "1A"
+       "\x03"),
+     WEIGHT(1650, true)},
+    {V("\x02-0000203"
+       "1C"
+       "\x03"),
+     WEIGHT(-20, true)},
+    {V("\x02+0123451"
+       "1b"
+       "\x03"),
+     WEIGHT(1234500, true)}, /* lower-case check */
+    {V("\x02+0012505"
+       "18"
+       "\x03"),
+     WEIGHT(13, true)}, /* 0.01250 kg: half away from zero */
+    {V("\x02-0012505"
+       "1E"
+       "\x03"),
+     WEIGHT(-13, true)},
+};
+
+static const struct proto_case g_cases[] = {
+    {"mt8217", SCALE_UNIT_KG, G_STX, g_mt8217, sizeof g_mt8217 / sizeof g_mt8217[0]},
+    {"mt-sics", SCALE_UNIT_KG, G_LINE, g_mtsics, sizeof g_mtsics / sizeof g_mtsics[0]},
+    {"cas-ci200", SCALE_UNIT_KG, G_WINDOW, g_cas, sizeof g_cas / sizeof g_cas[0]},
+    {"xk3190-a9", SCALE_UNIT_KG, G_STX, g_xk, sizeof g_xk / sizeof g_xk[0]},
+};
+
+/* ---- helpers -------------------------------------------------------------- */
+
+static void expect_reading(const struct scale_reading *got, const struct scale_reading *want,
+                           const char *what)
+{
+	if (got->kind != want->kind || got->grams != want->grams || got->stable != want->stable ||
+	    got->net != want->net || got->overload != want->overload ||
+	    got->underload != want->underload || got->at_zero != want->at_zero ||
+	    got->has_stable_flag != want->has_stable_flag ||
+	    got->has_net_flag != want->has_net_flag || got->has_zero_flag != want->has_zero_flag ||
+	    strcmp(got->code, want->code) != 0) {
+		fail_msg("%s: got kind %d grams %lld stable %d net %d over %d under %d zero %d "
+		         "flags %d%d%d code '%s'; want kind %d grams %lld stable %d net %d over %d "
+		         "under %d zero %d flags %d%d%d code '%s'",
+		         what, got->kind, (long long)got->grams, got->stable, got->net,
+		         got->overload, got->underload, got->at_zero, got->has_stable_flag,
+		         got->has_net_flag, got->has_zero_flag, got->code, want->kind,
+		         (long long)want->grams, want->stable, want->net, want->overload,
+		         want->underload, want->at_zero, want->has_stable_flag, want->has_net_flag,
+		         want->has_zero_flag, want->code);
+	}
+}
+
+#define OUT_MAX 64
+
+/* Feed bytes in pieces of at most `piece` bytes (0: all at once); take every
+ * reading after each piece. Returns the number of readings. */
+static size_t feed_collect(struct scale_parser *p, const uint8_t *b, size_t n, size_t piece,
+                           struct rng *r, struct scale_reading *out)
+{
+	size_t got = 0, at = 0;
+	while (at < n) {
+		size_t k = n - at;
+		if (piece == 1)
+			k = 1;
+		else if (piece > 1 && r)
+			k = 1 + rng_below(r, (uint32_t)piece);
+		if (k > n - at)
+			k = n - at;
+		int rc = scale_parser_feed(p, b + at, k);
+		assert_true(rc >= 0);
+		at += k;
+		struct scale_reading rd;
+		while (scale_parser_next(p, &rd)) {
+			assert_true(got < OUT_MAX);
+			out[got++] = rd;
+		}
+	}
+	return got;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+/* Each vector alone: whole and byte by byte, yields exactly its reading. */
+static void test_vectors(void **state)
+{
+	(void)state;
+	for (size_t c = 0; c < sizeof g_cases / sizeof g_cases[0]; c++) {
+		const struct proto_case *pc = &g_cases[c];
+		for (size_t i = 0; i < pc->n; i++) {
+			for (size_t piece = 0; piece <= 1; piece++) {
+				struct scale_parser p;
+				assert_int_equal(scale_parser_init(&p, pc->protocol, pc->unit),
+				                 WF_OK);
+				struct scale_reading out[OUT_MAX];
+				size_t n = feed_collect(&p, pc->vecs[i].bytes, pc->vecs[i].len,
+				                        piece, NULL, out);
+				char what[64];
+				snprintf(what, sizeof what, "%s vector %zu piece %zu", pc->protocol,
+				         i, piece);
+				if (n != 1)
+					fail_msg("%s: %zu readings, want 1", what, n);
+				expect_reading(&out[0], &pc->vecs[i].want, what);
+			}
+		}
+	}
+}
+
+/* A frame cut short never yields; a wrong check never yields. */
+static void test_bad_frames(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *proto;
+		const uint8_t *b;
+		size_t n;
+	} bad[] = {
+	    {"mt8217", V("\x02 1.2x5\r")},
+	    {"mt8217", V("\x02"
+	                 "E\rhello")},
+	    {"mt8217", V("\x02?\x01\x01\r")},
+	    {"mt8217", V("\x02   1.250")},
+	    {"mt8217", V("\x02 1.2.5\r")},
+	    {"mt8217", V("\x02 123456789012\r")}, /* 12 significant digits */
+	    {"mt-sics", V("S S 1.250 oz\r\n")},
+	    {"mt-sics", V("S S 1.250 kg extra\r\n")},
+	    {"mt-sics", V("S S\r\n")},
+	    {"mt-sics", V("S X 1.0 kg\r\n")},
+	    {"mt-sics", V("S S 1.2\x01"
+	                  "50 kg\r\n")},
+	    {"mt-sics", V("S S 1.250 kg")},
+	    {"mt-sics", V("XYZ\r\n")},
+	    {"cas-ci200", V("ST,GS,01,+001.650Dkg\n")},
+	    {"cas-ci200", V("ST,GS,01,+001.650Doz\r\n")},
+	    {"cas-ci200", V("XX,GS,01,+001.650Dkg\r\n")},
+	    {"cas-ci200", V("ST,GS,01,+0a1.650Dkg\r\n")},
+	    {"cas-ci200", V("ST,GS,01,+001.650Dkg\r")},
+	    {"xk3190-a9", V("\x02+0016503"
+	                    "1B"
+	                    "\x03")}, /* check off by one */
+	    {"xk3190-a9", V("\x02+0016506"
+	                    "19"
+	                    "\x03")}, /* 6 decimals */
+	    {"xk3190-a9", V("\x02*0016503"
+	                    "01"
+	                    "\x03")},
+	    {"xk3190-a9", V("\x02+00165031A")},
+	    {"xk3190-a9", V("\x02+00165031AA\x03")},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct scale_parser p;
+		assert_int_equal(scale_parser_init(&p, bad[i].proto, SCALE_UNIT_KG), WF_OK);
+		struct scale_reading out[OUT_MAX];
+		size_t n = feed_collect(&p, bad[i].b, bad[i].n, 0, NULL, out);
+		if (n != 0)
+			fail_msg("%s bad vector %zu: %zu readings (first %lld g)", bad[i].proto, i,
+			         n, (long long)out[0].grams);
+	}
+}
+
+/* The XOR check of the xk3190 table really is what the notes define. */
+static void test_xk_checksums(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof g_xk / sizeof g_xk[0]; i++) {
+		uint8_t x = 0;
+		for (int k = 1; k <= 8; k++)
+			x ^= g_xk[i].bytes[k];
+		char hex[3];
+		snprintf(hex, sizeof hex, "%02X", x);
+		assert_true(strncasecmp(hex, (const char *)g_xk[i].bytes + 9, 2) == 0);
+	}
+}
+
+static uint8_t garbage_byte(struct rng *r, enum garbage_style st)
+{
+	for (;;) {
+		uint8_t b = (uint8_t)rng_next(r);
+		if (st == G_STX && (b & 0x7f) == 0x02)
+			continue; /* a start byte would open a frame the next one closes */
+		if (st == G_LINE && b == '\n')
+			continue;
+		return b;
+	}
+}
+
+/* Bytes that can go inside a frame and must spoil it: '#' fits no field of
+ * any protocol; no framing byte (STX ETX CR LF, with or without parity), and
+ * no letter, digit or comma, which could rebuild the frame's own head (a
+ * stream frame after garbage is a good frame). */
+static uint8_t inside_byte(struct rng *r)
+{
+	for (;;) {
+		uint8_t b = (uint8_t)rng_next(r), m = b & 0x7f;
+		if (m == 0x02 || m == 0x03 || m == '\r' || m == '\n' || m == ',' ||
+		    (m >= '0' && m <= '9') || (m >= 'A' && m <= 'Z') || (m >= 'a' && m <= 'z'))
+			continue;
+		return b;
+	}
+}
+
+struct stream {
+	uint8_t b[8192];
+	size_t n;
+	struct scale_reading want[OUT_MAX];
+	size_t nwant;
+};
+
+static void put(struct stream *s, const void *p, size_t n)
+{
+	assert_true(s->n + n <= sizeof s->b);
+	memcpy(s->b + s->n, p, n);
+	s->n += n;
+}
+
+static void put_garbage(struct stream *s, struct rng *r, enum garbage_style st)
+{
+	size_t n = 1 + rng_below(r, 24);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b = garbage_byte(r, st);
+		put(s, &b, 1);
+	}
+	if (st == G_LINE)
+		put(s, "\x01\n", 2); /* a line with a control byte: dropped whole */
+}
+
+static void build_stream(struct stream *s, const struct proto_case *pc, struct rng *r)
+{
+	s->n = 0;
+	s->nwant = 0;
+	size_t frames = 1 + rng_below(r, 12); /* fewer than SCALE_QUEUE_MAX */
+	for (size_t f = 0; f < frames; f++) {
+		if (rng_below(r, 3) == 0)
+			put_garbage(s, r, pc->style);
+		const struct vec *v = &pc->vecs[rng_below(r, (uint32_t)pc->n)];
+		if (rng_below(r, 5) == 0) {
+			/* a truncated frame just before a whole one (not a status
+			 * frame of the 8217, whose status byte is taken raw) */
+			const struct vec *t = &pc->vecs[rng_below(r, (uint32_t)pc->n)];
+			if (!(pc->vecs == g_mt8217 && t->bytes[1] == '?')) {
+				put(s, t->bytes, 1 + rng_below(r, (uint32_t)t->len - 2));
+				if (pc->style == G_LINE)
+					put(s, "\x01\n", 2);
+			}
+		}
+		if (rng_below(r, 5) == 0) {
+			/* garbage inside: this frame must yield nothing */
+			size_t at = 1 + rng_below(r, (uint32_t)v->len - 2);
+			put(s, v->bytes, at);
+			put(s, "#", 1);
+			size_t k = 1 + rng_below(r, 6);
+			for (size_t i = 0; i < k; i++) {
+				uint8_t b = inside_byte(r);
+				put(s, &b, 1);
+			}
+			put(s, v->bytes + at, v->len - at);
+			if (pc->style == G_LINE && rng_below(r, 2))
+				continue;
+			continue;
+		}
+		put(s, v->bytes, v->len);
+		s->want[s->nwant++] = v->want;
+	}
+	if (rng_below(r, 2))
+		put_garbage(s, r, pc->style);
+}
+
+/* Seeded random streams: vectors with garbage before, between and inside,
+ * fed whole, byte by byte and in random fragments. */
+static void test_random_streams(void **state)
+{
+	(void)state;
+	struct rng r = {proto_test_seed("scale random streams")};
+	long loops = wf_test_loops(3000);
+	static struct stream s;
+	for (long it = 0; it < loops; it++) {
+		const struct proto_case *pc = &g_cases[it % 4];
+		build_stream(&s, pc, &r);
+		size_t piece = (size_t)(it / 4 % 3) == 0 ? 0 : (size_t)(it / 4 % 3) == 1 ? 1 : 32;
+		struct scale_parser p;
+		assert_int_equal(scale_parser_init(&p, pc->protocol, pc->unit), WF_OK);
+		struct scale_reading out[OUT_MAX];
+		size_t n = feed_collect(&p, s.b, s.n, piece, &r, out);
+		if (n != s.nwant) {
+			print_message("# stream:");
+			for (size_t i = 0; i < s.n; i++)
+				print_message(" %02x", s.b[i]);
+			print_message("\n");
+			for (size_t i = 0; i < n; i++)
+				print_message("# got %d %lld %s\n", out[i].kind,
+				              (long long)out[i].grams, out[i].code);
+		}
+		if (n != s.nwant)
+			fail_msg("%s iteration %ld (piece %zu): %zu readings, want %zu",
+			         pc->protocol, it, piece, n, s.nwant);
+		for (size_t i = 0; i < n; i++) {
+			char what[80];
+			snprintf(what, sizeof what, "%s iteration %ld reading %zu", pc->protocol,
+			         it, i);
+			expect_reading(&out[i], &s.want[i], what);
+		}
+	}
+}
+
+/* Random bytes never crash and never read out of bounds (ASan build), and
+ * a good frame right after them is still read. */
+static void test_random_bytes_then_frame(void **state)
+{
+	(void)state;
+	struct rng r = {proto_test_seed("scale random bytes")};
+	long loops = wf_test_loops(2000);
+	uint8_t junk[512];
+	for (long it = 0; it < loops; it++) {
+		const struct proto_case *pc = &g_cases[it % 4];
+		struct scale_parser p;
+		assert_int_equal(scale_parser_init(&p, pc->protocol, pc->unit), WF_OK);
+		size_t n = rng_below(&r, sizeof junk);
+		for (size_t i = 0; i < n; i++)
+			junk[i] = (uint8_t)rng_next(&r);
+		scale_parser_feed(&p, junk, n);
+		struct scale_reading rd;
+		while (scale_parser_next(&p, &rd))
+			;
+		/* end whatever the junk left open, the way each protocol does */
+		if (pc->style == G_LINE)
+			scale_parser_feed(&p, (const uint8_t *)"\n", 1);
+		const struct vec *v = &pc->vecs[0];
+		assert_true(scale_parser_feed(&p, v->bytes, v->len) == 1);
+		assert_true(scale_parser_next(&p, &rd));
+		expect_reading(&rd, &v->want, pc->protocol);
+	}
+}
+
+/* When nobody takes readings, the queue keeps the newest SCALE_QUEUE_MAX. */
+static void test_queue_keeps_newest(void **state)
+{
+	(void)state;
+	struct scale_parser p;
+	assert_int_equal(scale_parser_init(&p, "mt-sics", SCALE_UNIT_G), WF_OK);
+	char line[32];
+	for (int i = 1; i <= SCALE_QUEUE_MAX + 5; i++) {
+		int n = snprintf(line, sizeof line, "S S %d g\r\n", i);
+		assert_int_equal(scale_parser_feed(&p, (const uint8_t *)line, (size_t)n), 1);
+	}
+	struct scale_reading rd;
+	for (int i = 6; i <= SCALE_QUEUE_MAX + 5; i++) {
+		assert_true(scale_parser_next(&p, &rd));
+		assert_int_equal(rd.grams, i);
+	}
+	assert_false(scale_parser_next(&p, &rd));
+}
+
+static void test_units_and_rounding(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		enum scale_unit u;
+		int rc;
+		int64_t g;
+	} t[] = {
+	    {"1.2505", SCALE_UNIT_KG, 0, 1251},   /* .5 g up */
+	    {"-1.2505", SCALE_UNIT_KG, 0, -1251}, /* and away from zero below zero */
+	    {"1.2504", SCALE_UNIT_KG, 0, 1250},
+	    {"-0.0005", SCALE_UNIT_KG, 0, -1},
+	    {"-0.0004", SCALE_UNIT_KG, 0, 0},
+	    {"0.5", SCALE_UNIT_G, 0, 1},
+	    {"-0.5", SCALE_UNIT_G, 0, -1},
+	    {"-2.5", SCALE_UNIT_G, 0, -3},
+	    {"2.4999", SCALE_UNIT_G, 0, 2},
+	    {"1", SCALE_UNIT_LB, 0, 454},     /* 453.59237 */
+	    {"2.000", SCALE_UNIT_LB, 0, 907}, /* 907.18474 */
+	    {"-2", SCALE_UNIT_LB, 0, -907},
+	    {"0.00110231", SCALE_UNIT_LB, 0, 0}, /* 0.49999941 g */
+	    {"0.00110232", SCALE_UNIT_LB, 0, 1}, /* 0.50000394 g */
+	    {"100", SCALE_UNIT_LB, 0, 45359},    /* 45359.237 */
+	    {"3.5", SCALE_UNIT_LB, 0, 1588},     /* 1587.573295 */
+	    {"1500", SCALE_UNIT_MG, 0, 2},       /* 1.5 g */
+	    {"-1499", SCALE_UNIT_MG, 0, -1},
+	    {"  +001.650 ", SCALE_UNIT_KG, 0, 1650},
+	    {"- 1.0", SCALE_UNIT_KG, 0, -1000},
+	    {".5", SCALE_UNIT_KG, 0, 500},
+	    {"3.", SCALE_UNIT_KG, 0, 3000},
+	    {"00000000000099999999999", SCALE_UNIT_G, 0, 99999999999}, /* 11 significant */
+	    {"99999999999", SCALE_UNIT_LB, 0, 45359236999546},         /* ...546.40763 */
+	    {"-99999999999", SCALE_UNIT_LB, 0, -45359236999546},
+	    {"999999999999", SCALE_UNIT_G, -1, 0},  /* 12 significant */
+	    {"0.0000000001", SCALE_UNIT_KG, -1, 0}, /* 10 decimals */
+	    {"", SCALE_UNIT_KG, -1, 0},
+	    {"   ", SCALE_UNIT_KG, -1, 0},
+	    {"+", SCALE_UNIT_KG, -1, 0},
+	    {".", SCALE_UNIT_KG, -1, 0},
+	    {"1.2.3", SCALE_UNIT_KG, -1, 0},
+	    {"1 2", SCALE_UNIT_KG, -1, 0},
+	    {"--1", SCALE_UNIT_KG, -1, 0},
+	    {"1-", SCALE_UNIT_KG, -1, 0},
+	    {"1e3", SCALE_UNIT_KG, -1, 0},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		int64_t g = 12345;
+		int rc = scale_grams_from_decimal(t[i].s, strlen(t[i].s), t[i].u, &g);
+		if (rc != t[i].rc || (rc == 0 && g != t[i].g))
+			fail_msg("'%s' %s: rc %d grams %lld; want rc %d grams %lld", t[i].s,
+			         scale_unit_name(t[i].u), rc, (long long)g, t[i].rc,
+			         (long long)t[i].g);
+		if (rc != 0)
+			assert_int_equal(g, 12345); /* untouched on failure */
+	}
+	/* Exactly half a gram in lb: 0.5 g = 0.00110231131... lb is not a finite
+	 * decimal, so check the halfway point through the scaled form instead:
+	 * 100000 / 45359237 is not exact either; use kg and g for exact halves. */
+	int64_t g;
+	assert_int_equal(scale_grams_from_scaled(5, 4, SCALE_UNIT_KG, &g), 0);
+	assert_int_equal(g, 1); /* 0.5 g */
+	assert_int_equal(scale_grams_from_scaled(-5, 4, SCALE_UNIT_KG, &g), 0);
+	assert_int_equal(g, -1);
+	assert_int_equal(scale_grams_from_scaled(-12345, 3, SCALE_UNIT_LB, &g), 0);
+	assert_int_equal(g, -5600); /* -5599.527... */
+	assert_int_equal(scale_grams_from_scaled(1, 10, SCALE_UNIT_KG, &g), -1);
+	assert_int_equal(scale_grams_from_scaled(100000000000LL, 0, SCALE_UNIT_G, &g), -1);
+	/* Every value against a wide reference: |m| x f / 10^d rounded half away. */
+	struct rng r = {proto_test_seed("scale conversions")};
+	long loops = wf_test_loops(200000);
+	for (long it = 0; it < loops; it++) {
+		int64_t m = (int64_t)(rng_next(&r) % 100000000000ULL);
+		if (rng_below(&r, 2))
+			m = -m;
+		int d = (int)rng_below(&r, 10);
+		enum scale_unit u = (enum scale_unit)(1 + rng_below(&r, 4));
+		assert_int_equal(scale_grams_from_scaled(m, d, u, &g), 0);
+		/* reference with long division in base 10^? : use unsigned __int128
+		 * here (tests run on 64-bit hosts only) */
+		unsigned __int128 a = (unsigned __int128)(m < 0 ? -m : m);
+		unsigned __int128 num = u == SCALE_UNIT_KG   ? 1000
+		                        : u == SCALE_UNIT_LB ? 45359237
+		                                             : 1;
+		unsigned __int128 den = 1;
+		for (int k = 0; k < d; k++)
+			den *= 10;
+		if (u == SCALE_UNIT_LB)
+			den *= 100000;
+		if (u == SCALE_UNIT_MG)
+			den *= 1000;
+		unsigned __int128 q = a * num / den, rem = a * num % den;
+		if (rem * 2 >= den)
+			q++;
+		int64_t want = m < 0 ? -(int64_t)q : (int64_t)q;
+		if (g != want)
+			fail_msg("%lld e-%d %s: %lld, want %lld", (long long)m, d,
+			         scale_unit_name(u), (long long)g, (long long)want);
+	}
+}
+
+static void test_front_and_encoders(void **state)
+{
+	(void)state;
+	struct scale_parser p;
+	assert_int_equal(scale_parser_init(&p, "mt-sics", SCALE_UNIT_KG), WF_OK);
+	assert_true(scale_parser_polled(&p));
+	uint8_t b[8];
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_WEIGHT, b, sizeof b), 4);
+	assert_memory_equal(b, "SI\r\n", 4);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_STABLE, b, sizeof b), 3);
+	assert_memory_equal(b, "S\r\n", 3);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_STREAM, b, sizeof b), 5);
+	assert_memory_equal(b, "SIR\r\n", 5);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_ZERO, b, sizeof b), 3);
+	assert_memory_equal(b, "Z\r\n", 3);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_TARE, b, sizeof b), 3);
+	assert_memory_equal(b, "T\r\n", 3);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_CLEAR_TARE, b, sizeof b), 5);
+	assert_memory_equal(b, "TAC\r\n", 5);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_RESET, b, sizeof b), 3);
+	assert_memory_equal(b, "@\r\n", 3);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_CLEAR_TARE, b, 4), 0); /* no room */
+
+	/* the answer to @ (reset) carries free text: not in the garbage tables */
+	struct scale_reading rd;
+	const char *i4 = "I4 A \"0123456789\"\r\n";
+	assert_int_equal(scale_parser_feed(&p, (const uint8_t *)i4, strlen(i4)), 1);
+	assert_true(scale_parser_next(&p, &rd));
+	assert_int_equal(rd.kind, SCALE_ACK);
+	assert_string_equal(rd.code, "I4A");
+
+	assert_int_equal(scale_parser_init(&p, "mt8217", SCALE_UNIT_KG), WF_OK);
+	assert_true(scale_parser_polled(&p));
+	static const struct {
+		enum scale_cmd c;
+		char want;
+	} m[] = {{SCALE_CMD_WEIGHT, 'W'},
+	         {SCALE_CMD_STABLE, 'W'},
+	         {SCALE_CMD_ZERO, 'Z'},
+	         {SCALE_CMD_TARE, 'T'},
+	         {SCALE_CMD_CLEAR_TARE, 'C'}};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		assert_int_equal(scale_parser_encode(&p, m[i].c, b, sizeof b), 1);
+		assert_int_equal(b[0], m[i].want);
+	}
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_STREAM, b, sizeof b), 0);
+	assert_int_equal(scale_parser_encode(&p, SCALE_CMD_RESET, b, sizeof b), 0);
+
+	const char *streams[] = {"cas-ci200", "xk3190-a9"};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(scale_parser_init(&p, streams[i], SCALE_UNIT_KG), WF_OK);
+		assert_false(scale_parser_polled(&p));
+		assert_int_equal(scale_parser_encode(&p, SCALE_CMD_ZERO, b, sizeof b), 0);
+		assert_string_equal(scale_protocol_name(p.proto), streams[i]);
+	}
+	assert_int_equal(scale_parser_init(&p, "mt-8217", SCALE_UNIT_KG), WF_EINVAL);
+	assert_int_equal(scale_parser_feed(&p, (const uint8_t *)"\x02 1\r", 4), 0);
+	assert_int_equal(scale_parser_init(&p, NULL, SCALE_UNIT_KG), WF_EINVAL);
+
+	enum scale_unit u;
+	assert_int_equal(scale_unit_parse("lb", &u), 0);
+	assert_int_equal(u, SCALE_UNIT_LB);
+	assert_int_equal(scale_unit_parse("", &u), 0);
+	assert_int_equal(u, SCALE_UNIT_KG);
+	assert_int_equal(scale_unit_parse("KG", &u), -1);
+}
+
+/* The 8217 on a line read as 8 bits: parity bits set give the same readings. */
+static void test_mt8217_parity(void **state)
+{
+	(void)state;
+	struct scale_parser p;
+	assert_int_equal(scale_parser_init(&p, "mt8217", SCALE_UNIT_G), WF_OK);
+	const char *f = "\x02  1250.5N\r";
+	uint8_t b[16];
+	size_t n = strlen(f);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)f[i];
+		b[i] = (uint8_t)(__builtin_parity(c) ? c | 0x80 : c); /* even parity */
+	}
+	assert_int_equal(scale_parser_feed(&p, b, n), 1);
+	struct scale_reading rd;
+	assert_true(scale_parser_next(&p, &rd));
+	assert_int_equal(rd.grams, 1251);
+	assert_true(rd.net);
+	/* the status byte keeps its parity bit too: 0x02 -> 0x82 over capacity */
+	assert_int_equal(scale_parser_feed(&p, (const uint8_t *)"\x02?\x82\r", 4), 1);
+	assert_true(scale_parser_next(&p, &rd));
+	assert_int_equal(rd.kind, SCALE_STATUS);
+	assert_true(rd.overload);
+}
+
+/* The recorded captures of tests/devices give the readings listed beside them. */
+static void test_captures(void **state)
+{
+	(void)state;
+	const char *src = getenv("WUFEI_SOURCE_DIR");
+	assert_non_null(src);
+	const char *names[] = {"mt8217", "mt-sics", "cas-ci200", "xk3190-a9"};
+	for (int i = 0; i < 4; i++) {
+		char path[512];
+		snprintf(path, sizeof path, "%s/tests/devices/captures/%s.bin", src, names[i]);
+		FILE *f = fopen(path, "rb");
+		if (!f) {
+			print_message("# no capture %s: skipped\n", path);
+			continue;
+		}
+		static uint8_t bin[65536];
+		size_t n = fread(bin, 1, sizeof bin, f);
+		fclose(f);
+		snprintf(path, sizeof path, "%s/tests/devices/captures/%s.expect", src, names[i]);
+		f = fopen(path, "r");
+		assert_non_null(f);
+		struct scale_parser p;
+		enum scale_unit unit = SCALE_UNIT_KG;
+		char line[128];
+		static struct scale_reading want[OUT_MAX];
+		size_t nwant = 0;
+		while (fgets(line, sizeof line, f)) {
+			char u[8];
+			long long g;
+			char st[8];
+			if (sscanf(line, "# unit %7s", u) == 1)
+				assert_int_equal(scale_unit_parse(u, &unit), 0);
+			else if (sscanf(line, "grams=%lld stable=%7s", &g, st) == 2) {
+				want[nwant].grams = g;
+				want[nwant].stable = !strcmp(st, "true");
+				nwant++;
+			}
+		}
+		fclose(f);
+		assert_int_equal(scale_parser_init(&p, names[i], unit), WF_OK);
+		struct scale_reading out[OUT_MAX];
+		size_t got = feed_collect(&p, bin, n, 1, NULL, out), w = 0;
+		for (size_t k = 0; k < got; k++) {
+			if (out[k].kind != SCALE_WEIGHT)
+				continue;
+			assert_true(w < nwant);
+			if (out[k].grams != want[w].grams || out[k].stable != want[w].stable)
+				fail_msg("%s capture reading %zu: %lld g stable %d, want %lld %d",
+				         names[i], w, (long long)out[k].grams, out[k].stable,
+				         (long long)want[w].grams, want[w].stable);
+			w++;
+		}
+		assert_int_equal(w, nwant);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_bad_frames),
+	    cmocka_unit_test(test_xk_checksums),
+	    cmocka_unit_test(test_random_streams),
+	    cmocka_unit_test(test_random_bytes_then_frame),
+	    cmocka_unit_test(test_queue_keeps_newest),
+	    cmocka_unit_test(test_units_and_rounding),
+	    cmocka_unit_test(test_front_and_encoders),
+	    cmocka_unit_test(test_mt8217_parity),
+	    cmocka_unit_test(test_captures),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
