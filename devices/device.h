@@ -80,14 +80,17 @@ enum device_event_kind {
 };
 
 struct device_reading {
-	int64_t grams;    /* displayed weight in grams (net if net), rounded as DESIGN says */
-	bool stable;      /* false while the platform is in motion */
-	bool net;         /* tare is active */
-	bool overload;    /* over capacity: grams is meaningless */
-	bool underload;   /* under zero */
-	bool zero;        /* centre of zero */
-	bool status_only; /* a status without a weight (motion, overload, busy): grams is 0
-	                     and means nothing */
+	int64_t grams;        /* displayed weight in grams (net if net), rounded as DESIGN says */
+	bool stable;          /* false while the platform is in motion */
+	bool net;             /* tare is active */
+	bool overload;        /* over capacity: grams is meaningless */
+	bool underload;       /* under zero */
+	bool zero;            /* centre of zero */
+	bool status_only;     /* a status without a weight (motion, overload, busy): grams is 0
+	                         and means nothing */
+	bool has_stable_flag; /* the protocol reports stable/motion itself; without it
+	                         (xk3190-a9) stable is always true and the session must
+	                         require repeated equal readings */
 };
 
 struct device_card {

@@ -12,4 +12,5 @@ add_library(wufei_device STATIC
   ${CMAKE_CURRENT_LIST_DIR}/device.c
   ${CMAKE_CURRENT_LIST_DIR}/device_proto.c)
 target_include_directories(wufei_device PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-target_link_libraries(wufei_device PUBLIC wufei_transport wufei_core Threads::Threads)
+target_link_libraries(wufei_device PUBLIC wufei_transport wufei_core Threads::Threads
+  PRIVATE wufei_proto)

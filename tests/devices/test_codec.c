@@ -162,7 +162,7 @@ static void test_bad_frames(void **state)
 	device_codec_destroy(c);
 	/* absurdly long values are refused, not overflowed (UBSan watches) */
 	c = codec(DEVICE_ROLE_SCALE, "mt-sics", "");
-	static const char big[] = "S S 999999999999.5 lb\r\nS S 1234567890 g\r\n";
+	static const char big[] = "S S 999999999999.5 lb\r\nS S 1234567890123 g\r\n";
 	run(c, (const uint8_t *)big, sizeof(big) - 1, 0, got, sizeof(got));
 	assert_string_equal(got, "");
 	device_codec_destroy(c);
