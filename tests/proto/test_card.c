@@ -1,0 +1,379 @@
+/*
+ * test_card.c — em4100 frames to one event per tap (hold vs re-tap), with
+ * garbage and random fragments; canonical card ids and their keyed hashes
+ * (checked against Python's hashlib.blake2b, an independent BLAKE2b).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cardid.h"
+#include "em4100.h"
+#include "proto_test.h"
+#include "wf.h"
+#include "wf_test.h"
+
+#define FRAME_A                                                                                    \
+	"\x02"                                                                                     \
+	"0400E2E1F5"                                                                               \
+	"F2"                                                                                       \
+	"\x03"
+#define FRAME_B                                                                                    \
+	"\x02"                                                                                     \
+	"1A2B3C4D5E"                                                                               \
+	"1E"                                                                                       \
+	"\x03"
+
+static size_t take_all(struct em4100_parser *p, struct card_event *out, size_t cap)
+{
+	size_t n = 0;
+	struct card_event ev;
+	while (em4100_next(p, &ev)) {
+		assert_true(n < cap);
+		out[n++] = ev;
+	}
+	return n;
+}
+
+static void test_em4100_vector(void **state)
+{
+	(void)state;
+	struct em4100_parser p;
+	em4100_init(&p, 0);
+	/* byte by byte */
+	const char *f = FRAME_A;
+	for (size_t i = 0; i < 14; i++)
+		assert_int_equal(em4100_feed(&p, (const uint8_t *)f + i, 1, 1000), i == 13 ? 1 : 0);
+	struct card_event ev;
+	assert_true(em4100_next(&p, &ev));
+	assert_string_equal(ev.number, "0400E2E1F5");
+	assert_string_equal(ev.id, "em4100:0400E2E1F5");
+	assert_int_equal(ev.at_ms, 1000);
+	assert_true(cardid_valid(ev.id));
+	assert_false(em4100_next(&p, &ev));
+
+	/* lower-case hex from the reader: the id is upper case */
+	em4100_init(&p, 0);
+	const char *lc = "\x02"
+	                 "1a2b3c4d5e"
+	                 "1e"
+	                 "\x03";
+	assert_int_equal(em4100_feed(&p, (const uint8_t *)lc, 14, 0), 1);
+	assert_true(em4100_next(&p, &ev));
+	assert_string_equal(ev.id, "em4100:1A2B3C4D5E");
+
+	/* the encoder writes the frames of the notes */
+	uint8_t b[14];
+	assert_int_equal(em4100_encode("0400e2e1f5", b, sizeof b), 14);
+	assert_memory_equal(b, FRAME_A, 14);
+	assert_int_equal(em4100_encode("1A2B3C4D5E", b, sizeof b), 14);
+	assert_memory_equal(b, FRAME_B, 14);
+	assert_int_equal(em4100_encode("1A2B3C4D5", b, sizeof b), 0);
+	assert_int_equal(em4100_encode("1A2B3C4D5EF", b, sizeof b), 0);
+	assert_int_equal(em4100_encode("1A2B3C4D5G", b, sizeof b), 0);
+	assert_int_equal(em4100_encode("1A2B3C4D5E", b, 13), 0);
+}
+
+static void test_em4100_bad_frames(void **state)
+{
+	(void)state;
+	static const char *bad[] = {
+	    "\x02"
+	    "0400E2E1F5"
+	    "F3"
+	    "\x03", /* checksum off by one */
+	    "\x02"
+	    "0400E2E1F6"
+	    "F2"
+	    "\x03", /* a data bit flipped */
+	    "\x02"
+	    "0400E2E1F5"
+	    "F2", /* no end */
+	    "\x02"
+	    "0400E2E1F"
+	    "F2"
+	    "\x03", /* 11 characters */
+	    "\x02"
+	    "0400E2E1F5F"
+	    "F2"
+	    "\x03", /* 13 */
+	    "\x02"
+	    "0400E2 E1F5"
+	    "F2"
+	    "\x03", /* a non-hex byte resets */
+	    "\x02"
+	    "0400E2\x03"
+	    "E1F5F2\x03", /* early end */
+	    "0400E2E1F5"
+	    "F2"
+	    "\x03", /* no start */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct em4100_parser p;
+		em4100_init(&p, 0);
+		assert_int_equal(em4100_feed(&p, (const uint8_t *)bad[i], strlen(bad[i]), 0), 0);
+		struct card_event ev;
+		if (em4100_next(&p, &ev))
+			fail_msg("bad frame %zu gave %s", i, ev.id);
+	}
+	/* resynchronise on every 02: a cut frame, then a whole one */
+	struct em4100_parser p;
+	em4100_init(&p, 0);
+	const char *s = "\x02"
+	                "0400E2" FRAME_B "zz\x02\x02" FRAME_A;
+	assert_int_equal(em4100_feed(&p, (const uint8_t *)s, strlen(s), 0), 2);
+	struct card_event ev[4];
+	assert_int_equal(take_all(&p, ev, 4), 2);
+	assert_string_equal(ev[0].number, "1A2B3C4D5E");
+	assert_string_equal(ev[1].number, "0400E2E1F5");
+}
+
+/* A card held for 10 s (a frame every 120 ms) is one event; taken away for
+ * the release time and tapped again, a second one. */
+static void test_em4100_hold_and_retap(void **state)
+{
+	(void)state;
+	struct em4100_parser p;
+	em4100_init(&p, 500);
+	struct card_event ev[8];
+	int64_t t = 5000;
+	size_t events = 0;
+	for (int i = 0; i < 84; i++, t += 120) {
+		em4100_feed(&p, (const uint8_t *)FRAME_A, 14, t);
+		events += take_all(&p, ev, 8);
+	}
+	assert_int_equal(events, 1); /* one hold, one tap */
+	/* lifted for 499 ms after the last frame: still the same tap (a read
+	 * hiccup while held) */
+	t += 499 - 120;
+	em4100_feed(&p, (const uint8_t *)FRAME_A, 14, t);
+	assert_int_equal(take_all(&p, ev, 8), 0);
+	/* lifted for exactly the release time: a new tap */
+	t += 500;
+	em4100_feed(&p, (const uint8_t *)FRAME_A, 14, t);
+	assert_int_equal(take_all(&p, ev, 8), 1);
+	assert_int_equal(ev[0].at_ms, t);
+	/* another card straight after: a new tap at once; then the first again */
+	t += 100;
+	em4100_feed(&p, (const uint8_t *)FRAME_B, 14, t);
+	t += 100;
+	em4100_feed(&p, (const uint8_t *)FRAME_A, 14, t);
+	assert_int_equal(take_all(&p, ev, 8), 2);
+	assert_string_equal(ev[0].number, "1A2B3C4D5E");
+	assert_string_equal(ev[1].number, "0400E2E1F5");
+	/* a bad frame in the middle of a hold neither ends nor restarts the tap */
+	t += 100;
+	em4100_feed(&p,
+	            (const uint8_t *)"\x02"
+	                             "0400E2E1F5"
+	                             "00"
+	                             "\x03",
+	            14, t);
+	t += 100;
+	em4100_feed(&p, (const uint8_t *)FRAME_A, 14, t);
+	assert_int_equal(take_all(&p, ev, 8), 0);
+	/* reset forgets the tap in progress: the same card is a new tap */
+	em4100_reset(&p);
+	em4100_feed(&p, (const uint8_t *)FRAME_A, 14, t + 10);
+	assert_int_equal(take_all(&p, ev, 8), 1);
+}
+
+/* Seeded random: taps of random cards with random holds and gaps, garbage
+ * between frames and inside some, random fragments. Each tap is one event. */
+static void test_em4100_random(void **state)
+{
+	(void)state;
+	struct rng r = {proto_test_seed("em4100 random taps")};
+	long loops = wf_test_loops(400);
+	static const char *cards[] = {"0400E2E1F5", "1A2B3C4D5E", "0000000000", "FFFFFFFFFF",
+	                              "0102030405"};
+	for (long it = 0; it < loops; it++) {
+		struct em4100_parser p;
+		em4100_init(&p, 500);
+		int64_t t = (int64_t)rng_below(&r, 1000000);
+		size_t want = 0, got = 0;
+		/* the model: a good frame is a new tap unless it repeats the last
+		 * good frame's card less than 500 ms after it */
+		const char *last = NULL;
+		int64_t last_ms = 0;
+		int taps = 1 + (int)rng_below(&r, 6);
+		for (int k = 0; k < taps; k++) {
+			const char *c = cards[rng_below(&r, 5)];
+			t += rng_below(&r, 2000);
+			uint8_t f[14];
+			assert_int_equal(em4100_encode(c, f, sizeof f), 14);
+			int repeats = 1 + (int)rng_below(&r, 30);
+			for (int j = 0; j < repeats; j++) {
+				uint8_t buf[64];
+				size_t n = 0;
+				size_t g = rng_below(&r, 8);
+				for (size_t i = 0; i < g; i++) {
+					uint8_t b = (uint8_t)rng_next(&r);
+					buf[n++] = b == 0x02 ? 'z' : b;
+				}
+				bool spoil = rng_below(&r, 6) == 0;
+				memcpy(buf + n, f, 14);
+				if (spoil)
+					buf[n + 1 + rng_below(&r, 12)] = 'x'; /* not hex: dropped */
+				n += 14;
+				if (!spoil) {
+					if (!(last == c && t - last_ms < 500))
+						want++;
+					last = c;
+					last_ms = t;
+				}
+				/* in random fragments, all at time t */
+				for (size_t at = 0; at < n;) {
+					size_t k2 = 1 + rng_below(&r, 16);
+					if (k2 > n - at)
+						k2 = n - at;
+					em4100_feed(&p, buf + at, k2, t);
+					at += k2;
+				}
+				struct card_event ev[8];
+				size_t e = take_all(&p, ev, 8);
+				for (size_t i = 0; i < e; i++)
+					assert_string_equal(ev[i].number, c);
+				got += e;
+				t += 50 + rng_below(&r, 400); /* the reader's repeat, or a hiccup */
+			}
+		}
+		if (got != want)
+			fail_msg("iteration %ld: %zu events, want %zu", it, got, want);
+	}
+}
+
+static void test_em4100_random_bytes(void **state)
+{
+	(void)state;
+	struct rng r = {proto_test_seed("em4100 random bytes")};
+	long loops = wf_test_loops(2000);
+	uint8_t junk[256];
+	for (long it = 0; it < loops; it++) {
+		struct em4100_parser p;
+		em4100_init(&p, 0);
+		size_t n = rng_below(&r, sizeof junk);
+		for (size_t i = 0; i < n; i++)
+			junk[i] = rng_below(&r, 4)
+			              ? (uint8_t) "0123456789ABCDEF\x02\x03"[rng_below(&r, 18)]
+			              : (uint8_t)rng_next(&r);
+		em4100_feed(&p, junk, n, it);
+		struct card_event ev;
+		while (em4100_next(&p, &ev)) {
+			/* whatever came out is a well-formed id with a good check */
+			assert_true(cardid_valid(ev.id));
+			assert_int_equal(strlen(ev.number), 10);
+		}
+		em4100_feed(&p, (const uint8_t *)FRAME_B, 14, it + 100000);
+		assert_true(em4100_next(&p, &ev));
+		assert_string_equal(ev.number, "1A2B3C4D5E");
+	}
+}
+
+/* ---- cardid ------------------------------------------------------------- */
+
+static void test_cardid_valid_and_format(void **state)
+{
+	(void)state;
+	assert_true(cardid_valid("em4100:0400E2E1F5"));
+	assert_true(cardid_valid("mifare-1k:04A1B2C3"));
+	assert_true(cardid_valid("x:0"));
+	assert_true(cardid_valid("abcdefghijklmno:012345678901234567890123456789")); /* 15, 30 */
+	assert_false(cardid_valid("abcdefghijklmnop:0"));                            /* 16 */
+	assert_false(cardid_valid("x:0123456789012345678901234567890"));             /* 31 */
+	assert_false(cardid_valid(NULL));
+	assert_false(cardid_valid(""));
+	assert_false(cardid_valid(":0400E2E1F5"));
+	assert_false(cardid_valid("em4100:"));
+	assert_false(cardid_valid("em4100"));
+	assert_false(cardid_valid("em4100:0400e2e1f5")); /* lower case is not canonical */
+	assert_false(cardid_valid("EM4100:0400E2E1F5"));
+	assert_false(cardid_valid("em4100:0400E2E1F5 "));
+	assert_false(cardid_valid("em4100:04:00"));
+	assert_false(cardid_valid("em_4100:04"));
+
+	char out[CARDID_MAX];
+	assert_int_equal(cardid_format("em4100", "0400e2e1f5", out, sizeof out), WF_OK);
+	assert_string_equal(out, "em4100:0400E2E1F5");
+	assert_true(cardid_valid(out));
+	assert_int_equal(cardid_format("em4100", "0400E2E1F5", out, 18), WF_OK); /* exact fit */
+	assert_int_equal(cardid_format("em4100", "0400E2E1F5", out, 17), WF_ENOMEM);
+	assert_string_equal(out, "");
+	assert_int_equal(cardid_format("EM4100", "04", out, sizeof out), WF_EINVAL);
+	assert_int_equal(cardid_format("em4100", "04g0", out, sizeof out), WF_EINVAL);
+	assert_string_equal(out, "");
+	assert_int_equal(cardid_format("em4100", "", out, sizeof out), WF_EINVAL);
+	assert_int_equal(cardid_format(NULL, "04", out, sizeof out), WF_EINVAL);
+}
+
+static void test_cardid_hash(void **state)
+{
+	(void)state;
+	uint8_t key[CARDID_KEY_BYTES];
+	for (int i = 0; i < 32; i++)
+		key[i] = (uint8_t)i;
+	char hex[CARDID_HASH_HEX];
+	/* python3: hashlib.blake2b(b"em4100:0400E2E1F5", key=bytes(range(32)),
+	 * digest_size=32).hexdigest() */
+	assert_int_equal(cardid_hash_hex(key, "em4100:0400E2E1F5", hex), WF_OK);
+	assert_string_equal(hex,
+	                    "c5a7e42e90b5115ffcbeb4c26b19992624cbe310c6c8ab28de422090ac8a0052");
+	uint8_t h[CARDID_HASH_BYTES], h2[CARDID_HASH_BYTES];
+	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F5", h), WF_OK);
+	uint8_t back[CARDID_HASH_BYTES];
+	assert_int_equal(cardid_hex_decode(hex, back, sizeof back), WF_OK);
+	assert_memory_equal(h, back, sizeof h);
+	/* another key, another hash; another card, another hash */
+	key[0] ^= 1;
+	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F5", h2), WF_OK);
+	assert_memory_not_equal(h, h2, sizeof h);
+	key[0] ^= 1;
+	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F6", h2), WF_OK);
+	assert_memory_not_equal(h, h2, sizeof h);
+	/* only canonical ids are hashed */
+	assert_int_equal(cardid_hash(key, "em4100:0400e2e1f5", h2), WF_EINVAL);
+	uint8_t zero[CARDID_HASH_BYTES] = {0};
+	assert_memory_equal(h2, zero, sizeof zero);
+	assert_int_equal(cardid_hash_hex(key, "nope", hex), WF_EINVAL);
+	assert_string_equal(hex, "");
+}
+
+static void test_cardid_hex(void **state)
+{
+	(void)state;
+	uint8_t in[3] = {0x00, 0xAB, 0xff}, out[3];
+	char hex[7];
+	assert_int_equal(cardid_hex_encode(in, 3, hex, sizeof hex), WF_OK);
+	assert_string_equal(hex, "00abff");
+	assert_int_equal(cardid_hex_encode(in, 3, hex, 6), WF_ENOMEM);
+	assert_string_equal(hex, "");
+	assert_int_equal(cardid_hex_decode("00ABff", out, 3), WF_OK);
+	assert_memory_equal(in, out, 3);
+	assert_int_equal(cardid_hex_decode("00ABf", out, 3), WF_EINVAL);   /* short */
+	assert_int_equal(cardid_hex_decode("00ABff0", out, 3), WF_EINVAL); /* long */
+	assert_int_equal(cardid_hex_decode("00AGff", out, 3), WF_EINVAL);
+	assert_int_equal(cardid_hex_decode(NULL, out, 3), WF_EINVAL);
+	uint8_t zero[3] = {0};
+	assert_memory_equal(out, zero, 3);
+	assert_int_equal(cardid_hex_decode("", out, 0), WF_OK);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_em4100_vector),
+	    cmocka_unit_test(test_em4100_bad_frames),
+	    cmocka_unit_test(test_em4100_hold_and_retap),
+	    cmocka_unit_test(test_em4100_random),
+	    cmocka_unit_test(test_em4100_random_bytes),
+	    cmocka_unit_test(test_cardid_valid_and_format),
+	    cmocka_unit_test(test_cardid_hash),
+	    cmocka_unit_test(test_cardid_hex),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
