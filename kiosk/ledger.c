@@ -1473,6 +1473,125 @@ out:
 	return r;
 }
 
+/* Reads the checkpoint record at seq (must be acknowledged) into *cp. */
+static int prune_load(struct ledger *l, uint64_t seq, struct wf_record *cp)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prep(l, "SELECT bytes, acked FROM records WHERE seq = ?1", &st);
+	if (r)
+		return r;
+	sqlite3_bind_int64(st, 1, (int64_t)seq);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(st, 0);
+		int n = sqlite3_column_bytes(st, 0);
+		if (!b || wf_record_decode(b, (size_t)n, cp, NULL, 0) != WF_OK ||
+		    cp->kind != WF_RECORD_CHECKPOINT) {
+			set_err(l->err, sizeof l->err, "seq %" PRIu64 " is not a checkpoint record",
+			        seq);
+			r = WF_EINVAL;
+		} else if (!sqlite3_column_int(st, 1)) {
+			set_err(l->err, sizeof l->err,
+			        "checkpoint %" PRIu64 " not acknowledged yet", seq);
+			r = WF_ESTATE;
+		}
+	} else if (rc == SQLITE_DONE) {
+		set_err(l->err, sizeof l->err, "no record %" PRIu64, seq);
+		r = WF_EINVAL;
+	} else {
+		r = fail_sql(l, rc, "read checkpoint");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* Checks that everything up to upto is acknowledged and upto's hash matches. */
+static int prune_check(struct ledger *l, uint64_t upto, const uint8_t hash[32])
+{
+	sqlite3_stmt *st = NULL;
+	int r = prep(l,
+	             "SELECT (SELECT count(*) FROM records WHERE seq <= ?1 AND acked = 0),"
+	             " (SELECT hash FROM records WHERE seq = ?1)",
+	             &st);
+	if (r)
+		return r;
+	sqlite3_bind_int64(st, 1, (int64_t)upto);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		r = fail_sql(l, rc, "check prune");
+	} else if (sqlite3_column_int64(st, 0) > 0) {
+		set_err(l->err, sizeof l->err, "records up to %" PRIu64 " not all acknowledged",
+		        upto);
+		r = WF_ESTATE;
+	} else if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
+	           (sqlite3_column_bytes(st, 1) != 32 ||
+	            memcmp(sqlite3_column_blob(st, 1), hash, 32) != 0)) {
+		set_err(l->err, sizeof l->err,
+		        "checkpoint hash differs from the journal's hash after seq %" PRIu64, upto);
+		r = WF_ECONFLICT;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int ledger_prune(struct ledger *l, uint64_t checkpoint_seq)
+{
+	assert(l);
+	struct wf_record cp;
+	sqlite3_stmt *st = NULL;
+	int removed = 0;
+	int r = txn_begin(l);
+	if (r)
+		return r;
+	r = prune_load(l, checkpoint_seq, &cp);
+	if (r == WF_OK)
+		r = prune_check(l, cp.checkpoint.upto_seq, cp.checkpoint.hash);
+	if (r == WF_OK)
+		r = prep(l, "DELETE FROM receipts WHERE seq <= ?1", &st);
+	if (r == WF_OK) {
+		sqlite3_bind_int64(st, 1, (int64_t)cp.checkpoint.upto_seq);
+		r = run_finalize(l, st, "prune receipts");
+	}
+	if (r == WF_OK)
+		r = prep(l, "DELETE FROM records WHERE seq <= ?1", &st);
+	if (r == WF_OK) {
+		sqlite3_bind_int64(st, 1, (int64_t)cp.checkpoint.upto_seq);
+		r = step_done(l, st, "prune records");
+		removed = sqlite3_changes(l->db);
+		sqlite3_finalize(st);
+	}
+	if (r == WF_OK)
+		r = meta_set(l, "pruned_upto", NULL, (int64_t)cp.checkpoint.upto_seq, false);
+	if (r == WF_OK)
+		r = prep(l,
+		         "INSERT INTO meta(key, value) VALUES('pruned_hash', ?1)"
+		         " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+		         &st);
+	if (r == WF_OK) {
+		sqlite3_bind_blob(st, 1, cp.checkpoint.hash, 32, SQLITE_STATIC);
+		r = run_finalize(l, st, "note pruned hash");
+	}
+	if (r == WF_OK)
+		r = prep(
+		    l,
+		    "INSERT OR REPLACE INTO prune_points(checkpoint_seq, upto_seq, hash, acked)"
+		    " VALUES(?1, ?2, ?3, 1)",
+		    &st);
+	if (r == WF_OK) {
+		sqlite3_bind_int64(st, 1, (int64_t)checkpoint_seq);
+		sqlite3_bind_int64(st, 2, (int64_t)cp.checkpoint.upto_seq);
+		sqlite3_bind_blob(st, 3, cp.checkpoint.hash, 32, SQLITE_STATIC);
+		r = run_finalize(l, st, "note prune point");
+	}
+	if (r == WF_OK)
+		r = txn_commit(l);
+	if (r) {
+		txn_rollback(l);
+		return r;
+	}
+	return removed;
+}
+
 int ledger_outbox_depth(struct ledger *l, int64_t *depth)
 {
 	assert(l && depth);

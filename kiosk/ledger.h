@@ -245,6 +245,19 @@ int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, unsigned n);
 /* ledger_outbox_depth — number of unacknowledged records into *depth. */
 int ledger_outbox_depth(struct ledger *l, int64_t *depth);
 
+/*
+ * ledger_prune — drops the records (and their receipts) that a CHECKPOINT
+ * record covers, once central acknowledged them: checkpoint_seq must be a
+ * CHECKPOINT record that is acknowledged, every record up to its upto_seq
+ * must be acknowledged, and the record at upto_seq (if still held) must have
+ * the hash the checkpoint names. One transaction; afterwards verify checks
+ * contiguity and the chain from upto_seq + 1 on (meta pruned_upto /
+ * pruned_hash). Daily counters are kept. Returns the number of records
+ * removed (>= 0), WF_ESTATE if something is not acknowledged, WF_EINVAL if
+ * checkpoint_seq is not a checkpoint, WF_ECONFLICT on a hash mismatch.
+ */
+int ledger_prune(struct ledger *l, uint64_t checkpoint_seq);
+
 /* A problem ledger_verify found; text names it ("seq 42: chain hash ..."). */
 typedef void (*ledger_problem_fn)(void *ctx, const char *text);
 
