@@ -595,7 +595,7 @@ int device_start(const struct device_config *cfg, struct device_queue *q, wf_log
 	d->wake_fd = -1;
 	if (cfg->role < DEVICE_ROLE_SCALE || cfg->role > DEVICE_ROLE_PRINTER ||
 	    (strncmp(cfg->transport, "serial:", 7) && strncmp(cfg->transport, "tcp:", 4))) {
-		dev_log(d, WF_LOG_ERROR, "bad role or transport '%s'", cfg->transport);
+		dev_log(d, WF_LOG_ERROR, "bad role or transport '%.120s'", cfg->transport);
 		rc = WF_EINVAL;
 		goto fail;
 	}

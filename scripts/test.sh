@@ -5,6 +5,7 @@
 #   3. normal build + every test (ctest)
 #   4. ASan+UBSan build + every test (loop counts reduced, see cmake/wufei_test.cmake)
 #   5. libFuzzer build (clang) + a short smoke run of every fuzz target
+#   (and a Release build, compile only, between 3 and 4)
 # Options: --quick (normal build only), --no-fuzz, --no-sanitize.
 # Build folders: build-test/, build-test-asan/, build-test-fuzz/.
 set -euo pipefail
@@ -52,6 +53,14 @@ cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-test -j"$jobs"
 step "normal tests"
 run_ctest build-test
+
+if [ $quick -eq 0 ]; then
+  # Release (-O3) sees truncation warnings -O2 does not; bench/run and
+  # packages build this way, so it must compile cleanly too.
+  step "release build (compile only)"
+  cmake -S . -B build-test-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build-test-release -j"$jobs"
+fi
 
 if [ $sanitize -eq 1 ]; then
   step "ASan+UBSan build"

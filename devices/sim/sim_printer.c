@@ -152,8 +152,12 @@ int sim_printer_receipts(const struct sim_printer *p, const char **png, const ch
 
 static void text_add(struct sim_printer *p, const char *s, size_t n)
 {
-	if (p->text_len + n >= TEXT_MAX)
-		n = TEXT_MAX - 1 - p->text_len;
+	/* text_len never passes TEXT_MAX - 1, so room cannot wrap */
+	size_t room = p->text_len < TEXT_MAX - 1 ? TEXT_MAX - 1 - p->text_len : 0;
+	if (n > room)
+		n = room;
+	if (n == 0)
+		return;
 	memcpy(p->text + p->text_len, s, n);
 	p->text_len += n;
 }

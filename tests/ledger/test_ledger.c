@@ -704,7 +704,7 @@ static long wal_size_after(const char *path, unsigned every, int drops)
 		struct wf_record d = fx_drop(1, 100 + i, 1 + (unsigned)i, 20261128);
 		assert_int_equal(ledger_append(l, &d, fx_receipt, NULL, NULL), WF_OK);
 	}
-	snprintf(wal, sizeof wal, "%s-wal", path);
+	snprintf(wal, sizeof wal, "%.380s-wal", path);
 	struct stat st;
 	assert_int_equal(stat(wal, &st), 0);
 	ledger_close(l);
