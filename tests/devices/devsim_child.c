@@ -130,19 +130,23 @@ static void rm_dir(const char *dir)
 	rmdir(dir);
 }
 
-void devsim_stop(struct devsim *ds)
+int devsim_stop(struct devsim *ds)
 {
 	char ans[64];
+	int status = -1;
 	if (ds->ctl_fd >= 0) {
 		devsim_cmd(ds, "quit", ans, sizeof(ans));
 		close(ds->ctl_fd);
 	}
 	if (ds->in_fd >= 0)
 		close(ds->in_fd);
-	if (ds->pid > 0)
-		waitpid(ds->pid, NULL, 0);
+	if (ds->pid > 0 && waitpid(ds->pid, &status, 0) != ds->pid)
+		status = -1;
 	if (ds->dir[0] && !getenv("WUFEI_KEEP_DEVSIM_DIR"))
 		rm_dir(ds->dir);
 	ds->ctl_fd = ds->in_fd = -1;
 	ds->pid = 0;
+	if (status != 0)
+		fprintf(stderr, "devsim_stop: wufei-devsim exit status 0x%x\n", (unsigned)status);
+	return status == 0 ? 0 : -1;
 }

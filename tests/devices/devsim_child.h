@@ -44,7 +44,9 @@ void devsim_path(const struct devsim *ds, const char *name, char *buf, size_t le
 /* devsim_transport — "serial:DIR/NAME" into buf. */
 void devsim_transport(const struct devsim *ds, const char *name, char *buf, size_t len);
 
-/* devsim_stop — quit the child, wait for it, remove its directory. */
-void devsim_stop(struct devsim *ds);
+/* devsim_stop — quit the child, wait for it, remove its directory.
+ * Returns 0 if the child exited cleanly (status 0; under ASan also no leak
+ * report), else -1. */
+int devsim_stop(struct devsim *ds);
 
 #endif

@@ -259,7 +259,7 @@ static void cycles(enum kind k, const char *const *args, const char *name, const
 	assert_true(idle_cpu * 100 < idle_wall * 5);
 	device_stop(dev);
 	device_queue_destroy(q);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 static void test_scale_cycles(void **state)
@@ -328,7 +328,7 @@ static void test_absent_then_present(void **state)
 	snprintf(c2.unit, sizeof(c2.unit), "%s", "oz");
 	assert_int_equal(device_start(&c2, q, NULL, NULL, &bad), WF_EINVAL);
 	device_queue_destroy(q);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* A network printer (tcp:HOST:PORT, as on port 9100): prints, notices the
@@ -360,7 +360,7 @@ static void test_tcp_printer(void **state)
 	after_up(&ds, dev, q, K_PRINTER, 1, &seen, 2);
 	device_stop(dev);
 	device_queue_destroy(q);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* Fragmented writes and garbage on the line do not lose the next reading. */
@@ -406,7 +406,7 @@ static void test_slow_and_garbage(void **state)
 			assert_int_equal(h.bytes_out, 0);
 		device_stop(dev);
 		device_queue_destroy(q);
-		devsim_stop(&ds);
+		assert_int_equal(devsim_stop(&ds), 0);
 	}
 }
 
@@ -451,7 +451,7 @@ static void test_queue_overflow(void **state)
 	assert_int_equal(poll(&p, 1, 0), 0); /* empty: not readable */
 	device_stop(dev);
 	device_queue_destroy(q);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* A path that exists but is no serial port (a mistyped config): DOWN with
@@ -552,7 +552,7 @@ static void test_escpos_encoder_end_to_end(void **state)
 	assert_false(rc == 0 && strncmp(out, token, strlen(token)) == 0);
 	device_stop(dev);
 	device_queue_destroy(q);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* Printer status: paper out and offline show in health and as events, and a
@@ -609,7 +609,7 @@ static void test_printer_status(void **state)
 	assert_true(wait_for(q, DEVICE_EVENT_PRINT_DONE, 0, NULL, &seen, &e));
 	device_stop(dev);
 	device_queue_destroy(q);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 int main(void)

@@ -123,7 +123,7 @@ static void test_control_socket(void **state)
 	assert_int_equal(devsim_cmd(&ds, "unplug card", ans, sizeof(ans)), 1);
 	assert_int_equal(devsim_cmd(&ds, "replug card", ans, sizeof(ans)), 0);
 	assert_int_equal(access(link, F_OK), 0);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* ---- scales over the real serial path ------------------------------------ */
@@ -179,13 +179,13 @@ static void test_scales_serial(void **state)
 	                                  0x35, 0x30, 0x30, 0x31, 0x39, 0x03};
 	assert_non_null(memmem(buf, n, frame, sizeof(frame)));
 	transport_close(t);
-	devsim_stop(&ds2);
+	assert_int_equal(devsim_stop(&ds2), 0);
 
 	t = open_dev(&ds, "cas", "9600 8N1");
 	n = read_until(t, buf, 66, NULL);
 	assert_non_null(memmem(buf, n, "ST,GS,01,+001.650", 17));
 	transport_close(t);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 static void test_card_repeats_then_stops(void **state)
@@ -205,7 +205,7 @@ static void test_card_repeats_then_stops(void **state)
 		assert_memory_equal(buf + i, frame, 14);
 	assert_int_equal(transport_wait(t, -1, 200), TRANSPORT_TIMEOUT);
 	transport_close(t);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* ---- printer ------------------------------------------------------------- */
@@ -325,7 +325,7 @@ static void test_printer_native_qr(void **state)
 	fclose(f);
 	assert_non_null(strstr(body, "WUFEI RECEIPT"));
 	assert_non_null(strstr(body, TOKEN));
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 static void test_printer_raster_and_corruption(void **state)
@@ -351,7 +351,7 @@ static void test_printer_raster_and_corruption(void **state)
 	print_and_wait(&ds, job, n, 3, png, sizeof(png));
 	assert_int_equal(zbar_decode(png, out, sizeof(out)), 0);
 	assert_string_equal(out, TOKEN);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 static void test_printer_status(void **state)
@@ -369,7 +369,7 @@ static void test_printer_status(void **state)
 	assert_int_equal(read_until(t, buf, 1, NULL), 1);
 	assert_int_equal(buf[0] & 0x60, 0x60);
 	transport_close(t);
-	devsim_stop(&ds);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* ---- parse ---------------------------------------------------------------- */
