@@ -730,6 +730,28 @@ static void test_captures(void **state)
 	}
 }
 
+/* MT-SICS: a line too long for a reply is dropped up to its LF, whatever it
+ * holds; the next line is read. A streaming balance (SIR) is just lines. */
+static void test_mtsics_long_line_and_stream(void **state)
+{
+	(void)state;
+	struct scale_parser p;
+	assert_int_equal(scale_parser_init(&p, "mt-sics", SCALE_UNIT_KG), WF_OK);
+	uint8_t b[300];
+	memset(b, ' ', sizeof b);
+	memcpy(b, "S S", 3);
+	memcpy(b + 200, "1.000 kg\r\n", 10); /* 210 bytes: too long */
+	struct scale_reading out[OUT_MAX];
+	assert_int_equal(feed_collect(&p, b, 210, 1, NULL, out), 0);
+	const char *stream = "S D 0.100 kg\r\nS D 0.700 kg\r\nS S 1.000 kg\r\nS S 1.000 kg\r\n";
+	size_t n = feed_collect(&p, (const uint8_t *)stream, strlen(stream), 7, NULL, out);
+	assert_int_equal(n, 4);
+	assert_int_equal(out[0].grams, 100);
+	assert_false(out[1].stable);
+	assert_int_equal(out[3].grams, 1000);
+	assert_true(out[3].stable);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -743,6 +765,7 @@ int main(void)
 	    cmocka_unit_test(test_front_and_encoders),
 	    cmocka_unit_test(test_mt8217_parity),
 	    cmocka_unit_test(test_captures),
+	    cmocka_unit_test(test_mtsics_long_line_and_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
