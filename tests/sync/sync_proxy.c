@@ -129,7 +129,7 @@ static int connect_upstream(int port)
 {
 	if (port <= 0)
 		return -1;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -323,7 +323,7 @@ static void *proxy_main(void *arg)
 		struct pollfd pf = {.fd = p->listen_fd, .events = POLLIN};
 		if (poll(&pf, 1, 50) <= 0)
 			continue;
-		int cfd = accept(p->listen_fd, NULL, NULL);
+		int cfd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (cfd < 0)
 			continue;
 		serve_one(p, cfd);
@@ -336,7 +336,7 @@ int proxy_start(struct proxy *p, int upstream_port)
 {
 	memset(p, 0, sizeof *p);
 	atomic_store(&p->upstream_port, upstream_port);
-	p->listen_fd = socket(AF_INET, SOCK_STREAM, 0);
+	p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (p->listen_fd < 0)
 		return -1;
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};

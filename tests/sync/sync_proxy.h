@@ -8,7 +8,9 @@
  * connection (every answer it relays says "Connection: close", so libcurl
  * never reuses a connection and never silently re-sends on a reused one),
  * bodies by Content-Length only, requests of at most 1 MiB, answers of at
- * most 16 MiB. Connections are served one at a time by one thread.
+ * most 16 MiB. Connections are served one at a time by one thread. Its
+ * sockets are close-on-exec, so a central started later does not inherit
+ * (and keep open) a connection the proxy closed.
  */
 #ifndef WUFEI_TESTS_SYNC_PROXY_H
 #define WUFEI_TESTS_SYNC_PROXY_H
