@@ -39,7 +39,6 @@ struct runner {
 	bool has_card_key;
 	uint8_t sign_key[SIGNING_SECRET_BYTES];
 	bool has_sign_key;
-	bool scale_has_stable; /* the scale protocol reports stability */
 
 	/* clocks: session time is monotonic ms; records carry corrected UTC ms */
 	int64_t now_ms;        /* session clock (virtual or monotonic) */
@@ -491,9 +490,11 @@ static void device_event_to_session(struct runner *r, const struct device_event 
 	case DEVICE_EVENT_READING:
 		ev.kind = SESSION_EV_READING;
 		ev.u.reading.grams = de->u.reading.grams;
-		ev.u.reading.has_stable = r->scale_has_stable;
+		ev.u.reading.has_stable = de->u.reading.has_stable_flag;
 		ev.u.reading.stable = de->u.reading.stable;
-		ev.u.reading.motion = !de->u.reading.stable && r->scale_has_stable;
+		/* A status without a weight (motion, busy) is never a weight to keep. */
+		ev.u.reading.motion = (!de->u.reading.stable && de->u.reading.has_stable_flag) ||
+		                      de->u.reading.status_only;
 		ev.u.reading.overload = de->u.reading.overload;
 		ev.u.reading.underload = de->u.reading.underload;
 		step(r, &ev);
@@ -745,7 +746,6 @@ static int start_devices(struct runner *r, char *err, size_t err_len)
 		}
 		if (dc->role == DEVICE_ROLE_SCALE) {
 			r->scale = d;
-			r->scale_has_stable = strcmp(dc->protocol, "xk3190-a9") != 0;
 		} else if (dc->role == DEVICE_ROLE_CARD) {
 			r->card = d;
 		} else {
@@ -809,7 +809,6 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 	r->virtual_clock = o->virtual_clock;
 	r->now_ms = o->virtual_clock ? 0 : mono_ms();
 	r->utc_base_ms = real_ms();
-	r->scale_has_stable = true;
 	/* Days for the daily limit are local days in the kiosk's zone. */
 	char tz[80];
 	snprintf(tz, sizeof tz, ":%s", r->cfg.timezone);
