@@ -288,7 +288,7 @@ struct session {
 	int64_t next_poll_ms;
 	int64_t next_status_ms;
 	int64_t last_data_ms;
-	const char *end_reason;
+	int64_t next_open_cmd_ms; /* streaming scale silent: when to ask again */
 	char reason[DEVICE_REASON_MAX];
 };
 
@@ -454,6 +454,18 @@ static bool session_timers(struct device *d, struct session *s, int64_t now)
 		pthread_mutex_unlock(&d->mu);
 		if (!already)
 			set_state(d, DEVICE_STATE_DOWN, "no data from the scale (line open)");
+		/* A streaming scale that was power-cycled behind a device server
+		 * forgot it was asked to stream: ask again, once per silence. */
+		uint8_t again[16];
+		size_t n = device_codec_open_cmd(d->codec, again, sizeof(again));
+		if (n && now >= s->next_open_cmd_ms) {
+			s->next_open_cmd_ms = now + silence;
+			if (send_bytes(d, s, again, n, 1000) < 0) {
+				snprintf(s->reason, sizeof(s->reason), "%s",
+				         transport_errmsg(s->t));
+				return false;
+			}
+		}
 	}
 	if (device_codec_polled(d->codec) && now >= s->next_poll_ms) {
 		uint8_t cmd[16];
@@ -485,6 +497,9 @@ static int64_t session_next_ms(struct device *d, struct session *s, int64_t now)
 		next = s->next_status_ms;
 	if (d->cfg.role == DEVICE_ROLE_SCALE && !d->silent && s->last_data_ms + silence < next)
 		next = s->last_data_ms + silence;
+	if (d->cfg.role == DEVICE_ROLE_SCALE && d->silent && s->next_open_cmd_ms < next &&
+	    s->next_open_cmd_ms > now)
+		next = s->next_open_cmd_ms;
 	return next;
 }
 

@@ -66,6 +66,8 @@ struct sim_dev {
 	uint8_t in[SIM_IN_MAX];
 	size_t in_len;
 
+	bool powered_off; /* `power DEV off`: deaf and mute, line still open */
+
 	/* scale */
 	int64_t load_g; /* what lies on the platform */
 	int64_t zero_g; /* zero offset */

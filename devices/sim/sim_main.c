@@ -100,7 +100,7 @@ static void dev_write_now(struct sim_dev *d, const uint8_t *buf, size_t len)
 
 void sim_dev_send(struct sim_dev *d, const void *buf, size_t len)
 {
-	if (!d->plugged)
+	if (!d->plugged || d->powered_off)
 		return;
 	if (!d->slow) {
 		dev_write_now(d, buf, len);
@@ -350,7 +350,8 @@ static const char g_help[] =
     "zero [DEV] | tare [DEV] [clear] | refuse [DEV] on|off (scale refuses zero/tare) | "
     "card [DEV] HEX10 [HOLD_MS] | paper [DEV] ok|near|out | offline [DEV] on|off | "
     "corrupt [DEV] on|off (raster bytes in transit) | unplug DEV | replug DEV | "
-    "garbage DEV [COUNT] | slow DEV on|off | status [DEV] | list | help | quit";
+    "garbage DEV [COUNT] | slow DEV on|off | power DEV on|off (line stays open) | "
+    "status [DEV] | list | help | quit";
 
 static int parse_onoff(const char *w, bool *out)
 {
@@ -399,6 +400,7 @@ static void cmd_status(struct loop *l, struct sim_dev *d, char *ans, size_t len)
 	json_t *o = dev_json(&l->sim, d);
 	json_object_set_new(o, "name", json_string(d->name));
 	json_object_set_new(o, "dropped", json_integer((json_int_t)d->dropped));
+	json_object_set_new(o, "power", json_boolean(!d->powered_off));
 	if (d->role == SIM_SCALE) {
 		json_object_set_new(o, "load", json_integer(d->load_g));
 		json_object_set_new(o, "net", json_integer(sim_scale_net_g(d)));
@@ -505,6 +507,21 @@ static void cmd_plumbing(struct loop *l, struct sim_dev *d, const char *cmd, cha
 		for (int64_t i = 0; i < n; i++)
 			g[i] = (uint8_t)sim_rand(&l->sim);
 		sim_dev_send(d, g, (size_t)n);
+	} else if (!strcmp(cmd, "power")) {
+		if (argc != ai + 1 || parse_onoff(argv[ai], &on)) {
+			snprintf(ans, len, "error: usage: power DEV on|off");
+			return;
+		}
+		if (on && d->powered_off) {
+			/* power-on: the device forgets what it was asked (SIR, input) */
+			d->sir = false;
+			d->in_len = 0;
+			d->out_len = 0;
+			d->card[0] = '\0';
+			if (d->printer)
+				sim_printer_reset(d->printer);
+		}
+		d->powered_off = !on;
 	} else if (!strcmp(cmd, "slow")) {
 		if (argc != ai + 1 || parse_onoff(argv[ai], &on)) {
 			snprintf(ans, len, "error: usage: slow DEV on|off");
@@ -576,7 +593,7 @@ static void run_command(struct loop *l, char *line, char *ans, size_t len)
 				snprintf(ans, len, "ok");
 		}
 	} else if (!strcmp(c, "unplug") || !strcmp(c, "replug") || !strcmp(c, "garbage") ||
-	           !strcmp(c, "slow") || !strcmp(c, "status")) {
+	           !strcmp(c, "slow") || !strcmp(c, "power") || !strcmp(c, "status")) {
 		struct sim_dev *d = argc > 1 ? dev_find(s, argv[1]) : NULL;
 		if (!d && !strcmp(c, "status") && argc == 1 && s->ndevs)
 			d = s->devs[0];
@@ -623,6 +640,8 @@ static void lines_feed(struct loop *l, char *buf, size_t *len, int out_fd)
 static void on_host_bytes(struct loop *l, struct sim_dev *d, const uint8_t *b, size_t n)
 {
 	int64_t now = sim_now_ms();
+	if (d->powered_off)
+		return;
 	if (d->role == SIM_SCALE)
 		sim_scale_input(d, b, n, now);
 	else if (d->role == SIM_PRINTER)
@@ -654,7 +673,7 @@ static void run_timers(struct loop *l, int64_t now)
 {
 	for (size_t i = 0; i < l->sim.ndevs; i++) {
 		struct sim_dev *d = l->sim.devs[i];
-		if (!d->plugged)
+		if (!d->plugged || d->powered_off)
 			continue;
 		if (d->role == SIM_SCALE)
 			sim_scale_tick(d, now);

@@ -612,6 +612,50 @@ static void test_printer_status(void **state)
 	assert_int_equal(devsim_stop(&ds), 0);
 }
 
+/* A scale that goes silent with its line still open (switched off behind a
+ * device server, cable cut after the adapter) is reported down for "no data"
+ * and up again at its next reading; a streaming MT-SICS scale that forgot
+ * SIR after a power cycle is asked again. */
+static void test_silent_scale(void **state)
+{
+	(void)state;
+	static const char *const protos[] = {"mt8217", "mt-sics"};
+	for (int i = 0; i < 3; i++) {
+		struct devsim ds;
+		struct device_queue *q = device_queue_create(256);
+		struct device *dev = NULL;
+		struct seen seen = {0};
+		struct device_event e;
+		char scale[16];
+		snprintf(scale, sizeof(scale), "%s", protos[i ? 1 : 0]);
+		const char *args[] = {"--scale", scale, NULL};
+		struct device_config cfg = {.name = "scale",
+		                            .role = DEVICE_ROLE_SCALE,
+		                            .reply_timeout_ms = 400,
+		                            .poll_interval_ms = i == 2 ? -1 : 100};
+		snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", scale);
+		assert_int_equal(devsim_start(&ds, args), 0);
+		devsim_transport(&ds, "scale", cfg.transport, sizeof(cfg.transport));
+		assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+		cmd_ok(&ds, "weight 700");
+		assert_true(wait_for(q, DEVICE_EVENT_READING, 700, NULL, &seen, NULL));
+		cmd_ok(&ds, "power scale off");
+		assert_true(wait_for(q, DEVICE_EVENT_DOWN, 0, NULL, &seen, &e));
+		assert_non_null(strstr(e.reason, "no data"));
+		cmd_ok(&ds, "weight 701");
+		cmd_ok(&ds, "power scale on");
+		assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+		assert_true(wait_for(q, DEVICE_EVENT_READING, 701, NULL, &seen, NULL));
+		struct device_health h;
+		device_health(dev, &h);
+		assert_int_equal(h.state, DEVICE_STATE_UP);
+		assert_int_equal(h.reconnects, 0); /* the line never closed */
+		device_stop(dev);
+		device_queue_destroy(q);
+		assert_int_equal(devsim_stop(&ds), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -620,6 +664,7 @@ int main(void)
 	    cmocka_unit_test(test_present_but_unusable),
 	    cmocka_unit_test(test_slow_and_garbage),
 	    cmocka_unit_test(test_tcp_printer),
+	    cmocka_unit_test(test_silent_scale),
 	    cmocka_unit_test(test_printer_status),
 	    cmocka_unit_test(test_escpos_encoder_end_to_end),
 	    cmocka_unit_test(test_scale_cycles),
