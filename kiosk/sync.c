@@ -43,7 +43,7 @@ struct sync {
 	struct sync_status st;
 	bool running, stop, kicked;
 	pthread_t thread;
-	int64_t next_heartbeat_ms, next_downsync_ms;
+	int64_t next_heartbeat_ms, next_downsync_ms; /* CLOCK_MONOTONIC ms */
 	uint32_t rng;
 };
 
@@ -52,6 +52,7 @@ struct answer {
 	size_t len;
 	bool too_big;
 	int64_t central_time; /* from X-Wufei-Central-Time; 0 = none */
+	int64_t sent_ms;      /* kiosk clock when the request left */
 };
 
 /* ---- small helpers ---- */
@@ -63,6 +64,23 @@ static int64_t kiosk_now_ms(struct sync *s)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Scheduling (heartbeat, down-sync, back-off) runs on the monotonic clock:
+ * the kiosk's wall clock can jump a year either way. */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t offset_ms(struct sync *s)
+{
+	pthread_mutex_lock(&s->lock);
+	int64_t off = s->st.offset_ms;
+	pthread_mutex_unlock(&s->lock);
+	return off;
 }
 
 static void say(struct sync *s, enum wf_log_level lvl, const char *fmt, ...)
@@ -132,7 +150,9 @@ static size_t on_header(char *ptr, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* Central's clock from an answer: adopt its offset. */
+/* Central's clock from an answer that answers our request (its body_hash is
+ * ours): adopt its offset. A stranger's clock (captive portal, proxy) is not
+ * taken, or it could move our days and receipts. */
 static void take_time(struct sync *s, int64_t central_s, int64_t sent_ms)
 {
 	if (central_s <= 0)
@@ -145,10 +165,7 @@ static void take_time(struct sync *s, int64_t central_s, int64_t sent_ms)
 
 static int64_t corrected_s(struct sync *s)
 {
-	pthread_mutex_lock(&s->lock);
-	int64_t off = s->st.offset_ms;
-	pthread_mutex_unlock(&s->lock);
-	return (kiosk_now_ms(s) + off) / 1000;
+	return (kiosk_now_ms(s) + offset_ms(s)) / 1000;
 }
 
 /*
@@ -200,7 +217,7 @@ static int request(struct sync *s, const char *method, const char *path, const c
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
 	}
-	int64_t sent = kiosk_now_ms(s);
+	a->sent_ms = kiosk_now_ms(s);
 	CURLcode rc = curl_easy_perform(c);
 	curl_slist_free_all(hdr);
 	if (rc != CURLE_OK) {
@@ -212,16 +229,26 @@ static int request(struct sync *s, const char *method, const char *path, const c
 	}
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	take_time(s, a->central_time, sent);
 	return (int)status;
 }
 
-/* Parses a JSON answer and checks it answers our body. NULL with a message otherwise. */
+/*
+ * Parses a JSON answer and checks it answers our body; only then is its
+ * central_time taken (errors included: a 401 clock_skew corrects our
+ * offset). NULL with a message for anything but a 200 answering our body.
+ */
 static json_t *answer_json(struct sync *s, const char *what, int status, const struct answer *a,
                            const char *hash_hex)
 {
 	json_error_t jerr;
 	json_t *root = a->data ? json_loadb(a->data, a->len, 0, &jerr) : NULL;
+	json_t *bh = root ? json_object_get(root, "body_hash") : NULL;
+	bool ours = json_is_string(bh) && !strcmp(json_string_value(bh), hash_hex);
+	if (ours) {
+		json_t *ct = json_object_get(root, "central_time");
+		take_time(s, json_is_integer(ct) ? json_integer_value(ct) : a->central_time,
+		          a->sent_ms);
+	}
 	if (status != 200) {
 		json_t *e = root ? json_object_get(root, "error") : NULL;
 		say(s, WF_LOG_WARN, "%s: central answered %d %s", what, status,
@@ -229,8 +256,7 @@ static json_t *answer_json(struct sync *s, const char *what, int status, const s
 		json_decref(root);
 		return NULL;
 	}
-	json_t *bh = root ? json_object_get(root, "body_hash") : NULL;
-	if (!json_is_string(bh) || strcmp(json_string_value(bh), hash_hex)) {
+	if (!ours) {
 		/* Not an answer to what we sent (captive portal, proxy, wrong server). */
 		say(s, WF_LOG_WARN, "%s: answer does not carry our body hash: ignored", what);
 		json_decref(root);
@@ -413,7 +439,7 @@ int sync_epoch(struct sync *s, const char *reason)
 		struct wf_record rec;
 		memset(&rec, 0, sizeof rec);
 		rec.kind = WF_RECORD_EPOCH;
-		rec.time_ms = kiosk_now_ms(s) + s->st.offset_ms;
+		rec.time_ms = kiosk_now_ms(s) + offset_ms(s);
 		rec.epoch.epoch = (uint32_t)json_integer_value(ep);
 		rec.epoch.reason = last ? WF_EPOCH_RESTORED : WF_EPOCH_NEW;
 		rec.epoch.after_seq = (uint64_t)json_integer_value(hs);
@@ -474,16 +500,16 @@ int sync_round(struct sync *s, bool force)
 		if (n <= 0)
 			break;
 	}
-	int64_t now = kiosk_now_ms(s);
-	if (rc == WF_OK && (force || now >= s->next_downsync_ms)) {
+	int64_t now = kiosk_now_ms(s), mono = mono_ms();
+	if (rc == WF_OK && (force || mono >= s->next_downsync_ms)) {
 		rc = downsync(s);
 		if (rc == WF_OK)
-			s->next_downsync_ms = now + s->cfg.downsync_every_ms;
+			s->next_downsync_ms = mono + s->cfg.downsync_every_ms;
 	}
-	if (rc == WF_OK && (force || now >= s->next_heartbeat_ms)) {
+	if (rc == WF_OK && (force || mono >= s->next_heartbeat_ms)) {
 		rc = heartbeat(s);
 		if (rc == WF_OK)
-			s->next_heartbeat_ms = now + s->cfg.heartbeat_every_ms;
+			s->next_heartbeat_ms = mono + s->cfg.heartbeat_every_ms;
 	}
 	int64_t depth = -1;
 	ledger_outbox_depth(s->ledger, &depth);
@@ -513,7 +539,7 @@ static void *sync_main(void *arg)
 		                                        s->cfg.backoff_cap_ms, randombytes_random())
 		                      : 5000;
 		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until); /* the cond waits on it */
 		until.tv_sec += wait_ms / 1000;
 		until.tv_nsec += (wait_ms % 1000) * 1000000;
 		if (until.tv_nsec >= 1000000000) {
@@ -615,7 +641,11 @@ int sync_create(const struct sync_config *cfg, struct sync **out, char *err, siz
 		s->cfg.downsync_every_ms = 60000;
 	s->st.outbox_depth = -1;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_cond_init(&s->cond, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	s->body = malloc(BODY_MAX);
 	s->items = calloc(s->cfg.batch_max, sizeof *s->items);
 	s->curl = curl_easy_init();

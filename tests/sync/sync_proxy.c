@@ -224,8 +224,8 @@ static void answer_text(int cfd, const char *type, const char *body)
 	char head[256];
 	int n = snprintf(head, sizeof head,
 	                 "HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	                 "Connection: close\r\n\r\n",
-	                 type, strlen(body));
+	                 "X-Wufei-Central-Time: %lld\r\nConnection: close\r\n\r\n",
+	                 type, strlen(body), (long long)(time(NULL) + PORTAL_CLOCK_AHEAD_S));
 	write_all(cfd, head, (size_t)n);
 	write_all(cfd, body, strlen(body));
 }
@@ -252,9 +252,9 @@ static void portal(struct proxy *p, int cfd, const struct msg *req)
 		    results,
 		    json_pack("{s:O,s:s}", "seq", json_object_get(r, "seq"), "status", "stored"));
 	}
-	json_t *out =
-	    json_pack("{s:s,s:I,s:I,s:o}", "format", "wufei-batch-answer-1", "central_time",
-	              (json_int_t)time(NULL), "highest_seq", (json_int_t)0, "results", results);
+	json_t *out = json_pack("{s:s,s:I,s:I,s:o}", "format", "wufei-batch-answer-1",
+	                        "central_time", (json_int_t)(time(NULL) + PORTAL_CLOCK_AHEAD_S),
+	                        "highest_seq", (json_int_t)0, "results", results);
 	if (variant == PORTAL_WRONG_HASH) {
 		/* The hash of a body that differs from ours in its last byte. */
 		unsigned char h[32];

@@ -30,7 +30,9 @@ enum proxy_mode {
 	PROXY_PORTAL = 4,       /* never forward: answer 200 itself (see portal_variant) */
 };
 
-/* Captive-portal answers (PROXY_PORTAL). All say status 200. */
+/* Captive-portal answers (PROXY_PORTAL). All say status 200, and all claim a
+ * clock ten years ahead (header and JSON): the kiosk must not take it. */
+#define PORTAL_CLOCK_AHEAD_S (10LL * 365 * 24 * 3600)
 enum proxy_portal {
 	PORTAL_NO_HASH = 0,    /* batch-answer JSON, every seq "stored", no body_hash */
 	PORTAL_WRONG_HASH = 1, /* the same with the hash of another body */

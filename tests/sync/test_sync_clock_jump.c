@@ -3,12 +3,8 @@
  * (as NTP or staff would): heartbeats and down-syncs must keep coming on
  * their schedule. Real central over loopback, real files.
  *
- * KNOWN BUG (kiosk/sync.c, reported to the lead): sync_round schedules the
- * next heartbeat and down-sync on the kiosk's wall clock (cfg.clock_ms), so
- * after the clock goes back a year neither is sent for a year. This test is
- * registered DISABLED in CMakeLists.txt until sync.c schedules on a
- * monotonic clock; run it by hand: ctest -R test_sync_clock_jump -C any
- * (or build/tests/test_sync_clock_jump).
+ * Heartbeat and down-sync are scheduled on CLOCK_MONOTONIC in sync.c; this
+ * test fails if they go back to the kiosk's wall clock (cfg.clock_ms).
  */
 #include <setjmp.h>
 #include <stdarg.h>
