@@ -71,6 +71,10 @@ int ingest_record_fields(const uint8_t *bytes, size_t len, struct ingest_fields 
 		out->rate_version = r.drop.rate_version;
 		out->credited_qty = r.drop.credited_qty;
 		out->points = r.drop.points;
+	} else if (r.kind == WF_RECORD_CHECKPOINT && r.checkpoint.upto_seq <= UINT32_MAX) {
+		out->is_checkpoint = 1;
+		out->cp_upto = (uint32_t)r.checkpoint.upto_seq;
+		memcpy(out->cp_hash, r.checkpoint.hash, 32);
 	}
 	return WF_OK;
 #else
@@ -406,6 +410,29 @@ static int add_flag_alerts(struct store *s, uint32_t kiosk, const struct ingest_
 	return rc;
 }
 
+/*
+ * A CHECKPOINT record lets the kiosk forget what lies behind it: central
+ * must hold that record with the hash the checkpoint names, or the kiosk is
+ * about to prune something central does not have. Flagged, never refused.
+ */
+static int check_checkpoint(struct store *s, uint32_t kiosk, const struct ingest_item *it,
+                            uint8_t *buf, int64_t now_s)
+{
+	uint8_t held[32];
+	size_t len = 0;
+	int got =
+	    s->ops->record_get(s, kiosk, it->f.cp_upto, buf, INGEST_MAX_RECORD_BYTES, &len, held);
+	if (got < 0)
+		return got;
+	if (got == 1 && sodium_memcmp(held, it->f.cp_hash, 32) == 0)
+		return WF_OK;
+	char detail[160];
+	snprintf(detail, sizeof detail,
+	         "checkpoint lets the kiosk prune up to seq %" PRIu32 ", which central %s",
+	         it->f.cp_upto, got == 1 ? "holds with another hash" : "does not hold");
+	return s->ops->alert_add(s, kiosk, it->seq, "checkpoint_mismatch", NULL, 0, detail, now_s);
+}
+
 /* Stores all items; called inside the transaction. */
 static int store_items(struct store *s, uint32_t kiosk, struct ingest_item *items, size_t n,
                        int64_t now_s, json_t *results)
@@ -465,6 +492,8 @@ static int store_items(struct store *s, uint32_t kiosk, struct ingest_item *item
 			if (flags)
 				json_object_set_new(res, "flags", flags_json(flags));
 			rc = add_flag_alerts(s, kiosk, it, flags, expect, now_s);
+			if (!rc && it->decoded && it->f.is_checkpoint)
+				rc = check_checkpoint(s, kiosk, it, buf, now_s);
 			memcpy(prev_hash, it->hash, 32);
 		} else {
 			int got = s->ops->record_get(s, kiosk, it->seq, buf,

@@ -57,6 +57,9 @@ struct ingest_fields {
 	uint32_t rate_version;
 	int64_t credited_qty; /* grams or pieces that earn points */
 	int64_t points;
+	int is_checkpoint; /* a CHECKPOINT record: the kiosk may prune up to cp_upto */
+	uint32_t cp_upto;
+	uint8_t cp_hash[32]; /* the chain hash it names after cp_upto */
 };
 int ingest_record_fields(const uint8_t *bytes, size_t len, struct ingest_fields *out);
 

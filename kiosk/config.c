@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ini.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -233,6 +234,11 @@ static void on_central(struct loader *L, const char *key, const char *v)
 			bad(L, "central", key, v, "must be a whole number 1..86400");
 		else
 			c->backoff_cap_s = (int)x;
+	} else if (!strcmp(key, "keep_records")) {
+		if (!parse_i64(v, 100, 100000000, &x))
+			bad(L, "central", key, v, "must be a whole number 100..100000000");
+		else
+			c->keep_records = x;
 	} else {
 		bad(L, "central", key, v, "unknown key");
 	}
@@ -598,6 +604,7 @@ void config_defaults(struct kiosk_config *cfg)
 	cfg->key_id = 1;
 	snprintf(cfg->receipt_base_url, sizeof cfg->receipt_base_url, "HTTPS://R.WUFEI.CN");
 	cfg->backoff_cap_s = 300;
+	cfg->keep_records = 100000;
 	cfg->width = 1080;
 	cfg->height = 1920;
 	cfg->fullscreen = true;
@@ -655,8 +662,8 @@ void config_print(const struct kiosk_config *c, FILE *out)
 		fprintf(out, "url = %s\n", c->central_url);
 	if (*c->ca_file)
 		fprintf(out, "ca_file = %s\n", c->ca_file);
-	fprintf(out, "receipt_base_url = %s\nbackoff_cap_s = %d\n\n", c->receipt_base_url,
-	        c->backoff_cap_s);
+	fprintf(out, "receipt_base_url = %s\nbackoff_cap_s = %d\nkeep_records = %" PRId64 "\n\n",
+	        c->receipt_base_url, c->backoff_cap_s, c->keep_records);
 	fprintf(out, "[screen]\nwidth = %d\nheight = %d\nfullscreen = %s\nlanguage = %s\n",
 	        c->width, c->height, c->fullscreen ? "true" : "false", c->language);
 	if (*c->font)

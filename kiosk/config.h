@@ -57,6 +57,7 @@ struct kiosk_config {
 	char ca_file[CONFIG_PATH_MAX];
 	char receipt_base_url[40]; /* <= 32 characters, upper case */
 	int backoff_cap_s;         /* sync retry back-off cap, default 300 */
+	int64_t keep_records;      /* acknowledged records kept before pruning, default 100000 */
 
 	/* [screen] */
 	int width, height;          /* pixels, default 1080 x 1920 */

@@ -1592,6 +1592,106 @@ int ledger_prune(struct ledger *l, uint64_t checkpoint_seq)
 	return removed;
 }
 
+/* The newest CHECKPOINT record: *seq (0 = none), its upto_seq, acknowledged or not. */
+static int newest_checkpoint(struct ledger *l, uint64_t *seq, uint64_t *upto, bool *acked)
+{
+	sqlite3_stmt *st = NULL;
+	*seq = *upto = 0;
+	*acked = false;
+	int r = prep(l,
+	             "SELECT seq, bytes, acked FROM records WHERE kind = ?1"
+	             " ORDER BY seq DESC LIMIT 1",
+	             &st);
+	if (r)
+		return r;
+	sqlite3_bind_int(st, 1, WF_RECORD_CHECKPOINT);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		struct wf_record cp;
+		const void *b = sqlite3_column_blob(st, 1);
+		if (!b || wf_record_decode(b, (size_t)sqlite3_column_bytes(st, 1), &cp, NULL, 0) ||
+		    cp.kind != WF_RECORD_CHECKPOINT) {
+			set_err(l->err, sizeof l->err, "checkpoint record %lld does not decode",
+			        (long long)sqlite3_column_int64(st, 0));
+			r = WF_ECORRUPT;
+		} else {
+			*seq = (uint64_t)sqlite3_column_int64(st, 0);
+			*upto = cp.checkpoint.upto_seq;
+			*acked = sqlite3_column_int(st, 2) != 0;
+		}
+	} else if (rc != SQLITE_DONE) {
+		r = fail_sql(l, rc, "find checkpoint");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint64_t *upto,
+                          uint8_t hash[WF_CHAIN_HASH_SIZE])
+{
+	assert(l && upto && hash && every >= 1);
+	*upto = 0;
+	uint64_t cp_seq, cp_upto;
+	bool cp_acked;
+	int64_t pruned = 0;
+	int r = newest_checkpoint(l, &cp_seq, &cp_upto, &cp_acked);
+	if (!r)
+		r = meta_get_int(l, "pruned_upto", &pruned);
+	if (r)
+		return r;
+	if (cp_seq && (!cp_acked || cp_upto > (uint64_t)pruned))
+		return 0; /* one is on its way or waits to be applied */
+	/* A: every record at or below it is acknowledged. */
+	sqlite3_stmt *st = NULL;
+	r = prep(l,
+	         "SELECT coalesce((SELECT min(seq) - 1 FROM outbox),"
+	         " (SELECT max(seq) FROM records), 0)",
+	         &st);
+	if (r)
+		return r;
+	int rc = sqlite3_step(st);
+	int64_t a = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc != SQLITE_ROW)
+		r = fail_sql(l, rc, "find acknowledged prefix");
+	sqlite3_finalize(st);
+	if (r || a <= 0 || (uint64_t)a <= keep)
+		return r;
+	r = prep(l, "SELECT seq, hash FROM records WHERE seq <= ?1 ORDER BY seq DESC LIMIT 1", &st);
+	if (r)
+		return r;
+	sqlite3_bind_int64(st, 1, a - (int64_t)keep);
+	rc = sqlite3_step(st);
+	int due = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == WF_CHAIN_HASH_SIZE) {
+		uint64_t at = (uint64_t)sqlite3_column_int64(st, 0);
+		if (at > (uint64_t)pruned && at - (uint64_t)pruned >= every) {
+			*upto = at;
+			memcpy(hash, sqlite3_column_blob(st, 1), WF_CHAIN_HASH_SIZE);
+			due = 1;
+		}
+	} else if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		r = fail_sql(l, rc, "find checkpoint target");
+	}
+	sqlite3_finalize(st);
+	return r ? r : due;
+}
+
+int ledger_prune_acked(struct ledger *l)
+{
+	assert(l);
+	uint64_t cp_seq, cp_upto;
+	bool cp_acked;
+	int64_t pruned = 0;
+	int r = newest_checkpoint(l, &cp_seq, &cp_upto, &cp_acked);
+	if (!r)
+		r = meta_get_int(l, "pruned_upto", &pruned);
+	if (r)
+		return r;
+	if (!cp_seq || !cp_acked || cp_upto <= (uint64_t)pruned)
+		return 0;
+	return ledger_prune(l, cp_seq);
+}
+
 int ledger_outbox_depth(struct ledger *l, int64_t *depth)
 {
 	assert(l && depth);

@@ -258,6 +258,25 @@ int ledger_outbox_depth(struct ledger *l, int64_t *depth);
  */
 int ledger_prune(struct ledger *l, uint64_t checkpoint_seq);
 
+/*
+ * ledger_checkpoint_due — whether a new CHECKPOINT record should be
+ * appended so that pruning keeps the newest `keep` records: A is the highest
+ * seq up to which every record is acknowledged (the outbox holds none at or
+ * below it); *upto becomes the highest held seq at or below A - keep, *hash
+ * its chain hash. Returns 1 when *upto >= pruned_upto + every (every >= 1)
+ * and the newest CHECKPOINT record, if any, has already been applied by
+ * ledger_prune; 0 when nothing is due; or a negative error. Reads only.
+ */
+int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint64_t *upto,
+                          uint8_t hash[WF_CHAIN_HASH_SIZE]);
+
+/*
+ * ledger_prune_acked — applies the newest CHECKPOINT record once central has
+ * acknowledged it and it covers more than is already pruned (ledger_prune).
+ * Returns the number of records removed (0 when nothing to do) or an error.
+ */
+int ledger_prune_acked(struct ledger *l);
+
 /* A problem ledger_verify found; text names it ("seq 42: chain hash ..."). */
 typedef void (*ledger_problem_fn)(void *ctx, const char *text);
 

@@ -484,6 +484,43 @@ static int heartbeat(struct sync *s)
 	return root ? WF_OK : WF_EPROTO;
 }
 
+/*
+ * Pruning, both halves: apply a checkpoint central has acknowledged, and
+ * append a new one when enough acknowledged records lie behind the ones
+ * kept. The new checkpoint goes up with the next batch like any record.
+ */
+static int maintain(struct sync *s)
+{
+	int removed = ledger_prune_acked(s->ledger);
+	if (removed < 0) {
+		say(s, WF_LOG_ERROR, "journal: pruning failed: %s", ledger_errmsg(s->ledger));
+		return removed;
+	}
+	if (removed > 0) {
+		say(s, WF_LOG_INFO, "journal: %d acknowledged records pruned behind a checkpoint",
+		    removed);
+		pthread_mutex_lock(&s->lock);
+		s->st.pruned += (uint64_t)removed;
+		pthread_mutex_unlock(&s->lock);
+	}
+	uint64_t upto = 0;
+	uint8_t hash[WF_CHAIN_HASH_SIZE];
+	int due =
+	    ledger_checkpoint_due(s->ledger, s->cfg.keep_records, s->cfg.prune_every, &upto, hash);
+	if (due <= 0)
+		return due;
+	struct wf_record rec;
+	memset(&rec, 0, sizeof rec);
+	rec.kind = WF_RECORD_CHECKPOINT;
+	rec.time_ms = kiosk_now_ms(s) + offset_ms(s);
+	rec.checkpoint.upto_seq = upto;
+	memcpy(rec.checkpoint.hash, hash, sizeof hash);
+	int rc = ledger_append(s->ledger, &rec, NULL, NULL, NULL);
+	if (rc != WF_OK)
+		say(s, WF_LOG_ERROR, "journal: checkpoint: %s", ledger_errmsg(s->ledger));
+	return rc;
+}
+
 int sync_round(struct sync *s, bool force)
 {
 	int rc = WF_OK;
@@ -493,6 +530,8 @@ int sync_round(struct sync *s, bool force)
 	pthread_mutex_unlock(&s->lock);
 	if (!epoch_done)
 		rc = sync_epoch(s, "start");
+	if (rc == WF_OK)
+		(void)maintain(s); /* logged; never a reason to hold the outbox back */
 	while (rc == WF_OK) {
 		int n = upload_batch(s);
 		if (n < 0)
@@ -500,6 +539,8 @@ int sync_round(struct sync *s, bool force)
 		if (n <= 0)
 			break;
 	}
+	if (rc == WF_OK)
+		(void)maintain(s); /* applies the checkpoint just acknowledged */
 	int64_t now = kiosk_now_ms(s), mono = mono_ms();
 	if (rc == WF_OK && (force || mono >= s->next_downsync_ms)) {
 		rc = downsync(s);
@@ -639,6 +680,10 @@ int sync_create(const struct sync_config *cfg, struct sync **out, char *err, siz
 		s->cfg.heartbeat_every_ms = 60000;
 	if (!s->cfg.downsync_every_ms)
 		s->cfg.downsync_every_ms = 60000;
+	if (!s->cfg.keep_records)
+		s->cfg.keep_records = SYNC_KEEP_RECORDS;
+	if (!s->cfg.prune_every)
+		s->cfg.prune_every = s->cfg.keep_records / 10 + 1;
 	s->st.outbox_depth = -1;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_t ca;

@@ -23,9 +23,10 @@
 
 #include "wf.h"
 
-#define SYNC_BATCH_MAX 500 /* records per batch (SYNC-API limit) */
-#define SYNC_ERROR_MAX 200
-#define SYNC_URL_MAX   512
+#define SYNC_BATCH_MAX    500 /* records per batch (SYNC-API limit) */
+#define SYNC_ERROR_MAX    200
+#define SYNC_URL_MAX      512
+#define SYNC_KEEP_RECORDS 100000 /* acknowledged records the journal keeps */
 
 struct sync_config {
 	const char *url;     /* "http://127.0.0.1:8080" or https (no trailing /) */
@@ -40,6 +41,12 @@ struct sync_config {
 	int backoff_cap_ms;        /* longest retry delay; 0 = 300000 */
 	int heartbeat_every_ms;    /* 0 = 60000 */
 	int downsync_every_ms;     /* 0 = 60000 */
+	/* Pruning: once more than keep_records records are acknowledged, a
+	 * CHECKPOINT record is appended behind which the oldest (at least
+	 * prune_every of them) may go; once central acknowledges the checkpoint
+	 * they are removed from the journal. */
+	uint64_t keep_records; /* 0 = SYNC_KEEP_RECORDS */
+	uint64_t prune_every;  /* 0 = keep_records / 10 + 1 */
 	/* The kiosk's clock in UTC ms; NULL = CLOCK_REALTIME. Tests move it. */
 	int64_t (*clock_ms)(void *ctx);
 	void *clock_ctx;
@@ -54,6 +61,7 @@ struct sync_status {
 	int64_t offset_ms;       /* central's clock minus ours */
 	uint64_t stored, duplicates, conflicts; /* answers counted since start */
 	uint64_t rounds_failed;
+	uint64_t pruned;          /* records pruned from the journal since start */
 	uint64_t catalog_version; /* grows each time a down-sync was applied */
 	bool epoch_done;          /* central confirmed where this journal continues */
 	char last_error[SYNC_ERROR_MAX];

@@ -29,6 +29,23 @@ void harness_bin(const char *name, char *out, size_t cap)
 	snprintf(out, cap, "%s/%s", dir && *dir ? dir : "build/bin", name);
 }
 
+/* Centrals this process started, for harness_kill_started. */
+static pid_t g_started[256];
+static int g_nstarted;
+
+void harness_kill_started(void)
+{
+	for (int i = 0; i < g_nstarted; i++) {
+		int st = 0;
+		/* 0 = still running and ours; -1 (ECHILD) = already reaped by harness_stop */
+		if (g_started[i] > 0 && waitpid(g_started[i], &st, WNOHANG) == 0) {
+			kill(g_started[i], SIGKILL);
+			waitpid(g_started[i], &st, 0);
+		}
+	}
+	g_nstarted = 0;
+}
+
 int harness_start(struct central_proc *p, const char *db_url, int64_t time_offset_s)
 {
 	return harness_start_args(p, db_url, time_offset_s, NULL);
@@ -65,6 +82,8 @@ int harness_start_args(struct central_proc *p, const char *db_url, int64_t time_
 	close(fds[1]);
 	p->pid = pid;
 	p->port = 0;
+	if (g_nstarted < (int)(sizeof g_started / sizeof g_started[0]))
+		g_started[g_nstarted++] = pid;
 	char line[256];
 	size_t n = 0;
 	while (n + 1 < sizeof line) {

@@ -37,6 +37,13 @@ int harness_start_args(struct central_proc *p, const char *db_url, int64_t time_
 int harness_stop(struct central_proc *p, int sig);
 
 /*
+ * harness_kill_started — SIGKILLs and reaps every central harness_start
+ * started in this process that is still running. For teardown: a failed
+ * assertion skips harness_stop, and an orphan would hold ctest's pipe open.
+ */
+void harness_kill_started(void);
+
+/*
  * harness_cli — runs `wufei-central ARGS... --db DB`; returns its exit code;
  * stdout (capped) into out[cap] if out is not NULL.
  */

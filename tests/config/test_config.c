@@ -120,6 +120,7 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(cfg.width, 1080);
 	assert_int_equal(cfg.session.max_pin_attempts, 3);
 	assert_string_equal(cfg.receipt_base_url, "HTTPS://R.WUFEI.CN");
+	assert_int_equal(cfg.keep_records, 100000);
 	assert_int_equal(cfg.ndevices, 0);
 }
 
@@ -150,6 +151,7 @@ static const struct bad_case bad_cases[] = {
      ":6: [central] receipt_base_url"},
     {"[central]\nreceipt_base_url = https://lower.case\n", ":6: [central] receipt_base_url"},
     {"[central]\nurl = ftp://x\n", ":6: [central] url = 'ftp://x': must start with http"},
+    {"[central]\nkeep_records = 10\n", ":6: [central] keep_records = '10': must be a whole"},
     {"[screen]\nlanguage = fr\n", ":6: [screen] language = 'fr': must be zh or en"},
     {"[screen]\nfullscreen = perhaps\n", ":6: [screen] fullscreen = 'perhaps'"},
     {"[session]\nstable_time_ms = 5\n", ":6: [session] stable_time_ms = '5'"},

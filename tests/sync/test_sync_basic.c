@@ -42,6 +42,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	harness_kill_started();
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
 	return system(cmd);
@@ -170,6 +171,149 @@ static void test_wrong_key_is_refused_and_nothing_lost(void **state)
 	assert_int_equal(harness_stop(&c, SIGTERM), 0);
 }
 
+/* Records held in the journal: count, lowest and highest seq. */
+struct held {
+	long n;
+	uint64_t lo, hi;
+};
+
+static int count_held(void *ctx, const struct ledger_entry *e)
+{
+	struct held *h = ctx;
+	if (h->n++ == 0)
+		h->lo = e->seq;
+	h->hi = e->seq;
+	return 0;
+}
+
+static struct held journal_held(void)
+{
+	struct ledger *l = NULL;
+	char err[256];
+	struct held h = {0, 0, 0};
+	assert_int_equal(ledger_open(g_ledger, &l, err, sizeof err), WF_OK);
+	assert_int_equal(ledger_each(l, count_held, &h), WF_OK);
+	ledger_close(l);
+	return h;
+}
+
+static long central_sql(const char *sql)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/central.db", g_dir);
+	return harness_count(path, sql);
+}
+
+static void make_pruning_sync(struct central_proc *c, struct sync **s)
+{
+	char url[64], err[256];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", c->port);
+	struct sync_config cfg = {.url = url,
+	                          .ledger_path = g_ledger,
+	                          .kiosk = 5,
+	                          .key_id = 1,
+	                          .secret_key = g_sk,
+	                          .timeout_ms = 5000,
+	                          .keep_records = 100,
+	                          .prune_every = 50};
+	assert_int_equal(sync_create(&cfg, s, err, sizeof err), WF_OK);
+}
+
+/* Acknowledged records go behind a checkpoint central acknowledged; the
+ * newest keep_records stay; the journal still verifies; central holds all. */
+static void test_prune_behind_checkpoint(void **state)
+{
+	(void)state;
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	append_drops(250, 1000);
+	struct sync *s = NULL;
+	make_pruning_sync(&c, &s);
+	/* round 1: 250 acknowledged, then a checkpoint up to 150 is appended */
+	assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(outbox_depth(), 1);
+	struct held h = journal_held();
+	assert_int_equal(h.n, 251);
+	/* round 2: central acknowledges the checkpoint, 1..150 are pruned */
+	assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	h = journal_held();
+	assert_int_equal(h.lo, 151);
+	assert_int_equal(h.hi, 251);
+	assert_int_equal(h.n, 101);
+	struct sync_status st;
+	sync_get_status(s, &st);
+	assert_int_equal(st.pruned, 150);
+	char err[256];
+	assert_int_equal(ledger_verify(g_ledger, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 251);
+	assert_int_equal(central_sql("SELECT count(*) FROM tamper_alerts"), 0);
+	/* nothing more is due until another prune_every records are acknowledged:
+	 * 251 + 48 = 299 acknowledged, 299 - 100 = 199 < 150 + 50 */
+	append_drops(48, 2000);
+	assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	assert_int_equal(journal_held().lo, 151);
+	append_drops(1, 3000); /* 300 - 100 = 200: a checkpoint (seq 301) up to 200 */
+	assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(outbox_depth(), 1);
+	assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	h = journal_held();
+	assert_int_equal(h.lo, 201);
+	assert_int_equal(h.hi, 301);
+	sync_get_status(s, &st);
+	assert_int_equal(st.pruned, 200);
+	assert_int_equal(ledger_verify(g_ledger, NULL, NULL, err, sizeof err), 0);
+	/* records appended after pruning carry on the sequence and the chain */
+	append_drops(3, 4000);
+	assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(journal_held().hi, 304);
+	assert_int_equal(ledger_verify(g_ledger, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 304);
+	assert_int_equal(central_sql("SELECT count(*) FROM tamper_alerts"), 0);
+	sync_destroy(s);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+}
+
+/* A checkpoint naming a hash central does not hold: central flags it, the
+ * kiosk refuses to prune behind it, and the outbox keeps draining. */
+static void test_bad_checkpoint_flagged_not_pruned(void **state)
+{
+	(void)state;
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	append_drops(20, 1000);
+	struct sync *s = NULL;
+	make_sync(&c, &s); /* default keep: this client appends no checkpoint itself */
+	assert_int_equal(sync_round(s, true), WF_OK);
+	struct ledger *l = NULL;
+	char err[256];
+	assert_int_equal(ledger_open(g_ledger, &l, err, sizeof err), WF_OK);
+	struct wf_record r;
+	memset(&r, 0, sizeof r);
+	r.kind = WF_RECORD_CHECKPOINT;
+	r.time_ms = (int64_t)time(NULL) * 1000;
+	r.checkpoint.upto_seq = 10;
+	memset(r.checkpoint.hash, 0xA5, sizeof r.checkpoint.hash);
+	assert_int_equal(ledger_append(l, &r, NULL, NULL, NULL), WF_OK);
+	ledger_close(l);
+	append_drops(5, 2000);
+	assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	assert_int_equal(
+	    central_sql("SELECT count(*) FROM tamper_alerts WHERE reason='checkpoint_mismatch'"),
+	    1);
+	struct held h = journal_held();
+	assert_int_equal(h.lo, 1); /* nothing pruned */
+	assert_int_equal(h.n, 26);
+	struct sync_status st;
+	sync_get_status(s, &st);
+	assert_int_equal(st.pruned, 0);
+	sync_destroy(s);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+}
+
 static void test_backoff(void **state)
 {
 	(void)state;
@@ -195,6 +339,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_upload_then_outbox_empty, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_central_away_keeps_outbox, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wrong_key_is_refused_and_nothing_lost, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_prune_behind_checkpoint, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_checkpoint_flagged_not_pruned, setup,
 	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

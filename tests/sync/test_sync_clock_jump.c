@@ -64,29 +64,10 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Centrals this process started: a failed assertion skips harness_stop, so
- * teardown kills what is still ours (an orphan would hold ctest's pipe open). */
-static pid_t g_started[256];
-static int g_nstarted;
-
-static void remember_central(pid_t pid)
-{
-	if (g_nstarted < (int)(sizeof g_started / sizeof g_started[0]))
-		g_started[g_nstarted++] = pid;
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	for (int i = 0; i < g_nstarted; i++) {
-		int st = 0;
-		/* 0 = still running and ours; -1 (ECHILD) = already reaped by harness_stop */
-		if (g_started[i] > 0 && waitpid(g_started[i], &st, WNOHANG) == 0) {
-			kill(g_started[i], SIGKILL);
-			waitpid(g_started[i], &st, 0);
-		}
-	}
-	g_nstarted = 0;
+	harness_kill_started();
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
 	return system(cmd);
@@ -129,7 +110,6 @@ static void test_heartbeat_after_clock_put_right(void **state)
 	(void)state;
 	struct central_proc c;
 	assert_int_equal(harness_start(&c, g_db, 0), 0);
-	remember_central(c.pid);
 	char url[64], err[256];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", c.port);
 	struct sync_config cfg = {.url = url,

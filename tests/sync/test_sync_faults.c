@@ -96,29 +96,10 @@ static int setup(void **state)
 	return 0;
 }
 
-/* Centrals this process started: a failed assertion skips harness_stop, so
- * teardown kills what is still ours (an orphan would hold ctest's pipe open). */
-static pid_t g_started[256];
-static int g_nstarted;
-
-static void remember_central(pid_t pid)
-{
-	if (g_nstarted < (int)(sizeof g_started / sizeof g_started[0]))
-		g_started[g_nstarted++] = pid;
-}
-
 static int teardown(void **state)
 {
 	(void)state;
-	for (int i = 0; i < g_nstarted; i++) {
-		int st = 0;
-		/* 0 = still running and ours; -1 (ECHILD) = already reaped by harness_stop */
-		if (g_started[i] > 0 && waitpid(g_started[i], &st, WNOHANG) == 0) {
-			kill(g_started[i], SIGKILL);
-			waitpid(g_started[i], &st, 0);
-		}
-	}
-	g_nstarted = 0;
+	harness_kill_started();
 	char cmd[200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
 	return system(cmd);
@@ -271,7 +252,6 @@ static void assert_exactly_once(const char *ledger_path)
 static void start_central(struct central_proc *c, struct proxy *p, const char *const *extra)
 {
 	assert_int_equal(harness_start_args(c, g_db, 0, extra), 0);
-	remember_central(c->pid);
 	if (p) {
 		atomic_store(&p->kill_pid, c->pid);
 		atomic_store(&p->upstream_port, c->port);
