@@ -1,7 +1,7 @@
 /*
  * cmd_ledger.c — `wufei-kiosk ledger init PATH --kiosk N`, `ledger verify
- * PATH`, `ledger dump PATH`. Exit status: 0 ok, 1 failure or problems found,
- * 2 usage error.
+ * PATH`, `ledger dump PATH`, `ledger conflicts PATH`. Exit status: 0 ok, 1
+ * failure or problems found, 2 usage error.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,7 +21,8 @@ static int usage(void)
 {
 	fputs("usage: wufei-kiosk ledger init PATH --kiosk N\n"
 	      "       wufei-kiosk ledger verify PATH\n"
-	      "       wufei-kiosk ledger dump PATH\n",
+	      "       wufei-kiosk ledger dump PATH\n"
+	      "       wufei-kiosk ledger conflicts PATH\n",
 	      stderr);
 	return 2;
 }
@@ -149,9 +150,14 @@ static void add_body(json_t *o, const struct wf_record *r)
 	}
 }
 
+/* ctx: NULL = every record; else a long counting the conflicts shown. */
 static int dump_one(void *ctx, const struct ledger_entry *e)
 {
-	(void)ctx;
+	long *conflicts = ctx;
+	if (conflicts && !e->conflict)
+		return 0;
+	if (conflicts)
+		++*conflicts;
 	json_t *o = json_object();
 	struct wf_record r;
 	char why[96];
@@ -170,6 +176,8 @@ static int dump_one(void *ctx, const struct ledger_entry *e)
 	if (e->token)
 		json_object_set_new(o, "receipt", json_string(e->token));
 	json_object_set_new(o, "acked", json_boolean(e->acked));
+	if (e->conflict)
+		json_object_set_new(o, "conflict", json_true());
 	set_hex(o, "hash", e->hash);
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
@@ -180,20 +188,27 @@ static int dump_one(void *ctx, const struct ledger_entry *e)
 	return 0;
 }
 
-static int cmd_dump(int argc, char **argv)
+/* dump: every record; conflicts: those central holds with other bytes. */
+static int cmd_dump(int argc, char **argv, bool only_conflicts)
 {
 	if (argc != 3)
 		return usage();
 	char err[LEDGER_ERRMSG_MAX];
 	struct ledger *l = NULL;
 	if (ledger_open(argv[2], &l, err, sizeof err)) {
-		fprintf(stderr, "wufei-kiosk ledger dump: %s\n", err);
+		fprintf(stderr, "wufei-kiosk ledger %s: %s\n", argv[1], err);
 		return 1;
 	}
-	int r = ledger_each(l, dump_one, NULL);
+	long conflicts = 0;
+	int r = ledger_each(l, dump_one, only_conflicts ? &conflicts : NULL);
 	if (r)
-		fprintf(stderr, "wufei-kiosk ledger dump: %s\n",
+		fprintf(stderr, "wufei-kiosk ledger %s: %s\n", argv[1],
 		        ledger_errmsg(l)[0] ? ledger_errmsg(l) : wf_strerror(r));
+	else if (only_conflicts)
+		fprintf(stderr,
+		        "%ld record(s) central holds with other bytes (its copy is kept; see "
+		        "wufei-central alerts list)\n",
+		        conflicts);
 	ledger_close(l);
 	return r ? 1 : 0;
 }
@@ -207,6 +222,8 @@ int cmd_ledger(int argc, char **argv)
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc, argv);
 	if (strcmp(argv[1], "dump") == 0)
-		return cmd_dump(argc, argv);
+		return cmd_dump(argc, argv, false);
+	if (strcmp(argv[1], "conflicts") == 0)
+		return cmd_dump(argc, argv, true);
 	return usage();
 }

@@ -99,6 +99,8 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     " hash BLOB NOT NULL, acked INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX records_kind ON records(kind, seq);"
     "INSERT OR IGNORE INTO meta(key, value) VALUES('pruned_upto', 0);",
+    /* 3: records central answered `conflict` (acked = 2), found without a scan */
+    "CREATE INDEX records_conflict ON records(seq) WHERE acked = 2;",
 };
 
 /* ---- errors ------------------------------------------------------------ */
@@ -1445,13 +1447,13 @@ int ledger_outbox_peek(struct ledger *l, struct ledger_outbox_item *items, unsig
 	return r;
 }
 
-int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, unsigned n)
+int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, const bool *conflict, unsigned n)
 {
 	assert(l && (seqs || n == 0));
 	sqlite3_stmt *del = NULL, *upd = NULL;
 	int r = prep(l, "DELETE FROM outbox WHERE seq = ?1", &del);
 	if (r == WF_OK)
-		r = prep(l, "UPDATE records SET acked = 1 WHERE seq = ?1", &upd);
+		r = prep(l, "UPDATE records SET acked = ?2 WHERE seq = ?1", &upd);
 	if (r == WF_OK)
 		r = txn_begin(l);
 	if (r)
@@ -1459,6 +1461,8 @@ int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, unsigned n)
 	for (unsigned i = 0; i < n && r == WF_OK; i++) {
 		sqlite3_bind_int64(del, 1, (int64_t)seqs[i]);
 		sqlite3_bind_int64(upd, 1, (int64_t)seqs[i]);
+		sqlite3_bind_int(upd, 2,
+		                 conflict && conflict[i] ? LEDGER_ACK_CONFLICT : LEDGER_ACK_STORED);
 		r = step_done(l, del, "delete outbox row");
 		if (r == WF_OK)
 			r = step_done(l, upd, "mark acknowledged");
@@ -1470,6 +1474,23 @@ int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, unsigned n)
 out:
 	sqlite3_finalize(del);
 	sqlite3_finalize(upd);
+	return r;
+}
+
+int ledger_conflict_count(struct ledger *l, int64_t *n)
+{
+	assert(l && n);
+	sqlite3_stmt *st = NULL;
+	/* the literal 2 (LEDGER_ACK_CONFLICT) lets SQLite use the partial index */
+	int r = prep(l, "SELECT count(*) FROM records WHERE acked = 2", &st);
+	if (r)
+		return r;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	else
+		r = fail_sql(l, rc, "count conflicts");
+	sqlite3_finalize(st);
 	return r;
 }
 
@@ -1510,7 +1531,7 @@ static int prune_check(struct ledger *l, uint64_t upto, const uint8_t hash[32])
 {
 	sqlite3_stmt *st = NULL;
 	int r = prep(l,
-	             "SELECT (SELECT count(*) FROM records WHERE seq <= ?1 AND acked = 0),"
+	             "SELECT (SELECT count(*) FROM records WHERE seq <= ?1 AND acked <> 1),"
 	             " (SELECT hash FROM records WHERE seq = ?1)",
 	             &st);
 	if (r)
@@ -1520,8 +1541,8 @@ static int prune_check(struct ledger *l, uint64_t upto, const uint8_t hash[32])
 	if (rc != SQLITE_ROW) {
 		r = fail_sql(l, rc, "check prune");
 	} else if (sqlite3_column_int64(st, 0) > 0) {
-		set_err(l->err, sizeof l->err, "records up to %" PRIu64 " not all acknowledged",
-		        upto);
+		set_err(l->err, sizeof l->err,
+		        "records up to %" PRIu64 " not all acknowledged as stored", upto);
 		r = WF_ESTATE;
 	} else if (sqlite3_column_type(st, 1) != SQLITE_NULL &&
 	           (sqlite3_column_bytes(st, 1) != 32 ||
@@ -1644,7 +1665,10 @@ int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint6
 	/* A: every record at or below it is acknowledged. */
 	sqlite3_stmt *st = NULL;
 	r = prep(l,
-	         "SELECT coalesce((SELECT min(seq) - 1 FROM outbox),"
+	         "SELECT coalesce(min((SELECT min(seq) FROM outbox),"
+	         " (SELECT min(seq) FROM records WHERE acked = 2)) - 1,"
+	         " (SELECT min(seq) - 1 FROM outbox),"
+	         " (SELECT min(seq) - 1 FROM records WHERE acked = 2),"
 	         " (SELECT max(seq) FROM records), 0)",
 	         &st);
 	if (r)
@@ -1729,7 +1753,8 @@ int ledger_each(struct ledger *l, int (*fn)(void *ctx, const struct ledger_entry
 		if (sqlite3_column_bytes(st, 2) == 32)
 			memcpy(e.hash, sqlite3_column_blob(st, 2), 32);
 		e.token = (const char *)sqlite3_column_text(st, 3);
-		e.acked = sqlite3_column_int(st, 4) != 0;
+		e.acked = sqlite3_column_int(st, 4) != LEDGER_ACK_NONE;
+		e.conflict = sqlite3_column_int(st, 4) == LEDGER_ACK_CONFLICT;
 		r = fn(ctx, &e);
 		if (r)
 			break;
@@ -1935,6 +1960,8 @@ static void verify_tables(struct verify *v)
 	             "outbox row for seq %s has no record");
 	verify_query(v, "SELECT seq FROM receipts WHERE seq NOT IN (SELECT seq FROM records)",
 	             "receipt for seq %s has no record");
+	verify_query(v, "SELECT seq FROM records WHERE acked NOT IN (0, 1, 2)",
+	             "seq %s: acknowledgement state is neither queued, stored nor conflict");
 	int64_t pruned = 0;
 	if (meta_get_int(v->l, "pruned_upto", &pruned) == WF_OK && pruned > 0)
 		return; /* pruned drops no longer add up to the counters */

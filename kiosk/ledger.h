@@ -35,7 +35,7 @@
 #include "catalog.h"
 #include "record.h"
 
-#define LEDGER_SCHEMA_VERSION   2    /* PRAGMA user_version of a current journal */
+#define LEDGER_SCHEMA_VERSION   3    /* PRAGMA user_version of a current journal */
 #define LEDGER_BUSY_TIMEOUT_MS  5000 /* sqlite3_busy_timeout per statement */
 #define LEDGER_BUSY_MAX_MS      60000
 #define LEDGER_ERRMSG_MAX       256
@@ -238,9 +238,24 @@ struct ledger_outbox_item {
  * items; returns how many (>= 0). Reads only. */
 int ledger_outbox_peek(struct ledger *l, struct ledger_outbox_item *items, unsigned max);
 
-/* ledger_outbox_ack — removes the outbox rows of seqs[0..n) and marks the
- * records acknowledged, in one transaction. Unknown seqs are ignored. */
-int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, unsigned n);
+/* What central answered for a record (records.acked). */
+enum ledger_ack {
+	LEDGER_ACK_NONE = 0,     /* still in the outbox */
+	LEDGER_ACK_STORED = 1,   /* central holds it: stored or duplicate */
+	LEDGER_ACK_CONFLICT = 2, /* central holds other bytes at this seq */
+};
+
+/*
+ * ledger_outbox_ack — removes the outbox rows of seqs[0..n) and marks the
+ * records acknowledged, in one transaction. conflict (may be NULL = none)
+ * marks those central answered `conflict`: they leave the outbox, stay in
+ * the journal for staff (ledger_conflicts) and are never pruned. Unknown
+ * seqs are ignored.
+ */
+int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, const bool *conflict, unsigned n);
+
+/* ledger_conflict_count — records central answered `conflict` into *n. */
+int ledger_conflict_count(struct ledger *l, int64_t *n);
 
 /* ledger_outbox_depth — number of unacknowledged records into *depth. */
 int ledger_outbox_depth(struct ledger *l, int64_t *depth);
@@ -261,11 +276,11 @@ int ledger_prune(struct ledger *l, uint64_t checkpoint_seq);
 /*
  * ledger_checkpoint_due — whether a new CHECKPOINT record should be
  * appended so that pruning keeps the newest `keep` records: A is the highest
- * seq up to which every record is acknowledged (the outbox holds none at or
- * below it); *upto becomes the highest held seq at or below A - keep, *hash
- * its chain hash. Returns 1 when *upto >= pruned_upto + every (every >= 1)
- * and the newest CHECKPOINT record, if any, has already been applied by
- * ledger_prune; 0 when nothing is due; or a negative error. Reads only.
+ * seq up to which every record is acknowledged as stored (the outbox holds
+ * none at or below it, and no conflict lies there: those stay for staff); *upto becomes the highest
+ * held seq at or below A - keep, *hash its chain hash. Returns 1 when *upto >= pruned_upto + every
+ * (every >= 1) and the newest CHECKPOINT record, if any, has already been applied by ledger_prune;
+ * 0 when nothing is due; or a negative error. Reads only.
  */
 int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint64_t *upto,
                           uint8_t hash[WF_CHAIN_HASH_SIZE]);
@@ -303,6 +318,7 @@ struct ledger_entry {
 	uint8_t hash[WF_CHAIN_HASH_SIZE];
 	const char *token; /* receipt token or NULL */
 	bool acked;        /* acknowledged by central */
+	bool conflict;     /* central answered conflict: it holds other bytes here */
 };
 
 /* ledger_each — calls fn for every record in seq order; stops early and

@@ -9,6 +9,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -114,11 +115,64 @@ static void logf_(struct runner *r, const char *fmt, ...)
 	fflush(r->log);
 }
 
+/* One device's health for staff: "scale up 12 s, 340 frames, 0 errors". */
+static void log_device_health(struct runner *r, const char *role, const struct device *d)
+{
+	if (!d) {
+		logf_(r, "staff: %s: not configured", role);
+		return;
+	}
+	struct device_health h;
+	device_health(d, &h);
+	int64_t now = mono_ms();
+	logf_(r,
+	      "staff: %s: %s for %" PRId64 " s, last data %s%" PRId64 " s ago, %" PRIu64
+	      " frames, %" PRIu64 " errors, %" PRIu64 " reconnects%s%s",
+	      role, device_state_name(h.state), (now - h.state_since_ms) / 1000,
+	      h.last_data_ms ? "" : "never (", h.last_data_ms ? (now - h.last_data_ms) / 1000 : 0,
+	      h.frames, h.errors, h.reconnects, h.last_error[0] ? ", last error: " : "",
+	      h.last_error);
+}
+
+/*
+ * What the staff screen shows of the kiosk's health (the console stands in
+ * for the screen): sync (queue, last success, conflicts, last error) and
+ * each device.
+ */
+static void log_staff_health(struct runner *r)
+{
+	if (r->sync) {
+		struct sync_status st;
+		sync_get_status(r->sync, &st);
+		char ago[48] = "never";
+		if (st.last_success_ms)
+			snprintf(ago, sizeof ago, "%" PRId64 " s ago",
+			         (real_ms() - st.last_success_ms) / 1000);
+		logf_(r,
+		      "staff: sync: last success %s, queue %" PRId64 ", conflicts %" PRId64
+		      "%s, last error: %s",
+		      ago, st.outbox_depth, st.conflicts_held,
+		      st.conflicts_held > 0 ? " (wufei-kiosk ledger conflicts JOURNAL)" : "",
+		      st.last_error[0] ? st.last_error : "none");
+	} else {
+		int64_t depth = -1, held = -1;
+		ledger_outbox_depth(r->ledger, &depth);
+		ledger_conflict_count(r->ledger, &held);
+		logf_(r,
+		      "staff: sync: off (no [central] url), queue %" PRId64 ", conflicts %" PRId64,
+		      depth, held);
+	}
+	log_device_health(r, "scale", r->scale);
+	log_device_health(r, "card reader", r->card);
+	log_device_health(r, "printer", r->printer);
+}
+
 static void log_view(struct runner *r)
 {
 	struct session_view v = session_view(r->session);
 	if (v.screen == r->last_screen && v.message == r->last_message)
 		return;
+	bool staff_opened = v.screen == SESSION_SCREEN_STAFF && r->last_screen != v.screen;
 	r->last_screen = v.screen;
 	r->last_message = v.message;
 	if (v.message != SESSION_MSG_NONE)
@@ -126,6 +180,8 @@ static void log_view(struct runner *r)
 		      session_message_name(v.message));
 	else
 		logf_(r, "screen %s", session_screen_name(v.screen));
+	if (staff_opened)
+		log_staff_health(r);
 }
 
 /* ---- effects ---- */
@@ -645,6 +701,41 @@ static int expect(struct runner *r, const struct script_cmd *c, char *err, size_
 	return WF_OK;
 }
 
+/* `sync [MS]`: wake the sync thread, wait for a round ending with an empty outbox. */
+static int script_sync(struct runner *r, const struct script_cmd *c, char *err, size_t err_len)
+{
+	if (!r->sync) {
+		snprintf(err, err_len, "sync: no [central] url configured");
+		return WF_EINVAL;
+	}
+	struct sync_status st;
+	sync_get_status(r->sync, &st);
+	uint64_t before = st.rounds_ok;
+	sync_kick(r->sync);
+	int64_t end = mono_ms() + c->ms;
+	for (;;) {
+		struct timespec ts = {0, 20 * 1000000L};
+		nanosleep(&ts, NULL);
+		sync_get_status(r->sync, &st);
+		if (st.rounds_ok > before && st.outbox_depth == 0)
+			break;
+		if (st.rounds_ok > before) {
+			before = st.rounds_ok; /* records came in meanwhile: one more round */
+			sync_kick(r->sync);
+		}
+		if (mono_ms() >= end) {
+			snprintf(err, err_len,
+			         "sync: no round emptied the outbox within %" PRId64
+			         " ms (queue %" PRId64 ", last error: %s)",
+			         c->ms, st.outbox_depth, st.last_error[0] ? st.last_error : "none");
+			return WF_ETIMEDOUT;
+		}
+	}
+	runner_tick(r); /* the epoch answer and a new catalogue take effect now */
+	logf_(r, "sync: outbox empty, conflicts %" PRId64, st.conflicts_held);
+	return WF_OK;
+}
+
 int runner_script(struct runner *r, const struct script_cmd *c, char *err, size_t err_len)
 {
 	struct session_event ev;
@@ -685,6 +776,7 @@ int runner_script(struct runner *r, const struct script_cmd *c, char *err, size_
 	case SCRIPT_EXPECT_SCREEN:
 	case SCRIPT_EXPECT_MESSAGE:
 	case SCRIPT_EXPECT_POINTS: return expect(r, c, err, err_len);
+	case SCRIPT_SYNC: return script_sync(r, c, err, err_len);
 	case SCRIPT_QUIT: r->quit = true; return WF_ESTATE;
 	}
 	return WF_EINVAL;

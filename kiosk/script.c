@@ -198,6 +198,13 @@ int script_parse_line(const char *line, struct script_cmd *out, char *why, unsig
 		out->kind = SCRIPT_WAIT;
 		return WF_OK;
 	}
+	if (!strcmp(w[0], "sync")) {
+		out->ms = 20000;
+		if (n > 2 || (n == 2 && !to_i64(w[1], 1, 600000, &out->ms)))
+			return bad(why, why_len, "usage: sync [MS] (1..600000)");
+		out->kind = SCRIPT_SYNC;
+		return WF_OK;
+	}
 	if (!strcmp(w[0], "device"))
 		return parse_device(out, w, n, why, why_len);
 	if (!strcmp(w[0], "expect"))
@@ -207,5 +214,5 @@ int script_parse_line(const char *line, struct script_cmd *out, char *why, unsig
 		return WF_OK;
 	}
 	return bad(why, why_len,
-	           "unknown command (card, weight, tap, pin, wait, device, expect, quit)");
+	           "unknown command (card, weight, tap, pin, wait, device, sync, expect, quit)");
 }

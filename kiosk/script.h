@@ -14,6 +14,9 @@
  *   pin DIGITS              digits then confirm, on the PIN screen
  *   wait MS                 let MS pass (ticks every 100 ms)
  *   device scale|card|printer|ledger up|down
+ *   sync [MS]               wake the sync thread and wait, in real time (up to
+ *                           MS, default 20000), for a round that ends with an
+ *                           empty outbox; an error if none does
  *   expect screen NAME      stop with an error unless the screen is NAME
  *   expect message NAME     (session_message_name; "none" for no message)
  *   expect points N         points of the last receipt
@@ -42,6 +45,7 @@ enum script_kind {
 	SCRIPT_EXPECT_SCREEN,
 	SCRIPT_EXPECT_MESSAGE,
 	SCRIPT_EXPECT_POINTS,
+	SCRIPT_SYNC,
 	SCRIPT_QUIT,
 };
 
@@ -49,7 +53,7 @@ struct script_cmd {
 	enum script_kind kind;
 	char arg[SCRIPT_ARG_MAX];       /* card id, category code, PIN digits, screen name */
 	int64_t grams;                  /* weight */
-	int64_t ms;                     /* weight duration / wait */
+	int64_t ms;                     /* weight duration / wait / sync limit */
 	int64_t number;                 /* expect points, digit */
 	struct session_reading reading; /* weight flags */
 	enum session_control control;   /* tap */

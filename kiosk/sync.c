@@ -314,6 +314,7 @@ static int upload_batch(struct sync *s)
 		return status == 401 ? WF_ECRYPTO : WF_EPROTO;
 	json_t *results = json_object_get(root, "results");
 	uint64_t acks[SYNC_BATCH_MAX];
+	bool conflicted[SYNC_BATCH_MAX];
 	unsigned nack = 0;
 	uint64_t stored = 0, dup = 0, conflict = 0;
 	size_t i;
@@ -342,10 +343,11 @@ static int upload_batch(struct sync *s)
 			    (unsigned long long)q);
 		} else
 			continue;
+		conflicted[nack] = !strcmp(v, "conflict");
 		acks[nack++] = q;
 	}
 	json_decref(root);
-	int rc = nack ? ledger_outbox_ack(s->ledger, acks, nack) : WF_OK;
+	int rc = nack ? ledger_outbox_ack(s->ledger, acks, conflicted, nack) : WF_OK;
 	if (rc != WF_OK) {
 		say(s, WF_LOG_ERROR, "journal: acknowledging failed: %s", ledger_errmsg(s->ledger));
 		return rc;
@@ -552,13 +554,16 @@ int sync_round(struct sync *s, bool force)
 		if (rc == WF_OK)
 			s->next_heartbeat_ms = mono + s->cfg.heartbeat_every_ms;
 	}
-	int64_t depth = -1;
+	int64_t depth = -1, held = -1;
 	ledger_outbox_depth(s->ledger, &depth);
+	ledger_conflict_count(s->ledger, &held);
 	pthread_mutex_lock(&s->lock);
 	s->st.outbox_depth = depth;
+	s->st.conflicts_held = held;
 	if (rc == WF_OK) {
 		s->st.last_success_ms = now;
 		s->st.last_error[0] = '\0';
+		s->st.rounds_ok++;
 	} else {
 		s->st.rounds_failed++;
 	}
@@ -685,6 +690,7 @@ int sync_create(const struct sync_config *cfg, struct sync **out, char *err, siz
 	if (!s->cfg.prune_every)
 		s->cfg.prune_every = s->cfg.keep_records / 10 + 1;
 	s->st.outbox_depth = -1;
+	s->st.conflicts_held = -1;
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

@@ -60,8 +60,11 @@ struct sync_status {
 	int64_t outbox_depth;    /* records not yet acknowledged, -1 unknown */
 	int64_t offset_ms;       /* central's clock minus ours */
 	uint64_t stored, duplicates, conflicts; /* answers counted since start */
-	uint64_t rounds_failed;
-	uint64_t pruned;          /* records pruned from the journal since start */
+	uint64_t rounds_ok, rounds_failed;      /* rounds ended since start */
+	uint64_t pruned;                        /* records pruned from the journal since start */
+	/* records in the journal central answered `conflict` (it holds other
+	 * bytes there), for staff: `wufei-kiosk ledger conflicts`; -1 unknown */
+	int64_t conflicts_held;
 	uint64_t catalog_version; /* grows each time a down-sync was applied */
 	bool epoch_done;          /* central confirmed where this journal continues */
 	char last_error[SYNC_ERROR_MAX];

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "ledger.h"
 #include "receipt.h"
 #include "record.h"
@@ -78,17 +80,24 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	harness_kill_started();
 	return sh("rm -rf '%s'", g_dir);
 }
 
-static int run_script(const char *script)
+/* Runs a script on the kiosk configured by g_dir/INI. */
+static int run_script_with(const char *ini, const char *script)
 {
 	char path[256];
 	snprintf(path, sizeof path, "%s/visit.script", g_dir);
 	write_file(path, script);
-	int rc = sh("%s run --config %s/kiosk.ini --no-devices --script %s", bin(), g_dir, path);
+	int rc = sh("%s run --config %s/%s --no-devices --script %s", bin(), g_dir, ini, path);
 	printf("%s", g_out);
 	return rc;
+}
+
+static int run_script(const char *script)
+{
+	return run_script_with("kiosk.ini", script);
 }
 
 struct collect {
@@ -252,6 +261,132 @@ static void test_bad_config_refuses_to_start(void **state)
 	assert_non_null(strstr(g_out, "refusing to start"));
 }
 
+/* ---- with a real wufei-central ---- */
+
+struct at_central {
+	const char *db;
+	unsigned n, equal;
+};
+
+/* Counts journal records central holds with exactly the same canonical bytes. */
+static int compare_one(void *ctx, const struct ledger_entry *e)
+{
+	struct at_central *a = ctx;
+	char sql[160 + 2 * WF_RECORD_MAX_LEN];
+	int k =
+	    snprintf(sql, sizeof sql,
+	             "SELECT count(*) FROM records WHERE kiosk = 9 AND seq = %llu AND bytes = x'",
+	             (unsigned long long)e->seq);
+	for (size_t i = 0; i < e->len && k + 4 < (int)sizeof sql; i++)
+		k += snprintf(sql + k, sizeof sql - (size_t)k, "%02X", e->bytes[i]);
+	snprintf(sql + k, sizeof sql - (size_t)k, "'");
+	a->n++;
+	a->equal += harness_count(a->db, sql) == 1;
+	return 0;
+}
+
+/* Every journal record is at central byte for byte; returns how many there are. */
+static unsigned journal_equals_central(const char *central_db)
+{
+	char path[256], err[256];
+	snprintf(path, sizeof path, "%s/journal.db", g_dir);
+	struct ledger *l = NULL;
+	assert_int_equal(ledger_open(path, &l, err, sizeof err), WF_OK);
+	struct at_central a = {central_db, 0, 0};
+	assert_int_equal(ledger_each(l, compare_one, &a), 0);
+	ledger_close(l);
+	assert_int_equal(a.equal, a.n);
+	return a.n;
+}
+
+/*
+ * The kiosk against a real central: a new journal records nothing until
+ * central has answered; categories, residents and staff arrive by down-sync;
+ * the staff screen shows sync and device health; every record reaches
+ * central byte for byte; a receipt verifies there.
+ */
+static void test_with_central(void **state)
+{
+	(void)state;
+	char db[300], central_db[256], out[8192], pub[256];
+	snprintf(central_db, sizeof central_db, "%s/central.db", g_dir);
+	snprintf(db, sizeof db, "sqlite:%s", central_db);
+	snprintf(pub, sizeof pub, "%s/kiosk.key.pub", g_dir);
+	const char *const enrol[][16] = {
+	    {"rates", "set", "--id", "1", "--code", "paper", "--name", "纸类 Paper", "--unit", "g",
+	     "--rate", "2000", "--min", "100", "--max", "50000"},
+	    {"resident", "add", "--id", "1001", "--card", "em4100:0400E2E1F5", "--name", "王*"},
+	    {"staff", "add", "--id", "7", "--card", "em4100:0600112233", "--name", "陈*", "--role",
+	     "staff", "--pin", "1234"},
+	    {"kiosk", "add", "9", "--pubkey", pub},
+	};
+	for (size_t i = 0; i < sizeof enrol / sizeof enrol[0]; i++) {
+		const char *args[18] = {0};
+		for (int k = 0; k < 16 && enrol[i][k]; k++)
+			args[k] = enrol[i][k];
+		int rc = harness_cli(db, out, sizeof out, args);
+		if (rc != 0)
+			printf("%s: %s\n", args[0], out);
+		assert_int_equal(rc, 0);
+	}
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, db, 0), 0);
+	char path[256], ini[1024];
+	snprintf(path, sizeof path, "%s/central.ini", g_dir);
+	snprintf(ini, sizeof ini,
+	         "[kiosk]\nnumber = 9\nname = Test\ntimezone = Asia/Shanghai\n"
+	         "ledger = %s/journal.db\nkey_file = %s/kiosk.key\n"
+	         "[central]\nurl = http://127.0.0.1:%d\n"
+	         "[session]\nstable_time_ms = 1000\n",
+	         g_dir, g_dir, c.port);
+	write_file(path, ini);
+	int rc = run_script_with("central.ini", "expect screen out-of-service\n" /* new journal */
+	                                        "card em4100:0400E2E1F5\n"
+	                                        "expect screen out-of-service\n"
+	                                        "sync\n"
+	                                        "expect screen attract\n"
+	                                        "weight 0 for 1500\n"
+	                                        "card em4100:0400E2E1F5\n"
+	                                        "expect screen category\n"
+	                                        "tap category paper\n"
+	                                        "weight 1250 for 1200\n"
+	                                        "tap confirm\n"
+	                                        "expect screen receipt\n"
+	                                        "expect points 2\n"
+	                                        "tap done\n"
+	                                        "card em4100:0600112233\n"
+	                                        "pin 1234\n"
+	                                        "expect screen staff\n"
+	                                        "tap exit\n"
+	                                        "sync\n");
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(g_out, "1 drops recorded"));
+	/* the staff screen's health lines */
+	assert_non_null(strstr(g_out, "staff: sync: last success "));
+	assert_non_null(strstr(g_out, ", conflicts 0, last error: none"));
+	assert_non_null(strstr(g_out, "staff: scale: not configured"));
+	assert_non_null(strstr(g_out, "sync: outbox empty, conflicts 0"));
+	/* drop, staff login, staff logout: all at central, byte for byte */
+	assert_int_equal(journal_equals_central(central_db), 3);
+	assert_int_equal(harness_count(central_db, "SELECT count(*) FROM records"), 3);
+	assert_int_equal(harness_count(central_db, "SELECT count(*) FROM tamper_alerts"), 0);
+	/* the receipt the resident was shown verifies at central */
+	struct collect col;
+	read_journal(&col);
+	assert_int_equal(col.rec[0].kind, WF_RECORD_DROP);
+	const char *verify[] = {"verify-receipt", col.token[0], NULL};
+	assert_int_equal(harness_cli(db, out, sizeof out, verify), 0);
+	/* the conflicts listing is empty */
+	assert_int_equal(sh("%s ledger conflicts %s/journal.db", bin(), g_dir), 0);
+	assert_non_null(strstr(g_out, "0 record(s) central holds with other bytes"));
+	/* `sync` with central gone: an error naming the queue, not a hang */
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	rc = run_script_with("central.ini", "card em4100:0400E2E1F5\nsync 1500\n");
+	assert_int_equal(rc, 1);
+	assert_non_null(strstr(g_out, "no round emptied the outbox within 1500 ms"));
+	assert_non_null(strstr(g_out, "last error: POST /api/v1/kiosk/epoch: Couldn't connect"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +396,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_staff_and_lockout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_never_creates_a_journal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_config_refuses_to_start, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_with_central, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

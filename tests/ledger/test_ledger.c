@@ -143,7 +143,10 @@ static void test_migration(void **state)
 	struct wf_record d = fx_drop(1, 1000, 5, 20261128);
 	assert_int_equal(ledger_append(l, &d, NULL, NULL, NULL), WF_OK);
 	ledger_close(l);
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(
+	    raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'records_conflict'"),
+	    1);
 	assert_int_equal(
 	    raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'prune_points'"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT value FROM meta WHERE key = 'pruned_upto'"), 0);
@@ -538,7 +541,7 @@ static void test_outbox(void **state)
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(it[i].seq, (uint64_t)i + 1);
 	uint64_t acks[] = {1, 2, 3, 4, 999};
-	assert_int_equal(ledger_outbox_ack(l, acks, 5), WF_OK);
+	assert_int_equal(ledger_outbox_ack(l, acks, NULL, 5), WF_OK);
 	int64_t depth = 0;
 	assert_int_equal(ledger_outbox_depth(l, &depth), WF_OK);
 	assert_int_equal(depth, 6);
@@ -742,9 +745,9 @@ static void test_prune(void **state)
 	uint64_t acks[11];
 	for (int i = 0; i < 11; i++)
 		acks[i] = (uint64_t)i + 1;
-	assert_int_equal(ledger_outbox_ack(l, acks, 9), WF_OK); /* 10 and 11 still queued */
+	assert_int_equal(ledger_outbox_ack(l, acks, NULL, 9), WF_OK); /* 10 and 11 still queued */
 	assert_int_equal(ledger_prune(l, 11), WF_ESTATE);
-	assert_int_equal(ledger_outbox_ack(l, acks, 11), WF_OK);
+	assert_int_equal(ledger_outbox_ack(l, acks, NULL, 11), WF_OK);
 	assert_int_equal(ledger_prune(l, 11), 10);
 	struct ledger_receipt r;
 	assert_int_equal(ledger_receipt_get(l, 5, &r), WF_ENOENT);
@@ -760,6 +763,59 @@ static void test_prune(void **state)
 	raw_exec(f->path, "DELETE FROM meta WHERE key = 'pruned_hash'");
 	assert_true(ledger_verify(f->path, collect, &p, err, sizeof err) > 0);
 	assert_true(has_problem(&p, "pruned_hash"));
+}
+
+/* Records central answered `conflict` leave the outbox, stay marked, and no
+ * checkpoint ever reaches them: they are what staff must look at. */
+static void test_conflicts_kept(void **state)
+{
+	struct fx *f = *state;
+	make_journal(f->path, 20);
+	struct ledger *l = open_ok(f->path);
+	uint64_t acks[20];
+	bool conflict[20] = {false};
+	for (int i = 0; i < 20; i++)
+		acks[i] = (uint64_t)i + 1;
+	conflict[7] = true; /* seq 8 */
+	assert_int_equal(ledger_outbox_ack(l, acks, conflict, 20), WF_OK);
+	int64_t n = -1, depth = -1;
+	assert_int_equal(ledger_conflict_count(l, &n), WF_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(ledger_outbox_depth(l, &depth), WF_OK);
+	assert_int_equal(depth, 0);
+	/* keep 2: without the conflict upto would be 18; it stops before seq 8 */
+	uint64_t upto = 0;
+	uint8_t hash[WF_CHAIN_HASH_SIZE];
+	assert_int_equal(ledger_checkpoint_due(l, 2, 1, &upto, hash), 1);
+	assert_int_equal(upto, 5);
+	/* a checkpoint beyond the conflict (as a forged one would be) is refused */
+	struct wf_record c = {.kind = WF_RECORD_CHECKPOINT};
+	c.checkpoint.upto_seq = 10;
+	assert_int_equal(raw_int(f->path, "SELECT length(hash) FROM records WHERE seq = 10"), 32);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT hash FROM records WHERE seq = 10", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	memcpy(c.checkpoint.hash, sqlite3_column_blob(st, 0), 32);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(ledger_append(l, &c, NULL, NULL, NULL), WF_OK);
+	uint64_t cp = c.seq;
+	assert_int_equal(ledger_outbox_ack(l, &cp, NULL, 1), WF_OK);
+	assert_int_equal(ledger_prune(l, cp), WF_ESTATE);
+	assert_int_equal(ledger_prune_acked(l), WF_ESTATE);
+	ledger_close(l);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM records"), 21);
+	/* dump marks it; verify is content */
+	char err[256];
+	assert_int_equal(ledger_verify(f->path, NULL, NULL, err, sizeof err), 0);
+	raw_exec(f->path, "UPDATE records SET acked = 7 WHERE seq = 3");
+	struct problems p = {0};
+	assert_true(ledger_verify(f->path, collect, &p, err, sizeof err) > 0);
+	assert_true(has_problem(&p, "seq 3: acknowledgement state"));
 }
 
 static void test_cli(void **state)
@@ -822,6 +878,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wal_checkpoints, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_conflicts_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

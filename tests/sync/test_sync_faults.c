@@ -656,11 +656,35 @@ static void test_tampered_resend(void **state)
 	assert_int_equal(sync_round(s, true), WF_OK);
 	struct sync_status st = status_of(s);
 	assert_int_equal(st.conflicts, 10);
+	assert_int_equal(st.conflicts_held, 10); /* what the staff screen shows */
 	/* later records are not blocked by the conflicts */
 	append_bins(forged, 5, 0, 900);
 	assert_int_equal(sync_round(s, true), WF_OK);
 	sync_destroy(s);
 	assert_int_equal(depth_of(forged), 0);
+	/* the conflicted records stay in the journal, marked, and are listed for staff */
+	struct ledger *fl = open_ledger(forged);
+	int64_t held = 0;
+	assert_int_equal(ledger_conflict_count(fl, &held), WF_OK);
+	ledger_close(fl);
+	assert_int_equal(held, 10);
+	assert_int_equal(ledger_verify(forged, NULL, NULL, err, sizeof err), 0);
+	char kiosk[512], cmd[1200];
+	harness_bin("wufei-kiosk", kiosk, sizeof kiosk);
+	snprintf(cmd, sizeof cmd, "'%s' ledger conflicts '%s' 2>&1", kiosk, forged);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t got = fread(out, 1, sizeof out - 1, p);
+	out[got] = '\0';
+	assert_int_equal(pclose(p), 0);
+	int listed = 0;
+	for (const char *q = out; (q = strstr(q, "\"conflict\":true")) != NULL; q++)
+		listed++;
+	assert_int_equal(listed, 10);
+	assert_non_null(strstr(out, "{\"seq\":1,"));
+	assert_non_null(strstr(out, "{\"seq\":10,"));
+	assert_null(strstr(out, "{\"seq\":11,"));
+	assert_non_null(strstr(out, "10 record(s) central holds with other bytes"));
 
 	/* the originals stay byte-identical */
 	for (size_t i = 0; i < orig.n; i++)
