@@ -3,7 +3,9 @@
  * store, the HTTP server and the receipt checks; the only file that prints
  * and exits.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ static void usage(FILE *f)
 {
 	fputs(
 	    "usage: wufei-central serve --db sqlite:PATH --listen ADDR:PORT [--threads N]\n"
+	    "         [--tls-cert PEM --tls-key PEM]   (HTTPS; else plain HTTP)\n"
 	    "         tests only: [--time-offset S] [--crash-at before-commit|after-commit"
 	    " [--crash-every N]]\n"
 	    "       wufei-central kiosk add NUMBER --pubkey FILE [--key-id N] [--name NAME] --db "
@@ -147,9 +150,51 @@ static void log_stderr(void *ctx, enum wf_log_level lvl, const char *msg)
 	fprintf(stderr, "wufei-central: %s: %s\n", names[lvl], msg);
 }
 
+/* Reads a PEM file of at most 64 KiB into a NUL-terminated string; NULL with a message. */
+static char *read_pem(const char *what, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "wufei-central: %s %s: %s\n", what, path, strerror(errno));
+		return NULL;
+	}
+	enum { PEM_MAX = 65536 };
+	char *buf = malloc(PEM_MAX + 1);
+	size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
+	int bad = ferror(f);
+	fclose(f);
+	const char *why = !buf                           ? "out of memory"
+	                  : bad                          ? "cannot be read"
+	                  : n > PEM_MAX                  ? "is larger than 64 KiB"
+	                  : n == 0                       ? "is empty"
+	                  : memchr(buf, '\0', n) != NULL ? "is not PEM text"
+	                                                 : NULL;
+	if (!why) {
+		buf[n] = '\0';
+		if (!strstr(buf, "-----BEGIN "))
+			why = "is not PEM (no -----BEGIN line)";
+	}
+	if (why) {
+		fprintf(stderr, "wufei-central: %s %s %s\n", what, path, why);
+		if (buf)
+			sodium_memzero(buf, PEM_MAX + 1);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void free_secret(char *p)
+{
+	if (p)
+		sodium_memzero(p, strlen(p));
+	free(p);
+}
+
 static int cmd_serve(const struct opts *o)
 {
 	char why[512];
+	int rc;
 	int64_t threads = 0, offset = 0;
 	struct server *srv = NULL;
 	if (!opt(o, "listen")) {
@@ -176,24 +221,47 @@ static int cmd_serve(const struct opts *o)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	const char *cert_path = opt(o, "tls-cert"), *key_path = opt(o, "tls-key");
+	if (!cert_path != !key_path) {
+		fputs("wufei-central: --tls-cert and --tls-key go together\n", stderr);
+		return 2;
+	}
+	char *cert = NULL, *key = NULL;
+	if (cert_path) {
+		cert = read_pem("--tls-cert", cert_path);
+		key = cert ? read_pem("--tls-key", key_path) : NULL;
+		if (!key) {
+			free(cert);
+			return 1;
+		}
+	}
 	struct store *s = open_db(o);
-	if (!s)
+	if (!s) {
+		free(cert);
+		free_secret(key);
 		return 1;
+	}
 	struct server_config cfg = {.listen = opt(o, "listen"),
+	                            .tls_cert_pem = cert,
+	                            .tls_key_pem = key,
 	                            .threads = (unsigned)threads,
 	                            .time_offset_s = offset,
 	                            .crash_every = crash_at ? (unsigned)crash_every : 0,
 	                            .crash_after_commit =
 	                                crash_at && strcmp(crash_at, "after-commit") == 0,
 	                            .log = log_stderr};
-	if (server_start(s, &cfg, &srv, why, sizeof why) != WF_OK) {
+	rc = server_start(s, &cfg, &srv, why, sizeof why);
+	bool tls = cert != NULL;
+	free(cert); /* server_start copied them */
+	free_secret(key);
+	if (rc != WF_OK) {
 		fprintf(stderr, "wufei-central: %s\n", why);
 		store_close(s);
 		return 1;
 	}
 	const char *colon = strrchr(cfg.listen, ':');
-	printf("wufei-central: listening on %.*s:%u\n", (int)(colon - cfg.listen), cfg.listen,
-	       (unsigned)server_port(srv));
+	printf("wufei-central: listening on %s%.*s:%u\n", tls ? "https://" : "",
+	       (int)(colon - cfg.listen), cfg.listen, (unsigned)server_port(srv));
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);

@@ -30,7 +30,8 @@ struct server {
 	uint16_t port;
 	unsigned crash_every;
 	int crash_after_commit;
-	unsigned batches; /* counted under the store lock */
+	unsigned batches;         /* counted under the store lock */
+	char *tls_cert, *tls_key; /* PEM copies for HTTPS, or NULL */
 };
 
 /* Per request: the raw request target and the body read so far. */
@@ -825,6 +826,16 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, char *why, s
 	return WF_OK;
 }
 
+/* Frees what server_start allocated (the daemon is already stopped or never ran). */
+static void server_stop_free(struct server *srv)
+{
+	if (srv->tls_key)
+		sodium_memzero(srv->tls_key, strlen(srv->tls_key));
+	free(srv->tls_key);
+	free(srv->tls_cert);
+	free(srv);
+}
+
 int server_start(struct store *store, const struct server_config *cfg, struct server **out,
                  char *why, size_t why_len)
 {
@@ -843,16 +854,47 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 	srv->log = cfg->log;
 	srv->log_ctx = cfg->log_ctx;
 	unsigned threads = cfg->threads ? cfg->threads : SERVER_THREADS_DEF;
-	srv->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-	                          on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+	struct MHD_OptionItem tls[3] = {{MHD_OPTION_END, 0, NULL}};
+	if (!cfg->tls_cert_pem != !cfg->tls_key_pem) {
+		snprintf(why, why_len, "TLS needs both a certificate and its key");
+		free(srv);
+		return WF_EINVAL;
+	}
+	if (cfg->tls_cert_pem) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(why, why_len, "this libmicrohttpd was built without TLS");
+			free(srv);
+			return WF_EINVAL;
+		}
+		srv->tls_cert = strdup(cfg->tls_cert_pem);
+		srv->tls_key = strdup(cfg->tls_key_pem);
+		if (!srv->tls_cert || !srv->tls_key) {
+			server_stop_free(srv);
+			return WF_ENOMEM;
+		}
+		flags |= MHD_USE_TLS;
+		tls[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert};
+		tls[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key};
+		tls[2] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+	}
+	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, tls,
+	                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	                          MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK,
 	                          on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
 	if (!srv->d) {
-		snprintf(why, why_len, "cannot listen on %s (address in use or not local?)",
-		         cfg->listen);
-		free(srv);
+		if (cfg->tls_cert_pem)
+			snprintf(
+			    why, why_len,
+			    "cannot serve HTTPS on %s (certificate or key not valid PEM, not a "
+			    "pair, or the address is in use)",
+			    cfg->listen);
+		else
+			snprintf(why, why_len, "cannot listen on %s (address in use or not local?)",
+			         cfg->listen);
+		server_stop_free(srv);
 		return WF_EIO;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -871,5 +913,5 @@ void server_stop(struct server *srv)
 	if (!srv)
 		return;
 	MHD_stop_daemon(srv->d);
-	free(srv);
+	server_stop_free(srv);
 }

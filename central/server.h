@@ -24,6 +24,11 @@ struct server_config {
 	const char *listen;    /* "ADDR:PORT" (IPv4; port 0 = any free port) */
 	unsigned threads;      /* thread pool size; 0 = SERVER_THREADS_DEF */
 	int64_t time_offset_s; /* added to the system clock (tests only) */
+	/* HTTPS: PEM text of the certificate (chain) and its private key, both
+	 * or neither (NULL = plain HTTP, e.g. behind a TLS-terminating proxy).
+	 * Copied by server_start. */
+	const char *tls_cert_pem;
+	const char *tls_key_pem;
 	/* Tests only: SIGKILL itself on the crash_every-th batch (0 = never),
 	 * just before COMMIT (crash_after_commit 0) or after COMMIT but before
 	 * the answer is sent (1). */

@@ -6,10 +6,12 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -314,6 +316,103 @@ static void test_bad_checkpoint_flagged_not_pruned(void **state)
 	assert_int_equal(harness_stop(&c, SIGTERM), 0);
 }
 
+/* ---- HTTPS: central's certificate checked against the configured CA ---- */
+
+/* A CA (NAME-ca.pem/.key) made with the openssl command line; with srv, also
+ * a server certificate for IP 127.0.0.1 signed by it (NAME-srv.pem/.key). */
+static void make_ca(const char *name, bool srv)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd,
+	         "cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
+	         " -nodes -keyout %s-ca.key -out %s-ca.pem -days 30 -subj /CN=%s-test-ca"
+	         " >/dev/null 2>&1",
+	         g_dir, name, name, name);
+	assert_int_equal(system(cmd), 0);
+	if (!srv)
+		return;
+	snprintf(cmd, sizeof cmd,
+	         "cd '%s' && printf 'subjectAltName=IP:127.0.0.1\\n' > %s.ext &&"
+	         " openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	         " -keyout %s-srv.key -out %s-srv.csr -subj /CN=127.0.0.1 >/dev/null 2>&1 &&"
+	         " openssl x509 -req -in %s-srv.csr -CA %s-ca.pem -CAkey %s-ca.key"
+	         " -CAcreateserial -out %s-srv.pem -days 30 -extfile %s.ext >/dev/null 2>&1",
+	         g_dir, name, name, name, name, name, name, name, name);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int https_round(int port, const char *scheme, const char *ca, struct sync_status *st)
+{
+	char url[64], ca_path[300], err[256];
+	snprintf(url, sizeof url, "%s://127.0.0.1:%d", scheme, port);
+	snprintf(ca_path, sizeof ca_path, "%s/%s", g_dir, ca);
+	struct sync_config cfg = {.url = url,
+	                          .ca_file = ca_path,
+	                          .ledger_path = g_ledger,
+	                          .kiosk = 5,
+	                          .key_id = 1,
+	                          .secret_key = g_sk,
+	                          .timeout_ms = 5000};
+	struct sync *s = NULL;
+	assert_int_equal(sync_create(&cfg, &s, err, sizeof err), WF_OK);
+	int rc = sync_round(s, true);
+	sync_get_status(s, st);
+	sync_destroy(s);
+	return rc;
+}
+
+static void test_https_verified_against_ca(void **state)
+{
+	(void)state;
+	make_ca("good", true);
+	make_ca("other", false);
+	char cert[300], key[300];
+	snprintf(cert, sizeof cert, "%s/good-srv.pem", g_dir);
+	snprintf(key, sizeof key, "%s/good-srv.key", g_dir);
+	const char *extra[] = {"--tls-cert", cert, "--tls-key", key, NULL};
+	struct central_proc c;
+	assert_int_equal(harness_start_args(&c, g_db, 0, extra), 0);
+	append_drops(30, 1000);
+	struct sync_status st;
+	/* the right CA: everything arrives */
+	assert_int_equal(https_round(c.port, "https", "good-ca.pem", &st), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 30);
+	/* a CA that did not sign central's certificate: refused, nothing sent or lost */
+	append_drops(5, 2000);
+	assert_int_not_equal(https_round(c.port, "https", "other-ca.pem", &st), WF_OK);
+	assert_non_null(strstr(st.last_error, "certificate"));
+	assert_int_equal(outbox_depth(), 5);
+	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 30);
+	/* plain HTTP to the TLS port: no answer echoing our body, nothing removed */
+	assert_int_not_equal(https_round(c.port, "http", "good-ca.pem", &st), WF_OK);
+	assert_int_equal(outbox_depth(), 5);
+	/* the right CA again: the rest drains */
+	assert_int_equal(https_round(c.port, "https", "good-ca.pem", &st), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 35);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	/* central refuses to start on a key that is not PEM, naming it */
+	char central[512], cmd[2048], out[4096];
+	harness_bin("wufei-central", central, sizeof central);
+	snprintf(cmd, sizeof cmd, "printf 'not a key\\n' > '%s/bad.key'", g_dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof cmd,
+	         "'%s' serve --db '%s' --listen 127.0.0.1:0 --tls-cert '%s' --tls-key '%s/bad.key'"
+	         " 2>&1",
+	         central, g_db, cert, g_dir);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t got = fread(out, 1, sizeof out - 1, p);
+	out[got] = '\0';
+	int st_code = pclose(p);
+	assert_true(WIFEXITED(st_code) && WEXITSTATUS(st_code) == 1);
+	assert_non_null(strstr(out, "--tls-key"));
+	assert_non_null(strstr(out, "bad.key is not PEM"));
+	const char *half[] = {"serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, NULL};
+	assert_int_equal(harness_cli(g_db, out, sizeof out, half), 2);
+}
+
 static void test_backoff(void **state)
 {
 	(void)state;
@@ -341,6 +440,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wrong_key_is_refused_and_nothing_lost, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_prune_behind_checkpoint, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_https_verified_against_ca, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_checkpoint_flagged_not_pruned, setup,
 	                                    teardown),
 	};
