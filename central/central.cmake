@@ -25,4 +25,4 @@ if(TARGET wufei_chain)
 endif()
 
 add_executable(wufei-central ${CMAKE_CURRENT_LIST_DIR}/main.c)
-target_link_libraries(wufei-central PRIVATE wufei_centralcore)
+target_link_libraries(wufei-central PRIVATE wufei_centralcore wufei_cardid)

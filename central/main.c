@@ -14,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "cardid.h"
 #include "rcheck.h"
 #include "receipt.h"
 #include "server.h"
@@ -423,8 +424,15 @@ static int card_hash_opt(struct store *s, const struct opts *o, char out[65])
 		fprintf(stderr, "wufei-central: %s\n", store_errmsg(s));
 		return -1;
 	}
-	crypto_generichash(h, 32, (const uint8_t *)card, strlen(card), key, 32);
+	int bad = cardid_hash(key, card, h);
 	sodium_memzero(key, sizeof key);
+	if (bad) {
+		fprintf(stderr,
+		        "wufei-central: --card %s is not a canonical card id (e.g. "
+		        "em4100:0400E2E1F5, upper-case hex)\n",
+		        card);
+		return -1;
+	}
 	sodium_bin2hex(out, 65, h, 32);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cardid.h"
 #include "downsync.h"
 #include "escpos.h"
 #include "ledger.h"
@@ -482,8 +483,10 @@ static void on_card(struct runner *r, const char *card_id)
 		logf_(r, "card %s ignored: no card key yet (no down-sync)", card_id);
 		return;
 	}
-	crypto_generichash(id->card_hash, sizeof id->card_hash, (const unsigned char *)card_id,
-	                   strlen(card_id), r->card_key, sizeof r->card_key);
+	if (cardid_hash(r->card_key, card_id, id->card_hash) != WF_OK) {
+		logf_(r, "card %s ignored: not a canonical card id", card_id);
+		return;
+	}
 	struct ledger_card lc;
 	if (ledger_card_lookup(r->ledger, id->card_hash, &lc) != WF_OK) {
 		logf_(r, "card lookup failed: %s", ledger_errmsg(r->ledger));

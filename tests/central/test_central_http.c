@@ -779,6 +779,12 @@ static void test_downsync_and_epoch(void **state)
 {
 	struct fx *f = *state;
 	struct http_answer a;
+	/* a card id a reader would never produce (lower case) would hash to a
+	 * resident no card ever matches: refused */
+	assert_int_not_equal(cli(f, NULL, 0,
+	                         (const char *[]){"resident", "add", "--id", "1001", "--card",
+	                                          "em4100:0400e2e1f5", "--name", "王*", NULL}),
+	                     0);
 	assert_int_equal(cli(f, NULL, 0,
 	                     (const char *[]){"resident", "add", "--id", "1001", "--card",
 	                                      "em4100:0400E2E1F5", "--name", "王*", NULL}),
