@@ -438,6 +438,8 @@ static bool scale_commands(struct device *d, struct session *s)
 			snprintf(s->reason, sizeof(s->reason), "%s", transport_errmsg(s->t));
 			return false;
 		}
+		if (n > 0)
+			device_codec_cmd_sent(d->codec, c);
 	}
 }
 

@@ -77,6 +77,15 @@ enum device_event_kind {
 	DEVICE_EVENT_PRINTER_STATUS, /* u.printer: sent when it changes */
 	DEVICE_EVENT_PRINT_DONE,     /* u.job_id: every byte was written */
 	DEVICE_EVENT_PRINT_FAILED,   /* u.job_id, reason */
+	DEVICE_EVENT_SCALE_ANSWER,   /* u.answer: the scale carried out or refused a command */
+};
+
+enum device_scale_cmd { DEVICE_SCALE_ZERO = 1, DEVICE_SCALE_TARE, DEVICE_SCALE_CLEAR_TARE };
+
+struct device_scale_answer {
+	enum device_scale_cmd cmd; /* the command sent last (device_scale_command) */
+	bool accepted;             /* false: refused (not stable, out of zero range, ...) */
+	char code[8];              /* the scale's own code, e.g. MT-SICS "ZI", "ES"; may be "" */
 };
 
 struct device_reading {
@@ -114,6 +123,7 @@ struct device_event {
 		struct device_reading reading;
 		struct device_card card;
 		struct device_printer_status printer;
+		struct device_scale_answer answer;
 		uint32_t job_id;
 	} u;
 	char reason[DEVICE_REASON_MAX]; /* DOWN and PRINT_FAILED: why, for people */
@@ -194,8 +204,6 @@ void device_health(const struct device *d, struct device_health *out);
  */
 int device_print(struct device *d, const uint8_t *job, size_t len, uint32_t *job_id);
 
-enum device_scale_cmd { DEVICE_SCALE_ZERO = 1, DEVICE_SCALE_TARE, DEVICE_SCALE_CLEAR_TARE };
-
 /*
  * device_scale_command — ask the scale to zero, tare or clear the tare (sent by
  * the device thread before its next poll). Returns WF_OK; WF_EINVAL if not a
@@ -223,6 +231,9 @@ size_t device_codec_poll_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
 int device_codec_scale_cmd(struct device_codec *c, enum device_scale_cmd cmd, uint8_t *buf,
                            size_t cap);
 size_t device_codec_status_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
+/* The command's bytes went out: the scale's next ACK/refusal answers it
+ * (DEVICE_EVENT_SCALE_ANSWER); ACKs nobody asked for stay unreported. */
+void device_codec_cmd_sent(struct device_codec *c, enum device_scale_cmd cmd);
 /* feed received bytes; then take events (kinds READING, CARD, PRINTER_STATUS) */
 void device_codec_feed(struct device_codec *c, const uint8_t *buf, size_t len, int64_t now_ms);
 bool device_codec_next(struct device_codec *c, struct device_event *out);

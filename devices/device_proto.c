@@ -29,6 +29,7 @@ struct device_codec {
 	bool stream;        /* mt-sics in SIR mode: the scale streams, we do not poll */
 	int status_pending; /* escpos: answers still expected (2: n=1 then n=4) */
 	bool status_online; /* escpos: the n=1 answer */
+	enum device_scale_cmd answer_for; /* scale: command awaiting its answer; 0 none */
 	struct device_event ev[CODEC_EVENTS];
 	size_t nev;
 };
@@ -84,6 +85,7 @@ void device_codec_reset(struct device_codec *c)
 		em4100_reset(&c->card);
 	c->nev = 0;
 	c->status_pending = 0;
+	c->answer_for = 0;
 }
 
 bool device_codec_polled(const struct device_codec *c)
@@ -113,6 +115,12 @@ int device_codec_scale_cmd(struct device_codec *c, enum device_scale_cmd cmd, ui
 	return n ? (int)n : WF_EINVAL;
 }
 
+void device_codec_cmd_sent(struct device_codec *c, enum device_scale_cmd cmd)
+{
+	if (c->kind == K_SCALE)
+		c->answer_for = cmd;
+}
+
 size_t device_codec_status_cmd(struct device_codec *c, uint8_t *buf, size_t cap)
 {
 	/* DLE EOT 1 (printer: online?) then DLE EOT 4 (paper roll sensor); the
@@ -136,6 +144,17 @@ static void take_scale(struct device_codec *c)
 	struct scale_reading r;
 	while (scale_parser_next(&c->scale, &r)) {
 		/* ACK/REFUSED answer a zero/tare command: not a reading */
+		if (r.kind == SCALE_ACK || r.kind == SCALE_REFUSED) {
+			if (!c->answer_for)
+				continue;
+			struct device_event a = {.kind = DEVICE_EVENT_SCALE_ANSWER};
+			a.u.answer.cmd = c->answer_for;
+			a.u.answer.accepted = r.kind == SCALE_ACK;
+			snprintf(a.u.answer.code, sizeof a.u.answer.code, "%s", r.code);
+			c->answer_for = 0;
+			push(c, &a);
+			continue;
+		}
 		if (r.kind != SCALE_WEIGHT && r.kind != SCALE_STATUS)
 			continue;
 		struct device_event e = {.kind = DEVICE_EVENT_READING};

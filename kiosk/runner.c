@@ -446,11 +446,21 @@ static void apply_effects(struct runner *r, const struct session_effects *out)
 		case SESSION_FX_PRINT_RECEIPT: fx_print(r, &e->u.receipt); break;
 		case SESSION_FX_SCALE_ZERO:
 		case SESSION_FX_SCALE_TARE:
-			if (r->scale)
-				device_scale_command(r->scale, e->kind == SESSION_FX_SCALE_ZERO
-				                                   ? DEVICE_SCALE_ZERO
-				                                   : DEVICE_SCALE_TARE);
 			logf_(r, "scale: %s", session_effect_name(e->kind));
+			if (r->scale) {
+				int rc = device_scale_command(
+				    r->scale, e->kind == SESSION_FX_SCALE_ZERO ? DEVICE_SCALE_ZERO
+				                                               : DEVICE_SCALE_TARE);
+				if (rc == WF_EINVAL)
+					logf_(r,
+					      "scale: protocol %s takes no such command: use the "
+					      "scale's own key",
+					      config_device(&r->cfg, DEVICE_ROLE_SCALE)->protocol);
+				else if (rc != WF_OK)
+					logf_(r, "scale: command not sent: %s",
+					      rc == WF_ESTATE ? "the scale is down"
+					                      : wf_strerror(rc));
+			}
 			break;
 		case SESSION_FX_RECORD_BIN: fx_bin(r, e); break;
 		case SESSION_FX_RECORD_STAFF: fx_staff(r, e); break;
@@ -568,6 +578,14 @@ static void device_event_to_session(struct runner *r, const struct device_event 
 		break;
 	case DEVICE_EVENT_PRINT_DONE:
 	case DEVICE_EVENT_PRINT_FAILED: break; /* answered in await_print */
+	case DEVICE_EVENT_SCALE_ANSWER:
+		/* for staff: the platform must be empty and still for a zero */
+		logf_(r, "scale: %s %s%s%s%s",
+		      de->u.answer.cmd == DEVICE_SCALE_ZERO ? "zero" : "tare",
+		      de->u.answer.accepted ? "done" : "refused by the scale (empty and still?)",
+		      de->u.answer.code[0] ? " [" : "", de->u.answer.code,
+		      de->u.answer.code[0] ? "]" : "");
+		break;
 	}
 }
 

@@ -314,9 +314,19 @@ static void test_absent_then_present(void **state)
 	assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
 	cmd_ok(&ds, "weight 2500");
 	assert_true(wait_for(q, DEVICE_EVENT_READING, 2500, NULL, &seen, NULL));
-	/* zero through the device thread: the scale then reads 0 */
+	/* zero through the device thread: the scale says it did, then reads 0 */
 	assert_int_equal(device_scale_command(dev, DEVICE_SCALE_ZERO), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_SCALE_ANSWER, 0, NULL, &seen, &e));
+	assert_int_equal(e.u.answer.cmd, DEVICE_SCALE_ZERO);
+	assert_true(e.u.answer.accepted);
 	assert_true(wait_for(q, DEVICE_EVENT_READING, 0, NULL, &seen, NULL));
+	/* a scale that refuses (platform moving, outside the zero range): said so */
+	cmd_ok(&ds, "refuse scale on");
+	cmd_ok(&ds, "weight 900");
+	assert_int_equal(device_scale_command(dev, DEVICE_SCALE_ZERO), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_SCALE_ANSWER, 0, NULL, &seen, &e));
+	assert_false(e.u.answer.accepted);
+	assert_string_equal(e.u.answer.code, "ZI");
 	device_stop(dev);
 
 	struct device *bad = (struct device *)1;
