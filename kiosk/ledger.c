@@ -1477,21 +1477,27 @@ out:
 	return r;
 }
 
-int ledger_conflict_count(struct ledger *l, int64_t *n)
+/* Runs a one-row, one-integer query into *n. */
+static int query_int(struct ledger *l, const char *sql, const char *what, int64_t *n)
 {
-	assert(l && n);
 	sqlite3_stmt *st = NULL;
-	/* the literal 2 (LEDGER_ACK_CONFLICT) lets SQLite use the partial index */
-	int r = prep(l, "SELECT count(*) FROM records WHERE acked = 2", &st);
+	int r = prep(l, sql, &st);
 	if (r)
 		return r;
 	int rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int64(st, 0);
 	else
-		r = fail_sql(l, rc, "count conflicts");
+		r = fail_sql(l, rc, what);
 	sqlite3_finalize(st);
 	return r;
+}
+
+int ledger_conflict_count(struct ledger *l, int64_t *n)
+{
+	assert(l && n);
+	/* the literal 2 (LEDGER_ACK_CONFLICT) lets SQLite use the partial index */
+	return query_int(l, "SELECT count(*) FROM records WHERE acked = 2", "count conflicts", n);
 }
 
 /* Reads the checkpoint record at seq (must be acknowledged) into *cp. */
@@ -1719,17 +1725,7 @@ int ledger_prune_acked(struct ledger *l)
 int ledger_outbox_depth(struct ledger *l, int64_t *depth)
 {
 	assert(l && depth);
-	sqlite3_stmt *st = NULL;
-	int r = prep(l, "SELECT count(*) FROM outbox", &st);
-	if (r)
-		return r;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*depth = sqlite3_column_int64(st, 0);
-	else
-		r = fail_sql(l, rc, "count outbox");
-	sqlite3_finalize(st);
-	return r;
+	return query_int(l, "SELECT count(*) FROM outbox", "count outbox", depth);
 }
 
 /* ---- iteration and verify ----------------------------------------------------------- */

@@ -11,15 +11,25 @@
 #      weights through the simulator, taps on the kiosk's console
 #   5. prints the journal, verifies it, scans the printed receipts' QR codes
 #      and shows that central holds every record and verifies a receipt
+#   6. checks itself: exits non-zero unless the journal verifies, central
+#      holds every journal record, the drops were recorded and a printed
+#      receipt's QR code verifies at central
 # Everything it makes lands in demo-out/. No hardware, no display needed.
+# The test suite runs it too (ctest demo), with WUFEI_DEMO_BIN=DIR (programs
+# already built: no install, no build) and WUFEI_DEMO_OUT=DIR.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-bash scripts/deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build -j"$(nproc)" --target wufei-kiosk wufei-devsim wufei-central wufei_pty_shim >/dev/null
-bin=build/bin
-out=$top/demo-out
+if [ -n "${WUFEI_DEMO_BIN:-}" ]; then
+  bin=$WUFEI_DEMO_BIN
+else
+  bash scripts/deps.sh
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build -j"$(nproc)" --target wufei-kiosk wufei-devsim wufei-central wufei_pty_shim >/dev/null
+  bin=$top/build/bin
+fi
+shim=$(cd "$bin/.." && pwd)/lib/libwufei_pty_shim.so
+out=${WUFEI_DEMO_OUT:-$top/demo-out}
 rm -rf "$out"
 mkdir -p "$out/dev"
 
@@ -97,79 +107,104 @@ INI
 echo "$out/kiosk.ini"
 
 say "the kiosk (wufei-kiosk run), live on the simulated devices"
-# libserialport refuses pseudo-terminals; the test shim makes them answer like UARTs.
-LD_PRELOAD=$top/build/lib/libwufei_pty_shim.so \
+# libserialport refuses pseudo-terminals; the test shim makes them answer like
+# UARTs. A sanitizer build needs its ASan runtime first in the preload list.
+asan=$(ldd "$bin/wufei-kiosk" | awk '/libasan/ {print $3}')
+LD_PRELOAD=${asan:+$asan:}$shim \
   $bin/wufei-kiosk run --config "$out/kiosk.ini" <"$out/kiosk.in" >"$out/kiosk.log" 2>&1 &
 kiosk=$!
 pids+=($kiosk)
 exec 4>"$out/kiosk.in"
 tail -f "$out/kiosk.log" --pid "$kiosk" &
 pids+=($!)
+problems=()
+fail() { problems+=("$*"); printf '\033[1mdemo: %s\033[0m\n' "$*"; }
 sim() { echo "$*" >&3; }
-tap() { echo "$*" >&4; sleep 0.3; }
-for _ in $(seq 100); do grep -q "categories loaded" "$out/kiosk.log" && break; sleep 0.1; done
+tap() { echo "$*" >&4; }
+# mark; ...; seen PATTERN: waits (up to 15 s) for PATTERN in what the kiosk
+# logged since the mark, so the demo follows the kiosk instead of a stopwatch.
+mark() { from=$(($(wc -l <"$out/kiosk.log") + 1)); }
+seen() {
+  for _ in $(seq 150); do
+    tail -n +"$from" "$out/kiosk.log" | grep -q -- "$1" && return 0
+    sleep 0.1
+  done
+  fail "the kiosk never logged '$1'"
+  return 0
+}
+for _ in $(seq 150); do grep -q "categories loaded" "$out/kiosk.log" && break; sleep 0.1; done
+grep -q "categories loaded" "$out/kiosk.log" || fail "no categories from central"
+empty() { sim "weight 0"; sleep 1.5; } # the platform seen empty and still: the next bag counts
 
 echo "# resident 王* drops 1.25 kg of paper"
-sim "weight 0"; sleep 1.5
-sim "card 0400E2E1F5"; sleep 1
-tap "tap category paper"
-sim "weight 1250"; sleep 2.5
-tap "expect screen confirm"
-tap "tap confirm"; sleep 2
+empty
+mark; sim "card 0400E2E1F5"; seen "screen category"
+mark; tap "tap category paper"; sim "weight 1250"; seen "screen confirm"
+mark; tap "tap confirm"; seen "screen receipt"; seen "printer: "
 echo "# ... and 4 batteries"
-tap "tap another"
+mark; tap "tap another"; seen "screen category"
 tap "tap category batteries"
 for _ in 1 2 3 4; do tap "tap more"; done
-tap "tap confirm"; sleep 2
-tap "tap done"
-sim "weight 0"; sleep 1.5
+mark; tap "tap confirm"; seen "screen receipt"; seen "printer: "
+mark; tap "tap done"; seen "screen attract"
+empty
 
 echo "# a blocked card is refused"
-sim "card 05009F3D21"; sleep 1.5
-tap "expect screen refused"
-tap "tap done"
+mark; sim "card 05009F3D21"; seen "screen refused"
+mark; tap "tap done"; seen "screen attract"
 
 echo "# an unknown card drops 800 g of plastic anonymously, for a claimable receipt"
-sim "card 0B0B0B0B0B"; sleep 1.5
-tap "tap anonymous"
-tap "tap category plastic"
-sim "weight 800"; sleep 2.5
-tap "tap confirm"; sleep 2
-tap "tap done"
-sim "weight 0"; sleep 1.5
+mark; sim "card 0B0B0B0B0B"; seen "screen unknown-card"
+mark; tap "tap anonymous"; seen "screen category"
+mark; tap "tap category plastic"; sim "weight 800"; seen "screen confirm"
+mark; tap "tap confirm"; seen "screen receipt"; seen "printer: "
+mark; tap "tap done"; seen "screen attract"
+empty
 
-echo "# staff 陈* logs in (PIN 1234), checks the test weight, takes the kiosk out of service"
-sim "card 0600112233"; sleep 1.5
-tap "pin 1234"; sleep 1
+echo "# staff 陈* logs in (PIN 1234), sees the kiosk's health, checks the test weight, takes the kiosk out of service"
+mark; sim "card 0600112233"; seen "screen pin"
+mark; tap "pin 1234"; seen "staff: sync: "
 sim "weight 5000"; sleep 2
-tap "tap test-weight"
-sim "weight 0"; sleep 1.5
-tap "tap oos-on"
-tap "tap exit"
-tap "expect screen out-of-service"
-sleep 3 # the sync thread uploads what was recorded
+mark; tap "tap test-weight"; seen "staff action"
+empty
+mark; tap "tap zero"; seen "scale: protocol xk3190-a9 takes no such command"
+
+mark; tap "tap oos-on"; tap "tap exit"; seen "screen out-of-service"
+mark; tap "sync"; seen "sync: outbox empty"
 tap "quit"
-wait "$kiosk" || true
+st=0; wait "$kiosk" || st=$?
+[ "$st" -eq 0 ] || fail "wufei-kiosk exited with status $st"
 sleep 0.5
 
 say "the journal (wufei-kiosk ledger dump)"
 $bin/wufei-kiosk ledger dump "$out/journal.db"
 say "journal check (wufei-kiosk ledger verify)"
-$bin/wufei-kiosk ledger verify "$out/journal.db"
+$bin/wufei-kiosk ledger verify "$out/journal.db" || fail "the journal does not verify"
 
 say "printed receipts (simulated printer), their QR codes scanned with zbarimg"
-url=
+urls=()
 for png in "$out"/dev/printer-*.png; do
   [ -e "$png" ] || continue
   u=$(zbarimg --raw -q "$png" 2>/dev/null || true)
   echo "$png -> $u"
-  [ -n "$u" ] && url=$u
+  [ -n "$u" ] && urls+=("$u")
 done
 
-say "central office: what central holds of kiosk 1, and a receipt checked"
-sqlite3 "$out/central.db" "SELECT 'records held: ' || count(*) FROM records WHERE kiosk = 1;" 2>/dev/null || true
+say "central office: what central holds of kiosk 1, and the receipts checked"
+held=$(sqlite3 "$out/central.db" "SELECT count(*) FROM records WHERE kiosk = 1;")
+journal=$($bin/wufei-kiosk ledger dump "$out/journal.db" | wc -l)
+drops=$($bin/wufei-kiosk ledger dump "$out/journal.db" | grep -c '"kind":"drop"' || true)
+echo "central holds $held records of kiosk 1; the journal holds $journal, $drops of them drops"
+[ "$held" -eq "$journal" ] || fail "central holds $held records, the journal $journal"
+[ "$drops" -eq 3 ] || fail "$drops drops recorded, 3 expected"
 c alerts list
-if [ -n "$url" ]; then
-  c verify-receipt "$url"
+[ ${#urls[@]} -eq 3 ] || fail "${#urls[@]} printed receipts scanned, 3 expected"
+for u in "${urls[@]}"; do
+  c verify-receipt "$u" || fail "central does not verify $u"
+done
+if [ ${#problems[@]} -eq 0 ]; then
+  say "demo: ok: everything is in $out"
+else
+  say "demo: FAILED (${#problems[@]} problems, listed above); everything is in $out"
+  exit 1
 fi
-say "done: everything is in $out"

@@ -79,17 +79,31 @@ static int64_t outbox_depth(void)
 	return d;
 }
 
-static void make_sync(struct central_proc *c, struct sync **s)
+/* A sync client for kiosk 5 on port; scheme "http" or "https", ca a file in
+ * g_dir or NULL, keep/every the pruning settings (0 = defaults). */
+static struct sync *new_sync(const char *scheme, int port, const char *ca, uint64_t keep,
+                             uint64_t every)
 {
-	char url[64], err[256];
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", c->port);
+	char url[64], ca_path[300], err[256];
+	snprintf(url, sizeof url, "%s://127.0.0.1:%d", scheme, port);
+	snprintf(ca_path, sizeof ca_path, "%s/%s", g_dir, ca ? ca : "");
 	struct sync_config cfg = {.url = url,
+	                          .ca_file = ca ? ca_path : NULL,
 	                          .ledger_path = g_ledger,
 	                          .kiosk = 5,
 	                          .key_id = 1,
 	                          .secret_key = g_sk,
-	                          .timeout_ms = 5000};
-	assert_int_equal(sync_create(&cfg, s, err, sizeof err), WF_OK);
+	                          .timeout_ms = 5000,
+	                          .keep_records = keep,
+	                          .prune_every = every};
+	struct sync *s = NULL;
+	assert_int_equal(sync_create(&cfg, &s, err, sizeof err), WF_OK);
+	return s;
+}
+
+static void make_sync(struct central_proc *c, struct sync **s)
+{
+	*s = new_sync("http", c->port, NULL, 0, 0);
 }
 
 static void test_upload_then_outbox_empty(void **state)
@@ -206,21 +220,6 @@ static long central_sql(const char *sql)
 	return harness_count(path, sql);
 }
 
-static void make_pruning_sync(struct central_proc *c, struct sync **s)
-{
-	char url[64], err[256];
-	snprintf(url, sizeof url, "http://127.0.0.1:%d", c->port);
-	struct sync_config cfg = {.url = url,
-	                          .ledger_path = g_ledger,
-	                          .kiosk = 5,
-	                          .key_id = 1,
-	                          .secret_key = g_sk,
-	                          .timeout_ms = 5000,
-	                          .keep_records = 100,
-	                          .prune_every = 50};
-	assert_int_equal(sync_create(&cfg, s, err, sizeof err), WF_OK);
-}
-
 /* Acknowledged records go behind a checkpoint central acknowledged; the
  * newest keep_records stay; the journal still verifies; central holds all. */
 static void test_prune_behind_checkpoint(void **state)
@@ -230,7 +229,7 @@ static void test_prune_behind_checkpoint(void **state)
 	assert_int_equal(harness_start(&c, g_db, 0), 0);
 	append_drops(250, 1000);
 	struct sync *s = NULL;
-	make_pruning_sync(&c, &s);
+	s = new_sync("http", c.port, NULL, 100, 50);
 	/* round 1: 250 acknowledged, then a checkpoint up to 150 is appended */
 	assert_int_equal(sync_round(s, true), WF_OK);
 	assert_int_equal(outbox_depth(), 1);
@@ -343,18 +342,7 @@ static void make_ca(const char *name, bool srv)
 
 static int https_round(int port, const char *scheme, const char *ca, struct sync_status *st)
 {
-	char url[64], ca_path[300], err[256];
-	snprintf(url, sizeof url, "%s://127.0.0.1:%d", scheme, port);
-	snprintf(ca_path, sizeof ca_path, "%s/%s", g_dir, ca);
-	struct sync_config cfg = {.url = url,
-	                          .ca_file = ca_path,
-	                          .ledger_path = g_ledger,
-	                          .kiosk = 5,
-	                          .key_id = 1,
-	                          .secret_key = g_sk,
-	                          .timeout_ms = 5000};
-	struct sync *s = NULL;
-	assert_int_equal(sync_create(&cfg, &s, err, sizeof err), WF_OK);
+	struct sync *s = new_sync(scheme, port, ca, 0, 0);
 	int rc = sync_round(s, true);
 	sync_get_status(s, st);
 	sync_destroy(s);
