@@ -58,6 +58,8 @@ struct ledger {
 	bool in_sync; /* between ledger_sync_begin and commit/abort */
 	bool sync_full;
 	sqlite3_stmt *st[ST_COUNT];
+	char *mark_path; /* PATH.hwm (read-write handles only), see ledger_resume_after_mark */
+	int mark_fd;     /* opened on the first append; -1 until then or if it failed */
 	char err[LEDGER_ERRMSG_MAX];
 };
 
@@ -433,6 +435,9 @@ static void handle_free(struct ledger *l)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(l->st[i]);
 	sqlite3_close_v2(l->db);
+	if (l->mark_fd >= 0)
+		close(l->mark_fd);
+	free(l->mark_path);
 	free(l);
 }
 
@@ -471,6 +476,17 @@ static int open_handle(const char *path, const struct ledger_options *opt, bool 
 	}
 	l->checkpoint_every =
 	    opt && opt->checkpoint_every ? opt->checkpoint_every : LEDGER_CHECKPOINT_EVERY;
+	l->mark_fd = -1;
+	if (!readonly) {
+		size_t n = strlen(path) + sizeof ".hwm";
+		l->mark_path = malloc(n);
+		if (!l->mark_path) {
+			free(l);
+			set_err(err, err_len, "out of memory");
+			return WF_ENOMEM;
+		}
+		snprintf(l->mark_path, n, "%s.hwm", path);
+	}
 	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
 	char uri[4200];
 	const char *name = path;
@@ -848,6 +864,96 @@ static int place_record(struct ledger *l, struct wf_record *rec, uint8_t prev[32
 	return WF_OK;
 }
 
+/* ---- the high-water mark beside the journal (PATH.hwm) ---------------- */
+
+#define MARK_LEN 109 /* "wufei-hwm-1 " + 10 + " " + 20 + " " + 64 + "\n" */
+
+static int mark_format(uint32_t kiosk, uint64_t seq, const uint8_t hash[32], char *out)
+{
+	char hex[WF_CHAIN_HEX_LEN];
+	wf_chain_hex(hash, hex);
+	return snprintf(out, MARK_LEN + 1, "wufei-hwm-1 %010" PRIu32 " %020" PRIu64 " %s\n", kiosk,
+	                seq, hex);
+}
+
+/* Parses a mark; false if it is not exactly one well-formed line. */
+static bool mark_parse(const char *text, size_t len, uint32_t *kiosk, uint64_t *seq,
+                       uint8_t hash[32])
+{
+	if (len != MARK_LEN || memcmp(text, "wufei-hwm-1 ", 12) != 0 || text[22] != ' ' ||
+	    text[43] != ' ' || text[MARK_LEN - 1] != '\n')
+		return false;
+	uint64_t k = 0, q = 0;
+	for (int i = 12; i < 22; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+		k = k * 10 + (uint64_t)(text[i] - '0');
+	}
+	for (int i = 23; i < 43; i++) {
+		if (text[i] < '0' || text[i] > '9' || q > (UINT64_MAX - 9) / 10)
+			return false;
+		q = q * 10 + (uint64_t)(text[i] - '0');
+	}
+	if (k == 0 || k > UINT32_MAX || q == 0 || !wf_chain_parse_hex(text + 44, 64, hash))
+		return false;
+	*kiosk = (uint32_t)k;
+	*seq = q;
+	return true;
+}
+
+/* After a commit: the highest seq this journal file has seen, outside the
+ * file, so that a copy restored from a backup can tell it is behind. Best
+ * effort and unsynced: a mark that lags behind the journal is harmless. */
+static void mark_note(struct ledger *l, uint64_t seq, const uint8_t hash[32])
+{
+	if (!l->mark_path)
+		return;
+	if (l->mark_fd < 0)
+		l->mark_fd = open(l->mark_path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	char text[MARK_LEN + 1];
+	if (l->mark_fd >= 0 && mark_format(l->kiosk, seq, hash, text) == MARK_LEN &&
+	    pwrite(l->mark_fd, text, MARK_LEN, 0) != MARK_LEN) {
+		close(l->mark_fd); /* try again with a fresh descriptor next time */
+		l->mark_fd = -1;
+	}
+}
+
+int ledger_resume_after_mark(struct ledger *l, int64_t time_ms, uint64_t *after)
+{
+	assert(l && after);
+	*after = 0;
+	if (!l->mark_path)
+		return 0;
+	char text[MARK_LEN + 2];
+	int fd = open(l->mark_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* no mark yet: nothing known beyond the journal */
+	ssize_t n = pread(fd, text, sizeof text, 0);
+	close(fd);
+	uint32_t kiosk;
+	uint64_t seq, last = 0;
+	uint8_t hash[32];
+	if (n < 0 || !mark_parse(text, (size_t)n, &kiosk, &seq, hash) || kiosk != l->kiosk)
+		return 0; /* torn, foreign or another kiosk's: no evidence */
+	int r = ledger_last(l, &last, NULL);
+	if (r)
+		return r;
+	if (seq <= last)
+		return 0;
+	struct wf_record e;
+	memset(&e, 0, sizeof e);
+	e.kind = WF_RECORD_EPOCH;
+	e.time_ms = time_ms;
+	e.epoch.reason = WF_EPOCH_RESTORED;
+	e.epoch.after_seq = seq;
+	memcpy(e.epoch.hash, hash, 32);
+	r = ledger_append(l, &e, NULL, NULL, NULL);
+	if (r)
+		return r;
+	*after = seq;
+	return 1;
+}
+
 int ledger_append(struct ledger *l, struct wf_record *rec, ledger_receipt_fn receipt, void *ctx,
                   struct ledger_appended *out)
 {
@@ -895,6 +1001,7 @@ out:
 	}
 	rec->kiosk = w.kiosk;
 	rec->seq = w.seq;
+	mark_note(l, w.seq, hash);
 	if (out) {
 		out->seq = w.seq;
 		memcpy(out->hash, hash, sizeof hash);

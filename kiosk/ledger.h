@@ -257,6 +257,19 @@ int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, const bool *confli
 /* ledger_conflict_count — records central answered `conflict` into *n. */
 int ledger_conflict_count(struct ledger *l, int64_t *n);
 
+/*
+ * ledger_resume_after_mark — every append also writes the highest seq and
+ * its chain hash to PATH.hwm beside the journal (unsynced, best effort). A
+ * journal copied back from a backup is behind that mark: its next numbers
+ * were already used, perhaps already sent to central. Then this appends an
+ * EPOCH record (reason restored) continuing after the mark's seq and hash,
+ * so no number is ever used twice, with or without central. *after is the
+ * mark's seq. Returns 1 when it did, 0 when the journal is not behind (or no
+ * usable mark of this kiosk exists), or a negative error. Call once at start,
+ * before recording.
+ */
+int ledger_resume_after_mark(struct ledger *l, int64_t time_ms, uint64_t *after);
+
 /* ledger_outbox_depth — number of unacknowledged records into *depth. */
 int ledger_outbox_depth(struct ledger *l, int64_t *depth);
 

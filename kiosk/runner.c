@@ -56,6 +56,7 @@ struct runner {
 	struct sync *sync;                       /* NULL without [central] url */
 	uint64_t catalog_version;                /* sync's down-sync count already loaded */
 	bool awaiting_epoch;                     /* new journal: nothing before central answers */
+	bool journal_new;                        /* the journal held no record at start */
 	uint64_t staff_id;                       /* the staff card seen last */
 	char staff_pin_hash[LEDGER_PINHASH_MAX]; /* its Argon2id PIN hash */
 	uint8_t job[PRINT_JOB_MAX];
@@ -875,6 +876,27 @@ static void sync_log(void *ctx, enum wf_log_level level, const char *msg)
 	logf_(r, "sync: %s", msg); /* stdio is thread-safe per call */
 }
 
+/* Notes whether the journal is new, and continues a journal restored from a
+ * backup after the numbers it already used (ledger_resume_after_mark). */
+static int resume_journal(struct runner *r, char *err, size_t err_len)
+{
+	uint64_t last = 0, after = 0;
+	int rc = ledger_last(r->ledger, &last, NULL);
+	r->journal_new = rc == WF_OK && last == 0;
+	if (rc == WF_OK)
+		rc = ledger_resume_after_mark(r->ledger, utc_at(r, now_session(r)), &after);
+	if (rc < 0) {
+		snprintf(err, err_len, "journal: %s", ledger_errmsg(r->ledger));
+		return rc;
+	}
+	if (rc == 1)
+		logf_(r,
+		      "journal ends at seq %" PRIu64 " but this kiosk already used seq %" PRIu64
+		      " (restored from a backup?): it continues after %" PRIu64,
+		      last, after, after);
+	return WF_OK;
+}
+
 static int start_sync(struct runner *r, char *err, size_t err_len)
 {
 	struct sync_config sc = {
@@ -892,9 +914,7 @@ static int start_sync(struct runner *r, char *err, size_t err_len)
 	int rc = sync_create(&sc, &r->sync, err, err_len);
 	if (rc != WF_OK)
 		return rc;
-	uint64_t last = 0;
-	ledger_last(r->ledger, &last, NULL);
-	if (last == 0) {
+	if (r->journal_new) {
 		/* A new journal on a kiosk central may know: nothing before the epoch answer. */
 		r->awaiting_epoch = true;
 		struct session_event ev = {.kind = SESSION_EV_DEVICE};
@@ -930,6 +950,8 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 	tzset();
 
 	int rc = ledger_open(r->cfg.ledger_path, &r->ledger, err, err_len);
+	if (rc == WF_OK)
+		rc = resume_journal(r, err, err_len);
 	if (rc == WF_OK)
 		rc = load_fixture(r, err, err_len);
 	if (rc == WF_OK)

@@ -305,12 +305,12 @@ static unsigned journal_equals_central(const char *central_db)
  * the staff screen shows sync and device health; every record reaches
  * central byte for byte; a receipt verifies there.
  */
-static void test_with_central(void **state)
+/* Enrols paper, resident 1001, staff 7 and kiosk 9 into g_dir/central.db. */
+static void enrol_central(char *db, size_t db_cap, char *central_db, size_t cdb_cap)
 {
-	(void)state;
-	char db[300], central_db[256], out[8192], pub[256];
-	snprintf(central_db, sizeof central_db, "%s/central.db", g_dir);
-	snprintf(db, sizeof db, "sqlite:%s", central_db);
+	char out[8192], pub[256];
+	snprintf(central_db, cdb_cap, "%s/central.db", g_dir);
+	snprintf(db, db_cap, "sqlite:%s", central_db);
 	snprintf(pub, sizeof pub, "%s/kiosk.key.pub", g_dir);
 	const char *const enrol[][16] = {
 	    {"rates", "set", "--id", "1", "--code", "paper", "--name", "纸类 Paper", "--unit", "g",
@@ -329,8 +329,11 @@ static void test_with_central(void **state)
 			printf("%s: %s\n", args[0], out);
 		assert_int_equal(rc, 0);
 	}
-	struct central_proc c;
-	assert_int_equal(harness_start(&c, db, 0), 0);
+}
+
+/* Writes g_dir/central.ini: kiosk 9 syncing with the central on port. */
+static void write_central_ini(int port)
+{
 	char path[256], ini[1024];
 	snprintf(path, sizeof path, "%s/central.ini", g_dir);
 	snprintf(ini, sizeof ini,
@@ -338,8 +341,18 @@ static void test_with_central(void **state)
 	         "ledger = %s/journal.db\nkey_file = %s/kiosk.key\n"
 	         "[central]\nurl = http://127.0.0.1:%d\n"
 	         "[session]\nstable_time_ms = 1000\n",
-	         g_dir, g_dir, c.port);
+	         g_dir, g_dir, port);
 	write_file(path, ini);
+}
+
+static void test_with_central(void **state)
+{
+	(void)state;
+	char db[300], central_db[256], out[8192];
+	enrol_central(db, sizeof db, central_db, sizeof central_db);
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, db, 0), 0);
+	write_central_ini(c.port);
 	int rc = run_script_with("central.ini", "expect screen out-of-service\n" /* new journal */
 	                                        "card em4100:0400E2E1F5\n"
 	                                        "expect screen out-of-service\n"
@@ -387,6 +400,56 @@ static void test_with_central(void **state)
 	assert_non_null(strstr(g_out, "last error: POST /api/v1/kiosk/epoch: Couldn't connect"));
 }
 
+/* One resident drop, then (optionally) a sync. */
+static const char drop_script[] = "weight 0 for 1500\n"
+                                  "card em4100:0400E2E1F5\n"
+                                  "tap category paper\n"
+                                  "weight 1250 for 1200\n"
+                                  "tap confirm\n"
+                                  "expect screen receipt\n"
+                                  "tap done\n";
+
+/*
+ * The journal is restored from last night's backup and the network is down:
+ * the kiosk must not hand out numbers central already holds. It continues
+ * after the numbers it used; once central is back everything arrives, with
+ * no conflict and no chain break.
+ */
+static void test_restored_journal_offline(void **state)
+{
+	(void)state;
+	char db[300], central_db[256], script[1024];
+	enrol_central(db, sizeof db, central_db, sizeof central_db);
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, db, 0), 0);
+	write_central_ini(c.port);
+	snprintf(script, sizeof script, "sync\n%ssync\n", drop_script);
+	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 1 */
+	assert_int_equal(sh("cp %s/journal.db %s/backup.db", g_dir, g_dir), 0);
+	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 2, at central */
+	assert_int_equal(harness_count(central_db, "SELECT count(*) FROM records"), 2);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+
+	/* restore the backup; central is unreachable */
+	assert_int_equal(sh("rm -f %s/journal.db-wal %s/journal.db-shm && cp %s/backup.db "
+	                    "%s/journal.db",
+	                    g_dir, g_dir, g_dir, g_dir),
+	                 0);
+	assert_int_equal(run_script_with("central.ini", drop_script), 0);
+	assert_non_null(strstr(g_out, "this kiosk already used seq 2 (restored from a backup?)"));
+	assert_non_null(strstr(g_out, "recorded seq 4: drop")); /* 3 is the EPOCH record */
+
+	/* central is back: the new records arrive, nothing conflicts */
+	assert_int_equal(harness_start(&c, db, 0), 0);
+	write_central_ini(c.port);
+	assert_int_equal(run_script_with("central.ini", "sync\n"), 0);
+	assert_non_null(strstr(g_out, "sync: outbox empty, conflicts 0"));
+	assert_int_equal(harness_count(central_db, "SELECT count(*) FROM records"), 4);
+	assert_int_equal(harness_count(central_db, "SELECT count(*) FROM tamper_alerts"), 0);
+	assert_int_equal(journal_equals_central(central_db), 3); /* 1, 3 and 4 */
+	assert_int_equal(sh("%s ledger verify %s/journal.db", bin(), g_dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +460,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_never_creates_a_journal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_config_refuses_to_start, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_with_central, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_restored_journal_offline, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -818,6 +818,94 @@ static void test_conflicts_kept(void **state)
 	assert_true(has_problem(&p, "seq 3: acknowledgement state"));
 }
 
+/* Copies the journal file alone (as a backup is restored), without -wal/-shm. */
+static void restore_copy(const char *from, const char *to)
+{
+	char side[400];
+	snprintf(side, sizeof side, "%s-wal", to);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", to);
+	unlink(side);
+	copy_file(from, to);
+}
+
+/* A journal copied back from a backup continues after the numbers the kiosk
+ * already used, never reusing one, and still verifies. */
+static void test_resume_after_restore(void **state)
+{
+	struct fx *f = *state;
+	char backup[400], mark[400];
+	snprintf(backup, sizeof backup, "%s/backup.db", f->dir);
+	snprintf(mark, sizeof mark, "%s.hwm", f->path);
+	make_journal(f->path, 2);
+	copy_file(f->path, backup); /* closed cleanly: the file alone is the journal */
+	struct ledger *l = open_ok(f->path);
+	uint64_t after = 99;
+	assert_int_equal(ledger_resume_after_mark(l, 1, &after), 0); /* not behind */
+	assert_int_equal(after, 0);
+	for (int i = 0; i < 3; i++) {
+		struct wf_record d = fx_drop(1, 500, 1, 20261128);
+		assert_int_equal(ledger_append(l, &d, fx_receipt, NULL, NULL), WF_OK);
+	}
+	uint8_t h5[32];
+	uint64_t last = 0;
+	assert_int_equal(ledger_last(l, &last, h5), WF_OK);
+	assert_int_equal(last, 5);
+	ledger_close(l);
+
+	restore_copy(backup, f->path); /* back to seq 2; the mark says 5 */
+	l = open_ok(f->path);
+	assert_int_equal(ledger_resume_after_mark(l, 1795000000000, &after), 1);
+	assert_int_equal(after, 5);
+	struct wf_record d = fx_drop(1, 700, 1, 20261128);
+	assert_int_equal(ledger_append(l, &d, fx_receipt, NULL, NULL), WF_OK);
+	assert_int_equal(d.seq, 7);                                  /* 6 is the EPOCH record */
+	assert_int_equal(ledger_resume_after_mark(l, 1, &after), 0); /* once is enough */
+	ledger_close(l);
+	assert_int_equal(raw_int(f->path, "SELECT kind FROM records WHERE seq = 6"),
+	                 WF_RECORD_EPOCH);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM records WHERE seq BETWEEN 3 AND 5"),
+	                 0);
+	char err[256];
+	assert_int_equal(ledger_verify(f->path, NULL, NULL, err, sizeof err), 0);
+	/* the EPOCH names the hash after seq 5, so the chain central holds goes on */
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT bytes FROM records WHERE seq = 6", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	struct wf_record e;
+	assert_int_equal(wf_record_decode(sqlite3_column_blob(st, 0),
+	                                  (size_t)sqlite3_column_bytes(st, 0), &e, NULL, 0),
+	                 WF_OK);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_int_equal(e.epoch.after_seq, 5);
+	assert_int_equal(e.epoch.reason, WF_EPOCH_RESTORED);
+	assert_memory_equal(e.epoch.hash, h5, 32);
+
+	/* a torn mark, or another kiosk's, is no evidence: nothing appended */
+	restore_copy(backup, f->path);
+	FILE *m = fopen(mark, "w");
+	assert_non_null(m);
+	fputs("wufei-hwm-1 0000000012 000000000000000", m); /* cut short */
+	fclose(m);
+	l = open_ok(f->path);
+	assert_int_equal(ledger_resume_after_mark(l, 1, &after), 0);
+	ledger_close(l);
+	m = fopen(mark, "w");
+	assert_non_null(m);
+	fprintf(m, "wufei-hwm-1 0000000013 %020d %064d\n", 9, 0);
+	fclose(m);
+	l = open_ok(f->path);
+	assert_int_equal(ledger_resume_after_mark(l, 1, &after), 0);
+	assert_int_equal(ledger_last(l, &last, NULL), WF_OK);
+	assert_int_equal(last, 2);
+	ledger_close(l);
+}
+
 static void test_cli(void **state)
 {
 	struct fx *f = *state;
@@ -879,6 +967,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_wal_checkpoints, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_conflicts_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resume_after_restore, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
