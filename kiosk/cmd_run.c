@@ -100,6 +100,13 @@ static int run_script(struct runner *r, const char *path)
 	char line[256];
 	int lineno = 0, status = 0;
 	while (!g_stop && fgets(line, sizeof line, f)) {
+		size_t len = strlen(line);
+		if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(f)) {
+			fprintf(stderr, "%s:%d: line longer than %zu bytes\n", path, ++lineno,
+			        sizeof line - 2);
+			status = 1;
+			break;
+		}
 		int rc = do_line(r, path, ++lineno, line);
 		if (rc == 1)
 			status = 1;
@@ -117,7 +124,7 @@ static int run_live(struct runner *r)
 	char buf[512];
 	size_t have = 0;
 	int lineno = 0;
-	bool stdin_open = true;
+	bool stdin_open = true, skipping = false;
 	while (!g_stop) {
 		struct pollfd p[2] = {{runner_device_fd(r), POLLIN, 0},
 		                      {stdin_open ? 0 : -1, POLLIN, 0}};
@@ -135,14 +142,24 @@ static int run_live(struct runner *r)
 				char *nl;
 				while ((nl = strchr(buf, '\n')) != NULL) {
 					*nl = '\0';
-					if (do_line(r, "stdin", ++lineno, buf) == 2)
+					if (skipping) /* the end of an over-long line */
+						skipping = false;
+					else if (do_line(r, "stdin", ++lineno, buf) == 2)
 						return 0;
 					size_t rest = have - (size_t)(nl + 1 - buf);
 					memmove(buf, nl + 1, rest + 1);
 					have = rest;
 				}
-				if (have == sizeof buf - 1)
-					have = 0; /* an over-long line is dropped */
+				if (have == sizeof buf - 1) {
+					/* an over-long line is dropped to its end, and said so */
+					if (!skipping)
+						fprintf(stderr,
+						        "stdin:%d: line longer than %zu bytes: "
+						        "ignored\n",
+						        ++lineno, sizeof buf - 2);
+					skipping = true;
+					have = 0;
+				}
 			}
 		}
 		runner_tick(r);

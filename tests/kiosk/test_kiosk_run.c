@@ -209,6 +209,20 @@ static void test_failed_expect_fails_the_run(void **state)
 	assert_non_null(strstr(g_out, "expected screen confirm, but it is attract"));
 	assert_int_equal(run_script("tap sideways\n"), 1);
 	assert_non_null(strstr(g_out, "unknown control"));
+	/* an over-long script line stops the run instead of being split in two */
+	char line[400];
+	memset(line, ' ', sizeof line);
+	memcpy(line + sizeof line - 20, "tap confirm\n", 13);
+	assert_int_equal(run_script(line), 1);
+	assert_non_null(strstr(g_out, "visit.script:1: line longer than 254 bytes"));
+	/* on the live console it is ignored to its end, said so, and the kiosk goes on */
+	assert_int_equal(sh("(printf '%%0600d\\n' 0; echo quit) | %s run --config %s/kiosk.ini "
+	                    "--no-devices",
+	                    bin(), g_dir),
+	                 0);
+	assert_non_null(strstr(g_out, "stdin:1: line longer than 510 bytes: ignored"));
+	assert_null(strstr(g_out, "unknown command"));
+	assert_non_null(strstr(g_out, "run ended: 0 drops recorded"));
 }
 
 static void test_staff_and_lockout(void **state)
