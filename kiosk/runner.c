@@ -127,13 +127,14 @@ static void log_device_health(struct runner *r, const char *role, const struct d
 	struct device_health h;
 	device_health(d, &h);
 	int64_t now = mono_ms();
+	char data[40] = "never";
+	if (h.last_data_ms)
+		snprintf(data, sizeof data, "%" PRId64 " s ago", (now - h.last_data_ms) / 1000);
 	logf_(r,
-	      "staff: %s: %s for %" PRId64 " s, last data %s%" PRId64 " s ago, %" PRIu64
-	      " frames, %" PRIu64 " errors, %" PRIu64 " reconnects%s%s",
-	      role, device_state_name(h.state), (now - h.state_since_ms) / 1000,
-	      h.last_data_ms ? "" : "never (", h.last_data_ms ? (now - h.last_data_ms) / 1000 : 0,
-	      h.frames, h.errors, h.reconnects, h.last_error[0] ? ", last error: " : "",
-	      h.last_error);
+	      "staff: %s: %s for %" PRId64 " s, last data %s, %" PRIu64 " frames, %" PRIu64
+	      " errors, %" PRIu64 " reconnects%s%s",
+	      role, device_state_name(h.state), (now - h.state_since_ms) / 1000, data, h.frames,
+	      h.errors, h.reconnects, h.last_error[0] ? ", last error: " : "", h.last_error);
 }
 
 /*

@@ -163,7 +163,7 @@ empty
 
 echo "# staff 陈* logs in (PIN 1234), sees the kiosk's health, checks the test weight, takes the kiosk out of service"
 mark; sim "card 0600112233"; seen "screen pin"
-mark; tap "pin 1234"; seen "staff: sync: "
+mark; tap "pin 1234"; seen "staff: sync: "; seen "staff: scale: up for"; seen "staff: printer: up for"
 sim "weight 5000"; sleep 2
 mark; tap "tap test-weight"; seen "staff action"
 empty
