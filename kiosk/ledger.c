@@ -1760,6 +1760,14 @@ static int newest_checkpoint(struct ledger *l, uint64_t *seq, uint64_t *upto, bo
 	return r;
 }
 
+/* The newest checkpoint (newest_checkpoint) and how far the journal is pruned. */
+static int prune_state(struct ledger *l, uint64_t *cp_seq, uint64_t *cp_upto, bool *cp_acked,
+                       int64_t *pruned)
+{
+	int r = newest_checkpoint(l, cp_seq, cp_upto, cp_acked);
+	return r ? r : meta_get_int(l, "pruned_upto", pruned);
+}
+
 int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint64_t *upto,
                           uint8_t hash[WF_CHAIN_HASH_SIZE])
 {
@@ -1768,9 +1776,7 @@ int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint6
 	uint64_t cp_seq, cp_upto;
 	bool cp_acked;
 	int64_t pruned = 0;
-	int r = newest_checkpoint(l, &cp_seq, &cp_upto, &cp_acked);
-	if (!r)
-		r = meta_get_int(l, "pruned_upto", &pruned);
+	int r = prune_state(l, &cp_seq, &cp_upto, &cp_acked, &pruned);
 	if (r)
 		return r;
 	if (cp_seq && (!cp_acked || cp_upto > (uint64_t)pruned))
@@ -1819,9 +1825,7 @@ int ledger_prune_acked(struct ledger *l)
 	uint64_t cp_seq, cp_upto;
 	bool cp_acked;
 	int64_t pruned = 0;
-	int r = newest_checkpoint(l, &cp_seq, &cp_upto, &cp_acked);
-	if (!r)
-		r = meta_get_int(l, "pruned_upto", &pruned);
+	int r = prune_state(l, &cp_seq, &cp_upto, &cp_acked, &pruned);
 	if (r)
 		return r;
 	if (!cp_seq || !cp_acked || cp_upto <= (uint64_t)pruned)

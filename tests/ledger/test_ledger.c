@@ -48,6 +48,22 @@ static struct ledger *open_ok(const char *path)
 	return l;
 }
 
+/* Column 0 of the first row of sql, a blob, into out; returns its length. */
+static size_t raw_blob(const char *path, const char *sql, uint8_t *out, size_t cap)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	size_t n = (size_t)sqlite3_column_bytes(st, 0);
+	assert_true(n <= cap);
+	memcpy(out, sqlite3_column_blob(st, 0), n);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
 static void raw_exec(const char *path, const char *sql)
 {
 	sqlite3 *db;
@@ -791,17 +807,9 @@ static void test_conflicts_kept(void **state)
 	/* a checkpoint beyond the conflict (as a forged one would be) is refused */
 	struct wf_record c = {.kind = WF_RECORD_CHECKPOINT};
 	c.checkpoint.upto_seq = 10;
-	assert_int_equal(raw_int(f->path, "SELECT length(hash) FROM records WHERE seq = 10"), 32);
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(
-	    sqlite3_prepare_v2(db, "SELECT hash FROM records WHERE seq = 10", -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	memcpy(c.checkpoint.hash, sqlite3_column_blob(st, 0), 32);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(raw_blob(f->path, "SELECT hash FROM records WHERE seq = 10",
+	                          c.checkpoint.hash, sizeof c.checkpoint.hash),
+	                 32);
 	assert_int_equal(ledger_append(l, &c, NULL, NULL, NULL), WF_OK);
 	uint64_t cp = c.seq;
 	assert_int_equal(ledger_outbox_ack(l, &cp, NULL, 1), WF_OK);
@@ -869,19 +877,11 @@ static void test_resume_after_restore(void **state)
 	char err[256];
 	assert_int_equal(ledger_verify(f->path, NULL, NULL, err, sizeof err), 0);
 	/* the EPOCH names the hash after seq 5, so the chain central holds goes on */
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(
-	    sqlite3_prepare_v2(db, "SELECT bytes FROM records WHERE seq = 6", -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	uint8_t bytes[WF_RECORD_MAX_LEN];
+	size_t n =
+	    raw_blob(f->path, "SELECT bytes FROM records WHERE seq = 6", bytes, sizeof bytes);
 	struct wf_record e;
-	assert_int_equal(wf_record_decode(sqlite3_column_blob(st, 0),
-	                                  (size_t)sqlite3_column_bytes(st, 0), &e, NULL, 0),
-	                 WF_OK);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(wf_record_decode(bytes, n, &e, NULL, 0), WF_OK);
 	assert_int_equal(e.epoch.after_seq, 5);
 	assert_int_equal(e.epoch.reason, WF_EPOCH_RESTORED);
 	assert_memory_equal(e.epoch.hash, h5, 32);
