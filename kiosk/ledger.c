@@ -1694,6 +1694,18 @@ int ledger_prune(struct ledger *l, uint64_t checkpoint_seq)
 		removed = sqlite3_changes(l->db);
 		sqlite3_finalize(st);
 	}
+	/* Daily counters of days older than every drop still held: only today's
+	 * count matters for the limit, so the table does not grow for ever. */
+	if (r == WF_OK)
+		r = prep(
+		    l,
+		    "DELETE FROM counters WHERE local_day < (SELECT min(local_day) FROM records"
+		    " WHERE kind = 1 AND seq > ?1)",
+		    &st);
+	if (r == WF_OK) {
+		sqlite3_bind_int64(st, 1, (int64_t)cp.checkpoint.upto_seq);
+		r = run_finalize(l, st, "prune daily counters");
+	}
 	if (r == WF_OK)
 		r = meta_set(l, "pruned_upto", NULL, (int64_t)cp.checkpoint.upto_seq, false);
 	if (r == WF_OK)

@@ -280,7 +280,8 @@ int ledger_outbox_depth(struct ledger *l, int64_t *depth);
  * must be acknowledged, and the record at upto_seq (if still held) must have
  * the hash the checkpoint names. One transaction; afterwards verify checks
  * contiguity and the chain from upto_seq + 1 on (meta pruned_upto /
- * pruned_hash). Daily counters are kept. Returns the number of records
+ * pruned_hash). Daily counters of days before the oldest drop still held
+ * go too (only today's count limits a drop). Returns the number of records
  * removed (>= 0), WF_ESTATE if something is not acknowledged, WF_EINVAL if
  * checkpoint_seq is not a checkpoint, WF_ECONFLICT on a hash mismatch.
  */

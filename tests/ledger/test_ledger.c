@@ -781,6 +781,38 @@ static void test_prune(void **state)
 	assert_true(has_problem(&p, "pruned_hash"));
 }
 
+/* Pruning also drops the daily counters of days no held drop belongs to. */
+static void test_prune_counters(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	assert_int_equal(ledger_init(f->path, 12, err, sizeof err), WF_OK);
+	struct ledger *l = open_ok(f->path);
+	uint32_t days[] = {20261101, 20261101, 20261102, 20261128, 20261128};
+	for (unsigned i = 0; i < 5; i++) {
+		struct wf_record d = fx_drop(1, 1000, 1 + i % 2, days[i]);
+		assert_int_equal(ledger_append(l, &d, fx_receipt, NULL, NULL), WF_OK);
+	}
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM counters"), 5);
+	struct wf_record c = {.kind = WF_RECORD_CHECKPOINT};
+	c.checkpoint.upto_seq = 2; /* both 1 November drops */
+	assert_int_equal(raw_blob(f->path, "SELECT hash FROM records WHERE seq = 2",
+	                          c.checkpoint.hash, sizeof c.checkpoint.hash),
+	                 32);
+	assert_int_equal(ledger_append(l, &c, NULL, NULL, NULL), WF_OK);
+	uint64_t acks[6] = {1, 2, 3, 4, 5, 6};
+	assert_int_equal(ledger_outbox_ack(l, acks, NULL, 6), WF_OK);
+	assert_int_equal(ledger_prune(l, 6), 2);
+	ledger_close(l);
+	/* 1 November's counters went; 2 and 28 November's stay, unchanged */
+	assert_int_equal(
+	    raw_int(f->path, "SELECT count(*) FROM counters WHERE local_day = 20261101"), 0);
+	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM counters"), 3);
+	assert_int_equal(
+	    raw_int(f->path, "SELECT sum(qty) FROM counters WHERE local_day = 20261128"), 2000);
+	assert_int_equal(ledger_verify(f->path, NULL, NULL, err, sizeof err), 0);
+}
+
 /* Records central answered `conflict` leave the outbox, stay marked, and no
  * checkpoint ever reaches them: they are what staff must look at. */
 static void test_conflicts_kept(void **state)
@@ -966,6 +998,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_corrupt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wal_checkpoints, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prune_counters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_conflicts_kept, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_resume_after_restore, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_cli, setup, teardown),
