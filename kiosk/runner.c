@@ -153,10 +153,11 @@ static void log_staff_health(struct runner *r)
 			         (real_ms() - st.last_success_ms) / 1000);
 		logf_(r,
 		      "staff: sync: last success %s, queue %" PRId64 ", conflicts %" PRId64
-		      "%s, last error: %s",
+		      "%s%s%s, last error: %s",
 		      ago, st.outbox_depth, st.conflicts_held,
-		      st.conflicts_held > 0 ? " (wufei-kiosk ledger conflicts JOURNAL)" : "",
-		      st.last_error[0] ? st.last_error : "none");
+		      st.conflicts_held > 0 ? " (wufei-kiosk ledger conflicts " : "",
+		      st.conflicts_held > 0 ? r->cfg.ledger_path : "",
+		      st.conflicts_held > 0 ? ")" : "", st.last_error[0] ? st.last_error : "none");
 	} else {
 		int64_t depth = -1, held = -1;
 		ledger_outbox_depth(r->ledger, &depth);
