@@ -464,6 +464,60 @@ static void test_restored_journal_offline(void **state)
 	assert_int_equal(sh("%s ledger verify %s/journal.db", bin(), g_dir), 0);
 }
 
+/*
+ * A whole-disk restore brings back the old mark too: the kiosk cannot know,
+ * reuses seq 2 offline, and central answers conflict. The original stays at
+ * central, the kiosk keeps its copy, and staff are shown where to look.
+ */
+static void test_whole_disk_restore_shows_conflict(void **state)
+{
+	(void)state;
+	char db[300], central_db[256], script[1024];
+	enrol_central(db, sizeof db, central_db, sizeof central_db);
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, db, 0), 0);
+	write_central_ini(c.port);
+	snprintf(script, sizeof script, "sync\n%ssync\n", drop_script);
+	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 1 */
+	assert_int_equal(sh("cp %s/journal.db %s/backup.db && cp %s/journal.db.hwm %s/backup.hwm",
+	                    g_dir, g_dir, g_dir, g_dir),
+	                 0);
+	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 2, at central */
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	assert_int_equal(sh("rm -f %s/journal.db-wal %s/journal.db-shm && cp %s/backup.db "
+	                    "%s/journal.db && cp %s/backup.hwm %s/journal.db.hwm",
+	                    g_dir, g_dir, g_dir, g_dir, g_dir, g_dir),
+	                 0);
+	assert_int_equal(run_script_with("central.ini", drop_script), 0);
+	assert_non_null(strstr(g_out, "recorded seq 2: drop")); /* reused: nothing could tell */
+
+	assert_int_equal(harness_start(&c, db, 0), 0);
+	write_central_ini(c.port);
+	assert_int_equal(run_script_with("central.ini", "sync\n"
+	                                                "card em4100:0600112233\n"
+	                                                "pin 1234\n"
+	                                                "expect screen staff\n"
+	                                                "tap exit\n"
+	                                                "sync\n"),
+	                 0);
+	char want[400];
+	snprintf(want, sizeof want, "conflicts 1 (wufei-kiosk ledger conflicts %s/journal.db)",
+	         g_dir);
+	assert_non_null(strstr(g_out, want));
+	/* the newcomer kept aside at central, and the fork after it flagged */
+	assert_int_equal(
+	    harness_count(central_db,
+	                  "SELECT count(*) FROM tamper_alerts WHERE seq = 2 AND bytes IS NOT NULL"),
+	    1);
+	assert_int_equal(
+	    harness_count(central_db,
+	                  "SELECT count(*) FROM tamper_alerts WHERE reason = 'chain_break'"),
+	    1);
+	assert_int_equal(sh("%s ledger conflicts %s/journal.db", bin(), g_dir), 0);
+	assert_non_null(strstr(g_out, "{\"seq\":2,\"kind\":\"drop\""));
+	assert_non_null(strstr(g_out, "1 record(s) central holds with other bytes"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +529,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_config_refuses_to_start, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_with_central, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_restored_journal_offline, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_whole_disk_restore_shows_conflict, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
