@@ -1,6 +1,7 @@
 /*
  * cmd_ledger.c — `wufei-kiosk ledger init PATH --kiosk N`, `ledger verify
- * PATH`, `ledger dump PATH`, `ledger conflicts PATH`. Exit status: 0 ok, 1
+ * PATH`, `ledger dump PATH`, `ledger conflicts PATH`, `ledger status PATH`.
+ * Exit status: 0 ok, 1
  * failure or problems found, 2 usage error.
  */
 #include <errno.h>
@@ -22,7 +23,8 @@ static int usage(void)
 	fputs("usage: wufei-kiosk ledger init PATH --kiosk N\n"
 	      "       wufei-kiosk ledger verify PATH\n"
 	      "       wufei-kiosk ledger dump PATH\n"
-	      "       wufei-kiosk ledger conflicts PATH\n",
+	      "       wufei-kiosk ledger conflicts PATH\n"
+	      "       wufei-kiosk ledger status PATH\n",
 	      stderr);
 	return 2;
 }
@@ -213,6 +215,41 @@ static int cmd_dump(int argc, char **argv, bool only_conflicts)
 	return r ? 1 : 0;
 }
 
+/* status: the journal at a glance, for a technician. */
+static int cmd_status(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage();
+	char err[LEDGER_ERRMSG_MAX];
+	struct ledger *l = NULL;
+	if (ledger_open(argv[2], &l, err, sizeof err)) {
+		fprintf(stderr, "wufei-kiosk ledger status: %s\n", err);
+		return 1;
+	}
+	struct ledger_status st;
+	int r = ledger_status(l, &st);
+	if (r) {
+		fprintf(stderr, "wufei-kiosk ledger status: %s\n", ledger_errmsg(l));
+		ledger_close(l);
+		return 1;
+	}
+	ledger_close(l);
+	printf("kiosk %" PRIu32 "\n"
+	       "last seq %" PRIu64 "\n"
+	       "outbox %" PRId64 " (records central has not acknowledged)\n"
+	       "conflicts %" PRId64 " (central holds other bytes: ledger conflicts)\n"
+	       "pruned up to seq %" PRId64 "\n",
+	       st.kiosk, st.last_seq, st.outbox, st.conflicts, st.pruned_upto);
+	if (st.mark_seq)
+		printf("high-water mark seq %" PRIu64 "%s\n", st.mark_seq,
+		       st.mark_seq > st.last_seq
+		           ? " (ahead of the journal: restored? the kiosk continues after it)"
+		           : "");
+	else
+		printf("high-water mark none\n");
+	return 0;
+}
+
 int cmd_ledger(int argc, char **argv)
 {
 	if (argc < 3)
@@ -225,5 +262,7 @@ int cmd_ledger(int argc, char **argv)
 		return cmd_dump(argc, argv, false);
 	if (strcmp(argv[1], "conflicts") == 0)
 		return cmd_dump(argc, argv, true);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc, argv);
 	return usage();
 }

@@ -918,23 +918,28 @@ static void mark_note(struct ledger *l, uint64_t seq, const uint8_t hash[32])
 	}
 }
 
+/* Reads the mark beside the journal: true if there is a usable one of this kiosk. */
+static bool mark_read(struct ledger *l, uint64_t *seq, uint8_t hash[32])
+{
+	char text[MARK_LEN + 2];
+	int fd = l->mark_path ? open(l->mark_path, O_RDONLY | O_CLOEXEC) : -1;
+	if (fd < 0)
+		return false; /* no mark yet: nothing known beyond the journal */
+	ssize_t n = pread(fd, text, sizeof text, 0);
+	close(fd);
+	uint32_t kiosk;
+	/* torn, foreign or another kiosk's: no evidence */
+	return n > 0 && mark_parse(text, (size_t)n, &kiosk, seq, hash) && kiosk == l->kiosk;
+}
+
 int ledger_resume_after_mark(struct ledger *l, int64_t time_ms, uint64_t *after)
 {
 	assert(l && after);
 	*after = 0;
-	if (!l->mark_path)
-		return 0;
-	char text[MARK_LEN + 2];
-	int fd = open(l->mark_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* no mark yet: nothing known beyond the journal */
-	ssize_t n = pread(fd, text, sizeof text, 0);
-	close(fd);
-	uint32_t kiosk;
 	uint64_t seq, last = 0;
 	uint8_t hash[32];
-	if (n < 0 || !mark_parse(text, (size_t)n, &kiosk, &seq, hash) || kiosk != l->kiosk)
-		return 0; /* torn, foreign or another kiosk's: no evidence */
+	if (!mark_read(l, &seq, hash))
+		return 0;
 	int r = ledger_last(l, &last, NULL);
 	if (r)
 		return r;
@@ -1843,6 +1848,24 @@ int ledger_prune_acked(struct ledger *l)
 	if (!cp_seq || !cp_acked || cp_upto <= (uint64_t)pruned)
 		return 0;
 	return ledger_prune(l, cp_seq);
+}
+
+int ledger_status(struct ledger *l, struct ledger_status *out)
+{
+	assert(l && out);
+	memset(out, 0, sizeof *out);
+	out->kiosk = l->kiosk;
+	uint8_t hash[32];
+	int r = ledger_last(l, &out->last_seq, NULL);
+	if (!r)
+		r = ledger_outbox_depth(l, &out->outbox);
+	if (!r)
+		r = ledger_conflict_count(l, &out->conflicts);
+	if (!r)
+		r = meta_get_int(l, "pruned_upto", &out->pruned_upto);
+	if (!r && !mark_read(l, &out->mark_seq, hash))
+		out->mark_seq = 0;
+	return r;
 }
 
 int ledger_outbox_depth(struct ledger *l, int64_t *depth)

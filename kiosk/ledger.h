@@ -270,6 +270,19 @@ int ledger_conflict_count(struct ledger *l, int64_t *n);
  */
 int ledger_resume_after_mark(struct ledger *l, int64_t time_ms, uint64_t *after);
 
+/* A journal's state at a glance, for `wufei-kiosk ledger status`. */
+struct ledger_status {
+	uint32_t kiosk;
+	uint64_t last_seq;   /* 0 = empty */
+	int64_t outbox;      /* records central has not acknowledged */
+	int64_t conflicts;   /* records central holds with other bytes */
+	int64_t pruned_upto; /* records up to here are pruned (0 = none) */
+	uint64_t mark_seq;   /* the high-water mark beside it (0 = none or unusable) */
+};
+
+/* ledger_status — fills *out. Reads only. */
+int ledger_status(struct ledger *l, struct ledger_status *out);
+
 /* ledger_outbox_depth — number of unacknowledged records into *depth. */
 int ledger_outbox_depth(struct ledger *l, int64_t *depth);
 

@@ -894,6 +894,11 @@ static void test_resume_after_restore(void **state)
 	ledger_close(l);
 
 	restore_copy(backup, f->path); /* back to seq 2; the mark says 5 */
+	char args[600], out[4096];
+	snprintf(args, sizeof args, "ledger status '%s'", f->path);
+	assert_int_equal(run_cli(args, out, sizeof out), 0);
+	assert_non_null(strstr(out, "kiosk 12\nlast seq 2\noutbox 2 "));
+	assert_non_null(strstr(out, "high-water mark seq 5 (ahead of the journal: restored?"));
 	l = open_ok(f->path);
 	assert_int_equal(ledger_resume_after_mark(l, 1795000000000, &after), 1);
 	assert_int_equal(after, 5);
