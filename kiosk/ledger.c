@@ -1673,6 +1673,21 @@ static int prune_check(struct ledger *l, uint64_t upto, const uint8_t hash[32])
 	return r;
 }
 
+/* Runs sql with ?1 bound to v; *changes (may be NULL) gets the rows it changed. */
+static int run_with_int(struct ledger *l, const char *sql, int64_t v, const char *what,
+                        int *changes)
+{
+	sqlite3_stmt *st = NULL;
+	int r = prep(l, sql, &st);
+	if (r)
+		return r;
+	sqlite3_bind_int64(st, 1, v);
+	r = run_finalize(l, st, what);
+	if (!r && changes)
+		*changes = sqlite3_changes(l->db);
+	return r;
+}
+
 int ledger_prune(struct ledger *l, uint64_t checkpoint_seq)
 {
 	assert(l);
@@ -1685,32 +1700,20 @@ int ledger_prune(struct ledger *l, uint64_t checkpoint_seq)
 	r = prune_load(l, checkpoint_seq, &cp);
 	if (r == WF_OK)
 		r = prune_check(l, cp.checkpoint.upto_seq, cp.checkpoint.hash);
+	int64_t upto = (int64_t)cp.checkpoint.upto_seq;
 	if (r == WF_OK)
-		r = prep(l, "DELETE FROM receipts WHERE seq <= ?1", &st);
-	if (r == WF_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)cp.checkpoint.upto_seq);
-		r = run_finalize(l, st, "prune receipts");
-	}
+		r = run_with_int(l, "DELETE FROM receipts WHERE seq <= ?1", upto, "prune receipts",
+		                 NULL);
 	if (r == WF_OK)
-		r = prep(l, "DELETE FROM records WHERE seq <= ?1", &st);
-	if (r == WF_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)cp.checkpoint.upto_seq);
-		r = step_done(l, st, "prune records");
-		removed = sqlite3_changes(l->db);
-		sqlite3_finalize(st);
-	}
+		r = run_with_int(l, "DELETE FROM records WHERE seq <= ?1", upto, "prune records",
+		                 &removed);
 	/* Daily counters of days older than every drop still held: only today's
 	 * count matters for the limit, so the table does not grow for ever. */
 	if (r == WF_OK)
-		r = prep(
-		    l,
-		    "DELETE FROM counters WHERE local_day < (SELECT min(local_day) FROM records"
-		    " WHERE kind = 1 AND seq > ?1)",
-		    &st);
-	if (r == WF_OK) {
-		sqlite3_bind_int64(st, 1, (int64_t)cp.checkpoint.upto_seq);
-		r = run_finalize(l, st, "prune daily counters");
-	}
+		r = run_with_int(l,
+		                 "DELETE FROM counters WHERE local_day < (SELECT min(local_day)"
+		                 " FROM records WHERE kind = 1 AND seq > ?1)",
+		                 upto, "prune daily counters", NULL);
 	if (r == WF_OK)
 		r = meta_set(l, "pruned_upto", NULL, (int64_t)cp.checkpoint.upto_seq, false);
 	if (r == WF_OK)

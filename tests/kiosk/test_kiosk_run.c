@@ -118,15 +118,21 @@ static int collect_one(void *ctx, const struct ledger_entry *e)
 	return 0;
 }
 
-static void read_journal(struct collect *c)
+/* ledger_each over g_dir/journal.db. */
+static void each_record(int (*fn)(void *ctx, const struct ledger_entry *e), void *ctx)
 {
 	char path[256], err[256];
 	snprintf(path, sizeof path, "%s/journal.db", g_dir);
 	struct ledger *l = NULL;
 	assert_int_equal(ledger_open(path, &l, err, sizeof err), WF_OK);
-	memset(c, 0, sizeof *c);
-	assert_int_equal(ledger_each(l, collect_one, c), 0);
+	assert_int_equal(ledger_each(l, fn, ctx), 0);
 	ledger_close(l);
+}
+
+static void read_journal(struct collect *c)
+{
+	memset(c, 0, sizeof *c);
+	each_record(collect_one, c);
 }
 
 static void test_resident_visit(void **state)
@@ -302,13 +308,8 @@ static int compare_one(void *ctx, const struct ledger_entry *e)
 /* Every journal record is at central byte for byte; returns how many there are. */
 static unsigned journal_equals_central(const char *central_db)
 {
-	char path[256], err[256];
-	snprintf(path, sizeof path, "%s/journal.db", g_dir);
-	struct ledger *l = NULL;
-	assert_int_equal(ledger_open(path, &l, err, sizeof err), WF_OK);
 	struct at_central a = {central_db, 0, 0};
-	assert_int_equal(ledger_each(l, compare_one, &a), 0);
-	ledger_close(l);
+	each_record(compare_one, &a);
 	assert_int_equal(a.equal, a.n);
 	return a.n;
 }
