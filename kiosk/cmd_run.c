@@ -39,12 +39,13 @@ struct run_args {
 	bool no_devices;
 	bool virtual_clock;
 	bool print_config;
+	const char *screenshots;
 };
 
 static int usage(void)
 {
 	fputs("usage: wufei-kiosk run [--config FILE] [--script FILE|-] [--no-devices]\n"
-	      "                       [--virtual-clock] [--print-config]\n",
+	      "                       [--virtual-clock] [--print-config] [--screenshots DIR]\n",
 	      stderr);
 	return 2;
 }
@@ -55,6 +56,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
 			a->config = argv[++i];
+		else if (!strcmp(argv[i], "--screenshots") && i + 1 < argc)
+			a->screenshots = argv[++i];
 		else if (!strcmp(argv[i], "--script") && i + 1 < argc)
 			a->script = argv[++i];
 		else if (!strcmp(argv[i], "--no-devices"))
@@ -194,7 +197,8 @@ int cmd_run(int argc, char **argv)
 	struct runner_opts o = {.cfg = &cfg,
 	                        .start_devices = !a.no_devices,
 	                        .virtual_clock = a.virtual_clock,
-	                        .log = stdout};
+	                        .log = stdout,
+	                        .screenshot_dir = a.screenshots};
 	struct runner *r = NULL;
 	char err[300];
 	rc = runner_open(&o, &r, err, sizeof err);

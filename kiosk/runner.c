@@ -14,9 +14,13 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cardid.h"
+#ifdef WUFEI_HAVE_UI
+#include "ui.h"
+#endif
 #include "downsync.h"
 #include "escpos.h"
 #include "ledger.h"
@@ -60,6 +64,9 @@ struct runner {
 	uint64_t staff_id;                       /* the staff card seen last */
 	char staff_pin_hash[LEDGER_PINHASH_MAX]; /* its Argon2id PIN hash */
 	uint8_t job[PRINT_JOB_MAX];
+	struct ui *ui; /* screenshots: NULL without --screenshots */
+	char shot_dir[512];
+	unsigned shots;
 };
 
 static int64_t mono_ms(void)
@@ -171,6 +178,50 @@ static void log_staff_health(struct runner *r)
 	log_device_health(r, "printer", r->printer);
 }
 
+/* Draws the screen now shown to shot_dir/NNN-SCREEN.png (with --screenshots). */
+static void screenshot(struct runner *r, const struct session_view *v)
+{
+#ifdef WUFEI_HAVE_UI
+	if (!r->ui)
+		return;
+	char path[700], err[300];
+	snprintf(path, sizeof path, "%s/%03u-%s.png", r->shot_dir, ++r->shots,
+	         session_screen_name(v->screen));
+	if (ui_draw(r->ui, v, r->scfg.categories, r->scfg.ncategories) != WF_OK ||
+	    ui_save_png(r->ui, path, err, sizeof err) != WF_OK)
+		logf_(r, "screenshot: %s", err);
+#else
+	(void)r;
+	(void)v;
+#endif
+}
+
+/* --screenshots DIR: the UI drawn offscreen (created if missing). */
+static int open_screenshots(struct runner *r, const char *dir, char *err, size_t err_len)
+{
+#ifdef WUFEI_HAVE_UI
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, err_len, "--screenshots %s: %s", dir, strerror(errno));
+		return WF_EIO;
+	}
+	snprintf(r->shot_dir, sizeof r->shot_dir, "%s", dir);
+	struct ui_config uc = {.width = r->cfg.width,
+	                       .height = r->cfg.height,
+	                       .font_path = r->cfg.font,
+	                       .zh = strcmp(r->cfg.language, "en") != 0,
+	                       .kiosk_name = r->cfg.name};
+	char why[300];
+	int rc = ui_open(&uc, &r->ui, why, sizeof why);
+	if (rc != WF_OK)
+		snprintf(err, err_len, "screen: %s", why);
+	return rc;
+#else
+	(void)r;
+	snprintf(err, err_len, "--screenshots %s: this wufei-kiosk was built without SDL2", dir);
+	return WF_EINVAL;
+#endif
+}
+
 static void log_view(struct runner *r)
 {
 	struct session_view v = session_view(r->session);
@@ -186,6 +237,7 @@ static void log_view(struct runner *r)
 		logf_(r, "screen %s", session_screen_name(v.screen));
 	if (staff_opened)
 		log_staff_health(r);
+	screenshot(r, &v);
 }
 
 /* ---- effects ---- */
@@ -979,6 +1031,8 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 			rc = WF_EINVAL;
 		}
 	}
+	if (rc == WF_OK && o->screenshot_dir)
+		rc = open_screenshots(r, o->screenshot_dir, err, err_len);
 	if (rc == WF_OK && o->start_devices)
 		rc = start_devices(r, err, err_len);
 	if (rc == WF_OK && r->cfg.central_url[0])
@@ -1005,6 +1059,9 @@ void runner_close(struct runner *r)
 	device_queue_destroy(r->queue);
 	session_destroy(r->session);
 	ledger_close(r->ledger);
+#ifdef WUFEI_HAVE_UI
+	ui_close(r->ui);
+#endif
 	sodium_memzero(r->sign_key, sizeof r->sign_key);
 	free(r);
 }

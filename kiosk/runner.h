@@ -31,6 +31,7 @@ struct runner_opts {
 	bool start_devices;             /* start the [device.*] threads */
 	bool virtual_clock;             /* time advances only by script "wait" lines */
 	FILE *log;                      /* screen changes and effects, one line each; may be NULL */
+	const char *screenshot_dir; /* each screen shown, drawn to DIR/NNN-SCREEN.png; NULL none */
 };
 
 /*

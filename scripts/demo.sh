@@ -10,7 +10,8 @@
 #      down-syncs from central, and plays residents and staff: cards and
 #      weights through the simulator, taps on the kiosk's console
 #   5. prints the journal, verifies it, scans the printed receipts' QR codes
-#      and shows that central holds every record and verifies a receipt
+#      and shows that central holds every record and verifies a receipt;
+#      every screen the kiosk showed is drawn to demo-out/screens/*.png
 #   6. checks itself: exits non-zero unless the journal verifies, central
 #      holds every journal record, the drops were recorded and a printed
 #      receipt's QR code verifies at central
@@ -111,7 +112,8 @@ say "the kiosk (wufei-kiosk run), live on the simulated devices"
 # UARTs. A sanitizer build needs its ASan runtime first in the preload list.
 asan=$(ldd "$bin/wufei-kiosk" | awk '/libasan/ {print $3}')
 LD_PRELOAD=${asan:+$asan:}$shim \
-  $bin/wufei-kiosk run --config "$out/kiosk.ini" <"$out/kiosk.in" >"$out/kiosk.log" 2>&1 &
+  $bin/wufei-kiosk run --config "$out/kiosk.ini" --screenshots "$out/screens" \
+    <"$out/kiosk.in" >"$out/kiosk.log" 2>&1 &
 kiosk=$!
 pids+=($kiosk)
 exec 4>"$out/kiosk.in"
@@ -188,6 +190,19 @@ for png in "$out"/dev/printer-*.png; do
   u=$(zbarimg --raw -q "$png" 2>/dev/null || true)
   echo "$png -> $u"
   [ -n "$u" ] && urls+=("$u")
+done
+
+say "the kiosk's screens, drawn headless (demo-out/screens/)"
+ls "$out/screens"
+shots=$(ls "$out"/screens/*.png 2>/dev/null | wc -l)
+[ "$shots" -ge 20 ] || fail "only $shots screenshots"
+for png in "$out"/screens/*-receipt.png; do
+  [ -e "$png" ] || { fail "no receipt screen drawn"; break; }
+  u=$(zbarimg --raw -q "$png" 2>/dev/null || true)
+  case " ${urls[*]} " in
+    *" $u "*) echo "$png -> $u (the printed receipt's URL)" ;;
+    *) fail "the QR code on $png ($u) is not a printed receipt's URL" ;;
+  esac
 done
 
 say "central office: what central holds of kiosk 1, and the receipts checked"

@@ -279,6 +279,12 @@ static void test_bad_config_refuses_to_start(void **state)
 	assert_int_equal(sh("%s run --config %s --no-devices --script /dev/null", bin(), path), 1);
 	assert_non_null(strstr(g_out, "bad.ini:2: [kiosk] number = 'seventeen'"));
 	assert_non_null(strstr(g_out, "refusing to start"));
+	/* screenshots into a folder that cannot be made: said so, nothing runs */
+	assert_int_equal(sh("%s run --config %s/kiosk.ini --no-devices --script /dev/null "
+	                    "--screenshots /proc/wufei-no/shots",
+	                    bin(), g_dir),
+	                 1);
+	assert_non_null(strstr(g_out, "--screenshots /proc/wufei-no/shots: No such file"));
 }
 
 /* ---- with a real wufei-central ---- */

@@ -1,0 +1,237 @@
+/* ui_text.c — the words of each screen; see ui_text.h. Pure. */
+#include "ui_text.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Chinese first, English second: one table, no lookup by key. */
+#define T(zh_, en_) (zh ? (zh_) : (en_))
+
+static void line(struct ui_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void line(struct ui_text *t, const char *fmt, ...)
+{
+	if (t->nlines >= UI_LINES_MAX)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(t->lines[t->nlines++], UI_LINE_MAX, fmt, ap);
+	va_end(ap);
+}
+
+static void button(struct ui_text *t, const char *label)
+{
+	if (t->nbuttons < UI_BUTTONS_MAX)
+		snprintf(t->buttons[t->nbuttons++], sizeof t->buttons[0], "%s", label);
+}
+
+void ui_format_qty(int64_t qty, enum wf_unit unit, bool zh, char *out, size_t cap)
+{
+	if (unit == WF_UNIT_PIECE) {
+		snprintf(out, cap, "%" PRId64 " %s", qty, T("件", "pcs"));
+		return;
+	}
+	int64_t a = qty < 0 ? -qty : qty;
+	snprintf(out, cap, "%s%" PRId64 ".%03" PRId64 " kg", qty < 0 ? "-" : "", a / 1000,
+	         a % 1000);
+}
+
+static const struct wf_category *find(const struct wf_category *cats, unsigned n, uint16_t id)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (cats[i].id == id)
+			return &cats[i];
+	return NULL;
+}
+
+static const char *message_text(enum session_message m, bool zh)
+{
+	switch (m) {
+	case SESSION_MSG_NONE: return "";
+	case SESSION_MSG_BLOCKED: return T("此卡已停用", "This card is blocked");
+	case SESSION_MSG_UNKNOWN_CARD: return T("此卡未登记", "This card is not registered");
+	case SESSION_MSG_TOO_LIGHT: return T("太轻了，请再加一些", "Too light: add some more");
+	case SESSION_MSG_TOO_HEAVY: return T("太重了，请分开投放", "Too heavy: drop it in parts");
+	case SESSION_MSG_OVERLOAD: return T("超出秤的量程", "Over the scale's capacity");
+	case SESSION_MSG_CLEAR_PLATFORM: return T("请先取下秤上的物品", "Clear the scale first");
+	case SESSION_MSG_LIMIT_REACHED:
+		return T("已达今日上限：已记录，积分封顶",
+		         "Daily limit reached: recorded, points capped");
+	case SESSION_MSG_PRINTER_FAILED:
+		return T("打印失败：请保存屏幕上的二维码",
+		         "Printer failed: keep the QR code on screen");
+	case SESSION_MSG_PIN_WRONG: return T("密码错误", "Wrong PIN");
+	case SESSION_MSG_LOCKED_OUT: return T("尝试次数过多，请稍后再试", "Too many tries: wait");
+	case SESSION_MSG_CANCELLED_DEVICE:
+		return T("设备断开：本次未记录", "A device was lost: nothing recorded");
+	case SESSION_MSG_TEST_OK: return T("校验砝码正确", "Test weight OK");
+	case SESSION_MSG_TEST_FAILED: return T("校验砝码不符", "Test weight out of tolerance");
+	}
+	return "";
+}
+
+static const char *oos_text(enum session_oos_reason r, bool zh)
+{
+	switch (r) {
+	case SESSION_OOS_STAFF: return T("工作人员维护中", "Closed by staff");
+	case SESSION_OOS_SCALE: return T("秤未连接", "The scale is not connected");
+	case SESSION_OOS_CARD_READER: return T("读卡器未连接", "The card reader is not connected");
+	case SESSION_OOS_LEDGER: return T("记录暂不可用", "Recording is not possible");
+	case SESSION_OOS_NONE: break;
+	}
+	return "";
+}
+
+static void qty_line(struct ui_text *t, const struct session_view *v, const struct wf_category *c,
+                     bool zh)
+{
+	char q[48];
+	ui_format_qty(v->qty, c ? c->unit : WF_UNIT_GRAM, zh, q, sizeof q);
+	line(t, "%s  %s", c ? c->name : "", q);
+	line(t, "%s %" PRId64 "%s", T("积分", "Points"), v->points,
+	     v->capped ? T("（今日上限）", " (daily limit)") : "");
+}
+
+void ui_text_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
+                  bool zh, struct ui_text *out)
+{
+	memset(out, 0, sizeof *out);
+	struct ui_text *t = out;
+	const struct wf_category *cat = find(cats, ncats, v->category_id);
+	char q[48];
+	switch (v->screen) {
+	case SESSION_SCREEN_ATTRACT:
+		snprintf(t->title, sizeof t->title, "%s",
+		         T("请刷卡投放", "Tap your card to start"));
+		line(t, "%s",
+		     T("纸类 · 塑料 · 金属 · 玻璃 · 纺织物 · 电池",
+		       "Paper · plastic · metal · glass · textiles · batteries"));
+		break;
+	case SESSION_SCREEN_REFUSED:
+		snprintf(t->title, sizeof t->title, "%s",
+		         T("此卡不能使用", "This card cannot be used"));
+		if (v->reason[0])
+			line(t, "%s", v->reason);
+		button(t, T("完成", "Done"));
+		break;
+	case SESSION_SCREEN_UNKNOWN:
+		snprintf(t->title, sizeof t->title, "%s", T("此卡未登记", "Card not registered"));
+		line(t, "%s",
+		     T("可以匿名投放：积分印在小票上，稍后领取",
+		       "Drop anonymously: the points are on the receipt, to claim later"));
+		button(t, T("匿名投放", "Drop anonymously"));
+		button(t, T("取消", "Cancel"));
+		break;
+	case SESSION_SCREEN_CATEGORY:
+		snprintf(t->title, sizeof t->title, "%s", T("请选择类别", "Choose a category"));
+		if (v->anonymous)
+			line(t, "%s", T("匿名投放", "Anonymous drop"));
+		else if (v->name[0])
+			line(t, "%s%s", T("您好，", "Hello, "), v->name);
+		if (v->session_points)
+			line(t, "%s %" PRId64, T("本次积分", "Points this visit"),
+			     v->session_points);
+		for (unsigned i = 0; i < ncats && t->nbuttons + 1 < UI_BUTTONS_MAX; i++)
+			button(t, cats[i].name);
+		button(t, T("完成", "Done"));
+		break;
+	case SESSION_SCREEN_WEIGH:
+	case SESSION_SCREEN_STAFF_BIN_WEIGH:
+		snprintf(t->title, sizeof t->title, "%s",
+		         v->screen == SESSION_SCREEN_WEIGH
+		             ? T("请把物品放在秤上", "Put your recyclables on the scale")
+		             : T("称量回收袋", "Weigh the collected bag"));
+		ui_format_qty(v->live_grams, WF_UNIT_GRAM, zh, q, sizeof q);
+		line(t, "%s", cat ? cat->name : "");
+		line(t, "%s", q);
+		line(t, "%s %u%%", v->live_stable ? T("已稳定", "Stable") : T("稳定中", "Settling"),
+		     v->stable_pct);
+		button(t, T("取消", "Cancel"));
+		break;
+	case SESSION_SCREEN_COUNT:
+		snprintf(t->title, sizeof t->title, "%s", T("有几件？", "How many pieces?"));
+		ui_format_qty(v->qty, WF_UNIT_PIECE, zh, q, sizeof q);
+		line(t, "%s", cat ? cat->name : "");
+		line(t, "%s", q);
+		button(t, "−");
+		button(t, "+");
+		button(t, T("确认", "Confirm"));
+		button(t, T("取消", "Cancel"));
+		break;
+	case SESSION_SCREEN_CONFIRM:
+		snprintf(t->title, sizeof t->title, "%s", T("请确认", "Please confirm"));
+		qty_line(t, v, cat, zh);
+		button(t, T("确认", "Confirm"));
+		button(t, T("取消", "Cancel"));
+		break;
+	case SESSION_SCREEN_RECORDING:
+		snprintf(t->title, sizeof t->title, "%s", T("正在记录…", "Recording…"));
+		break;
+	case SESSION_SCREEN_RECEIPT:
+		snprintf(t->title, sizeof t->title, "%s", T("谢谢！", "Thank you!"));
+		if (v->has_receipt) {
+			const struct wf_category *rc =
+			    find(cats, ncats, v->receipt.drop.category_id);
+			ui_format_qty(v->receipt.drop.qty, v->receipt.drop.unit, zh, q, sizeof q);
+			line(t, "%s  %s", rc ? rc->name : "", q);
+			line(t, "%s %" PRId64, T("积分", "Points"), v->receipt.drop.points);
+			line(t, "%s %" PRIu64, T("小票号", "Receipt no."), v->receipt.seq);
+			snprintf(t->qr, sizeof t->qr, "%s", v->receipt.token);
+		}
+		button(t, T("继续投放", "Another category"));
+		button(t, T("完成", "Done"));
+		break;
+	case SESSION_SCREEN_PIN:
+	case SESSION_SCREEN_PIN_CHECK:
+		snprintf(t->title, sizeof t->title, "%s",
+		         v->screen == SESSION_SCREEN_PIN ? T("请输入密码", "Enter your PIN")
+		                                         : T("正在验证…", "Checking…"));
+		{
+			static const char dot[] = "●"; /* 3 bytes of UTF-8 */
+			char dots[3 * SESSION_PIN_MAX + 1];
+			size_t n = 0;
+			for (unsigned i = 0; i < v->pin_len && i < SESSION_PIN_MAX; i++, n += 3)
+				memcpy(dots + n, dot, 3);
+			dots[n] = '\0';
+			line(t, "%s", dots);
+		}
+		if (v->locked_ms > 0)
+			line(t, "%s %" PRId64 " s", T("请等待", "Wait"),
+			     (v->locked_ms + 999) / 1000);
+		break;
+	case SESSION_SCREEN_STAFF:
+		snprintf(t->title, sizeof t->title, "%s", T("工作人员菜单", "Staff menu"));
+		if (v->name[0])
+			line(t, "%s", v->name);
+		if (v->test_grams) {
+			ui_format_qty(v->test_grams, WF_UNIT_GRAM, zh, q, sizeof q);
+			line(t, "%s %s", T("校验砝码", "Test weight"), q);
+		}
+		button(t, T("归零", "Zero"));
+		button(t, T("去皮", "Tare"));
+		button(t, T("校验砝码", "Test weight"));
+		button(t, T("清运回收箱", "Bin collection"));
+		button(t, T("补打小票", "Reprint"));
+		button(t, T("暂停服务", "Out of service"));
+		button(t, T("恢复服务", "Back in service"));
+		button(t, T("退出", "Exit"));
+		break;
+	case SESSION_SCREEN_STAFF_BIN_CATEGORY:
+		snprintf(t->title, sizeof t->title, "%s",
+		         T("清运哪个回收箱？", "Which bin is collected?"));
+		for (unsigned i = 0; i < ncats && t->nbuttons + 1 < UI_BUTTONS_MAX; i++)
+			button(t, cats[i].name);
+		button(t, T("取消", "Cancel"));
+		break;
+	case SESSION_SCREEN_OUT_OF_SERVICE:
+		snprintf(t->title, sizeof t->title, "%s", T("暂停服务", "Out of service"));
+		line(t, "%s", oos_text(v->oos, zh));
+		break;
+	}
+	snprintf(t->message, sizeof t->message, "%s", message_text(v->message, zh));
+	t->message_is_error = v->message != SESSION_MSG_NONE && v->message != SESSION_MSG_TEST_OK;
+	if (v->message == SESSION_MSG_BLOCKED && v->reason[0] &&
+	    v->screen != SESSION_SCREEN_REFUSED)
+		line(t, "%s", v->reason);
+}

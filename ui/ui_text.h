@@ -1,0 +1,42 @@
+/*
+ * ui_text.h — what each kiosk screen says, in Chinese or English: the pure
+ * half of the touch-screen UI (no SDL, no I/O). ui.h draws it.
+ *
+ * For: turning a session_view (kiosk/session.h) and the category list into
+ * a title, body lines, a message, button labels and, on the receipt screen,
+ * the receipt URL for the QR code. Weights are shown as kilograms with three
+ * decimals ("1.250 kg"), pieces as a count.
+ */
+#ifndef WUFEI_UI_TEXT_H
+#define WUFEI_UI_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "catalog.h"
+#include "session.h"
+
+#define UI_LINE_MAX    128 /* bytes of one line incl. NUL (UTF-8) */
+#define UI_LINES_MAX   6
+#define UI_BUTTONS_MAX 10
+
+struct ui_text {
+	char title[UI_LINE_MAX];
+	char lines[UI_LINES_MAX][UI_LINE_MAX];
+	unsigned nlines;
+	char message[UI_LINE_MAX]; /* "" when none */
+	bool message_is_error;     /* drawn in the warning colour */
+	char buttons[UI_BUTTONS_MAX][UI_LINE_MAX / 2];
+	unsigned nbuttons;
+	char qr[SESSION_TOKEN_MAX]; /* receipt URL to draw as a QR code; "" when none */
+};
+
+/* ui_text_make — fills *out for view v; zh chooses Chinese (else English). */
+void ui_text_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
+                  bool zh, struct ui_text *out);
+
+/* ui_format_qty — "1.250 kg" for grams, "4 件" / "4 pcs" for pieces. */
+void ui_format_qty(int64_t qty, enum wf_unit unit, bool zh, char *out, size_t cap);
+
+#endif
