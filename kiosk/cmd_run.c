@@ -40,12 +40,14 @@ struct run_args {
 	bool virtual_clock;
 	bool print_config;
 	const char *screenshots;
+	bool window;
 };
 
 static int usage(void)
 {
 	fputs("usage: wufei-kiosk run [--config FILE] [--script FILE|-] [--no-devices]\n"
-	      "                       [--virtual-clock] [--print-config] [--screenshots DIR]\n",
+	      "                       [--virtual-clock] [--print-config] [--screenshots DIR]\n"
+	      "                       [--window]\n",
 	      stderr);
 	return 2;
 }
@@ -56,6 +58,8 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
 			a->config = argv[++i];
+		else if (!strcmp(argv[i], "--window"))
+			a->window = true;
 		else if (!strcmp(argv[i], "--screenshots") && i + 1 < argc)
 			a->screenshots = argv[++i];
 		else if (!strcmp(argv[i], "--script") && i + 1 < argc)
@@ -166,6 +170,8 @@ static int run_live(struct runner *r)
 			}
 		}
 		runner_tick(r);
+		if (runner_quit_requested(r))
+			return 0;
 	}
 	return 0;
 }
@@ -198,7 +204,8 @@ int cmd_run(int argc, char **argv)
 	                        .start_devices = !a.no_devices,
 	                        .virtual_clock = a.virtual_clock,
 	                        .log = stdout,
-	                        .screenshot_dir = a.screenshots};
+	                        .screenshot_dir = a.screenshots,
+	                        .window = a.window};
 	struct runner *r = NULL;
 	char err[300];
 	rc = runner_open(&o, &r, err, sizeof err);

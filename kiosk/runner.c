@@ -64,9 +64,11 @@ struct runner {
 	uint64_t staff_id;                       /* the staff card seen last */
 	char staff_pin_hash[LEDGER_PINHASH_MAX]; /* its Argon2id PIN hash */
 	uint8_t job[PRINT_JOB_MAX];
-	struct ui *ui; /* screenshots: NULL without --screenshots */
-	char shot_dir[512];
+	struct ui *ui;      /* NULL without --screenshots or --window */
+	char shot_dir[512]; /* "" without --screenshots */
 	unsigned shots;
+	bool window;
+	struct session_view drawn; /* what the window shows */
 };
 
 static int64_t mono_ms(void)
@@ -182,7 +184,7 @@ static void log_staff_health(struct runner *r)
 static void screenshot(struct runner *r, const struct session_view *v)
 {
 #ifdef WUFEI_HAVE_UI
-	if (!r->ui)
+	if (!r->ui || !r->shot_dir[0])
 		return;
 	char path[700], err[300];
 	snprintf(path, sizeof path, "%s/%03u-%s.png", r->shot_dir, ++r->shots,
@@ -196,20 +198,67 @@ static void screenshot(struct runner *r, const struct session_view *v)
 #endif
 }
 
-/* --screenshots DIR: the UI drawn offscreen (created if missing). */
-static int open_screenshots(struct runner *r, const char *dir, char *err, size_t err_len)
+/* Whether the window must be drawn again: what it shows of v changed. */
+static bool view_changed(const struct session_view *a, const struct session_view *b)
+{
+	return a->screen != b->screen || a->message != b->message || a->oos != b->oos ||
+	       a->live_grams != b->live_grams || a->stable_pct != b->stable_pct ||
+	       a->live_stable != b->live_stable || a->qty != b->qty || a->points != b->points ||
+	       a->pin_len != b->pin_len || a->locked_ms / 1000 != b->locked_ms / 1000 ||
+	       a->has_receipt != b->has_receipt || a->receipt.seq != b->receipt.seq ||
+	       a->test_grams != b->test_grams || a->session_points != b->session_points ||
+	       a->category_id != b->category_id || strcmp(a->name, b->name) != 0;
+}
+
+static void step(struct runner *r, struct session_event *ev);
+
+/* The window follows the session; a tap on one of its buttons is a tap. */
+static void window_tick(struct runner *r)
 {
 #ifdef WUFEI_HAVE_UI
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+	if (!r->ui || !r->window)
+		return;
+	/* draw first: a tap hits what the window shows */
+	struct session_view v = session_view(r->session);
+	if (view_changed(&v, &r->drawn)) {
+		r->drawn = v;
+		ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories);
+	}
+	struct ui_button b;
+	int p = ui_poll(r->ui, &b);
+	if (p < 0)
+		r->quit = true;
+	if (p > 0) {
+		struct session_event ev = {.kind = SESSION_EV_TAP};
+		ev.u.tap.control = b.control;
+		ev.u.tap.category_id = b.category_id;
+		ev.u.tap.digit = b.digit;
+		logf_(r, "tap %s", b.label);
+		step(r, &ev);
+	}
+#else
+	(void)r;
+#endif
+}
+
+/* --screenshots DIR (created if missing) and/or --window: the UI. */
+static int open_ui(struct runner *r, const char *dir, bool window, char *err, size_t err_len)
+{
+#ifdef WUFEI_HAVE_UI
+	if (dir && mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		snprintf(err, err_len, "--screenshots %s: %s", dir, strerror(errno));
 		return WF_EIO;
 	}
-	snprintf(r->shot_dir, sizeof r->shot_dir, "%s", dir);
+	snprintf(r->shot_dir, sizeof r->shot_dir, "%s", dir ? dir : "");
+	r->window = window;
+	r->drawn.screen = 0; /* nothing drawn yet */
 	struct ui_config uc = {.width = r->cfg.width,
 	                       .height = r->cfg.height,
 	                       .font_path = r->cfg.font,
 	                       .zh = strcmp(r->cfg.language, "en") != 0,
-	                       .kiosk_name = r->cfg.name};
+	                       .kiosk_name = r->cfg.name,
+	                       .window = window,
+	                       .fullscreen = r->cfg.fullscreen};
 	char why[300];
 	int rc = ui_open(&uc, &r->ui, why, sizeof why);
 	if (rc != WF_OK)
@@ -217,7 +266,9 @@ static int open_screenshots(struct runner *r, const char *dir, char *err, size_t
 	return rc;
 #else
 	(void)r;
-	snprintf(err, err_len, "--screenshots %s: this wufei-kiosk was built without SDL2", dir);
+	(void)dir;
+	(void)window;
+	snprintf(err, err_len, "this wufei-kiosk was built without SDL2: no screen");
 	return WF_EINVAL;
 #endif
 }
@@ -692,6 +743,12 @@ void runner_tick(struct runner *r)
 		follow_sync(r);
 	struct session_event ev = {.kind = SESSION_EV_TICK};
 	step(r, &ev);
+	window_tick(r);
+}
+
+bool runner_quit_requested(const struct runner *r)
+{
+	return r->quit;
 }
 
 struct session_view runner_view(const struct runner *r)
@@ -1031,8 +1088,8 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 			rc = WF_EINVAL;
 		}
 	}
-	if (rc == WF_OK && o->screenshot_dir)
-		rc = open_screenshots(r, o->screenshot_dir, err, err_len);
+	if (rc == WF_OK && (o->screenshot_dir || o->window))
+		rc = open_ui(r, o->screenshot_dir, o->window, err, err_len);
 	if (rc == WF_OK && o->start_devices)
 		rc = start_devices(r, err, err_len);
 	if (rc == WF_OK && r->cfg.central_url[0])

@@ -32,6 +32,7 @@ struct runner_opts {
 	bool virtual_clock;             /* time advances only by script "wait" lines */
 	FILE *log;                      /* screen changes and effects, one line each; may be NULL */
 	const char *screenshot_dir; /* each screen shown, drawn to DIR/NNN-SCREEN.png; NULL none */
+	bool window;                /* show the screens in a window; taps on it are taps */
 };
 
 /*
@@ -51,6 +52,9 @@ void runner_close(struct runner *r);
  * WF_ESTATE after "quit".
  */
 int runner_script(struct runner *r, const struct script_cmd *c, char *err, size_t err_len);
+
+/* runner_quit_requested — the kiosk's window was closed (or "quit" ran). */
+bool runner_quit_requested(const struct runner *r);
 
 /* runner_poll_devices — feeds every queued device event to the session. */
 void runner_poll_devices(struct runner *r);

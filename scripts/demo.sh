@@ -107,12 +107,16 @@ INI
   >"$out/kiosk.ini"
 echo "$out/kiosk.ini"
 
+# With a display the kiosk also shows its screens in a window (taps on it
+# work too); headless (or WUFEI_DEMO_HEADLESS=1) only the screenshots.
+window=
+if [ -n "${DISPLAY:-}" ] && [ -z "${WUFEI_DEMO_HEADLESS:-}" ]; then window=--window; fi
 say "the kiosk (wufei-kiosk run), live on the simulated devices"
 # libserialport refuses pseudo-terminals; the test shim makes them answer like
 # UARTs. A sanitizer build needs its ASan runtime first in the preload list.
 asan=$(ldd "$bin/wufei-kiosk" | awk '/libasan/ {print $3}')
 LD_PRELOAD=${asan:+$asan:}$shim \
-  $bin/wufei-kiosk run --config "$out/kiosk.ini" --screenshots "$out/screens" \
+  $bin/wufei-kiosk run --config "$out/kiosk.ini" --screenshots "$out/screens" $window \
     <"$out/kiosk.in" >"$out/kiosk.log" 2>&1 &
 kiosk=$!
 pids+=($kiosk)

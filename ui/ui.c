@@ -23,7 +23,9 @@ struct ui {
 	SDL_Surface *surface;
 	SDL_Renderer *ren;
 	TTF_Font *font[F_COUNT];
-	double s; /* scale: width / 1080 */
+	double s;             /* scale: width / 1080 */
+	struct ui_text shown; /* the buttons drawn last */
+	SDL_Window *win;      /* with cfg.window: the kiosk's screen */
 };
 
 static const SDL_Color C_BG = {0xF4, 0xF8, 0xF4, 0xFF};
@@ -107,6 +109,33 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 		ui_close(u);
 		return WF_EIO;
 	}
+	if (cfg->window) {
+		if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+			snprintf(err, err_len, "no display for the kiosk's window: %s",
+			         SDL_GetError());
+			ui_close(u);
+			return WF_EIO;
+		}
+		/* A window (not full screen) shrinks to fit the desktop; the
+		 * picture is scaled into it and taps are scaled back. */
+		int ww = cfg->width, wh = cfg->height;
+		SDL_Rect b;
+		if (!cfg->fullscreen && SDL_GetDisplayUsableBounds(0, &b) == 0 && b.w > 0 &&
+		    b.h > 0 && (ww > b.w || wh > b.h)) {
+			double k = (double)b.w / ww < (double)b.h / wh ? (double)b.w / ww
+			                                               : (double)b.h / wh;
+			ww = (int)(ww * k), wh = (int)(wh * k);
+		}
+		u->win = SDL_CreateWindow(
+		    "Wufei", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, ww, wh,
+		    cfg->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_SHOWN);
+		if (!u->win) {
+			snprintf(err, err_len, "window: %s", SDL_GetError());
+			ui_close(u);
+			return WF_EIO;
+		}
+		SDL_ShowCursor(SDL_DISABLE); /* a touch screen */
+	}
 	*out = u;
 	return WF_OK;
 }
@@ -122,6 +151,10 @@ void ui_close(struct ui *u)
 		SDL_DestroyRenderer(u->ren);
 	if (u->surface)
 		SDL_FreeSurface(u->surface);
+	if (u->win) {
+		SDL_DestroyWindow(u->win);
+		SDL_Quit(); /* also closes what SDL opened on its own (D-Bus) */
+	}
 	free(u);
 	TTF_Quit();
 }
@@ -181,19 +214,17 @@ static int qr(struct ui *u, const char *url, int y, int size)
 
 static void buttons(struct ui *u, const struct ui_text *t)
 {
-	if (!t->nbuttons)
-		return;
-	int gap = px(u, 36), bh = px(u, 130), cols = 2;
-	int bw = (u->cfg.width - gap * (cols + 1)) / cols;
-	int rows = (int)(t->nbuttons + cols - 1) / cols;
-	int y0 = u->cfg.height - gap - rows * (bh + gap) + gap;
 	for (unsigned i = 0; i < t->nbuttons; i++) {
-		int x = gap + (int)(i % cols) * (bw + gap), y = y0 + (int)(i / cols) * (bh + gap);
-		fill(u, C_BORDER, x, y, bw, bh);
-		fill(u, C_BUTTON, x + px(u, 4), y + px(u, 4), bw - px(u, 8), bh - px(u, 8));
+		int r[4];
+		ui_button_rect(u->cfg.width, u->cfg.height, t->nbuttons, i, r);
+		fill(u, C_BORDER, r[0], r[1], r[2], r[3]);
+		fill(u, C_BUTTON, r[0] + px(u, 4), r[1] + px(u, 4), r[2] - px(u, 8),
+		     r[3] - px(u, 8));
 		int th = TTF_FontHeight(u->font[F_BODY]);
-		text(u, F_BODY, C_TEXT, t->buttons[i], x, y + (bh - th) / 2, bw, true);
+		text(u, F_BODY, C_TEXT, t->buttons[i].label, r[0], r[1] + (r[3] - th) / 2, r[2],
+		     true);
 	}
+	u->shown = *t; /* what a tap can hit */
 }
 
 int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category *cats,
@@ -216,9 +247,10 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 	if (t.qr[0])
 		y += qr(u, t.qr, y + px(u, 20), px(u, 640)) + px(u, 40);
 	if (t.message[0]) {
-		int mh = px(u, 150);
-		int rows = (int)(t.nbuttons + 1) / 2;
-		int my = u->cfg.height - rows * px(u, 166) - px(u, 36) - mh - px(u, 30);
+		int mh = px(u, 150), top[4] = {0, u->cfg.height, 0, 0};
+		if (t.nbuttons)
+			ui_button_rect(u->cfg.width, u->cfg.height, t.nbuttons, 0, top);
+		int my = top[1] - mh - px(u, 30);
 		if (my < y)
 			my = y;
 		fill(u, t.message_is_error ? C_ERROR : C_HEADER, margin, my, w - 2 * margin, mh);
@@ -228,7 +260,55 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 	}
 	buttons(u, &t);
 	SDL_RenderPresent(u->ren);
+	if (u->win) {
+		SDL_Surface *ws = SDL_GetWindowSurface(u->win);
+		if (!ws || SDL_BlitScaled(u->surface, NULL, ws, NULL) != 0 ||
+		    SDL_UpdateWindowSurface(u->win) != 0)
+			return WF_EIO;
+	}
 	return WF_OK;
+}
+
+/* The button under surface point (x, y), if any. */
+static bool hit(const struct ui *u, int x, int y, struct ui_button *out)
+{
+	for (unsigned i = 0; i < u->shown.nbuttons; i++) {
+		int r[4];
+		ui_button_rect(u->cfg.width, u->cfg.height, u->shown.nbuttons, i, r);
+		if (x >= r[0] && x < r[0] + r[2] && y >= r[1] && y < r[1] + r[3]) {
+			*out = u->shown.buttons[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+int ui_poll(struct ui *u, struct ui_button *tapped)
+{
+	if (!u->win)
+		return 0;
+	SDL_Event e;
+	int ww = 0, wh = 0;
+	SDL_GetWindowSize(u->win, &ww, &wh);
+	while (SDL_PollEvent(&e)) {
+		int x = -1, y = -1;
+		if (e.type == SDL_QUIT)
+			return -1;
+		if (e.type == SDL_MOUSEBUTTONDOWN && e.button.which != SDL_TOUCH_MOUSEID) {
+			x = ww ? e.button.x * u->cfg.width / ww : -1;
+			y = wh ? e.button.y * u->cfg.height / wh : -1;
+		} else if (e.type == SDL_FINGERDOWN) {
+			x = (int)(e.tfinger.x * (float)u->cfg.width);
+			y = (int)(e.tfinger.y * (float)u->cfg.height);
+		} else if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_EXPOSED) {
+			SDL_Surface *ws = SDL_GetWindowSurface(u->win);
+			if (ws && SDL_BlitScaled(u->surface, NULL, ws, NULL) == 0)
+				SDL_UpdateWindowSurface(u->win);
+		}
+		if (x >= 0 && y >= 0 && hit(u, x, y, tapped))
+			return 1;
+	}
+	return 0;
 }
 
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len)

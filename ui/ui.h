@@ -10,7 +10,8 @@
  * buttons. The font is [screen] font or, by default, what fontconfig
  * offers for Chinese (Noto Sans CJK on Debian).
  *
- * Not yet: a window and touch input (the console still takes the taps).
+ * With cfg.window the same picture is shown in a window (full screen on the
+ * kiosk) and taps or clicks on its buttons come back through ui_poll.
  */
 #ifndef WUFEI_UI_H
 #define WUFEI_UI_H
@@ -20,12 +21,15 @@
 
 #include "catalog.h"
 #include "session.h"
+#include "ui_text.h"
 
 struct ui_config {
 	int width, height;      /* pixels, e.g. 1080 x 1920 (portrait) */
 	const char *font_path;  /* NULL or "" = ask fontconfig */
 	bool zh;                /* Chinese, else English */
 	const char *kiosk_name; /* shown in the header; may be NULL */
+	bool window;            /* also show it in a window on the display (SDL video) */
+	bool fullscreen;        /* the window covers the display */
 };
 
 struct ui;
@@ -39,6 +43,13 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 
 /* ui_save_png — writes what was drawn last to path (RGB PNG). */
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len);
+
+/*
+ * ui_poll — handles the window's pending events without blocking. Returns 1
+ * and the button in *tapped when a tap or click hit one, -1 when the window
+ * was closed, 0 otherwise (and always 0 without a window).
+ */
+int ui_poll(struct ui *u, struct ui_button *tapped);
 
 /* ui_close — frees everything; NULL is a no-op. */
 void ui_close(struct ui *u);

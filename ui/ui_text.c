@@ -20,10 +20,33 @@ static void line(struct ui_text *t, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void button(struct ui_text *t, const char *label)
+static struct ui_button *button(struct ui_text *t, const char *label, enum session_control c)
 {
-	if (t->nbuttons < UI_BUTTONS_MAX)
-		snprintf(t->buttons[t->nbuttons++], sizeof t->buttons[0], "%s", label);
+	static struct ui_button spare; /* when full: written, never shown */
+	struct ui_button *b = t->nbuttons < UI_BUTTONS_MAX ? &t->buttons[t->nbuttons++] : &spare;
+	memset(b, 0, sizeof *b);
+	snprintf(b->label, sizeof b->label, "%s", label);
+	b->control = c;
+	return b;
+}
+
+static void category_buttons(struct ui_text *t, const struct wf_category *cats, unsigned n)
+{
+	for (unsigned i = 0; i < n && t->nbuttons + 1 < UI_BUTTONS_MAX; i++)
+		button(t, cats[i].name, SESSION_TAP_CATEGORY)->category_id = cats[i].id;
+}
+
+void ui_button_rect(int w, int h, unsigned n, unsigned i, int out[4])
+{
+	int s1000 = w * 1000 / 1080; /* scale in thousandths */
+	int gap = 36 * s1000 / 1000, bh = 130 * s1000 / 1000, cols = n > 8 ? 3 : 2;
+	int bw = (w - gap * (cols + 1)) / cols;
+	int rows = ((int)n + cols - 1) / cols;
+	int y0 = h - rows * (bh + gap);
+	out[0] = gap + (int)(i % (unsigned)cols) * (bw + gap);
+	out[1] = y0 + (int)(i / (unsigned)cols) * (bh + gap);
+	out[2] = bw;
+	out[3] = bh;
 }
 
 void ui_format_qty(int64_t qty, enum wf_unit unit, bool zh, char *out, size_t cap)
@@ -113,15 +136,15 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 		         T("此卡不能使用", "This card cannot be used"));
 		if (v->reason[0])
 			line(t, "%s", v->reason);
-		button(t, T("完成", "Done"));
+		button(t, T("完成", "Done"), SESSION_TAP_DONE);
 		break;
 	case SESSION_SCREEN_UNKNOWN:
 		snprintf(t->title, sizeof t->title, "%s", T("此卡未登记", "Card not registered"));
 		line(t, "%s",
 		     T("可以匿名投放：积分印在小票上，稍后领取",
 		       "Drop anonymously: the points are on the receipt, to claim later"));
-		button(t, T("匿名投放", "Drop anonymously"));
-		button(t, T("取消", "Cancel"));
+		button(t, T("匿名投放", "Drop anonymously"), SESSION_TAP_ANONYMOUS);
+		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
 		break;
 	case SESSION_SCREEN_CATEGORY:
 		snprintf(t->title, sizeof t->title, "%s", T("请选择类别", "Choose a category"));
@@ -132,9 +155,8 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 		if (v->session_points)
 			line(t, "%s %" PRId64, T("本次积分", "Points this visit"),
 			     v->session_points);
-		for (unsigned i = 0; i < ncats && t->nbuttons + 1 < UI_BUTTONS_MAX; i++)
-			button(t, cats[i].name);
-		button(t, T("完成", "Done"));
+		category_buttons(t, cats, ncats);
+		button(t, T("完成", "Done"), SESSION_TAP_DONE);
 		break;
 	case SESSION_SCREEN_WEIGH:
 	case SESSION_SCREEN_STAFF_BIN_WEIGH:
@@ -147,23 +169,25 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 		line(t, "%s", q);
 		line(t, "%s %u%%", v->live_stable ? T("已稳定", "Stable") : T("稳定中", "Settling"),
 		     v->stable_pct);
-		button(t, T("取消", "Cancel"));
+		if (v->screen == SESSION_SCREEN_STAFF_BIN_WEIGH)
+			button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
+		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
 		break;
 	case SESSION_SCREEN_COUNT:
 		snprintf(t->title, sizeof t->title, "%s", T("有几件？", "How many pieces?"));
 		ui_format_qty(v->qty, WF_UNIT_PIECE, zh, q, sizeof q);
 		line(t, "%s", cat ? cat->name : "");
 		line(t, "%s", q);
-		button(t, "−");
-		button(t, "+");
-		button(t, T("确认", "Confirm"));
-		button(t, T("取消", "Cancel"));
+		button(t, "−", SESSION_TAP_PIECE_LESS);
+		button(t, "+", SESSION_TAP_PIECE_MORE);
+		button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
+		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
 		break;
 	case SESSION_SCREEN_CONFIRM:
 		snprintf(t->title, sizeof t->title, "%s", T("请确认", "Please confirm"));
 		qty_line(t, v, cat, zh);
-		button(t, T("确认", "Confirm"));
-		button(t, T("取消", "Cancel"));
+		button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
+		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
 		break;
 	case SESSION_SCREEN_RECORDING:
 		snprintf(t->title, sizeof t->title, "%s", T("正在记录…", "Recording…"));
@@ -179,8 +203,8 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 			line(t, "%s %" PRIu64, T("小票号", "Receipt no."), v->receipt.seq);
 			snprintf(t->qr, sizeof t->qr, "%s", v->receipt.token);
 		}
-		button(t, T("继续投放", "Another category"));
-		button(t, T("完成", "Done"));
+		button(t, T("继续投放", "Another category"), SESSION_TAP_ANOTHER);
+		button(t, T("完成", "Done"), SESSION_TAP_DONE);
 		break;
 	case SESSION_SCREEN_PIN:
 	case SESSION_SCREEN_PIN_CHECK:
@@ -199,6 +223,16 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 		if (v->locked_ms > 0)
 			line(t, "%s %" PRId64 " s", T("请等待", "Wait"),
 			     (v->locked_ms + 999) / 1000);
+		if (v->screen == SESSION_SCREEN_PIN) {
+			static const char *const keys[] = {"1", "2", "3", "4", "5", "6",
+			                                   "7", "8", "9", "⌫", "0"};
+			for (int k = 0; k < 11; k++) {
+				struct ui_button *b = button(
+				    t, keys[k], k == 9 ? SESSION_TAP_BACKSPACE : SESSION_TAP_DIGIT);
+				b->digit = k == 10 ? 0 : k + 1;
+			}
+			button(t, T("确定", "OK"), SESSION_TAP_CONFIRM);
+		}
 		break;
 	case SESSION_SCREEN_STAFF:
 		snprintf(t->title, sizeof t->title, "%s", T("工作人员菜单", "Staff menu"));
@@ -208,21 +242,20 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 			ui_format_qty(v->test_grams, WF_UNIT_GRAM, zh, q, sizeof q);
 			line(t, "%s %s", T("校验砝码", "Test weight"), q);
 		}
-		button(t, T("归零", "Zero"));
-		button(t, T("去皮", "Tare"));
-		button(t, T("校验砝码", "Test weight"));
-		button(t, T("清运回收箱", "Bin collection"));
-		button(t, T("补打小票", "Reprint"));
-		button(t, T("暂停服务", "Out of service"));
-		button(t, T("恢复服务", "Back in service"));
-		button(t, T("退出", "Exit"));
+		button(t, T("归零", "Zero"), SESSION_TAP_STAFF_ZERO);
+		button(t, T("去皮", "Tare"), SESSION_TAP_STAFF_TARE);
+		button(t, T("校验砝码", "Test weight"), SESSION_TAP_STAFF_TEST_WEIGHT);
+		button(t, T("清运回收箱", "Bin collection"), SESSION_TAP_STAFF_BIN);
+		button(t, T("补打小票", "Reprint"), SESSION_TAP_STAFF_REPRINT);
+		button(t, T("暂停服务", "Out of service"), SESSION_TAP_STAFF_OOS_ON);
+		button(t, T("恢复服务", "Back in service"), SESSION_TAP_STAFF_OOS_OFF);
+		button(t, T("退出", "Exit"), SESSION_TAP_STAFF_EXIT);
 		break;
 	case SESSION_SCREEN_STAFF_BIN_CATEGORY:
 		snprintf(t->title, sizeof t->title, "%s",
 		         T("清运哪个回收箱？", "Which bin is collected?"));
-		for (unsigned i = 0; i < ncats && t->nbuttons + 1 < UI_BUTTONS_MAX; i++)
-			button(t, cats[i].name);
-		button(t, T("取消", "Cancel"));
+		category_buttons(t, cats, ncats);
+		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
 		break;
 	case SESSION_SCREEN_OUT_OF_SERVICE:
 		snprintf(t->title, sizeof t->title, "%s", T("暂停服务", "Out of service"));

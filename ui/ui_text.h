@@ -19,7 +19,15 @@
 
 #define UI_LINE_MAX    128 /* bytes of one line incl. NUL (UTF-8) */
 #define UI_LINES_MAX   6
-#define UI_BUTTONS_MAX 10
+#define UI_BUTTONS_MAX 14
+
+/* A button: its label and the tap it sends to the session. */
+struct ui_button {
+	char label[UI_LINE_MAX / 2];
+	enum session_control control;
+	uint16_t category_id; /* SESSION_TAP_CATEGORY */
+	int digit;            /* SESSION_TAP_DIGIT */
+};
 
 struct ui_text {
 	char title[UI_LINE_MAX];
@@ -27,7 +35,7 @@ struct ui_text {
 	unsigned nlines;
 	char message[UI_LINE_MAX]; /* "" when none */
 	bool message_is_error;     /* drawn in the warning colour */
-	char buttons[UI_BUTTONS_MAX][UI_LINE_MAX / 2];
+	struct ui_button buttons[UI_BUTTONS_MAX];
 	unsigned nbuttons;
 	char qr[SESSION_TOKEN_MAX]; /* receipt URL to draw as a QR code; "" when none */
 };
@@ -35,6 +43,14 @@ struct ui_text {
 /* ui_text_make — fills *out for view v; zh chooses Chinese (else English). */
 void ui_text_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
                   bool zh, struct ui_text *out);
+
+/*
+ * ui_button_rect — where button i of n lies on a w x h screen: out = {x, y,
+ * width, height}. Two columns, three when there are more than eight (the PIN
+ * pad), at the bottom of the screen. Pure; ui.c draws by it and tests click
+ * by it.
+ */
+void ui_button_rect(int w, int h, unsigned n, unsigned i, int out[4]);
 
 /* ui_format_qty — "1.250 kg" for grams, "4 件" / "4 pcs" for pieces. */
 void ui_format_qty(int64_t qty, enum wf_unit unit, bool zh, char *out, size_t cap);

@@ -52,7 +52,7 @@ static bool has_line(const struct ui_text *t, const char *needle)
 static bool has_button(const struct ui_text *t, const char *label)
 {
 	for (unsigned i = 0; i < t->nbuttons; i++)
-		if (!strcmp(t->buttons[i], label))
+		if (!strcmp(t->buttons[i].label, label))
 			return true;
 	return false;
 }
