@@ -225,10 +225,12 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 			     (v->locked_ms + 999) / 1000);
 		if (v->screen == SESSION_SCREEN_PIN) {
 			static const char *const keys[] = {"1", "2", "3", "4", "5", "6",
-			                                   "7", "8", "9", "⌫", "0"};
+			                                   "7", "8", "9", "",  "0"};
 			for (int k = 0; k < 11; k++) {
-				struct ui_button *b = button(
-				    t, keys[k], k == 9 ? SESSION_TAP_BACKSPACE : SESSION_TAP_DIGIT);
+				/* the font has no ⌫: the delete key says what it does */
+				struct ui_button *b =
+				    k == 9 ? button(t, T("删除", "Delete"), SESSION_TAP_BACKSPACE)
+				           : button(t, keys[k], SESSION_TAP_DIGIT);
 				b->digit = k == 10 ? 0 : k + 1;
 			}
 			button(t, T("确定", "OK"), SESSION_TAP_CONFIRM);

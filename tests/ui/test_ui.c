@@ -95,6 +95,18 @@ static void test_words(void **state)
 	struct session_view p = {.screen = SESSION_SCREEN_PIN, .pin_len = 3};
 	ui_text_make(&p, cats, 2, true, &t);
 	assert_string_equal(t.lines[0], "●●●");
+	/* the keypad: 1..9, delete, 0, OK, each with its tap */
+	assert_int_equal(t.nbuttons, 12);
+	assert_int_equal(t.buttons[0].control, SESSION_TAP_DIGIT);
+	assert_int_equal(t.buttons[0].digit, 1);
+	assert_string_equal(t.buttons[9].label, "删除");
+	assert_int_equal(t.buttons[9].control, SESSION_TAP_BACKSPACE);
+	assert_int_equal(t.buttons[10].digit, 0);
+	assert_int_equal(t.buttons[11].control, SESSION_TAP_CONFIRM);
+	/* category buttons carry their category */
+	ui_text_make(&c, cats, 2, true, &t);
+	assert_int_equal(t.buttons[1].control, SESSION_TAP_CATEGORY);
+	assert_int_equal(t.buttons[1].category_id, 6);
 
 	struct session_view o = {.screen = SESSION_SCREEN_OUT_OF_SERVICE, .oos = SESSION_OOS_SCALE};
 	ui_text_make(&o, cats, 2, false, &t);
