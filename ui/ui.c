@@ -236,8 +236,7 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 	fill(u, C_BG, 0, 0, w, u->cfg.height);
 	fill(u, C_HEADER, 0, 0, w, px(u, 140));
 	char head[160];
-	snprintf(head, sizeof head, "%s%s%s", u->cfg.zh ? "无废 · " : "Wufei · ", u->kiosk_name,
-	         "");
+	snprintf(head, sizeof head, "%s%s", u->cfg.zh ? "无废 · " : "Wufei · ", u->kiosk_name);
 	text(u, F_SMALL, C_WHITE, head, margin, px(u, 45), w - 2 * margin, false);
 	int y = px(u, 220);
 	y += text(u, F_TITLE, C_TEXT, t.title, margin, y, w - 2 * margin, true) + px(u, 40);
