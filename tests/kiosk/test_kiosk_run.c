@@ -431,6 +431,35 @@ static const char drop_script[] = "weight 0 for 1500\n"
                                   "tap done\n";
 
 /*
+ * With central: drop 1 (synced), a backup of the journal (and, for a
+ * whole-disk image, of its mark), drop 2 (synced), central stopped, the
+ * backup copied back. Leaves central's database names in db/central_db and
+ * central stopped in *c.
+ */
+static void restore_after_two_drops(struct central_proc *c, char *db, size_t db_cap,
+                                    char *central_db, size_t cdb_cap, bool with_mark)
+{
+	char script[1024];
+	enrol_central(db, db_cap, central_db, cdb_cap);
+	assert_int_equal(harness_start(c, db, 0), 0);
+	write_central_ini(c->port);
+	snprintf(script, sizeof script, "sync\n%ssync\n", drop_script);
+	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 1 */
+	assert_int_equal(sh("cp %s/journal.db %s/backup.db && cp %s/journal.db.hwm %s/backup.hwm",
+	                    g_dir, g_dir, g_dir, g_dir),
+	                 0);
+	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 2, at central */
+	assert_int_equal(harness_count(central_db, "SELECT count(*) FROM records"), 2);
+	assert_int_equal(harness_stop(c, SIGTERM), 0);
+	assert_int_equal(sh("rm -f %s/journal.db-wal %s/journal.db-shm && cp %s/backup.db "
+	                    "%s/journal.db",
+	                    g_dir, g_dir, g_dir, g_dir),
+	                 0);
+	if (with_mark)
+		assert_int_equal(sh("cp %s/backup.hwm %s/journal.db.hwm", g_dir, g_dir), 0);
+}
+
+/*
  * The journal is restored from last night's backup and the network is down:
  * the kiosk must not hand out numbers central already holds. It continues
  * after the numbers it used; once central is back everything arrives, with
@@ -439,23 +468,9 @@ static const char drop_script[] = "weight 0 for 1500\n"
 static void test_restored_journal_offline(void **state)
 {
 	(void)state;
-	char db[300], central_db[256], script[1024];
-	enrol_central(db, sizeof db, central_db, sizeof central_db);
+	char db[300], central_db[256];
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, db, 0), 0);
-	write_central_ini(c.port);
-	snprintf(script, sizeof script, "sync\n%ssync\n", drop_script);
-	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 1 */
-	assert_int_equal(sh("cp %s/journal.db %s/backup.db", g_dir, g_dir), 0);
-	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 2, at central */
-	assert_int_equal(harness_count(central_db, "SELECT count(*) FROM records"), 2);
-	assert_int_equal(harness_stop(&c, SIGTERM), 0);
-
-	/* restore the backup; central is unreachable */
-	assert_int_equal(sh("rm -f %s/journal.db-wal %s/journal.db-shm && cp %s/backup.db "
-	                    "%s/journal.db",
-	                    g_dir, g_dir, g_dir, g_dir),
-	                 0);
+	restore_after_two_drops(&c, db, sizeof db, central_db, sizeof central_db, false);
 	assert_int_equal(run_script_with("central.ini", drop_script), 0);
 	assert_non_null(strstr(g_out, "this kiosk already used seq 2 (restored from a backup?)"));
 	assert_non_null(strstr(g_out, "recorded seq 4: drop")); /* 3 is the EPOCH record */
@@ -479,22 +494,9 @@ static void test_restored_journal_offline(void **state)
 static void test_whole_disk_restore_shows_conflict(void **state)
 {
 	(void)state;
-	char db[300], central_db[256], script[1024];
-	enrol_central(db, sizeof db, central_db, sizeof central_db);
+	char db[300], central_db[256];
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, db, 0), 0);
-	write_central_ini(c.port);
-	snprintf(script, sizeof script, "sync\n%ssync\n", drop_script);
-	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 1 */
-	assert_int_equal(sh("cp %s/journal.db %s/backup.db && cp %s/journal.db.hwm %s/backup.hwm",
-	                    g_dir, g_dir, g_dir, g_dir),
-	                 0);
-	assert_int_equal(run_script_with("central.ini", script), 0); /* seq 2, at central */
-	assert_int_equal(harness_stop(&c, SIGTERM), 0);
-	assert_int_equal(sh("rm -f %s/journal.db-wal %s/journal.db-shm && cp %s/backup.db "
-	                    "%s/journal.db && cp %s/backup.hwm %s/journal.db.hwm",
-	                    g_dir, g_dir, g_dir, g_dir, g_dir, g_dir),
-	                 0);
+	restore_after_two_drops(&c, db, sizeof db, central_db, sizeof central_db, true);
 	assert_int_equal(run_script_with("central.ini", drop_script), 0);
 	assert_non_null(strstr(g_out, "recorded seq 2: drop")); /* reused: nothing could tell */
 
