@@ -2,7 +2,9 @@
 #ifndef WUFEI_WF_TEST_H
 #define WUFEI_WF_TEST_H
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * wf_test_loops — scale a loop count for the build: the full count in the
@@ -21,6 +23,26 @@ static inline long wf_test_loops(long full)
 	}
 	long n = full * pct / 100;
 	return n < 1 ? 1 : n;
+}
+
+/*
+ * wf_test_qr_read — the text of the QR code in the image at path, read with
+ * zbarimg (zbar-tools), first line only, into out. Returns zbarimg's exit
+ * status (0 when a code was read).
+ */
+static inline int wf_test_qr_read(const char *path, char *out, size_t cap)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s' 2>/dev/null", path);
+	out[0] = '\0';
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	size_t n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	int st = pclose(p);
+	return st == -1 ? -1 : (st >> 8) & 0xff;
 }
 
 #endif

@@ -23,6 +23,7 @@
 #include "ledger.h"
 #include "ui_text.h"
 #include "wf.h"
+#include "wf_test.h"
 
 #define W 540
 #define H 960
@@ -214,14 +215,7 @@ static void test_drop_by_touch(void **state)
 	snprintf(shot, sizeof shot, "%s/screen.png", g_dir);
 	assert_int_equal(sh("import -display %s -window root '%s' 2>/dev/null", g_display, shot),
 	                 0);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s'", shot);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, sizeof out - 1, p);
-	out[n] = '\0';
-	assert_int_equal(pclose(p), 0);
-	out[strcspn(out, "\n")] = '\0';
+	assert_int_equal(wf_test_qr_read(shot, out, sizeof out), 0);
 	struct ledger *l = NULL;
 	snprintf(path, sizeof path, "%s/j.db", g_dir);
 	assert_int_equal(ledger_open(path, &l, err, sizeof err), WF_OK);
