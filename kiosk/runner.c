@@ -180,6 +180,40 @@ static void log_staff_health(struct runner *r)
 	log_device_health(r, "printer", r->printer);
 }
 
+#ifdef WUFEI_HAVE_UI
+/* The staff menu's health lines: the same facts log_staff_health logs. */
+static void set_health(struct runner *r, const struct session_view *v)
+{
+	if (v->screen != SESSION_SCREEN_STAFF) {
+		ui_set_health(r->ui, NULL);
+		return;
+	}
+	struct ui_health h = {.sync = r->sync != NULL, .since_ok_s = -1};
+	if (r->sync) {
+		struct sync_status st;
+		sync_get_status(r->sync, &st);
+		if (st.last_success_ms)
+			h.since_ok_s = (real_ms() - st.last_success_ms) / 1000;
+		h.queue = st.outbox_depth;
+		h.conflicts = st.conflicts_held;
+		h.sync_failing = st.last_error[0] != '\0';
+	} else {
+		ledger_outbox_depth(r->ledger, &h.queue);
+		ledger_conflict_count(r->ledger, &h.conflicts);
+	}
+	const struct device *devs[3] = {r->scale, r->card, r->printer};
+	for (int i = 0; i < 3; i++) {
+		h.dev[i].configured = devs[i] != NULL;
+		if (devs[i]) {
+			struct device_health dh;
+			device_health(devs[i], &dh);
+			h.dev[i].up = dh.state == DEVICE_STATE_UP;
+		}
+	}
+	ui_set_health(r->ui, &h);
+}
+#endif
+
 /* Draws the screen now shown to shot_dir/NNN-SCREEN.png (with --screenshots). */
 static void screenshot(struct runner *r, const struct session_view *v)
 {
@@ -189,6 +223,7 @@ static void screenshot(struct runner *r, const struct session_view *v)
 	char path[700], err[300];
 	snprintf(path, sizeof path, "%s/%03u-%s.png", r->shot_dir, ++r->shots,
 	         session_screen_name(v->screen));
+	set_health(r, v);
 	if (ui_draw(r->ui, v, r->scfg.categories, r->scfg.ncategories) != WF_OK ||
 	    ui_save_png(r->ui, path, err, sizeof err) != WF_OK)
 		logf_(r, "screenshot: %s", err);
@@ -222,6 +257,7 @@ static void window_tick(struct runner *r)
 	struct session_view v = session_view(r->session);
 	if (view_changed(&v, &r->drawn)) {
 		r->drawn = v;
+		set_health(r, &v);
 		ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories);
 	}
 	struct ui_button b;

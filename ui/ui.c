@@ -25,7 +25,9 @@ struct ui {
 	TTF_Font *font[F_COUNT];
 	double s;             /* scale: width / 1080 */
 	struct ui_text shown; /* the buttons drawn last */
-	SDL_Window *win;      /* with cfg.window: the kiosk's screen */
+	struct ui_health health;
+	bool has_health;
+	SDL_Window *win; /* with cfg.window: the kiosk's screen */
 };
 
 static const SDL_Color C_BG = {0xF4, 0xF8, 0xF4, 0xFF};
@@ -232,6 +234,8 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 {
 	struct ui_text t;
 	ui_text_make(v, cats, ncats, u->cfg.zh, &t);
+	if (v->screen == SESSION_SCREEN_STAFF && u->has_health)
+		ui_health_lines(&u->health, u->cfg.zh, &t);
 	int w = u->cfg.width, margin = px(u, 60);
 	fill(u, C_BG, 0, 0, w, u->cfg.height);
 	fill(u, C_HEADER, 0, 0, w, px(u, 140));
@@ -308,6 +312,13 @@ int ui_poll(struct ui *u, struct ui_button *tapped)
 			return 1;
 	}
 	return 0;
+}
+
+void ui_set_health(struct ui *u, const struct ui_health *h)
+{
+	u->has_health = h != NULL;
+	if (h)
+		u->health = *h;
 }
 
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len)

@@ -41,6 +41,10 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category *cats,
             unsigned ncats);
 
+/* ui_set_health — what the staff menu shows of the kiosk's health from the
+ * next ui_draw on (copied; NULL shows none). */
+void ui_set_health(struct ui *u, const struct ui_health *h);
+
 /* ui_save_png — writes what was drawn last to path (RGB PNG). */
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len);
 

@@ -270,3 +270,32 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 	    v->screen != SESSION_SCREEN_REFUSED)
 		line(t, "%s", v->reason);
 }
+
+void ui_health_lines(const struct ui_health *h, bool zh, struct ui_text *t)
+{
+	char ago[48];
+	if (h->since_ok_s < 0)
+		snprintf(ago, sizeof ago, "%s", T("从未成功", "never"));
+	else
+		snprintf(ago, sizeof ago, "%" PRId64 "%s", h->since_ok_s, T(" 秒前", " s ago"));
+	if (!h->sync)
+		line(t, "%s %" PRId64, T("未连接中心 · 待上传", "No central · queue"), h->queue);
+	else
+		line(t, "%s%s · %s %" PRId64 " · %s %" PRId64 "%s", T("同步：", "Sync: "), ago,
+		     T("待上传", "queue"), h->queue, T("冲突", "conflicts"), h->conflicts,
+		     h->sync_failing ? T(" · 正在重试", " · retrying") : "");
+	static const char *const zh_names[] = {"秤", "读卡器", "打印机"};
+	static const char *const en_names[] = {"Scale", "Card reader", "Printer"};
+	char devs[UI_LINE_MAX] = "";
+	size_t n = 0;
+	for (int i = 0; i < 3; i++) {
+		const char *state = !h->dev[i].configured ? T("未配置", "none")
+		                    : h->dev[i].up        ? T("正常", "up")
+		                                          : T("断开", "down");
+		int k = snprintf(devs + n, sizeof devs - n, "%s%s %s", i ? " · " : "",
+		                 zh ? zh_names[i] : en_names[i], state);
+		if (k > 0 && (size_t)k < sizeof devs - n)
+			n += (size_t)k;
+	}
+	line(t, "%s", devs);
+}

@@ -40,6 +40,21 @@ struct ui_text {
 	char qr[SESSION_TOKEN_MAX]; /* receipt URL to draw as a QR code; "" when none */
 };
 
+/* The kiosk's health, shown to staff on the staff menu. */
+struct ui_health {
+	bool sync;          /* a central is configured */
+	int64_t since_ok_s; /* seconds since the last successful sync; -1 never */
+	int64_t queue;      /* records central has not acknowledged */
+	int64_t conflicts;  /* records central holds with other bytes */
+	bool sync_failing;  /* the last sync round failed */
+	struct {
+		bool configured, up;
+	} dev[3]; /* scale, card reader, printer */
+};
+
+/* ui_health_lines — appends the health lines (sync; devices) to t. */
+void ui_health_lines(const struct ui_health *h, bool zh, struct ui_text *t);
+
 /* ui_text_make — fills *out for view v; zh chooses Chinese (else English). */
 void ui_text_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
                   bool zh, struct ui_text *out);

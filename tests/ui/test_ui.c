@@ -113,6 +113,22 @@ static void test_words(void **state)
 	ui_text_make(&o, cats, 2, false, &t);
 	assert_true(has_line(&t, "The scale is not connected"));
 
+	/* the staff menu's health lines */
+	struct session_view st = {.screen = SESSION_SCREEN_STAFF};
+	ui_text_make(&st, cats, 2, true, &t);
+	struct ui_health h = {.sync = true, .since_ok_s = 3, .queue = 12, .conflicts = 1};
+	h.dev[0].configured = h.dev[0].up = true;
+	h.dev[2].configured = true;
+	ui_health_lines(&h, true, &t);
+	assert_true(has_line(&t, "同步：3 秒前 · 待上传 12 · 冲突 1"));
+	assert_true(has_line(&t, "秤 正常 · 读卡器 未配置 · 打印机 断开"));
+	ui_text_make(&st, cats, 2, false, &t);
+	h.since_ok_s = -1;
+	h.sync_failing = true;
+	ui_health_lines(&h, false, &t);
+	assert_true(has_line(&t, "Sync: never · queue 12 · conflicts 1 · retrying"));
+	assert_true(has_line(&t, "Scale up · Card reader none · Printer down"));
+
 	char q[32];
 	ui_format_qty(-50, WF_UNIT_GRAM, true, q, sizeof q);
 	assert_string_equal(q, "-0.050 kg");
