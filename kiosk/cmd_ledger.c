@@ -1,8 +1,7 @@
 /*
  * cmd_ledger.c — `wufei-kiosk ledger init PATH --kiosk N`, `ledger verify
  * PATH`, `ledger dump PATH`, `ledger conflicts PATH`, `ledger status PATH`.
- * Exit status: 0 ok, 1
- * failure or problems found, 2 usage error.
+ * Exit status: 0 ok, 1 failure or problems found, 2 usage error.
  */
 #include <errno.h>
 #include <inttypes.h>

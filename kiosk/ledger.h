@@ -17,6 +17,8 @@
  * up to LEDGER_BUSY_MAX_MS before a call gives up with WF_EBUSY. All calls
  * block on disk I/O (an fsync per commit). A handle is used by one thread at
  * a time; a second thread (sync) opens its own handle on the same file.
+ * Beside the file, PATH.hwm holds the highest seq appended (see
+ * ledger_resume_after_mark).
  *
  * Errors: negative enum wf_err (common/wf.h). WF_ENOENT missing file or
  * row, WF_ECORRUPT not a journal / damaged, WF_EROFS read-only storage,
@@ -249,7 +251,8 @@ enum ledger_ack {
  * ledger_outbox_ack — removes the outbox rows of seqs[0..n) and marks the
  * records acknowledged, in one transaction. conflict (may be NULL = none)
  * marks those central answered `conflict`: they leave the outbox, stay in
- * the journal for staff (ledger_conflicts) and are never pruned. Unknown
+ * the journal for staff (ledger_entry.conflict, `wufei-kiosk ledger
+ * conflicts`) and are never pruned. Unknown
  * seqs are ignored.
  */
 int ledger_outbox_ack(struct ledger *l, const uint64_t *seqs, const bool *conflict, unsigned n);
@@ -302,12 +305,13 @@ int ledger_prune(struct ledger *l, uint64_t checkpoint_seq);
 
 /*
  * ledger_checkpoint_due — whether a new CHECKPOINT record should be
- * appended so that pruning keeps the newest `keep` records: A is the highest
- * seq up to which every record is acknowledged as stored (the outbox holds
- * none at or below it, and no conflict lies there: those stay for staff); *upto becomes the highest
- * held seq at or below A - keep, *hash its chain hash. Returns 1 when *upto >= pruned_upto + every
- * (every >= 1) and the newest CHECKPOINT record, if any, has already been applied by ledger_prune;
- * 0 when nothing is due; or a negative error. Reads only.
+ * appended so that pruning keeps the newest `keep` records. A is the highest
+ * seq up to which every record is acknowledged as stored (no outbox row at
+ * or below it, and no conflict: those stay for staff). *upto becomes the
+ * highest held seq at or below A - keep, *hash its chain hash. Returns 1 when
+ * *upto >= pruned_upto + every (every >= 1) and the newest CHECKPOINT record,
+ * if any, has already been applied by ledger_prune; 0 when nothing is due;
+ * or a negative error. Reads only.
  */
 int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint64_t *upto,
                           uint8_t hash[WF_CHAIN_HASH_SIZE]);

@@ -126,91 +126,106 @@ static void logf_(struct runner *r, const char *fmt, ...)
 	fflush(r->log);
 }
 
-/* One device's health for staff: "scale up 12 s, 340 frames, 0 errors". */
-static void log_device_health(struct runner *r, const char *role, const struct device *d)
-{
-	if (!d) {
-		logf_(r, "staff: %s: not configured", role);
-		return;
-	}
-	struct device_health h;
-	device_health(d, &h);
-	int64_t now = mono_ms();
-	char data[40] = "never";
-	if (h.last_data_ms)
-		snprintf(data, sizeof data, "%" PRId64 " s ago", (now - h.last_data_ms) / 1000);
-	logf_(r,
-	      "staff: %s: %s for %" PRId64 " s, last data %s, %" PRIu64 " frames, %" PRIu64
-	      " errors, %" PRIu64 " reconnects%s%s",
-	      role, device_state_name(h.state), (now - h.state_since_ms) / 1000, data, h.frames,
-	      h.errors, h.reconnects, h.last_error[0] ? ", last error: " : "", h.last_error);
-}
+static const char *const DEVICE_ROLES[3] = {"scale", "card reader", "printer"};
 
-/*
- * What the staff screen shows of the kiosk's health (the console stands in
- * for the screen): sync (queue, last success, conflicts, last error) and
- * each device.
- */
-static void log_staff_health(struct runner *r)
+/* What staff are shown of the kiosk's health, gathered once for the log
+ * line and the staff menu on screen. */
+struct health {
+	bool sync;          /* a central is configured */
+	int64_t since_ok_s; /* since the last successful sync round; -1 never */
+	int64_t queue, conflicts;
+	char sync_error[SYNC_ERROR_MAX]; /* "" when the last round succeeded */
+	const struct device *dev[3];     /* scale, card reader, printer; NULL if none */
+	struct device_health dh[3];
+};
+
+static void gather_health(struct runner *r, struct health *h)
 {
+	memset(h, 0, sizeof *h);
+	h->sync = r->sync != NULL;
+	h->since_ok_s = -1;
 	if (r->sync) {
 		struct sync_status st;
 		sync_get_status(r->sync, &st);
-		char ago[48] = "never";
 		if (st.last_success_ms)
-			snprintf(ago, sizeof ago, "%" PRId64 " s ago",
-			         (real_ms() - st.last_success_ms) / 1000);
+			h->since_ok_s = (real_ms() - st.last_success_ms) / 1000;
+		h->queue = st.outbox_depth;
+		h->conflicts = st.conflicts_held;
+		snprintf(h->sync_error, sizeof h->sync_error, "%s", st.last_error);
+	} else {
+		h->queue = h->conflicts = -1;
+		ledger_outbox_depth(r->ledger, &h->queue);
+		ledger_conflict_count(r->ledger, &h->conflicts);
+	}
+	const struct device *devs[3] = {r->scale, r->card, r->printer};
+	for (int i = 0; i < 3; i++) {
+		h->dev[i] = devs[i];
+		if (devs[i])
+			device_health(devs[i], &h->dh[i]);
+	}
+}
+
+/* The staff menu's health in the log, with the details the screen leaves out. */
+static void log_staff_health(struct runner *r)
+{
+	struct health h;
+	gather_health(r, &h);
+	if (h.sync) {
+		char ago[48] = "never";
+		if (h.since_ok_s >= 0)
+			snprintf(ago, sizeof ago, "%" PRId64 " s ago", h.since_ok_s);
 		logf_(r,
 		      "staff: sync: last success %s, queue %" PRId64 ", conflicts %" PRId64
 		      "%s%s%s, last error: %s",
-		      ago, st.outbox_depth, st.conflicts_held,
-		      st.conflicts_held > 0 ? " (wufei-kiosk ledger conflicts " : "",
-		      st.conflicts_held > 0 ? r->cfg.ledger_path : "",
-		      st.conflicts_held > 0 ? ")" : "", st.last_error[0] ? st.last_error : "none");
+		      ago, h.queue, h.conflicts,
+		      h.conflicts > 0 ? " (wufei-kiosk ledger conflicts " : "",
+		      h.conflicts > 0 ? r->cfg.ledger_path : "", h.conflicts > 0 ? ")" : "",
+		      h.sync_error[0] ? h.sync_error : "none");
 	} else {
-		int64_t depth = -1, held = -1;
-		ledger_outbox_depth(r->ledger, &depth);
-		ledger_conflict_count(r->ledger, &held);
 		logf_(r,
 		      "staff: sync: off (no [central] url), queue %" PRId64 ", conflicts %" PRId64,
-		      depth, held);
+		      h.queue, h.conflicts);
 	}
-	log_device_health(r, "scale", r->scale);
-	log_device_health(r, "card reader", r->card);
-	log_device_health(r, "printer", r->printer);
+	int64_t now = mono_ms();
+	for (int i = 0; i < 3; i++) {
+		const struct device_health *d = &h.dh[i];
+		if (!h.dev[i]) {
+			logf_(r, "staff: %s: not configured", DEVICE_ROLES[i]);
+			continue;
+		}
+		char data[40] = "never";
+		if (d->last_data_ms)
+			snprintf(data, sizeof data, "%" PRId64 " s ago",
+			         (now - d->last_data_ms) / 1000);
+		logf_(r,
+		      "staff: %s: %s for %" PRId64 " s, last data %s, %" PRIu64 " frames, %" PRIu64
+		      " errors, %" PRIu64 " reconnects%s%s",
+		      DEVICE_ROLES[i], device_state_name(d->state),
+		      (now - d->state_since_ms) / 1000, data, d->frames, d->errors, d->reconnects,
+		      d->last_error[0] ? ", last error: " : "", d->last_error);
+	}
 }
 
 #ifdef WUFEI_HAVE_UI
-/* The staff menu's health lines: the same facts log_staff_health logs. */
+/* The staff menu's health on screen (none on other screens). */
 static void set_health(struct runner *r, const struct session_view *v)
 {
 	if (v->screen != SESSION_SCREEN_STAFF) {
 		ui_set_health(r->ui, NULL);
 		return;
 	}
-	struct ui_health h = {.sync = r->sync != NULL, .since_ok_s = -1};
-	if (r->sync) {
-		struct sync_status st;
-		sync_get_status(r->sync, &st);
-		if (st.last_success_ms)
-			h.since_ok_s = (real_ms() - st.last_success_ms) / 1000;
-		h.queue = st.outbox_depth;
-		h.conflicts = st.conflicts_held;
-		h.sync_failing = st.last_error[0] != '\0';
-	} else {
-		ledger_outbox_depth(r->ledger, &h.queue);
-		ledger_conflict_count(r->ledger, &h.conflicts);
-	}
-	const struct device *devs[3] = {r->scale, r->card, r->printer};
+	struct health h;
+	gather_health(r, &h);
+	struct ui_health u = {.sync = h.sync,
+	                      .since_ok_s = h.since_ok_s,
+	                      .queue = h.queue,
+	                      .conflicts = h.conflicts,
+	                      .sync_failing = h.sync_error[0] != '\0'};
 	for (int i = 0; i < 3; i++) {
-		h.dev[i].configured = devs[i] != NULL;
-		if (devs[i]) {
-			struct device_health dh;
-			device_health(devs[i], &dh);
-			h.dev[i].up = dh.state == DEVICE_STATE_UP;
-		}
+		u.dev[i].configured = h.dev[i] != NULL;
+		u.dev[i].up = h.dev[i] && h.dh[i].state == DEVICE_STATE_UP;
 	}
-	ui_set_health(r->ui, &h);
+	ui_set_health(r->ui, &u);
 }
 #endif
 
@@ -220,13 +235,14 @@ static void screenshot(struct runner *r, const struct session_view *v)
 #ifdef WUFEI_HAVE_UI
 	if (!r->ui || !r->shot_dir[0])
 		return;
-	char path[700], err[300];
+	char path[700], err[300] = "drawing failed";
 	snprintf(path, sizeof path, "%s/%03u-%s.png", r->shot_dir, ++r->shots,
 	         session_screen_name(v->screen));
 	set_health(r, v);
+	r->drawn = *v; /* the window, if any, shows this now too */
 	if (ui_draw(r->ui, v, r->scfg.categories, r->scfg.ncategories) != WF_OK ||
 	    ui_save_png(r->ui, path, err, sizeof err) != WF_OK)
-		logf_(r, "screenshot: %s", err);
+		logf_(r, "screenshot %s: %s", path, err);
 #else
 	(void)r;
 	(void)v;

@@ -532,8 +532,6 @@ int sync_round(struct sync *s, bool force)
 	pthread_mutex_unlock(&s->lock);
 	if (!epoch_done)
 		rc = sync_epoch(s, "start");
-	if (rc == WF_OK)
-		(void)maintain(s); /* logged; never a reason to hold the outbox back */
 	while (rc == WF_OK) {
 		int n = upload_batch(s);
 		if (n < 0)
@@ -541,8 +539,11 @@ int sync_round(struct sync *s, bool force)
 		if (n <= 0)
 			break;
 	}
+	/* After the uploads: applies a checkpoint just acknowledged, and appends
+	 * the next one (it goes up with the next round). Logged; never a reason
+	 * to hold the outbox back. */
 	if (rc == WF_OK)
-		(void)maintain(s); /* applies the checkpoint just acknowledged */
+		(void)maintain(s);
 	int64_t now = kiosk_now_ms(s), mono = mono_ms();
 	if (rc == WF_OK && (force || mono >= s->next_downsync_ms)) {
 		rc = downsync(s);
