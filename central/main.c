@@ -398,6 +398,38 @@ static int cmd_verify(const struct opts *o)
 	}
 }
 
+/*
+ * Why --card was refused, and for an EM4100 card read as a reader's hex
+ * (the form of earlier versions: em4100:0400E2E1F5) the id to use instead.
+ * card is shown only when it is printable ASCII (it came from a person).
+ */
+static void card_id_refused(const char *card)
+{
+	bool printable = true;
+	for (const char *c = card; *c; c++)
+		printable = printable && *c > 0x20 && *c < 0x7f;
+	fprintf(stderr, "wufei-central: --card %s is not a canonical card id\n",
+	        printable ? card : "(unprintable)");
+	if (strncmp(card, "em4100:", 7) != 0) {
+		fputs("  a card id is TECHNOLOGY:NUMBER: a-z, 0-9 and '-', a colon, then the "
+		      "number in digits or upper-case hex\n",
+		      stderr);
+		return;
+	}
+	fputs("  an EM4100 card id is the 10-digit number printed on the card, e.g. "
+	      "em4100:0014868981\n",
+	      stderr);
+	const char *num = card + 7;
+	size_t n = strlen(num);
+	bool hex = n == 8 || n == 10;
+	for (size_t i = 0; hex && i < n; i++)
+		hex = (num[i] >= '0' && num[i] <= '9') || (num[i] >= 'A' && num[i] <= 'F') ||
+		      (num[i] >= 'a' && num[i] <= 'f');
+	char canon[CARDID_MAX];
+	if (hex && cardid_em4100(strtoull(num, NULL, 16), canon, sizeof canon) == WF_OK)
+		fprintf(stderr, "  read as the hex an RDM6300 sends, %s is %s\n", card, canon);
+}
+
 /* card hash from --card (canonical id, hashed with central's card key) or --card-hash */
 static int card_hash_opt(struct store *s, const struct opts *o, char out[65])
 {
@@ -413,9 +445,13 @@ static int card_hash_opt(struct store *s, const struct opts *o, char out[65])
 		return 0;
 	}
 	if (!card || strchr(card, ':') == NULL || strlen(card) > 64) {
-		fputs("wufei-central: --card TECH:NUMBER (e.g. em4100:0400E2E1F5) or --card-hash "
+		fputs("wufei-central: --card TECH:NUMBER (e.g. em4100:0014868981) or --card-hash "
 		      "HEX is required\n",
 		      stderr);
+		return -1;
+	}
+	if (!cardid_valid(card)) {
+		card_id_refused(card);
 		return -1;
 	}
 	uint8_t key[32], h[32];
@@ -427,10 +463,7 @@ static int card_hash_opt(struct store *s, const struct opts *o, char out[65])
 	int bad = cardid_hash(key, card, h);
 	sodium_memzero(key, sizeof key);
 	if (bad) {
-		fprintf(stderr,
-		        "wufei-central: --card %s is not a canonical card id (e.g. "
-		        "em4100:0400E2E1F5, upper-case hex)\n",
-		        card);
+		fprintf(stderr, "wufei-central: cannot hash the card id: %s\n", wf_strerror(bad));
 		return -1;
 	}
 	sodium_bin2hex(out, 65, h, 32);

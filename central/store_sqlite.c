@@ -577,6 +577,42 @@ static int sq_rate_get(struct store *s, uint16_t category, uint32_t version, str
 	return res;
 }
 
+/*
+ * One card, one identity (DESIGN "Card identity"): a card enrolled to a
+ * resident or a staff member cannot be enrolled to anyone else. self_table
+ * and self_id name the row being written (it may keep its own card).
+ * Returns WF_OK, WF_EEXIST (the message names the holder) or an error.
+ */
+static int sq_card_free(struct store *s, const char *card_hash, const char *self_table,
+                        int64_t self_id)
+{
+	static const char *const sql[] = {
+	    "SELECT id FROM residents WHERE card_hash = ?1 AND NOT (?2 = 'residents' AND id = ?3)",
+	    "SELECT id FROM staff WHERE card_hash = ?1 AND NOT (?2 = 'staff' AND id = ?3)",
+	};
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = NULL;
+		int rc = sq_prepare(s, sql[i], &st);
+		if (rc)
+			return rc;
+		sqlite3_bind_text(st, 1, card_hash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, self_table, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, self_id);
+		rc = sqlite3_step(st);
+		int64_t holder = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		int res = rc == SQLITE_ROW ? WF_EEXIST : rc == SQLITE_DONE ? WF_OK : sq_fail(s, rc);
+		sqlite3_finalize(st);
+		if (res == WF_EEXIST)
+			store_set_err(s,
+			              "this card is already enrolled to %s %lld; one card, one "
+			              "identity: remove it there first",
+			              i == 0 ? "resident" : "staff member", (long long)holder);
+		if (res)
+			return res;
+	}
+	return WF_OK;
+}
+
 static int sq_resident_put(struct store *s, const struct store_resident *r)
 {
 	sqlite3_stmt *st = NULL;
@@ -585,6 +621,9 @@ static int sq_resident_put(struct store *s, const struct store_resident *r)
 	int rc = sq_autotx_begin(s, &own);
 	if (rc)
 		return rc;
+	rc = sq_card_free(s, r->card_hash, "residents", r->id);
+	if (rc)
+		goto out;
 	rc = sq_next_rev(s, &rev);
 	if (rc)
 		goto out;
@@ -673,6 +712,9 @@ static int sq_staff_put(struct store *s, const struct store_staff *r)
 	int rc = sq_autotx_begin(s, &own);
 	if (rc)
 		return rc;
+	rc = sq_card_free(s, r->card_hash, "staff", r->id);
+	if (rc)
+		goto out;
 	rc = sq_next_rev(s, &rev);
 	if (rc)
 		goto out;

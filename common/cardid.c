@@ -1,12 +1,14 @@
 /*
- * cardid.c — canonical card ids, their keyed BLAKE2b-256 hashes, hex.
+ * cardid.c — canonical card ids and hex (pure: libc only, library
+ * wufei_core, so the device parsers can build ids; the keyed hashes are in
+ * cardid_hash.c, library wufei_cardid).
  */
 #include "cardid.h"
 
 #include "wf.h"
 
 #include <assert.h>
-#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool tech_char(char c)
@@ -29,6 +31,21 @@ static bool tech_valid(const char *t, size_t n)
 	return true;
 }
 
+/* EM4100: the number printed on the card, exactly 10 decimal digits of a
+ * 32-bit value (DESIGN "Card identity"). */
+static bool em4100_number_valid(const char *num, size_t n)
+{
+	if (n != CARDID_EM4100_DIGITS)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (num[i] < '0' || num[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(num[i] - '0');
+	}
+	return v <= UINT32_MAX;
+}
+
 bool cardid_valid(const char *id)
 {
 	if (!id)
@@ -40,10 +57,30 @@ bool cardid_valid(const char *id)
 	size_t n = strnlen(num, CARDID_NUMBER_MAX);
 	if (n == 0 || n >= CARDID_NUMBER_MAX)
 		return false;
+	if (colon - id == 6 && !memcmp(id, "em4100", 6))
+		return em4100_number_valid(num, n);
 	for (size_t i = 0; i < n; i++)
 		if (!number_char(num[i]))
 			return false;
 	return true;
+}
+
+int cardid_em4100(uint64_t number, char *out, size_t cap)
+{
+	assert(out || !cap);
+	if (cap)
+		out[0] = '\0';
+	if (number > CARDID_EM4100_MAX)
+		return WF_EINVAL;
+	/* the version (customer) byte is not printed on the card: drop it */
+	unsigned long v = (unsigned long)(number & UINT32_MAX);
+	int n = snprintf(out, cap, "em4100:%010lu", v);
+	if (n < 0 || (size_t)n >= cap) {
+		if (cap)
+			out[0] = '\0';
+		return WF_ENOMEM;
+	}
+	return WF_OK;
 }
 
 int cardid_format(const char *technology, const char *number, char *out, size_t cap)
@@ -70,32 +107,11 @@ int cardid_format(const char *technology, const char *number, char *out, size_t 
 	out[tl] = ':';
 	memcpy(out + tl + 1, num, nl);
 	out[tl + 1 + nl] = '\0';
-	return WF_OK;
-}
-
-int cardid_hash(const uint8_t key[CARDID_KEY_BYTES], const char *id, uint8_t out[CARDID_HASH_BYTES])
-{
-	assert(key && out);
-	memset(out, 0, CARDID_HASH_BYTES);
-	if (!cardid_valid(id))
+	if (!cardid_valid(out)) {
+		out[0] = '\0'; /* e.g. an em4100 number that is not 10 decimal digits */
 		return WF_EINVAL;
-	if (sodium_init() < 0)
-		return WF_ECRYPTO;
-	if (crypto_generichash(out, CARDID_HASH_BYTES, (const unsigned char *)id, strlen(id), key,
-	                       CARDID_KEY_BYTES) != 0)
-		return WF_ECRYPTO;
+	}
 	return WF_OK;
-}
-
-int cardid_hash_hex(const uint8_t key[CARDID_KEY_BYTES], const char *id, char out[CARDID_HASH_HEX])
-{
-	uint8_t h[CARDID_HASH_BYTES];
-	out[0] = '\0';
-	int rc = cardid_hash(key, id, h);
-	if (rc == WF_OK)
-		rc = cardid_hex_encode(h, sizeof h, out, CARDID_HASH_HEX);
-	sodium_memzero(h, sizeof h);
-	return rc;
 }
 
 int cardid_hex_encode(const uint8_t *in, size_t n, char *out, size_t cap)

@@ -322,6 +322,9 @@ static void handle_data(struct device *d, struct session *s, const uint8_t *buf,
 			changed =
 			    memcmp(&d->health.printer, &e.u.printer, sizeof(e.u.printer)) != 0;
 			d->health.printer = e.u.printer;
+		} else if (e.kind == DEVICE_EVENT_NOTICE) {
+			/* staff see it in the health lines until something else fails */
+			snprintf(d->health.last_error, sizeof d->health.last_error, "%s", e.reason);
 		}
 		pthread_mutex_unlock(&d->mu);
 		if (was_silent)
@@ -439,7 +442,7 @@ static bool scale_commands(struct device *d, struct session *s)
 			return false;
 		}
 		if (n > 0)
-			device_codec_cmd_sent(d->codec, c);
+			device_codec_cmd_sent(d->codec, c, mono_ms());
 	}
 }
 

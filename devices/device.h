@@ -36,7 +36,7 @@
 #define DEVICE_NAME_MAX   32 /* bytes incl. NUL: the NAME of [device.NAME] */
 #define DEVICE_PROTO_MAX  16 /* bytes incl. NUL */
 #define DEVICE_CARD_MAX   24 /* bytes incl. NUL: card number as the reader sends it */
-#define DEVICE_CARDID_MAX 48 /* bytes incl. NUL: canonical id "em4100:0400E2E1F5" */
+#define DEVICE_CARDID_MAX 48 /* bytes incl. NUL: canonical id "em4100:0014868981" */
 #define DEVICE_REASON_MAX 128
 #define DEVICE_JOB_MAX    (256 * 1024) /* bytes of one print job */
 
@@ -51,9 +51,11 @@ struct device_config {
 	char name[DEVICE_NAME_MAX];
 	enum device_role role;
 	char transport[TRANSPORT_SPEC_MAX]; /* "serial:/dev/serial/by-id/..." or "tcp:HOST:PORT" */
-	char protocol[DEVICE_PROTO_MAX];    /* mt8217 mt-sics cas-ci200 xk3190-a9 em4100 escpos */
-	char unit[4];                       /* scale unit when the frames do not say: kg g lb;
+	char protocol[DEVICE_PROTO_MAX];    /* mt8217 mt-sics cas-ci200 xk3190-a9 xk3190-eq
+	                                       em4100 escpos */
+	char unit[4];                       /* scale unit when the frames do not say: kg g lb t;
 	                                       "" = kg */
+	bool digits_normal;                 /* xk3190-eq: digit_order = normal (else reversed) */
 	struct transport_line line;         /* serial line settings; zeros = 9600 8N1 */
 	int poll_interval_ms;               /* polled scales (mt8217 W, mt-sics SI); 0 = 200;
 	                                       < 0 on mt-sics: ask it to stream (SIR) instead */
@@ -78,6 +80,8 @@ enum device_event_kind {
 	DEVICE_EVENT_PRINT_DONE,     /* u.job_id: every byte was written */
 	DEVICE_EVENT_PRINT_FAILED,   /* u.job_id, reason */
 	DEVICE_EVENT_SCALE_ANSWER,   /* u.answer: the scale carried out or refused a command */
+	DEVICE_EVENT_NOTICE,         /* reason: the device is set up in a way we cannot read
+	                                (a scale's output format or unit); once per kind */
 };
 
 enum device_scale_cmd { DEVICE_SCALE_ZERO = 1, DEVICE_SCALE_TARE, DEVICE_SCALE_CLEAR_TARE };
@@ -90,7 +94,8 @@ struct device_scale_answer {
 
 struct device_reading {
 	int64_t grams;        /* displayed weight in grams (net if net), rounded as DESIGN says */
-	bool stable;          /* false while the platform is in motion */
+	bool stable;          /* a weight the scale reports as stable (false for a status) */
+	bool motion;          /* the scale says the platform is in motion */
 	bool net;             /* tare is active */
 	bool overload;        /* over capacity: grams is meaningless */
 	bool underload;       /* under zero */
@@ -104,7 +109,7 @@ struct device_reading {
 
 struct device_card {
 	char number[DEVICE_CARD_MAX]; /* upper-case hex as the reader sends it: "0400E2E1F5" */
-	char id[DEVICE_CARDID_MAX];   /* canonical id: "em4100:0400E2E1F5" */
+	char id[DEVICE_CARDID_MAX];   /* canonical id: "em4100:0014868981" (cardid.h) */
 };
 
 struct device_printer_status {
@@ -126,7 +131,7 @@ struct device_event {
 		struct device_scale_answer answer;
 		uint32_t job_id;
 	} u;
-	char reason[DEVICE_REASON_MAX]; /* DOWN and PRINT_FAILED: why, for people */
+	char reason[DEVICE_REASON_MAX]; /* DOWN, PRINT_FAILED and NOTICE: why, for people */
 };
 
 struct device_health {
@@ -231,10 +236,13 @@ size_t device_codec_poll_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
 int device_codec_scale_cmd(struct device_codec *c, enum device_scale_cmd cmd, uint8_t *buf,
                            size_t cap);
 size_t device_codec_status_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
-/* The command's bytes went out: the scale's next ACK/refusal answers it
- * (DEVICE_EVENT_SCALE_ANSWER); ACKs nobody asked for stay unreported. */
-void device_codec_cmd_sent(struct device_codec *c, enum device_scale_cmd cmd);
-/* feed received bytes; then take events (kinds READING, CARD, PRINTER_STATUS) */
+/* The command's bytes went out at now_ms: the scale's next ACK/refusal
+ * answers it (DEVICE_EVENT_SCALE_ANSWER) if it comes within
+ * DEVICE_ANSWER_MS; ACKs nobody asked for stay unreported. */
+#define DEVICE_ANSWER_MS 2000
+void device_codec_cmd_sent(struct device_codec *c, enum device_scale_cmd cmd, int64_t now_ms);
+/* feed received bytes; then take events (kinds READING, CARD, PRINTER_STATUS,
+ * SCALE_ANSWER, NOTICE) */
 void device_codec_feed(struct device_codec *c, const uint8_t *buf, size_t len, int64_t now_ms);
 bool device_codec_next(struct device_codec *c, struct device_event *out);
 

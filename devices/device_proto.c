@@ -30,6 +30,8 @@ struct device_codec {
 	int status_pending; /* escpos: answers still expected (2: n=1 then n=4) */
 	bool status_online; /* escpos: the n=1 answer */
 	enum device_scale_cmd answer_for; /* scale: command awaiting its answer; 0 none */
+	int64_t answer_since_ms;          /* when that command went out */
+	unsigned noticed;                 /* notices already given (NOTICE_* bits) */
 	struct device_event ev[CODEC_EVENTS];
 	size_t nev;
 };
@@ -51,8 +53,9 @@ int device_codec_create(const struct device_config *cfg, struct device_codec **o
 		snprintf(err, err_len, "protocol '%s' unknown or not for this role", cfg->protocol);
 		return WF_EINVAL;
 	}
-	if (scale_unit_parse(cfg->unit, &unit) != 0) {
-		snprintf(err, err_len, "unit '%s' unknown (kg, g, lb, mg)", cfg->unit);
+	if (scale_unit_parse(cfg->unit, &unit) != 0 || unit == SCALE_UNIT_MG ||
+	    unit == SCALE_UNIT_OZ) {
+		snprintf(err, err_len, "unit '%s' unknown (kg, g, lb, t)", cfg->unit);
 		return WF_EINVAL;
 	}
 	struct device_codec *c = calloc(1, sizeof(*c));
@@ -62,6 +65,12 @@ int device_codec_create(const struct device_config *cfg, struct device_codec **o
 	if (kind == K_SCALE && scale_parser_init(&c->scale, cfg->protocol, unit) != WF_OK) {
 		free(c);
 		snprintf(err, err_len, "protocol '%s' unknown", cfg->protocol);
+		return WF_EINVAL;
+	}
+	if (kind == K_SCALE && cfg->digits_normal &&
+	    scale_parser_digit_order(&c->scale, true) != WF_OK) {
+		free(c);
+		snprintf(err, err_len, "digit_order is for protocol xk3190-eq only");
 		return WF_EINVAL;
 	}
 	if (kind == K_CARD)
@@ -86,6 +95,7 @@ void device_codec_reset(struct device_codec *c)
 	c->nev = 0;
 	c->status_pending = 0;
 	c->answer_for = 0;
+	/* c->noticed stays: a setting told once is not told again after a replug */
 }
 
 bool device_codec_polled(const struct device_codec *c)
@@ -115,10 +125,15 @@ int device_codec_scale_cmd(struct device_codec *c, enum device_scale_cmd cmd, ui
 	return n ? (int)n : WF_EINVAL;
 }
 
-void device_codec_cmd_sent(struct device_codec *c, enum device_scale_cmd cmd)
+void device_codec_cmd_sent(struct device_codec *c, enum device_scale_cmd cmd, int64_t now_ms)
 {
-	if (c->kind == K_SCALE)
-		c->answer_for = cmd;
+	static const enum scale_cmd map[] = {0, SCALE_CMD_ZERO, SCALE_CMD_TARE,
+	                                     SCALE_CMD_CLEAR_TARE};
+	if (c->kind != K_SCALE || cmd < DEVICE_SCALE_ZERO || cmd > DEVICE_SCALE_CLEAR_TARE)
+		return;
+	c->answer_for = cmd;
+	c->answer_since_ms = now_ms;
+	scale_parser_command_sent(&c->scale, map[cmd]);
 }
 
 size_t device_codec_status_cmd(struct device_codec *c, uint8_t *buf, size_t cap)
@@ -139,10 +154,49 @@ static void push(struct device_codec *c, const struct device_event *e)
 		c->ev[c->nev++] = *e;
 }
 
+enum { NOTICE_CAS10 = 1, NOTICE_CAS18 = 2, NOTICE_UNIT = 4 };
+
+/* A setting we cannot read: say once which setting to change. */
+static void scale_notice(struct device_codec *c, const struct scale_reading *r)
+{
+	struct device_event e = {.kind = DEVICE_EVENT_NOTICE};
+	unsigned bit;
+	if (!strcmp(r->code, "cas10")) {
+		bit = NOTICE_CAS10;
+		snprintf(e.reason, sizeof e.reason, "%s",
+		         "the CAS indicator sends its 10-byte format (no stable flag): set its "
+		         "serial output to the CAS 22-byte format");
+	} else if (!strcmp(r->code, "cas18")) {
+		bit = NOTICE_CAS18;
+		snprintf(e.reason, sizeof e.reason, "%s",
+		         "the CAS indicator sends the 18-byte (AND) format: set its serial "
+		         "output to the CAS 22-byte format");
+	} else {
+		bit = NOTICE_UNIT;
+		char unit[sizeof r->text];
+		size_t i = 0;
+		for (; i + 1 < sizeof unit && r->text[i]; i++) /* printable ASCII only */
+			unit[i] = r->text[i] > 0x20 && r->text[i] < 0x7f ? r->text[i] : '?';
+		unit[i] = '\0';
+		snprintf(e.reason, sizeof e.reason,
+		         "the balance weighs in '%s', which the kiosk does not convert: set "
+		         "its unit 1 to g or kg",
+		         unit);
+	}
+	if (c->noticed & bit)
+		return;
+	c->noticed |= bit;
+	push(c, &e);
+}
+
 static void take_scale(struct device_codec *c)
 {
 	struct scale_reading r;
 	while (scale_parser_next(&c->scale, &r)) {
+		if (r.kind == SCALE_NOTICE) {
+			scale_notice(c, &r);
+			continue;
+		}
 		/* ACK/REFUSED answer a zero/tare command: not a reading */
 		if (r.kind == SCALE_ACK || r.kind == SCALE_REFUSED) {
 			if (!c->answer_for)
@@ -160,6 +214,8 @@ static void take_scale(struct device_codec *c)
 		struct device_event e = {.kind = DEVICE_EVENT_READING};
 		e.u.reading.grams = r.kind == SCALE_WEIGHT ? r.grams : 0;
 		e.u.reading.stable = r.kind == SCALE_WEIGHT && r.stable;
+		/* over or under the range says nothing of motion (CAS "OL", MT-SICS "S +") */
+		e.u.reading.motion = r.has_stable_flag && !r.stable && !r.overload && !r.underload;
 		e.u.reading.net = r.net;
 		e.u.reading.overload = r.overload;
 		e.u.reading.underload = r.underload;
@@ -204,6 +260,11 @@ static void escpos_byte(struct device_codec *c, uint8_t b)
 void device_codec_feed(struct device_codec *c, const uint8_t *buf, size_t len, int64_t now_ms)
 {
 	if (c->kind == K_SCALE) {
+		if (c->answer_for && now_ms - c->answer_since_ms > DEVICE_ANSWER_MS) {
+			/* no answer came: what arrives now answers something else */
+			c->answer_for = 0;
+			scale_parser_command_sent(&c->scale, 0);
+		}
 		/* in pieces, so the parser's small queue never overflows */
 		for (size_t at = 0; at < len; at += 32) {
 			size_t n = len - at < 32 ? len - at : 32;

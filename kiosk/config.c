@@ -31,7 +31,8 @@ struct loader {
 	bool dev_seen_protocol[CONFIG_DEVICES_MAX];
 	const char *dev_file[CONFIG_DEVICES_MAX];
 	int dev_line[CONFIG_DEVICES_MAX];
-	bool dev_wedge_key[CONFIG_DEVICES_MAX]; /* set a wedge-only key */
+	bool dev_wedge_key[CONFIG_DEVICES_MAX];   /* set a wedge-only key */
+	bool dev_digit_order[CONFIG_DEVICES_MAX]; /* set digit_order (xk3190-eq only) */
 	struct config_wedge dev_wedge[CONFIG_DEVICES_MAX];
 };
 
@@ -273,7 +274,9 @@ static void on_screen(struct loader *L, const char *key, const char *v)
 
 /* ---- devices ---- */
 
-static const char *const scale_protocols[] = {"mt8217", "mt-sics", "cas-ci200", "xk3190-a9"};
+static const char *const scale_protocols[] = {"mt8217", "mt-sics", "cas-ci200", "xk3190-a9",
+                                              "xk3190-eq"};
+#define NSCALE_PROTOCOLS (sizeof scale_protocols / sizeof scale_protocols[0])
 
 static bool in_list(const char *v, const char *const *list, size_t n)
 {
@@ -417,18 +420,24 @@ static void on_device(struct loader *L, const char *sec, const char *name, const
 			copy_text(d->transport, sizeof d->transport, v);
 	} else if (!strcmp(key, "protocol")) {
 		L->dev_seen_protocol[i] = true;
-		if (!in_list(v, scale_protocols, 4) && strcmp(v, "em4100") && strcmp(v, "escpos") &&
-		    strcmp(v, "wedge"))
+		if (!in_list(v, scale_protocols, NSCALE_PROTOCOLS) && strcmp(v, "em4100") &&
+		    strcmp(v, "escpos") && strcmp(v, "wedge"))
 			bad(L, sec, key, v,
-			    "must be mt8217, mt-sics, cas-ci200, xk3190-a9, em4100, wedge or "
-			    "escpos");
+			    "must be mt8217, mt-sics, cas-ci200, xk3190-a9, xk3190-eq, em4100, "
+			    "wedge or escpos");
 		else
 			copy_text(d->protocol, sizeof d->protocol, v);
 	} else if (!strcmp(key, "unit")) {
-		if (strcmp(v, "g") && strcmp(v, "kg") && strcmp(v, "lb"))
-			bad(L, sec, key, v, "must be g, kg or lb");
+		if (strcmp(v, "g") && strcmp(v, "kg") && strcmp(v, "lb") && strcmp(v, "t"))
+			bad(L, sec, key, v, "must be g, kg, lb or t");
 		else
 			copy_text(d->unit, sizeof d->unit, v);
+	} else if (!strcmp(key, "digit_order")) {
+		L->dev_digit_order[i] = true;
+		if (strcmp(v, "reversed") && strcmp(v, "normal"))
+			bad(L, sec, key, v, "must be reversed (lowest digit first) or normal");
+		else
+			d->digits_normal = !strcmp(v, "normal");
 	} else if (!strcmp(key, "qr")) {
 		if (strcmp(v, "native") && strcmp(v, "raster"))
 			bad(L, sec, key, v, "must be native or raster");
@@ -575,13 +584,17 @@ static void check_complete(struct loader *L, const char *path)
 			        L->dev_line[i], d->name);
 			continue;
 		}
-		bool fit =
-		    (d->role == DEVICE_ROLE_SCALE && in_list(d->protocol, scale_protocols, 4)) ||
-		    (d->role == DEVICE_ROLE_CARD && !strcmp(d->protocol, "em4100")) ||
-		    (d->role == DEVICE_ROLE_PRINTER && !strcmp(d->protocol, "escpos"));
+		bool fit = (d->role == DEVICE_ROLE_SCALE &&
+		            in_list(d->protocol, scale_protocols, NSCALE_PROTOCOLS)) ||
+		           (d->role == DEVICE_ROLE_CARD && !strcmp(d->protocol, "em4100")) ||
+		           (d->role == DEVICE_ROLE_PRINTER && !strcmp(d->protocol, "escpos"));
 		if (!fit)
 			err_add(L->errs, "%s:%d: [device.%s] protocol %s does not fit role", f,
 			        L->dev_line[i], d->name, d->protocol);
+		if (L->dev_digit_order[i] && strcmp(d->protocol, "xk3190-eq"))
+			err_add(L->errs,
+			        "%s:%d: [device.%s]: digit_order is for protocol xk3190-eq only", f,
+			        L->dev_line[i], d->name);
 		if (d->role >= 1 && d->role <= 3 && ++roles[d->role] > 1)
 			err_add(L->errs, "%s:%d: [device.%s]: only one %s per kiosk", f,
 			        L->dev_line[i], d->name,
@@ -683,6 +696,9 @@ void config_print(const struct kiosk_config *c, FILE *out)
 		        roles[d->role <= 3 ? d->role : 0], d->transport, d->protocol);
 		if (*d->unit)
 			fprintf(out, "unit = %s\n", d->unit);
+		if (!strcmp(d->protocol, "xk3190-eq"))
+			fprintf(out, "digit_order = %s\n",
+			        d->digits_normal ? "normal" : "reversed");
 		if (d->line.baud)
 			fprintf(out, "baud = %d\n", d->line.baud);
 		if (d->role == DEVICE_ROLE_PRINTER)

@@ -55,6 +55,7 @@ struct runner {
 	struct device *scale, *card, *printer;
 	enum session_screen last_screen;
 	enum session_message last_message;
+	enum session_scale last_live; /* logged on the weighing screens */
 	uint64_t drops;
 	bool quit;
 	struct sync *sync;                       /* NULL without [central] url */
@@ -253,12 +254,13 @@ static void screenshot(struct runner *r, const struct session_view *v)
 static bool view_changed(const struct session_view *a, const struct session_view *b)
 {
 	return a->screen != b->screen || a->message != b->message || a->oos != b->oos ||
-	       a->live_grams != b->live_grams || a->stable_pct != b->stable_pct ||
-	       a->live_stable != b->live_stable || a->qty != b->qty || a->points != b->points ||
-	       a->pin_len != b->pin_len || a->locked_ms / 1000 != b->locked_ms / 1000 ||
-	       a->has_receipt != b->has_receipt || a->receipt.seq != b->receipt.seq ||
-	       a->test_grams != b->test_grams || a->session_points != b->session_points ||
-	       a->category_id != b->category_id || strcmp(a->name, b->name) != 0;
+	       a->live_grams != b->live_grams || a->live != b->live ||
+	       a->stable_pct != b->stable_pct || a->live_stable != b->live_stable ||
+	       a->qty != b->qty || a->points != b->points || a->pin_len != b->pin_len ||
+	       a->locked_ms / 1000 != b->locked_ms / 1000 || a->has_receipt != b->has_receipt ||
+	       a->receipt.seq != b->receipt.seq || a->test_grams != b->test_grams ||
+	       a->session_points != b->session_points || a->category_id != b->category_id ||
+	       strcmp(a->name, b->name) != 0;
 }
 
 static void step(struct runner *r, struct session_event *ev);
@@ -328,8 +330,19 @@ static int open_ui(struct runner *r, const char *dir, bool window, char *err, si
 static void log_view(struct runner *r)
 {
 	struct session_view v = session_view(r->session);
-	if (v.screen == r->last_screen && v.message == r->last_message)
+	bool weighing = v.screen == SESSION_SCREEN_WEIGH || v.screen == SESSION_SCREEN_CONFIRM ||
+	                v.screen == SESSION_SCREEN_STAFF_BIN_WEIGH;
+	bool live_changed = weighing && v.live != r->last_live;
+	r->last_live = v.live;
+	if (live_changed && v.live_has_weight)
+		logf_(r, "scale %s %" PRId64 " g", session_scale_name(v.live), v.live_grams);
+	else if (live_changed)
+		logf_(r, "scale %s", session_scale_name(v.live));
+	if (v.screen == r->last_screen && v.message == r->last_message) {
+		if (live_changed && v.live != SESSION_SCALE_SETTLING)
+			screenshot(r, &v); /* what the weight on screen says changed */
 		return;
+	}
 	bool staff_opened = v.screen == SESSION_SCREEN_STAFF && r->last_screen != v.screen;
 	r->last_screen = v.screen;
 	r->last_message = v.message;
@@ -719,9 +732,10 @@ static void device_event_to_session(struct runner *r, const struct device_event 
 		ev.u.reading.grams = de->u.reading.grams;
 		ev.u.reading.has_stable = de->u.reading.has_stable_flag;
 		ev.u.reading.stable = de->u.reading.stable;
-		/* A status without a weight (motion, busy) is never a weight to keep. */
-		ev.u.reading.motion = (!de->u.reading.stable && de->u.reading.has_stable_flag) ||
-		                      de->u.reading.status_only;
+		/* A status without a weight (motion, busy, overload) is never a
+		 * weight to keep: the session ends stability on it at once. */
+		ev.u.reading.no_weight = de->u.reading.status_only;
+		ev.u.reading.motion = de->u.reading.motion;
 		ev.u.reading.overload = de->u.reading.overload;
 		ev.u.reading.underload = de->u.reading.underload;
 		step(r, &ev);
@@ -736,10 +750,13 @@ static void device_event_to_session(struct runner *r, const struct device_event 
 		break;
 	case DEVICE_EVENT_PRINT_DONE:
 	case DEVICE_EVENT_PRINT_FAILED: break; /* answered in await_print */
+	case DEVICE_EVENT_NOTICE: logf_(r, "device %s: %s", de->device, de->reason); break;
 	case DEVICE_EVENT_SCALE_ANSWER:
 		/* for staff: the platform must be empty and still for a zero */
 		logf_(r, "scale: %s %s%s%s%s",
-		      de->u.answer.cmd == DEVICE_SCALE_ZERO ? "zero" : "tare",
+		      de->u.answer.cmd == DEVICE_SCALE_ZERO   ? "zero"
+		      : de->u.answer.cmd == DEVICE_SCALE_TARE ? "tare"
+		                                              : "clear tare",
 		      de->u.answer.accepted ? "done" : "refused by the scale (empty and still?)",
 		      de->u.answer.code[0] ? " [" : "", de->u.answer.code,
 		      de->u.answer.code[0] ? "]" : "");
@@ -871,9 +888,14 @@ static int expect(struct runner *r, const struct script_cmd *c, char *err, size_
 		got = session_screen_name(v.screen);
 	else if (c->kind == SCRIPT_EXPECT_MESSAGE)
 		got = v.message == SESSION_MSG_NONE ? "none" : session_message_name(v.message);
+	else if (c->kind == SCRIPT_EXPECT_SCALE)
+		got = session_scale_name(v.live);
 	if (got && strcmp(got, c->arg)) {
 		snprintf(err, err_len, "expected %s %s, but it is %s",
-		         c->kind == SCRIPT_EXPECT_SCREEN ? "screen" : "message", c->arg, got);
+		         c->kind == SCRIPT_EXPECT_SCREEN  ? "screen"
+		         : c->kind == SCRIPT_EXPECT_SCALE ? "scale"
+		                                          : "message",
+		         c->arg, got);
 		return WF_EINVAL;
 	}
 	if (c->kind == SCRIPT_EXPECT_POINTS &&
@@ -960,6 +982,7 @@ int runner_script(struct runner *r, const struct script_cmd *c, char *err, size_
 		return WF_OK;
 	case SCRIPT_EXPECT_SCREEN:
 	case SCRIPT_EXPECT_MESSAGE:
+	case SCRIPT_EXPECT_SCALE:
 	case SCRIPT_EXPECT_POINTS: return expect(r, c, err, err_len);
 	case SCRIPT_SYNC: return script_sync(r, c, err, err_len);
 	case SCRIPT_QUIT: r->quit = true; return WF_ESTATE;

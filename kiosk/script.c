@@ -97,6 +97,29 @@ static int parse_weight(struct script_cmd *c, char **w, int n, char *why, unsign
 	return WF_OK;
 }
 
+/* "status motion|busy|overload|underload [for MS]": a scale status without a
+ * weight, as a polled scale answers while the platform moves. */
+static int parse_status(struct script_cmd *c, char **w, int n, char *why, unsigned why_len)
+{
+	const char *usage = "usage: status motion|busy|overload|underload [for MS]";
+	if (n != 2 && !(n == 4 && !strcmp(w[2], "for")))
+		return bad(why, why_len, usage);
+	c->reading.has_stable = true;
+	c->reading.no_weight = true;
+	if (!strcmp(w[1], "motion"))
+		c->reading.motion = true;
+	else if (!strcmp(w[1], "overload"))
+		c->reading.overload = true;
+	else if (!strcmp(w[1], "underload"))
+		c->reading.underload = true;
+	else if (strcmp(w[1], "busy"))
+		return bad(why, why_len, usage);
+	if (n == 4 && !to_i64(w[3], 0, 3600000, &c->ms))
+		return bad(why, why_len, "status ... for MS: MS must be 0..3600000");
+	c->kind = SCRIPT_WEIGHT;
+	return WF_OK;
+}
+
 static int parse_tap(struct script_cmd *c, char **w, int n, char *why, unsigned why_len)
 {
 	if (n < 2)
@@ -142,9 +165,11 @@ static int parse_device(struct script_cmd *c, char **w, int n, char *why, unsign
 static int parse_expect(struct script_cmd *c, char **w, int n, char *why, unsigned why_len)
 {
 	if (n != 3)
-		return bad(why, why_len, "usage: expect screen|message|points VALUE");
+		return bad(why, why_len, "usage: expect screen|message|scale|points VALUE");
 	if (!strcmp(w[1], "screen"))
 		c->kind = SCRIPT_EXPECT_SCREEN;
+	else if (!strcmp(w[1], "scale"))
+		c->kind = SCRIPT_EXPECT_SCALE;
 	else if (!strcmp(w[1], "message"))
 		c->kind = SCRIPT_EXPECT_MESSAGE;
 	else if (!strcmp(w[1], "points")) {
@@ -152,7 +177,7 @@ static int parse_expect(struct script_cmd *c, char **w, int n, char *why, unsign
 		if (!to_i64(w[2], 0, INT64_MAX, &c->number))
 			return bad(why, why_len, "expect points N: N must be a whole number");
 	} else
-		return bad(why, why_len, "usage: expect screen|message|points VALUE");
+		return bad(why, why_len, "usage: expect screen|message|scale|points VALUE");
 	return copy_arg(c, w[2], why, why_len);
 }
 
@@ -181,6 +206,8 @@ int script_parse_line(const char *line, struct script_cmd *out, char *why, unsig
 	}
 	if (!strcmp(w[0], "weight"))
 		return parse_weight(out, w, n, why, why_len);
+	if (!strcmp(w[0], "status"))
+		return parse_status(out, w, n, why, why_len);
 	if (!strcmp(w[0], "tap"))
 		return parse_tap(out, w, n, why, why_len);
 	if (!strcmp(w[0], "pin")) {
@@ -214,5 +241,6 @@ int script_parse_line(const char *line, struct script_cmd *out, char *why, unsig
 		return WF_OK;
 	}
 	return bad(why, why_len,
-	           "unknown command (card, weight, tap, pin, wait, device, sync, expect, quit)");
+	           "unknown command (card, weight, status, tap, pin, wait, device, sync, expect, "
+	           "quit)");
 }

@@ -4,9 +4,12 @@
  *
  * One command per line; '#' starts a comment; blank lines are skipped:
  *
- *   card ID                 a card was read (canonical id, "em4100:0400E2E1F5")
+ *   card ID                 a card was read (canonical id, "em4100:0014868981")
  *   weight GRAMS [motion|overload|underload] [for MS]
  *                           scale readings every 100 ms for MS (default one reading)
+ *   status motion|busy|overload|underload [for MS]
+ *                           the scale answers a status without a weight (as a
+ *                           polled scale does while the platform moves)
  *   tap CONTROL [ARG]       category CODE | confirm | cancel | another | done |
  *                           anonymous | more | less | digit N | backspace |
  *                           zero | tare | test-weight | bin | reprint |
@@ -19,6 +22,8 @@
  *                           empty outbox; an error if none does
  *   expect screen NAME      stop with an error unless the screen is NAME
  *   expect message NAME     (session_message_name; "none" for no message)
+ *   expect scale NAME       what the live weight says (session_scale_name:
+ *                           none, settling, stable, moving, overload, underload)
  *   expect points N         points of the last receipt
  *   quit                    end the run
  *
@@ -44,6 +49,7 @@ enum script_kind {
 	SCRIPT_DEVICE,
 	SCRIPT_EXPECT_SCREEN,
 	SCRIPT_EXPECT_MESSAGE,
+	SCRIPT_EXPECT_SCALE,
 	SCRIPT_EXPECT_POINTS,
 	SCRIPT_SYNC,
 	SCRIPT_QUIT,

@@ -229,7 +229,7 @@ static void price(const struct session *s, int64_t qty, int64_t *credited, int64
 
 static bool reading_flags_ok(const struct session_reading *r)
 {
-	if (r->motion || r->overload || r->underload)
+	if (r->no_weight || r->motion || r->overload || r->underload)
 		return false;
 	if (r->has_stable && !r->stable)
 		return false;
@@ -269,6 +269,8 @@ static void weigh_check(struct session *s)
 		s->message = SESSION_MSG_OVERLOAD;
 		return;
 	}
+	if (s->message == SESSION_MSG_OVERLOAD)
+		s->message = SESSION_MSG_NONE; /* the load came off: say so no longer */
 	if (!s->stable)
 		return;
 	int64_t g = s->last.grams;
@@ -862,6 +864,19 @@ static unsigned stable_pct(const struct session *s)
 	return pct < 0 ? 0 : pct > 99 ? 99 : (unsigned)pct;
 }
 
+static enum session_scale live_scale(const struct session *s)
+{
+	if (!s->have_reading)
+		return SESSION_SCALE_NONE;
+	if (s->last.overload)
+		return SESSION_SCALE_OVERLOAD;
+	if (s->last.underload)
+		return SESSION_SCALE_UNDERLOAD;
+	if (s->last.no_weight || s->last.motion || (s->last.has_stable && !s->last.stable))
+		return SESSION_SCALE_MOVING;
+	return s->stable ? SESSION_SCALE_STABLE : SESSION_SCALE_SETTLING;
+}
+
 struct session_view session_view(const struct session *s)
 {
 	struct session_view v;
@@ -874,7 +889,10 @@ struct session_view session_view(const struct session *s)
 	v.anonymous = s->anonymous;
 	v.staff_admin = s->staff_admin;
 	v.category_id = s->category_id;
-	v.live_grams = s->have_reading ? s->last.grams : 0;
+	v.live_has_weight =
+	    s->have_reading && !s->last.no_weight && !s->last.overload && !s->last.underload;
+	v.live_grams = v.live_has_weight ? s->last.grams : 0;
+	v.live = live_scale(s);
 	v.live_stable = s->stable;
 	v.stable_pct = stable_pct(s);
 	if (s->screen == SESSION_SCREEN_CONFIRM || s->screen == SESSION_SCREEN_COUNT) {
@@ -1031,6 +1049,18 @@ const char *session_message_name(enum session_message message)
 	};
 	if ((unsigned)message < sizeof names / sizeof names[0] && names[message])
 		return names[message];
+	return "?";
+}
+
+const char *session_scale_name(enum session_scale scale)
+{
+	static const char *const names[] = {
+	    [SESSION_SCALE_NONE] = "none",         [SESSION_SCALE_SETTLING] = "settling",
+	    [SESSION_SCALE_STABLE] = "stable",     [SESSION_SCALE_MOVING] = "moving",
+	    [SESSION_SCALE_OVERLOAD] = "overload", [SESSION_SCALE_UNDERLOAD] = "underload",
+	};
+	if ((unsigned)scale < sizeof names / sizeof names[0] && names[scale])
+		return names[scale];
 	return "?";
 }
 

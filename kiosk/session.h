@@ -58,14 +58,29 @@ struct session_identity {
 	struct session_today today[WF_MAX_CATEGORIES];
 };
 
-/* A scale reading as the device thread hands it over. */
+/* A scale reading as the device thread hands it over. A reading that is not
+ * a stable weight (motion, overload, underload, no weight at all) ends
+ * stability at once: a weight is offered again only after stable readings
+ * for the configured time. */
 struct session_reading {
-	int64_t grams;   /* may be negative (below zero) */
+	int64_t grams;   /* may be negative (below zero); meaningless if no_weight */
 	bool has_stable; /* the protocol reports stability at all */
 	bool stable;     /* the scale's own stable flag (if has_stable) */
 	bool motion;     /* the scale says it is in motion */
 	bool overload;   /* over capacity */
 	bool underload;  /* under zero / below range */
+	bool no_weight;  /* a status without a weight (8217 "?" reply, MT-SICS "S I"):
+	                    the scale is busy or moving, grams is not a weight */
+};
+
+/* What the live weight on screen is doing (session_view.live). */
+enum session_scale {
+	SESSION_SCALE_NONE = 0,  /* no reading since the scale came up */
+	SESSION_SCALE_SETTLING,  /* a weight, not yet stable for the configured time */
+	SESSION_SCALE_STABLE,    /* a weight, stable for the configured time */
+	SESSION_SCALE_MOVING,    /* the scale says it is moving or busy */
+	SESSION_SCALE_OVERLOAD,  /* over capacity */
+	SESSION_SCALE_UNDERLOAD, /* under zero: staff must zero the scale */
 };
 
 enum session_device {
@@ -262,7 +277,9 @@ struct session_view {
 	bool anonymous;
 	bool staff_admin;
 	uint16_t category_id;    /* selected category, 0 if none */
-	int64_t live_grams;      /* the latest reading */
+	int64_t live_grams;      /* the latest weight (valid if live_has_weight) */
+	bool live_has_weight;    /* the latest reading carried a weight */
+	enum session_scale live; /* what the scale is doing now */
 	bool live_stable;        /* the latest reading is stable by our rule */
 	unsigned stable_pct;     /* 0..100 progress towards "stable" */
 	int64_t qty;             /* weighed grams or counted pieces on CONFIRM/COUNT */
@@ -339,6 +356,7 @@ struct session_view session_view(const struct session *s);
 const char *session_screen_name(enum session_screen screen);
 const char *session_message_name(enum session_message message);
 const char *session_effect_name(enum session_effect_kind kind);
+const char *session_scale_name(enum session_scale scale); /* "moving", "stable", ... */
 
 /* The category with this id, or NULL. */
 const struct wf_category *session_category(const struct session *s, uint16_t category_id);

@@ -65,12 +65,12 @@ c rates set --id 3 --code metal --name "金属 Metal" --unit g --rate 5000 --min
 c rates set --id 4 --code glass --name "玻璃 Glass" --unit g --rate 1000 --min 100 --max 40000 --daily-limit 20000
 c rates set --id 5 --code textiles --name "纺织物 Textiles" --unit g --rate 1500 --min 100 --max 30000 --daily-limit 15000
 c rates set --id 6 --code batteries --name "电池 Batteries" --unit piece --rate 2 --min 1 --max 50 --daily-limit 20
-c resident add --id 1001 --card em4100:0400E2E1F5 --name "王*" --points 120
-c resident add --id 1002 --card em4100:0400A1B2C3 --name "李*"
-c resident add --id 1003 --card em4100:05009F3D21 --name "张*"
+c resident add --id 1001 --card em4100:0014868981 --name "王*" --points 120
+c resident add --id 1002 --card em4100:0010597059 --name "李*"
+c resident add --id 1003 --card em4100:0010435873 --name "张*"
 c resident block 1003 --reason "account closed: moved away"
-c staff add --id 7 --card em4100:0600112233 --name "陈*" --role staff --pin 1234
-c blocklist add --card em4100:0A0B0C0D0E --reason "card reported stolen"
+c staff add --id 7 --card em4100:0001122867 --name "陈*" --role staff --pin 1234
+c blocklist add --card em4100:0185339150 --reason "card reported stolen"
 c kiosk add 1 --pubkey "$out/kiosk.key.pub" --name "Demo kiosk"
 $bin/wufei-central serve --db "$db" --listen 127.0.0.1:0 >"$out/central.out" 2>"$out/central.log" &
 pids+=($!)

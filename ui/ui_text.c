@@ -76,7 +76,9 @@ static const char *message_text(enum session_message m, bool zh)
 	case SESSION_MSG_UNKNOWN_CARD: return T("此卡未登记", "This card is not registered");
 	case SESSION_MSG_TOO_LIGHT: return T("太轻了，请再加一些", "Too light: add some more");
 	case SESSION_MSG_TOO_HEAVY: return T("太重了，请分开投放", "Too heavy: drop it in parts");
-	case SESSION_MSG_OVERLOAD: return T("超出秤的量程", "Over the scale's capacity");
+	case SESSION_MSG_OVERLOAD:
+		return T("太重了：请取下一部分，分开投放",
+		         "Too heavy for the scale: take some off");
 	case SESSION_MSG_CLEAR_PLATFORM: return T("请先取下秤上的物品", "Clear the scale first");
 	case SESSION_MSG_LIMIT_REACHED:
 		return T("已达今日上限：已记录，积分封顶",
@@ -114,6 +116,25 @@ static void qty_line(struct ui_text *t, const struct session_view *v, const stru
 	line(t, "%s  %s", c ? c->name : "", q);
 	line(t, "%s %" PRId64 "%s", T("积分", "Points"), v->points,
 	     v->capped ? T("（今日上限）", " (daily limit)") : "");
+}
+
+/* What the live weight is doing, in words (colour alone never says it). */
+static void scale_line(struct ui_text *t, const struct session_view *v, bool zh)
+{
+	switch (v->live) {
+	case SESSION_SCALE_NONE: line(t, "%s", T("等待秤的读数", "Waiting for the scale")); break;
+	case SESSION_SCALE_SETTLING:
+		line(t, "%s %u%%", T("稳定中", "Settling"), v->stable_pct);
+		break;
+	case SESSION_SCALE_STABLE: line(t, "%s", T("已稳定", "Stable")); break;
+	case SESSION_SCALE_MOVING:
+		line(t, "%s", T("秤在晃动，请稍候", "Moving: please wait"));
+		break;
+	case SESSION_SCALE_OVERLOAD: line(t, "%s", T("超出秤的量程", "Over capacity")); break;
+	case SESSION_SCALE_UNDERLOAD:
+		line(t, "%s", T("低于零点：请联系工作人员", "Below zero: please call staff"));
+		break;
+	}
 }
 
 void ui_text_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
@@ -164,11 +185,13 @@ void ui_text_make(const struct session_view *v, const struct wf_category *cats, 
 		         v->screen == SESSION_SCREEN_WEIGH
 		             ? T("请把物品放在秤上", "Put your recyclables on the scale")
 		             : T("称量回收袋", "Weigh the collected bag"));
-		ui_format_qty(v->live_grams, WF_UNIT_GRAM, zh, q, sizeof q);
+		if (v->live_has_weight)
+			ui_format_qty(v->live_grams, WF_UNIT_GRAM, zh, q, sizeof q);
+		else
+			snprintf(q, sizeof q, "%s", "—");
 		line(t, "%s", cat ? cat->name : "");
 		line(t, "%s", q);
-		line(t, "%s %u%%", v->live_stable ? T("已稳定", "Stable") : T("稳定中", "Settling"),
-		     v->stable_pct);
+		scale_line(t, v, zh);
 		if (v->screen == SESSION_SCREEN_STAFF_BIN_WEIGH)
 			button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
 		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);

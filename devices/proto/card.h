@@ -6,8 +6,8 @@
  * A card event carries the number as the reader gives it (upper-case hex for
  * em4100) and the canonical card id of
  * DESIGN "Card identity": "<technology>:<number as the card carries it>",
- * e.g. "em4100:0400E2E1F5". Hashing the canonical id is common/cardid.h's job
- * (libsodium), not the parsers'.
+ * e.g. "em4100:0014868981" for an RDM6300's 0400E2E1F5 (cardid.h). Hashing
+ * the canonical id is common/cardid.h's job (libsodium), not the parsers'.
  */
 #ifndef WUFEI_PROTO_CARD_H
 #define WUFEI_PROTO_CARD_H
@@ -22,7 +22,7 @@
 
 struct card_event {
 	char number[CARD_NUMBER_MAX]; /* "0400E2E1F5" (em4100) */
-	char id[CARD_ID_MAX];         /* "em4100:0400E2E1F5" */
+	char id[CARD_ID_MAX];         /* "em4100:0014868981" */
 	int64_t at_ms;                /* the caller's now_ms when the card was recognised */
 };
 

@@ -1,12 +1,22 @@
 /*
- * cas_ci200.c — CAS CI-200 stream frames, recognised by their fixed layout
- * in a sliding window that ends at CR LF. The lamp byte is raw and may be
- * CR or LF, so searching for line ends alone would cut frames apart.
+ * cas_ci200.c — CAS 22-byte stream frames, recognised by their fixed layout
+ * in a sliding window that ends at CR LF. The relay byte (in the place of
+ * the blank) may be CR or LF, so searching for line ends alone would cut
+ * frames apart. The 18- and 10-byte formats are recognised only to say so.
  */
 #include "cas_ci200.h"
 
 #include <assert.h>
 #include <string.h>
+
+/* Offsets in the 22-byte frame. */
+#define AT_ID     6
+#define AT_LAMP   7
+#define AT_WEIGHT 9
+#define AT_UNIT   18
+
+#define LAMP_ZERO   0x01
+#define LAMP_ALWAYS 0x80
 
 void cas_ci200_init(struct cas_ci200_parser *p)
 {
@@ -20,6 +30,7 @@ void cas_ci200_reset(struct cas_ci200_parser *p)
 	scale_queue_clear(&p->q);
 }
 
+/* "ST,GS," and the other headers: stability, then gross or net. */
 static bool head_ok(const uint8_t *f)
 {
 	return (!memcmp(f, "ST,", 3) || !memcmp(f, "US,", 3) || !memcmp(f, "OL,", 3)) &&
@@ -28,42 +39,81 @@ static bool head_ok(const uint8_t *f)
 
 static bool unit_of(const uint8_t *u, enum scale_unit *out)
 {
-	if (!memcmp(u, "kg", 2) || !memcmp(u, "KG", 2))
+	char a = (char)(u[0] >= 'A' && u[0] <= 'Z' ? u[0] + 32 : u[0]);
+	char b = (char)(u[1] >= 'A' && u[1] <= 'Z' ? u[1] + 32 : u[1]);
+	if (a == 'k' && b == 'g')
 		*out = SCALE_UNIT_KG;
-	else if (!memcmp(u, "lb", 2) || !memcmp(u, "LB", 2))
+	else if (a == 'l' && b == 'b')
 		*out = SCALE_UNIT_LB;
-	else if (!memcmp(u, "g ", 2) || !memcmp(u, " g", 2) || !memcmp(u, "G ", 2) ||
-	         !memcmp(u, " G", 2))
+	else if ((a == 't' && b == ' ') || (a == ' ' && b == 't'))
+		*out = SCALE_UNIT_T;
+	else if ((a == 'g' && b == ' ') || (a == ' ' && b == 'g'))
 		*out = SCALE_UNIT_G;
 	else
 		return false;
 	return true;
 }
 
-/* f: a candidate frame of n bytes (22, or 21 with a one-byte id), CR LF included. */
-static bool frame(struct cas_ci200_parser *p, const uint8_t *f, size_t n)
+static bool crlf_at(const uint8_t *f, size_t n)
 {
-	size_t w = n == CAS_CI200_FRAME ? 9 : 8; /* start of the weight field */
-	if (!head_ok(f) || f[w - 1] != ',' || f[n - 2] != '\r' || f[n - 1] != '\n')
+	return f[n - 2] == '\r' && f[n - 1] == '\n';
+}
+
+/* f: a candidate 22-byte frame, CR LF included. */
+static bool frame22(struct cas_ci200_parser *p, const uint8_t *f)
+{
+	if (!head_ok(f) || f[AT_LAMP + 1] != ',' || !crlf_at(f, CAS_CI200_FRAME))
 		return false;
-	uint8_t lamp = f[w + 8];
 	enum scale_unit u;
-	if (!unit_of(f + w + 9, &u))
+	if (!unit_of(f + AT_UNIT, &u))
 		return false;
 	struct scale_reading r = {.kind = SCALE_WEIGHT};
-	r.has_stable_flag = r.has_net_flag = r.has_zero_flag = true;
+	r.has_stable_flag = r.has_net_flag = true;
 	r.net = !memcmp(f + 3, "NT", 2);
-	r.at_zero = lamp & 0x01;
+	/* Every manual sets bit 7 of the lamp byte; without it the byte is not
+	 * a lamp byte we can read, so the zero lamp is not reported. */
+	r.has_zero_flag = f[AT_LAMP] & LAMP_ALWAYS;
+	r.at_zero = r.has_zero_flag && (f[AT_LAMP] & LAMP_ZERO);
 	if (!memcmp(f, "OL", 2)) {
 		r.kind = SCALE_STATUS; /* the weight field says nothing then */
 		r.overload = true;
 	} else {
-		if (scale_grams_from_decimal((const char *)f + w, 8, u, &r.grams) != 0)
+		if (scale_grams_from_decimal((const char *)f + AT_WEIGHT, 8, u, &r.grams) != 0)
 			return false;
 		r.stable = !memcmp(f, "ST", 2);
 	}
 	scale_queue_push(&p->q, &r);
 	return true;
+}
+
+static bool notice(struct cas_ci200_parser *p, const char *code)
+{
+	struct scale_reading r = {.kind = SCALE_NOTICE};
+	memcpy(r.code, code, strlen(code) + 1);
+	scale_queue_push(&p->q, &r);
+	return true;
+}
+
+/* The AND/MIGUN 18-byte format: "ST,GS," <8 weight> <unit 2> CR LF. */
+static bool frame18(struct cas_ci200_parser *p, const uint8_t *f)
+{
+	enum scale_unit u;
+	int64_t g;
+	if (!head_ok(f) || !crlf_at(f, CAS_CI200_FRAME18) || !unit_of(f + 14, &u))
+		return false;
+	if (memcmp(f, "OL", 2) && scale_grams_from_decimal((const char *)f + 6, 8, u, &g) != 0)
+		return false;
+	return notice(p, "cas18");
+}
+
+/* The 10-byte format: <8 weight> CR LF. */
+static bool frame10(struct cas_ci200_parser *p, const uint8_t *f)
+{
+	int64_t g;
+	if (!crlf_at(f, CAS_CI200_FRAME10) ||
+	    scale_grams_from_decimal((const char *)f, 8, SCALE_UNIT_KG, &g) != 0)
+		return false;
+	return notice(p, "cas10");
 }
 
 int cas_ci200_feed(struct cas_ci200_parser *p, const uint8_t *buf, size_t len)
@@ -76,13 +126,14 @@ int cas_ci200_feed(struct cas_ci200_parser *p, const uint8_t *buf, size_t len)
 			p->len--;
 		}
 		p->win[p->len++] = buf[i];
-		if (buf[i] != '\n' || p->len < CAS_CI200_FRAME_ID1)
+		if (buf[i] != '\n' || p->len < CAS_CI200_FRAME10)
 			continue;
-		bool ok = false;
-		if (p->len == CAS_CI200_FRAME)
-			ok = frame(p, p->win, CAS_CI200_FRAME);
+		const uint8_t *end = p->win + p->len;
+		bool ok = p->len == CAS_CI200_FRAME && frame22(p, p->win);
+		if (!ok && p->len >= CAS_CI200_FRAME18)
+			ok = frame18(p, end - CAS_CI200_FRAME18);
 		if (!ok)
-			ok = frame(p, p->win + p->len - CAS_CI200_FRAME_ID1, CAS_CI200_FRAME_ID1);
+			ok = frame10(p, end - CAS_CI200_FRAME10);
 		if (ok) {
 			p->len = 0; /* a frame's bytes never count twice */
 			n++;

@@ -3,6 +3,8 @@
  */
 #include "em4100.h"
 
+#include "cardid.h"
+
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +65,12 @@ static bool frame(struct em4100_parser *p, int64_t now_ms)
 	struct card_event ev;
 	memset(&ev, 0, sizeof ev);
 	memcpy(ev.number, num, sizeof num);
-	snprintf(ev.id, sizeof ev.id, "em4100:%s", num);
+	uint64_t v = 0;
+	for (int i = 0; i < 10; i++)
+		v = v << 4 | (uint64_t)hexv((uint8_t)num[i]);
+	/* the number printed on the card: the low 32 bits, 10 decimal digits */
+	if (cardid_em4100(v, ev.id, sizeof ev.id) != 0)
+		return false;
 	ev.at_ms = now_ms;
 	card_queue_push(&p->q, &ev);
 	return true;

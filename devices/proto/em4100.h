@@ -9,6 +9,10 @@
  * Frame: 02, 10 ASCII hex (2 version + 8 card number), 2 ASCII hex checksum
  * = XOR of the 5 bytes the 10 characters encode, 03. Resynchronises on every
  * 02; a non-hex byte inside a frame drops it; a bad checksum yields nothing.
+ * The event's number is the 10 hex characters as sent (upper-cased); its
+ * canonical id is the number printed on the card: the low 32 bits as 10
+ * decimal digits (cardid_em4100; as arduino12/rdm6300, ESPHome and
+ * python-rdm6300 read it): 0400E2E1F5 -> "em4100:0014868981".
  *
  * One tap = one event: the reader repeats the frame while the card is held.
  * A good frame with the same number as the previous good frame, less than

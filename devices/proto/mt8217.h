@@ -7,9 +7,12 @@
  *
  * Replies: STX <spaces><digits with point>[N] CR (a weight; N = net), or
  * STX ? <status> CR (bits: 0 motion, 1 over capacity, 2 under zero, 3 outside
- * zero-capture range, 4 centre of zero, 5 net, 6 bad command). The top bit of
- * every byte is the parity bit of 7E1 and is ignored. The frame carries no
- * unit: the configured one applies.
+ * zero-capture range, 4 centre of zero, 5 net, 6 always 1; Mettler Toledo
+ * DIVA service manual 6.1.4.3). The scale answers W with a status instead of
+ * a weight while in motion, over capacity or under zero, and answers Z, T
+ * and C with a status too. The top bit of every byte is the parity bit of
+ * 7E1 and is ignored. The frame carries no unit: the configured one applies
+ * (kg replies have 3 decimals, lb replies 2).
  */
 #ifndef WUFEI_PROTO_MT8217_H
 #define WUFEI_PROTO_MT8217_H
@@ -25,6 +28,7 @@ struct mt8217_parser {
 	bool in_frame;
 	size_t len;
 	uint8_t buf[MT8217_FRAME_MAX];
+	enum scale_cmd pending; /* Z/T/C sent, its status answer not yet seen; 0 none */
 	struct scale_queue q;
 };
 
@@ -35,11 +39,21 @@ void mt8217_init(struct mt8217_parser *p, enum scale_unit unit);
 void mt8217_reset(struct mt8217_parser *p);
 
 /*
+ * mt8217_command_sent — the caller sent Z, T or C (SCALE_CMD_ZERO, _TARE,
+ * _CLEAR_TARE): the next status reply answers it. Any other cmd (0 too)
+ * forgets a pending command (the caller gave up waiting).
+ */
+void mt8217_command_sent(struct mt8217_parser *p, enum scale_cmd cmd);
+
+/*
  * mt8217_feed — take len received bytes (any bytes; buf may be NULL when len
- * is 0). Returns the number of replies completed by these bytes (>= 0).
+ * is 0). Returns the number of readings queued by these bytes (>= 0).
  * Weight replies give SCALE_WEIGHT (stable: the 8217 answers a weight only
- * when stable), status replies SCALE_STATUS (motion, overload, underload, net,
- * at_zero) or SCALE_REFUSED (bit 6, code "?").
+ * when stable); every status reply gives SCALE_STATUS (motion, overload,
+ * underload, net, at_zero: no weight now). A status answering a pending Z/T/C
+ * first gives SCALE_ACK or SCALE_REFUSED (code "?" and the status character):
+ * zero done unless motion, over capacity or outside the zero-capture range;
+ * tare done if the status says net; clear done if it no longer does.
  */
 int mt8217_feed(struct mt8217_parser *p, const uint8_t *buf, size_t len);
 

@@ -56,21 +56,92 @@ static bool split(const char *s, size_t len, struct fields *fl)
 	return fl->n > 0;
 }
 
-/* Fields i (value) and i+1 (unit, optional) to grams; the line must end there. */
-static bool value_at(const struct mtsics_parser *p, const struct fields *fl, int i, int64_t *g)
+/* "12:07.50" in "lb:oz" (a shipping scale set to US units: pounds, then
+ * ounces with decimals) to grams, rounded once: the whole value is taken in
+ * ounces. At most 6 digits of pounds, 2 + 4 of ounces. */
+static bool lboz_grams(const char *s, size_t len, int64_t *g)
+{
+	size_t i = 0;
+	bool neg = false;
+	if (i < len && (s[i] == '-' || s[i] == '+'))
+		neg = s[i++] == '-';
+	int64_t lb = 0, oz = 0;
+	int nlb = 0, noz = 0, dec = -1;
+	for (; i < len && s[i] >= '0' && s[i] <= '9' && nlb < 7; i++, nlb++)
+		lb = lb * 10 + (s[i] - '0');
+	if (nlb == 0 || nlb > 6 || i == len || s[i++] != ':')
+		return false;
+	for (; i < len && noz < 7; i++) {
+		if (s[i] == '.' && dec < 0) {
+			dec = 0;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		oz = oz * 10 + (s[i] - '0');
+		noz++;
+		if (dec >= 0)
+			dec++;
+	}
+	if (i != len || noz == 0 || dec > 4 || noz - (dec < 0 ? 0 : dec) > 2)
+		return false;
+	int64_t scale = 1;
+	for (int k = 0; k < (dec < 0 ? 0 : dec); k++)
+		scale *= 10;
+	int64_t total = lb * 16 * scale + oz;
+	return scale_grams_from_scaled(neg ? -total : total, dec < 0 ? 0 : dec, SCALE_UNIT_OZ, g) ==
+	       0;
+}
+
+enum value_rc { VALUE_OK, VALUE_BAD, VALUE_UNIT };
+
+static bool letters(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z')))
+			return false;
+	return n > 0;
+}
+
+/* Fields i (value) and i+1 (unit, optional) to grams; the line must end
+ * there. VALUE_UNIT: a unit we do not convert (named in *unit_text). */
+static enum value_rc value_at(const struct mtsics_parser *p, const struct fields *fl, int i,
+                              int64_t *g, char *unit_text, size_t unit_cap)
 {
 	enum scale_unit u = p->unit;
 	if (fl->n == i + 2) {
-		char un[4] = {0};
-		if (fl->len[i + 1] >= sizeof un)
-			return false;
-		memcpy(un, fl->f[i + 1], fl->len[i + 1]);
-		if (scale_unit_parse(un, &u) != 0)
-			return false;
+		char un[8] = {0};
+		size_t ul = fl->len[i + 1];
+		if (ul == 5 && !memcmp(fl->f[i + 1], "lb:oz", 5))
+			return lboz_grams(fl->f[i], fl->len[i], g) ? VALUE_OK : VALUE_BAD;
+		if (ul < sizeof un)
+			memcpy(un, fl->f[i + 1], ul);
+		if (ul >= sizeof un || scale_unit_parse(un, &u) != 0 || u == SCALE_UNIT_T) {
+			/* a unit the balance may well be set to (ozt, ct, dwt, GN,
+			 * tlT ...: 1 to 4 letters): say which, once */
+			int64_t ignored;
+			if (ul > 4 || !letters(fl->f[i + 1], ul) ||
+			    scale_grams_from_decimal(fl->f[i], fl->len[i], SCALE_UNIT_G, &ignored))
+				return VALUE_BAD;
+			size_t k = ul < unit_cap ? ul : unit_cap - 1;
+			memcpy(unit_text, fl->f[i + 1], k);
+			unit_text[k] = '\0';
+			return VALUE_UNIT;
+		}
 	} else if (fl->n != i + 1) {
-		return false;
+		return VALUE_BAD;
 	}
-	return scale_grams_from_decimal(fl->f[i], fl->len[i], u, g) == 0;
+	return scale_grams_from_decimal(fl->f[i], fl->len[i], u, g) == 0 ? VALUE_OK : VALUE_BAD;
+}
+
+/* A weight with a unit we do not convert: a notice instead of a reading. */
+static bool unit_notice(struct scale_reading *r, const char *unit_text)
+{
+	memset(r, 0, sizeof *r);
+	r->kind = SCALE_NOTICE;
+	memcpy(r->code, "unit", 5);
+	snprintf(r->text, sizeof r->text, "%s", unit_text);
+	return true;
 }
 
 static void set_code(struct scale_reading *r, const struct fields *fl)
@@ -87,7 +158,11 @@ static bool weight_reply(const struct mtsics_parser *p, const struct fields *fl,
 {
 	r->has_stable_flag = true;
 	if (fl->n >= 3 && (is(fl, 1, "S") || is(fl, 1, "D"))) {
-		if (!value_at(p, fl, 2, &r->grams))
+		char unit[8];
+		enum value_rc v = value_at(p, fl, 2, &r->grams, unit, sizeof unit);
+		if (v == VALUE_UNIT)
+			return unit_notice(r, unit);
+		if (v != VALUE_OK)
 			return false;
 		r->kind = SCALE_WEIGHT;
 		r->stable = is(fl, 1, "S");
@@ -124,11 +199,20 @@ static bool command_reply(const struct mtsics_parser *p, const struct fields *fl
 	}
 	if (fl->n >= 3 && (is(fl, 1, "S") || is(fl, 1, "D") || (is(fl, 1, "A") && tare))) {
 		/* "T S 0.250 kg": tare taken; "ZI D 0.000 kg": zeroed immediately */
-		if (!value_at(p, fl, 2, &r->grams))
+		char unit[8];
+		enum value_rc v = value_at(p, fl, 2, &r->grams, unit, sizeof unit);
+		if (v == VALUE_BAD)
 			return false;
+		if (v == VALUE_UNIT)
+			r->grams =
+			    0; /* the command was done; the tare is in a unit we do not read */
 		if (!tare)
 			r->grams = 0;
 		r->kind = SCALE_ACK;
+		return true;
+	}
+	if (fl->n == 2 && is(fl, 0, "ZI") && (is(fl, 1, "S") || is(fl, 1, "D"))) {
+		r->kind = SCALE_ACK; /* zeroed, under stable or dynamic conditions */
 		return true;
 	}
 	if (fl->n == 2 && (is(fl, 1, "I") || is(fl, 1, "+") || is(fl, 1, "-") || is(fl, 1, "L"))) {

@@ -17,9 +17,12 @@
  *   T S <value> <unit>  tare taken          -> SCALE_ACK with grams = tare
  *   Z I, T +, S L ...   command not done    -> SCALE_REFUSED (code "ZI", "T+", "SL")
  *   ES, ET, EL          syntax/transmission/logical error -> SCALE_REFUSED
- * Units on the line (g, kg, mg, lb) decide; a value without a unit takes the
- * configured one; an unknown unit drops the line. Lines over MTSICS_LINE_MAX
- * or with control bytes are dropped whole.
+ * S answers in the balance's unit 1. Units on the line (g, kg, mg, lb, oz,
+ * and "lb:oz" with a value like "12:07.50") decide; a value without a unit
+ * takes the configured one. A weight in any other unit (ozt, ct, dwt, GN,
+ * tl, ...) gives SCALE_NOTICE code "unit" with the unit in text instead of a
+ * reading: the caller tells staff to set unit 1 to g or kg. Lines over
+ * MTSICS_LINE_MAX or with control bytes are dropped whole.
  */
 #ifndef WUFEI_PROTO_MTSICS_H
 #define WUFEI_PROTO_MTSICS_H

@@ -21,6 +21,10 @@ int scale_unit_parse(const char *name, enum scale_unit *out)
 		*out = SCALE_UNIT_LB;
 	else if (!strcmp(name, "mg"))
 		*out = SCALE_UNIT_MG;
+	else if (!strcmp(name, "t"))
+		*out = SCALE_UNIT_T;
+	else if (!strcmp(name, "oz"))
+		*out = SCALE_UNIT_OZ;
 	else
 		return -1;
 	return 0;
@@ -33,6 +37,8 @@ const char *scale_unit_name(enum scale_unit u)
 	case SCALE_UNIT_G: return "g";
 	case SCALE_UNIT_LB: return "lb";
 	case SCALE_UNIT_MG: return "mg";
+	case SCALE_UNIT_T: return "t";
+	case SCALE_UNIT_OZ: return "oz";
 	}
 	return "?";
 }
@@ -48,14 +54,23 @@ int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, i
 	for (int i = 0; i < decimals; i++)
 		div *= 10;
 	/* grams = a * num / div; every product stays below 2^63 because
-	 * a < 10^11, 45359237 < 2^26 and div <= 10^14. */
+	 * a < 10^11, 45359237 < 2^26, 10^6 < 2^20 and div <= 1.6 * 10^15. */
 	switch (u) {
 	case SCALE_UNIT_G: break;
 	case SCALE_UNIT_KG: a *= 1000; break;
 	case SCALE_UNIT_MG: div *= 1000; break;
+	case SCALE_UNIT_T:
+		if (a / div >= 10000000)
+			return -1; /* 10,000 t: no scale weighs that, a frame is garbage */
+		a *= 1000000;
+		break;
 	case SCALE_UNIT_LB:
 		a *= 45359237;
 		div *= 100000;
+		break;
+	case SCALE_UNIT_OZ:
+		a *= 45359237;
+		div *= 1600000;
 		break;
 	default: return -1;
 	}

@@ -11,9 +11,10 @@
  * reading means for a drop (same weight twice, stability over time) is the
  * session's business.
  *
- * Grams are integers. A value in kg, g, mg or lb is converted with integer
- * arithmetic, rounding half away from zero (DESIGN "Units and rounding");
- * 1 lb = 453.59237 g exactly, so lb -> g is value * 45359237 / 100000.
+ * Grams are integers. A value in kg, g, mg, t, lb or oz is converted with
+ * integer arithmetic, rounding half away from zero (DESIGN "Units and
+ * rounding"); 1 lb = 453.59237 g exactly, so lb -> g is value * 45359237 /
+ * 100000, and 1 oz = 1/16 lb, so oz -> g is value * 45359237 / 1600000.
  */
 #ifndef WUFEI_PROTO_SCALE_H
 #define WUFEI_PROTO_SCALE_H
@@ -27,16 +28,23 @@ enum scale_unit {
 	SCALE_UNIT_G = 2,
 	SCALE_UNIT_LB = 3,
 	SCALE_UNIT_MG = 4, /* MT-SICS lab balances may answer in mg */
+	SCALE_UNIT_T = 5,  /* tonnes: CAS indicators on platform and truck scales (" t") */
+	SCALE_UNIT_OZ = 6, /* avoirdupois ounce, 1/16 lb = 28.349523125 g (MT-SICS "oz") */
 };
 
 /* What one frame or reply says. */
 enum scale_kind {
-	SCALE_WEIGHT = 1, /* grams is the displayed weight (net when net is true) */
-	SCALE_STATUS = 2, /* no usable weight: busy, motion, overload or underload (flags say) */
-	SCALE_ACK = 3,    /* a zero/tare/clear-tare/reset command was carried out;
-	                     MT-SICS "T S <tare>" puts the tare in grams */
-	SCALE_REFUSED = 4 /* a command was refused or not understood (MT-SICS ES ET EL,
-	                     "Z I", "T +" ...; 8217 status bit 6 "bad command") */
+	SCALE_WEIGHT = 1,  /* grams is the displayed weight (net when net is true) */
+	SCALE_STATUS = 2,  /* no usable weight: busy, motion, overload or underload (flags say) */
+	SCALE_ACK = 3,     /* a zero/tare/clear-tare/reset command was carried out;
+	                      MT-SICS "T S <tare>" puts the tare in grams */
+	SCALE_REFUSED = 4, /* a command was refused or not understood (MT-SICS ES ET EL,
+	                      "Z I", "T +" ...; an 8217 status answering Z/T/C that says
+	                      it was not done) */
+	SCALE_NOTICE = 5   /* frames in a setting we do not read: code says which ("cas10",
+	                      "cas18": a CAS output format other than 22 bytes; "unit": an
+	                      MT-SICS unit we do not convert, named in text). Not a weight:
+	                      the caller tells staff once which setting to change */
 };
 
 /* One reading, passed by value. Flags a protocol does not carry are false and
@@ -56,16 +64,19 @@ struct scale_reading {
 	bool has_zero_flag;   /* the protocol reported centre of zero itself */
 	char code[8];         /* SCALE_ACK/REFUSED: the reply's command and status
 	                         joined, e.g. "ES", "EL", "ZA" (Z A), "ZI", "T+",
-	                         "TACA", "I4A" (answer to @), "?" (8217) */
+	                         "TACA", "I4A" (answer to @), "?P" (8217 status 'P');
+	                         SCALE_NOTICE: what was seen ("cas10", "cas18", "unit") */
+	char text[8];         /* SCALE_NOTICE "unit": the unit as sent (printable ASCII) */
 };
 
 /*
- * scale_unit_parse — "kg", "g", "lb", "mg" (exact, lower case) to a unit.
- * "" and NULL mean kg (the DESIGN default). Returns 0, or -1 if unknown.
+ * scale_unit_parse — "kg", "g", "lb", "mg", "t", "oz" (exact, lower case) to
+ * a unit. "" and NULL mean kg (the DESIGN default). Returns 0, or -1 if
+ * unknown.
  */
 int scale_unit_parse(const char *name, enum scale_unit *out);
 
-/* scale_unit_name — "kg", "g", "lb", "mg"; "?" for anything else. */
+/* scale_unit_name — "kg", "g", "lb", "mg", "t", "oz"; "?" for anything else. */
 const char *scale_unit_name(enum scale_unit u);
 
 /*
@@ -73,7 +84,8 @@ const char *scale_unit_name(enum scale_unit u);
  * grams, rounding half away from zero. In: |mantissa| < 10^11 (so that
  * mantissa x 45359237 fits int64 on every platform), decimals 0..9. Returns 0 and *out, or -1 (out
  * of range or bad unit; *out untouched). Example: (-12345, 3, SCALE_UNIT_LB) = -12.345 lb =
- * -5599.527... -> -5600.
+ * -5599.527... -> -5600. In tonnes, |mantissa| / 10^decimals must stay below 10^7 t (so
+ * grams stay below 10^13: no scale weighs more).
  */
 int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, int64_t *out);
 

@@ -13,10 +13,9 @@ static const struct {
 	const char *name;
 	enum scale_protocol proto;
 } g_names[] = {
-    {"mt8217", SCALE_PROTO_MT8217},
-    {"mt-sics", SCALE_PROTO_MTSICS},
-    {"cas-ci200", SCALE_PROTO_CAS_CI200},
-    {"xk3190-a9", SCALE_PROTO_XK3190_A9},
+    {"mt8217", SCALE_PROTO_MT8217},       {"mt-sics", SCALE_PROTO_MTSICS},
+    {"cas-ci200", SCALE_PROTO_CAS_CI200}, {"xk3190-a9", SCALE_PROTO_XK3190_A9},
+    {"xk3190-eq", SCALE_PROTO_XK3190_EQ},
 };
 
 int scale_protocol_parse(const char *name, enum scale_protocol *out)
@@ -45,7 +44,7 @@ int scale_parser_init(struct scale_parser *p, const char *protocol, enum scale_u
 	memset(p, 0, sizeof *p);
 	enum scale_protocol proto;
 	if (scale_protocol_parse(protocol, &proto) != 0 || unit < SCALE_UNIT_KG ||
-	    unit > SCALE_UNIT_MG)
+	    unit > SCALE_UNIT_OZ)
 		return WF_EINVAL;
 	p->proto = proto;
 	p->unit = unit;
@@ -54,8 +53,25 @@ int scale_parser_init(struct scale_parser *p, const char *protocol, enum scale_u
 	case SCALE_PROTO_MTSICS: mtsics_init(&p->u.mtsics, unit); break;
 	case SCALE_PROTO_CAS_CI200: cas_ci200_init(&p->u.cas); break;
 	case SCALE_PROTO_XK3190_A9: xk3190_init(&p->u.xk, unit); break;
+	case SCALE_PROTO_XK3190_EQ: xk3190eq_init(&p->u.xkeq, unit, false); break;
 	}
 	return WF_OK;
+}
+
+int scale_parser_digit_order(struct scale_parser *p, bool normal)
+{
+	assert(p);
+	if (p->proto != SCALE_PROTO_XK3190_EQ)
+		return WF_EINVAL;
+	p->u.xkeq.normal = normal;
+	return WF_OK;
+}
+
+void scale_parser_command_sent(struct scale_parser *p, enum scale_cmd cmd)
+{
+	assert(p);
+	if (p->proto == SCALE_PROTO_MT8217)
+		mt8217_command_sent(&p->u.mt8217, cmd);
 }
 
 void scale_parser_reset(struct scale_parser *p)
@@ -65,6 +81,7 @@ void scale_parser_reset(struct scale_parser *p)
 	case SCALE_PROTO_MTSICS: mtsics_reset(&p->u.mtsics); break;
 	case SCALE_PROTO_CAS_CI200: cas_ci200_reset(&p->u.cas); break;
 	case SCALE_PROTO_XK3190_A9: xk3190_reset(&p->u.xk); break;
+	case SCALE_PROTO_XK3190_EQ: xk3190eq_reset(&p->u.xkeq); break;
 	}
 }
 
@@ -76,6 +93,7 @@ int scale_parser_feed(struct scale_parser *p, const uint8_t *buf, size_t len)
 	case SCALE_PROTO_MTSICS: return mtsics_feed(&p->u.mtsics, buf, len);
 	case SCALE_PROTO_CAS_CI200: return cas_ci200_feed(&p->u.cas, buf, len);
 	case SCALE_PROTO_XK3190_A9: return xk3190_feed(&p->u.xk, buf, len);
+	case SCALE_PROTO_XK3190_EQ: return xk3190eq_feed(&p->u.xkeq, buf, len);
 	}
 	return 0; /* not initialised: nothing to parse with */
 }
@@ -88,6 +106,7 @@ bool scale_parser_next(struct scale_parser *p, struct scale_reading *out)
 	case SCALE_PROTO_MTSICS: return mtsics_next(&p->u.mtsics, out);
 	case SCALE_PROTO_CAS_CI200: return cas_ci200_next(&p->u.cas, out);
 	case SCALE_PROTO_XK3190_A9: return xk3190_next(&p->u.xk, out);
+	case SCALE_PROTO_XK3190_EQ: return xk3190eq_next(&p->u.xkeq, out);
 	}
 	return false;
 }

@@ -1,6 +1,9 @@
 /* wedge.c — telling a card reader's burst from a person typing. */
 #include "wedge.h"
 
+#include "cardid.h"
+#include "wf.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -33,32 +36,46 @@ static int digit_value(const struct wedge *w, int key)
 	return -1;
 }
 
+/* The digits typed as a number (hex or decimal); false if over 64 bits. */
+static bool typed_value(const struct wedge *w, uint64_t *out)
+{
+	uint64_t v = 0, base = w->cfg.hex ? 16 : 10;
+	for (unsigned i = 0; i < w->len; i++) {
+		uint64_t d = (uint64_t)digit_value(w, w->buf[i]);
+		if (v > (UINT64_MAX - d) / base)
+			return false;
+		v = v * base + d;
+	}
+	*out = v;
+	return true;
+}
+
 static bool finish(struct wedge *w, int64_t now_ms, char *id, size_t id_len)
 {
 	bool ok =
 	    !w->spoiled && w->len == w->cfg.digits && now_ms - w->first_ms <= w->cfg.max_burst_ms;
 	char number[WEDGE_DIGITS_MAX + 1];
-	if (ok && w->cfg.hex) {
+	uint64_t v = 0;
+	bool em4100 = !strcmp(w->cfg.technology, "em4100");
+	if (ok && (em4100 || !w->cfg.hex))
+		ok = typed_value(w, &v);
+	if (ok && em4100) {
+		/* The number printed on the card, whatever the reader types: 10
+		 * decimal digits, 8 hex digits, or the 10 hex of the 40 bits. */
+		ok = (w->cfg.hex || v <= UINT32_MAX) && cardid_em4100(v, id, id_len) == WF_OK;
+	} else if (ok && w->cfg.hex) {
 		for (unsigned i = 0; i < w->len; i++) {
 			char c = w->buf[i];
 			number[i] = (c >= 'a' && c <= 'f') ? (char)(c - 32) : c;
 		}
 		number[w->len] = '\0';
 	} else if (ok) {
-		/* Decimal: at most 20 digits; keep it inside 64 bits. */
-		uint64_t v = 0;
-		for (unsigned i = 0; ok && i < w->len; i++) {
-			unsigned d = (unsigned)(w->buf[i] - '0');
-			ok = v <= (UINT64_MAX - d) / 10;
-			v = v * 10 + d;
-		}
-		if (ok)
-			snprintf(number, sizeof number, "%08llX", (unsigned long long)v);
+		snprintf(number, sizeof number, "%08llX", (unsigned long long)v);
 	}
 	w->len = 0;
 	w->spoiled = false;
-	if (!ok)
-		return false;
+	if (!ok || em4100)
+		return ok;
 	int n = snprintf(id, id_len, "%s:%s", w->cfg.technology, number);
 	return n > 0 && (size_t)n < id_len;
 }

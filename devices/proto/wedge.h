@@ -8,11 +8,14 @@
  * max_burst_ms. Slow typing, too few or too many digits, or other keys give
  * nothing, so a person at a keyboard cannot pass for a card.
  *
- * Canonical id (DESIGN "Card identity"): "<technology>:<NUMBER>" with
- * NUMBER in upper-case hex. A hex reader's digits are taken as typed; a
- * decimal reader's number is converted to hex, zero-padded to 8 digits
- * (the 32-bit number most decimal readers type). A site that mixes reader
- * kinds for one technology must configure them to agree.
+ * Canonical id (DESIGN "Card identity"): for em4100 the number printed on
+ * the card, the low 32 bits as 10 decimal digits (cardid_em4100), whether
+ * the reader types 10 decimal digits ("0014868981"), 8 hex digits
+ * ("00E2E1F5") or the 10 hex of the 40 bits ("0400E2E1F5"): each gives
+ * "em4100:0014868981", the id an RDM6300 gives for that card. Other
+ * technologies: "<technology>:<NUMBER>" with NUMBER in upper-case hex (a hex
+ * reader's digits as typed; a decimal reader's number converted to hex,
+ * zero-padded to 8 digits).
  *
  * Not for: I/O or clocks (now_ms comes in), SDL.
  */

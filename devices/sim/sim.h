@@ -34,11 +34,16 @@ enum sim_proto {
 	SIM_MTSICS,
 	SIM_CAS,
 	SIM_XK3190,
+	SIM_XK3190_EQ,
 	SIM_EM4100,
 	SIM_ESCPOS,
 };
 
-enum sim_unit { SIM_UNIT_G, SIM_UNIT_KG, SIM_UNIT_LB };
+enum sim_unit { SIM_UNIT_G, SIM_UNIT_KG, SIM_UNIT_LB, SIM_UNIT_T };
+
+/* CAS output formats (an indicator setting): the 22-byte one the kiosk reads,
+ * and the 18- and 10-byte ones it only names. */
+enum sim_cas_format { SIM_CAS_22 = 0, SIM_CAS_18, SIM_CAS_10 };
 
 struct sim_printer; /* sim_printer.c */
 
@@ -73,7 +78,9 @@ struct sim_dev {
 	int64_t zero_g; /* zero offset */
 	int64_t tare_g; /* 0 = no tare */
 	bool motion, overload, refuse;
-	bool sir; /* MT-SICS SIR: repeat immediate weight */
+	bool sir;                       /* MT-SICS SIR: repeat immediate weight */
+	bool digits_normal;             /* xk3190-eq: reading order (else lowest digit first) */
+	enum sim_cas_format cas_format; /* cas-ci200 output format */
 	int64_t next_stream_ms;
 	uint32_t jitter;
 
@@ -106,7 +113,8 @@ void sim_scale_input(struct sim_dev *d, const uint8_t *buf, size_t len, int64_t 
 void sim_scale_tick(struct sim_dev *d, int64_t now_ms);
 int64_t sim_scale_next_ms(const struct sim_dev *d);
 int64_t sim_scale_net_g(const struct sim_dev *d);
-/* Encode a value in the scale's unit: "1.250" (kg), "1250" (g), "2.756" (lb). */
+/* Encode a value in the scale's unit: "1.250" (kg), "1250" (g), "2.756" (lb),
+ * "1.250" (t, for 1250 kg). */
 void sim_scale_format(const struct sim_dev *d, int64_t grams, char *buf, size_t len);
 const char *sim_unit_name(enum sim_unit u);
 

@@ -4,9 +4,10 @@
  * and the demo on a laptop.
  *
  *   wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]
- *                [--scale PROTO[,name=N][,unit=kg|g|lb]]... [--card em4100[,name=N]]...
+ *                [--scale PROTO[,name=N][,unit=kg|g|lb|t][,digit_order=normal|reversed]
+ *                 [,format=22|18|10]]... [--card em4100[,name=N]]...
  *                [--printer escpos[,name=N]]...
- *   wufei-devsim parse PROTOCOL [--unit kg|g|lb]
+ *   wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order normal|reversed]
  *
  * Each device gets a pty and a stable symlink DIR/NAME. "unplug NAME" removes
  * the link and closes the pty master, which hangs the line up for whoever has
@@ -230,6 +231,7 @@ static const struct {
     {"mt-sics", SIM_MTSICS, SIM_SCALE, "9600 8N1"},
     {"cas-ci200", SIM_CAS, SIM_SCALE, "9600 8N1"},
     {"xk3190-a9", SIM_XK3190, SIM_SCALE, "9600 8N1"},
+    {"xk3190-eq", SIM_XK3190_EQ, SIM_SCALE, "9600 8N1"},
     {"em4100", SIM_EM4100, SIM_CARD, "9600 8N1"},
     {"escpos", SIM_ESCPOS, SIM_PRINTER, "115200 8N1"},
 };
@@ -255,11 +257,40 @@ static struct sim_dev *dev_find(struct sim *s, const char *name)
 	return NULL;
 }
 
-/* "PROTO[,name=N][,unit=U]" for a role */
+/* One ",key=value" option of a scale; false if it is not one. */
+static bool scale_option(const char *w, enum sim_unit *unit, bool *normal, enum sim_cas_format *fmt)
+{
+	static const struct {
+		const char *opt;
+		int unit, normal, fmt; /* -1: not this one */
+	} opts[] = {
+	    {"unit=kg", SIM_UNIT_KG, -1, -1},  {"unit=g", SIM_UNIT_G, -1, -1},
+	    {"unit=lb", SIM_UNIT_LB, -1, -1},  {"unit=t", SIM_UNIT_T, -1, -1},
+	    {"digit_order=normal", -1, 1, -1}, {"digit_order=reversed", -1, 0, -1},
+	    {"format=22", -1, -1, SIM_CAS_22}, {"format=18", -1, -1, SIM_CAS_18},
+	    {"format=10", -1, -1, SIM_CAS_10},
+	};
+	for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+		if (strcmp(w, opts[i].opt))
+			continue;
+		if (opts[i].unit >= 0)
+			*unit = (enum sim_unit)opts[i].unit;
+		if (opts[i].normal >= 0)
+			*normal = opts[i].normal;
+		if (opts[i].fmt >= 0)
+			*fmt = (enum sim_cas_format)opts[i].fmt;
+		return true;
+	}
+	return false;
+}
+
+/* "PROTO[,name=N][,unit=U][,digit_order=O][,format=F]" for a role */
 static int dev_add(struct sim *s, enum sim_role role, const char *spec, bool tcp)
 {
 	char buf[128], name[SIM_NAME_MAX] = "";
 	enum sim_unit unit = SIM_UNIT_KG;
+	bool normal = false;
+	enum sim_cas_format fmt = SIM_CAS_22;
 	int pi = -1;
 	if (strlen(spec) >= sizeof(buf) || s->ndevs >= sizeof(s->devs) / sizeof(s->devs[0]))
 		return -1;
@@ -278,8 +309,8 @@ static int dev_add(struct sim *s, enum sim_role role, const char *spec, bool tcp
 		if (!strncmp(w, "name=", 5) && strlen(w + 5) > 0 && strlen(w + 5) < sizeof(name) &&
 		    !strchr(w + 5, '/')) {
 			snprintf(name, sizeof(name), "%s", w + 5);
-		} else if (!strcmp(w, "unit=kg") || !strcmp(w, "unit=g") || !strcmp(w, "unit=lb")) {
-			unit = w[5] == 'k' ? SIM_UNIT_KG : w[5] == 'g' ? SIM_UNIT_G : SIM_UNIT_LB;
+		} else if (role == SIM_SCALE && scale_option(w, &unit, &normal, &fmt)) {
+			continue;
 		} else {
 			fprintf(stderr, "wufei-devsim: bad device option '%s'\n", w);
 			return -1;
@@ -305,6 +336,8 @@ static int dev_add(struct sim *s, enum sim_role role, const char *spec, bool tcp
 	d->role = role;
 	d->proto = g_protos[pi].proto;
 	d->unit = unit;
+	d->digits_normal = normal;
+	d->cas_format = fmt;
 	d->master = d->slave_keep = d->tcp_listen = d->tcp_client = -1;
 	d->want_tcp = tcp;
 	d->jitter = (uint32_t)s->ndevs * 7919u + 1;
@@ -812,9 +845,11 @@ static int usage(void)
 	fprintf(stderr,
 	        "usage: wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]\n"
 	        "                    [--scale "
-	        "mt8217|mt-sics|cas-ci200|xk3190-a9[,name=N][,unit=kg|g|lb]]...\n"
+	        "mt8217|mt-sics|cas-ci200|xk3190-a9|xk3190-eq[,name=N][,unit=kg|g|lb|t]"
+	        "[,digit_order=normal|reversed][,format=22|18|10]]...\n"
 	        "                    [--card em4100[,name=N]]... [--printer escpos[,name=N]]...\n"
-	        "       wufei-devsim parse PROTOCOL [--unit kg|g|lb]   (raw bytes on stdin)\n");
+	        "       wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order "
+	        "normal|reversed]   (raw bytes on stdin)\n");
 	return 2;
 }
 

@@ -1,5 +1,6 @@
 /*
- * sim_parse.c — `wufei-devsim parse PROTOCOL [--unit kg|g|lb]`: raw bytes
+ * sim_parse.c — `wufei-devsim parse PROTOCOL [--unit kg|g|lb|t]
+ * [--digit-order normal|reversed]`: raw bytes
  * captured from a real device on stdin, one JSON line per reading or card
  * event on stdout. The tool a technician runs on an installation
  * (e.g. `cat /dev/ttyUSB0 | wufei-devsim parse mt-sics`), and one the tests use.
@@ -22,7 +23,8 @@ static const struct {
 } g_parse_protos[] = {
     {"mt8217", DEVICE_ROLE_SCALE},    {"mt-sics", DEVICE_ROLE_SCALE},
     {"cas-ci200", DEVICE_ROLE_SCALE}, {"xk3190-a9", DEVICE_ROLE_SCALE},
-    {"em4100", DEVICE_ROLE_CARD},     {"escpos", DEVICE_ROLE_PRINTER},
+    {"xk3190-eq", DEVICE_ROLE_SCALE}, {"em4100", DEVICE_ROLE_CARD},
+    {"escpos", DEVICE_ROLE_PRINTER},
 };
 
 static void print_event(const struct device_event *e)
@@ -30,12 +32,14 @@ static void print_event(const struct device_event *e)
 	json_t *o = NULL;
 	if (e->kind == DEVICE_EVENT_READING) {
 		const struct device_reading *r = &e->u.reading;
-		o = json_pack("{s:I, s:b, s:b, s:b, s:b, s:b, s:b}", "grams", (json_int_t)r->grams,
-		              "stable", r->stable, "net", r->net, "overload", r->overload,
-		              "underload", r->underload, "zero", r->zero, "status_only",
-		              r->status_only);
+		o = json_pack("{s:I, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "grams",
+		              (json_int_t)r->grams, "stable", r->stable, "motion", r->motion, "net",
+		              r->net, "overload", r->overload, "underload", r->underload, "zero",
+		              r->zero, "status_only", r->status_only);
 	} else if (e->kind == DEVICE_EVENT_CARD) {
 		o = json_pack("{s:s, s:s}", "card", e->u.card.number, "id", e->u.card.id);
+	} else if (e->kind == DEVICE_EVENT_NOTICE) {
+		o = json_pack("{s:s}", "notice", e->reason);
 	} else if (e->kind == DEVICE_EVENT_PRINTER_STATUS) {
 		const struct device_printer_status *p = &e->u.printer;
 		o = json_pack("{s:{s:b, s:b, s:b}}", "printer", "online", p->online, "paper_out",
@@ -48,27 +52,40 @@ static void print_event(const struct device_event *e)
 	json_decref(o);
 }
 
+static int parse_usage(void)
+{
+	fprintf(stderr, "usage: wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order "
+	                "normal|reversed] < capture\n");
+	return 2;
+}
+
 int sim_parse_main(int argc, char **argv)
 {
 	struct device_config cfg = {0};
 	struct device_codec *c = NULL;
 	char err[160];
-	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "--unit"))) {
-		fprintf(stderr, "usage: wufei-devsim parse PROTOCOL [--unit kg|g|lb] < capture\n");
-		return 2;
+	if (argc < 2)
+		return parse_usage();
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return parse_usage();
+		if (!strcmp(argv[i], "--unit") && strlen(argv[i + 1]) < sizeof(cfg.unit))
+			snprintf(cfg.unit, sizeof(cfg.unit), "%s", argv[i + 1]);
+		else if (!strcmp(argv[i], "--digit-order") &&
+		         (!strcmp(argv[i + 1], "normal") || !strcmp(argv[i + 1], "reversed")))
+			cfg.digits_normal = !strcmp(argv[i + 1], "normal");
+		else
+			return parse_usage();
 	}
 	snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", argv[1]);
 	for (size_t i = 0; i < sizeof(g_parse_protos) / sizeof(g_parse_protos[0]); i++)
 		if (!strcmp(argv[1], g_parse_protos[i].name))
 			cfg.role = g_parse_protos[i].role;
-	if (argc == 4)
-		snprintf(cfg.unit, sizeof(cfg.unit), "%s", argv[3]);
 	if (!cfg.role || device_codec_create(&cfg, &c, err, sizeof(err))) {
-		fprintf(
-		    stderr, "wufei-devsim parse: %s\n",
-		    cfg.role
-		        ? err
-		        : "unknown protocol (mt8217 mt-sics cas-ci200 xk3190-a9 em4100 escpos)");
+		fprintf(stderr, "wufei-devsim parse: %s\n",
+		        cfg.role ? err
+		                 : "unknown protocol (mt8217 mt-sics cas-ci200 xk3190-a9 xk3190-eq "
+		                   "em4100 escpos)");
 		return 2;
 	}
 	uint8_t buf[4096];

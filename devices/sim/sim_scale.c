@@ -1,7 +1,7 @@
 /*
- * sim_scale.c — the device side of the four scale protocols: answers poll
+ * sim_scale.c — the device side of the five scale protocols: answers poll
  * commands (mt8217, mt-sics) and sends stream frames (cas-ci200, xk3190-a9,
- * mt-sics after SIR). See docs/PROTOCOLS.md for the byte formats.
+ * xk3190-eq, mt-sics after SIR). See docs/PROTOCOLS.md for the byte formats.
  *
  * Weights: load_g lies on the platform; zero_g is the zero offset, tare_g the
  * tare. gross = load - zero, net = gross - tare. While "motion" is on, each
@@ -18,12 +18,14 @@
 #define CR  0x0d
 #define LF  0x0a
 
-/* mt8217 status bits (PROTOCOL-NOTES) */
-#define MT8217_MOTION  0x01
-#define MT8217_OVER    0x02
-#define MT8217_UNDER   0x04
-#define MT8217_NET     0x20
-#define MT8217_BAD_CMD 0x40
+/* mt8217 status bits (DIVA service manual 6.1.4.3): bit 6 is always set */
+#define MT8217_MOTION     0x01
+#define MT8217_OVER       0x02
+#define MT8217_UNDER      0x04
+#define MT8217_ZERO_RANGE 0x08 /* outside the zero-capture range */
+#define MT8217_CENTRE     0x10 /* centre of zero */
+#define MT8217_NET        0x20
+#define MT8217_ALWAYS     0x40
 
 const char *sim_unit_name(enum sim_unit u)
 {
@@ -31,6 +33,7 @@ const char *sim_unit_name(enum sim_unit u)
 	case SIM_UNIT_G: return "g";
 	case SIM_UNIT_KG: return "kg";
 	case SIM_UNIT_LB: return "lb";
+	case SIM_UNIT_T: return "t";
 	}
 	return "g";
 }
@@ -56,10 +59,14 @@ static int64_t shown_g(struct sim_dev *d)
 	return g;
 }
 
-/* Value in thousandths of the unit (kg, lb) or in grams; integer rounding half
- * away from zero, 1 lb = 453.59237 g. */
+/* Value in thousandths of the unit (kg, lb, t) or in grams; integer rounding
+ * half away from zero, 1 lb = 453.59237 g. */
 static int64_t scaled_value(enum sim_unit u, int64_t g)
 {
+	if (u == SIM_UNIT_T) {
+		int64_t a = ((g < 0 ? -g : g) + 500) / 1000;
+		return g < 0 ? -a : a;
+	}
 	if (u != SIM_UNIT_LB)
 		return g;
 	int64_t num = (g < 0 ? -g : g) * 100000000;
@@ -81,25 +88,29 @@ void sim_scale_format(const struct sim_dev *d, int64_t grams, char *buf, size_t 
 
 /* ---- mt8217 ------------------------------------------------------------ */
 
-static void mt8217_status(struct sim_dev *d, unsigned bits)
+/* STX ? <status> CR: the scale's state, with bit 6 set as on real scales. */
+static void mt8217_status(struct sim_dev *d, unsigned extra)
 {
+	unsigned bits = MT8217_ALWAYS | extra;
+	if (d->motion)
+		bits |= MT8217_MOTION;
+	if (d->overload)
+		bits |= MT8217_OVER;
+	else if (gross_g(d) < 0)
+		bits |= MT8217_UNDER;
+	if (d->tare_g)
+		bits |= MT8217_NET;
+	if (!d->motion && !d->overload && gross_g(d) == 0)
+		bits |= MT8217_CENTRE;
 	uint8_t f[4] = {STX, '?', (uint8_t)(bits & 0x7f), CR};
 	sim_dev_send(d, f, sizeof(f));
 }
 
+/* W: a weight only when stable, in range and not below zero; else the status. */
 static void mt8217_weight(struct sim_dev *d)
 {
-	unsigned net = d->tare_g ? MT8217_NET : 0;
-	if (d->overload) {
-		mt8217_status(d, MT8217_OVER | net);
-		return;
-	}
-	if (d->motion) {
-		mt8217_status(d, MT8217_MOTION | net);
-		return;
-	}
-	if (gross_g(d) < 0) {
-		mt8217_status(d, MT8217_UNDER | net);
+	if (d->overload || d->motion || gross_g(d) < 0) {
+		mt8217_status(d, 0);
 		return;
 	}
 	char v[32], f[48];
@@ -108,27 +119,35 @@ static void mt8217_weight(struct sim_dev *d)
 	sim_dev_send(d, f, (size_t)n);
 }
 
+/* Z, T, C are answered with the status after the command: centre of zero
+ * after a zero, net after a tare; "refuse" plays a zero outside the
+ * zero-capture range and a tare the scale will not take. */
 static void mt8217_input(struct sim_dev *d, uint8_t c)
 {
 	switch (c & 0x7f) {
 	case 'W': mt8217_weight(d); break;
 	case 'Z':
-		if (d->refuse || d->motion)
-			mt8217_status(d, MT8217_BAD_CMD);
-		else
+		if (d->refuse) {
+			mt8217_status(d, MT8217_ZERO_RANGE);
+			break;
+		}
+		if (!d->motion && !d->overload)
 			d->zero_g = d->load_g, d->tare_g = 0;
+		mt8217_status(d, 0);
 		break;
 	case 'T':
-		if (d->refuse || d->motion || gross_g(d) <= 0)
-			mt8217_status(d, MT8217_BAD_CMD);
-		else
+		if (!d->refuse && !d->motion && !d->overload && gross_g(d) > 0)
 			d->tare_g = gross_g(d);
+		mt8217_status(d, 0);
 		break;
-	case 'C': d->tare_g = 0; break;
+	case 'C':
+		d->tare_g = 0;
+		mt8217_status(d, 0);
+		break;
 	case CR:
 	case LF:
 	case ' ': break;
-	default: mt8217_status(d, MT8217_BAD_CMD); break;
+	default: mt8217_status(d, 0); break; /* an unknown command: the status too */
 	}
 }
 
@@ -229,34 +248,54 @@ static void sics_input(struct sim_dev *d, uint8_t c)
 
 /* ---- stream frames ----------------------------------------------------- */
 
-static void cas_frame(struct sim_dev *d)
+/* 8 weight characters: '-' or '0' first, then the value zero-padded with its
+ * point ("0001.650", "-001.650"), as the CI-600D manual prints them. */
+static void cas_weight(struct sim_dev *d, char w[8])
 {
-	char v[32], w[16];
-	uint8_t f[32];
+	char v[32];
 	int64_t g = shown_g(d);
 	sim_scale_format(d, g < 0 ? -g : g, v, sizeof(v));
-	/* 8 characters: sign and zero-padded value with its point */
 	size_t vl = strlen(v);
 	if (vl > 7)
 		vl = 7;
 	memset(w, '0', 8);
-	w[0] = g < 0 ? '-' : '+';
+	if (g < 0)
+		w[0] = '-';
 	memcpy(w + 8 - vl, v + strlen(v) - vl, vl);
+}
+
+/* The CAS 22-byte frame (or, set to another format, the 18- or 10-byte one):
+ * ST|US|OL , GS|NT , id lamp , weight(8) blank unit(2) CR LF. */
+static void cas_frame(struct sim_dev *d)
+{
+	char w[8];
+	uint8_t f[32];
+	cas_weight(d, w);
 	const char *h1 = d->overload ? "OL" : d->motion ? "US" : "ST";
 	const char *h2 = d->tare_g ? "NT" : "GS";
-	uint8_t lamp = (uint8_t)((d->motion ? 0 : 0x40) | (d->tare_g ? 0x02 : 0x04) |
+	/* lamp: 7 always, 6 stable, 2 gross, 1 tare, 0 at zero */
+	uint8_t lamp = (uint8_t)(0x80 | (d->motion ? 0 : 0x40) | (d->tare_g ? 0x02 : 0x04) |
 	                         (sim_scale_net_g(d) == 0 ? 0x01 : 0));
-	const char *unit = d->unit == SIM_UNIT_G ? " g" : sim_unit_name(d->unit);
+	const char *unit = d->unit == SIM_UNIT_G   ? " g"
+	                   : d->unit == SIM_UNIT_T ? " t"
+	                                           : sim_unit_name(d->unit);
 	size_t n = 0;
-	memcpy(f + n, h1, 2), n += 2;
-	f[n++] = ',';
-	memcpy(f + n, h2, 2), n += 2;
-	f[n++] = ',';
-	f[n++] = '0', f[n++] = '1';
-	f[n++] = ',';
+	if (d->cas_format != SIM_CAS_10) {
+		memcpy(f + n, h1, 2), n += 2;
+		f[n++] = ',';
+		memcpy(f + n, h2, 2), n += 2;
+		f[n++] = ',';
+	}
+	if (d->cas_format == SIM_CAS_22) {
+		f[n++] = '1'; /* device id 1 (0x30 + n) */
+		f[n++] = lamp;
+		f[n++] = ',';
+	}
 	memcpy(f + n, w, 8), n += 8;
-	f[n++] = lamp;
-	memcpy(f + n, unit, 2), n += 2;
+	if (d->cas_format == SIM_CAS_22)
+		f[n++] = ' ';
+	if (d->cas_format != SIM_CAS_10)
+		memcpy(f + n, unit, 2), n += 2;
 	f[n++] = CR, f[n++] = LF;
 	sim_dev_send(d, f, n);
 }
@@ -286,6 +325,35 @@ static void xk3190_frame(struct sim_dev *d)
 	sim_dev_send(d, f, sizeof(f));
 }
 
+/* The Yaohua '=' format: '=' then 7 weight characters and the sign, lowest
+ * digit first ("=000.3000" for 3.000), or the sign then the 7 characters in
+ * reading order ("=0003.000") with digit_order=normal. */
+static void xk3190eq_frame(struct sim_dev *d)
+{
+	if (d->overload)
+		return; /* like the 12-byte format: nothing while over capacity */
+	int64_t v = scaled_value(d->unit, shown_g(d));
+	int64_t a = v < 0 ? -v : v;
+	char text[16];
+	if (d->unit == SIM_UNIT_G)
+		snprintf(text, sizeof(text), "%07lld", (long long)(a > 9999999 ? 9999999 : a));
+	else
+		snprintf(text, sizeof(text), "%03lld.%03lld", (long long)(a / 1000 % 1000),
+		         (long long)(a % 1000));
+	uint8_t f[9];
+	f[0] = '=';
+	char sign = v < 0 ? '-' : '0';
+	if (d->digits_normal) {
+		f[1] = (uint8_t)sign;
+		memcpy(f + 2, text, 7);
+	} else {
+		for (int i = 0; i < 7; i++)
+			f[1 + i] = (uint8_t)text[6 - i];
+		f[8] = (uint8_t)sign;
+	}
+	sim_dev_send(d, f, sizeof(f));
+}
+
 /* ---- entry points ------------------------------------------------------ */
 
 void sim_scale_input(struct sim_dev *d, const uint8_t *buf, size_t len, int64_t now_ms)
@@ -302,7 +370,8 @@ void sim_scale_input(struct sim_dev *d, const uint8_t *buf, size_t len, int64_t 
 
 static bool streaming(const struct sim_dev *d)
 {
-	return d->proto == SIM_CAS || d->proto == SIM_XK3190 || (d->proto == SIM_MTSICS && d->sir);
+	return d->proto == SIM_CAS || d->proto == SIM_XK3190 || d->proto == SIM_XK3190_EQ ||
+	       (d->proto == SIM_MTSICS && d->sir);
 }
 
 int64_t sim_scale_next_ms(const struct sim_dev *d)
@@ -319,6 +388,8 @@ void sim_scale_tick(struct sim_dev *d, int64_t now_ms)
 		cas_frame(d);
 	else if (d->proto == SIM_XK3190)
 		xk3190_frame(d);
+	else if (d->proto == SIM_XK3190_EQ)
+		xk3190eq_frame(d);
 	else
 		sics_weight(d, true);
 }

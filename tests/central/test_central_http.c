@@ -775,6 +775,68 @@ static void test_receipt_page_and_claim(void **state)
 	harness_answer_free(&a);
 }
 
+/* wufei-central with args, stdout and stderr into out; returns the exit status. */
+static int cli_all(struct fx *f, char *out, size_t cap, const char *args)
+{
+	char bin[512], cmd[1600];
+	harness_bin("wufei-central", bin, sizeof bin);
+	snprintf(cmd, sizeof cmd, "'%s' %s --db '%s' 2>&1", bin, args, f->db_url);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* One card, one identity (issue 9): the card id is the number printed on an
+ * EM4100 card; the reader's hex is refused with the id to use; a card
+ * enrolled to one person is refused for anyone else. */
+static void test_card_enrolment(void **state)
+{
+	struct fx *f = *state;
+	char out[2048];
+	assert_int_not_equal(
+	    cli_all(f, out, sizeof out, "resident add --id 1001 --card em4100:0400E2E1F5 --name A"),
+	    0);
+	assert_non_null(strstr(out, "10-digit number printed on the card"));
+	assert_non_null(strstr(out, "em4100:0400E2E1F5 is em4100:0014868981"));
+	assert_int_not_equal(
+	    cli_all(f, out, sizeof out, "resident add --id 1001 --card em4100:4294967296 --name A"),
+	    0);
+	assert_int_equal(
+	    cli_all(f, out, sizeof out, "resident add --id 1001 --card em4100:0014868981 --name A"),
+	    0);
+	/* the same card (as a wedge reader or another RDM6300 version byte reads it
+	 * too) for a second resident or a staff member: refused, naming the holder */
+	assert_int_not_equal(
+	    cli_all(f, out, sizeof out, "resident add --id 1002 --card em4100:0014868981 --name B"),
+	    0);
+	assert_non_null(strstr(out, "already enrolled to resident 1001"));
+	assert_int_not_equal(
+	    cli_all(f, out, sizeof out,
+	            "staff add --id 7 --card em4100:0014868981 --name C --role staff "
+	            "--pin 1234"),
+	    0);
+	assert_non_null(strstr(out, "already enrolled to resident 1001"));
+	assert_int_equal(cli_all(f, out, sizeof out,
+	                         "staff add --id 7 --card em4100:0014868982 --name C --role staff "
+	                         "--pin 1234"),
+	                 0);
+	assert_int_not_equal(
+	    cli_all(f, out, sizeof out, "resident add --id 1003 --card em4100:0014868982 --name D"),
+	    0);
+	assert_non_null(strstr(out, "already enrolled to staff member 7"));
+	/* the holder itself may be written again with its own card */
+	assert_int_equal(cli_all(f, out, sizeof out,
+	                         "resident add --id 1001 --card em4100:0014868981 --name A2"),
+	                 0);
+	assert_int_equal(cli(f, out, sizeof out, (const char *[]){"resident", "list", NULL}), 0);
+	assert_non_null(strstr(out, "A2"));
+	assert_null(strstr(out, "\tB\t"));
+	assert_null(strstr(out, "\tD\t"));
+}
+
 static void test_downsync_and_epoch(void **state)
 {
 	struct fx *f = *state;
@@ -787,11 +849,11 @@ static void test_downsync_and_epoch(void **state)
 	                     0);
 	assert_int_equal(cli(f, NULL, 0,
 	                     (const char *[]){"resident", "add", "--id", "1001", "--card",
-	                                      "em4100:0400E2E1F5", "--name", "王*", NULL}),
+	                                      "em4100:0014868981", "--name", "王*", NULL}),
 	                 0);
 	assert_int_equal(
 	    cli(f, NULL, 0,
-	        (const char *[]){"staff", "add", "--id", "7", "--card", "em4100:0400E2E1F6",
+	        (const char *[]){"staff", "add", "--id", "7", "--card", "em4100:0014868982",
 	                         "--name", "李*", "--role", "admin", "--pin", "2468", NULL}),
 	    0);
 	assert_int_equal(harness_request(f->c.port, "GET", "/api/v1/sync/down", NULL, 0, f->sk, 7,
@@ -814,7 +876,7 @@ static void test_downsync_and_epoch(void **state)
 	uint8_t key[32], h[32];
 	char hex[65];
 	assert_int_equal(signing_hex_decode(key_hex, 64, key, 32), 0);
-	crypto_generichash(h, 32, (const uint8_t *)"em4100:0400E2E1F5", 17, key, 32);
+	crypto_generichash(h, 32, (const uint8_t *)"em4100:0014868981", 17, key, 32);
 	sodium_bin2hex(hex, sizeof hex, h, 32);
 	json_t *res = json_array_get(json_object_get(j, "residents"), 0);
 	assert_string_equal(json_string_value(json_object_get(res, "card_hash")), hex);
@@ -894,6 +956,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_receipts_cli, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_receipt_page_and_claim, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_downsync_and_epoch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_card_enrolment, setup, teardown),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();

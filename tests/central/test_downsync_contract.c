@@ -67,18 +67,19 @@ static void test_central_answer_parses_on_the_kiosk(void **state)
 	    0);
 	assert_int_equal(harness_cli(url, NULL, 0,
 	                             (const char *[]){"resident", "add", "--id", "1001", "--card",
-	                                              "em4100:0400E2E1F5", "--name", "王*",
+	                                              "em4100:0014868981", "--name", "王*",
 	                                              "--points", "12", NULL}),
 	                 0);
 	assert_int_equal(harness_cli(url, NULL, 0,
 	                             (const char *[]){"staff", "add", "--id", "7", "--card",
-	                                              "em4100:0400E2E1F6", "--name", "李*",
+	                                              "em4100:0014868982", "--name", "李*",
 	                                              "--role", "staff", "--pin", "1234", NULL}),
 	                 0);
-	assert_int_equal(harness_cli(url, NULL, 0,
-	                             (const char *[]){"blocklist", "add", "--card", "em4100:01",
-	                                              "--reason", "reported lost", NULL}),
-	                 0);
+	assert_int_equal(
+	    harness_cli(url, NULL, 0,
+	                (const char *[]){"blocklist", "add", "--card", "em4100:0000000001",
+	                                 "--reason", "reported lost", NULL}),
+	    0);
 	struct central_proc c;
 	assert_int_equal(harness_start(&c, url, 0), 0);
 
@@ -93,7 +94,7 @@ static void test_central_answer_parses_on_the_kiosk(void **state)
 	assert_int_equal(d.nresidents, 1);
 	assert_int_equal(d.residents[0].points_balance, 12);
 	uint8_t h[32];
-	crypto_generichash(h, 32, (const uint8_t *)"em4100:0400E2E1F5", 17, d.card_key, 32);
+	crypto_generichash(h, 32, (const uint8_t *)"em4100:0014868981", 17, d.card_key, 32);
 	assert_memory_equal(d.residents[0].card_hash, h, 32);
 	assert_int_equal(d.nstaff, 1);
 	assert_int_equal(crypto_pwhash_str_verify(d.staff[0].pin_hash, "1234", 4), 0);

@@ -48,17 +48,17 @@ static void test_demo_fixture(void **state)
 	assert_int_equal(d.nblocks, 1);
 
 	uint8_t h[32];
-	card_hash(d.card_key, "em4100:0400E2E1F5", h);
+	card_hash(d.card_key, "em4100:0014868981", h);
 	assert_memory_equal(h, d.residents[0].card_hash, 32);
 	assert_int_equal(d.residents[0].id, 1001);
-	card_hash(d.card_key, "em4100:0400A1B2C3", h);
+	card_hash(d.card_key, "em4100:0010597059", h);
 	assert_memory_equal(h, d.residents[1].card_hash, 32);
-	card_hash(d.card_key, "em4100:05009F3D21", h);
+	card_hash(d.card_key, "em4100:0010435873", h);
 	assert_memory_equal(h, d.residents[2].card_hash, 32);
 	assert_int_equal(d.residents[2].status, DOWNSYNC_BLOCKED);
-	card_hash(d.card_key, "em4100:0600112233", h);
+	card_hash(d.card_key, "em4100:0001122867", h);
 	assert_memory_equal(h, d.staff[0].card_hash, 32);
-	card_hash(d.card_key, "em4100:0A0B0C0D0E", h);
+	card_hash(d.card_key, "em4100:0185339150", h);
 	assert_memory_equal(h, d.blocks[0].card_hash, 32);
 	assert_int_equal(crypto_pwhash_str_verify(d.staff[0].pin_hash, "1234", 4), 0);
 	assert_int_not_equal(crypto_pwhash_str_verify(d.staff[0].pin_hash, "1235", 4), 0);

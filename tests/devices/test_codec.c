@@ -90,15 +90,18 @@ static const struct vector g_vectors[] = {
     V(DEVICE_ROLE_SCALE, "mt8217", "lb", "\x02   2.205\r", "g=1000 s=1;"),
     V(DEVICE_ROLE_SCALE, "mt-sics", "", "S S      1.250 kg\r\nS D       812 g\r\nES\r\n",
       "g=1250 s=1;g=812 s=0;"),
-    V(DEVICE_ROLE_SCALE, "cas-ci200", "", "ST,GS,01,+001.650\x44kg\r\nUS,NT,01,-000.020\x02kg\r\n",
+    V(DEVICE_ROLE_SCALE, "cas-ci200", "", "ST,GS,1\xc4,0001.650 kg\r\nUS,NT,1\x82,-000.020 kg\r\n",
       "g=1650 s=1;g=-20 s=0;"),
     V(DEVICE_ROLE_SCALE, "xk3190-a9", "g", "\x02\x2b\x30\x30\x31\x36\x35\x30\x30\x31\x39\x03",
       "g=1650 s=1;"),
+    /* A26 manual, format 1 (lowest digit first): 3.000 then -1.00 */
+    V(DEVICE_ROLE_SCALE, "xk3190-eq", "kg", "=000.3000=00.1000-=000.3000",
+      "g=3000 s=1;g=-1000 s=1;g=3000 s=1;"),
     V(DEVICE_ROLE_CARD, "em4100", "",
       "\x02"
       "0400E2E1F5F2\x03\x02"
       "0400E2E1F5F2\x03",
-      "card=0400E2E1F5 id=em4100:0400E2E1F5;"),
+      "card=0400E2E1F5 id=em4100:0014868981;"),
 };
 
 static void test_vectors_whole_and_fragmented(void **state)
@@ -195,6 +198,136 @@ static void test_status_only(void **state)
 	device_codec_destroy(c);
 }
 
+/* Issue 9: a stable 14.900 kg, then "?B" (over capacity, bit 6 set as on
+ * every real 8217): the status reaches the kiosk and says no weight now. */
+static void test_8217_status_after_weight(void **state)
+{
+	(void)state;
+	struct device_event e;
+	struct device_codec *c = codec(DEVICE_ROLE_SCALE, "mt8217", "kg");
+	device_codec_feed(c, (const uint8_t *)"\x02  14.900\r\x02?B\r\x02?A\r\x02?D\r", 22, 0);
+	assert_true(device_codec_next(c, &e));
+	assert_int_equal(e.kind, DEVICE_EVENT_READING);
+	assert_true(e.u.reading.stable && !e.u.reading.status_only);
+	assert_int_equal(e.u.reading.grams, 14900);
+	assert_true(device_codec_next(c, &e)); /* ?B: over capacity */
+	assert_int_equal(e.kind, DEVICE_EVENT_READING);
+	assert_true(e.u.reading.status_only && e.u.reading.overload && !e.u.reading.stable);
+	assert_true(device_codec_next(c, &e)); /* ?A: in motion */
+	assert_true(e.u.reading.status_only && e.u.reading.motion && !e.u.reading.overload);
+	assert_true(device_codec_next(c, &e)); /* ?D: under zero */
+	assert_true(e.u.reading.status_only && e.u.reading.underload && !e.u.reading.motion);
+	assert_false(device_codec_next(c, &e));
+	device_codec_destroy(c);
+}
+
+/* The 8217 answers Z, T and C with its status: the answer says whether the
+ * command was carried out, and the status is a reading too. */
+static void test_8217_command_answers(void **state)
+{
+	(void)state;
+	static const struct {
+		enum device_scale_cmd cmd;
+		const char *reply;
+		bool accepted;
+		const char *code;
+	} cases[] = {
+	    {DEVICE_SCALE_ZERO, "\x02?P\r", true, "?P"},  /* centre of zero */
+	    {DEVICE_SCALE_ZERO, "\x02?H\r", false, "?H"}, /* outside the zero-capture range */
+	    {DEVICE_SCALE_ZERO, "\x02?Q\r", false, "?Q"}, /* in motion */
+	    {DEVICE_SCALE_TARE, "\x02?`\r", true, "?`"},  /* net */
+	    {DEVICE_SCALE_TARE, "\x02?@\r", false, "?@"}, /* still gross: not tared */
+	    {DEVICE_SCALE_CLEAR_TARE, "\x02?@\r", true, "?@"},
+	    {DEVICE_SCALE_CLEAR_TARE, "\x02?\xe0\r", false, "?`"}, /* still net (parity bit) */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct device_event e;
+		struct device_codec *c = codec(DEVICE_ROLE_SCALE, "mt8217", "kg");
+		device_codec_cmd_sent(c, cases[i].cmd, 1000);
+		device_codec_feed(c, (const uint8_t *)cases[i].reply, 4, 1150);
+		assert_true(device_codec_next(c, &e));
+		assert_int_equal(e.kind, DEVICE_EVENT_SCALE_ANSWER);
+		assert_int_equal(e.u.answer.cmd, cases[i].cmd);
+		if (e.u.answer.accepted != cases[i].accepted)
+			fail_msg("case %zu: accepted %d", i, e.u.answer.accepted);
+		assert_string_equal(e.u.answer.code, cases[i].code);
+		assert_true(device_codec_next(c, &e));
+		assert_int_equal(e.kind, DEVICE_EVENT_READING);
+		assert_true(e.u.reading.status_only);
+		assert_false(device_codec_next(c, &e));
+		/* the next status answers nothing: only a reading */
+		device_codec_feed(c, (const uint8_t *)cases[i].reply, 4, 1300);
+		assert_true(device_codec_next(c, &e));
+		assert_int_equal(e.kind, DEVICE_EVENT_READING);
+		assert_false(device_codec_next(c, &e));
+		device_codec_destroy(c);
+	}
+	/* an answer that never came: a status seconds later answers nothing */
+	struct device_event e;
+	struct device_codec *c = codec(DEVICE_ROLE_SCALE, "mt8217", "kg");
+	device_codec_cmd_sent(c, DEVICE_SCALE_ZERO, 1000);
+	device_codec_feed(c, (const uint8_t *)"\x02?A\r", 4, 1000 + DEVICE_ANSWER_MS + 1);
+	assert_true(device_codec_next(c, &e));
+	assert_int_equal(e.kind, DEVICE_EVENT_READING);
+	assert_false(device_codec_next(c, &e));
+	device_codec_destroy(c);
+}
+
+/* Indicator settings the kiosk cannot read are named once, not silently
+ * ignored: CAS 18- and 10-byte formats, an MT-SICS unit we do not convert. */
+static void test_notices_once(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *proto, *bytes, *words;
+	} cases[] = {
+	    {"cas-ci200", "ST,GS,+  4.876kg\r\n", "18-byte"},
+	    {"cas-ci200", "000013.5\r\n", "10-byte"},
+	    {"mt-sics", "S S      1.250 ozt\r\n", "'ozt'"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct device_event e;
+		struct device_codec *c = codec(DEVICE_ROLE_SCALE, cases[i].proto, "");
+		size_t n = strlen(cases[i].bytes);
+		for (int k = 0; k < 5; k++)
+			device_codec_feed(c, (const uint8_t *)cases[i].bytes, n, k * 100);
+		assert_true(device_codec_next(c, &e));
+		assert_int_equal(e.kind, DEVICE_EVENT_NOTICE);
+		if (!strstr(e.reason, cases[i].words))
+			fail_msg("%s: notice '%s'", cases[i].proto, e.reason);
+		assert_false(device_codec_next(c, &e)); /* once, and no weight */
+		/* after a replug the parser starts afresh but says it no more */
+		device_codec_reset(c);
+		device_codec_feed(c, (const uint8_t *)cases[i].bytes, n, 1000);
+		assert_false(device_codec_next(c, &e));
+		device_codec_destroy(c);
+	}
+}
+
+/* xk3190-eq in its two digit orders, and digit_order refused elsewhere. */
+static void test_xk3190eq_digit_order(void **state)
+{
+	(void)state;
+	struct device_config cfg = {.role = DEVICE_ROLE_SCALE,
+	                            .protocol = "xk3190-eq",
+	                            .unit = "kg",
+	                            .digits_normal = true};
+	struct device_codec *c = NULL;
+	char err[160], got[256];
+	assert_int_equal(device_codec_create(&cfg, &c, err, sizeof err), WF_OK);
+	/* A26 manual, format 2 (reading order) */
+	static const char normal[] = "=0003.000=-0001.00";
+	run(c, (const uint8_t *)normal, sizeof normal - 1, 0, got, sizeof got);
+	device_codec_destroy(c);
+	c = NULL;
+	/* the last frame is read when it is whole (8 characters) */
+	assert_string_equal(got, "g=3000 s=1;g=-1000 s=1;");
+	snprintf(cfg.protocol, sizeof cfg.protocol, "xk3190-a9");
+	assert_int_equal(device_codec_create(&cfg, &c, err, sizeof err), WF_EINVAL);
+	assert_null(c);
+	assert_non_null(strstr(err, "digit_order"));
+}
+
 static void test_random_bytes_never_crash(void **state)
 {
 	(void)state;
@@ -204,7 +337,8 @@ static void test_random_bytes_never_crash(void **state)
 	} all[] = {
 	    {DEVICE_ROLE_SCALE, "mt8217"},    {DEVICE_ROLE_SCALE, "mt-sics"},
 	    {DEVICE_ROLE_SCALE, "cas-ci200"}, {DEVICE_ROLE_SCALE, "xk3190-a9"},
-	    {DEVICE_ROLE_CARD, "em4100"},     {DEVICE_ROLE_PRINTER, "escpos"},
+	    {DEVICE_ROLE_SCALE, "xk3190-eq"}, {DEVICE_ROLE_CARD, "em4100"},
+	    {DEVICE_ROLE_PRINTER, "escpos"},
 	};
 	uint8_t buf[4096];
 	char got[65536];
@@ -213,8 +347,9 @@ static void test_random_bytes_never_crash(void **state)
 		struct device_codec *c = codec(all[p].role, all[p].proto, "kg");
 		for (long r = 0; r < rounds; r++) {
 			/* bias towards the protocol's own framing bytes */
-			static const uint8_t frame_bytes[] = {0x02, 0x03, '\r', '\n', ' ', '.',
-			                                      '0',  '9',  'S',  ',',  'A', 0x10};
+			static const uint8_t frame_bytes[] = {0x02, 0x03, '\r', '\n', ' ',
+			                                      '.',  '0',  '9',  'S',  ',',
+			                                      'A',  0x10, '=',  '-'};
 			for (size_t i = 0; i < sizeof(buf); i++)
 				buf[i] = rnd() % 3 ? frame_bytes[rnd() % sizeof(frame_bytes)]
 				                   : (uint8_t)rnd();
@@ -235,6 +370,10 @@ int main(void)
 	    cmocka_unit_test(test_vectors_with_garbage),
 	    cmocka_unit_test(test_bad_frames),
 	    cmocka_unit_test(test_status_only),
+	    cmocka_unit_test(test_8217_status_after_weight),
+	    cmocka_unit_test(test_8217_command_answers),
+	    cmocka_unit_test(test_notices_once),
+	    cmocka_unit_test(test_xk3190eq_digit_order),
 	    cmocka_unit_test(test_random_bytes_never_crash),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

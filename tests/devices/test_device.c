@@ -169,8 +169,8 @@ static void after_up(struct devsim *ds, struct device *dev, struct device_queue 
 		cmd_ok(ds, cmd);
 		struct device_event e;
 		assert_true(wait_for(q, DEVICE_EVENT_CARD, 0, hex, seen, &e));
-		char id[48];
-		snprintf(id, sizeof(id), "em4100:%s", hex);
+		char id[48]; /* the number printed on the card: low 32 bits, 10 digits */
+		snprintf(id, sizeof(id), "em4100:%010lu", (unsigned long)(0xE2E1F500L + i));
 		assert_string_equal(e.u.card.id, id);
 		/* the frames of this tap that are still coming add no second event */
 		ms_sleep(300);
@@ -377,7 +377,7 @@ static void test_tcp_printer(void **state)
 static void test_slow_and_garbage(void **state)
 {
 	(void)state;
-	const char *protos[] = {"mt-sics", "cas-ci200", "xk3190-a9", "mt8217"};
+	const char *protos[] = {"mt-sics", "cas-ci200", "xk3190-a9", "xk3190-eq", "mt8217"};
 	for (size_t i = 0; i <= sizeof(protos) / sizeof(protos[0]); i++) {
 		/* the last round: mt-sics streaming (SIR) instead of polled */
 		bool sir = i == sizeof(protos) / sizeof(protos[0]);
@@ -418,6 +418,78 @@ static void test_slow_and_garbage(void **state)
 		device_queue_destroy(q);
 		assert_int_equal(devsim_stop(&ds), 0);
 	}
+}
+
+/* Waits for a status-only reading with the given flag; true if it came. */
+static bool wait_status(struct device_queue *q, struct seen *seen, bool overload, bool motion)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		struct device_event e;
+		if (!wait_for(q, DEVICE_EVENT_READING, 0, NULL, seen, NULL) &&
+		    !device_queue_pop(q, &e))
+			ms_sleep(10);
+		while (device_queue_pop(q, &e))
+			if (e.kind == DEVICE_EVENT_READING && e.u.reading.status_only &&
+			    e.u.reading.overload == overload && e.u.reading.motion == motion)
+				return true;
+	}
+	return false;
+}
+
+/* Issue 9 through a real device thread and a simulated MT 8217 (bit 6 set
+ * in every status, as on real scales): a stable weight, then "over
+ * capacity" and "in motion" arrive as status readings instead of being
+ * dropped as refusals; zero is answered done or refused by its status. */
+static void test_8217_status_and_answers(void **state)
+{
+	(void)state;
+	struct devsim ds;
+	struct device_queue *q = device_queue_create(64);
+	struct device *dev = NULL;
+	struct seen seen = {0};
+	struct device_event e;
+	const char *args[] = {"--scale", "mt8217", NULL};
+	struct device_config cfg = {.name = "scale",
+	                            .role = DEVICE_ROLE_SCALE,
+	                            .protocol = "mt8217",
+	                            .poll_interval_ms = 50};
+	assert_int_equal(devsim_start(&ds, args), 0);
+	devsim_transport(&ds, "scale", cfg.transport, sizeof(cfg.transport));
+	assert_int_equal(transport_line_parse("9600 7E1", &cfg.line), WF_OK);
+	assert_int_equal(device_start(&cfg, q, NULL, NULL, &dev), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_UP, 0, NULL, &seen, NULL));
+	cmd_ok(&ds, "weight 14900");
+	assert_true(wait_for(q, DEVICE_EVENT_READING, 14900, NULL, &seen, NULL));
+	cmd_ok(&ds, "overload scale on");
+	assert_true(wait_status(q, &seen, true, false));
+	cmd_ok(&ds, "overload scale off");
+	cmd_ok(&ds, "motion scale on");
+	assert_true(wait_status(q, &seen, false, true));
+	cmd_ok(&ds, "motion scale off");
+	assert_true(wait_for(q, DEVICE_EVENT_READING, 14900, NULL, &seen, NULL));
+	/* zero: done, the status says centre of zero */
+	assert_int_equal(device_scale_command(dev, DEVICE_SCALE_ZERO), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_SCALE_ANSWER, 0, NULL, &seen, &e));
+	assert_int_equal(e.u.answer.cmd, DEVICE_SCALE_ZERO);
+	assert_true(e.u.answer.accepted);
+	assert_true(wait_for(q, DEVICE_EVENT_READING, 0, NULL, &seen, NULL));
+	/* outside the zero-capture range: refused, with the scale's status */
+	cmd_ok(&ds, "refuse scale on");
+	cmd_ok(&ds, "weight 15800"); /* 900 g over the new zero */
+	assert_true(wait_for(q, DEVICE_EVENT_READING, 900, NULL, &seen, NULL));
+	assert_int_equal(device_scale_command(dev, DEVICE_SCALE_ZERO), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_SCALE_ANSWER, 0, NULL, &seen, &e));
+	assert_false(e.u.answer.accepted);
+	assert_string_equal(e.u.answer.code, "?H");
+	/* tare: done (net) */
+	cmd_ok(&ds, "refuse scale off");
+	assert_int_equal(device_scale_command(dev, DEVICE_SCALE_TARE), WF_OK);
+	assert_true(wait_for(q, DEVICE_EVENT_SCALE_ANSWER, 0, NULL, &seen, &e));
+	assert_int_equal(e.u.answer.cmd, DEVICE_SCALE_TARE);
+	assert_true(e.u.answer.accepted);
+	device_stop(dev);
+	device_queue_destroy(q);
+	assert_int_equal(devsim_stop(&ds), 0);
 }
 
 /* A main loop that does not keep up: old readings are dropped, never an
@@ -666,10 +738,11 @@ static void test_silent_scale(void **state)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_absent_then_present),
+	    cmocka_unit_test(test_8217_status_and_answers),
 	    cmocka_unit_test(test_queue_overflow),
 	    cmocka_unit_test(test_present_but_unusable),
 	    cmocka_unit_test(test_slow_and_garbage),
@@ -682,5 +755,7 @@ int main(void)
 	    cmocka_unit_test(test_card_cycles),
 	    cmocka_unit_test(test_printer_cycles),
 	};
+	if (argc > 1) /* one test by name: test_device test_NAME */
+		cmocka_set_test_filter(argv[1]);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,7 +153,26 @@ static void test_scales_serial(void **state)
 	assert_int_equal(transport_write(t, (const uint8_t *)"W", 1, 500), 1);
 	n = read_until(t, buf, sizeof(buf), "\r");
 	assert_int_equal(n, 4);
-	assert_memory_equal(buf, "\002?\001\r", 4);
+	assert_memory_equal(buf, "\002?A\r", 4); /* motion; bit 6 set as on real scales */
+	/* Z, T and C are answered with the status after the command */
+	static const struct {
+		const char *sim, *cmd, *reply;
+	} answers[] = {
+	    {"motion scale off", "Z", "\002?P\r"},   /* zeroed: centre of zero */
+	    {"weight scale 2250", "T", "\002?`\r"},  /* tared: net */
+	    {"weight scale 2250", "C", "\002?@\r"},  /* tare cleared */
+	    {"refuse scale on", "Z", "\002?H\r"},    /* outside the zero-capture range */
+	    {"overload scale on", "W", "\002?B\r"},  /* over capacity */
+	    {"overload scale off", "?", "\002?@\r"}, /* an unknown command: the status */
+	};
+	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+		cmd_ok(&ds, answers[i].sim);
+		assert_int_equal(transport_write(t, (const uint8_t *)answers[i].cmd, 1, 500), 1);
+		n = read_until(t, buf, sizeof(buf), "\r");
+		if (n != 4 || memcmp(buf, answers[i].reply, 4))
+			fail_msg("8217 %s after '%s': %zu bytes %02x %02x %02x", answers[i].cmd,
+			         answers[i].sim, n, buf[0], buf[1], n > 2 ? buf[2] : 0);
+	}
 	transport_close(t);
 
 	t = open_dev(&ds, "sics", "9600 8N1");
@@ -181,11 +200,37 @@ static void test_scales_serial(void **state)
 	transport_close(t);
 	assert_int_equal(devsim_stop(&ds2), 0);
 
+	/* CAS 22 bytes: device id '1', lamp 0xC4 (bit 7, stable, gross) */
 	t = open_dev(&ds, "cas", "9600 8N1");
 	n = read_until(t, buf, 66, NULL);
-	assert_non_null(memmem(buf, n, "ST,GS,01,+001.650", 17));
+	assert_non_null(memmem(buf, n, "ST,GS,1\xc4,0001.650 kg\r\n", 22));
 	transport_close(t);
 	assert_int_equal(devsim_stop(&ds), 0);
+
+	/* the Yaohua '=' format in both digit orders, and CAS set to 18 bytes */
+	const char *eq_args[] = {"--scale", "xk3190-eq,name=rev",
+	                         "--scale", "xk3190-eq,name=nor,digit_order=normal",
+	                         "--scale", "cas-ci200,name=cas18,format=18",
+	                         NULL};
+	assert_int_equal(devsim_start(&ds2, eq_args), 0);
+	cmd_ok(&ds2, "weight rev 3000");
+	cmd_ok(&ds2, "weight nor -1000");
+	cmd_ok(&ds2, "weight cas18 4876");
+	static const struct {
+		const char *dev, *frame;
+	} streams[] = {
+	    {"rev", "=000.3000"}, /* A26 manual, format 1 */
+	    {"nor", "=-001.000"}, /* sign first, reading order */
+	    {"cas18", "ST,GS,0004.876kg\r\n"},
+	};
+	for (size_t i = 0; i < sizeof streams / sizeof streams[0]; i++) {
+		t = open_dev(&ds2, streams[i].dev, "9600 8N1");
+		n = read_until(t, buf, 60, NULL);
+		if (!memmem(buf, n, streams[i].frame, strlen(streams[i].frame)))
+			fail_msg("%s: no '%s' in %zu bytes", streams[i].dev, streams[i].frame, n);
+		transport_close(t);
+	}
+	assert_int_equal(devsim_stop(&ds2), 0);
 }
 
 static void test_card_repeats_then_stops(void **state)
@@ -410,6 +455,11 @@ static void parse_capture(const char *proto)
 			snprintf(have, sizeof(have), "card=%s id=%s",
 			         json_string_value(json_object_get(o, "card")),
 			         json_string_value(json_object_get(o, "id")));
+		else if (json_is_true(json_object_get(o, "status_only")))
+			snprintf(have, sizeof(have), "status%s%s%s",
+			         json_is_true(json_object_get(o, "overload")) ? " overload" : "",
+			         json_is_true(json_object_get(o, "underload")) ? " underload" : "",
+			         json_is_true(json_object_get(o, "motion")) ? " motion" : "");
 		else
 			snprintf(have, sizeof(have), "grams=%lld stable=%s",
 			         (long long)json_integer_value(json_object_get(o, "grams")),
@@ -433,6 +483,7 @@ static void test_parse_captures(void **state)
 	parse_capture("mt-sics");
 	parse_capture("cas-ci200");
 	parse_capture("xk3190-a9");
+	parse_capture("xk3190-eq");
 	parse_capture("em4100");
 }
 

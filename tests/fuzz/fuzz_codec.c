@@ -28,14 +28,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int64_t now = 0;
 	for (size_t at = size ? 1 : 0; at < size; at += step) {
 		size_t n = size - at < step ? size - at : step;
+		if (data[at] % 29 == 0) /* now and then a zero/tare/clear went out */
+			device_codec_cmd_sent(c, (enum device_scale_cmd)(1 + at % 3), now);
 		device_codec_feed(c, data + at, n, now);
 		now += data[at] * 7; /* gaps of 0..1.8 s between fragments */
 		struct device_event ev;
 		while (device_codec_next(c, &ev)) {
-			/* Readings are in range and strings terminated. */
+			/* Strings terminated; a notice's text is printable for a log. */
 			if (ev.kind == DEVICE_EVENT_CARD &&
 			    (strnlen(ev.u.card.id, sizeof ev.u.card.id) == sizeof ev.u.card.id))
 				__builtin_trap();
+			if (strnlen(ev.reason, sizeof ev.reason) == sizeof ev.reason ||
+			    strnlen(ev.u.answer.code, sizeof ev.u.answer.code) ==
+			        sizeof ev.u.answer.code)
+				__builtin_trap();
+			for (const char *r = ev.reason; *r; r++)
+				if ((unsigned char)*r < 0x20 || *r == 0x7f)
+					__builtin_trap();
 		}
 	}
 	device_codec_destroy(c);

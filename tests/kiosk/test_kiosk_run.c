@@ -139,7 +139,7 @@ static void test_resident_visit(void **state)
 {
 	(void)state;
 	int rc = run_script("weight 0 for 1500\n"
-	                    "card em4100:0400E2E1F5\n"
+	                    "card em4100:0014868981\n"
 	                    "expect screen category\n"
 	                    "tap category paper\n"
 	                    "weight 1250 for 1200\n"
@@ -185,15 +185,15 @@ static void test_resident_visit(void **state)
 static void test_refusals_record_nothing(void **state)
 {
 	(void)state;
-	int rc = run_script("card em4100:05009F3D21\n"
+	int rc = run_script("card em4100:0010435873\n"
 	                    "expect screen refused\n"
 	                    "expect message blocked\n"
 	                    "wait 9000\n"
-	                    "card em4100:0A0B0C0D0E\n"
+	                    "card em4100:0185339150\n"
 	                    "expect screen refused\n"
 	                    "tap done\n"
 	                    "weight 0 for 1500\n"
-	                    "card em4100:0400E2E1F5\n"
+	                    "card em4100:0014868981\n"
 	                    "tap category paper\n"
 	                    "weight 30 for 2000\n"
 	                    "expect message too-light\n"
@@ -234,13 +234,13 @@ static void test_failed_expect_fails_the_run(void **state)
 static void test_staff_and_lockout(void **state)
 {
 	(void)state;
-	int rc = run_script("card em4100:0600112233\n"
+	int rc = run_script("card em4100:0001122867\n"
 	                    "expect screen pin\n"
 	                    "pin 1234\n"
 	                    "expect screen staff\n"
 	                    "tap zero\n"
 	                    "tap exit\n"
-	                    "card em4100:0600112233\n"
+	                    "card em4100:0001122867\n"
 	                    "pin 1111\npin 2222\npin 3333\n"
 	                    "expect message locked-out\n");
 	assert_int_equal(rc, 0);
@@ -254,7 +254,7 @@ static void test_staff_and_lockout(void **state)
 	assert_int_equal(c.rec[1].staff.action, WF_STAFF_ZERO);
 	assert_int_equal(c.rec[c.n - 1].staff.action, WF_STAFF_LOCKOUT);
 	/* The lock-out survives a restart: the counter is in the journal. */
-	rc = run_script("card em4100:0600112233\nexpect message locked-out\n");
+	rc = run_script("card em4100:0001122867\nexpect message locked-out\n");
 	assert_int_equal(rc, 0);
 }
 
@@ -336,8 +336,8 @@ static void enrol_central(char *db, size_t db_cap, char *central_db, size_t cdb_
 	const char *const enrol[][16] = {
 	    {"rates", "set", "--id", "1", "--code", "paper", "--name", "纸类 Paper", "--unit", "g",
 	     "--rate", "2000", "--min", "100", "--max", "50000"},
-	    {"resident", "add", "--id", "1001", "--card", "em4100:0400E2E1F5", "--name", "王*"},
-	    {"staff", "add", "--id", "7", "--card", "em4100:0600112233", "--name", "陈*", "--role",
+	    {"resident", "add", "--id", "1001", "--card", "em4100:0014868981", "--name", "王*"},
+	    {"staff", "add", "--id", "7", "--card", "em4100:0001122867", "--name", "陈*", "--role",
 	     "staff", "--pin", "1234"},
 	    {"kiosk", "add", "9", "--pubkey", pub},
 	};
@@ -375,12 +375,12 @@ static void test_with_central(void **state)
 	assert_int_equal(harness_start(&c, db, 0), 0);
 	write_central_ini(c.port);
 	int rc = run_script_with("central.ini", "expect screen out-of-service\n" /* new journal */
-	                                        "card em4100:0400E2E1F5\n"
+	                                        "card em4100:0014868981\n"
 	                                        "expect screen out-of-service\n"
 	                                        "sync\n"
 	                                        "expect screen attract\n"
 	                                        "weight 0 for 1500\n"
-	                                        "card em4100:0400E2E1F5\n"
+	                                        "card em4100:0014868981\n"
 	                                        "expect screen category\n"
 	                                        "tap category paper\n"
 	                                        "weight 1250 for 1200\n"
@@ -388,7 +388,7 @@ static void test_with_central(void **state)
 	                                        "expect screen receipt\n"
 	                                        "expect points 2\n"
 	                                        "tap done\n"
-	                                        "card em4100:0600112233\n"
+	                                        "card em4100:0001122867\n"
 	                                        "pin 1234\n"
 	                                        "expect screen staff\n"
 	                                        "tap exit\n"
@@ -415,7 +415,7 @@ static void test_with_central(void **state)
 	assert_non_null(strstr(g_out, "0 record(s) central holds with other bytes"));
 	/* `sync` with central gone: an error naming the queue, not a hang */
 	assert_int_equal(harness_stop(&c, SIGTERM), 0);
-	rc = run_script_with("central.ini", "card em4100:0400E2E1F5\nsync 1500\n");
+	rc = run_script_with("central.ini", "card em4100:0014868981\nsync 1500\n");
 	assert_int_equal(rc, 1);
 	assert_non_null(strstr(g_out, "no round emptied the outbox within 1500 ms"));
 	assert_non_null(strstr(g_out, "last error: POST /api/v1/kiosk/epoch: Couldn't connect"));
@@ -423,7 +423,7 @@ static void test_with_central(void **state)
 
 /* One resident drop, then (optionally) a sync. */
 static const char drop_script[] = "weight 0 for 1500\n"
-                                  "card em4100:0400E2E1F5\n"
+                                  "card em4100:0014868981\n"
                                   "tap category paper\n"
                                   "weight 1250 for 1200\n"
                                   "tap confirm\n"
@@ -503,7 +503,7 @@ static void test_whole_disk_restore_shows_conflict(void **state)
 	assert_int_equal(harness_start(&c, db, 0), 0);
 	write_central_ini(c.port);
 	assert_int_equal(run_script_with("central.ini", "sync\n"
-	                                                "card em4100:0600112233\n"
+	                                                "card em4100:0001122867\n"
 	                                                "pin 1234\n"
 	                                                "expect screen staff\n"
 	                                                "tap exit\n"

@@ -52,12 +52,13 @@ static void test_em4100_vector(void **state)
 	struct card_event ev;
 	assert_true(em4100_next(&p, &ev));
 	assert_string_equal(ev.number, "0400E2E1F5");
-	assert_string_equal(ev.id, "em4100:0400E2E1F5");
+	assert_string_equal(ev.id, "em4100:0014868981");
 	assert_int_equal(ev.at_ms, 1000);
 	assert_true(cardid_valid(ev.id));
 	assert_false(em4100_next(&p, &ev));
 
-	/* lower-case hex from the reader: the id is upper case */
+	/* lower-case hex from the reader: the same card (arduino12/rdm6300
+	 * reads it with strtol; ESPHome would mis-decode it) */
 	em4100_init(&p, 0);
 	const char *lc = "\x02"
 	                 "1a2b3c4d5e"
@@ -65,7 +66,8 @@ static void test_em4100_vector(void **state)
 	                 "\x03";
 	assert_int_equal(em4100_feed(&p, (const uint8_t *)lc, 14, 0), 1);
 	assert_true(em4100_next(&p, &ev));
-	assert_string_equal(ev.id, "em4100:1A2B3C4D5E");
+	assert_string_equal(ev.number, "1A2B3C4D5E");
+	assert_string_equal(ev.id, "em4100:0725372254"); /* 0x2B3C4D5E */
 
 	/* the encoder writes the frames of the notes */
 	uint8_t b[14];
@@ -77,6 +79,81 @@ static void test_em4100_vector(void **state)
 	assert_int_equal(em4100_encode("1A2B3C4D5EF", b, sizeof b), 0);
 	assert_int_equal(em4100_encode("1A2B3C4D5G", b, sizeof b), 0);
 	assert_int_equal(em4100_encode("1A2B3C4D5E", b, 13), 0);
+}
+
+/*
+ * Frames from third-party sources (docs/PROTOCOLS.md "em4100"): each gives the
+ * number printed on the card, the low 32 bits as 10 decimal digits, as
+ * arduino12/rdm6300, ESPHome's rdm6300 and python-rdm6300 read it.
+ */
+static void test_em4100_public_vectors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *frame, *number, *id;
+	} good[] = {
+	    /* python-rdm6300 test_reader.py: value 3887558 (DESIGN's example card) */
+	    {"\x02"
+	     "67003B51C6CB"
+	     "\x03",
+	     "67003B51C6", "em4100:0003887558"},
+	    {"\x02"
+	     "67003BA86C98"
+	     "\x03",
+	     "67003BA86C", "em4100:0003909740"},
+	    {"\x02"
+	     "67003BA86793"
+	     "\x03",
+	     "67003BA867", "em4100:0003909735"},
+	    /* RPi-Jukebox-RFID's RDM6300 reader: raw 070067315809 is card 0006762840 */
+	    {"\x02"
+	     "070067315809"
+	     "\x03",
+	     "0700673158", "em4100:0006762840"},
+	    /* Flipper Zero PR 3757: 00 01 00 00 01 is DEZ10 0016777217 (not DEZ8 00000001) */
+	    {"\x02"
+	     "000100000100"
+	     "\x03",
+	     "0001000001", "em4100:0016777217"},
+	    /* Momentum-Firmware issue 224: 01 09 5A BB 5E is DEZ10 0156941150 */
+	    {"\x02"
+	     "01095ABB5EB7"
+	     "\x03",
+	     "01095ABB5E", "em4100:0156941150"},
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		struct em4100_parser p;
+		em4100_init(&p, 0);
+		assert_int_equal(em4100_feed(&p, (const uint8_t *)good[i].frame, 14, 0), 1);
+		struct card_event ev;
+		assert_true(em4100_next(&p, &ev));
+		assert_string_equal(ev.number, good[i].number);
+		assert_string_equal(ev.id, good[i].id);
+		assert_true(cardid_valid(ev.id));
+	}
+	static const char *const bad[] = {
+	    "\x02"
+	    "68003B51C6CB"
+	    "\x03", /* python-rdm6300: checksum is C4, not CB */
+	    "\x02"
+	    "68003B51C6CBDA"
+	    "\x03", /* python-rdm6300: too long */
+	    "\x02"
+	    "01020304FAFA"
+	    "\x03", /* Tasmota wiki sample: checksum is FE */
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct em4100_parser p;
+		em4100_init(&p, 0);
+		assert_int_equal(em4100_feed(&p, (const uint8_t *)bad[i], strlen(bad[i]), 0), 0);
+	}
+	/* python-rdm6300: a stream that starts mid-frame gives only the whole frame */
+	const char *mid = "67003B51C6CB\x02"
+	                  "67003B51C6CB"
+	                  "\x03";
+	struct em4100_parser p;
+	em4100_init(&p, 0);
+	assert_int_equal(em4100_feed(&p, (const uint8_t *)mid, strlen(mid), 0), 1);
 }
 
 static void test_em4100_bad_frames(void **state)
@@ -280,7 +357,8 @@ static void test_em4100_random_bytes(void **state)
 static void test_cardid_valid_and_format(void **state)
 {
 	(void)state;
-	assert_true(cardid_valid("em4100:0400E2E1F5"));
+	assert_true(cardid_valid("em4100:0014868981"));
+	assert_true(cardid_valid("em4100:4294967295")); /* the largest 32-bit number */
 	assert_true(cardid_valid("mifare-1k:04A1B2C3"));
 	assert_true(cardid_valid("x:0"));
 	assert_true(cardid_valid("abcdefghijklmno:012345678901234567890123456789")); /* 15, 30 */
@@ -291,24 +369,49 @@ static void test_cardid_valid_and_format(void **state)
 	assert_false(cardid_valid(":0400E2E1F5"));
 	assert_false(cardid_valid("em4100:"));
 	assert_false(cardid_valid("em4100"));
-	assert_false(cardid_valid("em4100:0400e2e1f5")); /* lower case is not canonical */
-	assert_false(cardid_valid("EM4100:0400E2E1F5"));
-	assert_false(cardid_valid("em4100:0400E2E1F5 "));
+	/* an EM4100 number is 10 decimal digits of 32 bits: the reader's hex is not */
+	assert_false(cardid_valid("em4100:0400E2E1F5"));
+	assert_false(cardid_valid("em4100:0400e2e1f5"));
+	assert_false(cardid_valid("em4100:00E2E1F5"));
+	assert_false(cardid_valid("em4100:14868981"));    /* 8 digits */
+	assert_false(cardid_valid("em4100:00014868981")); /* 11 digits */
+	assert_false(cardid_valid("em4100:4294967296"));  /* 2^32 */
+	assert_false(cardid_valid("EM4100:0014868981"));
+	assert_false(cardid_valid("em4100:0014868981 "));
 	assert_false(cardid_valid("em4100:04:00"));
 	assert_false(cardid_valid("em_4100:04"));
 
 	char out[CARDID_MAX];
-	assert_int_equal(cardid_format("em4100", "0400e2e1f5", out, sizeof out), WF_OK);
-	assert_string_equal(out, "em4100:0400E2E1F5");
+	assert_int_equal(cardid_format("mifare", "04a1b2c3", out, sizeof out), WF_OK);
+	assert_string_equal(out, "mifare:04A1B2C3");
 	assert_true(cardid_valid(out));
-	assert_int_equal(cardid_format("em4100", "0400E2E1F5", out, 18), WF_OK); /* exact fit */
-	assert_int_equal(cardid_format("em4100", "0400E2E1F5", out, 17), WF_ENOMEM);
+	assert_int_equal(cardid_format("mifare", "04A1B2C3", out, 16), WF_OK); /* exact fit */
+	assert_int_equal(cardid_format("mifare", "04A1B2C3", out, 15), WF_ENOMEM);
+	assert_string_equal(out, "");
+	assert_int_equal(cardid_format("em4100", "0014868981", out, sizeof out), WF_OK);
+	assert_string_equal(out, "em4100:0014868981");
+	assert_int_equal(cardid_format("em4100", "0400e2e1f5", out, sizeof out), WF_EINVAL);
 	assert_string_equal(out, "");
 	assert_int_equal(cardid_format("EM4100", "04", out, sizeof out), WF_EINVAL);
-	assert_int_equal(cardid_format("em4100", "04g0", out, sizeof out), WF_EINVAL);
+	assert_int_equal(cardid_format("mifare", "04g0", out, sizeof out), WF_EINVAL);
 	assert_string_equal(out, "");
 	assert_int_equal(cardid_format("em4100", "", out, sizeof out), WF_EINVAL);
 	assert_int_equal(cardid_format(NULL, "04", out, sizeof out), WF_EINVAL);
+
+	/* the printed number of an EM4100 card from what a reader gives */
+	assert_int_equal(cardid_em4100(0x0400E2E1F5ULL, out, sizeof out), WF_OK);
+	assert_string_equal(out, "em4100:0014868981");
+	assert_int_equal(cardid_em4100(0x00E2E1F5ULL, out, sizeof out), WF_OK); /* 32 bits */
+	assert_string_equal(out, "em4100:0014868981");
+	assert_int_equal(cardid_em4100(0xFFFFFFFFFFULL, out, sizeof out), WF_OK);
+	assert_string_equal(out, "em4100:4294967295");
+	assert_int_equal(cardid_em4100(0, out, sizeof out), WF_OK);
+	assert_string_equal(out, "em4100:0000000000");
+	assert_int_equal(cardid_em4100(0x10000000000ULL, out, sizeof out), WF_EINVAL); /* 41 bits */
+	assert_string_equal(out, "");
+	assert_int_equal(cardid_em4100(1, out, 18), WF_OK); /* exact fit */
+	assert_int_equal(cardid_em4100(1, out, 17), WF_ENOMEM);
+	assert_string_equal(out, "");
 }
 
 static void test_cardid_hash(void **state)
@@ -318,25 +421,25 @@ static void test_cardid_hash(void **state)
 	for (int i = 0; i < 32; i++)
 		key[i] = (uint8_t)i;
 	char hex[CARDID_HASH_HEX];
-	/* python3: hashlib.blake2b(b"em4100:0400E2E1F5", key=bytes(range(32)),
+	/* python3: hashlib.blake2b(b"em4100:0014868981", key=bytes(range(32)),
 	 * digest_size=32).hexdigest() */
-	assert_int_equal(cardid_hash_hex(key, "em4100:0400E2E1F5", hex), WF_OK);
+	assert_int_equal(cardid_hash_hex(key, "em4100:0014868981", hex), WF_OK);
 	assert_string_equal(hex,
-	                    "c5a7e42e90b5115ffcbeb4c26b19992624cbe310c6c8ab28de422090ac8a0052");
+	                    "756ef00edbdb6bfb9dbedd71da24c1c2a58b9eef35854d5861e2a887deaf3e07");
 	uint8_t h[CARDID_HASH_BYTES], h2[CARDID_HASH_BYTES];
-	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F5", h), WF_OK);
+	assert_int_equal(cardid_hash(key, "em4100:0014868981", h), WF_OK);
 	uint8_t back[CARDID_HASH_BYTES];
 	assert_int_equal(cardid_hex_decode(hex, back, sizeof back), WF_OK);
 	assert_memory_equal(h, back, sizeof h);
 	/* another key, another hash; another card, another hash */
 	key[0] ^= 1;
-	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F5", h2), WF_OK);
+	assert_int_equal(cardid_hash(key, "em4100:0014868981", h2), WF_OK);
 	assert_memory_not_equal(h, h2, sizeof h);
 	key[0] ^= 1;
-	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F6", h2), WF_OK);
+	assert_int_equal(cardid_hash(key, "em4100:0014868982", h2), WF_OK);
 	assert_memory_not_equal(h, h2, sizeof h);
-	/* only canonical ids are hashed */
-	assert_int_equal(cardid_hash(key, "em4100:0400e2e1f5", h2), WF_EINVAL);
+	/* only canonical ids are hashed: the old hex form of the card is not */
+	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F5", h2), WF_EINVAL);
 	uint8_t zero[CARDID_HASH_BYTES] = {0};
 	assert_memory_equal(h2, zero, sizeof zero);
 	assert_int_equal(cardid_hash_hex(key, "nope", hex), WF_EINVAL);
@@ -367,6 +470,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_em4100_vector),
+	    cmocka_unit_test(test_em4100_public_vectors),
 	    cmocka_unit_test(test_em4100_bad_frames),
 	    cmocka_unit_test(test_em4100_hold_and_retap),
 	    cmocka_unit_test(test_em4100_random),

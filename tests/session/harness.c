@@ -130,8 +130,9 @@ struct session_reading h_reading(int64_t grams, unsigned flags)
 	memset(&r, 0, sizeof r);
 	r.grams = grams;
 	r.has_stable = !(flags & RF_NOFLAG);
-	r.stable = r.has_stable && !(flags & (RF_UNSTABLE | RF_MOTION));
+	r.stable = r.has_stable && !(flags & (RF_UNSTABLE | RF_MOTION | RF_NOWEIGHT));
 	r.motion = (flags & RF_MOTION) != 0;
+	r.no_weight = (flags & RF_NOWEIGHT) != 0;
 	r.overload = (flags & RF_OVER) != 0;
 	r.underload = (flags & RF_UNDER) != 0;
 	return r;
@@ -225,6 +226,7 @@ bool h_view_equal(const struct session_view *a, const struct session_view *b)
 	            strncmp(a->reason, b->reason, sizeof a->reason) == 0 &&
 	            a->anonymous == b->anonymous && a->staff_admin == b->staff_admin &&
 	            a->category_id == b->category_id && a->live_grams == b->live_grams &&
+	            a->live_has_weight == b->live_has_weight && a->live == b->live &&
 	            a->live_stable == b->live_stable && a->stable_pct == b->stable_pct &&
 	            a->qty == b->qty && a->points == b->points && a->capped == b->capped &&
 	            a->session_points == b->session_points && a->pin_len == b->pin_len &&

@@ -63,6 +63,7 @@ enum {
 	RF_MOTION = 4,
 	RF_OVER = 8,
 	RF_UNDER = 16,
+	RF_NOWEIGHT = 32, /* a status without a weight (8217 "?" reply, MT-SICS "S I") */
 };
 
 void h_config(struct session_config *cfg, bool allow_anonymous);

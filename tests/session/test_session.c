@@ -281,6 +281,11 @@ static void run_line(struct driver *d, const char *name, int lineno, const char 
 			fail_msg("%s:%d: message is %s, expected %s", name, lineno, m, c.arg);
 		break;
 	}
+	case SCRIPT_EXPECT_SCALE:
+		if (strcmp(session_scale_name(v.live), c.arg))
+			fail_msg("%s:%d: scale is %s, expected %s", name, lineno,
+			         session_scale_name(v.live), c.arg);
+		break;
 	case SCRIPT_EXPECT_POINTS:
 		if (!v.has_receipt || v.receipt.drop.points != c.number)
 			fail_msg("%s:%d: receipt points %lld, expected %lld", name, lineno,
@@ -324,6 +329,18 @@ static const struct row rows[] = {
      AT_WEIGH "weight 60 for 1500\nexpect screen weigh\nexpect message too-light\n"},
     {"over the maximum", false,
      AT_WEIGH "weight 60000 for 1500\nexpect screen weigh\nexpect message too-heavy\n"},
+    {"a polled scale answers 'in motion' after a stable weight: nothing to confirm", false,
+     AT_WEIGH "weight 1250 for 1100\nexpect screen confirm\nexpect scale stable\n"
+              "status motion\nexpect screen weigh\nexpect scale moving\ntap confirm\n"
+              "expect nodrop\nweight 1250 for 900\nexpect screen weigh\nexpect scale settling\n"
+              "weight 1250 for 200\nexpect screen confirm\n"},
+    {"over capacity after a stable weight: overload, nothing to confirm", false,
+     AT_WEIGH "weight 14900 for 1100\nexpect screen confirm\nstatus overload\n"
+              "expect screen weigh\nexpect message overload\nexpect scale overload\n"
+              "tap confirm\nexpect nodrop\n"},
+    {"busy answers for ever never count", false,
+     AT_WEIGH "status busy for 5000\nexpect screen weigh\nexpect scale moving\ntap confirm\n"
+              "expect nodrop\n"},
     {"weight taken off on confirm goes back to weigh", false,
      AT_WEIGH "weight 1250 for 1100\nexpect screen confirm\nweight 900 motion\nexpect screen "
               "weigh\ntap confirm\nexpect nodrop\n"},

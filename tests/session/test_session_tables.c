@@ -1468,6 +1468,75 @@ static const struct row zero_rows[] = {
 /* clang-format on */
 TABLE_TEST(test_fixed_zero_within_tolerance_of_bag, zero_rows)
 
+/*
+ * A polled scale (MT 8217, MT-SICS S) answers a status instead of a weight
+ * while the platform moves, is over capacity or under zero. Such a status
+ * carries no weight: it must end stability at once, so a weight shown a
+ * moment ago can no longer be confirmed, and confirm comes back only after
+ * stable readings for the configured time (issue 9: "?B" after 14.900 left
+ * 14.9 kg confirmable).
+ */
+static void chk_live_moving(const struct session_view *v)
+{
+	CHECK(v->live == SESSION_SCALE_MOVING && !v->live_has_weight && !v->live_stable,
+	      "live %s has_weight %d stable %d", session_scale_name(v->live), v->live_has_weight,
+	      v->live_stable);
+}
+
+static void chk_live_overload(const struct session_view *v)
+{
+	CHECK(v->live == SESSION_SCALE_OVERLOAD && !v->live_has_weight, "live %s",
+	      session_scale_name(v->live));
+}
+
+static void chk_live_underload(const struct session_view *v)
+{
+	CHECK(v->live == SESSION_SCALE_UNDERLOAD && !v->live_has_weight, "live %s",
+	      session_scale_name(v->live));
+}
+
+static void chk_live_stable_1000(const struct session_view *v)
+{
+	CHECK(v->live == SESSION_SCALE_STABLE && v->live_has_weight && v->live_grams == 1000,
+	      "live %s %lld g", session_scale_name(v->live), (long long)v->live_grams);
+}
+
+/* clang-format off */
+static const struct row status_rows[] = {
+    {"in motion after a stable weight: back to weigh, the screen says moving", &S_CONFIRM,
+     {READ(0, RF_NOWEIGHT)}, SCREEN(WEIGH), MSG_ANY, {0}, .check = chk_live_moving},
+    {"in motion after a stable weight: confirm records nothing", &S_CONFIRM,
+     {READ(0, RF_NOWEIGHT), TAP(CONFIRM)}, SCREEN(WEIGH), MSG_ANY, {0}},
+    {"a status a moment after the weight settled: nothing to confirm", &S_WEIGH,
+     {HOLD(1000, 1750), READ(0, RF_NOWEIGHT), TAP(CONFIRM)}, SCREEN(WEIGH), MSG_ANY, {0}},
+    {"stable again, but not yet for the configured time: still no confirm", &S_CONFIRM,
+     {READ(0, RF_NOWEIGHT), HOLD(1000, 1250), TAP(CONFIRM)}, SCREEN(WEIGH), MSG_ANY, {0}},
+    {"stable again for the configured time: confirm comes back", &S_CONFIRM,
+     {READ(0, RF_NOWEIGHT), HOLD(1000, 1750)}, SCREEN(CONFIRM), MSG_ANY, {0},
+     .check = chk_live_stable_1000},
+    {"... and records the weight on the platform now", &S_CONFIRM,
+     {READ(0, RF_NOWEIGHT), HOLD(1000, 1750), TAP(CONFIRM)}, SCREEN(RECORDING), MSG_ANY,
+     {FX(RECORD_DROP)}, ALICE_PAPER(1000, 2)},
+    {"over capacity after a stable 14.9 kg: overload, nothing to confirm", &S_WEIGH,
+     {HOLD(14900, 1750), READ(0, RF_NOWEIGHT | RF_OVER), TAP(CONFIRM)}, SCREEN(WEIGH),
+     MSG(OVERLOAD), {0}, .check = chk_live_overload},
+    {"under zero after a stable weight: nothing to confirm", &S_CONFIRM,
+     {READ(0, RF_NOWEIGHT | RF_UNDER), TAP(CONFIRM)}, SCREEN(WEIGH), MSG_ANY, {0},
+     .check = chk_live_underload},
+    {"busy (S I) after a stable weight: nothing to confirm", &S_CONFIRM,
+     {READ(0, RF_NOWEIGHT), TICK(100), TAP(CONFIRM)}, SCREEN(WEIGH), MSG_ANY, {0}},
+    {"the overload message goes when the load comes off", &S_WEIGH,
+     {READ(0, RF_NOWEIGHT | RF_OVER), HOLD(0, 1750)}, SCREEN(WEIGH), MSG(NONE), {0}},
+    {"a status after the test weight settled: no test recorded as ok", &S_STAFF,
+     {HOLD(5005, 2000), READ(0, RF_NOWEIGHT), TAP(STAFF_TEST_WEIGHT)}, SCREEN(STAFF), MSG_ANY,
+     {FX_SUBSET}, .check = chk_test_bad},
+    {"a status after the bin bag settled: no bin collection recorded", &S_BIN_WEIGH,
+     {HOLD(8000, 2000), READ(0, RF_NOWEIGHT), TAP(CONFIRM)}, SCREEN(STAFF_BIN_WEIGH), MSG_ANY,
+     {0}},
+};
+/* clang-format on */
+TABLE_TEST(test_fixed_status_after_stable_weight, status_rows)
+
 /* A failed check leaves its session behind; free it (LeakSanitizer). */
 static int free_sessions(void **state)
 {
@@ -1506,6 +1575,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_fixed_out_of_service_bypassed_on_refused_screen),
 	    cmocka_unit_test(test_fixed_another_category_while_device_down),
 	    cmocka_unit_test(test_fixed_zero_within_tolerance_of_bag),
+	    cmocka_unit_test(test_fixed_status_after_stable_weight),
 	};
 	if (argc > 1)
 		cmocka_set_test_filter(argv[1]);

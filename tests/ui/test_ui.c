@@ -62,8 +62,12 @@ static void test_words(void **state)
 {
 	(void)state;
 	struct ui_text t;
-	struct session_view v = {
-	    .screen = SESSION_SCREEN_WEIGH, .category_id = 1, .live_grams = 1250, .stable_pct = 40};
+	struct session_view v = {.screen = SESSION_SCREEN_WEIGH,
+	                         .category_id = 1,
+	                         .live_grams = 1250,
+	                         .live_has_weight = true,
+	                         .live = SESSION_SCALE_SETTLING,
+	                         .stable_pct = 40};
 	ui_text_make(&v, cats, 2, true, &t);
 	assert_string_equal(t.title, "请把物品放在秤上");
 	assert_true(has_line(&t, "1.250 kg"));
@@ -72,6 +76,20 @@ static void test_words(void **state)
 	ui_text_make(&v, cats, 2, false, &t);
 	assert_string_equal(t.title, "Put your recyclables on the scale");
 	assert_true(has_button(&t, "Cancel"));
+	/* the scale answers "in motion": no weight shown, the words say so */
+	struct session_view m = {
+	    .screen = SESSION_SCREEN_WEIGH, .category_id = 1, .live = SESSION_SCALE_MOVING};
+	ui_text_make(&m, cats, 2, false, &t);
+	assert_true(has_line(&t, "Moving: please wait"));
+	assert_false(has_line(&t, "kg"));
+	ui_text_make(&m, cats, 2, true, &t);
+	assert_true(has_line(&t, "秤在晃动，请稍候"));
+	m.live = SESSION_SCALE_OVERLOAD;
+	ui_text_make(&m, cats, 2, false, &t);
+	assert_true(has_line(&t, "Over capacity"));
+	m.live = SESSION_SCALE_UNDERLOAD;
+	ui_text_make(&m, cats, 2, false, &t);
+	assert_true(has_line(&t, "Below zero: please call staff"));
 
 	struct session_view c = {.screen = SESSION_SCREEN_CATEGORY, .session_points = 7};
 	snprintf(c.name, sizeof c.name, "王*");

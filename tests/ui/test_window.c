@@ -200,7 +200,7 @@ static void test_drop_by_touch(void **state)
 	g_kiosk = spawn(kargv, log, &g_in);
 	assert_true(logged("screen attract"));
 
-	console("weight 0 for 1500\ncard em4100:0400E2E1F5\n");
+	console("weight 0 for 1500\ncard em4100:0014868981\n");
 	assert_true(logged("screen category"));
 	tap(7, 0, "纸类 Paper"); /* six categories and Done: paper is the first */
 	assert_true(logged("screen weigh"));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardid.h"
 #include "wedge.h"
 
 /* Types s with ms between keys, then Enter; returns whether a card came out. */
@@ -30,7 +31,7 @@ static void test_decimal_reader(void **state)
 	char id[WEDGE_ID_MAX] = "";
 	int64_t now = 1000;
 	assert_true(type(&w, "0014868981", &now, 4, id));
-	assert_string_equal(id, "em4100:00E2E1F5");
+	assert_string_equal(id, "em4100:0014868981"); /* as printed: the RDM6300's id too */
 	/* the same card again, later: again one card */
 	now += 3000;
 	assert_true(type(&w, "0014868981", &now, 4, id));
@@ -44,7 +45,39 @@ static void test_decimal_reader(void **state)
 	/* Enter alone, and after a spoiled burst the next good one works */
 	assert_false(wedge_key(&w, '\r', now, id, sizeof id));
 	assert_true(type(&w, "4294967295", &now, 4, id));
-	assert_string_equal(id, "em4100:FFFFFFFF");
+	assert_string_equal(id, "em4100:4294967295");
+	/* ten digits over 32 bits are no printed number */
+	assert_false(type(&w, "4294967296", &now, 4, id));
+	/* Momentum-Firmware issue 224: a reader types DEZ10 0156941150 */
+	assert_true(type(&w, "0156941150", &now, 4, id));
+	assert_string_equal(id, "em4100:0156941150");
+}
+
+/* One card, one identity: an EM4100 card typed in decimal, in 8 hex digits or
+ * in the 10 hex of its 40 bits is the id an RDM6300 gives for it. */
+static void test_one_card_every_reader(void **state)
+{
+	(void)state;
+	static const struct {
+		bool hex;
+		unsigned digits;
+		const char *typed;
+	} readers[] = {
+	    {false, 10, "0014868981"}, /* DEZ10, printed on the card */
+	    {true, 8, "00E2E1F5"},     /* 8H: the 32 bits */
+	    {true, 10, "0400E2E1F5"},  /* 10H: version byte and 32 bits */
+	    {true, 10, "0500e2e1f5"},  /* another version byte: the same printed number */
+	};
+	for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+		struct wedge w;
+		struct wedge_config cfg = {"em4100", readers[i].hex, readers[i].digits, 0};
+		assert_true(wedge_init(&w, &cfg));
+		char id[WEDGE_ID_MAX] = "";
+		int64_t now = 0;
+		assert_true(type(&w, readers[i].typed, &now, 4, id));
+		assert_string_equal(id, "em4100:0014868981");
+		assert_true(cardid_valid(id));
+	}
 }
 
 static void test_hex_reader(void **state)
@@ -56,7 +89,7 @@ static void test_hex_reader(void **state)
 	char id[WEDGE_ID_MAX];
 	int64_t now = 0;
 	assert_true(type(&w, "0400e2e1f5", &now, 5, id));
-	assert_string_equal(id, "em4100:0400E2E1F5"); /* the same id an RDM6300 gives */
+	assert_string_equal(id, "em4100:0014868981"); /* the same id an RDM6300 gives */
 	/* 10 keys 11 ms apart = 110 ms: over the 100 ms burst */
 	assert_false(type(&w, "0400E2E1F5", &now, 11, id));
 }
@@ -101,9 +134,8 @@ static void test_random_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_decimal_reader),
-	    cmocka_unit_test(test_hex_reader),
-	    cmocka_unit_test(test_bad_config),
+	    cmocka_unit_test(test_decimal_reader),        cmocka_unit_test(test_hex_reader),
+	    cmocka_unit_test(test_one_card_every_reader), cmocka_unit_test(test_bad_config),
 	    cmocka_unit_test(test_random_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

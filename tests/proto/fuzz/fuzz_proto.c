@@ -1,7 +1,7 @@
 /*
  * fuzz_proto.c — libFuzzer targets for the pure parsers of devices/proto/:
  * built once per protocol (FUZZ_PROTO = "mt8217", "mt-sics", "cas-ci200",
- * "xk3190-a9" or "em4100") as fuzz_proto_<name>.
+ * "xk3190-a9", "xk3190-eq" or "em4100") as fuzz_proto_<name>.
  *
  * The first input byte picks a mode:
  *  - even: the rest is raw bytes from a device, handed over in fragments
@@ -16,8 +16,10 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cardid.h"
 #include "em4100.h"
 #include "scale_parser.h"
 
@@ -61,9 +63,11 @@ static struct em4100_parser g_em;
 
 static void check_reading(const struct scale_reading *r)
 {
-	CHECK(r->kind >= SCALE_WEIGHT && r->kind <= SCALE_REFUSED);
+	CHECK(r->kind >= SCALE_WEIGHT && r->kind <= SCALE_NOTICE);
 	CHECK(r->grams > -GRAMS_LIMIT && r->grams < GRAMS_LIMIT);
 	CHECK(memchr(r->code, '\0', sizeof r->code) != NULL);
+	CHECK(memchr(r->text, '\0', sizeof r->text) != NULL);
+	CHECK(r->kind == SCALE_NOTICE || r->text[0] == '\0');
 }
 
 /* Feed and drain; returns how many readings came out (the last in *last). */
@@ -128,11 +132,12 @@ static size_t scale_frame(struct input *in, uint8_t *f, size_t cap, struct scale
 		break;
 	}
 	case SCALE_PROTO_MTSICS: {
-		static const char *units[] = {"kg", "g", "lb", "mg"};
-		static const enum scale_unit uu[] = {SCALE_UNIT_KG, SCALE_UNIT_G, SCALE_UNIT_LB,
-		                                     SCALE_UNIT_MG};
+		static const char *units[] = {"kg", "g", "lb", "mg", "oz", "kg", "g", "g"};
+		static const enum scale_unit uu[] = {SCALE_UNIT_KG, SCALE_UNIT_G,  SCALE_UNIT_LB,
+		                                     SCALE_UNIT_MG, SCALE_UNIT_OZ, SCALE_UNIT_KG,
+		                                     SCALE_UNIT_G,  SCALE_UNIT_G};
 		mant %= 100000000000ULL;
-		int ui = (int)(sel >> 3 & 3);
+		int ui = (int)(sel >> 3 & 3) | (int)(take(in) & 4);
 		bool stable = sel & 0x20;
 		decimal_text(v, sizeof v, mant, dec, 0);
 		n = snprintf((char *)f, cap, "S %c%*s%s%s %s\r\n", stable ? 'S' : 'D',
@@ -143,27 +148,28 @@ static size_t scale_frame(struct input *in, uint8_t *f, size_t cap, struct scale
 		break;
 	}
 	case SCALE_PROTO_CAS_CI200: {
-		static const char *units[] = {"kg", "lb", " g", "g "};
+		/* ST|US , GS|NT , id lamp , weight(8) blank unit(2) CR LF */
+		static const char *units[] = {"kg", "lb", " g", "g ", " t", "t ", "KG", "kg"};
 		static const enum scale_unit uu[] = {SCALE_UNIT_KG, SCALE_UNIT_LB, SCALE_UNIT_G,
-		                                     SCALE_UNIT_G};
+		                                     SCALE_UNIT_G,  SCALE_UNIT_T,  SCALE_UNIT_T,
+		                                     SCALE_UNIT_KG, SCALE_UNIT_KG};
 		mant %= dec ? 1000000 : 10000000;
-		int ui = (int)(sel >> 3 & 3);
-		bool stable = sel & 0x20, net = sel & 0x40, id1 = sel & 0x80;
-		uint8_t lamp = (uint8_t)take(in), id = (uint8_t)take(in);
+		int ui = (int)(sel >> 3 & 3) | (int)(sel >> 5 & 4);
+		bool stable = take(in) & 1, net = sel & 0x40;
+		uint8_t lamp = (uint8_t)take(in), id = (uint8_t)take(in), blank = (uint8_t)take(in);
 		decimal_text(v, sizeof v, mant, dec, 7);
 		n = snprintf((char *)f, cap, "%s,%s,", stable ? "ST" : "US", net ? "NT" : "GS");
-		if (id1)
-			f[n++] = id;
-		else
-			n += snprintf((char *)f + n, cap - (size_t)n, "%02u", id % 100);
-		n += snprintf((char *)f + n, cap - (size_t)n, ",%c%s", neg ? '-' : '+', v);
+		f[n++] = id;
 		f[n++] = lamp;
+		n += snprintf((char *)f + n, cap - (size_t)n, ",%c%s", neg ? '-' : '0', v);
+		f[n++] = blank; /* blank, or relay bits: any byte */
 		n += snprintf((char *)f + n, cap - (size_t)n, "%s\r\n", units[ui]);
 		u = uu[ui];
 		want->stable = stable;
 		want->net = net;
-		want->at_zero = lamp & 1;
-		want->has_stable_flag = want->has_net_flag = want->has_zero_flag = true;
+		want->has_zero_flag = lamp & 0x80; /* bit 7 marks a lamp byte */
+		want->at_zero = want->has_zero_flag && (lamp & 1);
+		want->has_stable_flag = want->has_net_flag = true;
 		break;
 	}
 	case SCALE_PROTO_XK3190_A9: {
@@ -174,8 +180,32 @@ static size_t scale_frame(struct input *in, uint8_t *f, size_t cap, struct scale
 		uint8_t x = 0;
 		for (int i = 1; i <= 8; i++)
 			x ^= f[i];
-		n += snprintf((char *)f + n, cap - (size_t)n,
-		              (sel & 0x80) ? "%02x\x03" : "%02X\x03", x);
+		unsigned style = take(in) % 3; /* hex, lower-case hex, the A22's nibble + 0x30 */
+		if (style == 2)
+			n += snprintf((char *)f + n, cap - (size_t)n, "%c%c\x03", '0' + (x >> 4),
+			              '0' + (x & 15));
+		else
+			n += snprintf((char *)f + n, cap - (size_t)n,
+			              style ? "%02x\x03" : "%02X\x03", x);
+		want->stable = true;
+		break;
+	}
+	case SCALE_PROTO_XK3190_EQ: {
+		/* '=' then 7 characters and the sign (reversed), or the sign then 7 */
+		mant %= dec ? 1000000 : 10000000;
+		decimal_text(v, sizeof v, mant, dec, 7);
+		static const char signs[] = "0+-1";
+		char sign = signs[(sel >> 4 & 1) | (neg ? 2 : 0)];
+		f[n++] = '=';
+		if (g_sp.u.xkeq.normal) {
+			f[n++] = (uint8_t)sign;
+			memcpy(f + n, v, 7);
+			n += 7;
+		} else {
+			for (int i = 0; i < 7; i++)
+				f[n++] = (uint8_t)v[6 - i];
+			f[n++] = (uint8_t)sign;
+		}
 		want->stable = true;
 		break;
 	}
@@ -187,18 +217,23 @@ static size_t scale_frame(struct input *in, uint8_t *f, size_t cap, struct scale
 
 /* What ends any partial frame without starting one, so the next frame is
  * read whole: a raw status byte and a CR for the 8217, a line end for
- * MT-SICS; nothing for the others (STX resynchronises, CAS ends in place). */
+ * MT-SICS, '=' and a spoiling byte for the '=' format; nothing for the
+ * others (STX resynchronises, CAS ends in place). */
 static void scale_flush(void)
 {
 	if (g_sp.proto == SCALE_PROTO_MT8217)
 		feed_scale((const uint8_t *)"\r\r", 2, NULL);
 	else if (g_sp.proto == SCALE_PROTO_MTSICS)
 		feed_scale((const uint8_t *)"\n", 1, NULL);
+	else if (g_sp.proto == SCALE_PROTO_XK3190_EQ) /* ends a 7-character frame */
+		feed_scale((const uint8_t *)"=#", 2, NULL);
 }
 
-static void run_scale(struct input *in, bool program, unsigned frag)
+static void run_scale(struct input *in, bool program, unsigned frag, bool digits_normal)
 {
 	CHECK(scale_parser_init(&g_sp, FUZZ_PROTO, SCALE_UNIT_KG) == 0);
+	if (g_sp.proto == SCALE_PROTO_XK3190_EQ)
+		CHECK(scale_parser_digit_order(&g_sp, digits_normal) == 0);
 	if (!program) {
 		while (in->n) {
 			size_t k = in->n < frag ? in->n : frag;
@@ -226,7 +261,7 @@ static void run_scale(struct input *in, bool program, unsigned frag)
 		CHECK(feed_scale(f, n, &got) == 1);
 		CHECK(got.kind == want.kind && got.grams == want.grams &&
 		      got.stable == want.stable && got.net == want.net &&
-		      got.at_zero == want.at_zero);
+		      got.at_zero == want.at_zero && got.has_zero_flag == want.has_zero_flag);
 	}
 }
 
@@ -240,6 +275,7 @@ static int feed_em(const uint8_t *b, size_t n, struct card_event *last)
 	while (em4100_next(&g_em, &ev)) {
 		CHECK(strnlen(ev.number, sizeof ev.number) == 10);
 		CHECK(strnlen(ev.id, sizeof ev.id) == 17 && !memcmp(ev.id, "em4100:", 7));
+		CHECK(cardid_valid(ev.id)); /* the printed number: 10 decimal digits */
 		if (last)
 			*last = ev;
 		got++;
@@ -282,6 +318,9 @@ static void run_em4100(struct input *in, bool program, unsigned frag)
 		struct card_event ev;
 		CHECK(feed_em(f, sizeof f, &ev) == 1);
 		CHECK(!strcmp(ev.number, num));
+		char id[CARDID_MAX];
+		CHECK(cardid_em4100(strtoull(num, NULL, 16), id, sizeof id) == 0);
+		CHECK(!strcmp(ev.id, id));
 		int repeats = (int)(op >> 1 & 7);
 		for (int i = 0; i < repeats; i++) {
 			g_now += 100;
@@ -299,6 +338,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!strcmp(FUZZ_PROTO, "em4100"))
 		run_em4100(&in, program, frag);
 	else
-		run_scale(&in, program, frag);
+		run_scale(&in, program, frag, mode & 0x80);
 	return 0;
 }
