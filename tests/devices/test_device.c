@@ -84,7 +84,7 @@ static bool wait_for(struct device_queue *q, enum device_event_kind kind, int64_
 			if (kind == DEVICE_EVENT_READING &&
 			    (e.u.reading.grams != grams || !e.u.reading.stable))
 				continue;
-			if (kind == DEVICE_EVENT_CARD && strcmp(e.u.card.number, card))
+			if (kind == DEVICE_EVENT_CARD && (!card || strcmp(e.u.card.number, card)))
 				continue;
 			if (out)
 				*out = e;
