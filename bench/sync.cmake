@@ -1,11 +1,9 @@
 # sync_catchup benchmark: queued drops to fully acknowledged through the kiosk's
 # real sync client and a real wufei-central on loopback (bench/sync_catchup.sh).
-if(TARGET wufei_sync AND TARGET wufei_centralcore)
-  add_executable(wufei-bench-sync-catchup
-    ${CMAKE_CURRENT_LIST_DIR}/sync_catchup.c
-    ${PROJECT_SOURCE_DIR}/tests/central/harness.c)
-  target_include_directories(wufei-bench-sync-catchup PRIVATE ${PROJECT_SOURCE_DIR}/tests/central)
-  target_link_libraries(wufei-bench-sync-catchup PRIVATE wufei_sync wufei_ledger wufei_centralcore
-    PkgConfig::CURL PkgConfig::SQLITE3 PkgConfig::SODIUM PkgConfig::JANSSON)
-  add_dependencies(wufei-bench-sync-catchup wufei-central)
-endif()
+add_executable(wufei-bench-sync-catchup sync_catchup.c $<TARGET_OBJECTS:wufei_test_init>
+  ${PROJECT_SOURCE_DIR}/tests/central/harness.c)
+target_include_directories(wufei-bench-sync-catchup PRIVATE ${PROJECT_SOURCE_DIR}/tests/central)
+target_link_libraries(wufei-bench-sync-catchup PRIVATE PkgConfig::SODIUM PkgConfig::CURL wufei_sync wufei_ledger wufei_record
+  wufei_chain wufei_centralcore PkgConfig::CURL PkgConfig::SQLITE3 PkgConfig::SODIUM
+  PkgConfig::JANSSON)
+add_dependencies(wufei-bench-sync-catchup wufei-central)

@@ -14,7 +14,8 @@
 
 #include <sodium.h>
 
-#include "cardid.h"
+#include "cardid_hash.h"
+#include "hex.h"
 #include "rcheck.h"
 #include "receipt.h"
 #include "server.h"
@@ -437,11 +438,11 @@ static int card_hash_opt(struct store *s, const struct opts *o, char out[65])
 	const char *hex = opt(o, "card-hash");
 	if (hex) {
 		uint8_t b[32];
-		if (signing_hex_decode(hex, strlen(hex), b, 32) != WF_OK) {
+		if (hex_decode(hex, strlen(hex), b, 32) != WF_OK) {
 			fputs("wufei-central: --card-hash wants 64 hex characters\n", stderr);
 			return -1;
 		}
-		sodium_bin2hex(out, 65, b, 32);
+		hex_encode(b, 32, out, 65);
 		return 0;
 	}
 	if (!card || strchr(card, ':') == NULL || strlen(card) > 64) {
@@ -466,7 +467,7 @@ static int card_hash_opt(struct store *s, const struct opts *o, char out[65])
 		fprintf(stderr, "wufei-central: cannot hash the card id: %s\n", wf_strerror(bad));
 		return -1;
 	}
-	sodium_bin2hex(out, 65, h, 32);
+	hex_encode(h, 32, out, 65);
 	return 0;
 }
 

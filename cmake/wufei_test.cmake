@@ -9,11 +9,17 @@ else()
   set(WUFEI_LOOP_PERCENT 100)
 endif()
 
+# Every test and benchmark program starts libsodium and libcurl before main
+# (tests/support/test_init.c), as each program's main does.
+add_library(wufei_test_init OBJECT ${PROJECT_SOURCE_DIR}/tests/support/test_init.c)
+target_link_libraries(wufei_test_init PUBLIC PkgConfig::SODIUM PkgConfig::CURL)
+
 function(wufei_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ENV;ARGS" ${ARGN})
-  add_executable(${T_NAME} ${T_SOURCES})
+  add_executable(${T_NAME} ${T_SOURCES} $<TARGET_OBJECTS:wufei_test_init>)
   set_target_properties(${T_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CMOCKA)
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} PkgConfig::CMOCKA PkgConfig::SODIUM
+    PkgConfig::CURL)
   target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
   add_test(NAME ${T_NAME} COMMAND ${T_NAME} ${T_ARGS})
   if(NOT T_TIMEOUT)

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "chain.h"
+#include "hex.h"
 #include "commands.h"
 #include "ledger.h"
 #include "record.h"
@@ -95,8 +96,8 @@ static int cmd_verify(int argc, char **argv)
 
 static void set_hex(json_t *o, const char *key, const uint8_t h[32])
 {
-	char hex[WF_CHAIN_HEX_LEN];
-	wf_chain_hex(h, hex);
+	char hex[WF_HASH_HEX];
+	hex_encode(h, WF_HASH_BYTES, hex, WF_HASH_HEX);
 	json_object_set_new(o, key, json_string(hex));
 }
 

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <curl/curl.h>
+#include <sodium.h>
+
 #include "commands.h"
 
 static void usage(FILE *f)
@@ -18,6 +21,11 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* Libraries are initialised here, once, before any thread starts. */
+	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fputs("wufei-kiosk: libsodium or libcurl failed to start\n", stderr);
+		return 1;
+	}
 	if (argc < 2 || argv[1][0] == '-')
 		return cmd_run(argc, argv);
 	const char *cmd = argv[1];

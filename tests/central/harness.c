@@ -1,5 +1,6 @@
 /* harness.c — real wufei-central over loopback for tests and benchmarks; see harness.h. */
 #include "harness.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +19,8 @@
 #include "ingest.h"
 #include "signing.h"
 
-#ifdef WUFEI_HAVE_RECORD
 #include "catalog.h"
 #include "record.h"
-#endif
 
 void harness_bin(const char *name, char *out, size_t cap)
 {
@@ -263,7 +262,6 @@ uint32_t harness_record_time_min(uint32_t seq)
 
 size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *out, size_t cap)
 {
-#ifdef WUFEI_HAVE_RECORD
 	/* A drop of paper (category 1, rate version 1: 2000 points per tonne). */
 	struct wf_record r;
 	memset(&r, 0, sizeof r);
@@ -286,15 +284,6 @@ size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *
 	r.drop.local_day = 20261128;
 	int n = wf_record_encode(&r, out, cap);
 	return n > 0 ? (size_t)n : 0;
-#else
-	/* Opaque stand-in: tag, kiosk, seq, variant, padding to 64 bytes. */
-	int n = snprintf((char *)out, cap, "test-record k=%" PRIu32 " s=%" PRIu32 " v=%d ", kiosk,
-	                 seq, variant);
-	size_t len = (size_t)n;
-	while (len < 64 && len < cap)
-		out[len] = (uint8_t)('a' + len % 26), len++;
-	return len;
-#endif
 }
 
 char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[32], int variant)
@@ -312,7 +301,7 @@ char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t pre
 		ingest_chain_next(prev, bytes, bl, h);
 		memcpy(prev, h, 32);
 		sodium_bin2base64(b64, sizeof b64, bytes, bl, sodium_base64_VARIANT_ORIGINAL);
-		sodium_bin2hex(hex, sizeof hex, h, 32);
+		hex_encode(h, 32, hex, sizeof hex);
 		len += (size_t)snprintf(out + len, cap - len,
 		                        "%s{\"kind\":%d,\"seq\":%" PRIu32
 		                        ",\"data\":\"%s\",\"hash\":\"%s\"}",

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "base32.h"
+#include "hex.h"
 #include "receipt.h"
 #include "signing.h"
 #include "wf.h"
@@ -57,7 +58,7 @@ static void test_worked_example(void **state)
 	uint8_t pk[32], sk[64];
 	char pk_hex[65], hash[65], str[SIGNING_STRING_MAX], sig[129];
 	seed_keys(0, pk, sk);
-	sodium_bin2hex(pk_hex, sizeof pk_hex, pk, 32);
+	hex_encode(pk, 32, pk_hex, sizeof pk_hex);
 	assert_int_equal(signing_hash_body(body, strlen(body), hash), WF_OK);
 	int n = signing_build_string(str, sizeof str, "POST", "/api/v1/kiosk/heartbeat", 1795867200,
 	                             hash, 12, 1);
@@ -246,7 +247,7 @@ static void test_bad_tokens(void **state)
 	                                      7, 1, sig_hex),
 	                 WF_OK);
 	uint8_t s2[64];
-	assert_int_equal(signing_hex_decode(sig_hex, 128, s2, 64), WF_OK);
+	assert_int_equal(hex_decode(sig_hex, 128, s2, 64), WF_OK);
 	assert_int_equal(receipt_verify(payload, s2, pk_a), WF_ECRYPTO);
 }
 

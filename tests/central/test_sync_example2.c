@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "catalog.h"
+#include "hex.h"
 #include "chain.h"
 #include "record.h"
 #include "signing.h"
@@ -62,12 +63,12 @@ static void test_batch_example(void **state)
 	int n = wf_record_encode(&r, bytes, sizeof bytes);
 	assert_int_equal(n, 98);
 	char hex[2 * WF_RECORD_MAX_LEN + 1], b64[2 * WF_RECORD_MAX_LEN], chain_hex[65];
-	sodium_bin2hex(hex, sizeof hex, bytes, (size_t)n);
+	hex_encode(bytes, (size_t)n, hex, sizeof hex);
 	sodium_bin2base64(b64, sizeof b64, bytes, (size_t)n, sodium_base64_VARIANT_ORIGINAL);
 	uint8_t genesis[32], h[32];
 	wf_chain_genesis(genesis);
 	wf_chain_next(genesis, bytes, (size_t)n, h);
-	wf_chain_hex(h, chain_hex);
+	hex_encode(h, WF_HASH_BYTES, chain_hex, WF_HASH_HEX);
 	char body[1024], body_hash[65], sig[129], line[1200];
 	snprintf(body, sizeof body,
 	         "{\"format\":\"wufei-batch-1\",\"kiosk\":12,\"records\":[{\"kind\":1,\"seq\":1,"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/fuzz/smoke.sh BUILD_DIR SECONDS — runs every libFuzzer target in
 # BUILD_DIR/fuzz for SECONDS each (CI: 10), starting from its seed corpus in
-# tests/fuzz/corpus/NAME, or tests/proto/fuzz/corpus/PROTOCOL for the
-# fuzz_proto_PROTOCOL targets (copied: the seeds in the tree stay as they are).
+# tests/fuzz/corpus/NAME (fuzz_proto_PROTOCOL: corpus/proto_PROTOCOL; copied:
+# the seeds in the tree stay as they are).
 # Fails if any target finds a crash, a leak or undefined behaviour.
 set -uo pipefail
 build=${1:?usage: smoke.sh BUILD_DIR SECONDS}
@@ -16,7 +16,7 @@ for t in "$build"/fuzz/fuzz_*; do
   name=$(basename "$t")
   mkdir -p "$work/$name"
   case $name in
-    fuzz_proto_*) seeds=$here/../proto/fuzz/corpus/${name#fuzz_proto_} ;;
+    fuzz_proto_*) seeds=$here/corpus/proto_${name#fuzz_proto_} ;;
     *) seeds=$here/corpus/${name#fuzz_} ;;
   esac
   [ -d "$seeds" ] && cp "$seeds"/* "$work/$name"/ 2>/dev/null

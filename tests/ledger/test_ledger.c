@@ -833,7 +833,7 @@ static void test_conflicts_kept(void **state)
 	assert_int_equal(depth, 0);
 	/* keep 2: without the conflict upto would be 18; it stops before seq 8 */
 	uint64_t upto = 0;
-	uint8_t hash[WF_CHAIN_HASH_SIZE];
+	uint8_t hash[WF_HASH_BYTES];
 	assert_int_equal(ledger_checkpoint_due(l, 2, 1, &upto, hash), 1);
 	assert_int_equal(upto, 5);
 	/* a checkpoint beyond the conflict (as a forged one would be) is refused */

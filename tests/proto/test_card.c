@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "cardid.h"
+#include "cardid_hash.h"
+#include "hex.h"
 #include "em4100.h"
 #include "proto_test.h"
 #include "wf.h"
@@ -420,16 +422,16 @@ static void test_cardid_hash(void **state)
 	uint8_t key[CARDID_KEY_BYTES];
 	for (int i = 0; i < 32; i++)
 		key[i] = (uint8_t)i;
-	char hex[CARDID_HASH_HEX];
+	char hex[WF_HASH_HEX];
 	/* python3: hashlib.blake2b(b"em4100:0014868981", key=bytes(range(32)),
 	 * digest_size=32).hexdigest() */
 	assert_int_equal(cardid_hash_hex(key, "em4100:0014868981", hex), WF_OK);
 	assert_string_equal(hex,
 	                    "756ef00edbdb6bfb9dbedd71da24c1c2a58b9eef35854d5861e2a887deaf3e07");
-	uint8_t h[CARDID_HASH_BYTES], h2[CARDID_HASH_BYTES];
+	uint8_t h[WF_HASH_BYTES], h2[WF_HASH_BYTES];
 	assert_int_equal(cardid_hash(key, "em4100:0014868981", h), WF_OK);
-	uint8_t back[CARDID_HASH_BYTES];
-	assert_int_equal(cardid_hex_decode(hex, back, sizeof back), WF_OK);
+	uint8_t back[WF_HASH_BYTES];
+	assert_int_equal(hex_decode(hex, strlen(hex), back, sizeof back), WF_OK);
 	assert_memory_equal(h, back, sizeof h);
 	/* another key, another hash; another card, another hash */
 	key[0] ^= 1;
@@ -440,30 +442,10 @@ static void test_cardid_hash(void **state)
 	assert_memory_not_equal(h, h2, sizeof h);
 	/* only canonical ids are hashed: the old hex form of the card is not */
 	assert_int_equal(cardid_hash(key, "em4100:0400E2E1F5", h2), WF_EINVAL);
-	uint8_t zero[CARDID_HASH_BYTES] = {0};
+	uint8_t zero[WF_HASH_BYTES] = {0};
 	assert_memory_equal(h2, zero, sizeof zero);
 	assert_int_equal(cardid_hash_hex(key, "nope", hex), WF_EINVAL);
 	assert_string_equal(hex, "");
-}
-
-static void test_cardid_hex(void **state)
-{
-	(void)state;
-	uint8_t in[3] = {0x00, 0xAB, 0xff}, out[3];
-	char hex[7];
-	assert_int_equal(cardid_hex_encode(in, 3, hex, sizeof hex), WF_OK);
-	assert_string_equal(hex, "00abff");
-	assert_int_equal(cardid_hex_encode(in, 3, hex, 6), WF_ENOMEM);
-	assert_string_equal(hex, "");
-	assert_int_equal(cardid_hex_decode("00ABff", out, 3), WF_OK);
-	assert_memory_equal(in, out, 3);
-	assert_int_equal(cardid_hex_decode("00ABf", out, 3), WF_EINVAL);   /* short */
-	assert_int_equal(cardid_hex_decode("00ABff0", out, 3), WF_EINVAL); /* long */
-	assert_int_equal(cardid_hex_decode("00AGff", out, 3), WF_EINVAL);
-	assert_int_equal(cardid_hex_decode(NULL, out, 3), WF_EINVAL);
-	uint8_t zero[3] = {0};
-	assert_memory_equal(out, zero, 3);
-	assert_int_equal(cardid_hex_decode("", out, 0), WF_OK);
 }
 
 int main(void)
@@ -477,7 +459,6 @@ int main(void)
 	    cmocka_unit_test(test_em4100_random_bytes),
 	    cmocka_unit_test(test_cardid_valid_and_format),
 	    cmocka_unit_test(test_cardid_hash),
-	    cmocka_unit_test(test_cardid_hex),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* sync_proxy.c — the misbehaving loopback proxy of the sync fault tests; see sync_proxy.h. */
 #include "sync_proxy.h"
+#include "hex.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -266,7 +267,7 @@ static void portal(struct proxy *p, int cfd, const struct msg *req)
 			copy[len - 1] ^= 1;
 		crypto_generichash(h, sizeof h, copy, len, NULL, 0);
 		free(copy);
-		sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+		hex_encode(h, sizeof h, hex, sizeof hex);
 		json_object_set_new(out, "body_hash", json_string(hex));
 	}
 	char *text = json_dumps(out, JSON_COMPACT);
