@@ -67,8 +67,9 @@ int main(int argc, char **argv)
 	struct devsim ds;
 	struct device *dev = NULL;
 	struct device_config cfg = {.name = "scale", .role = DEVICE_ROLE_SCALE};
-	if (cycles < 2 || cycles > 100000) {
-		fprintf(stderr, "usage: device_reconnect [CYCLES>=2] [PROTOCOL]\n");
+	const struct protocol *p = protocol_find(proto); /* the line it usually runs at */
+	if (cycles < 2 || cycles > 100000 || !p || p->role != DEVICE_ROLE_SCALE) {
+		fprintf(stderr, "usage: device_reconnect [CYCLES>=2] [SCALE PROTOCOL]\n");
 		return 2;
 	}
 	snprintf(scale_arg, sizeof(scale_arg), "%s", proto);
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
 	devsim_cmd(&ds, "weight 1250", ans, sizeof(ans));
 	snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", proto);
 	devsim_transport(&ds, "scale", cfg.transport, sizeof(cfg.transport));
-	transport_line_parse(strcmp(proto, "mt8217") ? "9600 8N1" : "9600 7E1", &cfg.line);
+	transport_line_parse(p->line, &cfg.line);
 	double t;
 	if (device_start(&cfg, q, NULL, NULL, &dev) || wait_kind(q, DEVICE_EVENT_UP, &t)) {
 		fprintf(stderr, "device_reconnect: device did not come up\n");

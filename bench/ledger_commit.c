@@ -14,6 +14,7 @@
  * Prints the figures; the last line is `ledger_commit: <ratio> (target 1.5)`.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,9 +58,9 @@ static void die(const char *what, const char *detail)
 	exit(1);
 }
 
-static void card_of(uint8_t h[32], uint32_t n)
+static void card_of(uint8_t h[WF_HASH_BYTES], uint32_t n)
 {
-	memset(h, 0xc0, 32);
+	memset(h, 0xc0, WF_HASH_BYTES);
 	memcpy(h, &n, sizeof n);
 }
 
@@ -78,8 +79,8 @@ static struct wf_record drop_of(uint32_t i, uint32_t day)
 	return r;
 }
 
-static int token(void *ctx, const struct wf_record *rec, const uint8_t hash[32], char *tok,
-                 size_t cap)
+static int token(void *ctx, const struct wf_record *rec, const uint8_t hash[WF_HASH_BYTES],
+                 char *tok, size_t cap)
 {
 	(void)ctx, (void)hash;
 	snprintf(tok, cap, "HTTPS://C.EXAMPLE/R/%" PRIu32 "X%" PRIu64, rec->kiosk, rec->seq);
@@ -145,96 +146,113 @@ static int64_t time_bare(sqlite3 *db, sqlite3_stmt *begin, sqlite3_stmt *ins, sq
 	return t1 - t0;
 }
 
+/* The fill's statements: record, outbox row, counter, receipt. */
+struct fill_st {
+	sqlite3 *db;
+	sqlite3_stmt *rec, *out, *cnt, *rcp;
+	uint32_t kiosk;
+};
+
+static void fill_prepare(struct fill_st *f)
+{
+	const char *sql_rec =
+	    "INSERT INTO records(seq, kind, time_ms, bytes, hash, acked, category_id, qty,"
+	    " credited_qty, points, rate_version, flags, resident_id, local_day, card_hash)"
+	    " VALUES(?1,1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)";
+	if (sqlite3_prepare_v2(f->db, sql_rec, -1, &f->rec, NULL) ||
+	    sqlite3_prepare_v2(f->db, "INSERT INTO outbox(seq) VALUES(?1)", -1, &f->out, NULL) ||
+	    sqlite3_prepare_v2(f->db,
+	                       "INSERT INTO counters(card_hash, local_day, category_id, qty)"
+	                       " VALUES(?1,?2,?3,?4) ON CONFLICT(card_hash, local_day, category_id)"
+	                       " DO UPDATE SET qty = qty + excluded.qty",
+	                       -1, &f->cnt, NULL) ||
+	    sqlite3_prepare_v2(f->db, "INSERT INTO receipts(seq, token) VALUES(?1,?2)", -1, &f->rcp,
+	                       NULL))
+		die("fill prepare", sqlite3_errmsg(f->db));
+	sqlite3_stmt *k = NULL;
+	sqlite3_prepare_v2(f->db, "SELECT value FROM meta WHERE key = 'kiosk'", -1, &k, NULL);
+	if (sqlite3_step(k) == SQLITE_ROW)
+		f->kiosk = (uint32_t)sqlite3_column_int64(k, 0);
+	sqlite3_finalize(k);
+}
+
+static bool step_reset(sqlite3_stmt *st)
+{
+	bool ok = sqlite3_step(st) == SQLITE_DONE;
+	sqlite3_reset(st);
+	return ok;
+}
+
+/* Record i of n (the chain hash before it in prev, after it on return). */
+static void fill_one(struct fill_st *f, uint32_t i, uint32_t n, uint8_t prev[WF_HASH_BYTES])
+{
+	uint8_t bytes[WF_RECORD_MAX_LEN];
+	struct wf_record d = drop_of(i, 20250101 + (i * 200 / n) % 28 + (i * 200 / n) / 28 * 100);
+	d.kiosk = f->kiosk;
+	d.seq = i;
+	int len = wf_record_encode(&d, bytes, sizeof bytes);
+	if (len < 0)
+		die("fill", "encode failed");
+	wf_chain_next(prev, bytes, (size_t)len, prev);
+	sqlite3_bind_int64(f->rec, 1, i);
+	sqlite3_bind_int64(f->rec, 2, d.time_ms);
+	sqlite3_bind_blob(f->rec, 3, bytes, len, SQLITE_STATIC);
+	sqlite3_bind_blob(f->rec, 4, prev, WF_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int(f->rec, 5, i + 1000 <= n);
+	sqlite3_bind_int(f->rec, 6, d.drop.category_id);
+	sqlite3_bind_int64(f->rec, 7, d.drop.qty);
+	sqlite3_bind_int64(f->rec, 8, d.drop.credited_qty);
+	sqlite3_bind_int64(f->rec, 9, d.drop.points);
+	sqlite3_bind_int64(f->rec, 10, d.drop.rate_version);
+	sqlite3_bind_int(f->rec, 11, d.drop.flags);
+	sqlite3_bind_int64(f->rec, 12, (int64_t)d.drop.resident_id);
+	sqlite3_bind_int64(f->rec, 13, d.drop.local_day);
+	sqlite3_bind_blob(f->rec, 14, d.drop.card_hash, WF_HASH_BYTES, SQLITE_STATIC);
+	bool ok = step_reset(f->rec);
+	if (i + 1000 > n) {
+		sqlite3_bind_int64(f->out, 1, i);
+		ok = ok && step_reset(f->out);
+	}
+	sqlite3_bind_blob(f->cnt, 1, d.drop.card_hash, WF_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(f->cnt, 2, d.drop.local_day);
+	sqlite3_bind_int(f->cnt, 3, d.drop.category_id);
+	sqlite3_bind_int64(f->cnt, 4, d.drop.qty);
+	ok = ok && step_reset(f->cnt);
+	char tok[64];
+	snprintf(tok, sizeof tok, "HTTPS://C.EXAMPLE/R/%" PRIu32 "X%" PRIu32, f->kiosk, i);
+	sqlite3_bind_int64(f->rcp, 1, i);
+	sqlite3_bind_text(f->rcp, 2, tok, -1, SQLITE_TRANSIENT);
+	ok = ok && step_reset(f->rcp);
+	if (!ok)
+		die("fill insert", sqlite3_errmsg(f->db));
+}
+
 /* Fills a fresh journal with n chained drops over 200 days and 20,000
  * cards, in 50,000-row transactions with synchronous=OFF; all but the last
  * 1,000 acknowledged. Same rows ledger_append writes. */
 static void fill(const char *path, uint32_t n)
 {
-	sqlite3 *db = NULL;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
-		die("fill open", sqlite3_errmsg(db));
-	sqlite3_exec(db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-200000", NULL, NULL, NULL);
-	sqlite3_stmt *rec = NULL, *out = NULL, *cnt = NULL, *rcp = NULL;
-	const char *sql_rec =
-	    "INSERT INTO records(seq, kind, time_ms, bytes, hash, acked, category_id, qty,"
-	    " credited_qty, points, rate_version, flags, resident_id, local_day, card_hash)"
-	    " VALUES(?1,1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)";
-	if (sqlite3_prepare_v2(db, sql_rec, -1, &rec, NULL) ||
-	    sqlite3_prepare_v2(db, "INSERT INTO outbox(seq) VALUES(?1)", -1, &out, NULL) ||
-	    sqlite3_prepare_v2(db,
-	                       "INSERT INTO counters(card_hash, local_day, category_id, qty)"
-	                       " VALUES(?1,?2,?3,?4) ON CONFLICT(card_hash, local_day, category_id)"
-	                       " DO UPDATE SET qty = qty + excluded.qty",
-	                       -1, &cnt, NULL) ||
-	    sqlite3_prepare_v2(db, "INSERT INTO receipts(seq, token) VALUES(?1,?2)", -1, &rcp,
-	                       NULL))
-		die("fill prepare", sqlite3_errmsg(db));
-	uint8_t prev[32], bytes[WF_RECORD_MAX_LEN];
+	struct fill_st f = {0};
+	if (sqlite3_open_v2(path, &f.db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		die("fill open", sqlite3_errmsg(f.db));
+	sqlite3_exec(f.db, "PRAGMA synchronous=OFF; PRAGMA cache_size=-200000", NULL, NULL, NULL);
+	fill_prepare(&f);
+	uint8_t prev[WF_HASH_BYTES];
 	wf_chain_genesis(prev);
-	uint32_t kiosk = 0;
-	{
-		sqlite3_stmt *k = NULL;
-		sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'kiosk'", -1, &k, NULL);
-		if (sqlite3_step(k) == SQLITE_ROW)
-			kiosk = (uint32_t)sqlite3_column_int64(k, 0);
-		sqlite3_finalize(k);
-	}
-	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	sqlite3_exec(f.db, "BEGIN", NULL, NULL, NULL);
 	for (uint32_t i = 1; i <= n; i++) {
-		struct wf_record d =
-		    drop_of(i, 20250101 + (i * 200 / n) % 28 + (i * 200 / n) / 28 * 100);
-		d.kiosk = kiosk;
-		d.seq = i;
-		int len = wf_record_encode(&d, bytes, sizeof bytes);
-		if (len < 0)
-			die("fill", "encode failed");
-		wf_chain_next(prev, bytes, (size_t)len, prev);
-		sqlite3_bind_int64(rec, 1, i);
-		sqlite3_bind_int64(rec, 2, d.time_ms);
-		sqlite3_bind_blob(rec, 3, bytes, len, SQLITE_STATIC);
-		sqlite3_bind_blob(rec, 4, prev, 32, SQLITE_STATIC);
-		sqlite3_bind_int(rec, 5, i + 1000 <= n);
-		sqlite3_bind_int(rec, 6, d.drop.category_id);
-		sqlite3_bind_int64(rec, 7, d.drop.qty);
-		sqlite3_bind_int64(rec, 8, d.drop.credited_qty);
-		sqlite3_bind_int64(rec, 9, d.drop.points);
-		sqlite3_bind_int64(rec, 10, d.drop.rate_version);
-		sqlite3_bind_int(rec, 11, d.drop.flags);
-		sqlite3_bind_int64(rec, 12, (int64_t)d.drop.resident_id);
-		sqlite3_bind_int64(rec, 13, d.drop.local_day);
-		sqlite3_bind_blob(rec, 14, d.drop.card_hash, 32, SQLITE_STATIC);
-		int ok = sqlite3_step(rec) == SQLITE_DONE;
-		sqlite3_reset(rec);
-		if (i + 1000 > n) {
-			sqlite3_bind_int64(out, 1, i);
-			ok = ok && sqlite3_step(out) == SQLITE_DONE;
-			sqlite3_reset(out);
-		}
-		sqlite3_bind_blob(cnt, 1, d.drop.card_hash, 32, SQLITE_STATIC);
-		sqlite3_bind_int64(cnt, 2, d.drop.local_day);
-		sqlite3_bind_int(cnt, 3, d.drop.category_id);
-		sqlite3_bind_int64(cnt, 4, d.drop.qty);
-		ok = ok && sqlite3_step(cnt) == SQLITE_DONE;
-		sqlite3_reset(cnt);
-		char tok[64];
-		snprintf(tok, sizeof tok, "HTTPS://C.EXAMPLE/R/%" PRIu32 "X%" PRIu32, kiosk, i);
-		sqlite3_bind_int64(rcp, 1, i);
-		sqlite3_bind_text(rcp, 2, tok, -1, SQLITE_TRANSIENT);
-		ok = ok && sqlite3_step(rcp) == SQLITE_DONE;
-		sqlite3_reset(rcp);
-		if (!ok)
-			die("fill insert", sqlite3_errmsg(db));
+		fill_one(&f, i, n, prev);
 		if (i % 50000 == 0)
-			sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL);
+			sqlite3_exec(f.db, "COMMIT; BEGIN", NULL, NULL, NULL);
 	}
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-		die("fill commit", sqlite3_errmsg(db));
-	sqlite3_finalize(rec);
-	sqlite3_finalize(out);
-	sqlite3_finalize(cnt);
-	sqlite3_finalize(rcp);
-	sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-	sqlite3_close(db);
+	if (sqlite3_exec(f.db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		die("fill commit", sqlite3_errmsg(f.db));
+	sqlite3_finalize(f.rec);
+	sqlite3_finalize(f.out);
+	sqlite3_finalize(f.cnt);
+	sqlite3_finalize(f.rcp);
+	sqlite3_wal_checkpoint_v2(f.db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_close(f.db);
 }
 
 int main(int argc, char **argv)

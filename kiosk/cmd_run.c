@@ -2,14 +2,17 @@
  * cmd_run.c — `wufei-kiosk run`: the kiosk.
  *
  *   wufei-kiosk run [--config FILE] [--script FILE|-] [--no-devices]
- *                   [--virtual-clock] [--print-config]
+ *                   [--virtual-clock] [--clock-start TIME] [--print-config]
  *
  * Without --script it runs live: device threads feed the session, and lines
  * of the command language (kiosk/script.h) on standard input act as taps
  * (the headless console until the touch screen UI lands). With --script it
  * carries out the file's lines in order and exits 0 when every "expect"
  * held, 1 when one did not. --virtual-clock (default with --script and
- * --no-devices) makes time pass only by "wait" lines, so a script is exact.
+ * --no-devices) makes time pass only by "wait" lines, so a script is exact;
+ * it starts at the real time, or at --clock-start TIME (UTC,
+ * YYYY-MM-DDTHH:MM:SSZ; implies --virtual-clock), so that a test can put a
+ * visit just before a local midnight.
  */
 #include <errno.h>
 #include <poll.h>
@@ -17,10 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "clock.h"
 #include "config.h"
+#include "log.h"
 #include "runner.h"
 #include "script.h"
 #include "wf.h"
@@ -38,6 +44,7 @@ struct run_args {
 	const char *script;
 	bool no_devices;
 	bool virtual_clock;
+	int64_t clock_start_ms; /* 0: the real time */
 	bool print_config;
 	const char *screenshots;
 	bool window;
@@ -46,10 +53,34 @@ struct run_args {
 static int usage(void)
 {
 	fputs("usage: wufei-kiosk run [--config FILE] [--script FILE|-] [--no-devices]\n"
-	      "                       [--virtual-clock] [--print-config] [--screenshots DIR]\n"
-	      "                       [--window]\n",
+	      "                       [--virtual-clock] [--clock-start YYYY-MM-DDTHH:MM:SSZ]\n"
+	      "                       [--print-config] [--screenshots DIR] [--window]\n",
 	      stderr);
 	return 2;
+}
+
+/* A UTC time as YYYY-MM-DDTHH:MM:SSZ into ms since the epoch; false when
+ * it is not one (or before 2000). */
+static bool parse_utc(const char *text, int64_t *ms)
+{
+	struct tm tm = {0};
+	char z = 0, extra = 0;
+	if (sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2d%c%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+	           &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z, &extra) != 7 ||
+	    z != 'Z' || strlen(text) != 20)
+		return false;
+	int year = tm.tm_year, mon = tm.tm_mon, mday = tm.tm_mday;
+	if (year < 2000 || mon < 1 || mon > 12 || mday < 1 || mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 59)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	/* timegm normalises 31 February into March: such a date is no date */
+	if (t == (time_t)-1 || tm.tm_mday != mday || tm.tm_mon != mon - 1)
+		return false;
+	*ms = (int64_t)t * 1000;
+	return true;
 }
 
 static int parse_args(int argc, char **argv, struct run_args *a)
@@ -68,13 +99,28 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			a->no_devices = true;
 		else if (!strcmp(argv[i], "--virtual-clock"))
 			a->virtual_clock = true;
-		else if (!strcmp(argv[i], "--print-config"))
+		else if (!strcmp(argv[i], "--clock-start") && i + 1 < argc) {
+			if (!parse_utc(argv[++i], &a->clock_start_ms)) {
+				fprintf(stderr,
+				        "wufei-kiosk: --clock-start: not a UTC time "
+				        "YYYY-MM-DDTHH:MM:SSZ: %s\n",
+				        argv[i]);
+				return -1;
+			}
+			a->virtual_clock = true;
+		} else if (!strcmp(argv[i], "--print-config"))
 			a->print_config = true;
 		else
 			return -1;
 	}
 	if (a->script && a->no_devices)
 		a->virtual_clock = true;
+	if (a->virtual_clock && !a->no_devices) {
+		/* device threads wait in real time; their events could not be
+		 * placed on a clock that moves only on "wait" */
+		fputs("wufei-kiosk: --virtual-clock and --clock-start need --no-devices\n", stderr);
+		return -1;
+	}
 	return 0;
 }
 
@@ -199,11 +245,29 @@ int cmd_run(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	/* Days for the daily limit are local days in the kiosk's zone: the time
+	 * zone is set here, once, before any thread starts. */
+	char tz[80];
+	snprintf(tz, sizeof tz, ":%s", cfg.timezone);
+	setenv("TZ", tz, 1);
+	tzset();
 
+	/* One clock for the run: a scripted run's starts at the real time (or
+	 * --clock-start) and then moves only when the script says so. */
+	struct wf_clock_virtual script_clock;
+	wf_clock_virtual_init(&script_clock, 0,
+	                      a.clock_start_ms ? a.clock_start_ms
+	                                       : wf_clock_utc_ms(wf_clock_system()));
+	const struct wf_clock *clock = a.virtual_clock ? &script_clock.clock : wf_clock_system();
+	struct wf_log *log = wf_log_create(stdout, NULL, clock);
+	if (!log) {
+		fputs("wufei-kiosk: out of memory\n", stderr);
+		return 1;
+	}
 	struct runner_opts o = {.cfg = &cfg,
 	                        .start_devices = !a.no_devices,
-	                        .virtual_clock = a.virtual_clock,
-	                        .log = stdout,
+	                        .virtual_clock = a.virtual_clock ? &script_clock : NULL,
+	                        .log = log,
 	                        .screenshot_dir = a.screenshots,
 	                        .window = a.window};
 	struct runner *r = NULL;
@@ -211,10 +275,13 @@ int cmd_run(int argc, char **argv)
 	rc = runner_open(&o, &r, err, sizeof err);
 	if (rc != WF_OK) {
 		fprintf(stderr, "wufei-kiosk: out of service: %s\n", err);
+		wf_log_destroy(log);
 		return 1;
 	}
 	int status = a.script ? run_script(r, a.script) : run_live(r);
-	printf("run ended: %llu drops recorded\n", (unsigned long long)runner_drops(r));
+	wf_log_printf(log, WF_LOG_INFO, "run ended: %llu drops recorded",
+	              (unsigned long long)runner_drops(r));
 	runner_close(r);
+	wf_log_destroy(log);
 	return status;
 }

@@ -4,8 +4,13 @@
 #   2. style gate (clang-format, banned calls)
 #   3. normal build + every test (ctest)
 #   4. ASan+UBSan build + every test (loop counts reduced, see cmake/wufei_test.cmake)
-#   5. libFuzzer build (clang) + a short smoke run of every fuzz target
-#   (and a Release build, compile only, between 3 and 4)
+#   5. clang build of everything with libFuzzer (the second compiler: the
+#      whole tree, warning-free) + a short smoke run of every fuzz target
+#   (and, compile only, a Release build and a kiosk without SDL
+#   (-DWUFEI_UI=OFF) between 3 and 4)
+# A run with fewer tests registered than WUFEI_MIN_TESTS (below) fails: a
+# suite that silently lost its tests is not green. Under CI (CI=1 or
+# WUFEI_CI=1) a skipped test fails too.
 # Options: --quick (normal build only), --no-fuzz, --no-sanitize.
 # Build folders: build-test/, build-test-asan/, build-test-fuzz/.
 set -euo pipefail
@@ -23,6 +28,10 @@ for a in "$@"; do
 done
 
 jobs=$(nproc)
+# The suite registers more than this; raise it as tests are added.
+min_tests=${WUFEI_MIN_TESTS:-75}
+ci=0
+[ -n "${CI:-}${WUFEI_CI:-}" ] && ci=1
 bash scripts/deps.sh
 start=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
@@ -32,9 +41,20 @@ run_ctest() { # build-dir
   local dir=$1 log
   log="$dir/ctest.log"
   set +e
-  ctest --test-dir "$dir" -j"$jobs" --output-on-failure 2>&1 | tee "$log"
+  ctest --test-dir "$dir" -j"$jobs" --output-on-failure --no-tests=error 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
+  local registered skipped
+  registered=$(ctest --test-dir "$dir" -N | sed -nE 's/^Total Tests: ([0-9]+)/\1/p')
+  if [ "${registered:-0}" -lt "$min_tests" ]; then
+    echo "test: only ${registered:-0} tests registered in $dir, expected at least $min_tests" >&2
+    failed=$((failed + 1))
+  fi
+  skipped=$(grep -c -- '\*\*\*Skipped' "$log" || true)
+  if [ "$ci" -eq 1 ] && [ "$skipped" -gt 0 ]; then
+    echo "test: $skipped test(s) skipped in $dir; under CI a skip is a failure" >&2
+    failed=$((failed + skipped))
+  fi
   local total fail
   total=$(sed -nE 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\2/p' "$log" | tail -1)
   fail=$(sed -nE 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\1/p' "$log" | tail -1)
@@ -60,6 +80,9 @@ if [ $quick -eq 0 ]; then
   step "release build (compile only)"
   cmake -S . -B build-test-release -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build build-test-release -j"$jobs"
+  step "kiosk without SDL (compile only)"
+  cmake -S . -B build-test-noui -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWUFEI_UI=OFF >/dev/null
+  cmake --build build-test-noui -j"$jobs" --target wufei-kiosk
 fi
 
 if [ $sanitize -eq 1 ]; then
@@ -71,10 +94,11 @@ if [ $sanitize -eq 1 ]; then
     run_ctest build-test-asan
 fi
 
-if [ $fuzz -eq 1 ] && [ -f tests/fuzz/smoke.sh ]; then
-  step "fuzz build (clang, libFuzzer)"
+if [ $fuzz -eq 1 ]; then
+  step "clang build of everything + fuzz targets (libFuzzer)"
   cmake -S . -B build-test-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DWUFEI_FUZZ=ON >/dev/null
+  cmake --build build-test-fuzz -j"$jobs"
   cmake --build build-test-fuzz -j"$jobs" --target fuzz_all
   step "fuzz smoke"
   if bash tests/fuzz/smoke.sh build-test-fuzz "${WUFEI_FUZZ_SECONDS:-10}"; then

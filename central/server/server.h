@@ -2,10 +2,17 @@
  * server.h — wufei-central's HTTP API (docs/SYNC-API.md) on libmicrohttpd.
  *
  * For: `wufei-central serve`: signed kiosk calls (batch, epoch, heartbeat,
- * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API.
- * Thread pool + epoll; request bodies are read here with a hard cap (no
- * MHD_PostProcessor). Not for: storage details (store.h), sync rules
- * (ingest.h), receipt checks (rcheck.h).
+ * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API and
+ * central's clock. Thread pool + epoll; request bodies are read here with a
+ * hard cap (no MHD_PostProcessor). Every answer of 400 or more is logged,
+ * one line ("POST /api/v1/sync/batch -> 401"), through the log it is given.
+ * Not for: storage details (store.h), sync rules (ingest.h), receipt checks
+ * (rcheck.h).
+ *
+ * Files: server.c (the daemon, reading requests, writing answers), routes.c
+ * (the route table: method, path, signed, handler), auth.c (request
+ * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
+ * receipt_page.c (the receipt page), answer.c (answers and JSON helpers).
  */
 #ifndef WUFEI_CENTRAL_SERVER_H
 #define WUFEI_CENTRAL_SERVER_H
@@ -20,6 +27,8 @@
 #define SERVER_WINDOW_S    300            /* accepted |kiosk time - central time| */
 #define SERVER_THREADS_DEF 4
 
+struct wf_log;
+
 struct server_config {
 	const char *listen;    /* "ADDR:PORT" (IPv4; port 0 = any free port) */
 	unsigned threads;      /* thread pool size; 0 = SERVER_THREADS_DEF */
@@ -29,13 +38,7 @@ struct server_config {
 	 * Copied by server_start. */
 	const char *tls_cert_pem;
 	const char *tls_key_pem;
-	/* Tests only: SIGKILL itself on the crash_every-th batch (0 = never),
-	 * just before COMMIT (crash_after_commit 0) or after COMMIT but before
-	 * the answer is sent (1). */
-	unsigned crash_every;
-	int crash_after_commit;
-	wf_log_fn log; /* may be NULL */
-	void *log_ctx;
+	struct wf_log *log; /* common/log.h; borrowed, outlives the server; may be NULL */
 };
 
 struct server;
@@ -54,7 +57,7 @@ uint16_t server_port(const struct server *srv);
 /* server_stop — stops, waits for in-flight requests; NULL is a no-op. */
 void server_stop(struct server *srv);
 
-/* central_now — central's clock: UTC seconds plus the configured offset. */
+/* server_now — central's clock: UTC seconds plus the configured offset. */
 int64_t server_now(const struct server *srv);
 
 #endif

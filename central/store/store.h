@@ -8,7 +8,7 @@
  * Not for: HTTP, JSON, signatures or the sync rules (duplicate, conflict,
  * chain and points checks live in ingest.c): a backend only stores.
  *
- * Backends: SQLite now ("sqlite:PATH", store_sqlite.c); PostgreSQL later
+ * Backends: SQLite now ("sqlite:PATH", store_sqlite_*.c); PostgreSQL later
  * behind the same struct store_ops. No SQL outside a backend.
  *
  * A handle is used by one thread at a time: callers serialise with
@@ -23,23 +23,22 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "wf.h"
 
 struct store;
-
-#define STORE_HEX_HASH 65 /* 64 hex + NUL */
 
 /* One journal record as central keeps it. */
 struct store_record {
 	uint32_t kiosk;
 	uint32_t seq;
-	uint32_t kind;        /* record.h kind number */
-	const uint8_t *bytes; /* canonical bytes (borrowed) */
-	size_t len;           /* bytes */
-	uint8_t hash[32];     /* chain hash after this record */
-	int64_t received_s;   /* central's receive time */
-	int64_t resident;     /* resident id, 0 = none / not a drop */
-	int64_t points;       /* points the record claims */
-	uint32_t flags;       /* STORE_FLAG_* central noticed */
+	uint32_t kind;               /* record.h kind number */
+	const uint8_t *bytes;        /* canonical bytes (borrowed) */
+	size_t len;                  /* bytes */
+	uint8_t hash[WF_HASH_BYTES]; /* chain hash after this record */
+	int64_t received_s;          /* central's receive time */
+	int64_t resident;            /* resident id, 0 = none / not a drop */
+	int64_t points;              /* points the record claims */
+	uint32_t flags;              /* STORE_FLAG_* central noticed */
 };
 
 #define STORE_FLAG_CHAIN_BREAK     0x1u
@@ -55,7 +54,7 @@ struct store_key {
 
 struct store_resident {
 	int64_t id;
-	char card_hash[STORE_HEX_HASH];
+	char card_hash[WF_HASH_HEX];
 	char name[64];   /* masked, e.g. "王*" */
 	char status[16]; /* "active" | "blocked" */
 	char block_reason[128];
@@ -64,14 +63,14 @@ struct store_resident {
 
 struct store_staff {
 	int64_t id;
-	char card_hash[STORE_HEX_HASH];
+	char card_hash[WF_HASH_HEX];
 	char name[64];
 	char role[16];      /* "staff" | "admin" */
 	char pin_hash[192]; /* crypto_pwhash_str */
 };
 
 struct store_block {
-	char card_hash[STORE_HEX_HASH];
+	char card_hash[WF_HASH_HEX];
 	char reason[128];
 };
 
@@ -133,9 +132,10 @@ struct store_ops {
 	int (*record_insert)(struct store *s, const struct store_record *r);
 	/* 1 found (bytes copied into buf[cap], *len set, hash filled), 0 absent, or error */
 	int (*record_get)(struct store *s, uint32_t kiosk, uint32_t seq, uint8_t *buf, size_t cap,
-	                  size_t *len, uint8_t hash[32]);
+	                  size_t *len, uint8_t hash[WF_HASH_BYTES]);
 	/* highest stored seq (0 if none) and its hash (zeros if none) */
-	int (*record_highest)(struct store *s, uint32_t kiosk, uint32_t *seq, uint8_t hash[32]);
+	int (*record_highest)(struct store *s, uint32_t kiosk, uint32_t *seq,
+	                      uint8_t hash[WF_HASH_BYTES]);
 	int (*record_count)(struct store *s, int64_t *count);
 	int (*alert_add)(struct store *s, uint32_t kiosk, uint32_t seq, const char *reason,
 	                 const uint8_t *bytes, size_t len, const char *detail, int64_t now_s);

@@ -1,32 +1,36 @@
 /* catalog.c — the points rule, shared by kiosk and central. */
 #include "catalog.h"
 
+#include "wf.h"
+
 #include <stdio.h>
 #include <string.h>
 
-int64_t wf_points(enum wf_unit unit, int64_t rate, int64_t qty)
+int wf_points(enum wf_unit unit, int64_t rate, int64_t qty, int64_t *points)
 {
+	*points = 0;
 	if (qty < 0 || qty > WF_QTY_MAX || rate < 0 || rate > WF_RATE_MAX)
-		return -1;
+		return WF_EINVAL;
 	switch (unit) {
 	case WF_UNIT_GRAM:
 		/* Both factors are non-negative, so integer division is floor. */
-		return qty * rate / INT64_C(1000000);
-	case WF_UNIT_PIECE: return qty * rate;
+		*points = qty * rate / INT64_C(1000000);
+		return WF_OK;
+	case WF_UNIT_PIECE: *points = qty * rate; return WF_OK;
 	}
-	return -1;
+	return WF_EINVAL;
 }
 
-int64_t wf_credited_qty(int64_t qty, int64_t today_qty, int64_t daily_limit_qty)
+int wf_credited_qty(int64_t qty, int64_t today_qty, int64_t daily_limit_qty, int64_t *credited)
 {
+	*credited = 0;
 	if (qty < 0 || today_qty < 0 || daily_limit_qty < 0)
-		return -1;
+		return WF_EINVAL;
 	if (daily_limit_qty == 0)
-		return qty;
-	if (today_qty >= daily_limit_qty)
-		return 0;
-	int64_t left = daily_limit_qty - today_qty;
-	return qty < left ? qty : left;
+		*credited = qty;
+	else if (today_qty < daily_limit_qty)
+		*credited = qty < daily_limit_qty - today_qty ? qty : daily_limit_qty - today_qty;
+	return WF_OK;
 }
 
 static bool code_ok(const char *s)

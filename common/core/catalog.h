@@ -41,20 +41,22 @@ struct wf_category {
 };
 
 /*
- * wf_points — points for qty of a category with the given unit and rate.
- * Grams: floor(qty * rate / 1,000,000). Pieces: qty * rate.
- * Returns -1 if unit is unknown or qty/rate are outside [0, WF_*_MAX].
+ * wf_points — points for qty of a category with the given unit and rate,
+ * into *points. Grams: floor(qty * rate / 1,000,000). Pieces: qty * rate.
+ * Returns WF_OK, or WF_EINVAL (*points 0) if unit is unknown or qty/rate
+ * are outside [0, WF_*_MAX].
  */
-int64_t wf_points(enum wf_unit unit, int64_t rate, int64_t qty);
+int wf_points(enum wf_unit unit, int64_t rate, int64_t qty, int64_t *points);
 
 /*
  * wf_credited_qty — how much of a drop of qty earns points, given what the
  * same resident already dropped in the same category today (today_qty) and
- * the category's daily limit (0 = no limit). The full qty is always
- * recorded; only the credited part earns points. Never negative, never
- * more than qty. Returns -1 on negative inputs.
+ * the category's daily limit (0 = no limit), into *credited. The full qty
+ * is always recorded; only the credited part earns points. Never negative,
+ * never more than qty. Returns WF_OK, or WF_EINVAL (*credited 0) on
+ * negative inputs.
  */
-int64_t wf_credited_qty(int64_t qty, int64_t today_qty, int64_t daily_limit_qty);
+int wf_credited_qty(int64_t qty, int64_t today_qty, int64_t daily_limit_qty, int64_t *credited);
 
 /*
  * wf_category_check — validates one category; on failure returns false and

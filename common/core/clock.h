@@ -11,8 +11,9 @@
  * code never sets it.
  *
  * Threads: the system clock may be used from any thread; a virtual clock
- * belongs to the thread that advances it (others may read it: the fields
- * are read and written whole, and a reader sees either time).
+ * is advanced by one thread and may be read by any (its times are atomic;
+ * a reader may see the monotonic time of one instant and the UTC time of
+ * the next).
  */
 #ifndef WUFEI_CLOCK_H
 #define WUFEI_CLOCK_H
@@ -41,7 +42,7 @@ uint32_t wf_local_day(int64_t utc_ms);
 /* A clock that moves only when told (scripts, tests). Fields private. */
 struct wf_clock_virtual {
 	struct wf_clock clock; /* pass &v->clock wherever a clock is wanted */
-	int64_t mono_ms, utc_ms;
+	_Atomic int64_t mono_ms, utc_ms;
 };
 
 /* wf_clock_virtual_init — at mono_ms and utc_ms (any values). */

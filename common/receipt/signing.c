@@ -25,7 +25,7 @@ static void signing_why(char *why, size_t why_len, const char *msg)
 
 int signing_hash_body(const void *body, size_t len, char hex_out[SIGNING_HASH_HEX_LEN + 1])
 {
-	uint8_t h[32];
+	uint8_t h[WF_HASH_BYTES];
 	static const uint8_t empty = 0;
 	crypto_generichash(h, sizeof h, body ? body : &empty, len, NULL, 0);
 	hex_encode(h, sizeof h, hex_out, SIGNING_HASH_HEX_LEN + 1);

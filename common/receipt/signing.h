@@ -20,9 +20,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wf.h"
+
 #define SIGNING_DOMAIN       "wufei-request-v1"
-#define SIGNING_HASH_HEX_LEN 64  /* hex characters of a body hash */
-#define SIGNING_SIG_HEX_LEN  128 /* hex characters of a signature */
+#define SIGNING_HASH_HEX_LEN (WF_HASH_HEX - 1) /* hex characters of a body hash */
+#define SIGNING_SIG_HEX_LEN  128               /* hex characters of a signature */
 #define SIGNING_STRING_MAX   1024
 #define SIGNING_PATH_MAX     512 /* longest accepted path with query */
 #define SIGNING_METHOD_MAX   8

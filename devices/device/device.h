@@ -1,9 +1,9 @@
 /*
  * device.h — device threads: one thread per scale, card reader or receipt
- * printer, owning its transport and its protocol parser, handing typed events
- * to the main loop through a capped, thread-safe queue.
+ * printer, owning its transport and its protocol codec (device_codec.h),
+ * handing typed events to the main loop through a capped, thread-safe queue.
  *
- * For: wufei-kiosk's main.c (start the devices from kiosk.ini, poll the
+ * For: wufei-kiosk's runner (start the devices from kiosk.ini, poll the
  * queue's fd, feed events to the session, send print jobs), the staff screen
  * and metrics (device_health), and tests.
  *
@@ -19,13 +19,24 @@
  * reply_timeout_ms while its line is open is also reported down ("no reply")
  * and up again at its next reading.
  *
+ * Time: a device reads the clock it is started with (device_start_with_clock;
+ * wf_clock_system() otherwise): event and health times are its mono_ms, and
+ * polls, silences and status requests are timed by it.
+ *
  * Threads: device_queue_* and device_* functions may be called from any
  * thread, except that one device must not be stopped twice or used after
  * device_stop.
+ *
+ * The files: device_queue.c (the queue), device_thread.c (start, stop,
+ * health, state), device_link.c (the thread's loop: open, one open link,
+ * reopen), device_print.c (print jobs and printer status), device_codec.c
+ * (bytes <-> events, device_codec.h).
  */
 #ifndef WUFEI_DEVICE_H
 #define WUFEI_DEVICE_H
 
+#include "clock.h"
+#include "protocol.h"
 #include "transport.h"
 #include "wf.h"
 
@@ -40,19 +51,16 @@
 #define DEVICE_REASON_MAX 128
 #define DEVICE_JOB_MAX    (256 * 1024) /* bytes of one print job */
 
-enum device_role {
-	DEVICE_ROLE_SCALE = 1,
-	DEVICE_ROLE_CARD = 2,
-	DEVICE_ROLE_PRINTER = 3,
-};
+/* enum device_role (scale, card, printer) is protocol.h's, with the list of
+ * protocols each role speaks. */
 
 /* What kiosk.ini's [device.NAME] says; a plain struct the config code fills. */
 struct device_config {
 	char name[DEVICE_NAME_MAX];
 	enum device_role role;
 	char transport[TRANSPORT_SPEC_MAX]; /* "serial:/dev/serial/by-id/..." or "tcp:HOST:PORT" */
-	char protocol[DEVICE_PROTO_MAX];    /* mt8217 mt-sics cas-ci200 xk3190-a9 xk3190-eq
-	                                       em4100 escpos */
+	char protocol[DEVICE_PROTO_MAX];    /* a name of protocol.h's list that fits role
+	                                       (mt8217 ... em4100 escpos; not wedge) */
 	char unit[4];                       /* scale unit when the frames do not say: kg g lb t;
 	                                       "" = kg */
 	bool digits_normal;                 /* xk3190-eq: digit_order = normal (else reversed) */
@@ -123,7 +131,7 @@ struct device_event {
 	enum device_event_kind kind;
 	enum device_role role;
 	char device[DEVICE_NAME_MAX]; /* the NAME of the device */
-	int64_t at_ms;                /* CLOCK_MONOTONIC ms when the thread saw it */
+	int64_t at_ms;                /* the device clock's mono_ms when the thread saw it */
 	union {
 		struct device_reading reading;
 		struct device_card card;
@@ -136,7 +144,7 @@ struct device_event {
 
 struct device_health {
 	enum device_state state;
-	int64_t state_since_ms; /* CLOCK_MONOTONIC ms of the last state change */
+	int64_t state_since_ms; /* the device clock's mono_ms of the last state change */
 	int64_t last_data_ms;   /* last reading, card or status; 0 = never */
 	char last_error[DEVICE_REASON_MAX];
 	uint64_t bytes_in, bytes_out;
@@ -190,6 +198,15 @@ struct device;
 int device_start(const struct device_config *cfg, struct device_queue *q, wf_log_fn log,
                  void *log_ctx, struct device **out);
 
+/*
+ * device_start_with_clock — device_start with the clock the device reads
+ * (clock.h; NULL = wf_clock_system(); must outlive the device): its event
+ * and health times, poll and status intervals, silences and write deadlines.
+ */
+int device_start_with_clock(const struct device_config *cfg, struct device_queue *q,
+                            const struct wf_clock *clock, wf_log_fn log, void *log_ctx,
+                            struct device **out);
+
 /* device_stop — stop the thread, close the port, free; blocks until the thread
  * has ended (at most about one write timeout). NULL is a no-op. */
 void device_stop(struct device *d);
@@ -219,31 +236,5 @@ int device_scale_command(struct device *d, enum device_scale_cmd cmd);
 
 /* device_state_name — "starting", "up", "down", "stopped". */
 const char *device_state_name(enum device_state s);
-
-/* ---- internal: protocol adapter (device_proto.c) -----------------------
- * Binds device threads to the pure parsers/encoders of devices/proto/.
- * Not for other modules. */
-struct device_codec;
-int device_codec_create(const struct device_config *cfg, struct device_codec **out, char *err,
-                        size_t err_len);
-void device_codec_destroy(struct device_codec *c);
-void device_codec_reset(struct device_codec *c);
-bool device_codec_polled(const struct device_codec *c);
-/* bytes to send once after each open (mt-sics streaming: "SIR") */
-size_t device_codec_open_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
-/* bytes that ask for one reading (polled scales) / zero-tare / printer status */
-size_t device_codec_poll_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
-int device_codec_scale_cmd(struct device_codec *c, enum device_scale_cmd cmd, uint8_t *buf,
-                           size_t cap);
-size_t device_codec_status_cmd(struct device_codec *c, uint8_t *buf, size_t cap);
-/* The command's bytes went out at now_ms: the scale's next ACK/refusal
- * answers it (DEVICE_EVENT_SCALE_ANSWER) if it comes within
- * DEVICE_ANSWER_MS; ACKs nobody asked for stay unreported. */
-#define DEVICE_ANSWER_MS 2000
-void device_codec_cmd_sent(struct device_codec *c, enum device_scale_cmd cmd, int64_t now_ms);
-/* feed received bytes; then take events (kinds READING, CARD, PRINTER_STATUS,
- * SCALE_ANSWER, NOTICE) */
-void device_codec_feed(struct device_codec *c, const uint8_t *buf, size_t len, int64_t now_ms);
-bool device_codec_next(struct device_codec *c, struct device_event *out);
 
 #endif

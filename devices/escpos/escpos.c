@@ -1,6 +1,8 @@
 /* escpos.c — ESC/POS commands into a fixed buffer. */
 #include "escpos.h"
 
+#include "wf.h"
+
 #include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +97,7 @@ int escpos_qr_native(struct escpos_job *j, const char *data, int module_dots)
 {
 	size_t len = data ? strlen(data) : 0;
 	if (len == 0 || len > 7089 || module_dots < 1 || module_dots > 16)
-		return -1;
+		return WF_EINVAL;
 	uint8_t model[2] = {0x32, 0x00}; /* fn 165 (0x41): model 2 */
 	qr_fn(j, 0x41, model, 2);
 	uint8_t size = (uint8_t)module_dots; /* fn 167 (0x43) */
@@ -110,16 +112,16 @@ int escpos_qr_native(struct escpos_job *j, const char *data, int module_dots)
 	put(j, data, len);
 	uint8_t m = 0x30; /* fn 181 (0x51): print */
 	qr_fn(j, 0x51, &m, 1);
-	return 0;
+	return WF_OK;
 }
 
 int escpos_qr_raster(struct escpos_job *j, const char *data, int module_dots)
 {
 	if (!data || !*data || module_dots < 1 || module_dots > 16)
-		return -1;
+		return WF_EINVAL;
 	QRcode *q = QRcode_encodeString(data, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (!q)
-		return -1;
+		return WF_EINVAL; /* too long for a QR code at level M */
 	int modules = q->width + 2 * QUIET_MODULES;
 	int dots = modules * module_dots;
 	int bytes_per_row = (dots + 7) / 8;
@@ -127,7 +129,7 @@ int escpos_qr_raster(struct escpos_job *j, const char *data, int module_dots)
 	uint8_t *row = calloc((size_t)bytes_per_row, 1);
 	if (!row) {
 		QRcode_free(q);
-		return -1;
+		return WF_ENOMEM;
 	}
 	for (int y0 = 0; y0 < rows_total; y0 += 255) {
 		int rows = rows_total - y0 < 255 ? rows_total - y0 : 255;
@@ -155,5 +157,5 @@ int escpos_qr_raster(struct escpos_job *j, const char *data, int module_dots)
 	}
 	free(row);
 	QRcode_free(q);
-	return 0;
+	return WF_OK;
 }

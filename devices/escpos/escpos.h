@@ -2,7 +2,7 @@
  * escpos.h — ESC/POS receipt encoder: the bytes a thermal receipt printer
  * needs for text, a QR code and a cut.
  *
- * For: the kiosk's receipt job (cmd_run.c builds one per receipt and hands
+ * For: the kiosk's receipt job (kiosk/runner/printing.c builds one per receipt and hands
  * it to the printer device thread). Two ways to print a QR code, chosen per
  * printer in kiosk.ini (`qr = native|raster`): the printer's own QR engine
  * (GS ( k functions 165/167/169/180/181) or, for printers without one, the
@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "wf.h"
 
 struct escpos_job {
 	uint8_t *data; /* caller's memory */
@@ -49,14 +51,15 @@ void escpos_cut(struct escpos_job *j);             /* GS V 66 0: feed and partia
 /*
  * escpos_qr_native — the printer's QR engine: model 2, module size
  * module_dots (1..16), error correction M, data (1..7089 bytes), print.
- * Returns 0 or -1 for bad arguments (nothing written).
+ * Returns WF_OK, or WF_EINVAL for bad arguments (nothing written).
  */
 int escpos_qr_native(struct escpos_job *j, const char *data, int module_dots);
 
 /*
  * escpos_qr_raster — the same symbol drawn with libqrencode (level M, with a
  * 4-module quiet zone) and sent as GS v 0 raster slices of at most 255 rows.
- * Returns 0, or -1 when libqrencode cannot encode data.
+ * Returns WF_OK; WF_EINVAL for bad arguments or data libqrencode cannot
+ * encode (too long), WF_ENOMEM; nothing written on failure.
  */
 int escpos_qr_raster(struct escpos_job *j, const char *data, int module_dots);
 

@@ -78,7 +78,7 @@ static bool frame22(struct cas_ci200_parser *p, const uint8_t *f)
 		r.kind = SCALE_STATUS; /* the weight field says nothing then */
 		r.overload = true;
 	} else {
-		if (scale_grams_from_decimal((const char *)f + AT_WEIGHT, 8, u, &r.grams) != 0)
+		if (scale_grams_from_decimal((const char *)f + AT_WEIGHT, 8, u, &r.grams) != WF_OK)
 			return false;
 		r.stable = !memcmp(f, "ST", 2);
 	}
@@ -101,7 +101,7 @@ static bool frame18(struct cas_ci200_parser *p, const uint8_t *f)
 	int64_t g;
 	if (!head_ok(f) || !crlf_at(f, CAS_CI200_FRAME18) || !unit_of(f + 14, &u))
 		return false;
-	if (memcmp(f, "OL", 2) && scale_grams_from_decimal((const char *)f + 6, 8, u, &g) != 0)
+	if (memcmp(f, "OL", 2) && scale_grams_from_decimal((const char *)f + 6, 8, u, &g) != WF_OK)
 		return false;
 	return notice(p, "cas18");
 }
@@ -111,7 +111,7 @@ static bool frame10(struct cas_ci200_parser *p, const uint8_t *f)
 {
 	int64_t g;
 	if (!crlf_at(f, CAS_CI200_FRAME10) ||
-	    scale_grams_from_decimal((const char *)f, 8, SCALE_UNIT_KG, &g) != 0)
+	    scale_grams_from_decimal((const char *)f, 8, SCALE_UNIT_KG, &g) != WF_OK)
 		return false;
 	return notice(p, "cas10");
 }

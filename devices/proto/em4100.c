@@ -4,13 +4,12 @@
 #include "em4100.h"
 
 #include "cardid.h"
+#include "hex.h"
+#include "stx_frame.h"
 
 #include <assert.h>
-#include <stdio.h>
+#include <ctype.h>
 #include <string.h>
-
-#define STX 0x02
-#define ETX 0x03
 
 void em4100_init(struct em4100_parser *p, int64_t release_ms)
 {
@@ -27,29 +26,26 @@ void em4100_reset(struct em4100_parser *p)
 	card_queue_clear(&p->q);
 }
 
-static int hexv(uint8_t c)
+/* The 5 bytes of the number and the check byte of a frame's 12 characters;
+ * false when a character is not hex or the check does not match. */
+static bool frame_bytes(const uint8_t *chars, uint8_t bytes[6])
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	if (hex_decode((const char *)chars, EM4100_BODY, bytes, 6) != WF_OK)
+		return false;
+	uint8_t x = 0;
+	for (int i = 0; i < 5; i++)
+		x ^= bytes[i];
+	return x == bytes[5];
 }
 
 static bool frame(struct em4100_parser *p, int64_t now_ms)
 {
-	uint8_t x = 0;
-	for (int i = 0; i < 5; i++)
-		x ^= (uint8_t)(hexv(p->buf[2 * i]) << 4 | hexv(p->buf[2 * i + 1]));
-	if ((hexv(p->buf[10]) << 4 | hexv(p->buf[11])) != x)
+	uint8_t b[6];
+	if (!frame_bytes(p->buf, b))
 		return false;
 	char num[11];
-	for (int i = 0; i < 10; i++) {
-		uint8_t c = p->buf[i];
-		num[i] = (char)(c >= 'a' && c <= 'f' ? c - 'a' + 'A' : c);
-	}
+	for (int i = 0; i < 10; i++)
+		num[i] = (char)toupper(p->buf[i]);
 	num[10] = '\0';
 	/* Same card again before a silence of release_ms: the same tap, held.
 	 * Measured from the latest frame, so a long hold stays one tap. A clock
@@ -66,37 +62,28 @@ static bool frame(struct em4100_parser *p, int64_t now_ms)
 	memset(&ev, 0, sizeof ev);
 	memcpy(ev.number, num, sizeof num);
 	uint64_t v = 0;
-	for (int i = 0; i < 10; i++)
-		v = v << 4 | (uint64_t)hexv((uint8_t)num[i]);
+	for (int i = 0; i < 5; i++)
+		v = v << 8 | b[i];
 	/* the number printed on the card: the low 32 bits, 10 decimal digits */
-	if (cardid_em4100(v, ev.id, sizeof ev.id) != 0)
+	if (cardid_em4100(v, ev.id, sizeof ev.id) != WF_OK)
 		return false;
 	ev.at_ms = now_ms;
 	card_queue_push(&p->q, &ev);
 	return true;
 }
 
+static bool is_hex(uint8_t b)
+{
+	return hex_digit(b) >= 0;
+}
+
 int em4100_feed(struct em4100_parser *p, const uint8_t *buf, size_t len, int64_t now_ms)
 {
 	assert(p && (buf || !len));
 	int n = 0;
-	for (size_t i = 0; i < len; i++) {
-		uint8_t b = buf[i];
-		if (b == STX) {
-			p->in_frame = true; /* resynchronise on every STX */
-			p->len = 0;
-		} else if (!p->in_frame) {
-			continue;
-		} else if (b == ETX) {
-			p->in_frame = false;
-			if (p->len == EM4100_BODY)
-				n += frame(p, now_ms);
-		} else if (hexv(b) < 0 || p->len == EM4100_BODY) {
-			p->in_frame = false; /* not a frame: wait for the next STX */
-		} else {
-			p->buf[p->len++] = b;
-		}
-	}
+	for (size_t i = 0; i < len; i++)
+		if (stx_frame_byte(&p->in_frame, &p->len, p->buf, EM4100_BODY, is_hex, buf[i]))
+			n += frame(p, now_ms);
 	return n;
 }
 
@@ -108,22 +95,17 @@ bool em4100_next(struct em4100_parser *p, struct card_event *out)
 
 size_t em4100_encode(const char *number, uint8_t *buf, size_t cap)
 {
-	if (!number || !buf || cap < 14 || strnlen(number, 11) != 10)
+	uint8_t b[6];
+	char chars[2 * sizeof b + 1];
+	if (!number || !buf || cap < EM4100_FRAME || strnlen(number, 11) != 10 ||
+	    hex_decode(number, 10, b, 5) != WF_OK)
 		return 0;
-	uint8_t x = 0;
-	for (int i = 0; i < 10; i++)
-		if (hexv((uint8_t)number[i]) < 0)
-			return 0;
-	static const char hex[] = "0123456789ABCDEF";
+	b[5] = b[0] ^ b[1] ^ b[2] ^ b[3] ^ b[4];
+	if (hex_encode(b, sizeof b, chars, sizeof chars) != WF_OK)
+		return 0;
 	buf[0] = STX;
-	for (int i = 0; i < 10; i++) {
-		uint8_t c = (uint8_t)number[i];
-		buf[1 + i] = (uint8_t)hex[hexv(c)];
-	}
-	for (int i = 0; i < 5; i++)
-		x ^= (uint8_t)(hexv(buf[1 + 2 * i]) << 4 | hexv(buf[2 + 2 * i]));
-	buf[11] = (uint8_t)hex[x >> 4];
-	buf[12] = (uint8_t)hex[x & 15];
+	for (int i = 0; i < EM4100_BODY; i++) /* readers send upper case */
+		buf[1 + i] = (uint8_t)toupper((unsigned char)chars[i]);
 	buf[13] = ETX;
-	return 14;
+	return EM4100_FRAME;
 }

@@ -28,6 +28,7 @@
 #include "card.h"
 
 #define EM4100_BODY       12  /* hex characters between 02 and 03 */
+#define EM4100_FRAME      14  /* bytes of a whole frame, 02 and 03 included */
 #define EM4100_RELEASE_MS 500 /* default: RDM6300 repeats every ~100-200 ms while held */
 
 /* Parser state; fields private. */
@@ -59,8 +60,9 @@ bool em4100_next(struct em4100_parser *p, struct card_event *out);
 
 /*
  * em4100_encode — the 14-byte frame a reader sends for number (10 hex
- * characters, either case) into buf (cap >= 14). For simulators and tests.
- * Returns 14, or 0 if number is not 10 hex characters or cap is too small.
+ * characters, either case) into buf (cap >= EM4100_FRAME), in upper case as
+ * readers send it. For simulators and tests. Returns EM4100_FRAME, or 0 if
+ * number is not 10 hex characters or cap is too small.
  */
 size_t em4100_encode(const char *number, uint8_t *buf, size_t cap);
 

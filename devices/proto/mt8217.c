@@ -90,7 +90,7 @@ static bool weight_frame(struct mt8217_parser *p)
 	if (net)
 		n--;
 	int64_t g;
-	if (scale_grams_from_decimal((const char *)p->buf, n, p->unit, &g) != 0)
+	if (scale_grams_from_decimal((const char *)p->buf, n, p->unit, &g) != WF_OK)
 		return false; /* "E" probe answers and garbage */
 	struct scale_reading r = {.kind = SCALE_WEIGHT, .grams = g};
 	/* The 8217 answers W with a weight only when it is stable. */

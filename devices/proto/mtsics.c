@@ -90,7 +90,7 @@ static bool lboz_grams(const char *s, size_t len, int64_t *g)
 		scale *= 10;
 	int64_t total = lb * 16 * scale + oz;
 	return scale_grams_from_scaled(neg ? -total : total, dec < 0 ? 0 : dec, SCALE_UNIT_OZ, g) ==
-	       0;
+	       WF_OK;
 }
 
 enum value_rc { VALUE_OK, VALUE_BAD, VALUE_UNIT };
@@ -116,12 +116,13 @@ static enum value_rc value_at(const struct mtsics_parser *p, const struct fields
 			return lboz_grams(fl->f[i], fl->len[i], g) ? VALUE_OK : VALUE_BAD;
 		if (ul < sizeof un)
 			memcpy(un, fl->f[i + 1], ul);
-		if (ul >= sizeof un || scale_unit_parse(un, &u) != 0 || u == SCALE_UNIT_T) {
+		if (ul >= sizeof un || scale_unit_parse(un, &u) != WF_OK || u == SCALE_UNIT_T) {
 			/* a unit the balance may well be set to (ozt, ct, dwt, GN,
 			 * tlT ...: 1 to 4 letters): say which, once */
 			int64_t ignored;
 			if (ul > 4 || !letters(fl->f[i + 1], ul) ||
-			    scale_grams_from_decimal(fl->f[i], fl->len[i], SCALE_UNIT_G, &ignored))
+			    scale_grams_from_decimal(fl->f[i], fl->len[i], SCALE_UNIT_G,
+			                             &ignored) != WF_OK)
 				return VALUE_BAD;
 			size_t k = ul < unit_cap ? ul : unit_cap - 1;
 			memcpy(unit_text, fl->f[i + 1], k);
@@ -131,7 +132,7 @@ static enum value_rc value_at(const struct mtsics_parser *p, const struct fields
 	} else if (fl->n != i + 1) {
 		return VALUE_BAD;
 	}
-	return scale_grams_from_decimal(fl->f[i], fl->len[i], u, g) == 0 ? VALUE_OK : VALUE_BAD;
+	return scale_grams_from_decimal(fl->f[i], fl->len[i], u, g) == WF_OK ? VALUE_OK : VALUE_BAD;
 }
 
 /* A weight with a unit we do not convert: a notice instead of a reading. */

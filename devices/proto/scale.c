@@ -5,6 +5,8 @@
  */
 #include "scale.h"
 
+#include "wf.h"
+
 #include <assert.h>
 #include <string.h>
 
@@ -26,8 +28,8 @@ int scale_unit_parse(const char *name, enum scale_unit *out)
 	else if (!strcmp(name, "oz"))
 		*out = SCALE_UNIT_OZ;
 	else
-		return -1;
-	return 0;
+		return WF_EINVAL;
+	return WF_OK;
 }
 
 const char *scale_unit_name(enum scale_unit u)
@@ -48,7 +50,7 @@ int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, i
 	assert(out);
 	if (mantissa <= -MANTISSA_LIMIT || mantissa >= MANTISSA_LIMIT || decimals < 0 ||
 	    decimals > 9)
-		return -1;
+		return WF_EINVAL;
 	int64_t a = mantissa < 0 ? -mantissa : mantissa;
 	int64_t div = 1;
 	for (int i = 0; i < decimals; i++)
@@ -61,7 +63,7 @@ int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, i
 	case SCALE_UNIT_MG: div *= 1000; break;
 	case SCALE_UNIT_T:
 		if (a / div >= 10000000)
-			return -1; /* 10,000 t: no scale weighs that, a frame is garbage */
+			return WF_EINVAL; /* 10,000 t: no scale weighs that, a frame is garbage */
 		a *= 1000000;
 		break;
 	case SCALE_UNIT_LB:
@@ -72,20 +74,20 @@ int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, i
 		a *= 45359237;
 		div *= 1600000;
 		break;
-	default: return -1;
+	default: return WF_EINVAL;
 	}
 	/* Half away from zero: round the magnitude half up, then restore the
 	 * sign. div is 1 or even, so div / 2 is exact. */
 	int64_t g = (a + div / 2) / div;
 	*out = mantissa < 0 ? -g : g;
-	return 0;
+	return WF_OK;
 }
 
 int scale_grams_from_decimal(const char *s, size_t len, enum scale_unit u, int64_t *out)
 {
 	assert(out);
 	if (!s)
-		return -1;
+		return WF_EINVAL;
 	size_t i = 0;
 	bool neg = false;
 	while (i < len && s[i] == ' ')
@@ -102,25 +104,25 @@ int scale_grams_from_decimal(const char *s, size_t len, enum scale_unit u, int64
 		char c = s[i];
 		if (c == '.') {
 			if (decimals >= 0)
-				return -1;
+				return WF_EINVAL;
 			decimals = 0;
 			continue;
 		}
 		if (c < '0' || c > '9')
-			return -1;
+			return WF_EINVAL;
 		digits++;
 		if (mant || c != '0')
 			significant++;
 		if (significant > 11)
-			return -1;
+			return WF_EINVAL;
 		if (decimals >= 0 && ++decimals > 9)
-			return -1;
+			return WF_EINVAL;
 		mant = mant * 10 + (c - '0');
 	}
 	while (i < len && s[i] == ' ')
 		i++;
 	if (i != len || digits == 0)
-		return -1;
+		return WF_EINVAL;
 	return scale_grams_from_scaled(neg ? -mant : mant, decimals < 0 ? 0 : decimals, u, out);
 }
 

@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wf.h"
+
 enum scale_unit {
 	SCALE_UNIT_KG = 1,
 	SCALE_UNIT_G = 2,
@@ -71,8 +73,8 @@ struct scale_reading {
 
 /*
  * scale_unit_parse — "kg", "g", "lb", "mg", "t", "oz" (exact, lower case) to
- * a unit. "" and NULL mean kg (the DESIGN default). Returns 0, or -1 if
- * unknown.
+ * a unit. "" and NULL mean kg (the DESIGN default). Returns WF_OK, or
+ * WF_EINVAL if unknown (*out untouched).
  */
 int scale_unit_parse(const char *name, enum scale_unit *out);
 
@@ -82,10 +84,10 @@ const char *scale_unit_name(enum scale_unit u);
 /*
  * scale_grams_from_scaled — value = mantissa / 10^decimals in unit u, to
  * grams, rounding half away from zero. In: |mantissa| < 10^11 (so that
- * mantissa x 45359237 fits int64 on every platform), decimals 0..9. Returns 0 and *out, or -1 (out
- * of range or bad unit; *out untouched). Example: (-12345, 3, SCALE_UNIT_LB) = -12.345 lb =
- * -5599.527... -> -5600. In tonnes, |mantissa| / 10^decimals must stay below 10^7 t (so
- * grams stay below 10^13: no scale weighs more).
+ * mantissa x 45359237 fits int64 on every platform), decimals 0..9. Returns WF_OK and *out, or
+ * WF_EINVAL (out of range or bad unit; *out untouched). Example: (-12345, 3, SCALE_UNIT_LB) =
+ * -12.345 lb = -5599.527... -> -5600. In tonnes, |mantissa| / 10^decimals must stay below 10^7 t
+ * (so grams stay below 10^13: no scale weighs more).
  */
 int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, int64_t *out);
 
@@ -96,7 +98,7 @@ int scale_grams_from_scaled(int64_t mantissa, int decimals, enum scale_unit u, i
  * digits, spaces between sign and digits allowed), at most one point, at
  * least one digit, at most 11 significant digits (leading zeros do not
  * count) and 9 after the point, nothing else.
- * Returns 0 and *out, or -1 (*out untouched).
+ * Returns WF_OK and *out, or WF_EINVAL (*out untouched).
  */
 int scale_grams_from_decimal(const char *s, size_t len, enum scale_unit u, int64_t *out);
 

@@ -1,6 +1,6 @@
 /*
- * scale_parser.c — the protocol named in kiosk.ini to its parser and
- * command encoder.
+ * scale_parser.c — the scale protocol named in kiosk.ini (protocol.h's
+ * list) to its parser and command encoder.
  */
 #include "scale_parser.h"
 
@@ -9,33 +9,20 @@
 #include <assert.h>
 #include <string.h>
 
-static const struct {
-	const char *name;
-	enum scale_protocol proto;
-} g_names[] = {
-    {"mt8217", SCALE_PROTO_MT8217},       {"mt-sics", SCALE_PROTO_MTSICS},
-    {"cas-ci200", SCALE_PROTO_CAS_CI200}, {"xk3190-a9", SCALE_PROTO_XK3190_A9},
-    {"xk3190-eq", SCALE_PROTO_XK3190_EQ},
-};
-
 int scale_protocol_parse(const char *name, enum scale_protocol *out)
 {
 	assert(out);
-	for (size_t i = 0; name && i < sizeof g_names / sizeof g_names[0]; i++) {
-		if (!strcmp(name, g_names[i].name)) {
-			*out = g_names[i].proto;
-			return 0;
-		}
-	}
-	return -1;
+	const struct protocol *p = protocol_find(name);
+	if (!p || p->role != DEVICE_ROLE_SCALE)
+		return WF_EINVAL;
+	*out = (enum scale_protocol)p->id;
+	return WF_OK;
 }
 
 const char *scale_protocol_name(enum scale_protocol proto)
 {
-	for (size_t i = 0; i < sizeof g_names / sizeof g_names[0]; i++)
-		if (g_names[i].proto == proto)
-			return g_names[i].name;
-	return "?";
+	const struct protocol *p = protocol_get((enum protocol_id)proto);
+	return p && p->role == DEVICE_ROLE_SCALE ? p->name : "?";
 }
 
 int scale_parser_init(struct scale_parser *p, const char *protocol, enum scale_unit unit)
@@ -43,7 +30,7 @@ int scale_parser_init(struct scale_parser *p, const char *protocol, enum scale_u
 	assert(p);
 	memset(p, 0, sizeof *p);
 	enum scale_protocol proto;
-	if (scale_protocol_parse(protocol, &proto) != 0 || unit < SCALE_UNIT_KG ||
+	if (scale_protocol_parse(protocol, &proto) != WF_OK || unit < SCALE_UNIT_KG ||
 	    unit > SCALE_UNIT_OZ)
 		return WF_EINVAL;
 	p->proto = proto;

@@ -1,7 +1,7 @@
 /*
  * scale_parser.h — one front for every scale protocol, picked by its
- * configuration name (DESIGN "Decisions": mt8217, mt-sics, cas-ci200,
- * xk3190-a9, xk3190-eq).
+ * name in protocol.h's list (mt8217, mt-sics, cas-ci200, xk3190-a9,
+ * xk3190-eq).
  *
  * For: device threads and wufei-devsim parse: init once from kiosk.ini's
  * protocol and unit, feed what the port gives, take readings, and ask for the
@@ -14,15 +14,17 @@
 #include "cas_ci200.h"
 #include "mt8217.h"
 #include "mtsics.h"
+#include "protocol.h"
 #include "scale.h"
 #include "xk3190.h"
 
+/* The scale protocols of protocol.h's list, by the same values. */
 enum scale_protocol {
-	SCALE_PROTO_MT8217 = 1,
-	SCALE_PROTO_MTSICS = 2,
-	SCALE_PROTO_CAS_CI200 = 3,
-	SCALE_PROTO_XK3190_A9 = 4,
-	SCALE_PROTO_XK3190_EQ = 5,
+	SCALE_PROTO_MT8217 = PROTOCOL_MT8217,
+	SCALE_PROTO_MTSICS = PROTOCOL_MTSICS,
+	SCALE_PROTO_CAS_CI200 = PROTOCOL_CAS_CI200,
+	SCALE_PROTO_XK3190_A9 = PROTOCOL_XK3190_A9,
+	SCALE_PROTO_XK3190_EQ = PROTOCOL_XK3190_EQ,
 };
 
 /* Fields private. */
@@ -39,12 +41,14 @@ struct scale_parser {
 };
 
 /*
- * scale_protocol_parse — "mt8217", "mt-sics", "cas-ci200", "xk3190-a9",
- * "xk3190-eq" to the enum. Returns 0, or -1 (unknown or NULL).
+ * scale_protocol_parse — the name of a scale protocol of protocol.h's list
+ * ("mt8217", "mt-sics", "cas-ci200", "xk3190-a9", "xk3190-eq") to the enum.
+ * Returns WF_OK, or WF_EINVAL (unknown, not a scale's, or NULL; *out
+ * untouched).
  */
 int scale_protocol_parse(const char *name, enum scale_protocol *out);
 
-/* scale_protocol_name — the config name; "?" when unknown. */
+/* scale_protocol_name — the name in protocol.h's list; "?" when unknown. */
 const char *scale_protocol_name(enum scale_protocol proto);
 
 /*

@@ -4,11 +4,10 @@
  */
 #include "xk3190.h"
 
+#include "stx_frame.h"
+
 #include <assert.h>
 #include <string.h>
-
-#define STX 0x02
-#define ETX 0x03
 
 void xk3190_init(struct xk3190_parser *p, enum scale_unit unit)
 {
@@ -55,7 +54,8 @@ static bool frame(struct xk3190_parser *p)
 		mant = mant * 10 + (f[i] - '0');
 	}
 	struct scale_reading r = {.kind = SCALE_WEIGHT};
-	if (scale_grams_from_scaled(f[0] == '-' ? -mant : mant, f[7] - '0', p->unit, &r.grams))
+	if (scale_grams_from_scaled(f[0] == '-' ? -mant : mant, f[7] - '0', p->unit, &r.grams) !=
+	    WF_OK)
 		return false;
 	r.stable = true; /* no flag on the wire: the caller requires repeats */
 	scale_queue_push(&p->q, &r);
@@ -66,23 +66,9 @@ int xk3190_feed(struct xk3190_parser *p, const uint8_t *buf, size_t len)
 {
 	assert(p && (buf || !len));
 	int n = 0;
-	for (size_t i = 0; i < len; i++) {
-		uint8_t b = buf[i];
-		if (b == STX) {
-			p->in_frame = true; /* resynchronise on every STX */
-			p->len = 0;
-		} else if (!p->in_frame) {
-			continue;
-		} else if (b == ETX) {
-			p->in_frame = false;
-			if (p->len == XK3190_BODY)
-				n += frame(p);
-		} else if (p->len == XK3190_BODY) {
-			p->in_frame = false; /* too long: wait for the next STX */
-		} else {
-			p->buf[p->len++] = b;
-		}
-	}
+	for (size_t i = 0; i < len; i++)
+		if (stx_frame_byte(&p->in_frame, &p->len, p->buf, XK3190_BODY, NULL, buf[i]))
+			n += frame(p);
 	return n;
 }
 
@@ -145,7 +131,7 @@ static bool eq_frame(struct xk3190eq_parser *p)
 		text[w++] = (char)c;
 	}
 	struct scale_reading r = {.kind = SCALE_WEIGHT};
-	if (scale_grams_from_decimal(text, w, p->unit, &r.grams) != 0)
+	if (scale_grams_from_decimal(text, w, p->unit, &r.grams) != WF_OK)
 		return false;
 	r.stable = true; /* no flag on the wire: the caller requires repeats */
 	scale_queue_push(&p->q, &r);

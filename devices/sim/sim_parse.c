@@ -9,23 +9,13 @@
  * prints is what the kiosk would see. Time for the card de-duplication ("one
  * tap, one event") is the byte time at 9600 baud, as a capture has no clock.
  */
-#include "device.h"
+#include "device_codec.h"
 #include "sim.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-
-static const struct {
-	const char *name;
-	enum device_role role;
-} g_parse_protos[] = {
-    {"mt8217", DEVICE_ROLE_SCALE},    {"mt-sics", DEVICE_ROLE_SCALE},
-    {"cas-ci200", DEVICE_ROLE_SCALE}, {"xk3190-a9", DEVICE_ROLE_SCALE},
-    {"xk3190-eq", DEVICE_ROLE_SCALE}, {"em4100", DEVICE_ROLE_CARD},
-    {"escpos", DEVICE_ROLE_PRINTER},
-};
 
 static void print_event(const struct device_event *e)
 {
@@ -50,6 +40,21 @@ static void print_event(const struct device_event *e)
 		printf("%s\n", t);
 	free(t);
 	json_decref(o);
+}
+
+/* "unknown protocol (mt8217 mt-sics ... escpos)": those with a port. */
+static void unknown_protocol(void)
+{
+	fprintf(stderr, "wufei-devsim parse: unknown protocol (");
+	const struct protocol *p;
+	const char *sep = "";
+	for (size_t i = 0; (p = protocol_at(i)); i++) {
+		if (p->line) {
+			fprintf(stderr, "%s%s", sep, p->name);
+			sep = " ";
+		}
+	}
+	fprintf(stderr, ")\n");
 }
 
 static int parse_usage(void)
@@ -77,15 +82,15 @@ int sim_parse_main(int argc, char **argv)
 		else
 			return parse_usage();
 	}
-	snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", argv[1]);
-	for (size_t i = 0; i < sizeof(g_parse_protos) / sizeof(g_parse_protos[0]); i++)
-		if (!strcmp(argv[1], g_parse_protos[i].name))
-			cfg.role = g_parse_protos[i].role;
-	if (!cfg.role || device_codec_create(&cfg, &c, err, sizeof(err))) {
-		fprintf(stderr, "wufei-devsim parse: %s\n",
-		        cfg.role ? err
-		                 : "unknown protocol (mt8217 mt-sics cas-ci200 xk3190-a9 xk3190-eq "
-		                   "em4100 escpos)");
+	const struct protocol *p = protocol_find(argv[1]);
+	if (!p || !p->line) {
+		unknown_protocol();
+		return 2;
+	}
+	snprintf(cfg.protocol, sizeof(cfg.protocol), "%s", p->name);
+	cfg.role = p->role;
+	if (device_codec_create(&cfg, &c, err, sizeof(err)) != WF_OK) {
+		fprintf(stderr, "wufei-devsim parse: %s\n", err);
 		return 2;
 	}
 	uint8_t buf[4096];

@@ -7,8 +7,10 @@
  * tare. gross = load - zero, net = gross - tare. While "motion" is on, each
  * reading jitters by up to ±20 g and is flagged unstable.
  */
+#include "hex.h"
 #include "sim.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,17 +28,6 @@
 #define MT8217_CENTRE     0x10 /* centre of zero */
 #define MT8217_NET        0x20
 #define MT8217_ALWAYS     0x40
-
-const char *sim_unit_name(enum sim_unit u)
-{
-	switch (u) {
-	case SIM_UNIT_G: return "g";
-	case SIM_UNIT_KG: return "kg";
-	case SIM_UNIT_LB: return "lb";
-	case SIM_UNIT_T: return "t";
-	}
-	return "g";
-}
 
 static int64_t gross_g(const struct sim_dev *d)
 {
@@ -61,13 +52,13 @@ static int64_t shown_g(struct sim_dev *d)
 
 /* Value in thousandths of the unit (kg, lb, t) or in grams; integer rounding
  * half away from zero, 1 lb = 453.59237 g. */
-static int64_t scaled_value(enum sim_unit u, int64_t g)
+static int64_t scaled_value(enum scale_unit u, int64_t g)
 {
-	if (u == SIM_UNIT_T) {
+	if (u == SCALE_UNIT_T) {
 		int64_t a = ((g < 0 ? -g : g) + 500) / 1000;
 		return g < 0 ? -a : a;
 	}
-	if (u != SIM_UNIT_LB)
+	if (u != SCALE_UNIT_LB)
 		return g;
 	int64_t num = (g < 0 ? -g : g) * 100000000;
 	int64_t v = (num + 45359237 / 2) / 45359237;
@@ -77,7 +68,7 @@ static int64_t scaled_value(enum sim_unit u, int64_t g)
 void sim_scale_format(const struct sim_dev *d, int64_t grams, char *buf, size_t len)
 {
 	int64_t v = scaled_value(d->unit, grams);
-	if (d->unit == SIM_UNIT_G) {
+	if (d->unit == SCALE_UNIT_G) {
 		snprintf(buf, len, "%lld", (long long)v);
 		return;
 	}
@@ -163,7 +154,7 @@ static void sics_value(struct sim_dev *d, const char *head, int64_t g)
 {
 	char v[32], line[80];
 	sim_scale_format(d, g, v, sizeof(v));
-	snprintf(line, sizeof(line), "%s %10s %s", head, v, sim_unit_name(d->unit));
+	snprintf(line, sizeof(line), "%s %10s %s", head, v, scale_unit_name(d->unit));
 	sics_line(d, line);
 }
 
@@ -276,9 +267,9 @@ static void cas_frame(struct sim_dev *d)
 	/* lamp: 7 always, 6 stable, 2 gross, 1 tare, 0 at zero */
 	uint8_t lamp = (uint8_t)(0x80 | (d->motion ? 0 : 0x40) | (d->tare_g ? 0x02 : 0x04) |
 	                         (sim_scale_net_g(d) == 0 ? 0x01 : 0));
-	const char *unit = d->unit == SIM_UNIT_G   ? " g"
-	                   : d->unit == SIM_UNIT_T ? " t"
-	                                           : sim_unit_name(d->unit);
+	const char *unit = d->unit == SCALE_UNIT_G   ? " g"
+	                   : d->unit == SCALE_UNIT_T ? " t"
+	                                             : scale_unit_name(d->unit);
 	size_t n = 0;
 	if (d->cas_format != SIM_CAS_10) {
 		memcpy(f + n, h1, 2), n += 2;
@@ -314,13 +305,14 @@ static void xk3190_frame(struct sim_dev *d)
 	f[0] = STX;
 	f[1] = v < 0 ? '-' : '+';
 	memcpy(f + 2, digits, 6);
-	f[8] = d->unit == SIM_UNIT_G ? '0' : '3';
+	f[8] = d->unit == SCALE_UNIT_G ? '0' : '3';
 	uint8_t x = 0;
 	for (int i = 1; i <= 8; i++)
 		x ^= f[i];
-	static const char hex[] = "0123456789ABCDEF";
-	f[9] = (uint8_t)hex[x >> 4];
-	f[10] = (uint8_t)hex[x & 15];
+	char check[3];
+	hex_encode(&x, 1, check, sizeof check);
+	f[9] = (uint8_t)toupper((unsigned char)check[0]); /* A26: upper case */
+	f[10] = (uint8_t)toupper((unsigned char)check[1]);
 	f[11] = ETX;
 	sim_dev_send(d, f, sizeof(f));
 }
@@ -335,7 +327,7 @@ static void xk3190eq_frame(struct sim_dev *d)
 	int64_t v = scaled_value(d->unit, shown_g(d));
 	int64_t a = v < 0 ? -v : v;
 	char text[16];
-	if (d->unit == SIM_UNIT_G)
+	if (d->unit == SCALE_UNIT_G)
 		snprintf(text, sizeof(text), "%07lld", (long long)(a > 9999999 ? 9999999 : a));
 	else
 		snprintf(text, sizeof(text), "%03lld.%03lld", (long long)(a / 1000 % 1000),
@@ -360,9 +352,9 @@ void sim_scale_input(struct sim_dev *d, const uint8_t *buf, size_t len, int64_t 
 {
 	(void)now_ms;
 	for (size_t i = 0; i < len; i++) {
-		if (d->proto == SIM_MT8217)
+		if (d->proto->id == PROTOCOL_MT8217)
 			mt8217_input(d, buf[i]);
-		else if (d->proto == SIM_MTSICS)
+		else if (d->proto->id == PROTOCOL_MTSICS)
 			sics_input(d, buf[i]);
 		/* stream scales ignore what the host sends */
 	}
@@ -370,8 +362,8 @@ void sim_scale_input(struct sim_dev *d, const uint8_t *buf, size_t len, int64_t 
 
 static bool streaming(const struct sim_dev *d)
 {
-	return d->proto == SIM_CAS || d->proto == SIM_XK3190 || d->proto == SIM_XK3190_EQ ||
-	       (d->proto == SIM_MTSICS && d->sir);
+	return d->proto->id == PROTOCOL_CAS_CI200 || d->proto->id == PROTOCOL_XK3190_A9 ||
+	       d->proto->id == PROTOCOL_XK3190_EQ || (d->proto->id == PROTOCOL_MTSICS && d->sir);
 }
 
 int64_t sim_scale_next_ms(const struct sim_dev *d)
@@ -384,11 +376,11 @@ void sim_scale_tick(struct sim_dev *d, int64_t now_ms)
 	if (!streaming(d) || now_ms < d->next_stream_ms)
 		return;
 	d->next_stream_ms = now_ms + SIM_STREAM_MS;
-	if (d->proto == SIM_CAS)
+	if (d->proto->id == PROTOCOL_CAS_CI200)
 		cas_frame(d);
-	else if (d->proto == SIM_XK3190)
+	else if (d->proto->id == PROTOCOL_XK3190_A9)
 		xk3190_frame(d);
-	else if (d->proto == SIM_XK3190_EQ)
+	else if (d->proto->id == PROTOCOL_XK3190_EQ)
 		xk3190eq_frame(d);
 	else
 		sics_weight(d, true);

@@ -4,6 +4,7 @@
  * POLLHUP/POLLERR), and sleeping until an unplugged device is back.
  */
 #include "transport.h"
+#include "clock.h"
 #include "wf.h"
 
 #include <assert.h>
@@ -21,7 +22,6 @@
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 enum transport_kind { KIND_SERIAL, KIND_TCP };
@@ -31,19 +31,13 @@ struct transport {
 	int fd;   /* serial: owned by libserialport; tcp: ours */
 	void *sp; /* struct sp_port * for serial */
 	bool hung_up;
-	bool hup_seen;      /* poll reported a hang-up together with POLLIN */
-	bool told_readable; /* the last wait said READABLE and no read followed */
+	bool hup_seen;                /* poll reported a hang-up together with POLLIN */
+	bool told_readable;           /* the last wait said READABLE and no read followed */
+	const struct wf_clock *clock; /* write deadlines; never NULL */
 	char err[TRANSPORT_ERR_MAX];
 };
 
 #define WAIT_PRESENT_CAP_MS 250
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void set_err(char *err, size_t err_len, const char *fmt, const char *a, const char *b)
 {
@@ -219,7 +213,7 @@ out:
 /* ---- public ----------------------------------------------------------- */
 
 int transport_open(const char *spec, const struct transport_line *line, int connect_timeout_ms,
-                   struct transport **out, char *err, size_t err_len)
+                   const struct wf_clock *clock, struct transport **out, char *err, size_t err_len)
 {
 	assert(spec && out);
 	struct transport *t = NULL;
@@ -236,6 +230,7 @@ int transport_open(const char *spec, const struct transport_line *line, int conn
 	if (!t)
 		return WF_ENOMEM;
 	t->fd = -1;
+	t->clock = clock ? clock : wf_clock_system();
 	if (!strncmp(spec, "serial:", 7) && spec[7]) {
 		t->kind = KIND_SERIAL;
 		rc = transport_serial_open(spec + 7, line, &t->sp, &t->fd, err, err_len);
@@ -329,7 +324,7 @@ int transport_read(struct transport *t, uint8_t *buf, size_t cap)
 static int tcp_write(struct transport *t, const uint8_t *buf, size_t len, int timeout_ms)
 {
 	size_t done = 0;
-	int64_t deadline = mono_ms() + (timeout_ms > 0 ? timeout_ms : 1);
+	int64_t deadline = wf_clock_mono_ms(t->clock) + (timeout_ms > 0 ? timeout_ms : 1);
 	while (done < len) {
 		ssize_t n = send(t->fd, buf + done, len - done, MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n > 0) {
@@ -341,14 +336,17 @@ static int tcp_write(struct transport *t, const uint8_t *buf, size_t len, int ti
 			snprintf(t->err, sizeof(t->err), "send: %s", strerror(errno));
 			return WF_EIO;
 		}
-		int64_t left = deadline - mono_ms();
-		if (left <= 0) {
+		int64_t left = deadline - wf_clock_mono_ms(t->clock);
+		struct pollfd p = {.fd = t->fd, .events = POLLOUT};
+		/* A wait that ran its whole length is the end too, whatever the
+		 * clock says (a virtual clock may not move). */
+		int pr = left > 0 ? poll(&p, 1, (int)left) : 0;
+		if (pr == 0) {
 			snprintf(t->err, sizeof(t->err), "write timed out (%zu of %zu bytes)", done,
 			         len);
 			return WF_ETIMEDOUT;
 		}
-		struct pollfd p = {.fd = t->fd, .events = POLLOUT};
-		if (poll(&p, 1, (int)left) > 0 && (p.revents & (POLLHUP | POLLERR))) {
+		if (pr > 0 && (p.revents & (POLLHUP | POLLERR))) {
 			t->hung_up = true;
 			snprintf(t->err, sizeof(t->err), "%s", "connection closed by peer");
 			return WF_EIO;

@@ -2,7 +2,7 @@
  * transport.h — a thin byte port: open / read / write / wait / close over a
  * serial line (libserialport) or a TCP connection.
  *
- * For: device threads (devices/device.c) and tools that talk to a scale, a card
+ * For: device threads (devices/device/) and tools that talk to a scale, a card
  * reader or a receipt printer. A transport carries bytes and tells a hang-up
  * (device unplugged, peer closed) apart from "no data yet"; it knows nothing of
  * any protocol.
@@ -19,7 +19,7 @@
  *   tcp:HOST:PORT                    serial device servers, network printers
  *   tcp:[::1]:9100                   (port 9100); IPv6 literals in brackets
  *
- * Only devices/transport_serial.c includes <libserialport.h>.
+ * Only devices/transport/transport_serial.c includes <libserialport.h>.
  * Handles are not thread-safe: one thread owns a transport.
  */
 #ifndef WUFEI_TRANSPORT_H
@@ -28,6 +28,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "clock.h"
 
 #define TRANSPORT_SPEC_MAX 256 /* bytes incl. NUL of a transport string */
 #define TRANSPORT_ERR_MAX  160 /* bytes incl. NUL of an error text */
@@ -70,14 +72,16 @@ int transport_line_parse(const char *s, struct transport_line *out);
  * settings and flushes the input buffer (stale bytes are a known source of a
  * garbage first reply). For tcp, connects with a timeout.
  * In: spec (not NULL), line (NULL = defaults), connect_timeout_ms (tcp only;
- * <= 0 means 2000), err/err_len (may be NULL/0): receives a one-line reason on
- * failure. Out: *out = the new handle, or NULL on failure.
+ * <= 0 means 2000), clock (NULL = wf_clock_system(); must outlive the
+ * handle): the clock of the write deadlines, err/err_len (may be NULL/0):
+ * receives a one-line reason on failure. Out: *out = the new handle, or NULL
+ * on failure.
  * Returns WF_OK; WF_ENOENT when the device or host is not there (yet);
  * WF_EINVAL for a bad string or setting; WF_EBUSY when it is in use;
  * WF_EIO otherwise. Blocks at most connect_timeout_ms.
  */
 int transport_open(const char *spec, const struct transport_line *line, int connect_timeout_ms,
-                   struct transport **out, char *err, size_t err_len);
+                   const struct wf_clock *clock, struct transport **out, char *err, size_t err_len);
 
 /*
  * transport_wait — sleep until bytes can be read, wake_fd is readable, the

@@ -2,6 +2,7 @@
 #include "wedge.h"
 
 #include "cardid.h"
+#include "hex.h"
 #include "wf.h"
 
 #include <stdio.h>
@@ -25,15 +26,11 @@ bool wedge_init(struct wedge *w, const struct wedge_config *cfg)
 	return true;
 }
 
+/* The value of a typed digit (hex digits only for a hex reader), or -1. */
 static int digit_value(const struct wedge *w, int key)
 {
-	if (key >= '0' && key <= '9')
-		return key - '0';
-	if (w->cfg.hex && key >= 'a' && key <= 'f')
-		return key - 'a' + 10;
-	if (w->cfg.hex && key >= 'A' && key <= 'F')
-		return key - 'A' + 10;
-	return -1;
+	int v = hex_digit(key);
+	return v > 9 && !w->cfg.hex ? -1 : v;
 }
 
 /* The digits typed as a number (hex or decimal); false if over 64 bits. */

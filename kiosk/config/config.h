@@ -57,7 +57,8 @@ struct kiosk_config {
 	char ca_file[CONFIG_PATH_MAX];
 	char receipt_base_url[40]; /* <= 32 characters, upper case */
 	int backoff_cap_s;         /* sync retry back-off cap, default 300 */
-	int64_t keep_records;      /* acknowledged records kept before pruning, default 100000 */
+	int64_t keep_records;      /* acknowledged records kept before pruning; 0 (the
+	                              default) = the sync client's (SYNC_KEEP_RECORDS) */
 
 	/* [screen] */
 	int width, height;          /* pixels, default 1080 x 1920 */

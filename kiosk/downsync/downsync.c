@@ -103,7 +103,8 @@ static bool get_str(struct ctx *c, json_t *obj, const char *path, const char *ke
 	return true;
 }
 
-static bool get_hash(struct ctx *c, json_t *obj, const char *path, const char *key, uint8_t out[32])
+static bool get_hash(struct ctx *c, json_t *obj, const char *path, const char *key,
+                     uint8_t out[WF_HASH_BYTES])
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v || !json_is_string(v) || !hash_hex(json_string_value(v), out)) {

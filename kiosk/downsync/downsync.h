@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "wf.h"
 
 #define DOWNSYNC_FORMAT      "wufei-downsync-1"
 #define DOWNSYNC_CURSOR_MAX  128 /* bytes incl. NUL */
@@ -33,7 +34,7 @@ enum downsync_role { DOWNSYNC_ROLE_STAFF = 1, DOWNSYNC_ROLE_ADMIN = 2 };
 
 struct downsync_resident {
 	uint64_t id;
-	uint8_t card_hash[32];
+	uint8_t card_hash[WF_HASH_BYTES];
 	char name[DOWNSYNC_NAME_MAX];
 	enum downsync_status status;
 	char block_reason[DOWNSYNC_REASON_MAX];
@@ -42,14 +43,14 @@ struct downsync_resident {
 
 struct downsync_staff {
 	uint64_t id;
-	uint8_t card_hash[32];
+	uint8_t card_hash[WF_HASH_BYTES];
 	char name[DOWNSYNC_NAME_MAX];
 	enum downsync_role role;
 	char pin_hash[DOWNSYNC_PINHASH_MAX]; /* "$argon2id$..." */
 };
 
 struct downsync_block {
-	uint8_t card_hash[32];
+	uint8_t card_hash[WF_HASH_BYTES];
 	char reason[DOWNSYNC_REASON_MAX];
 };
 
@@ -70,7 +71,7 @@ struct downsync {
 	uint16_t *del_categories;
 	uint64_t *del_residents;
 	uint64_t *del_staff;
-	uint8_t (*del_blocks)[32];
+	uint8_t (*del_blocks)[WF_HASH_BYTES];
 };
 
 /*

@@ -10,7 +10,9 @@
  * in one transaction, the outbox the sync client drains, and `ledger verify`.
  *
  * Not for: rules (kiosk/session.*), receipt signing (common/receipt.h; the
- * caller passes a callback), JSON, HTTP, clocks (times come in as arguments).
+ * caller passes a callback), JSON, HTTP. Record times come in as arguments;
+ * the one clock the journal reads (how long it has waited for a lock) is the
+ * handle's struct wf_clock (ledger_options.clock, default the system's).
  *
  * Every connection runs WAL, synchronous=FULL and a busy timeout, read back
  * and checked at open. Writes use BEGIN IMMEDIATE; SQLITE_BUSY is retried for
@@ -37,24 +39,31 @@
 #include "catalog.h"
 #include "record.h"
 
-#define LEDGER_SCHEMA_VERSION   3    /* PRAGMA user_version of a current journal */
-#define LEDGER_BUSY_TIMEOUT_MS  5000 /* sqlite3_busy_timeout per statement */
-#define LEDGER_BUSY_MAX_MS      60000
-#define LEDGER_ERRMSG_MAX       256
-#define LEDGER_TOKEN_MAX        192 /* receipt URL incl. NUL (RECEIPT_URL_MAX is 176) */
-#define LEDGER_NAME_MAX         64  /* masked names incl. NUL */
-#define LEDGER_REASON_MAX       96  /* block reasons incl. NUL */
-#define LEDGER_PINHASH_MAX      128 /* crypto_pwhash_STRBYTES */
-#define LEDGER_CURSOR_MAX       128
-#define LEDGER_CHECKPOINT_EVERY 100 /* commits between PASSIVE WAL checkpoints */
+#define LEDGER_SCHEMA_VERSION    3    /* PRAGMA user_version of a current journal */
+#define LEDGER_BUSY_TIMEOUT_MS   5000 /* sqlite3_busy_timeout per statement */
+#define LEDGER_BUSY_MAX_MS       60000
+#define LEDGER_ERRMSG_MAX        256
+#define LEDGER_TOKEN_MAX         192 /* receipt URL incl. NUL (RECEIPT_URL_MAX is 176) */
+#define LEDGER_NAME_MAX          64  /* masked names incl. NUL */
+#define LEDGER_REASON_MAX        96  /* block reasons incl. NUL */
+#define LEDGER_PINHASH_MAX       128 /* crypto_pwhash_STRBYTES */
+#define LEDGER_CURSOR_MAX        128
+#define LEDGER_CHECKPOINT_EVERY  100 /* commits between PASSIVE WAL checkpoints */
+#define LEDGER_RECEIPT_KEY_BYTES 32  /* an Ed25519 public key */
 
 struct ledger;
+struct wf_clock;
 
 /* Options for ledger_open_with; zero-initialise, then set what you need. */
 struct ledger_options {
 	const char *vfs;      /* SQLite VFS name; NULL = default (tests inject faults) */
 	bool unsafe_sync_off; /* TEST ONLY: synchronous=OFF (proves the power-cut test bites) */
-	unsigned checkpoint_every; /* commits between PASSIVE checkpoints; 0 = default */
+	unsigned checkpoint_every;    /* commits between PASSIVE checkpoints; 0 = default */
+	const struct wf_clock *clock; /* times busy retries; NULL = wf_clock_system() */
+	/* The kiosk's receipt key, stored at open (ledger_set_receipt_key) so that
+	 * verify checks receipt signatures; NULL = none given. */
+	const uint8_t *receipt_public_key; /* LEDGER_RECEIPT_KEY_BYTES */
+	uint8_t receipt_key_id;            /* 1..255, with receipt_public_key */
 };
 
 /*
@@ -88,6 +97,18 @@ const char *ledger_errmsg(const struct ledger *l);
 
 /* ledger_kiosk — the kiosk number this journal belongs to. */
 uint32_t ledger_kiosk(const struct ledger *l);
+
+/*
+ * ledger_set_receipt_key — the public key (LEDGER_RECEIPT_KEY_BYTES) the
+ * kiosk signs receipt tokens with under key_id (1..255), kept in the
+ * journal's meta ('receipt_key.<id>') so that ledger_verify can check every
+ * token's signature without the kiosk's config or key file. A key already
+ * held under key_id is replaced (a regenerated key: tokens signed with the
+ * old one no longer verify, at central neither). Writes only when the key is
+ * new. WF_EINVAL for key id 0.
+ */
+int ledger_set_receipt_key(struct ledger *l, uint8_t key_id,
+                           const uint8_t public_key[LEDGER_RECEIPT_KEY_BYTES]);
 
 /* ledger_last — highest seq (0 if empty) and the chain hash after it
  * (zeros if empty) into *seq and hash (either may be NULL). */
@@ -319,27 +340,74 @@ int ledger_checkpoint_due(struct ledger *l, uint64_t keep, uint64_t every, uint6
 /*
  * ledger_prune_acked — applies the newest CHECKPOINT record once central has
  * acknowledged it and it covers more than is already pruned (ledger_prune).
- * Returns the number of records removed (0 when nothing to do) or an error.
+ * Returns the number of records removed (0 when nothing to do) or an error
+ * (that of ledger_prune: a checkpoint it cannot apply fails the same way at
+ * every call; ledger_last_checkpoint names it).
  */
 int ledger_prune_acked(struct ledger *l);
+
+/* ledger_last_checkpoint — the newest CHECKPOINT record held: *seq (0 =
+ * none), its *upto seq and whether central *acked it. Reads only. */
+int ledger_last_checkpoint(struct ledger *l, uint64_t *seq, uint64_t *upto, bool *acked);
 
 /* A problem ledger_verify found; text names it ("seq 42: chain hash ..."). */
 typedef void (*ledger_problem_fn)(void *ctx, const char *text);
 
 /*
- * ledger_verify — checks the journal at path without changing its records:
- * SQLite integrity_check, seq contiguity from 1 (or from the last pruning
- * checkpoint; a gap only where an EPOCH record says so), the chain
- * recomputed from the canonical bytes, every canonical record decodes and
- * its queryable columns equal it, its kiosk number is the journal's, every
- * unacknowledged record has its outbox row, no outbox row lacks a record,
- * every drop has its receipt row, and the daily counters equal the sum of
- * the drops. Calls problem (may be NULL) once per problem.
+ * ledger_verify — checks the journal at path without changing it: SQLite's
+ * integrity_check; the records: seq contiguity from 1 (or from the last
+ * pruning checkpoint; a gap only where an EPOCH record says so), the chain
+ * recomputed from the canonical bytes, every canonical record decodes, names
+ * the journal's kiosk and its seq, and its kind, time and indexed columns
+ * (category_id, qty, credited_qty, points, rate_version, flags, resident_id,
+ * staff_id, local_day, card_hash) equal what the bytes say; and every table
+ * that restates a record:
+ *   - receipts: every drop has its row, every row a drop; each token
+ *     decodes, names this kiosk and its record's seq, says the record's
+ *     category, quantity, points, minute and flags, and carries a key id
+ *     the journal holds (ledger_set_receipt_key) with a valid signature.
+ *     A journal that holds no receipt key at all gets every check but the
+ *     signature's (ledger_verify_with_stats says so);
+ *   - the outbox: every unacknowledged record has its row, and only
+ *     existing, unacknowledged records have one;
+ *   - the daily counters: each equals the sum of the held drops of its
+ *     card, day and category; on days up to the newest pruned drop's (meta
+ *     'pruned_day') a counter may also count pruned drops, so there it may
+ *     exceed that sum but never fall short of it;
+ *   - the prune points: each restates its CHECKPOINT record (while held),
+ *     and the newest is meta pruned_upto / pruned_hash.
+ * Calls problem (may be NULL) once per problem, with text naming it.
  * Returns the number of problems (0 = ok) or a negative error if the file
  * cannot be opened or read as a journal (err[err_len] says why).
  */
 int ledger_verify(const char *path, ledger_problem_fn problem, void *ctx, char *err,
                   size_t err_len);
+
+/* What ledger_verify_with_stats checked, besides the problems it found. */
+struct ledger_verify_stats {
+	uint64_t records;  /* records walked */
+	uint64_t receipts; /* receipt tokens checked */
+	bool signatures;   /* false: the journal holds no receipt key, so the
+	                      tokens' signatures were not checked */
+};
+
+/* ledger_verify_with_stats — ledger_verify, and what it checked into *stats
+ * (may be NULL). */
+int ledger_verify_with_stats(const char *path, ledger_problem_fn problem, void *ctx,
+                             struct ledger_verify_stats *stats, char *err, size_t err_len);
+
+/*
+ * ledger_verify_next — the per-record checks of ledger_verify (contiguity,
+ * chain, decode, columns, receipt, outbox row) for the records after seq
+ * *after only, continuing the chain from hash (the chain hash after *after;
+ * *after 0 = from the start of what the journal holds). The whole-table
+ * checks are left to ledger_verify. On return *after and hash are the last
+ * record checked, ready for the next call. For checking what was written
+ * since the last check (a crash loop) in time that does not grow with the
+ * journal. Returns the number of problems or a negative error.
+ */
+int ledger_verify_next(struct ledger *l, uint64_t *after, uint8_t hash[WF_HASH_BYTES],
+                       ledger_problem_fn problem, void *ctx);
 
 /* One stored record as ledger_each hands it out. */
 struct ledger_entry {

@@ -3,9 +3,17 @@
  * devices, receipt signing and printing.
  *
  * For: cmd_run.c (the kiosk program: live devices and/or a script) and the
- * end-to-end tests. The runner feeds events to the session, carries out the
- * effects it returns (record in the journal, verify a PIN, sign and print a
- * receipt, zero the scale) and feeds their results back.
+ * end-to-end tests. Events (cards, readings, taps, ticks, device states)
+ * go into one queue; the runner has the session step on each in turn and
+ * carries out the effects it returns (record in the journal, verify a PIN,
+ * sign and print a receipt, zero the scale) in order, each answer going back
+ * into the queue (pump.h). Nothing waits: a receipt prints while the screen
+ * keeps drawing and taking taps.
+ *
+ * Time comes from one clock (clock.h): the system's, or with virtual_clock
+ * a clock that moves only when a script says so. The local day of the
+ * daily limit is the process's time zone: the program's main sets TZ to
+ * the kiosk's [kiosk] timezone before calling runner_open.
  *
  * The rule it enforces around the session: a receipt is made, shown or
  * printed only after the journal's COMMIT returned for its drop.
@@ -19,18 +27,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clock.h"
 #include "config.h"
 #include "device.h"
+#include "log.h"
 #include "script.h"
 #include "session.h"
 
 struct runner;
 
 struct runner_opts {
-	const struct kiosk_config *cfg; /* copied */
-	bool start_devices;             /* start the [device.*] threads */
-	bool virtual_clock;             /* time advances only by script "wait" lines */
-	FILE *log;                      /* screen changes and effects, one line each; may be NULL */
+	const struct kiosk_config *cfg;         /* copied */
+	bool start_devices;                     /* start the [device.*] threads */
+	const struct wf_clock *clock;           /* NULL: the system clock */
+	struct wf_clock_virtual *virtual_clock; /* non-NULL: the run's clock instead, moved
+	                                           only by script "wait" and "weight ... for"
+	                                           lines (must outlive the runner) */
+	struct wf_log *log;         /* screen changes and effects, one line each; may be NULL */
 	const char *screenshot_dir; /* each screen shown, drawn to DIR/NNN-SCREEN.png; NULL none */
 	bool window;                /* show the screens in a window; taps on it are taps */
 };

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "wf.h"
 
 #define SESSION_NAME_MAX    64  /* masked display name, UTF-8, incl. NUL */
 #define SESSION_REASON_MAX  96  /* block reason, incl. NUL */
@@ -48,13 +49,13 @@ struct session_today {
 
 struct session_identity {
 	enum session_card_kind kind;
-	uint64_t id;                     /* resident id or staff id; 0 if none */
-	uint8_t card_hash[32];           /* keyed hash of the canonical card id */
-	char name[SESSION_NAME_MAX];     /* masked display name ("王*") */
-	char reason[SESSION_REASON_MAX]; /* block reason for BLOCKED */
-	bool admin;                      /* staff role admin (else staff) */
-	uint32_t pin_failures;           /* staff: failures already on record */
-	unsigned ntoday;                 /* entries used in today[] */
+	uint64_t id;                      /* resident id or staff id; 0 if none */
+	uint8_t card_hash[WF_HASH_BYTES]; /* keyed hash of the canonical card id */
+	char name[SESSION_NAME_MAX];      /* masked display name ("王*") */
+	char reason[SESSION_REASON_MAX];  /* block reason for BLOCKED */
+	bool admin;                       /* staff role admin (else staff) */
+	uint32_t pin_failures;            /* staff: failures already on record */
+	unsigned ntoday;                  /* entries used in today[] */
 	struct session_today today[WF_MAX_CATEGORIES];
 };
 
@@ -157,11 +158,11 @@ struct session_drop {
 	int64_t credited_qty; /* the part under the daily limit */
 	int64_t points;       /* points for credited_qty at the rate */
 	uint32_t rate_version;
-	bool anonymous;        /* no resident account (no card or unknown card) */
-	bool capped;           /* credited_qty < qty because of the daily limit */
-	uint64_t resident_id;  /* 0 when anonymous */
-	uint8_t card_hash[32]; /* zeros when no card was used */
-	int64_t at_ms;         /* the event time of the confirmation */
+	bool anonymous;                   /* no resident account (no card or unknown card) */
+	bool capped;                      /* credited_qty < qty because of the daily limit */
+	uint64_t resident_id;             /* 0 when anonymous */
+	uint8_t card_hash[WF_HASH_BYTES]; /* zeros when no card was used */
+	int64_t at_ms;                    /* the event time of the confirmation */
 };
 
 struct session_receipt {

@@ -26,7 +26,12 @@
 #define SYNC_BATCH_MAX    500 /* records per batch (SYNC-API limit) */
 #define SYNC_ERROR_MAX    200
 #define SYNC_URL_MAX      512
-#define SYNC_KEEP_RECORDS 100000 /* acknowledged records the journal keeps */
+/* Acknowledged records the journal keeps: the one default of [central]
+ * keep_records (a config that leaves it 0 gets this; kiosk/config should
+ * take its default from here rather than repeat the number). */
+#define SYNC_KEEP_RECORDS 100000
+
+struct wf_clock;
 
 struct sync_config {
 	const char *url;     /* "http://127.0.0.1:8080" or https (no trailing /) */
@@ -47,9 +52,11 @@ struct sync_config {
 	 * they are removed from the journal. */
 	uint64_t keep_records; /* 0 = SYNC_KEEP_RECORDS */
 	uint64_t prune_every;  /* 0 = keep_records / 10 + 1 */
-	/* The kiosk's clock in UTC ms; NULL = CLOCK_REALTIME. Tests move it. */
-	int64_t (*clock_ms)(void *ctx);
-	void *clock_ctx;
+	/* The kiosk's clock (common/clock.h): its UTC time signs requests and
+	 * dates EPOCH and CHECKPOINT records (corrected by central's offset);
+	 * its monotonic time schedules heartbeats and down-syncs. It also times
+	 * the journal's busy retries. NULL = wf_clock_system(). Tests move it. */
+	const struct wf_clock *clock;
 	wf_log_fn log; /* may be NULL */
 	void *log_ctx;
 };

@@ -2,17 +2,22 @@
 #include "harness.h"
 #include "hex.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -50,19 +55,28 @@ int harness_start(struct central_proc *p, const char *db_url, int64_t time_offse
 	return harness_start_args(p, db_url, time_offset_s, NULL);
 }
 
+/* The crash points (--crash-at) are only in the crash-point test build. */
+static const char *central_program(const char *const *extra)
+{
+	for (int i = 0; extra && extra[i]; i++)
+		if (strcmp(extra[i], "--crash-at") == 0 || strcmp(extra[i], "--crash-every") == 0)
+			return "wufei-central-crashtest";
+	return "wufei-central";
+}
+
 int harness_start_args(struct central_proc *p, const char *db_url, int64_t time_offset_s,
                        const char *const *extra)
 {
 	char bin[512], off[32];
 	int fds[2];
-	harness_bin("wufei-central", bin, sizeof bin);
+	harness_bin(central_program(extra), bin, sizeof bin);
 	snprintf(p->db_url, sizeof p->db_url, "%s", db_url);
 	snprintf(off, sizeof off, "%" PRId64, time_offset_s);
 	if (pipe(fds) != 0)
-		return -1;
+		return WF_EIO;
 	pid_t pid = fork();
 	if (pid < 0)
-		return -1;
+		return WF_EIO;
 	if (pid == 0) {
 		dup2(fds[1], 1);
 		/* nothing else of the test's (listening proxies, journals) goes along */
@@ -97,15 +111,15 @@ int harness_start_args(struct central_proc *p, const char *db_url, int64_t time_
 	close(fds[0]);
 	const char *colon = strrchr(line, ':');
 	if (!colon)
-		return -1;
+		return WF_EIO;
 	p->port = (int)strtol(colon + 1, NULL, 10);
-	return p->port > 0 ? 0 : -1;
+	return p->port > 0 ? WF_OK : WF_EIO;
 }
 
 int harness_stop(struct central_proc *p, int sig)
 {
 	if (p->pid <= 0)
-		return -1;
+		return WF_ESTATE;
 	kill(p->pid, sig);
 	int st = 0;
 	while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
@@ -128,7 +142,7 @@ int harness_cli(const char *db_url, char *out, size_t cap, const char *const *ar
 	argv[n++] = db_url;
 	argv[n] = NULL;
 	if (pipe(fds) != 0)
-		return -1;
+		return WF_EIO;
 	pid_t pid = fork();
 	if (pid == 0) {
 		dup2(fds[1], 1);
@@ -177,19 +191,28 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
+/* The value of header name if line (n bytes) is that header, into out[cap]
+ * without the line end; false otherwise. */
+static bool header_value(const char *line, size_t n, const char *name, char *out, size_t cap)
+{
+	size_t k = strlen(name), o = 0;
+	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
+		return false;
+	size_t i = k + 1;
+	while (i < n && line[i] == ' ')
+		i++;
+	while (i < n && line[i] != '\r' && line[i] != '\n' && o + 1 < cap)
+		out[o++] = line[i++];
+	out[o] = '\0';
+	return true;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 {
 	struct http_answer *a = ctx;
 	size_t n = size * nmemb;
-	static const char name[] = "X-Wufei-Central-Time:";
-	if (n > sizeof name && strncasecmp(data, name, sizeof name - 1) == 0) {
-		size_t i = sizeof name - 1, o = 0;
-		while (i < n && data[i] == ' ')
-			i++;
-		while (i < n && data[i] >= '0' && data[i] <= '9' && o + 1 < sizeof a->central_time)
-			a->central_time[o++] = data[i++];
-		a->central_time[o] = '\0';
-	}
+	header_value(data, n, "X-Wufei-Central-Time", a->central_time, sizeof a->central_time);
+	header_value(data, n, "Allow", a->allow, sizeof a->allow);
 	return n;
 }
 
@@ -204,13 +227,13 @@ int harness_request(int port, const char *method, const char *path, const void *
 	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
 	CURL *c = curl_easy_init();
 	if (!c)
-		return -1;
+		return WF_EIO;
 	if (sk) {
 		char sig[SIGNING_SIG_HEX_LEN + 1];
 		if (signing_sign_request(sk, method, path, time_s, body, body_len, kiosk, key_id,
 		                         sig) != 0) {
 			curl_easy_cleanup(c);
-			return -1;
+			return WF_EIO;
 		}
 		snprintf(h[0], sizeof h[0], "X-Wufei-Kiosk: %" PRIu32, kiosk);
 		snprintf(h[1], sizeof h[1], "X-Wufei-Key-Id: %" PRIu32, key_id);
@@ -228,7 +251,11 @@ int harness_request(int port, const char *method, const char *path, const void *
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, ans);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	if (strcmp(method, "POST") == 0) {
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "POST") == 0 || (body && strcmp(method, "GET") != 0)) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
 	}
@@ -238,13 +265,43 @@ int harness_request(int port, const char *method, const char *path, const void *
 	curl_easy_cleanup(c);
 	ans->body = b.p ? b.p : calloc(1, 1);
 	ans->len = b.n;
-	return rc == CURLE_OK || ans->status > 0 ? 0 : -1;
+	return rc == CURLE_OK || ans->status > 0 ? WF_OK : WF_EIO;
 }
 
 void harness_answer_free(struct http_answer *ans)
 {
 	free(ans->body);
 	ans->body = NULL;
+}
+
+int harness_raw(int port, const char *req, size_t len)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return WF_EIO;
+	int status = WF_EIO;
+	char head[32] = "", sink[4096];
+	size_t got = 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+	    write(fd, req, len) == (ssize_t)len) {
+		/* the status line is in the first bytes; the rest is read and dropped */
+		for (;;) {
+			char *dst = got + 1 < sizeof head ? head + got : sink;
+			size_t room = got + 1 < sizeof head ? sizeof head - 1 - got : sizeof sink;
+			ssize_t r = read(fd, dst, room);
+			if (r <= 0)
+				break;
+			if (dst == head)
+				got += (size_t)r;
+		}
+		head[got] = '\0';
+		if (strncmp(head, "HTTP/1.1 ", 9) == 0 || strncmp(head, "HTTP/1.0 ", 9) == 0)
+			status = (int)strtol(head + 9, NULL, 10);
+	}
+	close(fd);
+	return status;
 }
 
 void harness_write_pub(const char *dir, const char *name, const uint8_t pk[32], char *out,
@@ -273,7 +330,7 @@ size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *
 	r.drop.unit = WF_UNIT_GRAM;
 	r.drop.qty = 1250 + 50 * (variant & 1);
 	r.drop.credited_qty = r.drop.qty;
-	r.drop.points = wf_points(WF_UNIT_GRAM, 2000, r.drop.credited_qty);
+	wf_points(WF_UNIT_GRAM, 2000, r.drop.credited_qty, &r.drop.points);
 	r.drop.rate_version = 1;
 	if (variant == 2)
 		r.drop.points += 1; /* claims a point too many */
@@ -286,28 +343,30 @@ size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *
 	return n > 0 ? (size_t)n : 0;
 }
 
-char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[32], int variant)
+/* One record of a batch: {"kind","seq","data","hash"} (canonical bytes in base64). */
+static json_t *batch_record(uint32_t kiosk, uint32_t seq, int variant, uint8_t prev[WF_HASH_BYTES])
 {
-	size_t cap = 256 + (size_t)n * 800, len = 0;
-	char *out = malloc(cap);
-	if (!out)
-		return NULL;
-	len += (size_t)snprintf(
-	    out, cap, "{\"format\":\"wufei-batch-1\",\"kiosk\":%" PRIu32 ",\"records\":[", kiosk);
-	for (uint32_t i = 0; i < n; i++) {
-		uint8_t bytes[INGEST_MAX_RECORD_BYTES], h[32];
-		char b64[INGEST_MAX_RECORD_BYTES * 2], hex[65];
-		size_t bl = harness_record_bytes(kiosk, first + i, variant, bytes, sizeof bytes);
-		ingest_chain_next(prev, bytes, bl, h);
-		memcpy(prev, h, 32);
-		sodium_bin2base64(b64, sizeof b64, bytes, bl, sodium_base64_VARIANT_ORIGINAL);
-		hex_encode(h, 32, hex, sizeof hex);
-		len += (size_t)snprintf(out + len, cap - len,
-		                        "%s{\"kind\":%d,\"seq\":%" PRIu32
-		                        ",\"data\":\"%s\",\"hash\":\"%s\"}",
-		                        i ? "," : "", 1, first + i, b64, hex);
-	}
-	snprintf(out + len, cap - len, "]}");
+	uint8_t bytes[INGEST_MAX_RECORD_BYTES], h[WF_HASH_BYTES];
+	char b64[INGEST_MAX_RECORD_BYTES * 2], hex[WF_HASH_HEX];
+	size_t bl = harness_record_bytes(kiosk, seq, variant, bytes, sizeof bytes);
+	ingest_chain_next(prev, bytes, bl, h);
+	memcpy(prev, h, WF_HASH_BYTES);
+	sodium_bin2base64(b64, sizeof b64, bytes, bl, sodium_base64_VARIANT_ORIGINAL);
+	hex_encode(h, WF_HASH_BYTES, hex, sizeof hex);
+	return json_pack("{s:i, s:I, s:s, s:s}", "kind", 1, "seq", (json_int_t)seq, "data", b64,
+	                 "hash", hex);
+}
+
+char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[WF_HASH_BYTES],
+                         int variant)
+{
+	json_t *recs = json_array();
+	for (uint32_t i = 0; recs && i < n; i++)
+		json_array_append_new(recs, batch_record(kiosk, first + i, variant, prev));
+	json_t *body = json_pack("{s:s, s:I, s:o}", "format", "wufei-batch-1", "kiosk",
+	                         (json_int_t)kiosk, "records", recs);
+	char *out = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(body);
 	return out;
 }
 
@@ -315,7 +374,7 @@ long harness_count(const char *db_path, const char *sql)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	long n = -1;
+	long n = WF_EIO;
 	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
 	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)

@@ -1,7 +1,10 @@
 /*
  * harness.h — starts a real wufei-central over loopback and talks to it with
- * libcurl, signing requests like a kiosk. For tests/central and
- * bench/central_ingest only.
+ * libcurl, signing requests like a kiosk; builds signed batches of test
+ * records. Library wufei_central_harness (tests/central/CMakeLists.txt), for
+ * any test folder that needs a central (tests/central, tests/sync,
+ * tests/kiosk) and the benchmarks. Linking it also builds wufei-central and
+ * wufei-central-crashtest first.
  */
 #ifndef WUFEI_TESTS_CENTRAL_HARNESS_H
 #define WUFEI_TESTS_CENTRAL_HARNESS_H
@@ -9,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "wf.h"
 
 struct central_proc {
 	pid_t pid;
@@ -21,18 +26,25 @@ void harness_bin(const char *name, char *out, size_t cap);
 
 /*
  * harness_start — runs `wufei-central serve --db DB --listen 127.0.0.1:0
- * [--time-offset OFFSET]` and waits for its "listening" line. Returns 0.
+ * [--time-offset OFFSET]` and waits for its "listening" line. Returns WF_OK
+ * (p->port set), or WF_EIO when it did not start.
  */
 int harness_start(struct central_proc *p, const char *db_url, int64_t time_offset_s);
 
-/* harness_start with extra serve arguments (NULL-terminated list, may be NULL). */
+/*
+ * harness_start with extra serve arguments (NULL-terminated list, may be
+ * NULL). With --crash-at or --crash-every among them it runs the crash-point
+ * test build, wufei-central-crashtest, instead (wufei-central has no crash
+ * points). WUFEI_TEST_SERVER_STDERR, when set, names a file central's
+ * standard error (its log) is appended to.
+ */
 int harness_start_args(struct central_proc *p, const char *db_url, int64_t time_offset_s,
                        const char *const *extra);
 
 /*
  * Sends sig (SIGKILL or SIGTERM) and reaps the process. Returns its exit
  * code (0 after a clean SIGTERM stop; non-zero if a sanitizer found leaks),
- * or 128 + signal.
+ * or 128 + signal; WF_ESTATE when p runs nothing.
  */
 int harness_stop(struct central_proc *p, int sig);
 
@@ -44,8 +56,9 @@ int harness_stop(struct central_proc *p, int sig);
 void harness_kill_started(void);
 
 /*
- * harness_cli — runs `wufei-central ARGS... --db DB`; returns its exit code;
- * stdout (capped) into out[cap] if out is not NULL.
+ * harness_cli — runs `wufei-central ARGS... --db DB`; returns its exit code
+ * (128 + signal if it was killed; WF_EIO if it could not run); stdout
+ * (capped) into out[cap] if out is not NULL.
  */
 int harness_cli(const char *db_url, char *out, size_t cap, const char *const *args);
 
@@ -54,18 +67,28 @@ struct http_answer {
 	char *body; /* NUL-terminated, malloc'd */
 	size_t len;
 	char central_time[32]; /* X-Wufei-Central-Time header value */
+	char allow[64];        /* Allow header value ("" when absent) */
 };
 
 /*
- * harness_request — one HTTP request to the central on port. If sk is
- * non-NULL the request is signed for kiosk/key_id at time_s. extra_header
- * may be NULL. Returns 0 when an answer arrived (any status).
+ * harness_request — one HTTP request to the central on port: GET, POST (with
+ * body), HEAD, or any other method (sent as it is, with body when given).
+ * If sk is non-NULL the request is signed for kiosk/key_id at time_s.
+ * Returns WF_OK when an answer arrived (any status), else WF_EIO.
  */
 int harness_request(int port, const char *method, const char *path, const void *body,
                     size_t body_len, const uint8_t *sk, uint32_t kiosk, uint32_t key_id,
                     int64_t time_s, struct http_answer *ans);
 
 void harness_answer_free(struct http_answer *ans);
+
+/*
+ * harness_raw — sends req[0..len) as it is over a new loopback connection to
+ * port (bytes curl would refuse: control characters in the target) and
+ * reads the reply until the server closes. Returns the reply's status code,
+ * or WF_EIO when none came.
+ */
+int harness_raw(int port, const char *req, size_t len);
 
 /* Writes a public key file for pk into dir/name and returns its path in out. */
 void harness_write_pub(const char *dir, const char *name, const uint8_t pk[32], char *out,
@@ -76,7 +99,8 @@ void harness_write_pub(const char *dir, const char *name, const uint8_t pk[32], 
  * of kiosk, each with canonical bytes from harness_record_bytes(variant) and
  * chain hashes continuing from prev (updated). Returns malloc'd text.
  */
-char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[32], int variant);
+char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t prev[WF_HASH_BYTES],
+                         int variant);
 
 /*
  * Canonical bytes of a test record: with record.h a paper drop (category 1,
@@ -88,7 +112,8 @@ size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *
 /* The receipt minute (UTC minutes) of the record harness_record_bytes makes for seq. */
 uint32_t harness_record_time_min(uint32_t seq);
 
-/* Number of rows of `SELECT COUNT(*) FROM <table>` in the SQLite file path. */
+/* The first column of the first row sql gives on the SQLite file db_path
+ * (a count), or WF_EIO. */
 long harness_count(const char *db_path, const char *sql);
 
 #endif

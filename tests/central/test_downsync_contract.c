@@ -93,9 +93,10 @@ static void test_central_answer_parses_on_the_kiosk(void **state)
 	assert_int_equal(d.categories[0].rate, 5);
 	assert_int_equal(d.nresidents, 1);
 	assert_int_equal(d.residents[0].points_balance, 12);
-	uint8_t h[32];
-	crypto_generichash(h, 32, (const uint8_t *)"em4100:0014868981", 17, d.card_key, 32);
-	assert_memory_equal(d.residents[0].card_hash, h, 32);
+	uint8_t h[WF_HASH_BYTES];
+	crypto_generichash(h, WF_HASH_BYTES, (const uint8_t *)"em4100:0014868981", 17, d.card_key,
+	                   32);
+	assert_memory_equal(d.residents[0].card_hash, h, WF_HASH_BYTES);
 	assert_int_equal(d.nstaff, 1);
 	assert_int_equal(crypto_pwhash_str_verify(d.staff[0].pin_hash, "1234", 4), 0);
 	assert_int_equal(d.nblocks, 1);

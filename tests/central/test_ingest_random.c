@@ -63,7 +63,7 @@ static void test_random_mutations(void **state)
 	struct store *s = NULL;
 	assert_int_equal(store_open(url, &s, why, sizeof why), 0);
 	assert_int_equal(s->ops->kiosk_add(s, 7, "t", 1), 0);
-	uint8_t prev[32] = {0};
+	uint8_t prev[WF_HASH_BYTES] = {0};
 	char *valid = harness_batch_json(7, 1, 3, prev, 0);
 	size_t vlen = strlen(valid), cap = vlen + 64;
 	char *b = malloc(cap);

@@ -19,6 +19,7 @@
 #include "chain.h"
 #include "record.h"
 #include "signing.h"
+#include "wf.h"
 
 static char *doc_text(void)
 {
@@ -52,7 +53,7 @@ static void test_batch_example(void **state)
 	r.drop.unit = WF_UNIT_GRAM;
 	r.drop.qty = 1250;
 	r.drop.credited_qty = 1250;
-	r.drop.points = wf_points(WF_UNIT_GRAM, 2000, 1250);
+	assert_int_equal(wf_points(WF_UNIT_GRAM, 2000, 1250, &r.drop.points), WF_OK);
 	assert_int_equal(r.drop.points, 2);
 	r.drop.rate_version = 3;
 	r.drop.resident_id = 1001;
@@ -62,14 +63,14 @@ static void test_batch_example(void **state)
 	uint8_t bytes[WF_RECORD_MAX_LEN];
 	int n = wf_record_encode(&r, bytes, sizeof bytes);
 	assert_int_equal(n, 98);
-	char hex[2 * WF_RECORD_MAX_LEN + 1], b64[2 * WF_RECORD_MAX_LEN], chain_hex[65];
+	char hex[2 * WF_RECORD_MAX_LEN + 1], b64[2 * WF_RECORD_MAX_LEN], chain_hex[WF_HASH_HEX];
 	hex_encode(bytes, (size_t)n, hex, sizeof hex);
 	sodium_bin2base64(b64, sizeof b64, bytes, (size_t)n, sodium_base64_VARIANT_ORIGINAL);
-	uint8_t genesis[32], h[32];
+	uint8_t genesis[WF_HASH_BYTES], h[WF_HASH_BYTES];
 	wf_chain_genesis(genesis);
 	wf_chain_next(genesis, bytes, (size_t)n, h);
 	hex_encode(h, WF_HASH_BYTES, chain_hex, WF_HASH_HEX);
-	char body[1024], body_hash[65], sig[129], line[1200];
+	char body[1024], body_hash[WF_HASH_HEX], sig[129], line[1200];
 	snprintf(body, sizeof body,
 	         "{\"format\":\"wufei-batch-1\",\"kiosk\":12,\"records\":[{\"kind\":1,\"seq\":1,"
 	         "\"data\":\"%s\",\"hash\":\"%s\"}]}",

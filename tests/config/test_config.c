@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "wf.h"
+#include "wf_test.h"
 
 static char g_dir[256];
 
@@ -32,17 +33,13 @@ static const char *minimal = "[kiosk]\n"
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/wufei-config.XXXXXX");
-	assert_non_null(mkdtemp(g_dir));
-	return 0;
+	return wf_test_tmpdir("config", g_dir, sizeof g_dir);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-	return system(cmd);
+	return wf_test_rmtree(g_dir);
 }
 
 /* Loads text as DIR/kiosk.ini; returns config_load's result. */
@@ -120,8 +117,37 @@ static void test_minimal_defaults(void **state)
 	assert_int_equal(cfg.width, 1080);
 	assert_int_equal(cfg.session.max_pin_attempts, 3);
 	assert_string_equal(cfg.receipt_base_url, "HTTPS://R.WUFEI.CN");
-	assert_int_equal(cfg.keep_records, 100000);
+	assert_int_equal(cfg.keep_records, 0); /* the sync client's default */
 	assert_int_equal(cfg.ndevices, 0);
+}
+
+/* A device's line defaults to what its protocol usually runs at, key by
+ * key: a Mettler Toledo 8217 talks 7E1, and commands sent 8N1 would reach
+ * it with the wrong parity bit. A key kiosk.ini sets wins. */
+static void test_device_line_from_protocol(void **state)
+{
+	(void)state;
+	struct kiosk_config cfg;
+	struct config_errors errs;
+	char text[1024];
+	snprintf(text, sizeof text,
+	         "%s[device.scale]\nrole = scale\ntransport = serial:/dev/ttyS0\n"
+	         "protocol = mt8217\n"
+	         "[device.cards]\nrole = card\ntransport = serial:/dev/ttyS1\n"
+	         "protocol = em4100\nbaud = 19200\nparity = odd\n",
+	         minimal);
+	assert_int_equal(load(text, &cfg, &errs), WF_OK);
+	const struct device_config *scale = config_device(&cfg, DEVICE_ROLE_SCALE);
+	assert_non_null(scale);
+	assert_int_equal(scale->line.baud, 9600);
+	assert_int_equal(scale->line.data_bits, 7);
+	assert_int_equal(scale->line.parity, 'E');
+	assert_int_equal(scale->line.stop_bits, 1);
+	const struct device_config *cards = config_device(&cfg, DEVICE_ROLE_CARD);
+	assert_non_null(cards);
+	assert_int_equal(cards->line.baud, 19200);
+	assert_int_equal(cards->line.data_bits, 8);
+	assert_int_equal(cards->line.parity, 'O');
 }
 
 static void test_missing_file(void **state)
@@ -307,6 +333,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_example_config_loads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demo_config_loads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_minimal_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_device_line_from_protocol, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_values_named, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_required_keys, setup, teardown),

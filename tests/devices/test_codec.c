@@ -1,5 +1,5 @@
 /*
- * test_codec.c — the device threads' protocol adapter (device_proto.c) on its
+ * test_codec.c — the device threads' protocol adapter (device_codec.c) on its
  * own: frames fed whole, byte by byte and in random fragments with garbage
  * before, between and after give exactly the expected events; random bytes
  * never crash it (run under ASan+UBSan in CI). Randomised parts take a seed
@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "device.h"
+#include "device_codec.h"
 #include "wf.h"
 #include "wf_test.h"
 

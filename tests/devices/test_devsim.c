@@ -47,7 +47,7 @@ static struct transport *open_dev(struct devsim *ds, const char *name, const cha
 	struct transport *t = NULL;
 	devsim_transport(ds, name, spec, sizeof(spec));
 	assert_int_equal(transport_line_parse(line, &l), WF_OK);
-	int rc = transport_open(spec, &l, 0, &t, err, sizeof(err));
+	int rc = transport_open(spec, &l, 0, NULL, &t, err, sizeof(err));
 	if (rc)
 		fail_msg("open %s: %s", spec, err);
 	return t;
@@ -128,28 +128,17 @@ static void test_control_socket(void **state)
 
 /* ---- scales over the real serial path ------------------------------------ */
 
-static void test_scales_serial(void **state)
+/* The MT 8217 named "scale" of ds (weight 1250 g): W, Z, T, C and the
+ * statuses, as the DIVA manual and real scales answer them. */
+static void check_mt8217(struct devsim *ds)
 {
-	(void)state;
-	struct devsim ds;
-	const char *args[] = {"--scale", "mt8217",
-	                      "--scale", "mt-sics,name=sics",
-	                      "--scale", "cas-ci200,name=cas",
-	                      "--scale", "xk3190-a9,name=xk",
-	                      NULL};
 	uint8_t buf[256];
-	assert_int_equal(devsim_start(&ds, args), 0);
-	cmd_ok(&ds, "weight scale 1250");
-	cmd_ok(&ds, "weight sics 1250");
-	cmd_ok(&ds, "weight cas 1650");
-	cmd_ok(&ds, "weight xk 1650");
-
-	struct transport *t = open_dev(&ds, "scale", "9600 7E1");
+	struct transport *t = open_dev(ds, "scale", "9600 7E1");
 	assert_int_equal(transport_write(t, (const uint8_t *)"W", 1, 500), 1);
 	size_t n = read_until(t, buf, sizeof(buf), "\r");
 	assert_int_equal(n, 10);
 	assert_memory_equal(buf, "\002   1.250\r", 10);
-	cmd_ok(&ds, "motion scale on");
+	cmd_ok(ds, "motion scale on");
 	assert_int_equal(transport_write(t, (const uint8_t *)"W", 1, 500), 1);
 	n = read_until(t, buf, sizeof(buf), "\r");
 	assert_int_equal(n, 4);
@@ -166,7 +155,7 @@ static void test_scales_serial(void **state)
 	    {"overload scale off", "?", "\002?@\r"}, /* an unknown command: the status */
 	};
 	for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
-		cmd_ok(&ds, answers[i].sim);
+		cmd_ok(ds, answers[i].sim);
 		assert_int_equal(transport_write(t, (const uint8_t *)answers[i].cmd, 1, 500), 1);
 		n = read_until(t, buf, sizeof(buf), "\r");
 		if (n != 4 || memcmp(buf, answers[i].reply, 4))
@@ -174,8 +163,27 @@ static void test_scales_serial(void **state)
 			         answers[i].sim, n, buf[0], buf[1], n > 2 ? buf[2] : 0);
 	}
 	transport_close(t);
+}
 
-	t = open_dev(&ds, "sics", "9600 8N1");
+static void test_scales_serial(void **state)
+{
+	(void)state;
+	struct devsim ds;
+	const char *args[] = {"--scale", "mt8217",
+	                      "--scale", "mt-sics,name=sics",
+	                      "--scale", "cas-ci200,name=cas",
+	                      "--scale", "xk3190-a9,name=xk",
+	                      NULL};
+	uint8_t buf[256];
+	size_t n;
+	assert_int_equal(devsim_start(&ds, args), 0);
+	cmd_ok(&ds, "weight scale 1250");
+	cmd_ok(&ds, "weight sics 1250");
+	cmd_ok(&ds, "weight cas 1650");
+	cmd_ok(&ds, "weight xk 1650");
+	check_mt8217(&ds);
+
+	struct transport *t = open_dev(&ds, "sics", "9600 8N1");
 	assert_int_equal(transport_write(t, (const uint8_t *)"SI\r\n", 4, 500), 4);
 	n = read_until(t, buf, sizeof(buf) - 1, "\r\n");
 	buf[n] = 0;
@@ -186,6 +194,22 @@ static void test_scales_serial(void **state)
 	assert_string_equal((char *)buf, "ES\r\n");
 	transport_close(t);
 
+	/* CAS 22 bytes: device id '1', lamp 0xC4 (bit 7, stable, gross) */
+	t = open_dev(&ds, "cas", "9600 8N1");
+	n = read_until(t, buf, 66, NULL);
+	assert_non_null(memmem(buf, n, "ST,GS,1\xc4,0001.650 kg\r\n", 22));
+	transport_close(t);
+	assert_int_equal(devsim_stop(&ds), 0);
+}
+
+/* Scales that send without being asked: the documented XK3190-A9 frame, the
+ * Yaohua '=' format in both digit orders, CAS set to 18 bytes. */
+static void test_scale_streams(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	size_t n;
+	struct transport *t;
 	/* the documented XK3190-A9 example frame: +1650, no decimals, check "19" */
 	const char *xk_args[] = {"--scale", "xk3190-a9,unit=g", NULL};
 	struct devsim ds2;
@@ -199,13 +223,6 @@ static void test_scales_serial(void **state)
 	assert_non_null(memmem(buf, n, frame, sizeof(frame)));
 	transport_close(t);
 	assert_int_equal(devsim_stop(&ds2), 0);
-
-	/* CAS 22 bytes: device id '1', lamp 0xC4 (bit 7, stable, gross) */
-	t = open_dev(&ds, "cas", "9600 8N1");
-	n = read_until(t, buf, 66, NULL);
-	assert_non_null(memmem(buf, n, "ST,GS,1\xc4,0001.650 kg\r\n", 22));
-	transport_close(t);
-	assert_int_equal(devsim_stop(&ds), 0);
 
 	/* the Yaohua '=' format in both digit orders, and CAS set to 18 bytes */
 	const char *eq_args[] = {"--scale", "xk3190-eq,name=rev",
@@ -506,6 +523,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_control_socket),
 	    cmocka_unit_test(test_scales_serial),
+	    cmocka_unit_test(test_scale_streams),
 	    cmocka_unit_test(test_card_repeats_then_stops),
 	    cmocka_unit_test(test_printer_native_qr),
 	    cmocka_unit_test(test_printer_raster_and_corruption),

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "clock.h"
 #include "pty_shim.h"
 #include "transport.h"
 #include "wf.h"
@@ -97,7 +98,7 @@ static void test_serial_symlink_roundtrip(void **state)
 	assert_int_equal(write(p.master, "STALE", 5), 5);
 	assert_int_equal(transport_line_parse("9600 7E1", &l), WF_OK);
 	snprintf(spec, sizeof(spec), "serial:%s", p.link);
-	int rc = transport_open(spec, &l, 0, &t, err, sizeof(err));
+	int rc = transport_open(spec, &l, 0, NULL, &t, err, sizeof(err));
 	if (rc)
 		fail_msg("open %s: %s", spec, err);
 	unsigned cflag = 0;
@@ -135,7 +136,7 @@ static void test_serial_hangup(void **state)
 	uint8_t buf[16];
 	pty_make(&p);
 	snprintf(spec, sizeof(spec), "serial:%s", p.link);
-	assert_int_equal(transport_open(spec, NULL, 0, &t, err, sizeof(err)), WF_OK);
+	assert_int_equal(transport_open(spec, NULL, 0, NULL, &t, err, sizeof(err)), WF_OK);
 	assert_int_equal(write(p.master, "AB", 2), 2);
 	close(p.master);
 	p.master = -1;
@@ -163,16 +164,18 @@ static void test_open_errors(void **state)
 	struct transport *t = (struct transport *)1;
 	char err[TRANSPORT_ERR_MAX];
 	assert_int_equal(
-	    transport_open("serial:/nonexistent/ttyUSB9", NULL, 0, &t, err, sizeof(err)),
+	    transport_open("serial:/nonexistent/ttyUSB9", NULL, 0, NULL, &t, err, sizeof(err)),
 	    WF_ENOENT);
 	assert_null(t);
 	assert_true(strlen(err) > 0);
 	/* a regular file is not a serial port */
-	assert_true(transport_open("serial:/etc/hostname", NULL, 0, &t, err, sizeof(err)) < 0);
-	assert_int_equal(transport_open("usb:/dev/x", NULL, 0, &t, err, sizeof(err)), WF_EINVAL);
-	assert_int_equal(transport_open("tcp:nohostport", NULL, 0, &t, err, sizeof(err)),
+	assert_true(transport_open("serial:/etc/hostname", NULL, 0, NULL, &t, err, sizeof(err)) <
+	            0);
+	assert_int_equal(transport_open("usb:/dev/x", NULL, 0, NULL, &t, err, sizeof(err)),
 	                 WF_EINVAL);
-	assert_int_equal(transport_open("tcp:127.0.0.1:99999", NULL, 0, &t, err, sizeof(err)),
+	assert_int_equal(transport_open("tcp:nohostport", NULL, 0, NULL, &t, err, sizeof(err)),
+	                 WF_EINVAL);
+	assert_int_equal(transport_open("tcp:127.0.0.1:99999", NULL, 0, NULL, &t, err, sizeof(err)),
 	                 WF_EINVAL);
 }
 
@@ -219,7 +222,7 @@ static void test_wait_present(void **state)
 	assert_true(calls <= 3);
 	struct transport *t = NULL;
 	char err[TRANSPORT_ERR_MAX];
-	assert_int_equal(transport_open(spec, NULL, 0, &t, err, sizeof(err)), WF_OK);
+	assert_int_equal(transport_open(spec, NULL, 0, NULL, &t, err, sizeof(err)), WF_OK);
 	transport_close(t);
 	pty_free(&p);
 }
@@ -247,7 +250,7 @@ static void test_tcp(void **state)
 	uint8_t buf[16];
 	struct transport *t = NULL;
 	snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%d", port);
-	assert_int_equal(transport_open(spec, NULL, 1000, &t, err, sizeof(err)), WF_OK);
+	assert_int_equal(transport_open(spec, NULL, 1000, NULL, &t, err, sizeof(err)), WF_OK);
 	int peer = accept(lfd, NULL, NULL);
 	assert_true(peer >= 0);
 	assert_int_equal(transport_write(t, (const uint8_t *)"\x10\x04\x01", 3, 500), 3);
@@ -265,8 +268,43 @@ static void test_tcp(void **state)
 	transport_close(t);
 	close(lfd);
 	/* nobody listening: "not there", so the device thread retries */
-	assert_int_equal(transport_open(spec, NULL, 1000, &t, err, sizeof(err)), WF_ENOENT);
+	assert_int_equal(transport_open(spec, NULL, 1000, NULL, &t, err, sizeof(err)), WF_ENOENT);
 	assert_null(t);
+}
+
+/* A write the peer does not take ends at its deadline, on the clock the
+ * transport was given: the system's, or a virtual one that never moves (the
+ * whole wait passed, whatever that clock says). */
+static void test_tcp_write_deadline(void **state)
+{
+	(void)state;
+	int port;
+	int lfd = listen_loopback(&port);
+	char spec[64], err[TRANSPORT_ERR_MAX];
+	size_t big = 64u << 20; /* more than any socket buffer takes */
+	uint8_t *buf = calloc(1, big);
+	struct wf_clock_virtual v;
+	const struct wf_clock *clocks[] = {NULL, &v.clock};
+	assert_non_null(buf);
+	wf_clock_virtual_init(&v, 5000, 0);
+	snprintf(spec, sizeof(spec), "tcp:127.0.0.1:%d", port);
+	for (int i = 0; i < 2; i++) {
+		struct transport *t = NULL;
+		assert_int_equal(transport_open(spec, NULL, 1000, clocks[i], &t, err, sizeof(err)),
+		                 WF_OK);
+		int peer = accept(lfd, NULL, NULL); /* connected, never read */
+		assert_true(peer >= 0);
+		int64_t t0 = wf_clock_mono_ms(wf_clock_system());
+		assert_int_equal(transport_write(t, buf, big, 300), WF_ETIMEDOUT);
+		int64_t took = wf_clock_mono_ms(wf_clock_system()) - t0;
+		assert_true(took >= 250 && took < 5000);
+		assert_non_null(strstr(transport_errmsg(t), "timed out"));
+		transport_close(t);
+		close(peer);
+	}
+	assert_int_equal(wf_clock_mono_ms(&v.clock), 5000);
+	free(buf);
+	close(lfd);
 }
 
 static void test_wake_fd(void **state)
@@ -278,7 +316,7 @@ static void test_wake_fd(void **state)
 	int pfd[2];
 	pty_make(&p);
 	snprintf(spec, sizeof(spec), "serial:%s", p.link);
-	assert_int_equal(transport_open(spec, NULL, 0, &t, err, sizeof(err)), WF_OK);
+	assert_int_equal(transport_open(spec, NULL, 0, NULL, &t, err, sizeof(err)), WF_OK);
 	assert_int_equal(pipe(pfd), 0);
 	assert_int_equal(write(pfd[1], "x", 1), 1);
 	assert_int_equal(transport_wait(t, pfd[0], 2000), TRANSPORT_WOKEN);
@@ -291,9 +329,13 @@ static void test_wake_fd(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_line_parse),    cmocka_unit_test(test_serial_symlink_roundtrip),
-	    cmocka_unit_test(test_serial_hangup), cmocka_unit_test(test_open_errors),
-	    cmocka_unit_test(test_wait_present),  cmocka_unit_test(test_tcp),
+	    cmocka_unit_test(test_line_parse),
+	    cmocka_unit_test(test_serial_symlink_roundtrip),
+	    cmocka_unit_test(test_serial_hangup),
+	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test(test_wait_present),
+	    cmocka_unit_test(test_tcp),
+	    cmocka_unit_test(test_tcp_write_deadline),
 	    cmocka_unit_test(test_wake_fd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

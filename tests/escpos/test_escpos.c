@@ -27,7 +27,7 @@ static void test_native_bytes(void **state)
 	uint8_t mem[512];
 	struct escpos_job j;
 	escpos_begin(&j, mem, sizeof mem);
-	assert_int_equal(escpos_qr_native(&j, "AB", 6), 0);
+	assert_int_equal(escpos_qr_native(&j, "AB", 6), WF_OK);
 	const uint8_t want[] = {
 	    0x1b, 0x40,                                                /* ESC @ */
 	    0x1d, 0x28, 0x6b, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00,      /* fn 165 model 2 */
@@ -39,8 +39,8 @@ static void test_native_bytes(void **state)
 	assert_int_equal(j.len, sizeof want);
 	assert_memory_equal(mem, want, sizeof want);
 	assert_true(escpos_ok(&j));
-	assert_int_equal(escpos_qr_native(&j, "", 6), -1);
-	assert_int_equal(escpos_qr_native(&j, "A", 17), -1);
+	assert_int_equal(escpos_qr_native(&j, "", 6), WF_EINVAL);
+	assert_int_equal(escpos_qr_native(&j, "A", 17), WF_EINVAL);
 }
 
 static void test_text_and_overflow(void **state)
@@ -65,7 +65,7 @@ static void test_raster_slices(void **state)
 	static uint8_t mem[1 << 17];
 	struct escpos_job j;
 	escpos_begin(&j, mem, sizeof mem);
-	assert_int_equal(escpos_qr_raster(&j, URL, 6), 0);
+	assert_int_equal(escpos_qr_raster(&j, URL, 6), WF_OK);
 	QRcode *q = QRcode_encodeString(URL, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	assert_non_null(q);
 	int dots = (q->width + 8) * 6, wb = (dots + 7) / 8, rows_seen = 0, slices = 0;
@@ -134,7 +134,7 @@ static void print_receipt(bool raster, char *decoded, size_t len)
 	struct transport *t = NULL;
 	char err[128];
 	struct transport_line line = {.baud = 115200};
-	assert_int_equal(transport_open(spec, &line, 2000, &t, err, sizeof err), 0);
+	assert_int_equal(transport_open(spec, &line, 2000, NULL, &t, err, sizeof err), 0);
 	assert_int_equal(transport_write(t, mem, j.len, 5000), (int)j.len);
 	int i;
 	for (i = 0; i < 1000; i++) {

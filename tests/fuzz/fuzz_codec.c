@@ -1,6 +1,6 @@
 /*
  * fuzz_codec.c — libFuzzer target: any bytes from a device into its
- * protocol codec (devices/device_proto.c). Built once per protocol with
+ * protocol codec (devices/device/device_codec.c). Built once per protocol with
  * FUZZ_PROTOCOL and FUZZ_ROLE. The first input byte splits the rest into
  * fragments, as a serial port hands data over in pieces.
  */
@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "device.h"
+#include "device_codec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -107,111 +107,155 @@ static size_t decimal_text(char *out, size_t cap, uint64_t mant, int dec, int wi
 	return pad + k;
 }
 
+/* What every frame starts from: one selector byte (sign, decimals and
+ * per-protocol bits) and a 32-bit mantissa, from the input. Each frame_*
+ * builds one frame of its protocol into f (cap bytes) from a and the input,
+ * fills *want and *u (the unit the frame's value is in; a->mant and a->dec
+ * may be narrowed to what the frame can carry) and returns its length. */
+struct frame_args {
+	unsigned sel;
+	bool neg;
+	int dec;
+	uint64_t mant;
+};
+
+/* mt8217: STX, the weight, N when net, CR */
+static int frame_mt8217(struct input *in, struct frame_args *a, uint8_t *f, size_t cap,
+                        struct scale_reading *want, enum scale_unit *u)
+{
+	char v[32];
+	int n = 0;
+	a->mant %= 10000000;
+	bool net = a->sel & 0x10;
+	decimal_text(v, sizeof v, a->mant, a->dec, 0);
+	n = snprintf((char *)f, cap, "\x02%*s%s%s%s\r", (int)(a->sel >> 5), "", a->neg ? "-" : "",
+	             v, net ? "N" : "");
+	want->stable = want->has_stable_flag = want->has_net_flag = true;
+	want->net = net;
+	return n;
+}
+
+/* mt-sics: "S S|D <weight> <unit>" CR LF */
+static int frame_mtsics(struct input *in, struct frame_args *a, uint8_t *f, size_t cap,
+                        struct scale_reading *want, enum scale_unit *u)
+{
+	char v[32];
+	int n = 0;
+	static const char *units[] = {"kg", "g", "lb", "mg", "oz", "kg", "g", "g"};
+	static const enum scale_unit uu[] = {SCALE_UNIT_KG, SCALE_UNIT_G,  SCALE_UNIT_LB,
+	                                     SCALE_UNIT_MG, SCALE_UNIT_OZ, SCALE_UNIT_KG,
+	                                     SCALE_UNIT_G,  SCALE_UNIT_G};
+	a->mant %= 100000000000ULL;
+	int ui = (int)(a->sel >> 3 & 3) | (int)(take(in) & 4);
+	bool stable = a->sel & 0x20;
+	decimal_text(v, sizeof v, a->mant, a->dec, 0);
+	n = snprintf((char *)f, cap, "S %c%*s%s%s %s\r\n", stable ? 'S' : 'D',
+	             1 + (int)(a->sel >> 6), "", a->neg ? "-" : "", v, units[ui]);
+	*u = uu[ui];
+	want->stable = stable;
+	want->has_stable_flag = true;
+	return n;
+}
+
+/* cas-ci200: the 22 bytes */
+static int frame_cas(struct input *in, struct frame_args *a, uint8_t *f, size_t cap,
+                     struct scale_reading *want, enum scale_unit *u)
+{
+	char v[32];
+	int n = 0;
+	/* ST|US , GS|NT , id lamp , weight(8) blank unit(2) CR LF */
+	static const char *units[] = {"kg", "lb", " g", "g ", " t", "t ", "KG", "kg"};
+	static const enum scale_unit uu[] = {SCALE_UNIT_KG, SCALE_UNIT_LB, SCALE_UNIT_G,
+	                                     SCALE_UNIT_G,  SCALE_UNIT_T,  SCALE_UNIT_T,
+	                                     SCALE_UNIT_KG, SCALE_UNIT_KG};
+	a->mant %= a->dec ? 1000000 : 10000000;
+	int ui = (int)(a->sel >> 3 & 3) | (int)(a->sel >> 5 & 4);
+	bool stable = take(in) & 1, net = a->sel & 0x40;
+	uint8_t lamp = (uint8_t)take(in), id = (uint8_t)take(in), blank = (uint8_t)take(in);
+	decimal_text(v, sizeof v, a->mant, a->dec, 7);
+	n = snprintf((char *)f, cap, "%s,%s,", stable ? "ST" : "US", net ? "NT" : "GS");
+	f[n++] = id;
+	f[n++] = lamp;
+	n += snprintf((char *)f + n, cap - (size_t)n, ",%c%s", a->neg ? '-' : '0', v);
+	f[n++] = blank; /* blank, or relay bits: any byte */
+	n += snprintf((char *)f + n, cap - (size_t)n, "%s\r\n", units[ui]);
+	*u = uu[ui];
+	want->stable = stable;
+	want->net = net;
+	want->has_zero_flag = lamp & 0x80; /* bit 7 marks a lamp byte */
+	want->at_zero = want->has_zero_flag && (lamp & 1);
+	want->has_stable_flag = want->has_net_flag = true;
+	return n;
+}
+
+/* xk3190-a9: the 12-byte frame, its check in any of the three spellings */
+static int frame_xk3190(struct input *in, struct frame_args *a, uint8_t *f, size_t cap,
+                        struct scale_reading *want, enum scale_unit *u)
+{
+	int n = 0;
+	a->mant %= 1000000;
+	a->dec = (int)(a->sel >> 1 & 7) % 6;
+	n = snprintf((char *)f, cap, "\x02%c%06llu%d", a->neg ? '-' : '+',
+	             (unsigned long long)a->mant, a->dec);
+	uint8_t x = 0;
+	for (int i = 1; i <= 8; i++)
+		x ^= f[i];
+	unsigned style = take(in) % 3; /* hex, lower-case hex, the A22's nibble + 0x30 */
+	if (style == 2)
+		n += snprintf((char *)f + n, cap - (size_t)n, "%c%c\x03", '0' + (x >> 4),
+		              '0' + (x & 15));
+	else
+		n += snprintf((char *)f + n, cap - (size_t)n, style ? "%02x\x03" : "%02X\x03", x);
+	want->stable = true;
+	return n;
+}
+
+/* xk3190-eq: '=' and 8 characters in the parser's digit order */
+static int frame_xk3190eq(struct input *in, struct frame_args *a, uint8_t *f, size_t cap,
+                          struct scale_reading *want, enum scale_unit *u)
+{
+	char v[32];
+	int n = 0;
+	/* '=' then 7 characters and the sign (reversed), or the sign then 7 */
+	a->mant %= a->dec ? 1000000 : 10000000;
+	decimal_text(v, sizeof v, a->mant, a->dec, 7);
+	static const char signs[] = "0+-1";
+	char sign = signs[(a->sel >> 4 & 1) | (a->neg ? 2 : 0)];
+	f[n++] = '=';
+	if (g_sp.u.xkeq.normal) {
+		f[n++] = (uint8_t)sign;
+		memcpy(f + n, v, 7);
+		n += 7;
+	} else {
+		for (int i = 0; i < 7; i++)
+			f[n++] = (uint8_t)v[6 - i];
+		f[n++] = (uint8_t)sign;
+	}
+	want->stable = true;
+	return n;
+}
+
 /* Build one well-formed frame of the protocol from the input; *want is the
  * reading it must give. Returns the frame's length. */
 static size_t scale_frame(struct input *in, uint8_t *f, size_t cap, struct scale_reading *want)
 {
 	memset(want, 0, sizeof *want);
 	want->kind = SCALE_WEIGHT;
-	unsigned sel = take(in);
-	bool neg = sel & 1;
-	int dec = (int)(sel >> 1 & 3);
-	uint64_t mant = take32(in);
-	char v[32];
+	struct frame_args a = {.sel = take(in)};
+	a.neg = a.sel & 1;
+	a.dec = (int)(a.sel >> 1 & 3);
+	a.mant = take32(in);
 	int n = 0;
 	enum scale_unit u = g_sp.unit;
 	switch (g_sp.proto) {
-	case SCALE_PROTO_MT8217: {
-		mant %= 10000000;
-		bool net = sel & 0x10;
-		decimal_text(v, sizeof v, mant, dec, 0);
-		n = snprintf((char *)f, cap, "\x02%*s%s%s%s\r", (int)(sel >> 5), "", neg ? "-" : "",
-		             v, net ? "N" : "");
-		want->stable = want->has_stable_flag = want->has_net_flag = true;
-		want->net = net;
-		break;
+	case SCALE_PROTO_MT8217: n = frame_mt8217(in, &a, f, cap, want, &u); break;
+	case SCALE_PROTO_MTSICS: n = frame_mtsics(in, &a, f, cap, want, &u); break;
+	case SCALE_PROTO_CAS_CI200: n = frame_cas(in, &a, f, cap, want, &u); break;
+	case SCALE_PROTO_XK3190_A9: n = frame_xk3190(in, &a, f, cap, want, &u); break;
+	case SCALE_PROTO_XK3190_EQ: n = frame_xk3190eq(in, &a, f, cap, want, &u); break;
 	}
-	case SCALE_PROTO_MTSICS: {
-		static const char *units[] = {"kg", "g", "lb", "mg", "oz", "kg", "g", "g"};
-		static const enum scale_unit uu[] = {SCALE_UNIT_KG, SCALE_UNIT_G,  SCALE_UNIT_LB,
-		                                     SCALE_UNIT_MG, SCALE_UNIT_OZ, SCALE_UNIT_KG,
-		                                     SCALE_UNIT_G,  SCALE_UNIT_G};
-		mant %= 100000000000ULL;
-		int ui = (int)(sel >> 3 & 3) | (int)(take(in) & 4);
-		bool stable = sel & 0x20;
-		decimal_text(v, sizeof v, mant, dec, 0);
-		n = snprintf((char *)f, cap, "S %c%*s%s%s %s\r\n", stable ? 'S' : 'D',
-		             1 + (int)(sel >> 6), "", neg ? "-" : "", v, units[ui]);
-		u = uu[ui];
-		want->stable = stable;
-		want->has_stable_flag = true;
-		break;
-	}
-	case SCALE_PROTO_CAS_CI200: {
-		/* ST|US , GS|NT , id lamp , weight(8) blank unit(2) CR LF */
-		static const char *units[] = {"kg", "lb", " g", "g ", " t", "t ", "KG", "kg"};
-		static const enum scale_unit uu[] = {SCALE_UNIT_KG, SCALE_UNIT_LB, SCALE_UNIT_G,
-		                                     SCALE_UNIT_G,  SCALE_UNIT_T,  SCALE_UNIT_T,
-		                                     SCALE_UNIT_KG, SCALE_UNIT_KG};
-		mant %= dec ? 1000000 : 10000000;
-		int ui = (int)(sel >> 3 & 3) | (int)(sel >> 5 & 4);
-		bool stable = take(in) & 1, net = sel & 0x40;
-		uint8_t lamp = (uint8_t)take(in), id = (uint8_t)take(in), blank = (uint8_t)take(in);
-		decimal_text(v, sizeof v, mant, dec, 7);
-		n = snprintf((char *)f, cap, "%s,%s,", stable ? "ST" : "US", net ? "NT" : "GS");
-		f[n++] = id;
-		f[n++] = lamp;
-		n += snprintf((char *)f + n, cap - (size_t)n, ",%c%s", neg ? '-' : '0', v);
-		f[n++] = blank; /* blank, or relay bits: any byte */
-		n += snprintf((char *)f + n, cap - (size_t)n, "%s\r\n", units[ui]);
-		u = uu[ui];
-		want->stable = stable;
-		want->net = net;
-		want->has_zero_flag = lamp & 0x80; /* bit 7 marks a lamp byte */
-		want->at_zero = want->has_zero_flag && (lamp & 1);
-		want->has_stable_flag = want->has_net_flag = true;
-		break;
-	}
-	case SCALE_PROTO_XK3190_A9: {
-		mant %= 1000000;
-		dec = (int)(sel >> 1 & 7) % 6;
-		n = snprintf((char *)f, cap, "\x02%c%06llu%d", neg ? '-' : '+',
-		             (unsigned long long)mant, dec);
-		uint8_t x = 0;
-		for (int i = 1; i <= 8; i++)
-			x ^= f[i];
-		unsigned style = take(in) % 3; /* hex, lower-case hex, the A22's nibble + 0x30 */
-		if (style == 2)
-			n += snprintf((char *)f + n, cap - (size_t)n, "%c%c\x03", '0' + (x >> 4),
-			              '0' + (x & 15));
-		else
-			n += snprintf((char *)f + n, cap - (size_t)n,
-			              style ? "%02x\x03" : "%02X\x03", x);
-		want->stable = true;
-		break;
-	}
-	case SCALE_PROTO_XK3190_EQ: {
-		/* '=' then 7 characters and the sign (reversed), or the sign then 7 */
-		mant %= dec ? 1000000 : 10000000;
-		decimal_text(v, sizeof v, mant, dec, 7);
-		static const char signs[] = "0+-1";
-		char sign = signs[(sel >> 4 & 1) | (neg ? 2 : 0)];
-		f[n++] = '=';
-		if (g_sp.u.xkeq.normal) {
-			f[n++] = (uint8_t)sign;
-			memcpy(f + n, v, 7);
-			n += 7;
-		} else {
-			for (int i = 0; i < 7; i++)
-				f[n++] = (uint8_t)v[6 - i];
-			f[n++] = (uint8_t)sign;
-		}
-		want->stable = true;
-		break;
-	}
-	}
-	CHECK(scale_grams_from_scaled(neg ? -(int64_t)mant : (int64_t)mant, dec, u, &want->grams) ==
-	      0);
+	CHECK(scale_grams_from_scaled(a.neg ? -(int64_t)a.mant : (int64_t)a.mant, a.dec, u,
+	                              &want->grams) == WF_OK);
 	return (size_t)n;
 }
 

@@ -21,6 +21,7 @@
 #include "receipt.h"
 #include "record.h"
 #include "wf.h"
+#include "wf_test.h"
 
 static char g_dir[128];
 static char g_out[8192];
@@ -34,22 +35,7 @@ static void write_file(const char *path, const char *text)
 }
 
 /* Runs a shell command; returns its exit status and keeps its output in g_out. */
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	char full[2200];
-	snprintf(full, sizeof full, "%s 2>&1", cmd);
-	FILE *p = popen(full, "r");
-	assert_non_null(p);
-	size_t n = fread(g_out, 1, sizeof g_out - 1, p);
-	g_out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#define sh(...) wf_test_sh(g_out, sizeof g_out, __VA_ARGS__)
 
 static const char *bin(void)
 {
@@ -61,8 +47,7 @@ static const char *bin(void)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/wufei-kiosk-run.XXXXXX");
-	assert_non_null(mkdtemp(g_dir));
+	assert_int_equal(wf_test_tmpdir("kiosk-run", g_dir, sizeof g_dir), 0);
 	assert_int_equal(sh("%s keygen --out %s/kiosk.key", bin(), g_dir), 0);
 	assert_int_equal(sh("%s ledger init %s/journal.db --kiosk 9", bin(), g_dir), 0);
 	char path[256], ini[1024];
@@ -81,7 +66,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	harness_kill_started();
-	return sh("rm -rf '%s'", g_dir);
+	return wf_test_rmtree(g_dir);
 }
 
 /* Runs a script on the kiosk configured by g_dir/INI. */
@@ -177,9 +162,64 @@ static void test_resident_visit(void **state)
 	assert_int_equal(r.qty, 1250);
 	assert_int_equal(r.points, 2);
 	assert_int_equal(strncmp(c.token[0], "HTTPS://R.WUFEI.CN/R/", 21), 0);
-	/* The journal checks out. */
+	/* The journal checks out, receipt signatures included: the kiosk
+	 * keeps its public key in the journal. */
 	assert_int_equal(sh("%s ledger verify %s/journal.db", bin(), g_dir), 0);
 	assert_non_null(strstr(g_out, "ok"));
+	assert_null(strstr(g_out, "not checked"));
+}
+
+/* One plastic drop of GRAMS by resident 1001 on a kiosk whose virtual clock
+ * starts at START (UTC), expecting POINTS; the kiosk's zone is
+ * Asia/Shanghai (UTC+8). */
+static int plastic_drop_at(const char *start, int grams, int points)
+{
+	char path[256], script[512];
+	snprintf(path, sizeof path, "%s/visit.script", g_dir);
+	snprintf(script, sizeof script,
+	         "weight 0 for 1500\n"
+	         "card em4100:0014868981\n"
+	         "tap category plastic\n"
+	         "weight %d for 1200\n"
+	         "tap confirm\n"
+	         "expect screen receipt\n"
+	         "expect points %d\n"
+	         "tap done\n",
+	         grams, points);
+	write_file(path, script);
+	int rc = sh("%s run --config %s/kiosk.ini --no-devices --clock-start %s --script %s", bin(),
+	            g_dir, start, path);
+	printf("%s", g_out);
+	return rc;
+}
+
+/* The daily limit through the real kiosk: plastic's is 10 kg a resident a
+ * day at 3000 points a tonne. What a resident dropped earlier today comes
+ * from the journal (each drop is its own run of the kiosk), and "today" is
+ * the local day in the kiosk's zone: 16:05 UTC is already tomorrow in
+ * Shanghai, though the same UTC day. */
+static void test_daily_limit_by_local_day(void **state)
+{
+	(void)state;
+	/* 23:50 in Shanghai: 8 kg, all credited */
+	assert_int_equal(plastic_drop_at("2026-11-30T15:50:00Z", 8000, 24), 0);
+	/* 23:55: 5 kg more, only 2 kg left under the limit */
+	assert_int_equal(plastic_drop_at("2026-11-30T15:55:00Z", 5000, 6), 0);
+	/* 00:05 on 1 December in Shanghai: a new day, all credited again */
+	assert_int_equal(plastic_drop_at("2026-11-30T16:05:00Z", 5000, 15), 0);
+	struct collect c;
+	read_journal(&c);
+	assert_int_equal(c.n, 3);
+	int64_t credited[] = {8000, 2000, 5000};
+	uint32_t day[] = {20261130, 20261130, 20261201};
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(c.rec[i].drop.credited_qty, credited[i]);
+		assert_int_equal(c.rec[i].drop.local_day, day[i]);
+	}
+	assert_int_equal(c.rec[1].drop.qty, 5000); /* the full weight is recorded */
+	/* a start time that is no time is refused, and nothing runs */
+	assert_int_equal(plastic_drop_at("2026-02-30T10:00:00Z", 1000, 3), 2);
+	assert_non_null(strstr(g_out, "--clock-start: not a UTC time"));
 }
 
 static void test_refusals_record_nothing(void **state)
@@ -531,6 +571,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_resident_visit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_daily_limit_by_local_day, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_refusals_record_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_expect_fails_the_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_staff_and_lockout, setup, teardown),

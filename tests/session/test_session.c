@@ -590,7 +590,8 @@ struct watch {
 static void watch_reading(struct watch *w, const struct session_config *cfg,
                           const struct session_reading *r, int64_t now)
 {
-	bool ok = !r->motion && !r->overload && !r->underload && (!r->has_stable || r->stable);
+	bool ok = !r->no_weight && !r->motion && !r->overload && !r->underload &&
+	          (!r->has_stable || r->stable);
 	w->last_g = r->grams;
 	w->last_ok = ok;
 	if (!ok) {
@@ -690,12 +691,21 @@ static void random_event(struct driver *d, struct watch *w)
 	feed(d, &ev);
 }
 
+/* One seed for both random tests, picked once: WUFEI_SEED=<it> repeats the
+ * whole run, liveness included. */
+static uint64_t g_seed;
+
 static uint64_t seed_from_env(void)
 {
+	return g_seed;
+}
+
+static void pick_seed(void)
+{
 	const char *s = getenv("WUFEI_SEED");
-	if (s && *s)
-		return strtoull(s, NULL, 0);
-	return (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
+	g_seed = s && *s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL) ^ ((uint64_t)clock() << 20);
+	printf("# random tests: seed %llu (WUFEI_SEED=%llu reproduces)\n",
+	       (unsigned long long)g_seed, (unsigned long long)g_seed);
 }
 
 /* Safety: random sequences never break a rule, and always end idle. */
@@ -703,8 +713,6 @@ static void test_random_safety(void **state)
 {
 	(void)state;
 	uint64_t seed = seed_from_env();
-	printf("test_random_safety: seed %llu (WUFEI_SEED=%llu reproduces)\n",
-	       (unsigned long long)seed, (unsigned long long)seed);
 	g_rng = seed | 1;
 	long runs = wf_test_loops(3000);
 	unsigned total_drops = 0;
@@ -735,7 +743,7 @@ static void test_random_safety(void **state)
 		    (v.screen == SESSION_SCREEN_OUT_OF_SERVICE && v.oos == SESSION_OOS_STAFF);
 		if (!idle)
 			fail_msg("seed %llu run %ld: ended on %s (oos %d)",
-			         (unsigned long long)seed, run, session_screen_name(v.screen),
+			         (unsigned long long)g_seed, run, session_screen_name(v.screen),
 			         v.oos);
 		session_destroy(d.s);
 	}
@@ -747,8 +755,7 @@ static void test_random_safety(void **state)
 static void test_random_liveness(void **state)
 {
 	(void)state;
-	uint64_t seed = seed_from_env() + 1;
-	printf("test_random_liveness: seed %llu\n", (unsigned long long)seed);
+	uint64_t seed = seed_from_env() + 1; /* its own sequence, from the one seed */
 	g_rng = seed | 1;
 	long runs = wf_test_loops(3000);
 	for (long run = 0; run < runs; run++) {
@@ -813,7 +820,7 @@ static void test_random_liveness(void **state)
 		tick_to(&d, d.now + 5000);
 		if (count_fx(&d, SESSION_FX_RECORD_DROP) != 1)
 			fail_msg("seed %llu run %ld: %u drops for one placement of %lld in %s",
-			         (unsigned long long)seed, run,
+			         (unsigned long long)g_seed, run,
 			         count_fx(&d, SESSION_FX_RECORD_DROP), (long long)qty, c->code);
 		const struct session_effect *fx = find_fx(&d, SESSION_FX_RECORD_DROP);
 		assert_int_equal(fx->u.drop.qty, qty);
@@ -826,6 +833,7 @@ static void test_random_liveness(void **state)
 
 int main(void)
 {
+	pick_seed();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_transition_table),
 	    cmocka_unit_test(test_bin_collection_value),

@@ -62,6 +62,8 @@ struct world {
 	struct rd hist[HIST_MAX];
 	unsigned nhist; /* total appended; ring index = n % HIST_MAX */
 	bool need_zero, need_zero_before;
+	bool m_run, m_stable;          /* the stability rule's run, and its verdict */
+	int64_t m_ref, m_since, m_max; /* the run's first reading, start, largest |g| */
 
 	/* What the caller knows. */
 	bool dev_up[SESSION_DEV_COUNT];
@@ -171,50 +173,38 @@ static const struct rd *hist_at(const struct world *w, unsigned back)
 }
 
 /*
- * Is the latest reading the end of a run of good readings, all within
- * 2 x tolerance of each other (covers "within tolerance of the first" and
- * "within tolerance of each other"), spanning at least stable_time_ms?
- * With zero_only, every reading of the run must also be "platform empty".
+ * The stability rule, modelled exactly from its words (DESIGN "Decisions",
+ * kiosk/session/tracker.h): a run starts at a good reading (a weight, no
+ * motion, overload or underload, and the scale's stable flag where it has
+ * one) that is more than the tolerance away from the current run's first
+ * reading, or after a reading that is not good; the weight is stable when
+ * the run has lasted stable_time_ms; the platform is seen empty when a
+ * stable run never left the zero band.
  */
-static bool hist_stable(const struct world *w, bool zero_only, bool loose_zero)
-{
-	if (w->nhist == 0)
-		return false;
-	const struct rd *last = hist_at(w, 0);
-	if (!last->ok)
-		return false;
-	int64_t lo = last->g, hi = last->g;
-	unsigned avail = w->nhist < HIST_MAX ? w->nhist : HIST_MAX;
-	for (unsigned back = 0; back < avail; back++) {
-		const struct rd *r = hist_at(w, back);
-		if (!r->ok)
-			return false;
-		bool zero = r->g <= w->cfg.zero_band_g && r->g >= -w->cfg.zero_band_g;
-		if (zero_only && !loose_zero && !zero)
-			return false;
-		int64_t nlo = r->g < lo ? r->g : lo, nhi = r->g > hi ? r->g : hi;
-		if (nhi - nlo > 2 * w->cfg.stable_tolerance_g)
-			return false;
-		lo = nlo;
-		hi = nhi;
-		if (last->t - r->t >= w->cfg.stable_time_ms)
-			return true;
-	}
-	return false;
-}
-
 static void observe_reading(struct world *w, int64_t t, const struct session_reading *r)
 {
 	struct rd *slot = &w->hist[w->nhist % HIST_MAX];
 	slot->t = t;
 	slot->g = r->grams;
-	slot->ok = !r->motion && !r->overload && !r->underload && (!r->has_stable || r->stable);
+	slot->ok = !r->no_weight && !r->motion && !r->overload && !r->underload &&
+	           (!r->has_stable || r->stable);
 	w->nhist++;
-	const struct rd *last = hist_at(w, 0);
-	bool zero = last->g <= w->cfg.zero_band_g && last->g >= -w->cfg.zero_band_g;
-	/* "Platform empty": every reading of the stable run in the zero band
-	 * (test_fixed_zero_within_tolerance_of_bag). */
-	if (zero && hist_stable(w, true, false))
+	if (!slot->ok) {
+		w->m_run = w->m_stable = false;
+		return;
+	}
+	int64_t d = r->grams - w->m_ref;
+	if (!w->m_run || d > w->cfg.stable_tolerance_g || d < -w->cfg.stable_tolerance_g) {
+		w->m_run = true;
+		w->m_ref = r->grams;
+		w->m_since = t;
+		w->m_max = 0;
+	}
+	int64_t a = r->grams < 0 ? -r->grams : r->grams;
+	if (a > w->m_max)
+		w->m_max = a;
+	w->m_stable = t - w->m_since >= w->cfg.stable_time_ms;
+	if (w->m_stable && w->m_max <= w->cfg.zero_band_g)
 		w->need_zero = false;
 }
 
@@ -249,12 +239,10 @@ static void check_drop(struct world *w, const struct session_drop *d)
 	       w->dev_up[SESSION_DEV_LEDGER], w->ledger_failed);
 	WCHECK(w, d->points >= 0 && d->credited_qty >= 0, "negative points or credit");
 	if (c->unit == WF_UNIT_GRAM) {
-		WCHECK(w, w->nhist > 0 && hist_stable(w, false, false),
-		       "a drop of %lld g without a stable weight", (long long)d->qty);
+		WCHECK(w, w->nhist > 0 && w->m_stable, "a drop of %lld g without a stable weight",
+		       (long long)d->qty);
 		int64_t diff = d->qty - hist_at(w, 0)->g;
-		WCHECK(w,
-		       diff <= 2 * w->cfg.stable_tolerance_g &&
-		           diff >= -2 * w->cfg.stable_tolerance_g,
+		WCHECK(w, diff <= w->cfg.stable_tolerance_g && diff >= -w->cfg.stable_tolerance_g,
 		       "a drop of %lld g while the scale reads %lld g", (long long)d->qty,
 		       (long long)hist_at(w, 0)->g);
 		WCHECK(w, !w->need_zero,
@@ -332,8 +320,10 @@ static void before_event(struct world *w, struct session_event *ev)
 		if (ev->u.device.device == SESSION_DEV_LEDGER && ev->u.device.up)
 			w->ledger_failed = false;
 		/* Nothing read before a scale outage counts after it. */
-		if (ev->u.device.device == SESSION_DEV_SCALE && !ev->u.device.up)
+		if (ev->u.device.device == SESSION_DEV_SCALE && !ev->u.device.up) {
 			w->nhist = 0;
+			w->m_run = w->m_stable = false;
+		}
 		break;
 	case SESSION_EV_CARD: {
 		/* The journal's today for this card. */

@@ -1319,7 +1319,7 @@ static void test_set_catalog(void **state)
 	drv_stop();
 }
 
-/* ---- bugs this suite found (fixed in kiosk/session.c) ---- */
+/* ---- bugs this suite found (fixed in kiosk/session/) ---- */
 
 /*
  * A malformed tap that arrives later than the last event still advances the

@@ -10,7 +10,12 @@
  *   2. sp_open()/sp_set_config() read and set modem lines with TIOCMGET,
  *      TIOCMSET/TIOCMBIS/TIOCMBIC, which the pty driver rejects.
  * The shim answers exactly those calls for ptys and passes every other call
- * straight to the kernel. It only ever changes what a pty looks like.
+ * straight to the kernel. It only ever changes what a pty looks like, and,
+ * like a UART, how fast it takes bytes: write() on a pty whose line was set
+ * with tcsetattr() goes out at that line's baud rate (10 bits a byte), a
+ * few bytes at a time, so a device's XOFF (wufei-devsim's slow printer)
+ * stops the writer as it would on a real line instead of arriving after the
+ * kernel's pty buffer swallowed a whole print job at once.
  *
  * Two ways to use it:
  *   - link the object into a test binary (CMake target wufei_pty_shim_obj,
@@ -32,6 +37,8 @@
 #include <sys/sysmacros.h>
 #include <termios.h>
 #include <fcntl.h>
+#include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 
 /* glibc >= 2.33 no longer declares these; libserialport 0.1.1 was built
@@ -42,6 +49,7 @@ int lstat(const char *path, struct stat *buf);
 int ioctl(int fd, unsigned long request, ...);
 ssize_t readlink(const char *path, char *buf, size_t len);
 int tcsetattr(int fd, int act, const struct termios *tio);
+ssize_t write(int fd, const void *buf, size_t len);
 
 #define SYS_TTY_PTS "/sys/class/tty/pts/"
 #define SHIM_FDS    4096
@@ -163,4 +171,40 @@ int pty_shim_cflag(int fd, unsigned *cflag)
 		return -1;
 	*cflag = shim_cflag[fd];
 	return 0;
+}
+
+/* The baud rate of a c_cflag, or 0 for one we do not pace. */
+static unsigned shim_baud(unsigned cflag)
+{
+	static const struct {
+		unsigned code, baud;
+	} rates[] = {{B1200, 1200},   {B2400, 2400},   {B4800, 4800},   {B9600, 9600},
+	             {B19200, 19200}, {B38400, 38400}, {B57600, 57600}, {B115200, 115200}};
+	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++)
+		if ((cflag & CBAUD) == rates[i].code)
+			return rates[i].baud;
+	return 0;
+}
+
+ssize_t write(int fd, const void *buf, size_t len)
+{
+	unsigned baud = 0;
+	if (fd >= 0 && fd < SHIM_FDS && shim_cflag_set[fd] && shim_is_pty_slave(fd))
+		baud = shim_baud(shim_cflag[fd]);
+	if (!baud)
+		return (ssize_t)syscall(SYS_write, fd, buf, len);
+	/* as a UART: 10 ms of the line at a time, then the time it took */
+	size_t chunk = baud / 1000 ? baud / 1000 : 1, done = 0;
+	while (done < len) {
+		size_t n = len - done < chunk ? len - done : chunk;
+		ssize_t r = (ssize_t)syscall(SYS_write, fd, (const char *)buf + done, n);
+		if (r <= 0)
+			return done ? (ssize_t)done : r; /* EAGAIN: XOFF, or full */
+		done += (size_t)r;
+		struct timespec ts = {0, (long)((uint64_t)r * 10 * 1000000000ull / baud)};
+		nanosleep(&ts, NULL);
+		if ((size_t)r < n)
+			break;
+	}
+	return (ssize_t)done;
 }

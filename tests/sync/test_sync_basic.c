@@ -19,42 +19,29 @@
 #include "record.h"
 #include "signing.h"
 #include "sync.h"
+#include "sync_fixture.h"
 #include "wf.h"
 
-static char g_dir[128], g_ledger[256], g_db[300];
-static uint8_t g_pk[32], g_sk[64];
+static struct sync_fx g_fx;
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/wufei-sync.XXXXXX");
-	assert_non_null(mkdtemp(g_dir));
-	snprintf(g_ledger, sizeof g_ledger, "%s/journal.db", g_dir);
-	snprintf(g_db, sizeof g_db, "sqlite:%s/central.db", g_dir);
-	char err[256];
-	assert_int_equal(ledger_init(g_ledger, 5, err, sizeof err), WF_OK);
-	assert_int_equal(signing_keypair_generate(g_pk, g_sk), WF_OK);
-	char pub[300], out[4096];
-	harness_write_pub(g_dir, "k5.pub", g_pk, pub, sizeof pub);
-	const char *args[] = {"kiosk", "add", "5", "--pubkey", pub, NULL};
-	assert_int_equal(harness_cli(g_db, out, sizeof out, args), 0);
+	sync_fx_setup(&g_fx, "sync", 5);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	harness_kill_started();
-	char cmd[200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-	return system(cmd);
+	return sync_fx_teardown(&g_fx);
 }
 
 static void append_drops(int n, int64_t qty)
 {
 	struct ledger *l = NULL;
 	char err[256];
-	assert_int_equal(ledger_open(g_ledger, &l, err, sizeof err), WF_OK);
+	assert_int_equal(ledger_open(g_fx.ledger, &l, err, sizeof err), WF_OK);
 	for (int i = 0; i < n; i++) {
 		struct wf_record r;
 		memset(&r, 0, sizeof r);
@@ -73,29 +60,40 @@ static int64_t outbox_depth(void)
 	struct ledger *l = NULL;
 	char err[256];
 	int64_t d = -1;
-	assert_int_equal(ledger_open(g_ledger, &l, err, sizeof err), WF_OK);
+	assert_int_equal(ledger_open(g_fx.ledger, &l, err, sizeof err), WF_OK);
 	assert_int_equal(ledger_outbox_depth(l, &d), WF_OK);
 	ledger_close(l);
 	return d;
 }
 
+/* Error lines the sync clients logged about pruning. */
+static int g_pruning_failed;
+
+static void count_log(void *ctx, enum wf_log_level level, const char *msg)
+{
+	(void)ctx;
+	if (level == WF_LOG_ERROR && strstr(msg, "pruning failed"))
+		g_pruning_failed++;
+}
+
 /* A sync client for kiosk 5 on port; scheme "http" or "https", ca a file in
- * g_dir or NULL, keep/every the pruning settings (0 = defaults). */
+ * g_fx.dir or NULL, keep/every the pruning settings (0 = defaults). */
 static struct sync *new_sync(const char *scheme, int port, const char *ca, uint64_t keep,
                              uint64_t every)
 {
 	char url[64], ca_path[300], err[256];
 	snprintf(url, sizeof url, "%s://127.0.0.1:%d", scheme, port);
-	snprintf(ca_path, sizeof ca_path, "%s/%s", g_dir, ca ? ca : "");
+	snprintf(ca_path, sizeof ca_path, "%s/%s", g_fx.dir, ca ? ca : "");
 	struct sync_config cfg = {.url = url,
 	                          .ca_file = ca ? ca_path : NULL,
-	                          .ledger_path = g_ledger,
+	                          .ledger_path = g_fx.ledger,
 	                          .kiosk = 5,
 	                          .key_id = 1,
-	                          .secret_key = g_sk,
+	                          .secret_key = g_fx.sk,
 	                          .timeout_ms = 5000,
 	                          .keep_records = keep,
-	                          .prune_every = every};
+	                          .prune_every = every,
+	                          .log = count_log};
 	struct sync *s = NULL;
 	assert_int_equal(sync_create(&cfg, &s, err, sizeof err), WF_OK);
 	return s;
@@ -110,7 +108,7 @@ static void test_upload_then_outbox_empty(void **state)
 {
 	(void)state;
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	assert_int_equal(harness_start(&c, g_fx.db, 0), 0);
 	append_drops(1203, 1000); /* three batches: 500 + 500 + 203 */
 	struct sync *s = NULL;
 	make_sync(&c, &s);
@@ -122,7 +120,7 @@ static void test_upload_then_outbox_empty(void **state)
 	assert_true(st.epoch_done);
 	assert_int_equal(outbox_depth(), 0);
 	char path[300];
-	snprintf(path, sizeof path, "%s/central.db", g_dir);
+	snprintf(path, sizeof path, "%s/central.db", g_fx.dir);
 	/* A second round sends nothing new; records appended later go too. */
 	append_drops(7, 5000);
 	assert_int_equal(sync_round(s, true), WF_OK);
@@ -138,16 +136,16 @@ static void test_central_away_keeps_outbox(void **state)
 	(void)state;
 	append_drops(20, 100);
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	assert_int_equal(harness_start(&c, g_fx.db, 0), 0);
 	int port = c.port;
 	harness_stop(&c, SIGKILL); /* exit status is the signal */
 	char url[64], err[256];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
 	struct sync_config cfg = {.url = url,
-	                          .ledger_path = g_ledger,
+	                          .ledger_path = g_fx.ledger,
 	                          .kiosk = 5,
 	                          .key_id = 1,
-	                          .secret_key = g_sk,
+	                          .secret_key = g_fx.sk,
 	                          .timeout_ms = 2000};
 	struct sync *s = NULL;
 	assert_int_equal(sync_create(&cfg, &s, err, sizeof err), WF_OK);
@@ -165,13 +163,13 @@ static void test_wrong_key_is_refused_and_nothing_lost(void **state)
 	(void)state;
 	append_drops(3, 100);
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	assert_int_equal(harness_start(&c, g_fx.db, 0), 0);
 	uint8_t pk2[32], sk2[64];
 	signing_keypair_generate(pk2, sk2);
 	char url[64], err[256];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", c.port);
 	struct sync_config cfg = {.url = url,
-	                          .ledger_path = g_ledger,
+	                          .ledger_path = g_fx.ledger,
 	                          .kiosk = 5,
 	                          .key_id = 1,
 	                          .secret_key = sk2,
@@ -207,7 +205,7 @@ static struct held journal_held(void)
 	struct ledger *l = NULL;
 	char err[256];
 	struct held h = {0, 0, 0};
-	assert_int_equal(ledger_open(g_ledger, &l, err, sizeof err), WF_OK);
+	assert_int_equal(ledger_open(g_fx.ledger, &l, err, sizeof err), WF_OK);
 	assert_int_equal(ledger_each(l, count_held, &h), WF_OK);
 	ledger_close(l);
 	return h;
@@ -216,7 +214,7 @@ static struct held journal_held(void)
 static long central_sql(const char *sql)
 {
 	char path[300];
-	snprintf(path, sizeof path, "%s/central.db", g_dir);
+	snprintf(path, sizeof path, "%s/central.db", g_fx.dir);
 	return harness_count(path, sql);
 }
 
@@ -226,7 +224,7 @@ static void test_prune_behind_checkpoint(void **state)
 {
 	(void)state;
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	assert_int_equal(harness_start(&c, g_fx.db, 0), 0);
 	append_drops(250, 1000);
 	struct sync *s = NULL;
 	s = new_sync("http", c.port, NULL, 100, 50);
@@ -246,7 +244,7 @@ static void test_prune_behind_checkpoint(void **state)
 	sync_get_status(s, &st);
 	assert_int_equal(st.pruned, 150);
 	char err[256];
-	assert_int_equal(ledger_verify(g_ledger, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(ledger_verify(g_fx.ledger, NULL, NULL, err, sizeof err), 0);
 	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 251);
 	assert_int_equal(central_sql("SELECT count(*) FROM tamper_alerts"), 0);
 	/* nothing more is due until another prune_every records are acknowledged:
@@ -265,12 +263,12 @@ static void test_prune_behind_checkpoint(void **state)
 	assert_int_equal(h.hi, 301);
 	sync_get_status(s, &st);
 	assert_int_equal(st.pruned, 200);
-	assert_int_equal(ledger_verify(g_ledger, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(ledger_verify(g_fx.ledger, NULL, NULL, err, sizeof err), 0);
 	/* records appended after pruning carry on the sequence and the chain */
 	append_drops(3, 4000);
 	assert_int_equal(sync_round(s, true), WF_OK);
 	assert_int_equal(journal_held().hi, 304);
-	assert_int_equal(ledger_verify(g_ledger, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(ledger_verify(g_fx.ledger, NULL, NULL, err, sizeof err), 0);
 	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 304);
 	assert_int_equal(central_sql("SELECT count(*) FROM tamper_alerts"), 0);
 	sync_destroy(s);
@@ -283,14 +281,15 @@ static void test_bad_checkpoint_flagged_not_pruned(void **state)
 {
 	(void)state;
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	assert_int_equal(harness_start(&c, g_fx.db, 0), 0);
 	append_drops(20, 1000);
 	struct sync *s = NULL;
+	g_pruning_failed = 0;
 	make_sync(&c, &s); /* default keep: this client appends no checkpoint itself */
 	assert_int_equal(sync_round(s, true), WF_OK);
 	struct ledger *l = NULL;
 	char err[256];
-	assert_int_equal(ledger_open(g_ledger, &l, err, sizeof err), WF_OK);
+	assert_int_equal(ledger_open(g_fx.ledger, &l, err, sizeof err), WF_OK);
 	struct wf_record r;
 	memset(&r, 0, sizeof r);
 	r.kind = WF_RECORD_CHECKPOINT;
@@ -311,11 +310,31 @@ static void test_bad_checkpoint_flagged_not_pruned(void **state)
 	struct sync_status st;
 	sync_get_status(s, &st);
 	assert_int_equal(st.pruned, 0);
+	/* refused at every round, said once for this checkpoint */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(sync_round(s, true), WF_OK);
+	assert_int_equal(g_pruning_failed, 1);
+	assert_int_equal(journal_held().lo, 1);
 	sync_destroy(s);
 	assert_int_equal(harness_stop(&c, SIGTERM), 0);
 }
 
 /* ---- HTTPS: central's certificate checked against the configured CA ---- */
+
+/* A server certificate NAME-srv.pem/.key signed by the CA CA-ca.pem,
+ * naming san (an openssl subjectAltName value such as "IP:127.0.0.1"). */
+static void make_srv(const char *ca, const char *name, const char *san)
+{
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd,
+	         "cd '%s' && printf 'subjectAltName=%s\\n' > %s.ext &&"
+	         " openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	         " -keyout %s-srv.key -out %s-srv.csr -subj /CN=127.0.0.1 >/dev/null 2>&1 &&"
+	         " openssl x509 -req -in %s-srv.csr -CA %s-ca.pem -CAkey %s-ca.key"
+	         " -CAcreateserial -out %s-srv.pem -days 30 -extfile %s.ext >/dev/null 2>&1",
+	         g_fx.dir, san, name, name, name, name, ca, ca, name, name);
+	assert_int_equal(system(cmd), 0);
+}
 
 /* A CA (NAME-ca.pem/.key) made with the openssl command line; with srv, also
  * a server certificate for IP 127.0.0.1 signed by it (NAME-srv.pem/.key). */
@@ -326,18 +345,28 @@ static void make_ca(const char *name, bool srv)
 	         "cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1"
 	         " -nodes -keyout %s-ca.key -out %s-ca.pem -days 30 -subj /CN=%s-test-ca"
 	         " >/dev/null 2>&1",
-	         g_dir, name, name, name);
+	         g_fx.dir, name, name, name);
 	assert_int_equal(system(cmd), 0);
-	if (!srv)
-		return;
-	snprintf(cmd, sizeof cmd,
-	         "cd '%s' && printf 'subjectAltName=IP:127.0.0.1\\n' > %s.ext &&"
-	         " openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-	         " -keyout %s-srv.key -out %s-srv.csr -subj /CN=127.0.0.1 >/dev/null 2>&1 &&"
-	         " openssl x509 -req -in %s-srv.csr -CA %s-ca.pem -CAkey %s-ca.key"
-	         " -CAcreateserial -out %s-srv.pem -days 30 -extfile %s.ext >/dev/null 2>&1",
-	         g_dir, name, name, name, name, name, name, name, name);
-	assert_int_equal(system(cmd), 0);
+	if (srv)
+		make_srv(name, name, "IP:127.0.0.1");
+}
+
+/* central serving TLS with the certificate NAME-srv.pem. */
+static void start_tls_central(struct central_proc *c, const char *name)
+{
+	char cert[300], key[300];
+	snprintf(cert, sizeof cert, "%s/%s-srv.pem", g_fx.dir, name);
+	snprintf(key, sizeof key, "%s/%s-srv.key", g_fx.dir, name);
+	const char *extra[] = {"--tls-cert", cert, "--tls-key", key, NULL};
+	assert_int_equal(harness_start_args(c, g_fx.db, 0, extra), 0);
+}
+
+/* Nothing at all reached central: no epoch, no record, no heartbeat. */
+static void assert_nothing_sent(void)
+{
+	assert_int_equal(central_sql("SELECT count(*) FROM epochs WHERE kiosk=5"), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM heartbeats WHERE kiosk=5"), 0);
 }
 
 static int https_round(int port, const char *scheme, const char *ca, struct sync_status *st)
@@ -355,11 +384,11 @@ static void test_https_verified_against_ca(void **state)
 	make_ca("good", true);
 	make_ca("other", false);
 	char cert[300], key[300];
-	snprintf(cert, sizeof cert, "%s/good-srv.pem", g_dir);
-	snprintf(key, sizeof key, "%s/good-srv.key", g_dir);
+	snprintf(cert, sizeof cert, "%s/good-srv.pem", g_fx.dir);
+	snprintf(key, sizeof key, "%s/good-srv.key", g_fx.dir);
 	const char *extra[] = {"--tls-cert", cert, "--tls-key", key, NULL};
 	struct central_proc c;
-	assert_int_equal(harness_start_args(&c, g_db, 0, extra), 0);
+	assert_int_equal(harness_start_args(&c, g_fx.db, 0, extra), 0);
 	append_drops(30, 1000);
 	struct sync_status st;
 	/* the right CA: everything arrives */
@@ -383,12 +412,12 @@ static void test_https_verified_against_ca(void **state)
 	/* central refuses to start on a key that is not PEM, naming it */
 	char central[512], cmd[2048], out[4096];
 	harness_bin("wufei-central", central, sizeof central);
-	snprintf(cmd, sizeof cmd, "printf 'not a key\\n' > '%s/bad.key'", g_dir);
+	snprintf(cmd, sizeof cmd, "printf 'not a key\\n' > '%s/bad.key'", g_fx.dir);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof cmd,
 	         "'%s' serve --db '%s' --listen 127.0.0.1:0 --tls-cert '%s' --tls-key '%s/bad.key'"
 	         " 2>&1",
-	         central, g_db, cert, g_dir);
+	         central, g_fx.db, cert, g_fx.dir);
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	size_t got = fread(out, 1, sizeof out - 1, p);
@@ -398,7 +427,77 @@ static void test_https_verified_against_ca(void **state)
 	assert_non_null(strstr(out, "--tls-key"));
 	assert_non_null(strstr(out, "bad.key is not PEM"));
 	const char *half[] = {"serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, NULL};
-	assert_int_equal(harness_cli(g_db, out, sizeof out, half), 2);
+	assert_int_equal(harness_cli(g_fx.db, out, sizeof out, half), 2);
+}
+
+/*
+ * A certificate from the right CA for another host is refused: the kiosk
+ * checks the name, not only the signature (CURLOPT_SSL_VERIFYHOST). Nothing
+ * is sent, the outbox stays as it is; the right certificate then works.
+ */
+static void test_https_other_host_refused(void **state)
+{
+	(void)state;
+	make_ca("good", true);
+	make_srv("good", "elsewhere", "DNS:central.example.org,IP:127.0.0.2");
+	struct central_proc c;
+	start_tls_central(&c, "elsewhere");
+	append_drops(6, 1000);
+	struct sync_status st;
+	assert_int_not_equal(https_round(c.port, "https", "good-ca.pem", &st), WF_OK);
+	assert_non_null(strstr(st.last_error, "certificate"));
+	assert_int_equal(outbox_depth(), 6);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	assert_nothing_sent();
+	/* the same central with a certificate naming 127.0.0.1: all arrives */
+	start_tls_central(&c, "good");
+	assert_int_equal(https_round(c.port, "https", "good-ca.pem", &st), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM records WHERE kiosk=5"), 6);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+}
+
+/*
+ * [central] ca_file is what makes the test CA trusted: without it (the
+ * system's CAs) or with a file that is not there, the same central is
+ * refused and nothing is sent.
+ */
+static void test_https_ca_file_wiring(void **state)
+{
+	(void)state;
+	make_ca("good", true);
+	struct central_proc c;
+	start_tls_central(&c, "good");
+	append_drops(4, 1000);
+	struct sync_status st;
+	assert_int_not_equal(https_round(c.port, "https", NULL, &st), WF_OK);
+	assert_true(st.last_error[0] != '\0');
+	assert_int_not_equal(https_round(c.port, "https", "missing-ca.pem", &st), WF_OK);
+	assert_true(st.last_error[0] != '\0');
+	assert_int_equal(outbox_depth(), 4);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	assert_nothing_sent();
+	start_tls_central(&c, "good");
+	assert_int_equal(https_round(c.port, "https", "good-ca.pem", &st), WF_OK);
+	assert_int_equal(outbox_depth(), 0);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+}
+
+/* The epoch request is JSON built by jansson: a reason with quotes and a
+ * backslash arrives as it was written. */
+static void test_epoch_reason_escaped(void **state)
+{
+	(void)state;
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, g_fx.db, 0), 0);
+	struct sync *s = NULL;
+	make_sync(&c, &s);
+	assert_int_equal(sync_epoch(s, "restored \"by staff\" from C:\\backup"), WF_OK);
+	sync_destroy(s);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	assert_int_equal(central_sql("SELECT count(*) FROM epochs WHERE kiosk=5 AND"
+	                             " reason = 'restored \"by staff\" from C:\\backup'"),
+	                 1);
 }
 
 static void test_backoff(void **state)
@@ -429,6 +528,9 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(test_prune_behind_checkpoint, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_https_verified_against_ca, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_https_other_host_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_https_ca_file_wiring, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_epoch_reason_escaped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_checkpoint_flagged_not_pruned, setup,
 	                                    teardown),
 	};

@@ -3,8 +3,8 @@
  * (as NTP or staff would): heartbeats and down-syncs must keep coming on
  * their schedule. Real central over loopback, real files.
  *
- * Heartbeat and down-sync are scheduled on CLOCK_MONOTONIC in sync.c; this
- * test fails if they go back to the kiosk's wall clock (cfg.clock_ms).
+ * Heartbeat and down-sync are scheduled on the clock's monotonic time; this
+ * test fails if they go back to the kiosk's wall clock (the clock's utc_ms).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,64 +25,38 @@
 #include "record.h"
 #include "signing.h"
 #include "sync.h"
+#include "sync_fixture.h"
 #include "wf.h"
 
 #define YEAR_MS (INT64_C(365) * 24 * 3600 * 1000)
 
-static char g_dir[128], g_ledger[256], g_db[320], g_dbpath[300];
-static uint8_t g_pk[32], g_sk[64];
-static int64_t g_skew_ms;
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t kiosk_clock(void *ctx)
-{
-	(void)ctx;
-	return now_ms() + g_skew_ms;
-}
+static struct sync_fx g_fx;
+static struct sync_fx_clock g_kiosk_clock; /* the kiosk's clock, a year off or right */
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/wufei-syncj.XXXXXX");
-	assert_non_null(mkdtemp(g_dir));
-	snprintf(g_ledger, sizeof g_ledger, "%s/journal.db", g_dir);
-	snprintf(g_dbpath, sizeof g_dbpath, "%s/central.db", g_dir);
-	snprintf(g_db, sizeof g_db, "sqlite:%s", g_dbpath);
-	char err[256];
-	assert_int_equal(ledger_init(g_ledger, 5, err, sizeof err), WF_OK);
-	assert_int_equal(signing_keypair_generate(g_pk, g_sk), WF_OK);
-	char pub[300], out[4096];
-	harness_write_pub(g_dir, "k5.pub", g_pk, pub, sizeof pub);
-	const char *args[] = {"kiosk", "add", "5", "--pubkey", pub, NULL};
-	assert_int_equal(harness_cli(g_db, out, sizeof out, args), 0);
+	sync_fx_setup(&g_fx, "syncj", 5);
+	sync_fx_clock_init(&g_kiosk_clock, 0);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	harness_kill_started();
-	char cmd[200];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-	return system(cmd);
+	return sync_fx_teardown(&g_fx);
 }
 
 static void append_bins(int n)
 {
 	struct ledger *l = NULL;
 	char err[256];
-	assert_int_equal(ledger_open(g_ledger, &l, err, sizeof err), WF_OK);
+	assert_int_equal(ledger_open(g_fx.ledger, &l, err, sizeof err), WF_OK);
 	for (int i = 0; i < n; i++) {
 		struct wf_record r;
 		memset(&r, 0, sizeof r);
 		r.kind = WF_RECORD_BIN;
-		r.time_ms = kiosk_clock(NULL);
+		r.time_ms = wf_clock_utc_ms(&g_kiosk_clock.clock);
 		r.bin.category_id = 1;
 		r.bin.grams = 1000 + i;
 		r.bin.staff_id = 7;
@@ -102,34 +76,34 @@ static void rounds_until_ok(struct sync *s)
 
 static long central_heartbeat_last_seq(void)
 {
-	return harness_count(g_dbpath, "SELECT last_seq FROM heartbeats WHERE kiosk=5");
+	return harness_count(g_fx.dbpath, "SELECT last_seq FROM heartbeats WHERE kiosk=5");
 }
 
 static void test_heartbeat_after_clock_put_right(void **state)
 {
 	(void)state;
 	struct central_proc c;
-	assert_int_equal(harness_start(&c, g_db, 0), 0);
+	assert_int_equal(harness_start(&c, g_fx.db, 0), 0);
 	char url[64], err[256];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d", c.port);
 	struct sync_config cfg = {.url = url,
-	                          .ledger_path = g_ledger,
+	                          .ledger_path = g_fx.ledger,
 	                          .kiosk = 5,
 	                          .key_id = 1,
-	                          .secret_key = g_sk,
+	                          .secret_key = g_fx.sk,
 	                          .timeout_ms = 5000,
 	                          .heartbeat_every_ms = 1, /* due at every round */
 	                          .downsync_every_ms = 1,
-	                          .clock_ms = kiosk_clock};
+	                          .clock = &g_kiosk_clock.clock};
 	struct sync *s = NULL;
 	assert_int_equal(sync_create(&cfg, &s, err, sizeof err), WF_OK);
 
-	g_skew_ms = YEAR_MS; /* a year ahead */
+	g_kiosk_clock.skew_ms = YEAR_MS; /* a year ahead */
 	append_bins(4);
 	rounds_until_ok(s);
 	assert_int_equal(central_heartbeat_last_seq(), 4);
 
-	g_skew_ms = 0; /* put right */
+	g_kiosk_clock.skew_ms = 0; /* put right */
 	usleep(10000);
 	append_bins(3);
 	rounds_until_ok(s);

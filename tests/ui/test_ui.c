@@ -30,16 +30,13 @@ static char g_dir[64];
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/wufei-ui.XXXXXX");
-	return mkdtemp(g_dir) ? 0 : -1;
+	return wf_test_tmpdir("ui", g_dir, sizeof g_dir);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
-	return system(cmd);
+	return wf_test_rmtree(g_dir);
 }
 
 static bool has_line(const struct ui_text *t, const char *needle)

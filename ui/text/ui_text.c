@@ -137,161 +137,228 @@ static void scale_line(struct ui_text *t, const struct session_view *v, bool zh)
 	}
 }
 
+/* What one screen's words are made from. */
+struct words {
+	const struct session_view *v;
+	const struct wf_category *cats;
+	unsigned ncats;
+	const struct wf_category *cat; /* the selected category, or NULL */
+	bool zh;
+};
+
+static void title(struct ui_text *t, const char *s)
+{
+	snprintf(t->title, sizeof t->title, "%s", s);
+}
+
+static void screen_attract(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	title(t, T("请刷卡投放", "Tap your card to start"));
+	line(t, "%s",
+	     T("纸类 · 塑料 · 金属 · 玻璃 · 纺织物 · 电池",
+	       "Paper · plastic · metal · glass · textiles · batteries"));
+}
+
+static void screen_refused(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	title(t, T("此卡不能使用", "This card cannot be used"));
+	if (w->v->reason[0])
+		line(t, "%s", w->v->reason);
+	button(t, T("完成", "Done"), SESSION_TAP_DONE);
+}
+
+static void screen_unknown(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	title(t, T("此卡未登记", "Card not registered"));
+	line(t, "%s",
+	     T("可以匿名投放：积分印在小票上，稍后领取",
+	       "Drop anonymously: the points are on the receipt, to claim later"));
+	button(t, T("匿名投放", "Drop anonymously"), SESSION_TAP_ANONYMOUS);
+	button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
+}
+
+static void screen_category(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	const struct session_view *v = w->v;
+	title(t, T("请选择类别", "Choose a category"));
+	if (v->anonymous)
+		line(t, "%s", T("匿名投放", "Anonymous drop"));
+	else if (v->name[0])
+		line(t, "%s%s", T("您好，", "Hello, "), v->name);
+	if (v->session_points)
+		line(t, "%s %" PRId64, T("本次积分", "Points this visit"), v->session_points);
+	category_buttons(t, w->cats, w->ncats);
+	button(t, T("完成", "Done"), SESSION_TAP_DONE);
+}
+
+static void screen_weigh(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	const struct session_view *v = w->v;
+	char q[48];
+	title(t, v->screen == SESSION_SCREEN_WEIGH
+	             ? T("请把物品放在秤上", "Put your recyclables on the scale")
+	             : T("称量回收袋", "Weigh the collected bag"));
+	if (v->live_has_weight)
+		ui_format_qty(v->live_grams, WF_UNIT_GRAM, zh, q, sizeof q);
+	else
+		snprintf(q, sizeof q, "%s", "—");
+	line(t, "%s", w->cat ? w->cat->name : "");
+	line(t, "%s", q);
+	scale_line(t, v, zh);
+	if (v->screen == SESSION_SCREEN_STAFF_BIN_WEIGH)
+		button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
+	button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
+}
+
+static void screen_count(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	char q[48];
+	title(t, T("有几件？", "How many pieces?"));
+	ui_format_qty(w->v->qty, WF_UNIT_PIECE, zh, q, sizeof q);
+	line(t, "%s", w->cat ? w->cat->name : "");
+	line(t, "%s", q);
+	button(t, "−", SESSION_TAP_PIECE_LESS);
+	button(t, "+", SESSION_TAP_PIECE_MORE);
+	button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
+	button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
+}
+
+static void screen_confirm(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	title(t, T("请确认", "Please confirm"));
+	qty_line(t, w->v, w->cat, zh);
+	button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
+	button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
+}
+
+static void screen_recording(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	title(t, T("正在记录…", "Recording…"));
+}
+
+static void screen_receipt(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	const struct session_view *v = w->v;
+	title(t, T("谢谢！", "Thank you!"));
+	if (v->has_receipt) {
+		char q[48];
+		const struct wf_category *rc = find(w->cats, w->ncats, v->receipt.drop.category_id);
+		ui_format_qty(v->receipt.drop.qty, v->receipt.drop.unit, zh, q, sizeof q);
+		line(t, "%s  %s", rc ? rc->name : "", q);
+		line(t, "%s %" PRId64, T("积分", "Points"), v->receipt.drop.points);
+		line(t, "%s %" PRIu64, T("小票号", "Receipt no."), v->receipt.seq);
+		snprintf(t->qr, sizeof t->qr, "%s", v->receipt.token);
+	}
+	button(t, T("继续投放", "Another category"), SESSION_TAP_ANOTHER);
+	button(t, T("完成", "Done"), SESSION_TAP_DONE);
+}
+
+static void pin_keypad(struct ui_text *t, bool zh)
+{
+	static const char *const keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0"};
+	for (int k = 0; k < 11; k++) {
+		/* the font has no ⌫: the delete key says what it does */
+		struct ui_button *b = k == 9 ? button(t, T("删除", "Delete"), SESSION_TAP_BACKSPACE)
+		                             : button(t, keys[k], SESSION_TAP_DIGIT);
+		b->digit = k == 10 ? 0 : k + 1;
+	}
+	button(t, T("确定", "OK"), SESSION_TAP_CONFIRM);
+}
+
+static void screen_pin(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	const struct session_view *v = w->v;
+	title(t, v->screen == SESSION_SCREEN_PIN ? T("请输入密码", "Enter your PIN")
+	                                         : T("正在验证…", "Checking…"));
+	static const char dot[] = "●"; /* 3 bytes of UTF-8 */
+	char dots[3 * SESSION_PIN_MAX + 1];
+	size_t n = 0;
+	for (unsigned i = 0; i < v->pin_len && i < SESSION_PIN_MAX; i++, n += 3)
+		memcpy(dots + n, dot, 3);
+	dots[n] = '\0';
+	line(t, "%s", dots);
+	if (v->locked_ms > 0)
+		line(t, "%s %" PRId64 " s", T("请等待", "Wait"), (v->locked_ms + 999) / 1000);
+	if (v->screen == SESSION_SCREEN_PIN)
+		pin_keypad(t, zh);
+}
+
+static void screen_staff(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	const struct session_view *v = w->v;
+	title(t, T("工作人员菜单", "Staff menu"));
+	if (v->name[0])
+		line(t, "%s", v->name);
+	if (v->test_grams) {
+		char q[48];
+		ui_format_qty(v->test_grams, WF_UNIT_GRAM, zh, q, sizeof q);
+		line(t, "%s %s", T("校验砝码", "Test weight"), q);
+	}
+	button(t, T("归零", "Zero"), SESSION_TAP_STAFF_ZERO);
+	button(t, T("去皮", "Tare"), SESSION_TAP_STAFF_TARE);
+	button(t, T("校验砝码", "Test weight"), SESSION_TAP_STAFF_TEST_WEIGHT);
+	button(t, T("清运回收箱", "Bin collection"), SESSION_TAP_STAFF_BIN);
+	button(t, T("补打小票", "Reprint"), SESSION_TAP_STAFF_REPRINT);
+	button(t, T("暂停服务", "Out of service"), SESSION_TAP_STAFF_OOS_ON);
+	button(t, T("恢复服务", "Back in service"), SESSION_TAP_STAFF_OOS_OFF);
+	button(t, T("退出", "Exit"), SESSION_TAP_STAFF_EXIT);
+}
+
+static void screen_bin_category(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	title(t, T("清运哪个回收箱？", "Which bin is collected?"));
+	category_buttons(t, w->cats, w->ncats);
+	button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
+}
+
+static void screen_out_of_service(struct ui_text *t, const struct words *w)
+{
+	bool zh = w->zh;
+	title(t, T("暂停服务", "Out of service"));
+	line(t, "%s", oos_text(w->v->oos, zh));
+}
+
 void ui_text_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
                   bool zh, struct ui_text *out)
 {
+	static void (*const screens[])(struct ui_text *, const struct words *) = {
+	    [SESSION_SCREEN_ATTRACT] = screen_attract,
+	    [SESSION_SCREEN_REFUSED] = screen_refused,
+	    [SESSION_SCREEN_UNKNOWN] = screen_unknown,
+	    [SESSION_SCREEN_CATEGORY] = screen_category,
+	    [SESSION_SCREEN_WEIGH] = screen_weigh,
+	    [SESSION_SCREEN_COUNT] = screen_count,
+	    [SESSION_SCREEN_CONFIRM] = screen_confirm,
+	    [SESSION_SCREEN_RECORDING] = screen_recording,
+	    [SESSION_SCREEN_RECEIPT] = screen_receipt,
+	    [SESSION_SCREEN_PIN] = screen_pin,
+	    [SESSION_SCREEN_PIN_CHECK] = screen_pin,
+	    [SESSION_SCREEN_STAFF] = screen_staff,
+	    [SESSION_SCREEN_STAFF_BIN_CATEGORY] = screen_bin_category,
+	    [SESSION_SCREEN_STAFF_BIN_WEIGH] = screen_weigh,
+	    [SESSION_SCREEN_OUT_OF_SERVICE] = screen_out_of_service,
+	};
 	memset(out, 0, sizeof *out);
-	struct ui_text *t = out;
-	const struct wf_category *cat = find(cats, ncats, v->category_id);
-	char q[48];
-	switch (v->screen) {
-	case SESSION_SCREEN_ATTRACT:
-		snprintf(t->title, sizeof t->title, "%s",
-		         T("请刷卡投放", "Tap your card to start"));
-		line(t, "%s",
-		     T("纸类 · 塑料 · 金属 · 玻璃 · 纺织物 · 电池",
-		       "Paper · plastic · metal · glass · textiles · batteries"));
-		break;
-	case SESSION_SCREEN_REFUSED:
-		snprintf(t->title, sizeof t->title, "%s",
-		         T("此卡不能使用", "This card cannot be used"));
-		if (v->reason[0])
-			line(t, "%s", v->reason);
-		button(t, T("完成", "Done"), SESSION_TAP_DONE);
-		break;
-	case SESSION_SCREEN_UNKNOWN:
-		snprintf(t->title, sizeof t->title, "%s", T("此卡未登记", "Card not registered"));
-		line(t, "%s",
-		     T("可以匿名投放：积分印在小票上，稍后领取",
-		       "Drop anonymously: the points are on the receipt, to claim later"));
-		button(t, T("匿名投放", "Drop anonymously"), SESSION_TAP_ANONYMOUS);
-		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
-		break;
-	case SESSION_SCREEN_CATEGORY:
-		snprintf(t->title, sizeof t->title, "%s", T("请选择类别", "Choose a category"));
-		if (v->anonymous)
-			line(t, "%s", T("匿名投放", "Anonymous drop"));
-		else if (v->name[0])
-			line(t, "%s%s", T("您好，", "Hello, "), v->name);
-		if (v->session_points)
-			line(t, "%s %" PRId64, T("本次积分", "Points this visit"),
-			     v->session_points);
-		category_buttons(t, cats, ncats);
-		button(t, T("完成", "Done"), SESSION_TAP_DONE);
-		break;
-	case SESSION_SCREEN_WEIGH:
-	case SESSION_SCREEN_STAFF_BIN_WEIGH:
-		snprintf(t->title, sizeof t->title, "%s",
-		         v->screen == SESSION_SCREEN_WEIGH
-		             ? T("请把物品放在秤上", "Put your recyclables on the scale")
-		             : T("称量回收袋", "Weigh the collected bag"));
-		if (v->live_has_weight)
-			ui_format_qty(v->live_grams, WF_UNIT_GRAM, zh, q, sizeof q);
-		else
-			snprintf(q, sizeof q, "%s", "—");
-		line(t, "%s", cat ? cat->name : "");
-		line(t, "%s", q);
-		scale_line(t, v, zh);
-		if (v->screen == SESSION_SCREEN_STAFF_BIN_WEIGH)
-			button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
-		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
-		break;
-	case SESSION_SCREEN_COUNT:
-		snprintf(t->title, sizeof t->title, "%s", T("有几件？", "How many pieces?"));
-		ui_format_qty(v->qty, WF_UNIT_PIECE, zh, q, sizeof q);
-		line(t, "%s", cat ? cat->name : "");
-		line(t, "%s", q);
-		button(t, "−", SESSION_TAP_PIECE_LESS);
-		button(t, "+", SESSION_TAP_PIECE_MORE);
-		button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
-		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
-		break;
-	case SESSION_SCREEN_CONFIRM:
-		snprintf(t->title, sizeof t->title, "%s", T("请确认", "Please confirm"));
-		qty_line(t, v, cat, zh);
-		button(t, T("确认", "Confirm"), SESSION_TAP_CONFIRM);
-		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
-		break;
-	case SESSION_SCREEN_RECORDING:
-		snprintf(t->title, sizeof t->title, "%s", T("正在记录…", "Recording…"));
-		break;
-	case SESSION_SCREEN_RECEIPT:
-		snprintf(t->title, sizeof t->title, "%s", T("谢谢！", "Thank you!"));
-		if (v->has_receipt) {
-			const struct wf_category *rc =
-			    find(cats, ncats, v->receipt.drop.category_id);
-			ui_format_qty(v->receipt.drop.qty, v->receipt.drop.unit, zh, q, sizeof q);
-			line(t, "%s  %s", rc ? rc->name : "", q);
-			line(t, "%s %" PRId64, T("积分", "Points"), v->receipt.drop.points);
-			line(t, "%s %" PRIu64, T("小票号", "Receipt no."), v->receipt.seq);
-			snprintf(t->qr, sizeof t->qr, "%s", v->receipt.token);
-		}
-		button(t, T("继续投放", "Another category"), SESSION_TAP_ANOTHER);
-		button(t, T("完成", "Done"), SESSION_TAP_DONE);
-		break;
-	case SESSION_SCREEN_PIN:
-	case SESSION_SCREEN_PIN_CHECK:
-		snprintf(t->title, sizeof t->title, "%s",
-		         v->screen == SESSION_SCREEN_PIN ? T("请输入密码", "Enter your PIN")
-		                                         : T("正在验证…", "Checking…"));
-		{
-			static const char dot[] = "●"; /* 3 bytes of UTF-8 */
-			char dots[3 * SESSION_PIN_MAX + 1];
-			size_t n = 0;
-			for (unsigned i = 0; i < v->pin_len && i < SESSION_PIN_MAX; i++, n += 3)
-				memcpy(dots + n, dot, 3);
-			dots[n] = '\0';
-			line(t, "%s", dots);
-		}
-		if (v->locked_ms > 0)
-			line(t, "%s %" PRId64 " s", T("请等待", "Wait"),
-			     (v->locked_ms + 999) / 1000);
-		if (v->screen == SESSION_SCREEN_PIN) {
-			static const char *const keys[] = {"1", "2", "3", "4", "5", "6",
-			                                   "7", "8", "9", "",  "0"};
-			for (int k = 0; k < 11; k++) {
-				/* the font has no ⌫: the delete key says what it does */
-				struct ui_button *b =
-				    k == 9 ? button(t, T("删除", "Delete"), SESSION_TAP_BACKSPACE)
-				           : button(t, keys[k], SESSION_TAP_DIGIT);
-				b->digit = k == 10 ? 0 : k + 1;
-			}
-			button(t, T("确定", "OK"), SESSION_TAP_CONFIRM);
-		}
-		break;
-	case SESSION_SCREEN_STAFF:
-		snprintf(t->title, sizeof t->title, "%s", T("工作人员菜单", "Staff menu"));
-		if (v->name[0])
-			line(t, "%s", v->name);
-		if (v->test_grams) {
-			ui_format_qty(v->test_grams, WF_UNIT_GRAM, zh, q, sizeof q);
-			line(t, "%s %s", T("校验砝码", "Test weight"), q);
-		}
-		button(t, T("归零", "Zero"), SESSION_TAP_STAFF_ZERO);
-		button(t, T("去皮", "Tare"), SESSION_TAP_STAFF_TARE);
-		button(t, T("校验砝码", "Test weight"), SESSION_TAP_STAFF_TEST_WEIGHT);
-		button(t, T("清运回收箱", "Bin collection"), SESSION_TAP_STAFF_BIN);
-		button(t, T("补打小票", "Reprint"), SESSION_TAP_STAFF_REPRINT);
-		button(t, T("暂停服务", "Out of service"), SESSION_TAP_STAFF_OOS_ON);
-		button(t, T("恢复服务", "Back in service"), SESSION_TAP_STAFF_OOS_OFF);
-		button(t, T("退出", "Exit"), SESSION_TAP_STAFF_EXIT);
-		break;
-	case SESSION_SCREEN_STAFF_BIN_CATEGORY:
-		snprintf(t->title, sizeof t->title, "%s",
-		         T("清运哪个回收箱？", "Which bin is collected?"));
-		category_buttons(t, cats, ncats);
-		button(t, T("取消", "Cancel"), SESSION_TAP_CANCEL);
-		break;
-	case SESSION_SCREEN_OUT_OF_SERVICE:
-		snprintf(t->title, sizeof t->title, "%s", T("暂停服务", "Out of service"));
-		line(t, "%s", oos_text(v->oos, zh));
-		break;
-	}
-	snprintf(t->message, sizeof t->message, "%s", message_text(v->message, zh));
-	t->message_is_error = v->message != SESSION_MSG_NONE && v->message != SESSION_MSG_TEST_OK;
+	struct words w = {v, cats, ncats, find(cats, ncats, v->category_id), zh};
+	if ((unsigned)v->screen < sizeof screens / sizeof screens[0] && screens[v->screen])
+		screens[v->screen](out, &w);
+	snprintf(out->message, sizeof out->message, "%s", message_text(v->message, zh));
+	out->message_is_error = v->message != SESSION_MSG_NONE && v->message != SESSION_MSG_TEST_OK;
 	if (v->message == SESSION_MSG_BLOCKED && v->reason[0] &&
 	    v->screen != SESSION_SCREEN_REFUSED)
-		line(t, "%s", v->reason);
+		line(out, "%s", v->reason);
 }
 
 void ui_health_lines(const struct ui_health *h, bool zh, struct ui_text *t)

@@ -2,7 +2,7 @@
  * ui_text.h — what each kiosk screen says, in Chinese or English: the pure
  * half of the touch-screen UI (no SDL, no I/O). ui.h draws it.
  *
- * For: turning a session_view (kiosk/session.h) and the category list into
+ * For: turning a session_view (session.h) and the category list into
  * a title, body lines, a message, button labels and, on the receipt screen,
  * the receipt URL for the QR code. Weights are shown as kilograms with three
  * decimals ("1.250 kg"), pieces as a count.

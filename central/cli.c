@@ -1,0 +1,234 @@
+/* cli.c — the command line helpers of wufei-central; see cli.h. */
+#include "cli.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cardid.h"
+#include "cardid_hash.h"
+#include "hex.h"
+
+void cli_usage(FILE *f)
+{
+	fputs(
+	    "usage: wufei-central serve --db sqlite:PATH --listen ADDR:PORT [--threads N]\n"
+	    "         [--tls-cert PEM --tls-key PEM]   (HTTPS; else plain HTTP)\n"
+	    "         tests only: [--time-offset S]\n"
+#ifdef WUFEI_CRASH_HOOKS
+	    "         crash-point test build only: [--crash-at before-commit|after-commit"
+	    " [--crash-every N]]\n"
+#endif
+	    "       wufei-central kiosk add NUMBER --pubkey FILE [--key-id N] [--name NAME] --db "
+	    "URL\n"
+	    "       wufei-central kiosk add-key NUMBER --pubkey FILE --key-id N --db URL\n"
+	    "       wufei-central kiosk revoke-key NUMBER --key-id N --db URL\n"
+	    "       wufei-central kiosk list --db URL   (journal held, last heartbeat, devices)\n"
+	    "       wufei-central verify-receipt TOKEN_OR_URL --db URL\n"
+	    "       wufei-central resident add --id N (--card ID | --card-hash HEX) --name MASKED"
+	    " [--points N] --db URL\n"
+	    "       wufei-central resident list|block ID --reason TEXT|remove ID --db URL\n"
+	    "       wufei-central rates set --id N --code CODE --name NAME --unit g|piece --rate R"
+	    " --min G --max G [--daily-limit G] --db URL\n"
+	    "       wufei-central rates list --db URL\n"
+	    "       wufei-central staff add --id N (--card ID | --card-hash HEX) --name MASKED"
+	    " --role staff|admin --pin DIGITS --db URL\n"
+	    "       wufei-central staff list|remove ID --db URL\n"
+	    "       wufei-central blocklist add (--card ID | --card-hash HEX) --reason TEXT --db "
+	    "URL\n"
+	    "       wufei-central alerts list --db URL\n"
+	    "verify-receipt exits 0 for a genuine receipt, 1 forged/tampered/malformed,\n"
+	    "3 unknown kiosk or key, 4 signed by a revoked key after its revocation,\n"
+	    "5 genuine signature but different from the kiosk's journal record.\n",
+	    f);
+}
+
+int cli_parse(int argc, char **argv, struct cli_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	for (int i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) == 0) {
+			if (i + 1 >= argc || o->n >= CLI_MAX_OPTS) {
+				fprintf(stderr, "wufei-central: %s needs a value\n", argv[i]);
+				return WF_EINVAL;
+			}
+			o->name[o->n] = argv[i] + 2;
+			o->value[o->n++] = argv[++i];
+		} else if (o->npos < CLI_MAX_OPTS)
+			o->pos[o->npos++] = argv[i];
+		else
+			return WF_EINVAL;
+	}
+	return WF_OK;
+}
+
+const char *cli_opt(const struct cli_opts *o, const char *name)
+{
+	for (int i = 0; i < o->n; i++)
+		if (strcmp(o->name[i], name) == 0)
+			return o->value[i];
+	return NULL;
+}
+
+/* v as an integer in [min, max]; false when it is not one. */
+static bool int_in(const char *v, int64_t min, int64_t max, int64_t *out)
+{
+	char *end = NULL;
+	long long x = strtoll(v, &end, 10);
+	if (!*v || !end || *end || x < min || x > max)
+		return false;
+	*out = x;
+	return true;
+}
+
+int cli_opt_int(const struct cli_opts *o, const char *name, int64_t min, int64_t max, int64_t *out,
+                bool required)
+{
+	const char *v = cli_opt(o, name);
+	if (!v) {
+		if (required)
+			fprintf(stderr, "wufei-central: --%s is required\n", name);
+		return required ? WF_EINVAL : WF_OK;
+	}
+	if (!int_in(v, min, max, out)) {
+		fprintf(stderr,
+		        "wufei-central: --%s wants an integer in [%" PRId64 ", %" PRId64
+		        "], got '%s'\n",
+		        name, min, max, v);
+		return WF_EINVAL;
+	}
+	return WF_OK;
+}
+
+int cli_pos_int(const char *v, int64_t min, int64_t max, int64_t *out)
+{
+	if (!v)
+		return WF_EINVAL;
+	if (!int_in(v, min, max, out)) {
+		fprintf(stderr,
+		        "wufei-central: '%s' is not an integer in [%" PRId64 ", %" PRId64 "]\n", v,
+		        min, max);
+		return WF_EINVAL;
+	}
+	return WF_OK;
+}
+
+int cli_opt_text(const struct cli_opts *o, const char *name, char *out, size_t cap, bool required)
+{
+	const char *v = cli_opt(o, name);
+	if (!v) {
+		out[0] = '\0';
+		if (!required)
+			return WF_OK;
+		fprintf(stderr, "wufei-central: --%s is required\n", name);
+		return WF_EINVAL;
+	}
+	size_t n = strlen(v);
+	if (n >= cap) {
+		fprintf(stderr, "wufei-central: --%s longer than %zu bytes\n", name, cap - 1);
+		return WF_EINVAL;
+	}
+	memcpy(out, v, n + 1);
+	return WF_OK;
+}
+
+struct store *cli_store_open(const struct cli_opts *o)
+{
+	char why[512];
+	struct store *s = NULL;
+	const char *db = cli_opt(o, "db");
+	if (!db) {
+		fputs("wufei-central: --db sqlite:PATH is required\n", stderr);
+		return NULL;
+	}
+	if (store_open(db, &s, why, sizeof why) != WF_OK) {
+		fprintf(stderr, "wufei-central: %s\n", why);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Why --card was refused, and for an EM4100 card read as a reader's hex
+ * (the form of earlier versions: em4100:0400E2E1F5) the id to use instead.
+ * card is shown only when it is printable ASCII (it came from a person).
+ */
+static void card_id_refused(const char *card)
+{
+	bool printable = true;
+	for (const char *c = card; *c; c++)
+		printable = printable && *c > 0x20 && *c < 0x7f;
+	fprintf(stderr, "wufei-central: --card %s is not a canonical card id\n",
+	        printable ? card : "(unprintable)");
+	if (strncmp(card, "em4100:", 7) != 0) {
+		fputs("  a card id is TECHNOLOGY:NUMBER: a-z, 0-9 and '-', a colon, then the "
+		      "number in digits or upper-case hex\n",
+		      stderr);
+		return;
+	}
+	fputs("  an EM4100 card id is the 10-digit number printed on the card, e.g. "
+	      "em4100:0014868981\n",
+	      stderr);
+	const char *num = card + 7;
+	size_t n = strlen(num);
+	bool hex = n == 8 || n == 10;
+	for (size_t i = 0; hex && i < n; i++)
+		hex = hex_digit((unsigned char)num[i]) >= 0;
+	char canon[CARDID_MAX];
+	if (hex && cardid_em4100(strtoull(num, NULL, 16), canon, sizeof canon) == WF_OK)
+		fprintf(stderr, "  read as the hex an RDM6300 sends, %s is %s\n", card, canon);
+}
+
+/* The hash of canonical card id card under the store's card key. */
+static int card_id_hash(struct store *s, const char *card, char out[WF_HASH_HEX])
+{
+	uint8_t key[32], h[WF_HASH_BYTES];
+	uint32_t version = 0;
+	if (s->ops->card_key_get(s, &version, key) != WF_OK) {
+		fprintf(stderr, "wufei-central: %s\n", store_errmsg(s));
+		return WF_ENOENT;
+	}
+	int rc = cardid_hash(key, card, h);
+	sodium_memzero(key, sizeof key);
+	if (rc) {
+		fprintf(stderr, "wufei-central: cannot hash the card id: %s\n", wf_strerror(rc));
+		return rc;
+	}
+	return hex_encode(h, WF_HASH_BYTES, out, WF_HASH_HEX);
+}
+
+int cli_card_hash(struct store *s, const struct cli_opts *o, char out[WF_HASH_HEX])
+{
+	const char *card = cli_opt(o, "card");
+	const char *hex = cli_opt(o, "card-hash");
+	if (hex) {
+		uint8_t b[WF_HASH_BYTES];
+		if (hex_decode(hex, strlen(hex), b, WF_HASH_BYTES) != WF_OK) {
+			fputs("wufei-central: --card-hash wants 64 hex characters\n", stderr);
+			return WF_EINVAL;
+		}
+		return hex_encode(b, WF_HASH_BYTES, out, WF_HASH_HEX); /* lower case */
+	}
+	if (!card || strchr(card, ':') == NULL || strlen(card) > 64) {
+		fputs("wufei-central: --card TECH:NUMBER (e.g. em4100:0014868981) or --card-hash "
+		      "HEX is required\n",
+		      stderr);
+		return WF_EINVAL;
+	}
+	if (!cardid_valid(card)) {
+		card_id_refused(card);
+		return WF_EINVAL;
+	}
+	return card_id_hash(s, card, out);
+}
+
+int cli_finish(struct store *s, int err, const char *what)
+{
+	if (err)
+		fprintf(stderr, "wufei-central: %s: %s (%s)\n", what, wf_strerror(err),
+		        store_errmsg(s));
+	store_close(s);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,188 @@
+/*
+ * cmd_serve.c — `wufei-central serve`: opens the store, starts the HTTP
+ * server (server.h), says where it listens on stdout, and serves until
+ * SIGINT or SIGTERM. Refusals are logged through the log main gives it.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "commands.h"
+#include "server.h"
+
+#ifdef WUFEI_CRASH_HOOKS
+#include "crash_point.h"
+#endif
+
+/* Reads a PEM file of at most 64 KiB into a NUL-terminated string; NULL with a message. */
+static char *read_pem(const char *what, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "wufei-central: %s %s: %s\n", what, path, strerror(errno));
+		return NULL;
+	}
+	enum { PEM_MAX = 65536 };
+	char *buf = malloc(PEM_MAX + 1);
+	size_t n = buf ? fread(buf, 1, PEM_MAX + 1, f) : 0;
+	int bad = ferror(f);
+	fclose(f);
+	const char *why = !buf                           ? "out of memory"
+	                  : bad                          ? "cannot be read"
+	                  : n > PEM_MAX                  ? "is larger than 64 KiB"
+	                  : n == 0                       ? "is empty"
+	                  : memchr(buf, '\0', n) != NULL ? "is not PEM text"
+	                                                 : NULL;
+	if (!why) {
+		buf[n] = '\0';
+		if (!strstr(buf, "-----BEGIN "))
+			why = "is not PEM (no -----BEGIN line)";
+	}
+	if (why) {
+		fprintf(stderr, "wufei-central: %s %s %s\n", what, path, why);
+		if (buf)
+			sodium_memzero(buf, PEM_MAX + 1);
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void free_secret(char *p)
+{
+	if (p)
+		sodium_memzero(p, strlen(p));
+	free(p);
+}
+
+/* --tls-cert and --tls-key read (both or neither). WF_EINVAL: usage; WF_EIO: unreadable. */
+static int read_tls(const struct cli_opts *o, char **cert, char **key)
+{
+	const char *cert_path = cli_opt(o, "tls-cert"), *key_path = cli_opt(o, "tls-key");
+	*cert = *key = NULL;
+	if (!cert_path != !key_path) {
+		fputs("wufei-central: --tls-cert and --tls-key go together\n", stderr);
+		return WF_EINVAL;
+	}
+	if (!cert_path)
+		return WF_OK;
+	*cert = read_pem("--tls-cert", cert_path);
+	*key = *cert ? read_pem("--tls-key", key_path) : NULL;
+	if (!*key) {
+		free(*cert);
+		*cert = NULL;
+		return WF_EIO;
+	}
+	return WF_OK;
+}
+
+/*
+ * The crash points of the test build (`--crash-at`, crash_point.h): checked
+ * (srv NULL), then armed on the running srv. wufei-central has no crash
+ * points and refuses the options.
+ */
+static int test_build_options(const struct cli_opts *o, struct server *srv)
+{
+	const char *crash_at = cli_opt(o, "crash-at");
+#ifdef WUFEI_CRASH_HOOKS
+	int64_t every = 0;
+	if (cli_opt_int(o, "crash-every", 1, 1000000, &every, false) != WF_OK ||
+	    (crash_at && strcmp(crash_at, "before-commit") && strcmp(crash_at, "after-commit"))) {
+		fputs("wufei-central: --crash-at before-commit|after-commit [--crash-every N]\n",
+		      stderr);
+		return WF_EINVAL;
+	}
+	if (srv && crash_at)
+		server_crash_at(srv, every ? (unsigned)every : 1,
+		                strcmp(crash_at, "after-commit") == 0);
+	return WF_OK;
+#else
+	(void)srv;
+	if (!crash_at && !cli_opt(o, "crash-every"))
+		return WF_OK;
+	fputs("wufei-central: --crash-at and --crash-every are only in the crash-point test "
+	      "build (wufei-central-crashtest)\n",
+	      stderr);
+	return WF_EINVAL;
+#endif
+}
+
+/* The options checked before anything starts; 0, or the exit status 2. */
+static int serve_usage(const struct cli_opts *o, int64_t *threads, int64_t *offset)
+{
+	if (!cli_opt(o, "listen")) {
+		fputs("wufei-central: serve needs --listen ADDR:PORT\n", stderr);
+		return 2;
+	}
+	if (test_build_options(o, NULL) != WF_OK ||
+	    cli_opt_int(o, "threads", 1, 64, threads, false) != WF_OK ||
+	    cli_opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40, offset, false) !=
+	        WF_OK)
+		return 2;
+	return 0;
+}
+
+/* Serves s until SIGINT or SIGTERM (blocked in set); frees cfg's PEM texts
+ * (they are cert and key) as soon as the server has its copies. Returns the
+ * exit status. */
+static int serve_until_signal(struct store *s, const struct server_config *cfg, char *cert,
+                              char *key, sigset_t *set, const struct cli_opts *o)
+{
+	char why[512];
+	struct server *srv = NULL;
+	bool tls = cert != NULL;
+	int rc = server_start(s, cfg, &srv, why, sizeof why);
+	free(cert);
+	free_secret(key);
+	if (rc != WF_OK) {
+		fprintf(stderr, "wufei-central: %s\n", why);
+		return 1;
+	}
+	test_build_options(o, srv);
+	const char *colon = strrchr(cfg->listen, ':');
+	printf("wufei-central: listening on %s%.*s:%u\n", tls ? "https://" : "",
+	       (int)(colon - cfg->listen), cfg->listen, (unsigned)server_port(srv));
+	fflush(stdout);
+	int sig = 0;
+	sigwait(set, &sig);
+	server_stop(srv);
+	return 0;
+}
+
+int cmd_serve(const struct cli_opts *o, struct wf_log *log)
+{
+	int64_t threads = 0, offset = 0;
+	int rc = serve_usage(o, &threads, &offset);
+	if (rc)
+		return rc;
+	/* Block the signals first so every server thread inherits the mask. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	char *cert = NULL, *key = NULL;
+	rc = read_tls(o, &cert, &key);
+	if (rc)
+		return rc == WF_EINVAL ? 2 : 1;
+	struct store *s = cli_store_open(o);
+	if (!s) {
+		free(cert);
+		free_secret(key);
+		return 1;
+	}
+	struct server_config cfg = {.listen = cli_opt(o, "listen"),
+	                            .tls_cert_pem = cert,
+	                            .tls_key_pem = key,
+	                            .threads = (unsigned)threads,
+	                            .time_offset_s = offset,
+	                            .log = log};
+	rc = serve_until_signal(s, &cfg, cert, key, &set, o);
+	store_close(s);
+	return rc;
+}

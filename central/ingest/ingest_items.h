@@ -1,0 +1,44 @@
+/*
+ * ingest_items.h — inside batch ingest (private to this folder): one record
+ * of a batch as ingest carries it, and the parse step that turns a batch
+ * body into them (ingest_parse.c). ingest.c checks and stores them.
+ */
+#ifndef WUFEI_CENTRAL_INGEST_ITEMS_H
+#define WUFEI_CENTRAL_INGEST_ITEMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest.h"
+#include "wf.h"
+
+/* One record of the batch after validation. */
+struct ingest_item {
+	uint32_t seq;
+	uint32_t kind;
+	uint8_t *bytes; /* canonical bytes (malloc'd; the caller frees) */
+	size_t len;
+	uint8_t hash[WF_HASH_BYTES];
+	struct ingest_fields f;
+	int decoded;          /* f is meaningful */
+	const char *data_txt; /* fast path: spans in the request body */
+	size_t data_len;
+	const char *hash_txt;
+	size_t hash_len;
+};
+
+/*
+ * ingest_parse — the batch body text[0..len) of kiosk into items (room for
+ * INGEST_MAX_RECORDS), *n of them; each item's bytes are decoded (and must
+ * be freed by the caller, for the first *n items, on success and failure).
+ * Returns WF_OK; WF_EINVAL malformed; WF_EFULL too many records; WF_ESTATE
+ * the body names another kiosk. why[why_len] says what is wrong.
+ */
+int ingest_parse(const char *text, size_t len, uint32_t kiosk, struct ingest_item *items, size_t *n,
+                 char *why, size_t why_len);
+
+/* why_set — printf-style message into why[why_len]. */
+void ingest_why(char *why, size_t why_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

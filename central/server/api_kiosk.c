@@ -1,0 +1,174 @@
+/*
+ * api_kiosk.c — the signed kiosk calls that write: POST /api/v1/sync/batch,
+ * /api/v1/kiosk/epoch and /api/v1/kiosk/heartbeat (docs/SYNC-API.md). The
+ * route table has checked the signature; rq->kiosk is the signer.
+ */
+#include "server_private.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hex.h"
+#include "ingest.h"
+#include "log.h"
+
+/* Ingest, and in the test build (WUFEI_CRASH_HOOKS) its crash points. */
+static int batch_ingest(struct server *srv, const struct request *rq, int64_t now_s,
+                        json_t **results, uint32_t *highest, char *why, size_t why_len)
+{
+#ifdef WUFEI_CRASH_HOOKS
+	return crash_point_ingest(srv, rq, now_s, results, highest, why, why_len);
+#else
+	return ingest_batch(srv->store, rq->kiosk, rq->body, rq->len, now_s, results, highest, why,
+	                    why_len);
+#endif
+}
+
+void api_batch(struct server *srv, const struct request *rq, struct answer *a)
+{
+	char why[512] = "";
+	json_t *results = NULL;
+	uint32_t highest = 0;
+	int64_t now = server_now(srv);
+	/* ingest parses the body itself (its fast path) */
+	store_lock(srv->store);
+	int rc = batch_ingest(srv, rq, now, &results, &highest, why, sizeof why);
+	store_unlock(srv->store);
+	switch (rc) {
+	case WF_OK:
+		a->status = 200;
+		a->json = json_pack("{s:s, s:I, s:o}", "format", "wufei-batch-answer-1",
+		                    "highest_seq", (json_int_t)highest, "results", results);
+		return;
+	case WF_EINVAL: answer_error(a, 400, "malformed_json", "%s", why); return;
+	case WF_EPROTO: answer_error(a, 400, "bad_record", "%s", why); return;
+	case WF_EFULL: answer_error(a, 413, "too_many_records", "%s", why); return;
+	case WF_ESTATE: answer_error(a, 403, "unknown_kiosk", "%s", why); return;
+	default:
+		wf_log_printf(srv->log, WF_LOG_ERROR, "batch from kiosk %" PRIu32 ": %s", rq->kiosk,
+		              why);
+		answer_error(a, 500, "internal", "storage failed; nothing was committed");
+	}
+}
+
+/* The heartbeat's devices: name, role, state up|down|degraded, optional detail. */
+static bool devices_ok(const json_t *devs, struct answer *a)
+{
+	size_t i;
+	const json_t *d;
+	json_array_foreach(devs, i, d)
+	{
+		const char *state = json_string_value(json_object_get(d, "state"));
+		if (!json_is_object(d) || !json_text_ok(json_object_get(d, "name"), 32, false) ||
+		    !json_text_ok(json_object_get(d, "role"), 32, false) || !state ||
+		    (strcmp(state, "up") && strcmp(state, "down") && strcmp(state, "degraded")) ||
+		    !json_text_ok(json_object_get(d, "detail"), 128, true)) {
+			answer_error(
+			    a, 400, "malformed_json",
+			    "devices[%zu]: name, role (<= 32 bytes), state up|down|degraded, "
+			    "optional detail (<= 128 bytes)",
+			    i);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void heartbeat_store(struct server *srv, uint32_t kiosk, const json_t *j, struct answer *a)
+{
+	uint32_t last = 0, depth = 0;
+	const char *fmt = json_string_value(json_object_get(j, "format"));
+	const json_t *ver = json_object_get(j, "software_version");
+	const json_t *devs = json_object_get(j, "devices");
+	if (!fmt || strcmp(fmt, "wufei-heartbeat-1") != 0 || !json_get_u32(j, "last_seq", &last) ||
+	    !json_get_u32(j, "outbox_depth", &depth) || !json_text_ok(ver, 32, false) ||
+	    !json_is_array(devs) || json_array_size(devs) > 16) {
+		answer_error(a, 400, "malformed_json",
+		             "need format \"wufei-heartbeat-1\", last_seq, outbox_depth, "
+		             "software_version (<= 32 bytes), devices (array, <= 16)");
+		return;
+	}
+	if (!devices_ok(devs, a))
+		return;
+	char *devtext = json_dumps(devs, JSON_COMPACT);
+	if (!devtext) {
+		answer_error(a, 500, "internal", "out of memory");
+		return;
+	}
+	store_lock(srv->store);
+	int rc = srv->store->ops->heartbeat_put(srv->store, kiosk, last, depth,
+	                                        json_string_value(ver), devtext, server_now(srv));
+	store_unlock(srv->store);
+	free(devtext);
+	if (rc) {
+		answer_error(a, 500, "internal", "storage failed");
+		return;
+	}
+	a->status = 200;
+	a->json = json_pack("{s:s, s:b}", "format", "wufei-heartbeat-answer-1", "ok", 1);
+}
+
+void api_heartbeat(struct server *srv, const struct request *rq, struct answer *a)
+{
+	json_t *j = answer_parse_body(rq, a);
+	if (j && answer_body_kiosk(j, rq->kiosk, a))
+		heartbeat_store(srv, rq->kiosk, j, a);
+	json_decref(j);
+}
+
+/* A new epoch after the highest seq central holds, in one transaction. */
+static int epoch_open(struct server *srv, uint32_t kiosk, const char *reason, uint32_t local_last,
+                      uint32_t *highest, uint8_t hash[WF_HASH_BYTES], uint32_t *epoch)
+{
+	struct store *s = srv->store;
+	store_lock(s);
+	int rc = s->ops->begin(s);
+	if (!rc)
+		rc = s->ops->record_highest(s, kiosk, highest, hash);
+	if (!rc && *highest == UINT32_MAX)
+		rc = WF_EFULL;
+	if (!rc)
+		rc = s->ops->epoch_open(s, kiosk, *highest + 1, reason, local_last, server_now(srv),
+		                        epoch);
+	if (!rc)
+		rc = s->ops->commit(s);
+	if (rc)
+		s->ops->rollback(s);
+	store_unlock(s);
+	return rc;
+}
+
+static void epoch_answer(struct server *srv, uint32_t kiosk, const json_t *j, struct answer *a)
+{
+	uint32_t local_last = 0, highest = 0, epoch = 0;
+	uint8_t hash[WF_HASH_BYTES];
+	char hex[WF_HASH_HEX];
+	const char *fmt = json_string_value(json_object_get(j, "format"));
+	const json_t *reason = json_object_get(j, "reason");
+	if (!fmt || strcmp(fmt, "wufei-epoch-1") != 0 || !json_text_ok(reason, 64, false) ||
+	    !json_get_u32(j, "local_last_seq", &local_last)) {
+		answer_error(a, 400, "malformed_json",
+		             "need format \"wufei-epoch-1\", reason (<= 64 bytes), local_last_seq");
+		return;
+	}
+	if (epoch_open(srv, kiosk, json_string_value(reason), local_last, &highest, hash, &epoch) !=
+	    WF_OK) {
+		answer_error(a, 500, "internal", "storage failed");
+		return;
+	}
+	hex_encode(hash, WF_HASH_BYTES, hex, sizeof hex);
+	a->status = 200;
+	a->json =
+	    json_pack("{s:s, s:I, s:I, s:I, s:s, s:I}", "format", "wufei-epoch-answer-1", "kiosk",
+	              (json_int_t)kiosk, "epoch", (json_int_t)epoch, "highest_seq",
+	              (json_int_t)highest, "chain_hash", hex, "next_seq", (json_int_t)highest + 1);
+}
+
+void api_epoch(struct server *srv, const struct request *rq, struct answer *a)
+{
+	json_t *j = answer_parse_body(rq, a);
+	if (j && answer_body_kiosk(j, rq->kiosk, a))
+		epoch_answer(srv, rq->kiosk, j, a);
+	json_decref(j);
+}

@@ -1,0 +1,68 @@
+/*
+ * routes.c — central's route table: each path once, with the methods it
+ * takes, whether kiosks sign it, and its handler (docs/SYNC-API.md). A known
+ * path asked with another method is answered 405 with an Allow header; an
+ * unknown path 404. See server_private.h.
+ */
+#include "server_private.h"
+
+#include <string.h>
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/sync/batch", true, api_batch},
+    {"POST", "/api/v1/kiosk/epoch", true, api_epoch},
+    {"POST", "/api/v1/kiosk/heartbeat", true, api_heartbeat},
+    {"GET", "/api/v1/sync/down", true, api_downsync},
+    {"GET, HEAD", "/api/v1/time", false, api_time},
+    {"POST", "/api/v1/receipts/claim", false, api_claim},
+    {"GET, HEAD", "/r/", false, receipt_page}, /* /r/<TOKEN>: the QR code's URL */
+    {"GET, HEAD", "/R/", false, receipt_page},
+};
+
+/* Whether path is the route's (a route path ending in '/' takes every path it starts). */
+static bool path_matches(const struct route *r, const char *path)
+{
+	size_t n = strlen(r->path);
+	if (r->path[n - 1] == '/')
+		return strncmp(path, r->path, n) == 0;
+	return strcmp(path, r->path) == 0;
+}
+
+/* Whether method is one of the route's ("GET, HEAD" holds GET and HEAD). */
+static bool method_matches(const struct route *r, const char *method)
+{
+	size_t n = strlen(method);
+	for (const char *p = r->methods; *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && strncmp(p, method, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return false;
+}
+
+static const struct route *route_find(const char *path)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (path_matches(&routes[i], path))
+			return &routes[i];
+	return NULL;
+}
+
+void routes_dispatch(struct server *srv, struct request *rq, struct answer *a)
+{
+	const struct route *r = route_find(rq->path);
+	if (!r) {
+		answer_error(a, 404, "not_found", "no such path");
+		return;
+	}
+	if (!method_matches(r, rq->method)) {
+		answer_error(a, 405, "method_not_allowed", "use %s", r->methods);
+		a->allow = r->methods;
+		return;
+	}
+	if (r->is_signed && auth_check(srv, rq, a) != WF_OK)
+		return;
+	r->handler(srv, rq, a);
+}

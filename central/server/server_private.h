@@ -1,0 +1,143 @@
+/*
+ * server_private.h — inside central's HTTP server (private to this folder):
+ * the server handle, one request as the handlers see it, the answer they
+ * fill, the route table's shape, and the handlers. No libmicrohttpd here:
+ * server.c is the only file that talks to it.
+ */
+#ifndef WUFEI_CENTRAL_SERVER_PRIVATE_H
+#define WUFEI_CENTRAL_SERVER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "server.h"
+#include "signing.h"
+
+#ifdef WUFEI_CRASH_HOOKS
+#include "crash_point.h"
+
+/* The test build's crash points (crash_point.c); read and written under the store lock. */
+struct crash_point {
+	unsigned every;    /* SIGKILL on every every-th batch; 0 = never */
+	bool after_commit; /* false: just before COMMIT; true: just after it */
+	unsigned batches;  /* batches seen */
+};
+#endif
+
+struct server {
+	struct MHD_Daemon *d;
+	struct store *store;
+	int64_t offset_s;
+	struct wf_log *log;
+	uint16_t port;
+	char *tls_cert, *tls_key; /* PEM copies for HTTPS, or NULL */
+#ifdef WUFEI_CRASH_HOOKS
+	struct crash_point crash; /* the test build's crash points (crash_point.h) */
+#endif
+};
+
+/* The signing headers of a request, as sent (NULL when absent). */
+struct signed_headers {
+	const char *kiosk;     /* X-Wufei-Kiosk */
+	const char *key_id;    /* X-Wufei-Key-Id */
+	const char *time;      /* X-Wufei-Time */
+	const char *signature; /* X-Wufei-Signature */
+};
+
+/* One request as the routes and handlers see it. */
+struct request {
+	const char *method;
+	const char *path;      /* decoded path, without the query (what routes match) */
+	const char *target;    /* raw request target, with "?query": what was signed */
+	bool target_too_long;  /* over SIGNING_PATH_MAX: target is "" */
+	const char *cursor;    /* the "cursor" query argument, or NULL */
+	const char *body;      /* may be NULL when len is 0 */
+	size_t len;            /* bytes */
+	const char *body_hash; /* hex of the body's hash (signing_hash_body) */
+	struct signed_headers headers;
+	uint32_t kiosk; /* signed routes: the kiosk that signed (set by auth) */
+};
+
+/* What a handler answers. */
+struct answer {
+	unsigned status;
+	json_t *json;      /* JSON body (owned), or NULL with html */
+	char *html;        /* malloc'd HTML body, or NULL */
+	const char *allow; /* 405: the Allow header (static text), else NULL */
+};
+
+/* ---- routes.c ---- */
+
+typedef void (*route_fn)(struct server *srv, const struct request *rq, struct answer *a);
+
+/*
+ * One route. methods is the list the Allow header carries ("GET, HEAD");
+ * a path ending in '/' matches every path it starts (the receipt pages).
+ * A signed route's handler runs only after auth_check accepted the request
+ * (rq->kiosk is then the signer).
+ */
+struct route {
+	const char *methods;
+	const char *path;
+	bool is_signed;
+	route_fn handler;
+};
+
+/* routes_dispatch — finds the route of rq and runs it: 404 no such path,
+ * 405 (with Allow) a method the path does not take. */
+void routes_dispatch(struct server *srv, struct request *rq, struct answer *a);
+
+/* ---- auth.c ---- */
+
+/*
+ * auth_check — headers, kiosk, key, time window, signature of rq. Returns
+ * WF_OK with rq->kiosk set, or fills a's refusal (401, 403, 400, 500) and
+ * returns a negative wf_err. Takes the store lock.
+ */
+int auth_check(struct server *srv, struct request *rq, struct answer *a);
+
+/* ---- answer.c ---- */
+
+/* answer_error — a's status and a wufei-error-1 body with error and message. */
+void answer_error(struct answer *a, unsigned status, const char *error, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* answer_parse_body — rq's body as a JSON object (new reference), or NULL
+ * with a 400 malformed_json refusal in a. */
+json_t *answer_parse_body(const struct request *rq, struct answer *a);
+
+/* answer_body_kiosk — whether the body's "kiosk" is the signer; else a refusal in a. */
+bool answer_body_kiosk(const json_t *j, uint32_t kiosk, struct answer *a);
+
+/* json_text_ok — v is a string of at most max bytes (absent: optional). */
+bool json_text_ok(const json_t *v, size_t max, bool optional);
+
+/* json_get_u32 — o[key] as a uint32_t; false when absent or out of range. */
+bool json_get_u32(const json_t *o, const char *key, uint32_t *out);
+
+/* parse_u64 — decimal digits only (no sign, no space), at most max. */
+int parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* ---- the handlers ---- */
+
+void api_batch(struct server *srv, const struct request *rq, struct answer *a); /* api_kiosk.c */
+void api_epoch(struct server *srv, const struct request *rq, struct answer *a); /* api_kiosk.c */
+void api_heartbeat(struct server *srv, const struct request *rq,
+                   struct answer *a); /* api_kiosk.c */
+void api_downsync(struct server *srv, const struct request *rq,
+                  struct answer *a);                                            /* api_downsync.c */
+void api_time(struct server *srv, const struct request *rq, struct answer *a);  /* api_public.c */
+void api_claim(struct server *srv, const struct request *rq, struct answer *a); /* api_public.c */
+void receipt_page(struct server *srv, const struct request *rq,
+                  struct answer *a); /* receipt_page.c */
+
+#ifdef WUFEI_CRASH_HOOKS
+/* crash_point_ingest — ingest_batch with srv's crash points; the store lock is held. */
+int crash_point_ingest(struct server *srv, const struct request *rq, int64_t now_s,
+                       json_t **results, uint32_t *highest, char *why, size_t why_len);
+#endif
+
+#endif

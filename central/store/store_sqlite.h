@@ -1,0 +1,112 @@
+/*
+ * store_sqlite.h — inside the SQLite backend of store.h (private to this
+ * folder). The backend is four files, one side each:
+ *
+ *   store_sqlite_open.c       open, schema migrations, close, the ops table
+ *   store_sqlite_journal.c    what kiosks send: kiosks, keys, records,
+ *                             tamper alerts, epochs, heartbeats
+ *   store_sqlite_catalogue.c  what the office sets and kiosks down-sync:
+ *                             rates, residents, staff, blocklist, card key
+ *   store_sqlite_claims.c     receipt claims
+ *
+ * and store_sqlite_rows.c, the few helpers they share. SQLite's results
+ * become wf_err through common/sql (sql.h), with the message in s->err.
+ */
+#ifndef WUFEI_CENTRAL_STORE_SQLITE_H
+#define WUFEI_CENTRAL_STORE_SQLITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "sql.h"
+#include "store.h"
+#include "wf.h"
+
+struct store_sqlite {
+	struct store base; /* first: the generic handle */
+	sqlite3 *db;
+	/* hot statements, kept prepared (batch ingest) */
+	sqlite3_stmt *ins_record;
+	sqlite3_stmt *get_record;
+	sqlite3_stmt *get_rate;
+};
+
+#define SQ(s) ((struct store_sqlite *)(s))
+
+/* The handle's message buffer, for the sql.h calls: sql_exec(db, x, SQ_ERR(s)). */
+#define SQ_ERR(s) (s)->err, sizeof(s)->err
+
+/* ---- shared helpers (store_sqlite_rows.c) ---- */
+
+/* Text column col into out[cap] ("" for NULL), cut to fit. */
+void sq_text(sqlite3_stmt *st, int col, char *out, size_t cap);
+
+/*
+ * sq_each — runs sql (?1 bound to param when sql has a parameter) and calls
+ * row(st, ctx) for each row; a non-zero return stops early (not an error).
+ */
+int sq_each(struct store *s, const char *sql, int64_t param,
+            int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
+
+/* sq_value — the first column of the one row sql gives (an error if none). */
+int sq_value(struct store *s, const char *sql, int64_t *out);
+
+/*
+ * A write that must be one transaction: sq_tx_begin opens one unless the
+ * caller already holds one (*own says which); sq_tx_end commits what it
+ * opened when rc is WF_OK, else rolls it back, and returns the result.
+ */
+int sq_tx_begin(struct store *s, bool *own);
+int sq_tx_end(struct store *s, bool own, int rc);
+
+/* ---- the ops, by side ---- */
+
+int sq_begin(struct store *s);
+int sq_commit(struct store *s);
+int sq_rollback(struct store *s);
+
+/* store_sqlite_journal.c */
+int sq_kiosk_add(struct store *s, uint32_t kiosk, const char *name, int64_t now_s);
+int sq_kiosk_exists(struct store *s, uint32_t kiosk);
+int sq_kiosk_list(struct store *s, int (*fn)(void *ctx, const struct store_kiosk_info *k),
+                  void *ctx);
+int sq_key_add(struct store *s, uint32_t kiosk, uint32_t key_id, const uint8_t pk[32],
+               int64_t now_s);
+int sq_key_get(struct store *s, uint32_t kiosk, uint32_t key_id, struct store_key *out);
+int sq_key_revoke(struct store *s, uint32_t kiosk, uint32_t key_id, int64_t now_s);
+int sq_record_insert(struct store *s, const struct store_record *r);
+int sq_record_get(struct store *s, uint32_t kiosk, uint32_t seq, uint8_t *buf, size_t cap,
+                  size_t *len, uint8_t hash[WF_HASH_BYTES]);
+int sq_record_highest(struct store *s, uint32_t kiosk, uint32_t *seq, uint8_t hash[WF_HASH_BYTES]);
+int sq_record_count(struct store *s, int64_t *count);
+int sq_alert_add(struct store *s, uint32_t kiosk, uint32_t seq, const char *reason,
+                 const uint8_t *bytes, size_t len, const char *detail, int64_t now_s);
+int sq_alert_count(struct store *s, int64_t *count);
+int sq_alert_list(struct store *s, int (*fn)(void *ctx, const struct store_alert *a), void *ctx);
+int sq_epoch_open(struct store *s, uint32_t kiosk, uint32_t start_seq, const char *reason,
+                  uint32_t local_last_seq, int64_t now_s, uint32_t *epoch);
+int sq_heartbeat_put(struct store *s, uint32_t kiosk, uint32_t last_seq, uint32_t outbox_depth,
+                     const char *software_version, const char *devices_json, int64_t now_s);
+
+/* store_sqlite_catalogue.c */
+int sq_rate_set(struct store *s, struct wf_category *c, int64_t now_s);
+int sq_rate_get(struct store *s, uint16_t category, uint32_t version, struct store_rate *out);
+int sq_resident_put(struct store *s, const struct store_resident *r);
+int sq_resident_block(struct store *s, int64_t id, const char *reason);
+int sq_resident_remove(struct store *s, int64_t id);
+int sq_resident_touch(struct store *s, int64_t id);
+int sq_staff_put(struct store *s, const struct store_staff *r);
+int sq_staff_remove(struct store *s, int64_t id);
+int sq_block_put(struct store *s, const struct store_block *b);
+int sq_card_key_get(struct store *s, uint32_t *version, uint8_t key[32]);
+int sq_catalog_read(struct store *s, int64_t since_rev, const struct store_catalog_fns *f,
+                    int64_t *rev_now);
+
+/* store_sqlite_claims.c */
+int sq_claim(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s, int64_t *claimed_s);
+int sq_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * store_sqlite_open.c — the SQLite backend of store.h (the embedded
+ * default): opening, the schema and its migrations, closing, and the ops
+ * table that joins the sides (store_sqlite.h lists them). WAL,
+ * synchronous=FULL, schema versioned with PRAGMA user_version. Every
+ * statement is prepared with bound parameters; hot ones are kept prepared.
+ */
+#include "store_sqlite.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <sodium.h>
+
+static const char *const migrations[] = {
+    /* 1 */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+    "CREATE TABLE kiosks(number INTEGER PRIMARY KEY, name TEXT NOT NULL, created_s INTEGER NOT "
+    "NULL);"
+    "CREATE TABLE kiosk_keys(kiosk INTEGER NOT NULL REFERENCES kiosks(number), key_id INTEGER "
+    "NOT NULL, public_key BLOB NOT NULL, added_s INTEGER NOT NULL, revoked_s INTEGER, "
+    "revoked_after_seq INTEGER, PRIMARY KEY(kiosk, key_id)) WITHOUT ROWID;"
+    "CREATE TABLE records(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL, "
+    "bytes BLOB NOT NULL, hash BLOB NOT NULL, received_s INTEGER NOT NULL, resident INTEGER, "
+    "points INTEGER NOT NULL, flags INTEGER NOT NULL, PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
+    "CREATE INDEX records_resident ON records(resident) WHERE resident IS NOT NULL;"
+    "CREATE INDEX records_received ON records(received_s);"
+    "CREATE TABLE tamper_alerts(id INTEGER PRIMARY KEY, kiosk INTEGER NOT NULL, seq INTEGER NOT "
+    "NULL, reason TEXT NOT NULL, bytes BLOB, detail TEXT NOT NULL, received_s INTEGER NOT NULL);"
+    "CREATE INDEX tamper_alerts_kiosk ON tamper_alerts(kiosk, seq);"
+    "CREATE TABLE epochs(kiosk INTEGER NOT NULL, epoch INTEGER NOT NULL, start_seq INTEGER NOT "
+    "NULL, reason TEXT NOT NULL, local_last_seq INTEGER NOT NULL, opened_s INTEGER NOT NULL, "
+    "PRIMARY KEY(kiosk, epoch)) WITHOUT ROWID;"
+    "CREATE TABLE heartbeats(kiosk INTEGER PRIMARY KEY, received_s INTEGER NOT NULL, last_seq "
+    "INTEGER NOT NULL, outbox_depth INTEGER NOT NULL, software_version TEXT NOT NULL, devices "
+    "TEXT NOT NULL);"
+    "CREATE TABLE categories(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "NULL, unit INTEGER NOT NULL, rate_version INTEGER NOT NULL, rate INTEGER NOT NULL, min_qty "
+    "INTEGER NOT NULL, max_qty INTEGER NOT NULL, daily_limit INTEGER NOT NULL, rev INTEGER NOT "
+    "NULL);"
+    "CREATE TABLE rates(category INTEGER NOT NULL, version INTEGER NOT NULL, unit INTEGER NOT "
+    "NULL, rate INTEGER NOT NULL, created_s INTEGER NOT NULL, PRIMARY KEY(category, version)) "
+    "WITHOUT ROWID;"
+    "CREATE TABLE residents(id INTEGER PRIMARY KEY, card_hash TEXT NOT NULL UNIQUE, name TEXT "
+    "NOT NULL, status TEXT NOT NULL, block_reason TEXT NOT NULL, points_base INTEGER NOT NULL, "
+    "rev INTEGER NOT NULL);"
+    "CREATE TABLE staff(id INTEGER PRIMARY KEY, card_hash TEXT NOT NULL UNIQUE, name TEXT NOT "
+    "NULL, role TEXT NOT NULL, pin_hash TEXT NOT NULL, rev INTEGER NOT NULL);"
+    "CREATE TABLE blocklist(card_hash TEXT PRIMARY KEY, reason TEXT NOT NULL, rev INTEGER NOT "
+    "NULL) WITHOUT ROWID;"
+    "CREATE TABLE tombstones(rev INTEGER PRIMARY KEY, tbl TEXT NOT NULL, key TEXT NOT NULL);"
+    "CREATE TABLE claims(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, claimed_s INTEGER NOT "
+    "NULL, PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
+    "INSERT INTO meta(key, value) VALUES('rev', 0);",
+};
+
+static void sq_close(struct store *s)
+{
+	struct store_sqlite *q = SQ(s);
+	sqlite3_finalize(q->ins_record);
+	sqlite3_finalize(q->get_record);
+	sqlite3_finalize(q->get_rate);
+	sqlite3_close(q->db);
+	free(q);
+}
+
+static const struct store_ops sqlite_ops = {
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .kiosk_add = sq_kiosk_add,
+    .kiosk_exists = sq_kiosk_exists,
+    .key_add = sq_key_add,
+    .key_get = sq_key_get,
+    .key_revoke = sq_key_revoke,
+    .record_insert = sq_record_insert,
+    .record_get = sq_record_get,
+    .record_highest = sq_record_highest,
+    .record_count = sq_record_count,
+    .alert_add = sq_alert_add,
+    .alert_count = sq_alert_count,
+    .alert_list = sq_alert_list,
+    .kiosk_list = sq_kiosk_list,
+    .epoch_open = sq_epoch_open,
+    .heartbeat_put = sq_heartbeat_put,
+    .rate_set = sq_rate_set,
+    .rate_get = sq_rate_get,
+    .resident_put = sq_resident_put,
+    .resident_block = sq_resident_block,
+    .resident_remove = sq_resident_remove,
+    .resident_touch = sq_resident_touch,
+    .staff_put = sq_staff_put,
+    .staff_remove = sq_staff_remove,
+    .block_put = sq_block_put,
+    .card_key_get = sq_card_key_get,
+    .catalog_read = sq_catalog_read,
+    .claim = sq_claim,
+    .claim_get = sq_claim_get,
+};
+
+/* A fresh store gets its card key: 32 random bytes, version 1. */
+static int card_key_create(struct store *s)
+{
+	sqlite3 *db = SQ(s)->db;
+	uint8_t key[32];
+	sqlite3_stmt *st = NULL;
+	randombytes_buf(key, sizeof key);
+	int rc = sql_prepare(db,
+	                     "INSERT INTO meta(key, value) VALUES('card_key', ?), "
+	                     "('card_key_version', 1)",
+	                     &st, SQ_ERR(s));
+	if (!rc) {
+		sqlite3_bind_blob(st, 1, key, sizeof key, SQLITE_TRANSIENT);
+		rc = sql_done(db, st, SQ_ERR(s));
+	}
+	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
+/* Brings the schema to the newest version, in one transaction. */
+static int migrate(struct store *s)
+{
+	sqlite3 *db = SQ(s)->db;
+	int64_t version = 0;
+	const int64_t want = (int64_t)(sizeof migrations / sizeof migrations[0]);
+	int rc = sq_begin(s);
+	if (rc)
+		return rc;
+	rc = sq_value(s, "PRAGMA user_version", &version);
+	for (int64_t v = version; !rc && v < want; v++)
+		rc = sql_exec(db, migrations[v], SQ_ERR(s));
+	if (!rc && version < want) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)want);
+		rc = sql_exec(db, sql, SQ_ERR(s));
+	}
+	if (!rc && version == 0)
+		rc = card_key_create(s);
+	if (!rc && version > want) {
+		store_set_err(s, "database schema %lld is newer than this program (%lld)",
+		              (long long)version, (long long)want);
+		rc = WF_ECORRUPT;
+	}
+	if (rc) {
+		sq_rollback(s);
+		return rc;
+	}
+	return sq_commit(s);
+}
+
+/* The statements batch ingest runs for every record, prepared once. */
+static int prepare_hot(struct store *s)
+{
+	struct store_sqlite *q = SQ(s);
+	int rc = sql_prepare(q->db,
+	                     "INSERT INTO records(kiosk, seq, kind, bytes, hash, received_s, "
+	                     "resident, points, flags) VALUES(?,?,?,?,?,?,?,?,?) ON "
+	                     "CONFLICT(kiosk, seq) DO NOTHING",
+	                     &q->ins_record, SQ_ERR(s));
+	if (!rc)
+		rc = sql_prepare(q->db,
+		                 "SELECT bytes, hash FROM records WHERE kiosk = ? AND seq = ?",
+		                 &q->get_record, SQ_ERR(s));
+	if (!rc)
+		rc = sql_prepare(q->db,
+		                 "SELECT unit, rate, created_s FROM rates WHERE category = ? AND "
+		                 "version = ?",
+		                 &q->get_rate, SQ_ERR(s));
+	return rc;
+}
+
+int store_sqlite_open(const char *path, struct store **out, char *why, size_t why_len)
+{
+	*out = NULL;
+	struct store_sqlite *q = calloc(1, sizeof *q);
+	if (!q) {
+		snprintf(why, why_len, "out of memory");
+		return WF_ENOMEM;
+	}
+	struct store *s = &q->base;
+	s->ops = &sqlite_ops;
+	int rc = sqlite3_open_v2(
+	    path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = sql_fail(q->db, rc, "open", SQ_ERR(s));
+		snprintf(why, why_len, "cannot open %s: %s", path, s->err);
+		goto fail;
+	}
+	sqlite3_busy_timeout(q->db, 10000);
+	rc = sql_exec(q->db,
+	              "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA "
+	              "foreign_keys=ON;",
+	              SQ_ERR(s));
+	if (!rc)
+		rc = migrate(s);
+	if (!rc)
+		rc = prepare_hot(s);
+	if (rc) {
+		snprintf(why, why_len, "%s: %s", path, s->err);
+		goto fail;
+	}
+	*out = s;
+	return WF_OK;
+fail:
+	sq_close(s);
+	return rc;
+}

@@ -1,0 +1,126 @@
+/*
+ * runner_private.h — the runner's handle and what its files share. Not an
+ * interface: only the files of kiosk/runner/ include it.
+ *
+ * The files: runner.c (open, close, the pump's step and the tick), effects.c
+ * (carrying out the session's effects), printing.c (the receipt's layout
+ * and the printer's jobs), events.c (cards and device events into session
+ * events), script_run.c (the command language), health.c (the kiosk's
+ * health for staff), screen.c or screen_none.c (the screen, chosen by CMake).
+ */
+#ifndef WUFEI_RUNNER_PRIVATE_H
+#define WUFEI_RUNNER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cardid_hash.h"
+#include "clock.h"
+#include "ledger.h"
+#include "log.h"
+#include "pump.h"
+#include "runner.h"
+#include "signing.h"
+#include "sync.h"
+
+#define PRINT_JOB_MAX   (96 * 1024)
+#define PRINT_WAIT_MS   8000 /* a job not answered by then has failed */
+#define PRINT_JOBS_MAX  4    /* jobs waiting for the printer's answer */
+#define READING_STEP_MS 100  /* scripted readings and waits, one per step */
+#define HEALTH_EVERY_MS 1000 /* the staff menu's health is redrawn this often */
+
+struct ui;
+
+struct print_wait {
+	uint32_t job_id;
+	int64_t deadline_ms; /* session ms */
+};
+
+struct runner {
+	struct kiosk_config cfg;
+	struct session_config scfg;
+	struct wf_log *log;
+	struct ledger *ledger;
+	struct session *session;
+	struct pump pump;
+	uint8_t card_key[CARDID_KEY_BYTES];
+	bool has_card_key;
+	uint8_t sign_key[SIGNING_SECRET_BYTES];
+	bool has_sign_key;
+
+	/* time: session ms are the clock's monotonic ms; records carry UTC
+	 * corrected by central's offset */
+	const struct wf_clock *clock;    /* the system clock, or &vclock->clock */
+	struct wf_clock_virtual *vclock; /* scripted runs: moves only when told; else NULL */
+	bool virtual_clock;
+	int64_t utc_offset_ms; /* central's time minus ours (from sync; 0 until then) */
+
+	struct device_queue *queue;
+	struct device *scale, *card, *printer;
+	enum session_screen last_screen;
+	enum session_message last_message;
+	enum session_scale last_live; /* logged on the weighing screens */
+	uint64_t drops;
+	bool quit;
+	struct sync *sync;                       /* NULL without [central] url */
+	uint64_t catalog_version;                /* sync's down-sync count already loaded */
+	bool awaiting_epoch;                     /* new journal: nothing before central answers */
+	bool journal_new;                        /* the journal held no record at start */
+	uint64_t staff_id;                       /* the staff card seen last */
+	char staff_pin_hash[LEDGER_PINHASH_MAX]; /* its Argon2id PIN hash */
+	uint8_t job[PRINT_JOB_MAX];
+	struct print_wait waits[PRINT_JOBS_MAX]; /* jobs the printer has not answered */
+	unsigned nwaits;
+
+	struct ui *ui;      /* NULL without --screenshots or --window */
+	char shot_dir[512]; /* "" without --screenshots */
+	unsigned shots;
+	bool window;
+	struct session_view drawn; /* what the window shows */
+	int64_t health_ms;         /* when the staff menu's health was drawn last */
+};
+
+/* runner.c */
+void runner_logf(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int64_t runner_now(const struct runner *r);                   /* session ms */
+int64_t runner_utc_at(const struct runner *r, int64_t at_ms); /* corrected UTC ms */
+/* The clock for waits on another thread or process (journal busy retries,
+ * the sync thread's schedule): r->clock, except that a script's virtual
+ * clock, which moves only on "wait", would never end them: the system's. */
+const struct wf_clock *runner_wait_clock(const struct runner *r);
+void runner_post(struct runner *r, const struct session_event *ev);
+void runner_post_simple(struct runner *r, enum session_event_kind kind);
+void runner_post_device(struct runner *r, enum session_device dev, bool up);
+int runner_load_catalog(struct runner *r, char *err, size_t err_len);
+
+/* effects.c: one effect of the session, carried out (its answer posted) */
+void effect_apply(struct runner *r, const struct session_effect *fx);
+
+/* printing.c */
+void print_receipt(struct runner *r, const struct session_receipt *rc);
+void print_answer(struct runner *r, const struct device_event *de); /* PRINT_DONE/FAILED */
+void print_deadlines(struct runner *r); /* jobs not answered in time have failed */
+
+/* events.c */
+void event_card(struct runner *r, const char *card_id);
+void event_device(struct runner *r, const struct device_event *de);
+
+/* health.c: what staff are shown of the kiosk's health */
+struct health {
+	bool sync;          /* a central is configured */
+	int64_t since_ok_s; /* since the last successful sync round; -1 never */
+	int64_t queue, conflicts;
+	char sync_error[SYNC_ERROR_MAX]; /* "" when the last round succeeded */
+	const struct device *dev[3];     /* scale, card reader, printer; NULL if none */
+	struct device_health dh[3];
+};
+void health_gather(struct runner *r, struct health *h);
+void health_log(struct runner *r);
+
+/* screen.c (SDL2) or screen_none.c (built without it) */
+int screen_open(struct runner *r, const char *dir, bool window, char *err, size_t err_len);
+void screen_shot(struct runner *r, const struct session_view *v); /* --screenshots */
+void screen_tick(struct runner *r); /* the window follows the session; taps come back */
+void screen_close(struct runner *r);
+
+#endif
