@@ -9,7 +9,6 @@
  * usage: wufei-bench-central-ingest [RECORDS]   (default 20000)
  */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,9 +20,11 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "clock.h"
 #include "harness.h"
 #include "ingest.h"
 #include "signing.h"
+#include "wf_test.h"
 #include "store.h"
 #include "wf.h"
 
@@ -31,17 +32,7 @@
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
+	return (double)wf_clock_mono_ns() / 1e6;
 }
 
 static int die(const char *msg)
@@ -262,7 +253,7 @@ int main(int argc, char **argv)
 	for (long b = 0; bodies && b < batches; b++)
 		free(bodies[b]);
 	free(bodies);
-	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	wf_test_rmtree(dir);
 	if (rc)
 		return rc;
 	report(n, batches, t_direct, t_http, t_verify, t_ingest);

@@ -11,6 +11,7 @@
  * after it = reconnect time (the scale is usable again). Prints p50/p99;
  * the last line is the figure bench/run reports.
  */
+#include "clock.h"
 #include "devsim_child.h"
 #include "device.h"
 #include "wf.h"
@@ -23,9 +24,7 @@
 
 static double now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (double)wf_clock_mono_ns() / 1e6;
 }
 
 static int wait_kind(struct device_queue *q, enum device_event_kind kind, double *at)

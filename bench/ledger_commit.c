@@ -25,6 +25,7 @@
 #include <sqlite3.h>
 
 #include "chain.h"
+#include "clock.h"
 #include "ledger.h"
 #include "record.h"
 #include "wf.h"
@@ -34,9 +35,7 @@
 
 static int64_t now_ns(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return wf_clock_mono_ns();
 }
 
 static int cmp_i64(const void *a, const void *b)

@@ -20,20 +20,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "harness.h"
 #include "ledger.h"
 #include "record.h"
 #include "signing.h"
 #include "sync.h"
+#include "wf_test.h"
 #include "wf.h"
 
 #define TARGET_PER_S 5000 /* 100,000 queued records (weeks of a busy kiosk) back in 20 s */
 
 static double mono_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)wf_clock_mono_ns() / 1e9;
 }
 
 static int fail(const char *what, const char *detail)
@@ -163,9 +163,7 @@ int main(int argc, char **argv)
 		return fail("not caught up", why);
 	}
 	report(n, prep, took);
-	char cmd[700];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
+	if (wf_test_rmtree(dir) != 0)
 		fprintf(stderr, "sync_catchup: could not remove %s\n", dir);
 	printf("sync_catchup: %.0f records/s (target %d)\n", (double)n / took, TARGET_PER_S);
 	return 0;

@@ -5,11 +5,21 @@
 #include <stddef.h>
 #include <time.h>
 
-static int64_t read_ms(clockid_t id)
+static int64_t read_ns(clockid_t id)
 {
 	struct timespec ts;
 	clock_gettime(id, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t read_ms(clockid_t id)
+{
+	return read_ns(id) / 1000000;
+}
+
+int64_t wf_clock_mono_ns(void)
+{
+	return read_ns(CLOCK_MONOTONIC);
 }
 
 static int64_t system_mono(void *ctx)

@@ -29,6 +29,11 @@ struct wf_clock {
 /* wf_clock_system — the system's CLOCK_MONOTONIC and CLOCK_REALTIME. */
 const struct wf_clock *wf_clock_system(void);
 
+/* wf_clock_mono_ns — the system's monotonic clock in nanoseconds, for
+ * measuring (benchmarks, tests' timings); what decides anything reads a
+ * struct wf_clock instead. */
+int64_t wf_clock_mono_ns(void);
+
 /* The clock's monotonic and UTC milliseconds. c must not be NULL. */
 int64_t wf_clock_mono_ms(const struct wf_clock *c);
 int64_t wf_clock_utc_ms(const struct wf_clock *c);

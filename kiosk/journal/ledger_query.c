@@ -11,49 +11,58 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Runs sql (the card hash as ?1) for one row: 1 with *st on it (the caller
+ * finalizes), 0 for none, or a wf_err naming what failed. */
+static int card_row(struct ledger *l, const char *sql, const uint8_t card_hash[WF_HASH_BYTES],
+                    const char *what, sqlite3_stmt **st)
+{
+	int r = ledger_db_prepare(l, sql, st);
+	if (r)
+		return r;
+	sqlite3_bind_blob(*st, 1, card_hash, WF_HASH_BYTES, SQLITE_STATIC);
+	int rc = sqlite3_step(*st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	r = rc == SQLITE_DONE ? 0 : ledger_db_fail(l, rc, what);
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return r;
+}
+
 /* Blocklist first: a card reported lost is refused whoever holds it. */
 static int lookup_block(struct ledger *l, const uint8_t card_hash[WF_HASH_BYTES],
                         struct ledger_card *out)
 {
 	sqlite3_stmt *st = NULL;
-	int r = ledger_db_prepare(l, "SELECT reason FROM blocklist WHERE card_hash = ?1", &st);
-	if (r)
+	int r = card_row(l, "SELECT reason FROM blocklist WHERE card_hash = ?1", card_hash,
+	                 "look up blocklist", &st);
+	if (r <= 0)
 		return r;
-	sqlite3_bind_blob(st, 1, card_hash, WF_HASH_BYTES, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->kind = LEDGER_CARD_BLOCKED;
-		ledger_db_text(st, 0, out->reason, sizeof out->reason);
-	}
+	out->kind = LEDGER_CARD_BLOCKED;
+	ledger_db_text(st, 0, out->reason, sizeof out->reason);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? WF_OK
-	                                             : ledger_db_fail(l, rc, "look up blocklist");
+	return WF_OK;
 }
 
 static int lookup_staff(struct ledger *l, const uint8_t card_hash[WF_HASH_BYTES],
                         struct ledger_card *out)
 {
 	sqlite3_stmt *st = NULL;
-	int r = ledger_db_prepare(l,
-	                          "SELECT id, name, role, pin_hash, pin_failures FROM staff"
-	                          " WHERE card_hash = ?1 ORDER BY id LIMIT 1",
-	                          &st);
-	if (r)
+	int r = card_row(l,
+	                 "SELECT id, name, role, pin_hash, pin_failures FROM staff"
+	                 " WHERE card_hash = ?1 ORDER BY id LIMIT 1",
+	                 card_hash, "look up staff", &st);
+	if (r <= 0)
 		return r;
-	sqlite3_bind_blob(st, 1, card_hash, WF_HASH_BYTES, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->kind = LEDGER_CARD_STAFF;
-		out->id = (uint64_t)sqlite3_column_int64(st, 0);
-		ledger_db_text(st, 1, out->name, sizeof out->name);
-		const unsigned char *role = sqlite3_column_text(st, 2);
-		out->admin = role && strcmp((const char *)role, "admin") == 0;
-		ledger_db_text(st, 3, out->pin_hash, sizeof out->pin_hash);
-		out->pin_failures = (uint32_t)sqlite3_column_int64(st, 4);
-	}
+	out->kind = LEDGER_CARD_STAFF;
+	out->id = (uint64_t)sqlite3_column_int64(st, 0);
+	ledger_db_text(st, 1, out->name, sizeof out->name);
+	const unsigned char *role = sqlite3_column_text(st, 2);
+	out->admin = role && strcmp((const char *)role, "admin") == 0;
+	ledger_db_text(st, 3, out->pin_hash, sizeof out->pin_hash);
+	out->pin_failures = (uint32_t)sqlite3_column_int64(st, 4);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? WF_OK
-	                                             : ledger_db_fail(l, rc, "look up staff");
+	return WF_OK;
 }
 
 /* A resident's id, name and balance; the kind only if nothing decided it. */
@@ -61,29 +70,24 @@ static int lookup_resident(struct ledger *l, const uint8_t card_hash[WF_HASH_BYT
                            struct ledger_card *out)
 {
 	sqlite3_stmt *st = NULL;
-	int r = ledger_db_prepare(l,
-	                          "SELECT id, name, status, block_reason, balance FROM residents"
-	                          " WHERE card_hash = ?1 ORDER BY id LIMIT 1",
-	                          &st);
-	if (r)
+	int r = card_row(l,
+	                 "SELECT id, name, status, block_reason, balance FROM residents"
+	                 " WHERE card_hash = ?1 ORDER BY id LIMIT 1",
+	                 card_hash, "look up resident", &st);
+	if (r <= 0)
 		return r;
-	sqlite3_bind_blob(st, 1, card_hash, WF_HASH_BYTES, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = (uint64_t)sqlite3_column_int64(st, 0);
-		ledger_db_text(st, 1, out->name, sizeof out->name);
-		out->balance = sqlite3_column_int64(st, 4);
-		const unsigned char *status = sqlite3_column_text(st, 2);
-		if (out->kind == LEDGER_CARD_UNKNOWN) {
-			bool blocked = status && strcmp((const char *)status, "blocked") == 0;
-			out->kind = blocked ? LEDGER_CARD_BLOCKED : LEDGER_CARD_RESIDENT;
-			if (blocked)
-				ledger_db_text(st, 3, out->reason, sizeof out->reason);
-		}
+	out->id = (uint64_t)sqlite3_column_int64(st, 0);
+	ledger_db_text(st, 1, out->name, sizeof out->name);
+	out->balance = sqlite3_column_int64(st, 4);
+	const unsigned char *status = sqlite3_column_text(st, 2);
+	if (out->kind == LEDGER_CARD_UNKNOWN) {
+		bool blocked = status && strcmp((const char *)status, "blocked") == 0;
+		out->kind = blocked ? LEDGER_CARD_BLOCKED : LEDGER_CARD_RESIDENT;
+		if (blocked)
+			ledger_db_text(st, 3, out->reason, sizeof out->reason);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? WF_OK
-	                                             : ledger_db_fail(l, rc, "look up resident");
+	return WF_OK;
 }
 
 int ledger_card_lookup(struct ledger *l, const uint8_t card_hash[WF_HASH_BYTES],

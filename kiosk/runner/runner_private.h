@@ -21,6 +21,7 @@
 #include "pump.h"
 #include "runner.h"
 #include "signing.h"
+#include "ui_text.h"
 #include "sync.h"
 
 #define PRINT_JOB_MAX   (96 * 1024)
@@ -76,8 +77,9 @@ struct runner {
 	char shot_dir[512]; /* "" without --screenshots */
 	unsigned shots;
 	bool window;
-	struct session_view drawn; /* what the window shows */
-	int64_t health_ms;         /* when the staff menu's health was drawn last */
+	struct session_view drawn;     /* what the window shows */
+	int64_t health_ms;             /* when the staff menu's health was looked at last */
+	struct ui_health health_drawn; /* what the screen shows of it (zeroed: none) */
 };
 
 /* runner.c */

@@ -2,7 +2,8 @@
  * screen.c — the runner's screen glue with SDL2 (ui/draw): screenshots of
  * every screen shown (--screenshots DIR) and the window (--window), which
  * follows the session and whose taps are taps. The staff menu's health is
- * redrawn at most once a second while the menu is shown. Built when SDL2 is
+ * looked at again at most once a second while the menu is shown, and drawn
+ * (and, with --screenshots, saved) again when it changed. Built when SDL2 is
  * (screen_none.c otherwise).
  */
 #include "runner_private.h"
@@ -14,25 +15,33 @@
 #include "ui.h"
 #include "wf.h"
 
-/* The staff menu's health on screen (none on other screens). */
-static void set_health(struct runner *r, const struct session_view *v)
+/* What the staff menu shows of the kiosk's health into *u (zeroed first,
+ * so two can be compared whole); false on any other screen. */
+static bool health_now(struct runner *r, const struct session_view *v, struct ui_health *u)
 {
-	if (v->screen != SESSION_SCREEN_STAFF) {
-		ui_set_health(r->ui, NULL);
-		return;
-	}
+	memset(u, 0, sizeof *u);
+	if (v->screen != SESSION_SCREEN_STAFF)
+		return false;
 	struct health h;
 	health_gather(r, &h);
-	struct ui_health u = {.sync = h.sync,
-	                      .since_ok_s = h.since_ok_s,
-	                      .queue = h.queue,
-	                      .conflicts = h.conflicts,
-	                      .sync_failing = h.sync_error[0] != '\0'};
+	u->sync = h.sync;
+	u->since_ok_s = h.since_ok_s;
+	u->queue = h.queue;
+	u->conflicts = h.conflicts;
+	u->sync_failing = h.sync_error[0] != '\0';
 	for (int i = 0; i < 3; i++) {
-		u.dev[i].configured = h.dev[i] != NULL;
-		u.dev[i].up = h.dev[i] && h.dh[i].state == DEVICE_STATE_UP;
+		u->dev[i].configured = h.dev[i] != NULL;
+		u->dev[i].up = h.dev[i] && h.dh[i].state == DEVICE_STATE_UP;
 	}
-	ui_set_health(r->ui, &u);
+	return true;
+}
+
+/* The health the next draw shows (none off the staff menu). */
+static void set_health(struct runner *r, const struct session_view *v)
+{
+	struct ui_health u;
+	ui_set_health(r->ui, health_now(r, v, &u) ? &u : NULL);
+	r->health_drawn = u;
 	r->health_ms = runner_now(r);
 }
 
@@ -63,21 +72,41 @@ static bool view_changed(const struct session_view *a, const struct session_view
 	       strcmp(a->name, b->name) != 0;
 }
 
+/* Whether the two say the same but for the seconds since the last sync
+ * (which change every second: the window shows them, a screenshot need not). */
+static bool health_same_but_clock(struct ui_health a, struct ui_health b)
+{
+	a.since_ok_s = a.since_ok_s < 0 ? -1 : 0;
+	b.since_ok_s = b.since_ok_s < 0 ? -1 : 0;
+	return memcmp(&a, &b, sizeof a) == 0;
+}
+
 void screen_tick(struct runner *r)
 {
-	if (!r->ui || !r->window)
+	if (!r->ui)
 		return;
 	/* draw first: a tap hits what the window shows */
 	struct session_view v = session_view(r->session);
-	bool health_due =
-	    v.screen == SESSION_SCREEN_STAFF && runner_now(r) - r->health_ms >= HEALTH_EVERY_MS;
-	if (view_changed(&v, &r->drawn) || health_due) {
+	/* The staff menu's health is looked at again at most once a second and
+	 * drawn again when it changed: a device that goes down while the menu
+	 * is open shows as down (the view itself need not change). */
+	bool health_changed = false, health_news = false;
+	if (v.screen == SESSION_SCREEN_STAFF && runner_now(r) - r->health_ms >= HEALTH_EVERY_MS) {
+		struct ui_health u;
+		health_now(r, &v, &u);
+		r->health_ms = runner_now(r);
+		health_changed = memcmp(&u, &r->health_drawn, sizeof u) != 0;
+		health_news = !health_same_but_clock(u, r->health_drawn);
+	}
+	if (health_news && r->shot_dir[0]) {
+		screen_shot(r, &v); /* a screen shown: draws the window too */
+	} else if (r->window && (health_changed || view_changed(&v, &r->drawn))) {
 		r->drawn = v;
 		set_health(r, &v);
 		ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories);
 	}
 	struct ui_button b;
-	int p = ui_poll(r->ui, &b);
+	int p = r->window ? ui_poll(r->ui, &b) : 0;
 	if (p < 0)
 		r->quit = true;
 	if (p > 0) {

@@ -23,6 +23,7 @@
 
 #include "receipt.h"
 #include "signing.h"
+#include "wf_test.h"
 
 void fx_keys(uint8_t first, uint8_t pk[32], uint8_t sk[64])
 {
@@ -150,13 +151,7 @@ int fx_verify(struct fx *f, const char *token, char *out, size_t cap)
 /* wufei-central with args, stdout and stderr into out; returns the exit status. */
 int fx_cli_all(struct fx *f, char *out, size_t cap, const char *args)
 {
-	char bin[512], cmd[1600];
+	char bin[512];
 	harness_bin("wufei-central", bin, sizeof bin);
-	snprintf(cmd, sizeof cmd, "'%s' %s --db '%s' 2>&1", bin, args, f->db_url);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return wf_test_sh(out, cap, "'%s' %s --db '%s'", bin, args, f->db_url);
 }

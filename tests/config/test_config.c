@@ -19,10 +19,7 @@ static char g_dir[256];
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(wf_test_write_file(path, text), 0);
 }
 
 static const char *minimal = "[kiosk]\n"

@@ -8,7 +8,10 @@
 #include <cmocka.h>
 
 #include "device_test.h"
+
+#include "clock.h"
 #include "wf.h"
+#include "wf_test.h"
 
 #include <jansson.h>
 #include <poll.h>
@@ -20,9 +23,7 @@
 
 int64_t mono_us(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return wf_clock_mono_ns() / 1000;
 }
 
 int64_t cpu_us(void)
@@ -124,15 +125,8 @@ int receipts(struct devsim *ds, char *png, size_t len)
 
 void zbar_expect(const char *png, const char *token)
 {
-	char cmd[600], out[512];
-	snprintf(cmd, sizeof(cmd), "zbarimg --raw -q '%s' 2>/dev/null", png);
-	FILE *f = popen(cmd, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = '\0';
-	while (n && out[n - 1] == '\n')
-		out[--n] = '\0';
-	assert_int_equal(pclose(f), 0);
+	char out[512];
+	assert_int_equal(wf_test_qr_read(png, out, sizeof(out)), 0);
 	assert_string_equal(out, token);
 }
 

@@ -14,6 +14,7 @@
 #include "devsim_child.h"
 #include "transport.h"
 #include "wf.h"
+#include "wf_test.h"
 
 #include <jansson.h>
 #include <qrencode.h>
@@ -329,21 +330,6 @@ static size_t job_raster(uint8_t *buf, size_t cap, const char *token)
 	return n;
 }
 
-/* zbarimg --raw -q FILE: 0 and the text, or its failure code */
-static int zbar_decode(const char *png, char *out, size_t len)
-{
-	char cmd[600];
-	snprintf(cmd, sizeof(cmd), "zbarimg --raw -q '%s' 2>/dev/null", png);
-	FILE *f = popen(cmd, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, len - 1, f);
-	out[n] = '\0';
-	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
-	int st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Print a job and return the PNG path of the receipt it made. */
 static void print_and_wait(struct devsim *ds, const uint8_t *job, size_t len, int receipt,
                            char *png, size_t png_len)
@@ -375,7 +361,7 @@ static void test_printer_native_qr(void **state)
 	char png[512], out[512], txt[600];
 	assert_int_equal(devsim_start(&ds, NULL), 0);
 	print_and_wait(&ds, job, job_native(job, TOKEN), 1, png, sizeof(png));
-	assert_int_equal(zbar_decode(png, out, sizeof(out)), 0);
+	assert_int_equal(wf_test_qr_read(png, out, sizeof(out)), 0);
 	assert_string_equal(out, TOKEN);
 	/* the text file has the text and the QR data */
 	snprintf(txt, sizeof(txt), "%.*s.txt", (int)(strlen(png) - 4), png);
@@ -399,19 +385,19 @@ static void test_printer_raster_and_corruption(void **state)
 	assert_int_equal(devsim_start(&ds, NULL), 0);
 	size_t n = job_raster(job, sizeof(job), TOKEN);
 	print_and_wait(&ds, job, n, 1, png, sizeof(png));
-	assert_int_equal(zbar_decode(png, out, sizeof(out)), 0);
+	assert_int_equal(wf_test_qr_read(png, out, sizeof(out)), 0);
 	assert_string_equal(out, TOKEN);
 
 	/* the same bytes, corrupted in transit: no longer the token */
 	cmd_ok(&ds, "corrupt printer on");
 	print_and_wait(&ds, job, n, 2, png, sizeof(png));
-	int rc = zbar_decode(png, out, sizeof(out));
+	int rc = wf_test_qr_read(png, out, sizeof(out));
 	assert_false(rc == 0 && strcmp(out, TOKEN) == 0);
 	cmd_ok(&ds, "corrupt printer off");
 
 	/* and clean again after: the corruption was the only cause */
 	print_and_wait(&ds, job, n, 3, png, sizeof(png));
-	assert_int_equal(zbar_decode(png, out, sizeof(out)), 0);
+	assert_int_equal(wf_test_qr_read(png, out, sizeof(out)), 0);
 	assert_string_equal(out, TOKEN);
 	assert_int_equal(devsim_stop(&ds), 0);
 }

@@ -15,6 +15,7 @@
 #include "devsim_child.h"
 #include "escpos.h"
 #include "transport.h"
+#include "wf_test.h"
 
 #define URL                                                                                        \
 	"HTTPS://R.WUFEI.CN/R/"                                                                    \
@@ -95,20 +96,6 @@ static void test_raster_slices(void **state)
 	QRcode_free(q);
 }
 
-static int zbar(const char *png, char *out, size_t len)
-{
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "zbarimg --raw -q '%s' 2>/dev/null", png);
-	FILE *f = popen(cmd, "r");
-	assert_non_null(f);
-	size_t n = fread(out, 1, len - 1, f);
-	out[n] = '\0';
-	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
-	int st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static void print_receipt(bool raster, char *decoded, size_t len)
 {
 	struct devsim ds;
@@ -146,7 +133,7 @@ static void print_receipt(bool raster, char *decoded, size_t len)
 	}
 	assert_true(i < 1000);
 	snprintf(png, sizeof png, "%s/printer-0001.png", ds.dir);
-	assert_int_equal(zbar(png, decoded, len), 0);
+	assert_int_equal(wf_test_qr_read(png, decoded, len), 0);
 	char txt[256], text[2048] = "";
 	snprintf(txt, sizeof txt, "%s/printer-0001.txt", ds.dir);
 	FILE *f = fopen(txt, "r");

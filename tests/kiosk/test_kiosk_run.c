@@ -28,10 +28,7 @@ static char g_out[8192];
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	assert_int_equal(wf_test_write_file(path, text), 0);
 }
 
 /* Runs a shell command; returns its exit status and keeps its output in g_out. */

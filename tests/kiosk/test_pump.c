@@ -19,9 +19,8 @@
 struct fake {
 	struct pump pump;
 	char trace[1024];
-	bool in_effect;   /* an effect is being carried out now */
-	bool reentered;   /* step was entered while an effect ran */
-	unsigned answers; /* answers each effect posts */
+	bool in_effect; /* an effect is being carried out now */
+	bool reentered; /* step was entered while an effect ran */
 };
 
 static void note(struct fake *f, const char *fmt, int v)

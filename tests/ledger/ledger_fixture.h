@@ -19,6 +19,7 @@
 #include "receipt.h"
 #include "record.h"
 #include "signing.h"
+#include "wf_test.h"
 
 #define FX_KEY_ID   1
 #define FX_BASE_URL "HTTPS://C.EXAMPLE"
@@ -259,14 +260,7 @@ static inline int fx_run_cli(const char *args, char *out, size_t cap)
 {
 	const char *bin = getenv("WUFEI_BIN_DIR");
 	assert_non_null(bin);
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd, "'%s/wufei-kiosk' %s 2>&1", bin, args);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	int st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return wf_test_sh(out, cap, "'%s/wufei-kiosk' %s", bin, args);
 }
 
 /* The problems a verify reported (the first 16 kept). */

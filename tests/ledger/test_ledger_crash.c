@@ -50,6 +50,26 @@ static void print_problem(void *ctx, const char *text)
 	printf("# verify (%s): %s\n", (const char *)ctx, text);
 }
 
+/* Of the drops reported as seqs[from..n), how many the journal lacks; each
+ * one there has the receipt the child saw and a seq up to last. */
+static int reported_missing(struct ledger *l, const uint64_t *seqs, size_t from, size_t n,
+                            uint64_t last)
+{
+	int missing = 0;
+	for (size_t i = from; i < n; i++) {
+		struct ledger_receipt r;
+		if (ledger_receipt_get(l, seqs[i], &r) != WF_OK) {
+			missing++;
+			continue;
+		}
+		char want[LEDGER_TOKEN_MAX];
+		fx_receipt(NULL, &r.rec, NULL, want, sizeof want);
+		assert_string_equal(r.token, want);
+		assert_true(seqs[i] <= last);
+	}
+	return missing;
+}
+
 /* What must hold after any crash: verify is clean, every reported seq is
  * there with its receipt (the token the child saw) and its outbox row.
  * Returns the number of reported drops missing (0 = all there). */
@@ -62,23 +82,12 @@ static int check_after_crash(const char *path, const uint64_t *seqs, size_t n, c
 	struct ledger *l = NULL;
 	if (ledger_open(path, &l, err, sizeof err))
 		fail_msg("%s: reopen: %s", what, err);
-	int missing = 0;
 	int64_t depth = 0;
 	assert_int_equal(ledger_outbox_depth(l, &depth), WF_OK);
 	uint64_t last = 0;
 	assert_int_equal(ledger_last(l, &last, NULL), WF_OK);
 	assert_int_equal((uint64_t)depth, last); /* nothing acknowledged: all in the outbox */
-	for (size_t i = 0; i < n; i++) {
-		struct ledger_receipt r;
-		if (ledger_receipt_get(l, seqs[i], &r) != WF_OK) {
-			missing++;
-			continue;
-		}
-		char want[LEDGER_TOKEN_MAX];
-		fx_receipt(NULL, &r.rec, NULL, want, sizeof want);
-		assert_string_equal(r.token, want);
-		assert_true(seqs[i] <= last); /* its outbox row: seqs 1..last are all queued */
-	}
+	int missing = reported_missing(l, seqs, 0, n, last); /* seqs 1..last all queued */
 	ledger_close(l);
 	return missing;
 }
@@ -125,18 +134,8 @@ static int check_since(const char *path, struct checked *c, const uint64_t *seqs
 	int problems = ledger_verify_next(l, &c->after, c->hash, print_problem, (void *)what);
 	if (problems != 0)
 		fail_msg("%s: verify of the new records: %d problems", what, problems);
-	int missing = 0;
-	for (size_t i = c->reported; i < n; i++) {
-		struct ledger_receipt r;
-		if (ledger_receipt_get(l, seqs[i], &r) != WF_OK) {
-			missing++;
-			continue;
-		}
-		char want[LEDGER_TOKEN_MAX];
-		fx_receipt(NULL, &r.rec, NULL, want, sizeof want);
-		assert_string_equal(r.token, want);
-		assert_true(seqs[i] <= c->after); /* checked above, outbox row included */
-	}
+	/* up to c->after checked above, outbox rows included */
+	int missing = reported_missing(l, seqs, c->reported, n, c->after);
 	c->reported = n;
 	ledger_close(l);
 	return missing;

@@ -45,9 +45,19 @@ static inline int wf_test_qr_read(const char *path, char *out, size_t cap)
 		return -1;
 	size_t n = fread(out, 1, cap - 1, p);
 	out[n] = '\0';
-	out[strcspn(out, "\n")] = '\0';
+	out[strcspn(out, "\r\n")] = '\0';
 	int st = pclose(p);
 	return st == -1 ? -1 : (st >> 8) & 0xff;
+}
+
+/* wf_test_write_file — text into a new or emptied file at path; 0 or -1. */
+static inline int wf_test_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	int ok = fputs(text, f) >= 0;
+	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
 /*

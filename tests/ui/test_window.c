@@ -236,10 +236,7 @@ static void test_drop_by_touch(void **state)
 	         "[session]\nstable_time_ms = 1000\n",
 	         g_dir, g_dir, getenv("WUFEI_SOURCE_DIR"), W, H);
 	snprintf(path, sizeof path, "%s/k.ini", g_dir);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(ini, f);
-	fclose(f);
+	assert_int_equal(wf_test_write_file(path, ini), 0);
 	char log[200];
 	snprintf(log, sizeof log, "%s/kiosk.log", g_dir);
 	char *kargv[] = {kiosk, "run", "--config", path, "--no-devices", "--window", NULL};
