@@ -42,4 +42,11 @@ enum wf_log_level { WF_LOG_DEBUG, WF_LOG_INFO, WF_LOG_WARN, WF_LOG_ERROR };
 /* A log hook. ctx is the caller's; msg is a complete line without newline. */
 typedef void (*wf_log_fn)(void *ctx, enum wf_log_level level, const char *msg);
 
+/* The languages a person can be shown (common/i18n/i18n.h translates). */
+enum wf_lang {
+	WF_LANG_ZH = 0, /* 简体中文 (zh_CN) */
+	WF_LANG_EN = 1, /* English */
+	WF_LANG_COUNT
+};
+
 #endif

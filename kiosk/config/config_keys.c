@@ -167,8 +167,8 @@ void config_on_screen(struct loader *L, const char *key, const char *v)
 	} else if (!strcmp(key, "language")) {
 		if (strcmp(v, "zh") && strcmp(v, "en"))
 			config_bad(L, "screen", key, v, "must be zh or en");
-		else
-			config_copy_text(c->language, sizeof c->language, v);
+		else if (config_copy_text(c->language, sizeof c->language, v))
+			c->session.language = strcmp(v, "en") ? WF_LANG_ZH : WF_LANG_EN;
 	} else if (!strcmp(key, "font")) {
 		if (*v && !config_copy_text(c->font, sizeof c->font, v))
 			config_bad(L, "screen", key, v, "path too long");

@@ -88,6 +88,7 @@ void go_idle(struct session *s)
 	s->staff_admin = false;
 	s->pin_len = 0;
 	memset(s->pin, 0, sizeof s->pin);
+	s->lang = s->cfg.language;
 	go(s, oos_reason(s) == SESSION_OOS_NONE ? SESSION_SCREEN_ATTRACT
 	                                        : SESSION_SCREEN_OUT_OF_SERVICE);
 }
@@ -149,7 +150,7 @@ static void on_card(struct session *s, const struct session_identity *who,
 
 static bool control_known(enum session_control c)
 {
-	return c >= SESSION_TAP_CATEGORY && c <= SESSION_TAP_STAFF_EXIT;
+	return c >= SESSION_TAP_CATEGORY && c <= SESSION_TAP_LANGUAGE;
 }
 
 static bool tap_valid(const struct session *s, const struct session_event *ev)
@@ -168,6 +169,11 @@ static void on_tap(struct session *s, const struct session_event *ev, struct ses
 {
 	if (screen_timeout_ms(s) > 0)
 		s->screen_since_ms = s->now_ms; /* any touch is activity */
+	if (ev->u.tap.control == SESSION_TAP_LANGUAGE) {
+		/* any screen: the visit goes on in the other language */
+		s->lang = s->lang == WF_LANG_ZH ? WF_LANG_EN : WF_LANG_ZH;
+		return;
+	}
 	if (!staff_tap(s, ev, out))
 		visit_tap(s, ev, out);
 }
@@ -300,6 +306,8 @@ static const char *numbers_bad(const struct session_config *c)
 	    c->timeout_weigh_ms <= 0 || c->timeout_confirm_ms <= 0 || c->timeout_receipt_ms <= 0 ||
 	    c->timeout_pin_ms <= 0 || c->timeout_staff_ms <= 0)
 		return "every screen timeout must be positive";
+	if ((unsigned)c->language >= WF_LANG_COUNT)
+		return "language must be zh or en";
 	if (c->max_pin_attempts < 1 || c->lockout_ms <= 0)
 		return "max_pin_attempts must be >= 1 and lockout_ms positive";
 	if (c->ncategories > WF_MAX_CATEGORIES)
@@ -361,6 +369,7 @@ struct session *session_create(const struct session_config *cfg, int64_t now_ms,
 	tracker_init(&s->scale, cfg->stable_tolerance_g, cfg->stable_time_ms, cfg->zero_band_g);
 	for (int i = 0; i < SESSION_DEV_COUNT; i++)
 		s->dev_up[i] = true;
+	s->lang = cfg->language;
 	go(s, SESSION_SCREEN_ATTRACT);
 	return s;
 }

@@ -55,6 +55,8 @@ struct session_identity {
 	char reason[SESSION_REASON_MAX];  /* block reason for BLOCKED */
 	bool admin;                       /* staff role admin (else staff) */
 	uint32_t pin_failures;            /* staff: failures already on record */
+	bool has_balance;                 /* residents: balance below is known */
+	int64_t balance;                  /* points before this visit (down-synced + since) */
 	unsigned ntoday;                  /* entries used in today[] */
 	struct session_today today[WF_MAX_CATEGORIES];
 };
@@ -112,6 +114,7 @@ enum session_control {
 	SESSION_TAP_STAFF_OOS_ON,  /* take the kiosk out of service */
 	SESSION_TAP_STAFF_OOS_OFF, /* put it back in service */
 	SESSION_TAP_STAFF_EXIT,
+	SESSION_TAP_LANGUAGE, /* the other language, for the rest of the visit */
 };
 
 enum session_event_kind {
@@ -167,6 +170,7 @@ struct session_drop {
 
 struct session_receipt {
 	uint64_t seq;
+	enum wf_lang language; /* the resident's language when it was recorded */
 	struct session_drop drop;
 	char token[SESSION_TOKEN_MAX];
 };
@@ -293,7 +297,11 @@ struct session_view {
 	bool printer_ok;
 	bool has_receipt; /* receipt below is valid */
 	struct session_receipt receipt;
-	int64_t test_grams; /* last test-weight reading */
+	int64_t test_grams;    /* last test-weight reading */
+	enum wf_lang language; /* what the screen speaks now */
+	bool allow_anonymous;  /* a visit may start without a card */
+	bool has_balance;      /* balance below is known (a resident's visit) */
+	int64_t balance;       /* the resident's points now: before the visit + earned */
 };
 
 struct session_config {
@@ -312,6 +320,7 @@ struct session_config {
 	unsigned max_pin_attempts; /* wrong PINs before a lock-out, >= 1 */
 	int64_t lockout_ms;
 	bool allow_anonymous;
+	enum wf_lang language; /* the default language; each visit starts in it */
 	unsigned ncategories;
 	struct wf_category categories[WF_MAX_CATEGORIES];
 };

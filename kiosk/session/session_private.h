@@ -42,6 +42,7 @@ struct session {
 	uint16_t category_id;
 	int64_t qty; /* candidate grams (CONFIRM) or pieces (COUNT) */
 	int64_t session_points;
+	enum wf_lang lang;           /* this visit's language (cfg.language at attract) */
 	struct session_drop pending; /* the drop being committed */
 
 	/* Staff. */

@@ -46,6 +46,11 @@ struct session_view session_view(const struct session *s)
 	if (s->has_receipt)
 		v.receipt = s->receipt;
 	v.test_grams = s->test_grams;
+	v.language = s->lang;
+	v.allow_anonymous = s->cfg.allow_anonymous;
+	v.has_balance = !s->anonymous && s->who.kind == SESSION_CARD_RESIDENT && s->who.has_balance;
+	if (v.has_balance)
+		v.balance = s->who.balance + s->session_points;
 	return v;
 }
 

@@ -297,6 +297,7 @@ void visit_committed(struct session *s, const struct session_event *ev, struct s
 	s->has_receipt = true;
 	memset(&s->receipt, 0, sizeof s->receipt);
 	s->receipt.seq = ev->u.committed.seq;
+	s->receipt.language = s->lang;
 	s->receipt.drop = s->pending;
 	memcpy(s->receipt.token, ev->u.committed.token, sizeof s->receipt.token);
 	s->receipt.token[SESSION_TOKEN_MAX - 1] = '\0';
