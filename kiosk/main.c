@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "i18n.h"
 
 static void usage(FILE *f)
 {
@@ -24,6 +25,11 @@ int main(int argc, char **argv)
 	/* Libraries are initialised here, once, before any thread starts. */
 	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fputs("wufei-kiosk: libsodium or libcurl failed to start\n", stderr);
+		return 1;
+	}
+	char why[400];
+	if (wf_i18n_init(NULL, why, sizeof why) != 0) {
+		fprintf(stderr, "wufei-kiosk: %s\n", why);
 		return 1;
 	}
 	if (argc < 2 || argv[1][0] == '-')
