@@ -12,23 +12,9 @@
 #include <png.h>
 #include <qrencode.h>
 
+#include "ui_private.h"
 #include "ui_text.h"
 #include "wf.h"
-
-enum { F_SMALL, F_BODY, F_TITLE, F_COUNT };
-
-struct ui {
-	struct ui_config cfg;
-	char kiosk_name[96];
-	SDL_Surface *surface;
-	SDL_Renderer *ren;
-	TTF_Font *font[F_COUNT];
-	double s;             /* scale: width / 1080 */
-	struct ui_text shown; /* the buttons drawn last */
-	struct ui_health health;
-	bool has_health;
-	SDL_Window *win; /* with cfg.window: the kiosk's screen */
-};
 
 static const SDL_Color C_BG = {0xF4, 0xF8, 0xF4, 0xFF};
 static const SDL_Color C_HEADER = {0x2E, 0x7D, 0x32, 0xFF};
@@ -263,55 +249,18 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 	}
 	buttons(u, &t);
 	SDL_RenderPresent(u->ren);
-	if (u->win) {
-		SDL_Surface *ws = SDL_GetWindowSurface(u->win);
-		if (!ws || SDL_BlitScaled(u->surface, NULL, ws, NULL) != 0 ||
-		    SDL_UpdateWindowSurface(u->win) != 0)
-			return WF_EIO;
-	}
-	return WF_OK;
+	return ui_present_window(u);
 }
 
-/* The button under surface point (x, y), if any. */
-static bool hit(const struct ui *u, int x, int y, struct ui_button *out)
-{
-	for (unsigned i = 0; i < u->shown.nbuttons; i++) {
-		int r[4];
-		ui_button_rect(u->cfg.width, u->cfg.height, u->shown.nbuttons, i, r);
-		if (x >= r[0] && x < r[0] + r[2] && y >= r[1] && y < r[1] + r[3]) {
-			*out = u->shown.buttons[i];
-			return true;
-		}
-	}
-	return false;
-}
-
-int ui_poll(struct ui *u, struct ui_button *tapped)
+int ui_present_window(struct ui *u)
 {
 	if (!u->win)
-		return 0;
-	SDL_Event e;
-	int ww = 0, wh = 0;
-	SDL_GetWindowSize(u->win, &ww, &wh);
-	while (SDL_PollEvent(&e)) {
-		int x = -1, y = -1;
-		if (e.type == SDL_QUIT)
-			return -1;
-		if (e.type == SDL_MOUSEBUTTONDOWN && e.button.which != SDL_TOUCH_MOUSEID) {
-			x = ww ? e.button.x * u->cfg.width / ww : -1;
-			y = wh ? e.button.y * u->cfg.height / wh : -1;
-		} else if (e.type == SDL_FINGERDOWN) {
-			x = (int)(e.tfinger.x * (float)u->cfg.width);
-			y = (int)(e.tfinger.y * (float)u->cfg.height);
-		} else if (e.type == SDL_WINDOWEVENT && e.window.event == SDL_WINDOWEVENT_EXPOSED) {
-			SDL_Surface *ws = SDL_GetWindowSurface(u->win);
-			if (ws && SDL_BlitScaled(u->surface, NULL, ws, NULL) == 0)
-				SDL_UpdateWindowSurface(u->win);
-		}
-		if (x >= 0 && y >= 0 && hit(u, x, y, tapped))
-			return 1;
-	}
-	return 0;
+		return WF_OK;
+	SDL_Surface *ws = SDL_GetWindowSurface(u->win);
+	if (!ws || SDL_BlitScaled(u->surface, NULL, ws, NULL) != 0 ||
+	    SDL_UpdateWindowSurface(u->win) != 0)
+		return WF_EIO;
+	return WF_OK;
 }
 
 void ui_set_health(struct ui *u, const struct ui_health *h)
