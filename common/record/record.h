@@ -86,7 +86,8 @@ enum wf_staff_action {
 	WF_STAFF_OOS_OFF = 8,
 	WF_STAFF_REPRINT = 9, /* value: seq reprinted */
 	WF_STAFF_LOGOUT = 10,
-	WF_STAFF_ACTION_MAX = 10, /* highest known code */
+	WF_STAFF_BIN_KEYED = 11,  /* value: grams keyed in for the bin collection just recorded */
+	WF_STAFF_ACTION_MAX = 11, /* highest known code */
 };
 
 enum wf_epoch_reason {

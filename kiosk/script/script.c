@@ -51,6 +51,8 @@ static const struct {
     {"oos-on", SESSION_TAP_STAFF_OOS_ON},
     {"oos-off", SESSION_TAP_STAFF_OOS_OFF},
     {"exit", SESSION_TAP_STAFF_EXIT},
+    {"language", SESSION_TAP_LANGUAGE},
+    {"point", SESSION_TAP_POINT},
 };
 
 static int bad(char *why, unsigned why_len, const char *msg)

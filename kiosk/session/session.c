@@ -88,6 +88,7 @@ void go_idle(struct session *s)
 	s->staff_admin = false;
 	s->pin_len = 0;
 	memset(s->pin, 0, sizeof s->pin);
+	memset(s->keyed, 0, sizeof s->keyed);
 	s->lang = s->cfg.language;
 	go(s, oos_reason(s) == SESSION_OOS_NONE ? SESSION_SCREEN_ATTRACT
 	                                        : SESSION_SCREEN_OUT_OF_SERVICE);
@@ -150,7 +151,7 @@ static void on_card(struct session *s, const struct session_identity *who,
 
 static bool control_known(enum session_control c)
 {
-	return c >= SESSION_TAP_CATEGORY && c <= SESSION_TAP_LANGUAGE;
+	return c >= SESSION_TAP_CATEGORY && c <= SESSION_TAP_POINT;
 }
 
 static bool tap_valid(const struct session *s, const struct session_event *ev)

@@ -26,12 +26,14 @@
 #include "catalog.h"
 #include "wf.h"
 
-#define SESSION_NAME_MAX    64  /* masked display name, UTF-8, incl. NUL */
-#define SESSION_REASON_MAX  96  /* block reason, incl. NUL */
-#define SESSION_TOKEN_MAX   192 /* receipt URL, incl. NUL (RECEIPT_URL_MAX is 176) */
-#define SESSION_PIN_MAX     8   /* PIN digits */
-#define SESSION_EFFECTS_MAX 8   /* effects one event can produce */
-#define SESSION_LOCKS_MAX   8   /* staff members tracked for PIN lock-out */
+#define SESSION_NAME_MAX    64      /* masked display name, UTF-8, incl. NUL */
+#define SESSION_REASON_MAX  96      /* block reason, incl. NUL */
+#define SESSION_TOKEN_MAX   192     /* receipt URL, incl. NUL (RECEIPT_URL_MAX is 176) */
+#define SESSION_PIN_MAX     8       /* PIN digits */
+#define SESSION_EFFECTS_MAX 8       /* effects one event can produce */
+#define SESSION_LOCKS_MAX   8       /* staff members tracked for PIN lock-out */
+#define SESSION_KEYED_MAX   8       /* a keyed-in weight in kg ("1234.567"), incl. NUL */
+#define SESSION_KEYED_MAX_G 1000000 /* the heaviest bin weight that may be keyed in */
 
 /* What the caller found for a card (it hashes the card id and asks the journal). */
 enum session_card_kind {
@@ -115,6 +117,7 @@ enum session_control {
 	SESSION_TAP_STAFF_OOS_OFF, /* put it back in service */
 	SESSION_TAP_STAFF_EXIT,
 	SESSION_TAP_LANGUAGE, /* the other language, for the rest of the visit */
+	SESSION_TAP_POINT,    /* the decimal point of a keyed-in weight */
 };
 
 enum session_event_kind {
@@ -186,6 +189,7 @@ enum session_staff_action {
 	SESSION_STAFF_OOS_OFF,
 	SESSION_STAFF_REPRINT,
 	SESSION_STAFF_LOGOUT,
+	SESSION_STAFF_BIN_KEYED, /* value: grams keyed in (the scale was not used) */
 };
 
 enum session_effect_kind {
@@ -297,11 +301,15 @@ struct session_view {
 	bool printer_ok;
 	bool has_receipt; /* receipt below is valid */
 	struct session_receipt receipt;
-	int64_t test_grams;    /* last test-weight reading */
-	enum wf_lang language; /* what the screen speaks now */
-	bool allow_anonymous;  /* a visit may start without a card */
-	bool has_balance;      /* balance below is known (a resident's visit) */
-	int64_t balance;       /* the resident's points now: before the visit + earned */
+	int64_t test_grams;            /* last test-weight reading */
+	int64_t test_expected_g;       /* the check weight staff put on */
+	int64_t test_tolerance_g;      /* ... and the error it may show */
+	char keyed[SESSION_KEYED_MAX]; /* staff bin weight keyed in, kg ("12.5"); "" none */
+	int64_t keyed_grams;           /* keyed as grams; -1 when not a weight */
+	enum wf_lang language;         /* what the screen speaks now */
+	bool allow_anonymous;          /* a visit may start without a card */
+	bool has_balance;              /* balance below is known (a resident's visit) */
+	int64_t balance;               /* the resident's points now: before the visit + earned */
 };
 
 struct session_config {
@@ -367,6 +375,11 @@ const char *session_screen_name(enum session_screen screen);
 const char *session_message_name(enum session_message message);
 const char *session_effect_name(enum session_effect_kind kind);
 const char *session_scale_name(enum session_scale scale); /* "moving", "stable", ... */
+
+/* session_keyed_grams — a keyed-in weight in kilograms ("12", "12.5",
+ * "0.125") as grams; -1 for "" or anything that is not a weight from 1 g
+ * to SESSION_KEYED_MAX_G with at most three decimals. */
+int64_t session_keyed_grams(const char *kg);
 
 /* The category with this id, or NULL. */
 const struct wf_category *session_category(const struct session *s, uint16_t category_id);

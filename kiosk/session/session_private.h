@@ -52,7 +52,8 @@ struct session {
 	unsigned pin_len;
 	struct pin_lock locks[SESSION_LOCKS_MAX];
 	int64_t test_grams;
-	int64_t locked_until_ms; /* shown on the refused screen */
+	char keyed[SESSION_KEYED_MAX]; /* bin weight keyed in (kg), STAFF_BIN_WEIGH */
+	int64_t locked_until_ms;       /* shown on the refused screen */
 
 	/* Receipts. */
 	bool has_receipt;

@@ -116,6 +116,46 @@ static void menu_tap(struct session *s, enum session_control ctl, struct session
 	}
 }
 
+/* Whether kg can still become a weight: digits without a leading zero
+ * (but "0.5"), at most one point and three decimals, at most
+ * SESSION_KEYED_MAX_G in all. */
+static bool keyed_prefix_ok(const char *kg)
+{
+	size_t n = strlen(kg), whole = strcspn(kg, ".");
+	if (n == 0 || n >= SESSION_KEYED_MAX || whole == 0 || (kg[0] == '0' && whole > 1))
+		return false;
+	if (whole < n && (strchr(kg + whole + 1, '.') != NULL || n - whole - 1 > 3))
+		return false;
+	int64_t w = 0;
+	for (size_t i = 0; i < whole; i++)
+		w = w * 10 + (kg[i] - '0');
+	return w <= SESSION_KEYED_MAX_G / 1000;
+}
+
+/* A key of the bin weight's pad: digits, one decimal point (at most three
+ * decimals), backspace. What cannot be a weight is refused with a beep. */
+static void bin_key(struct session *s, const struct session_event *ev, struct session_effects *out)
+{
+	size_t n = strlen(s->keyed);
+	char next[SESSION_KEYED_MAX + 1];
+	switch (ev->u.tap.control) {
+	case SESSION_TAP_BACKSPACE:
+		if (n > 0)
+			s->keyed[n - 1] = '\0';
+		return;
+	case SESSION_TAP_DIGIT:
+	case SESSION_TAP_POINT:
+		snprintf(next, sizeof next, "%s%c", s->keyed,
+		         ev->u.tap.control == SESSION_TAP_POINT ? '.' : '0' + ev->u.tap.digit);
+		break;
+	default: return;
+	}
+	if (keyed_prefix_ok(next))
+		memcpy(s->keyed, next, sizeof s->keyed);
+	else
+		fx_simple(out, SESSION_FX_BEEP_ERROR);
+}
+
 static void bin_tap(struct session *s, const struct session_event *ev, struct session_effects *out)
 {
 	enum session_control ctl = ev->u.tap.control;
@@ -126,13 +166,21 @@ static void bin_tap(struct session *s, const struct session_event *ev, struct se
 	}
 	if (s->screen == SESSION_SCREEN_STAFF_BIN_CATEGORY && ctl == SESSION_TAP_CATEGORY) {
 		s->category_id = ev->u.tap.category_id;
+		memset(s->keyed, 0, sizeof s->keyed);
 		go(s, SESSION_SCREEN_STAFF_BIN_WEIGH);
 		return;
 	}
-	if (s->screen != SESSION_SCREEN_STAFF_BIN_WEIGH || ctl != SESSION_TAP_CONFIRM)
+	if (s->screen != SESSION_SCREEN_STAFF_BIN_WEIGH)
 		return;
-	if (!tracker_stable_grams(&s->scale, &g) || g <= s->cfg.zero_band_g ||
-	    oos_reason(s) == SESSION_OOS_LEDGER) {
+	if (ctl != SESSION_TAP_CONFIRM) {
+		bin_key(s, ev, out);
+		return;
+	}
+	/* A weight keyed in wins over the scale (a bin too big for the platform). */
+	bool keyed = s->keyed[0] != '\0';
+	bool have = keyed ? (g = session_keyed_grams(s->keyed)) > 0
+	                  : tracker_stable_grams(&s->scale, &g) && g > s->cfg.zero_band_g;
+	if (!have || oos_reason(s) == SESSION_OOS_LEDGER) {
 		fx_simple(out, SESSION_FX_BEEP_ERROR); /* nothing to weigh, or nowhere to record */
 		return;
 	}
@@ -143,7 +191,11 @@ static void bin_tap(struct session *s, const struct session_event *ev, struct se
 	fx.u.bin.category_id = s->category_id;
 	fx.u.bin.grams = g;
 	fx_push(out, &fx);
-	tracker_disarm(&s->scale); /* the collected bag must leave the platform first */
+	if (keyed)
+		fx_staff(s, out, SESSION_STAFF_BIN_KEYED, g, true);
+	else
+		tracker_disarm(&s->scale); /* the collected bag must leave the platform first */
+	memset(s->keyed, 0, sizeof s->keyed);
 	go(s, SESSION_SCREEN_STAFF);
 }
 

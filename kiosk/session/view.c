@@ -46,6 +46,10 @@ struct session_view session_view(const struct session *s)
 	if (s->has_receipt)
 		v.receipt = s->receipt;
 	v.test_grams = s->test_grams;
+	v.test_expected_g = s->cfg.test_weight_g;
+	v.test_tolerance_g = s->cfg.test_tolerance_g;
+	memcpy(v.keyed, s->keyed, sizeof v.keyed);
+	v.keyed_grams = session_keyed_grams(s->keyed);
 	v.language = s->lang;
 	v.allow_anonymous = s->cfg.allow_anonymous;
 	v.has_balance = !s->anonymous && s->who.kind == SESSION_CARD_RESIDENT && s->who.has_balance;
@@ -127,4 +131,30 @@ const char *session_effect_name(enum session_effect_kind kind)
 	if ((unsigned)kind < sizeof names / sizeof names[0] && names[kind])
 		return names[kind];
 	return "?";
+}
+
+int64_t session_keyed_grams(const char *kg)
+{
+	int64_t whole = 0, frac = 0;
+	int fdigits = 0;
+	bool dot = false, any = false;
+	for (const char *p = kg; *p; p++) {
+		if (*p == '.' && !dot) {
+			dot = true;
+		} else if (*p >= '0' && *p <= '9' && (!dot || fdigits < 3)) {
+			any = true;
+			if (dot) {
+				frac = frac * 10 + (*p - '0');
+				fdigits++;
+			} else if ((whole = whole * 10 + (*p - '0')) > SESSION_KEYED_MAX_G / 1000) {
+				return -1;
+			}
+		} else {
+			return -1;
+		}
+	}
+	for (; fdigits < 3; fdigits++)
+		frac *= 10;
+	int64_t g = whole * 1000 + frac;
+	return any && g >= 1 && g <= SESSION_KEYED_MAX_G ? g : -1;
 }

@@ -232,9 +232,15 @@ bool h_view_equal(const struct session_view *a, const struct session_view *b)
 	            a->session_points == b->session_points && a->pin_len == b->pin_len &&
 	            a->locked_ms == b->locked_ms && a->timeout_left_ms == b->timeout_left_ms &&
 	            a->printer_ok == b->printer_ok && a->has_receipt == b->has_receipt &&
-	            a->test_grams == b->test_grams;
+	            a->test_grams == b->test_grams && a->test_expected_g == b->test_expected_g &&
+	            a->test_tolerance_g == b->test_tolerance_g &&
+	            strncmp(a->keyed, b->keyed, sizeof a->keyed) == 0 &&
+	            a->keyed_grams == b->keyed_grams && a->language == b->language &&
+	            a->allow_anonymous == b->allow_anonymous && a->has_balance == b->has_balance &&
+	            a->balance == b->balance;
 	if (same && a->has_receipt)
 		same = a->receipt.seq == b->receipt.seq &&
+		       a->receipt.language == b->receipt.language &&
 		       drop_equal(&a->receipt.drop, &b->receipt.drop) &&
 		       strncmp(a->receipt.token, b->receipt.token, sizeof a->receipt.token) == 0;
 	return same;
