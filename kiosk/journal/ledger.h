@@ -180,6 +180,11 @@ struct ledger_today {
 int ledger_today(struct ledger *l, const uint8_t card_hash[WF_HASH_BYTES], uint32_t local_day,
                  struct ledger_today *out, unsigned cap);
 
+/* ledger_unsynced_points — into *points the points of resident_id's drops
+ * central has not acknowledged yet (what the down-synced balance cannot hold
+ * yet; the kiosk shows the balance plus these). Reads the outbox only. */
+int ledger_unsynced_points(struct ledger *l, uint64_t resident_id, int64_t *points);
+
 /* ledger_categories — the categories, ordered by id, into out[0..cap);
  * returns how many (>= 0) or a negative error. */
 int ledger_categories(struct ledger *l, struct wf_category *out, unsigned cap);

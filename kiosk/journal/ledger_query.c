@@ -323,3 +323,26 @@ int ledger_each(struct ledger *l, int (*fn)(void *ctx, const struct ledger_entry
 	sqlite3_finalize(st);
 	return r;
 }
+
+int ledger_unsynced_points(struct ledger *l, uint64_t resident_id, int64_t *points)
+{
+	assert(l && points);
+	*points = 0;
+	sqlite3_stmt *st = NULL;
+	int r = ledger_db_prepare(l,
+	                          "SELECT COALESCE(SUM(r.points), 0) FROM outbox o"
+	                          " JOIN records r ON r.seq = o.seq"
+	                          " WHERE r.kind = ?1 AND r.resident_id = ?2",
+	                          &st);
+	if (r)
+		return r;
+	sqlite3_bind_int(st, 1, WF_RECORD_DROP);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)resident_id);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*points = sqlite3_column_int64(st, 0);
+	else
+		r = ledger_db_fail(l, rc, "read unsynced points");
+	sqlite3_finalize(st);
+	return r;
+}

@@ -42,6 +42,13 @@ static void identity_of(struct runner *r, const struct ledger_card *lc, struct s
 		id->today[i].qty = today[i].qty;
 	}
 	id->ntoday = n > 0 ? (unsigned)n : 0;
+	/* the balance: what central last said plus what it has not seen yet */
+	int64_t unsynced = 0;
+	if (lc->kind == LEDGER_CARD_RESIDENT &&
+	    ledger_unsynced_points(r->ledger, lc->id, &unsynced) == WF_OK) {
+		id->has_balance = true;
+		id->balance = lc->balance + unsynced;
+	}
 }
 
 void event_card(struct runner *r, const char *card_id)

@@ -267,6 +267,34 @@ static void test_contiguity_and_kinds(void **state)
 	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM records"), 43);
 }
 
+/* The points central has not seen yet: a resident's balance on screen adds
+ * them to the down-synced balance; an acknowledged drop leaves the sum. */
+static void test_unsynced_points(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	assert_int_equal(ledger_init(f->path, 3, err, sizeof err), WF_OK);
+	struct ledger *l = fx_open(f->path);
+	fx_put_catalog(l);
+	int64_t p = -1;
+	assert_int_equal(ledger_unsynced_points(l, 5, &p), WF_OK);
+	assert_int_equal(p, 0);
+	struct wf_record d[3] = {fx_drop(1, 2500, 5, 20261128), fx_drop(1, 7000, 6, 20261128),
+	                         fx_drop(1, 1500, 5, 20261128)};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ledger_append(l, &d[i], fx_receipt, NULL, NULL), WF_OK);
+	/* 2.5 kg and 1.5 kg of paper at 2000 points a tonne: 5 + 3 */
+	assert_int_equal(ledger_unsynced_points(l, 5, &p), WF_OK);
+	assert_int_equal(p, 8);
+	assert_int_equal(ledger_unsynced_points(l, 6, &p), WF_OK);
+	assert_int_equal(p, 14);
+	uint64_t first = 1;
+	assert_int_equal(ledger_outbox_ack(l, &first, NULL, 1), WF_OK);
+	assert_int_equal(ledger_unsynced_points(l, 5, &p), WF_OK);
+	assert_int_equal(p, 3);
+	ledger_close(l);
+}
+
 static void test_daily_counters(void **state)
 {
 	struct fx *f = *state;
@@ -538,6 +566,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_drop_transaction, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_contiguity_and_kinds, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_daily_counters, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_unsynced_points, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_busy_retry, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_outbox, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_wal_checkpoints, fx_setup, fx_teardown),
