@@ -51,17 +51,34 @@ static void identity_of(struct runner *r, const struct ledger_card *lc, struct s
 	}
 }
 
+/* A card id as the log may show it: the reader's prefix and the last four
+ * characters ("em4100:******8981"); the whole number is personal data. */
+static void card_masked(const char *card_id, char *out, size_t cap)
+{
+	size_t n = strlen(card_id), keep = strcspn(card_id, ":");
+	keep = keep < n ? keep + 1 : 0;
+	size_t j = 0;
+	for (size_t i = 0; i < n && j + 1 < cap; i++) {
+		bool shown = i < keep || i + 4 >= n;
+		unsigned char c = (unsigned char)card_id[i];
+		out[j++] = shown && c >= 0x21 && c < 0x7f ? (char)c : '*';
+	}
+	out[j] = '\0';
+}
+
 void event_card(struct runner *r, const char *card_id)
 {
+	char shown[48];
+	card_masked(card_id, shown, sizeof shown);
 	struct session_event ev;
 	memset(&ev, 0, sizeof ev);
 	ev.kind = SESSION_EV_CARD;
 	if (!r->has_card_key) {
-		runner_logf(r, "card %s ignored: no card key yet (no down-sync)", card_id);
+		runner_logf(r, "card %s ignored: no card key yet (no down-sync)", shown);
 		return;
 	}
 	if (cardid_hash(r->card_key, card_id, ev.u.card.card_hash) != WF_OK) {
-		runner_logf(r, "card %s ignored: not a canonical card id", card_id);
+		runner_logf(r, "card %s ignored: not a canonical card id", shown);
 		return;
 	}
 	struct ledger_card lc;
@@ -70,7 +87,7 @@ void event_card(struct runner *r, const char *card_id)
 		return;
 	}
 	identity_of(r, &lc, &ev.u.card);
-	runner_logf(r, "card %s: %s %s", card_id, g_card_kinds[lc.kind], lc.name);
+	runner_logf(r, "card %s: %s %s", shown, g_card_kinds[lc.kind], lc.name);
 	runner_post(r, &ev);
 }
 

@@ -138,6 +138,9 @@ static void test_resident_visit(void **state)
 	                    "expect screen attract\n");
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(g_out, "2 drops recorded"));
+	/* the log names the card without its number (personal data) */
+	assert_non_null(strstr(g_out, "card em4100:******8981: resident"));
+	assert_null(strstr(g_out, "0014868981"));
 	struct collect c;
 	read_journal(&c);
 	assert_int_equal(c.n, 2);
