@@ -51,6 +51,7 @@ static const struct {
     {"oos-on", SESSION_TAP_STAFF_OOS_ON},
     {"oos-off", SESSION_TAP_STAFF_OOS_OFF},
     {"exit", SESSION_TAP_STAFF_EXIT},
+    {"language", SESSION_TAP_LANGUAGE},
 };
 
 static int bad(char *why, unsigned why_len, const char *msg)
