@@ -6,10 +6,10 @@
 # WUFEI_SHEET_WIDTH: a thumbnail's width in pixels (default 270);
 # WUFEI_SHEET_COLUMNS: thumbnails a row (default 8).
 set -euo pipefail
-[ $# -ge 3 ] && [ $(( ($# - 1) % 2 )) -eq 0 ] || {
+if [ $# -lt 3 ] || [ $(( ($# - 1) % 2 )) -ne 0 ]; then
   echo "usage: $0 OUT.png TITLE DIR [TITLE DIR ...]" >&2
   exit 2
-}
+fi
 out=$1
 shift
 width=${WUFEI_SHEET_WIDTH:-270}
