@@ -15,6 +15,9 @@
 #   6. checks itself: exits non-zero unless the journal verifies, central
 #      holds every journal record, the drops were recorded and a printed
 #      receipt's QR code verifies at central
+#   7. replays the visits in English on a copy of the journal (a scripted
+#      run, demo-out/en/) and ends by writing one PNG of every screen shown
+#      in both languages: demo-out/screens/contact-sheet.png
 # Everything it makes lands in demo-out/. No hardware, no display needed.
 # The test suite runs it too (ctest demo), with WUFEI_DEMO_BIN=DIR (programs
 # already built: no install, no build) and WUFEI_DEMO_OUT=DIR.
@@ -159,8 +162,9 @@ echo "# a blocked card is refused"
 mark; sim "card 05009F3D21"; seen "screen refused"
 mark; tap "tap done"; seen "screen attract"
 
-echo "# an unknown card drops 800 g of plastic anonymously, for a claimable receipt"
+echo "# an unknown card drops 800 g of plastic anonymously, for a claimable receipt, in English"
 mark; sim "card 0B0B0B0B0B"; seen "screen unknown-card"
+tap "tap language" # the rest of this visit in the other language; attract returns to Chinese
 mark; tap "tap anonymous"; seen "screen category"
 mark; tap "tap category plastic"; sim "weight 800"; seen "screen confirm"
 mark; tap "tap confirm"; seen "screen receipt"; seen "printer: "
@@ -221,6 +225,65 @@ c alerts list
 for u in "${urls[@]}"; do
   c verify-receipt "$u" || fail "central does not verify $u"
 done
+say "the same visits in English: a scripted run on a copy of the journal (demo-out/en/)"
+# The live kiosk speaks Chinese, its default, but for one visit switched to
+# English; this pass shows every screen in English, on a virtual clock, with
+# no devices and no central (the demo's journal and central stay as checked).
+en=$out/en
+mkdir -p "$en"
+sqlite3 "$out/journal.db" ".backup '$en/journal.db'"
+cp "$out/journal.db.hwm" "$en/journal.db.hwm"
+sed -e "s|^ledger = .*|ledger = $en/journal.db|" \
+    -e "s|^\[kiosk\]|[kiosk]\nkey_file = $out/kiosk.key|" \
+    -e "s|^\[screen\]|[screen]\nlanguage = en|" packaging/demo/kiosk.ini >"$en/kiosk.ini"
+cat >"$en/visits.txt" <<'VISITS'
+# The demo's visits again, in English ([screen] language = en).
+weight 0 for 1500
+card em4100:0014868981
+expect screen category
+tap category paper
+weight 1250 for 1500
+expect screen confirm
+tap confirm
+expect screen receipt
+tap another
+tap category batteries
+tap more
+tap more
+expect screen count
+tap confirm
+expect screen receipt
+tap done
+card em4100:0010435873
+expect screen refused
+tap done
+card em4100:0011223344
+expect screen unknown-card
+tap anonymous
+expect screen category
+tap cancel
+card em4100:0001122867
+expect screen pin
+pin 1234
+expect screen staff
+tap oos-on
+tap exit
+expect screen out-of-service
+VISITS
+$bin/wufei-kiosk run --config "$en/kiosk.ini" --script "$en/visits.txt" --no-devices \
+  --screenshots "$en/screens" >"$en/kiosk.log" 2>&1 ||
+  fail "the English pass failed (demo-out/en/kiosk.log): $(tail -1 "$en/kiosk.log")"
+ls "$en/screens"
+
+say "contact sheet: every screen the demo showed, in both languages"
+if scripts/contact-sheet.sh "$out/screens/contact-sheet.png" \
+  "The demo, live on simulated devices (default language: Chinese; the anonymous visit switches to English)" \
+  "$out/screens" "The same visits in English (a scripted run, [screen] language = en)" "$en/screens"; then
+  echo "$out/screens/contact-sheet.png"
+else
+  fail "no contact sheet"
+fi
+
 if [ ${#problems[@]} -eq 0 ]; then
   say "demo: ok: everything is in $out"
 else

@@ -11,7 +11,7 @@ PKGS=(
   libcmocka-dev libqrencode-dev libpng-dev
   libsdl2-dev libsdl2-ttf-dev libfontconfig-dev fonts-noto-cjk fonts-dejavu-core
   gettext zbar-tools faketime util-linux iproute2 procps openssl xdotool
-  postgresql postgresql-client xvfb xauth imagemagick
+  postgresql postgresql-client xvfb xauth imagemagick optipng
 )
 
 missing=()

@@ -88,6 +88,8 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		config_on_central(L, key, value);
 	else if (!strcmp(section, "screen"))
 		config_on_screen(L, key, value);
+	else if (!strcmp(section, "sound"))
+		config_on_sound(L, key, value);
 	else if (!strcmp(section, "session"))
 		config_on_session(L, key, value);
 	else if (!strncmp(section, "device.", 7))
@@ -187,6 +189,7 @@ void config_defaults(struct kiosk_config *cfg)
 	cfg->height = 1920;
 	cfg->fullscreen = true;
 	snprintf(cfg->language, sizeof cfg->language, "zh");
+	cfg->volume = CONFIG_VOLUME_DEFAULT;
 	session_config_defaults(&cfg->session);
 	cfg->wedge.hex = false;
 	cfg->wedge.digits = 10;

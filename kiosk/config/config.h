@@ -3,7 +3,7 @@
  *
  * For: what belongs to the machine (DESIGN "Who owns what"): kiosk number
  * and name, time zone, journal path, central URL and CA file, key file,
- * devices, screen, session tolerances and timeouts. Categories, rates,
+ * devices, screen, sound, session tolerances and timeouts. Categories, rates,
  * residents and staff are central's and do not live here.
  *
  * Loading: FILE, then every FILE.d/NAME.ini in name order (a later file
@@ -65,6 +65,10 @@ struct kiosk_config {
 	bool fullscreen;            /* default true */
 	char language[8];           /* "zh" or "en", default "zh" */
 	char font[CONFIG_PATH_MAX]; /* "" = ask fontconfig */
+
+	/* [sound] */
+#define CONFIG_VOLUME_DEFAULT 60
+	unsigned volume; /* feedback tones 0..100, default 60; 0 = silent */
 
 	/* [session] */
 	struct session_config session; /* categories are filled from the journal */

@@ -6,6 +6,7 @@
  *   config_keys.c     [kiosk], [central], [screen], [session]
  *   config_devices.c  [device.NAME]: keys, the protocol's usual line, checks
  *   config_print.c    the effective configuration as INI text
+ *   config_sound.c    [sound]
  */
 #ifndef WUFEI_CONFIG_PRIVATE_H
 #define WUFEI_CONFIG_PRIVATE_H
@@ -66,6 +67,10 @@ struct config_num_key {
 /* [session]'s number keys, for loading and printing */
 extern const struct config_num_key config_session_keys[];
 extern const size_t config_nsession_keys;
+
+/* config_sound.c: [sound]'s keys, and the section printed */
+void config_on_sound(struct loader *L, const char *key, const char *v);
+void config_print_sound(const struct kiosk_config *c, FILE *out);
 
 /* config_devices.c */
 void config_on_device(struct loader *L, const char *sec, const char *name, const char *key,

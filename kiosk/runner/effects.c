@@ -176,6 +176,19 @@ static void fx_scale(struct runner *r, enum session_effect_kind kind)
 		            rc == WF_ESTATE ? "the scale is down" : wf_strerror(rc));
 }
 
+/* The session says only "good" or "refused"; the screen the step led to
+ * tells a card read (a visit starts, the staff menu opens) from a drop
+ * recorded (the receipt is shown), which get different tones. */
+static void fx_beep(struct runner *r, enum session_effect_kind kind)
+{
+	if (kind == SESSION_FX_BEEP_ERROR) {
+		beep_play(r, BEEP_REFUSED);
+		return;
+	}
+	struct session_view v = session_view(r->session);
+	beep_play(r, v.screen == SESSION_SCREEN_RECEIPT ? BEEP_RECORDED : BEEP_CARD_READ);
+}
+
 void effect_apply(struct runner *r, const struct session_effect *fx)
 {
 	switch (fx->kind) {
@@ -187,6 +200,6 @@ void effect_apply(struct runner *r, const struct session_effect *fx)
 	case SESSION_FX_RECORD_BIN: fx_bin(r, fx); break;
 	case SESSION_FX_RECORD_STAFF: fx_staff(r, fx); break;
 	case SESSION_FX_BEEP_OK:
-	case SESSION_FX_BEEP_ERROR: break;
+	case SESSION_FX_BEEP_ERROR: fx_beep(r, fx->kind); break;
 	}
 }

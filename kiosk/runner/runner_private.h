@@ -6,7 +6,8 @@
  * (carrying out the session's effects), printing.c (the receipt's layout
  * and the printer's jobs), events.c (cards and device events into session
  * events), script_run.c (the command language), health.c (the kiosk's
- * health for staff), screen.c or screen_none.c (the screen, chosen by CMake).
+ * health for staff), screen.c or screen_none.c (the screen, chosen by CMake),
+ * beep.c or beep_none.c (the feedback tones, likewise).
  */
 #ifndef WUFEI_RUNNER_PRIVATE_H
 #define WUFEI_RUNNER_PRIVATE_H
@@ -31,6 +32,7 @@
 #define HEALTH_EVERY_MS 1000 /* the staff menu's health is redrawn this often */
 
 struct ui;
+struct sound;
 
 struct print_wait {
 	uint32_t job_id;
@@ -80,6 +82,7 @@ struct runner {
 	struct session_view drawn;     /* what the window shows */
 	int64_t health_ms;             /* when the staff menu's health was looked at last */
 	struct ui_health health_drawn; /* what the screen shows of it (zeroed: none) */
+	struct sound *sound;           /* feedback tones; NULL: silent (beep.c) */
 };
 
 /* runner.c */
@@ -124,5 +127,13 @@ int screen_open(struct runner *r, const char *dir, bool window, char *err, size_
 void screen_shot(struct runner *r, const struct session_view *v); /* --screenshots */
 void screen_tick(struct runner *r); /* the window follows the session; taps come back */
 void screen_close(struct runner *r);
+
+/* beep.c (SDL2 audio) or beep_none.c: the feedback tones. beep_open opens
+ * the audio device (with the window only) or logs once why the kiosk stays
+ * silent; beep_play never blocks and is silent without a device. */
+enum beep_tone { BEEP_CARD_READ, BEEP_RECORDED, BEEP_REFUSED };
+void beep_open(struct runner *r);
+void beep_play(struct runner *r, enum beep_tone tone);
+void beep_close(struct runner *r);
 
 #endif
