@@ -13,7 +13,8 @@
  *   tap CONTROL [ARG]       category CODE | confirm | cancel | another | done |
  *                           anonymous | more | less | digit N | backspace |
  *                           zero | tare | test-weight | bin | reprint |
- *                           oos-on | oos-off | exit |
+ *                           oos-on | oos-off | exit | point (a keyed-in
+ *                           weight's decimal point) |
  *                           language (the other language, for the rest of the visit)
  *   pin DIGITS              digits then confirm, on the PIN screen
  *   wait MS                 let MS pass (ticks every 100 ms)
