@@ -14,7 +14,7 @@ static const char *const domains[WF_LANG_COUNT] = {"wufei-zh_CN", "wufei-en"};
 
 /* A string every catalogue must translate (the programme's name): proves the
  * catalogue was found and read. */
-static const char probe_id[] = "Wufei";
+static const char *const probe_id = N_("Wufei");
 static const char *const probe_want[WF_LANG_COUNT] = {"无废", "Wufei"};
 
 static const char *default_dir(void)
