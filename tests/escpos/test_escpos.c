@@ -1,4 +1,9 @@
-/* test_escpos.c — receipts built by the encoder scan back to the exact URL. */
+/*
+ * test_escpos.c — the encoder's exact bytes (QR, Chinese mode, raster slices
+ * against the paper, cuts), and receipts built by it through the simulated
+ * printer: they scan back to the exact URL, their Chinese text reads back,
+ * each cut is the printer's.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,6 +81,7 @@ static void test_raster_slices(void **state)
 		int bw = mem[at + 4] | mem[at + 5] << 8, rows = mem[at + 6] | mem[at + 7] << 8;
 		assert_int_equal(bw, wb);
 		assert_true(rows >= 1 && rows <= 255);
+		assert_true(8 + (size_t)(bw * rows) <= ESCPOS_SLICE_MAX);
 		const uint8_t *bits = mem + at + 8;
 		for (int r = 0; r < rows; r++) {
 			int y = rows_seen + r, my = y / 6 - 4;
@@ -94,6 +100,96 @@ static void test_raster_slices(void **state)
 	assert_int_equal(rows_seen, dots);
 	assert_true(slices >= 2); /* the URL's symbol is taller than one slice */
 	QRcode_free(q);
+}
+
+/* GB18030 in the Chinese character mode: FS &, the text, FS ., LF. */
+static void test_gb18030_bytes(void **state)
+{
+	(void)state;
+	uint8_t mem[64];
+	struct escpos_job j;
+	escpos_begin(&j, mem, sizeof mem);
+	assert_int_equal(
+	    escpos_line_gb18030(&j, "\xe7\xba\xb8\xe7\xb1\xbb 1.25 \xe5\x85\xac\xe6\x96\xa4\t"),
+	    WF_OK); /* 纸类 1.25 公斤 and a tab */
+	const uint8_t want[] = {0x1b, 0x40, 0x1c, 0x26, 0xd6, 0xbd, 0xc0, 0xe0, ' ',  '1',  '.',
+	                        '2',  '5',  ' ',  0xb9, 0xab, 0xbd, 0xef, '?',  0x1c, 0x2e, '\n'};
+	assert_int_equal(j.len, sizeof want);
+	assert_memory_equal(mem, want, sizeof want);
+	/* not UTF-8: refused, nothing written */
+	assert_int_equal(escpos_line_gb18030(&j, "\xe7\xba"), WF_EINVAL);
+	assert_int_equal(j.len, sizeof want);
+	/* a long line keeps whole characters within ESCPOS_LINE_BYTES */
+	char longer[200] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(longer, "\xe7\xba\xb8");
+	escpos_begin(&j, mem, sizeof mem);
+	assert_false(escpos_line_gb18030(&j, longer) != WF_OK);
+	assert_false(escpos_ok(&j)); /* 2 + 2 + 64 + 3 bytes do not fit in 64 */
+	static uint8_t big[256];
+	escpos_begin(&j, big, sizeof big);
+	assert_int_equal(escpos_line_gb18030(&j, longer), WF_OK);
+	assert_int_equal(j.len, 2 + 2 + ESCPOS_LINE_BYTES + 3);
+}
+
+/* The cut is the printer's: GS V 66 3 by default, GS V 0 or GS V 1. */
+static void test_cut_bytes(void **state)
+{
+	(void)state;
+	uint8_t mem[16];
+	struct escpos_job j;
+	escpos_begin(&j, mem, sizeof mem);
+	escpos_cut(&j);
+	assert_int_equal(j.len, 6);
+	assert_memory_equal(mem + 2, "\x1d\x56\x42\x03", 4);
+	escpos_begin(&j, mem, sizeof mem);
+	escpos_printer(&j, ESCPOS_DOTS_58MM, ESCPOS_CUT_GS_V_0);
+	escpos_cut(&j);
+	assert_int_equal(j.len, 5);
+	assert_memory_equal(mem + 2, "\x1d\x56\x00", 3);
+	escpos_begin(&j, mem, sizeof mem);
+	escpos_printer(&j, ESCPOS_DOTS_80MM, ESCPOS_CUT_GS_V_1);
+	escpos_cut(&j);
+	assert_int_equal(j.len, 5);
+	assert_memory_equal(mem + 2, "\x1d\x56\x01", 3);
+}
+
+/* An image as wide as 80 mm paper: slices of at most 4 KB that join back
+ * to it; one dot wider than the paper is refused, nothing written. */
+static void test_raster_paper_and_slices(void **state)
+{
+	(void)state;
+	enum { W = ESCPOS_DOTS_80MM, H = 300, WB = W / 8 };
+	static uint8_t img[H * WB], mem[1 << 17];
+	for (size_t i = 0; i < sizeof img; i++)
+		img[i] = (uint8_t)(i * 7 + i / WB);
+	struct escpos_job j;
+	escpos_begin(&j, mem, sizeof mem);
+	assert_int_equal(escpos_raster(&j, img, W, H), WF_EINVAL); /* 58 mm by default */
+	assert_int_equal(j.len, 2);
+	escpos_printer(&j, ESCPOS_DOTS_80MM, ESCPOS_CUT_GS_V_66);
+	assert_int_equal(escpos_raster(&j, img, W + 1, H), WF_EINVAL);
+	assert_int_equal(j.len, 2);
+	assert_int_equal(escpos_raster(&j, img, W, H), WF_OK);
+	size_t at = 2;
+	int rows = 0, slices = 0;
+	while (at < j.len) {
+		assert_memory_equal(mem + at, "\x1d\x76\x30\x00", 4);
+		int bw = mem[at + 4] | mem[at + 5] << 8, n = mem[at + 6] | mem[at + 7] << 8;
+		assert_int_equal(bw, WB);
+		assert_true(8 + (size_t)bw * (size_t)n <= ESCPOS_SLICE_MAX);
+		assert_memory_equal(mem + at + 8, img + (size_t)rows * WB, (size_t)n * WB);
+		rows += n;
+		slices++;
+		at += 8 + (size_t)bw * (size_t)n;
+	}
+	assert_int_equal(at, j.len);
+	assert_int_equal(rows, H);
+	assert_true(slices >= 6); /* 300 rows of 72 bytes: 56 rows a slice */
+	/* a QR symbol wider than the paper is refused too */
+	escpos_begin(&j, mem, sizeof mem);
+	assert_int_equal(escpos_qr_raster(&j, URL, 16), WF_EINVAL);
+	assert_int_equal(j.len, 2);
 }
 
 static void print_receipt(bool raster, char *decoded, size_t len)
@@ -168,6 +264,9 @@ int main(void)
 	    cmocka_unit_test(test_native_bytes),
 	    cmocka_unit_test(test_text_and_overflow),
 	    cmocka_unit_test(test_raster_slices),
+	    cmocka_unit_test(test_gb18030_bytes),
+	    cmocka_unit_test(test_cut_bytes),
+	    cmocka_unit_test(test_raster_paper_and_slices),
 	    cmocka_unit_test(test_native_receipt_scans),
 	    cmocka_unit_test(test_raster_receipt_scans),
 	};
