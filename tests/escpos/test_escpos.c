@@ -192,11 +192,46 @@ static void test_raster_paper_and_slices(void **state)
 	assert_int_equal(j.len, 2);
 }
 
-static void print_receipt(bool raster, char *decoded, size_t len)
+/* Sends job[len] to a fresh simulated printer and waits for its receipt:
+ * the decoded text into text[cap], the QR code read from its PNG into
+ * decoded[dlen] ("" when none reads). */
+static void through_devsim(const uint8_t *job, size_t len, char *text, size_t cap, char *decoded,
+                           size_t dlen)
 {
 	struct devsim ds;
 	const char *args[] = {"--printer", "escpos", NULL};
 	assert_int_equal(devsim_start(&ds, args), 0);
+	char spec[256], ans[4096], png[256];
+	devsim_transport(&ds, "printer", spec, sizeof spec);
+	struct transport *t = NULL;
+	char err[128];
+	struct transport_line line = {.baud = 115200};
+	assert_int_equal(transport_open(spec, &line, 2000, NULL, &t, err, sizeof err), 0);
+	assert_int_equal(transport_write(t, job, len, 5000), (int)len);
+	int i;
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(devsim_cmd(&ds, "status printer", ans, sizeof ans), 0);
+		if (strstr(ans, "\"receipts\":1"))
+			break;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	assert_true(i < 1000);
+	snprintf(png, sizeof png, "%s/printer-0001.png", ds.dir);
+	wf_test_qr_read(png, decoded, dlen);
+	char txt[256];
+	snprintf(txt, sizeof txt, "%s/printer-0001.txt", ds.dir);
+	FILE *f = fopen(txt, "r");
+	assert_non_null(f);
+	size_t n = fread(text, 1, cap - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	transport_close(t);
+	devsim_stop(&ds);
+}
+
+static void print_receipt(bool raster, char *decoded, size_t len)
+{
 	static uint8_t mem[1 << 17];
 	struct escpos_job j;
 	escpos_begin(&j, mem, sizeof mem);
@@ -211,35 +246,42 @@ static void print_receipt(bool raster, char *decoded, size_t len)
 		assert_int_equal(escpos_qr_native(&j, URL, 4), 0);
 	escpos_cut(&j);
 	assert_true(escpos_ok(&j));
-
-	char spec[256], ans[4096], png[256];
-	devsim_transport(&ds, "printer", spec, sizeof spec);
-	struct transport *t = NULL;
-	char err[128];
-	struct transport_line line = {.baud = 115200};
-	assert_int_equal(transport_open(spec, &line, 2000, NULL, &t, err, sizeof err), 0);
-	assert_int_equal(transport_write(t, mem, j.len, 5000), (int)j.len);
-	int i;
-	for (i = 0; i < 1000; i++) {
-		assert_int_equal(devsim_cmd(&ds, "status printer", ans, sizeof ans), 0);
-		if (strstr(ans, "\"receipts\":1"))
-			break;
-		struct timespec ts = {0, 10 * 1000 * 1000};
-		nanosleep(&ts, NULL);
-	}
-	assert_true(i < 1000);
-	snprintf(png, sizeof png, "%s/printer-0001.png", ds.dir);
-	assert_int_equal(wf_test_qr_read(png, decoded, len), 0);
-	char txt[256], text[2048] = "";
-	snprintf(txt, sizeof txt, "%s/printer-0001.txt", ds.dir);
-	FILE *f = fopen(txt, "r");
-	assert_non_null(f);
-	size_t n = fread(text, 1, sizeof text - 1, f);
-	text[n] = '\0';
-	fclose(f);
+	char text[2048];
+	through_devsim(mem, j.len, text, sizeof text, decoded, len);
 	assert_non_null(strstr(text, "Paper 1.250 kg  +2 points"));
-	transport_close(t);
-	devsim_stop(&ds);
+	assert_non_null(strstr(text, "[cut GS V 66 3]"));
+}
+
+/* Chinese in the printer's Chinese mode reads back as the same UTF-8, the
+ * sliced raster QR joins back into one image that scans, and each cut is
+ * named. */
+static void test_chinese_receipt_reads_back(void **state)
+{
+	(void)state;
+	static const enum escpos_cut cuts[] = {ESCPOS_CUT_GS_V_66, ESCPOS_CUT_GS_V_0,
+	                                       ESCPOS_CUT_GS_V_1};
+	static const char *const cut_lines[] = {"[cut GS V 66 3]", "[cut GS V 0]", "[cut GS V 1]"};
+	for (size_t c = 0; c < 3; c++) {
+		static uint8_t mem[1 << 17];
+		struct escpos_job j;
+		escpos_begin(&j, mem, sizeof mem);
+		escpos_printer(&j, ESCPOS_DOTS_58MM, cuts[c]);
+		assert_int_equal(escpos_line_gb18030(&j, "\xe7\xba\xb8\xe7\xb1\xbb 1.250 "
+		                                         "\xe5\x85\xac\xe6\x96\xa4"),
+		                 WF_OK);
+		assert_int_equal(escpos_line_gb18030(&j, "\xe7\xa7\xaf\xe5\x88\x86 2"), WF_OK);
+		assert_int_equal(escpos_qr_raster(&j, URL, 4), WF_OK);
+		escpos_cut(&j);
+		assert_true(escpos_ok(&j));
+		char text[4096], got[512];
+		through_devsim(mem, j.len, text, sizeof text, got, sizeof got);
+		assert_non_null(
+		    strstr(text, "\xe7\xba\xb8\xe7\xb1\xbb 1.250 \xe5\x85\xac\xe6\x96\xa4\n"
+		                 "\xe7\xa7\xaf\xe5\x88\x86 2\n")); /* 纸类 1.250 公斤, 积分 2 */
+		assert_non_null(strstr(text, " slices]\n"));       /* one image, several slices */
+		assert_non_null(strstr(text, cut_lines[c]));
+		assert_string_equal(got, URL);
+	}
 }
 
 static void test_native_receipt_scans(void **state)
@@ -269,6 +311,7 @@ int main(void)
 	    cmocka_unit_test(test_raster_paper_and_slices),
 	    cmocka_unit_test(test_native_receipt_scans),
 	    cmocka_unit_test(test_raster_receipt_scans),
+	    cmocka_unit_test(test_chinese_receipt_reads_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
