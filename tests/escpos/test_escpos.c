@@ -122,7 +122,7 @@ static void test_gb18030_bytes(void **state)
 	/* a long line keeps whole characters within ESCPOS_LINE_BYTES */
 	char longer[200] = "";
 	for (int i = 0; i < 40; i++)
-		strcat(longer, "\xe7\xba\xb8");
+		memcpy(longer + 3 * i, "\xe7\xba\xb8", 3);
 	escpos_begin(&j, mem, sizeof mem);
 	assert_false(escpos_line_gb18030(&j, longer) != WF_OK);
 	assert_false(escpos_ok(&j)); /* 2 + 2 + 64 + 3 bytes do not fit in 64 */

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "devsim_child.h"
+#include "escpos.h"
 #include "harness.h"
 #include "wf_test.h"
 
@@ -222,7 +223,33 @@ static void test_chinese_raster_80(void **state)
 	assert_non_null(strstr(text, "[cut GS V 66 3]"));
 }
 
-/* English: the lines receipts always had, as text. */
+/* The bytes of an English receipt as the kiosk built them before receipts
+ * spoke Chinese (the old printing.c's calls), for this date line and URL. */
+static size_t english_bytes(uint8_t *mem, size_t cap, const char *when, const char *url)
+{
+	struct escpos_job j;
+	escpos_begin(&j, mem, cap);
+	escpos_align(&j, ESCPOS_CENTER);
+	escpos_bold(&j, true);
+	escpos_size(&j, 2, 2);
+	escpos_line(&j, "WUFEI");
+	escpos_size(&j, 1, 1);
+	escpos_line(&j, "Zero-waste recycling");
+	escpos_bold(&j, false);
+	escpos_line(&j, "Kiosk 9  No. 1");
+	escpos_line(&j, when);
+	escpos_align(&j, ESCPOS_LEFT);
+	escpos_line(&j, "paper        1.250 kg");
+	escpos_line(&j, "Points       2");
+	escpos_align(&j, ESCPOS_CENTER);
+	assert_int_equal(escpos_qr_native(&j, url, 4), WF_OK);
+	escpos_feed(&j, 1);
+	escpos_cut(&j);
+	assert_true(escpos_ok(&j));
+	return j.len;
+}
+
+/* English: byte for byte the receipt it always was. */
 static void test_english_text(void **state)
 {
 	(void)state;
@@ -232,6 +259,32 @@ static void test_english_text(void **state)
 	assert_non_null(strstr(text, "paper        1.250 kg\nPoints       2\n"));
 	assert_null(strstr(text, "[raster"));
 	assert_non_null(strstr(text, "[cut GS V 66 3]"));
+	/* the date line and the URL as printed; the rest as it always was */
+	char when[32] = "", url[512] = "", path[256];
+	const char *at = strstr(text, "No. 1\n");
+	assert_non_null(at);
+	assert_int_equal(sscanf(at + 6, "%31[^\n]", when), 1);
+	at = strstr(text, "ec M: ");
+	assert_non_null(at);
+	assert_int_equal(sscanf(at + 6, "%511[^]]", url), 1);
+	static uint8_t want[16384], got[16384];
+	size_t n = english_bytes(want, sizeof want, when, url);
+	snprintf(path, sizeof path, "%s/printer-0001.bin", g_ds.dir);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	size_t k = fread(got, 1, sizeof got, f);
+	fclose(f);
+	/* the printer thread's status requests (DLE EOT n) are not the job */
+	size_t w = 0;
+	for (size_t i = 0; i < k; i++) {
+		if (i + 2 < k && got[i] == 0x10 && got[i + 1] == 0x04) {
+			i += 2;
+			continue;
+		}
+		got[w++] = got[i];
+	}
+	assert_int_equal(w, n);
+	assert_memory_equal(got, want, n);
 }
 
 int main(void)
