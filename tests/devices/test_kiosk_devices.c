@@ -8,7 +8,8 @@
  *     is what gets recorded;
  *   - a slow printer (XON/XOFF) does not freeze the kiosk: while the
  *     receipt is still printing, the next screen is drawn and a tap is
- *     answered;
+ *     answered (the receipt is Chinese, the kiosk's default language, sent
+ *     in the printer's Chinese mode: `chinese = gb18030`);
  *   - the staff menu's health follows the devices while it is open.
  */
 #include <setjmp.h>
