@@ -207,7 +207,7 @@ void config_on_device(struct loader *L, const char *sec, const char *name, const
 		else
 			d->digits_normal = !strcmp(v, "normal");
 	} else if (on_printer_key(L, sec, key, v)) {
-		/* qr, chinese, paper_mm, cut */
+		L->dev_printer_key[i] = true;
 	} else if (!strcmp(key, "poll_ms")) {
 		if (!config_parse_i64(v, 20, 10000, &x))
 			config_bad(L, sec, key, v, "must be a whole number 20..10000");
@@ -278,6 +278,11 @@ void config_check_devices(struct loader *L, const char *path)
 		if (!proto || proto->role != d->role)
 			config_err(L->errs, "%s:%d: [device.%s] protocol %s does not fit role", f,
 			           L->dev_line[i], d->name, d->protocol);
+		if (L->dev_printer_key[i] && d->role != DEVICE_ROLE_PRINTER)
+			config_err(L->errs,
+			           "%s:%d: [device.%s]: qr, chinese, paper_mm and cut are for "
+			           "the printer only",
+			           f, L->dev_line[i], d->name);
 		if (L->dev_digit_order[i] && strcmp(d->protocol, "xk3190-eq"))
 			config_err(L->errs,
 			           "%s:%d: [device.%s]: digit_order is for protocol xk3190-eq only",

@@ -240,6 +240,8 @@ static const struct bad_case bad_cases[] = {
     {"[device.p]\nchinese = big5\n", ":6: [device.p] chinese = 'big5': must be raster or gb18030"},
     {"[device.p]\npaper_mm = 76\n", ":6: [device.p] paper_mm = '76': must be 58 or 80"},
     {"[device.p]\ncut = gs-v-65\n", ":6: [device.p] cut = 'gs-v-65': must be gs-v-66, gs-v-0"},
+    {"[device.s]\nrole = scale\ntransport = tcp:h:1\nprotocol = mt8217\npaper_mm = 80\n",
+     "[device.s]: qr, chinese, paper_mm and cut are for the printer only"},
     {"this line is not ini\n", ":5: not an INI line"},
 };
 
