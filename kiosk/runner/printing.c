@@ -159,6 +159,11 @@ static size_t receipt_job_in(struct runner *r, const struct session_receipt *rc,
 	escpos_align(&j, ESCPOS_CENTER);
 	q = r->cfg.printer.qr == CONFIG_QR_RASTER ? escpos_qr_raster(&j, rc->token, 4)
 	                                          : escpos_qr_native(&j, rc->token, 4);
+	if (q != WF_OK)
+		runner_logf(r, "printer: the QR code: %s (paper_mm = %d)", wf_strerror(q),
+		            r->cfg.printer.paper_mm);
+	else if (!escpos_ok(&j))
+		runner_logf(r, "printer: the receipt is larger than %d bytes", PRINT_JOB_MAX);
 	escpos_feed(&j, 1);
 	escpos_cut(&j);
 	return q == 0 && escpos_ok(&j) ? j.len : 0;
