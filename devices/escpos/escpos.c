@@ -3,12 +3,15 @@
 
 #include "wf.h"
 
+#include <iconv.h>
 #include <qrencode.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LINE_MAX_CHARS 64
+#define LINE_MAX_CHARS ESCPOS_LINE_BYTES
 #define QUIET_MODULES  4
+#define RASTER_HEAD    8
+#define SLICE_ROWS_MAX 255 /* rows in one slice, whatever the width */
 
 static void put(struct escpos_job *j, const void *p, size_t n)
 {
@@ -32,8 +35,16 @@ void escpos_begin(struct escpos_job *j, uint8_t *mem, size_t cap)
 	j->cap = cap;
 	j->len = 0;
 	j->overflow = false;
+	j->paper_dots = ESCPOS_DOTS_58MM;
+	j->cut = ESCPOS_CUT_GS_V_66;
 	uint8_t init[2] = {0x1b, 0x40};
 	put(j, init, 2);
+}
+
+void escpos_printer(struct escpos_job *j, int paper_dots, enum escpos_cut cut)
+{
+	j->paper_dots = paper_dots;
+	j->cut = cut;
 }
 
 bool escpos_ok(const struct escpos_job *j)
@@ -78,8 +89,95 @@ void escpos_feed(struct escpos_job *j, int lines)
 
 void escpos_cut(struct escpos_job *j)
 {
+	if (j->cut == ESCPOS_CUT_GS_V_0 || j->cut == ESCPOS_CUT_GS_V_1) {
+		/* function A: m = 0 full cut, m = 1 partial cut, at the current position */
+		uint8_t cut[3] = {0x1d, 0x56, j->cut == ESCPOS_CUT_GS_V_0 ? 0 : 1};
+		put(j, cut, 3);
+		return;
+	}
 	uint8_t cut[4] = {0x1d, 0x56, 66, 3}; /* function B: feed 3 lines, partial cut */
 	put(j, cut, 4);
+}
+
+/* The length of the UTF-8 character at p (1..4), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = p[0] < 0x80             ? 1
+	           : (p[0] & 0xe0) == 0xc0 ? 2
+	           : (p[0] & 0xf0) == 0xe0 ? 3
+	           : (p[0] & 0xf8) == 0xf0 ? 4
+	                                   : 0;
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* text as GB18030 into out[cap], whole characters only; its length, or -1. */
+static int to_gb18030(iconv_t cd, const char *text, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)text; *p;) {
+		size_t clen = utf8_len(p);
+		if (clen == 0)
+			return -1;
+		char one[8] = "?", *in = (char *)p, *o = one;
+		size_t inleft = clen, oleft = sizeof one;
+		if (clen > 1 || (*p >= 0x20 && *p < 0x7f)) {
+			iconv(cd, NULL, NULL, NULL, NULL);
+			if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1)
+				return -1;
+		} else {
+			o = one + 1; /* a control character: '?' */
+		}
+		size_t olen = (size_t)(o - one);
+		if (n + olen > cap)
+			break;
+		memcpy(out + n, one, olen);
+		n += olen;
+		p += clen;
+	}
+	return (int)n;
+}
+
+int escpos_line_gb18030(struct escpos_job *j, const char *text)
+{
+	char gb[LINE_MAX_CHARS];
+	iconv_t cd = iconv_open("GB18030", "UTF-8");
+	if (cd == (iconv_t)-1)
+		return WF_EINVAL; /* glibc always has it: a broken installation */
+	int n = to_gb18030(cd, text, gb, sizeof gb);
+	iconv_close(cd);
+	if (n < 0)
+		return WF_EINVAL;
+	uint8_t on[2] = {0x1c, 0x26}, off[3] = {0x1c, 0x2e, '\n'};
+	put(j, on, 2);
+	put(j, gb, (size_t)n);
+	put(j, off, 3);
+	return WF_OK;
+}
+
+int escpos_raster(struct escpos_job *j, const uint8_t *bits, int width_dots, int rows)
+{
+	if (!bits || width_dots < 1 || rows < 1 || width_dots > j->paper_dots)
+		return WF_EINVAL;
+	size_t wb = ((size_t)width_dots + 7) / 8;
+	int per = (int)((ESCPOS_SLICE_MAX - RASTER_HEAD) / wb);
+	per = per > SLICE_ROWS_MAX ? SLICE_ROWS_MAX : per;
+	for (int y0 = 0; y0 < rows; y0 += per) {
+		int n = rows - y0 < per ? rows - y0 : per;
+		uint8_t head[RASTER_HEAD] = {0x1d,
+		                             0x76,
+		                             0x30,
+		                             0x00,
+		                             (uint8_t)(wb & 0xff),
+		                             (uint8_t)(wb >> 8),
+		                             (uint8_t)(n & 0xff),
+		                             (uint8_t)(n >> 8)};
+		put(j, head, RASTER_HEAD);
+		put(j, bits + (size_t)y0 * wb, (size_t)n * wb);
+	}
+	return WF_OK;
 }
 
 /* GS ( k pL pH cn fn [params] with cn = 0x31 (QR). */
@@ -122,40 +220,23 @@ int escpos_qr_raster(struct escpos_job *j, const char *data, int module_dots)
 	QRcode *q = QRcode_encodeString(data, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (!q)
 		return WF_EINVAL; /* too long for a QR code at level M */
-	int modules = q->width + 2 * QUIET_MODULES;
-	int dots = modules * module_dots;
-	int bytes_per_row = (dots + 7) / 8;
-	int rows_total = dots;
-	uint8_t *row = calloc((size_t)bytes_per_row, 1);
-	if (!row) {
-		QRcode_free(q);
-		return WF_ENOMEM;
-	}
-	for (int y0 = 0; y0 < rows_total; y0 += 255) {
-		int rows = rows_total - y0 < 255 ? rows_total - y0 : 255;
-		uint8_t head[8] = {0x1d,
-		                   0x76,
-		                   0x30,
-		                   0x00,
-		                   (uint8_t)(bytes_per_row & 0xff),
-		                   (uint8_t)(bytes_per_row >> 8),
-		                   (uint8_t)(rows & 0xff),
-		                   (uint8_t)(rows >> 8)};
-		put(j, head, 8);
-		for (int y = y0; y < y0 + rows; y++) {
-			memset(row, 0, (size_t)bytes_per_row);
-			int my = y / module_dots - QUIET_MODULES;
-			for (int x = 0; x < dots; x++) {
-				int mx = x / module_dots - QUIET_MODULES;
-				bool dark = my >= 0 && my < q->width && mx >= 0 && mx < q->width &&
-				            (q->data[my * q->width + mx] & 1);
-				if (dark)
-					row[x / 8] |= (uint8_t)(0x80 >> (x % 8));
-			}
-			put(j, row, (size_t)bytes_per_row);
+	int dots = (q->width + 2 * QUIET_MODULES) * module_dots;
+	size_t wb = ((size_t)dots + 7) / 8;
+	uint8_t *bits = dots <= j->paper_dots ? calloc((size_t)dots, wb) : NULL;
+	int rc = dots > j->paper_dots ? WF_EINVAL : bits ? WF_OK : WF_ENOMEM;
+	for (int y = 0; bits && y < dots; y++) {
+		int my = y / module_dots - QUIET_MODULES;
+		for (int x = 0; x < dots; x++) {
+			int mx = x / module_dots - QUIET_MODULES;
+			bool dark = my >= 0 && my < q->width && mx >= 0 && mx < q->width &&
+			            (q->data[my * q->width + mx] & 1);
+			if (dark)
+				bits[(size_t)y * wb + (size_t)x / 8] |= (uint8_t)(0x80 >> (x % 8));
 		}
 	}
-	free(row);
+	if (rc == WF_OK)
+		rc = escpos_raster(j, bits, dots, dots);
+	free(bits);
 	QRcode_free(q);
-	return WF_OK;
+	return rc;
 }

@@ -1,12 +1,16 @@
 /*
  * sim_printer.c — an ESC/POS receipt printer that prints onto files.
  *
- * It interprets what the host sends, byte by byte: text, line feeds, native QR
- * (GS ( k, cn 0x31: fn 167 module size, 169 error correction, 180 store data,
- * 181 print), raster images (GS v 0), cuts (GS V, ESC i, ESC m) and real-time
- * status requests (DLE EOT n, answered like a TM-T20). Each cut ends a
- * receipt, written into --dir as NAME-NNNN.txt (the text, with a line per
- * picture), NAME-NNNN.png (the paper) and NAME-NNNN.bin (the bytes received).
+ * It interprets what the host sends, byte by byte: text, line feeds, Chinese
+ * text in the Chinese character mode (FS & ... FS ., GB18030 converted back
+ * to UTF-8 with iconv), native QR (GS ( k, cn 0x31: fn 167 module size, 169
+ * error correction, 180 store data, 181 print), raster images (GS v 0; the
+ * slices of one image joined: one "[raster WxH in N slices]" line), cuts
+ * (GS V 66 n, GS V 0/1/48/49, ESC i, ESC m: the line says which) and
+ * real-time status requests (DLE EOT n, answered like a TM-T20). Each cut
+ * ends a receipt, written into --dir as NAME-NNNN.txt (the text, with a line
+ * per picture), NAME-NNNN.png (the paper) and NAME-NNNN.bin (the bytes
+ * received).
  *
  * The PNG shows only what the bytes carried: on the raster path exactly the
  * bitmap rows received (after any corruption in transit, `corrupt NAME on`),
@@ -15,6 +19,7 @@
  */
 #include "sim.h"
 
+#include <iconv.h>
 #include <qrencode.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +32,7 @@
 #define RAW_MAX       (1u << 20)
 #define CMD_MAX       8200 /* holds GS ( k fn 180 with the largest QR payload */
 #define QR_DATA_MAX   7089
+#define GB_MAX        512 /* bytes of Chinese text kept until the line ends */
 
 enum pstate { P_IDLE, P_CMD, P_RASTER, P_SKIP, P_NUL };
 
@@ -43,6 +49,14 @@ struct sim_printer {
 	int r_y0;
 	uint32_t corrupt_rng;
 	bool corrupt;
+	/* the image the slices so far belong to: its line in text[] */
+	size_t img_text_at, img_text_end, img_wbytes, img_rows;
+	int img_slices;
+
+	/* Chinese character mode (FS &): GB18030 bytes until the line ends */
+	bool kanji;
+	char gb[GB_MAX];
+	size_t gb_len;
 
 	/* the paper so far */
 	uint8_t *canvas; /* CANVAS_ROWS x CANVAS_STRIDE */
@@ -103,6 +117,8 @@ static void paper_clear(struct sim_printer *p)
 	p->width_used = 0;
 	p->text_len = 0;
 	p->raw_len = 0;
+	p->img_slices = 0;
+	p->gb_len = 0;
 }
 
 void sim_printer_reset(struct sim_printer *p)
@@ -113,6 +129,7 @@ void sim_printer_reset(struct sim_printer *p)
 	p->qr_len = 0;
 	p->qr_module = 3;
 	p->qr_ec = 'M';
+	p->kanji = false;
 	paper_clear(p);
 }
 
@@ -160,6 +177,33 @@ static void text_add(struct sim_printer *p, const char *s, size_t n)
 		return;
 	memcpy(p->text + p->text_len, s, n);
 	p->text_len += n;
+}
+
+/* The Chinese text received so far, GB18030 back to UTF-8; a byte iconv
+ * cannot take becomes '?'. */
+static void gb_flush(struct sim_printer *p)
+{
+	if (p->gb_len == 0)
+		return;
+	iconv_t cd = iconv_open("UTF-8", "GB18030");
+	char *in = p->gb, out[GB_MAX * 2];
+	size_t inleft = p->gb_len;
+	while (cd != (iconv_t)-1 && inleft) {
+		char *o = out;
+		size_t oleft = sizeof out;
+		size_t rc = iconv(cd, &in, &inleft, &o, &oleft);
+		text_add(p, out, (size_t)(o - out));
+		if (rc == (size_t)-1 && inleft) {
+			text_add(p, "?", 1);
+			in++;
+			inleft--;
+		}
+	}
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	else
+		text_add(p, "[no GB18030 in iconv]", 21);
+	p->gb_len = 0;
 }
 
 static void dot_set(struct sim_printer *p, int x, int y)
@@ -231,7 +275,6 @@ static void receipt_end(struct sim_printer *p)
 	}
 	p->receipts++;
 	snprintf(base, sizeof(base), "%s/%s-%04d", p->dir, p->name, p->receipts % 10000);
-	text_add(p, "[cut]\n", 6);
 	snprintf(path, sizeof(path), "%s.bin", base);
 	write_file(path, p->raw, p->raw_len);
 	snprintf(path, sizeof(path), "%s.txt", base);
@@ -361,13 +404,55 @@ static void qr_function(struct sim_printer *p, const uint8_t *c, size_t len)
 	}
 }
 
+/* "[cut GS V 66 3]": which cut, so a test sees the printer's own command. */
+static void cut_line(struct sim_printer *p, const uint8_t *c, size_t n)
+{
+	char line[48];
+	int k;
+	if (c[0] == 0x1b)
+		k = snprintf(line, sizeof(line), "[cut ESC %c]\n", c[1]);
+	else if (n >= 4)
+		k = snprintf(line, sizeof(line), "[cut GS V %d %d]\n", c[2], c[3]);
+	else
+		k = snprintf(line, sizeof(line), "[cut GS V %d]\n", c[2]);
+	text_add(p, line, (size_t)k);
+}
+
+/* "[raster WxH]" for an image; a slice that continues the one before it
+ * (same width, nothing printed between) makes it "[raster WxH in N slices]". */
+static void raster_line(struct sim_printer *p)
+{
+	if (p->img_slices && p->text_len == p->img_text_end && p->r_wbytes == p->img_wbytes) {
+		p->text_len = p->img_text_at;
+		p->img_rows += p->r_rows;
+		p->img_slices++;
+	} else {
+		p->img_text_at = p->text_len;
+		p->img_wbytes = p->r_wbytes;
+		p->img_rows = p->r_rows;
+		p->img_slices = 1;
+	}
+	char line[64];
+	int k = p->img_slices > 1 ? snprintf(line, sizeof(line), "[raster %zux%zu in %d slices]\n",
+	                                     p->img_wbytes * 8, p->img_rows, p->img_slices)
+	                          : snprintf(line, sizeof(line), "[raster %zux%zu]\n",
+	                                     p->img_wbytes * 8, p->img_rows);
+	text_add(p, line, (size_t)k);
+	p->img_text_end = p->text_len;
+}
+
 static void cmd_done(struct sim_dev *d, struct sim_printer *p)
 {
 	const uint8_t *c = p->cmd;
 	size_t n = p->cmd_len;
 	p->st = P_IDLE;
 	p->cmd_len = 0;
+	if (c[0] == 0x1c && (c[1] == '&' || c[1] == '.')) {
+		p->kanji = c[1] == '&';
+		return;
+	}
 	if (c[0] == 0x1b && c[1] == '@') {
+		p->kanji = false;
 		p->qr_len = 0;
 		p->qr_module = 3;
 		p->qr_ec = 'M';
@@ -376,6 +461,7 @@ static void cmd_done(struct sim_dev *d, struct sim_printer *p)
 			text_add(p, "\n", 1);
 	} else if ((c[0] == 0x1b && (c[1] == 'i' || c[1] == 'm')) ||
 	           (c[0] == 0x1d && c[1] == 'V')) {
+		cut_line(p, c, n);
 		receipt_end(p);
 	} else if (c[0] == 0x1d && c[1] == '(' && n >= 5 && c[2] == 'k') {
 		qr_function(p, c, n);
@@ -384,10 +470,7 @@ static void cmd_done(struct sim_dev *d, struct sim_printer *p)
 		p->r_rows = (size_t)c[6] + 256u * c[7];
 		p->r_got = 0;
 		p->r_y0 = p->rows_used;
-		char line[64];
-		int k =
-		    snprintf(line, sizeof(line), "[raster %zux%zu]\n", p->r_wbytes * 8, p->r_rows);
-		text_add(p, line, (size_t)k);
+		raster_line(p);
 		if (p->r_wbytes && p->r_rows) {
 			p->st = P_RASTER;
 			used_grow(p, p->r_y0 + (int)p->r_rows, (int)p->r_wbytes * 8);
@@ -414,6 +497,12 @@ static void raster_byte(struct sim_printer *p, uint8_t b)
 
 static void idle_byte(struct sim_printer *p, uint8_t b)
 {
+	if (p->kanji && b >= 0x20 && b != 0x7f) {
+		if (p->gb_len < GB_MAX)
+			p->gb[p->gb_len++] = (char)b;
+		return;
+	}
+	gb_flush(p); /* a line feed or a command ends the Chinese text */
 	if (b == 0x1b || b == 0x1d || b == 0x1c || b == 0x10) {
 		p->cmd[0] = b;
 		p->cmd_len = 1;

@@ -194,6 +194,7 @@ void config_defaults(struct kiosk_config *cfg)
 	cfg->wedge.hex = false;
 	cfg->wedge.digits = 10;
 	snprintf(cfg->wedge.technology, sizeof cfg->wedge.technology, "em4100");
+	cfg->printer.paper_mm = 58; /* the receipt printer: raster checked against 384 dots */
 }
 
 int config_load(const char *path, struct kiosk_config *cfg, struct config_errors *errs)

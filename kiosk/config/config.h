@@ -33,6 +33,22 @@
 
 enum config_qr { CONFIG_QR_NATIVE = 0, CONFIG_QR_RASTER = 1 };
 
+/* ---- the receipt printer's keys, in its [device.NAME] section ---- */
+/* How a Chinese receipt's text is printed: the whole text as a raster image
+ * (the default: any printer prints it; needs the kiosk built with SDL, else
+ * Chinese receipts print in English) or GB18030 in the printer's Chinese
+ * mode (printers with a Chinese font ROM). */
+enum config_chinese { CONFIG_CHINESE_RASTER = 0, CONFIG_CHINESE_GB18030 = 1 };
+/* The cut command: GS V 66 3 (default), GS V 0 (full), GS V 1 (partial). */
+enum config_cut { CONFIG_CUT_GS_V_66 = 0, CONFIG_CUT_GS_V_0 = 1, CONFIG_CUT_GS_V_1 = 2 };
+
+struct config_printer {
+	enum config_qr qr;           /* qr = native|raster, default native */
+	enum config_chinese chinese; /* chinese = raster|gb18030, default raster */
+	int paper_mm;                /* paper_mm = 58|80, default 58 (384 or 576 dots) */
+	enum config_cut cut;         /* cut = gs-v-66|gs-v-0|gs-v-1, default gs-v-66 */
+};
+
 /* A keyboard-wedge card reader (HID: read through SDL key events, no port). */
 struct config_wedge {
 	bool present;
@@ -76,7 +92,7 @@ struct kiosk_config {
 	/* [device.NAME] */
 	unsigned ndevices;
 	struct device_config devices[CONFIG_DEVICES_MAX];
-	enum config_qr printer_qr; /* [device.*] qr = native|raster for the printer */
+	struct config_printer printer; /* the printer's qr, chinese, paper_mm, cut keys */
 	struct config_wedge wedge;
 };
 

@@ -64,6 +64,42 @@ static bool on_wedge_key(struct loader *L, int i, const char *sec, const char *k
 	return true;
 }
 
+/* The printer's keys (config.h, struct config_printer); returns false if key
+ * is not one. */
+static bool on_printer_key(struct loader *L, const char *sec, const char *key, const char *v)
+{
+	struct config_printer *p = &L->cfg->printer;
+	if (!strcmp(key, "qr")) {
+		if (strcmp(v, "native") && strcmp(v, "raster"))
+			config_bad(L, sec, key, v, "must be native or raster");
+		else
+			p->qr = !strcmp(v, "raster") ? CONFIG_QR_RASTER : CONFIG_QR_NATIVE;
+	} else if (!strcmp(key, "chinese")) {
+		if (strcmp(v, "raster") && strcmp(v, "gb18030"))
+			config_bad(L, sec, key, v, "must be raster or gb18030");
+		else
+			p->chinese =
+			    !strcmp(v, "gb18030") ? CONFIG_CHINESE_GB18030 : CONFIG_CHINESE_RASTER;
+	} else if (!strcmp(key, "paper_mm")) {
+		if (strcmp(v, "58") && strcmp(v, "80"))
+			config_bad(L, sec, key, v, "must be 58 or 80");
+		else
+			p->paper_mm = !strcmp(v, "80") ? 80 : 58;
+	} else if (!strcmp(key, "cut")) {
+		if (!strcmp(v, "gs-v-66"))
+			p->cut = CONFIG_CUT_GS_V_66;
+		else if (!strcmp(v, "gs-v-0"))
+			p->cut = CONFIG_CUT_GS_V_0;
+		else if (!strcmp(v, "gs-v-1"))
+			p->cut = CONFIG_CUT_GS_V_1;
+		else
+			config_bad(L, sec, key, v, "must be gs-v-66, gs-v-0 or gs-v-1");
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static void on_line_key(struct loader *L, const char *sec, struct device_config *d, const char *key,
                         const char *v)
 {
@@ -170,11 +206,8 @@ void config_on_device(struct loader *L, const char *sec, const char *name, const
 			           "must be reversed (lowest digit first) or normal");
 		else
 			d->digits_normal = !strcmp(v, "normal");
-	} else if (!strcmp(key, "qr")) {
-		if (strcmp(v, "native") && strcmp(v, "raster"))
-			config_bad(L, sec, key, v, "must be native or raster");
-		else
-			c->printer_qr = !strcmp(v, "raster") ? CONFIG_QR_RASTER : CONFIG_QR_NATIVE;
+	} else if (on_printer_key(L, sec, key, v)) {
+		L->dev_printer_key[i] = true;
 	} else if (!strcmp(key, "poll_ms")) {
 		if (!config_parse_i64(v, 20, 10000, &x))
 			config_bad(L, sec, key, v, "must be a whole number 20..10000");
@@ -245,6 +278,11 @@ void config_check_devices(struct loader *L, const char *path)
 		if (!proto || proto->role != d->role)
 			config_err(L->errs, "%s:%d: [device.%s] protocol %s does not fit role", f,
 			           L->dev_line[i], d->name, d->protocol);
+		if (L->dev_printer_key[i] && d->role != DEVICE_ROLE_PRINTER)
+			config_err(L->errs,
+			           "%s:%d: [device.%s]: qr, chinese, paper_mm and cut are for "
+			           "the printer only",
+			           f, L->dev_line[i], d->name);
 		if (L->dev_digit_order[i] && strcmp(d->protocol, "xk3190-eq"))
 			config_err(L->errs,
 			           "%s:%d: [device.%s]: digit_order is for protocol xk3190-eq only",

@@ -25,6 +25,16 @@ static void print_line(const struct transport_line *l, FILE *out)
 		fprintf(out, "flow = %s\n", flows[l->flow]);
 }
 
+/* The printer's keys (config.h, struct config_printer). */
+static void print_printer(const struct config_printer *p, FILE *out)
+{
+	static const char *const cuts[] = {"gs-v-66", "gs-v-0", "gs-v-1"};
+	fprintf(out, "qr = %s\nchinese = %s\npaper_mm = %d\ncut = %s\n",
+	        p->qr == CONFIG_QR_RASTER ? "raster" : "native",
+	        p->chinese == CONFIG_CHINESE_GB18030 ? "gb18030" : "raster", p->paper_mm,
+	        cuts[p->cut]);
+}
+
 void config_print(const struct kiosk_config *c, FILE *out)
 {
 	const struct session_config *s = &c->session;
@@ -70,8 +80,7 @@ void config_print(const struct kiosk_config *c, FILE *out)
 			        d->digits_normal ? "normal" : "reversed");
 		print_line(&d->line, out);
 		if (d->role == DEVICE_ROLE_PRINTER)
-			fprintf(out, "qr = %s\n",
-			        c->printer_qr == CONFIG_QR_RASTER ? "raster" : "native");
+			print_printer(&c->printer, out);
 	}
 	if (c->wedge.present)
 		fprintf(out,

@@ -33,6 +33,7 @@ struct loader {
 	int dev_line[CONFIG_DEVICES_MAX];
 	bool dev_wedge_key[CONFIG_DEVICES_MAX];   /* set a wedge-only key */
 	bool dev_digit_order[CONFIG_DEVICES_MAX]; /* set digit_order (xk3190-eq only) */
+	bool dev_printer_key[CONFIG_DEVICES_MAX]; /* set qr, chinese, paper_mm or cut */
 	struct config_wedge dev_wedge[CONFIG_DEVICES_MAX];
 };
 

@@ -4,70 +4,195 @@
  * to the printer's thread and returns at once; the thread's done/failed
  * event, or the job's deadline checked on every tick, becomes PRINTED or
  * PRINT_FAILED. The screen keeps drawing and taking taps meanwhile.
+ *
+ * The receipt speaks the resident's language (session_receipt.language;
+ * reprints keep it): every line through wf_tr. English goes as ESC/POS
+ * text; Chinese as GB18030 in the printer's Chinese mode or as one image of
+ * all the text, per printer (config.h, struct config_printer).
  */
 #include "runner_private.h"
 
+#include <assert.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "escpos.h"
+#include "i18n.h"
+#include "print_raster.h"
 #include "wf.h"
 
-static const char *category_code(const struct runner *r, uint16_t id)
+/* The category as the receipt names it: its code in English (as receipts
+ * always did), its display name from central in Chinese. */
+static const char *category_word(const struct runner *r, uint16_t id, enum wf_lang lang)
 {
 	for (unsigned i = 0; i < r->scfg.ncategories; i++)
 		if (r->scfg.categories[i].id == id)
-			return r->scfg.categories[i].code;
+			return lang == WF_LANG_EN || !*r->scfg.categories[i].name
+			           ? r->scfg.categories[i].code
+			           : r->scfg.categories[i].name;
 	return "?";
 }
 
-/* The receipt's lines above the QR code. */
-static void receipt_text(struct runner *r, struct escpos_job *j, const struct session_receipt *rc)
+struct layout {
+	struct print_line line[PRINT_LINES_MAX];
+	size_t n;
+};
+
+static struct print_line *add(struct layout *l, enum escpos_align a, bool bold, bool big)
 {
-	char line[80], when[32];
-	escpos_align(j, ESCPOS_CENTER);
-	escpos_bold(j, true);
-	escpos_size(j, 2, 2);
-	escpos_line(j, "WUFEI");
-	escpos_size(j, 1, 1);
-	escpos_line(j, "Zero-waste recycling");
-	escpos_bold(j, false);
-	snprintf(line, sizeof line, "Kiosk %u  No. %llu", r->cfg.number,
-	         (unsigned long long)rc->seq);
-	escpos_line(j, line);
-	time_t t = (time_t)(runner_utc_at(r, rc->drop.at_ms) / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	escpos_line(j, when);
-	escpos_align(j, ESCPOS_LEFT);
-	if (rc->drop.unit == WF_UNIT_PIECE)
-		snprintf(line, sizeof line, "%-12s %lld pcs",
-		         category_code(r, rc->drop.category_id), (long long)rc->drop.qty);
-	else
-		snprintf(line, sizeof line, "%-12s %lld.%03lld kg",
-		         category_code(r, rc->drop.category_id), (long long)(rc->drop.qty / 1000),
-		         (long long)(rc->drop.qty % 1000));
-	escpos_line(j, line);
-	snprintf(line, sizeof line, "Points       %lld%s", (long long)rc->drop.points,
-	         rc->drop.capped ? " (daily limit)" : "");
-	escpos_line(j, line);
-	if (rc->drop.anonymous)
-		escpos_line(j, "Scan to claim your points");
+	assert(l->n < PRINT_LINES_MAX);
+	struct print_line *pl = &l->line[l->n++];
+	memset(pl, 0, sizeof *pl);
+	pl->align = a;
+	pl->bold = bold;
+	pl->big = big;
+	return pl;
 }
 
-/* Builds the ESC/POS job for a receipt into r->job; returns its length or 0. */
-static size_t receipt_job(struct runner *r, const struct session_receipt *rc)
+/* The receipt's lines above the QR code, in the receipt's language. */
+static void receipt_lines(struct runner *r, const struct session_receipt *rc, struct layout *l)
 {
+	enum wf_lang lang = rc->language;
+	const struct session_drop *d = &rc->drop;
+	const size_t cap = PRINT_LINE_MAX;
+	snprintf(add(l, ESCPOS_CENTER, true, true)->text, cap, "%s", wf_tr(lang, "WUFEI"));
+	snprintf(add(l, ESCPOS_CENTER, true, false)->text, cap, "%s",
+	         wf_tr(lang, "Zero-waste recycling"));
+	snprintf(add(l, ESCPOS_CENTER, false, false)->text, cap, wf_tr(lang, "Kiosk %u  No. %llu"),
+	         r->cfg.number, (unsigned long long)rc->seq);
+	time_t t = (time_t)(runner_utc_at(r, d->at_ms) / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(add(l, ESCPOS_CENTER, false, false)->text, cap, "%Y-%m-%d %H:%M", &tm);
+	const char *cat = category_word(r, d->category_id, lang);
+	struct print_line *q = add(l, ESCPOS_LEFT, false, false);
+	if (d->unit == WF_UNIT_PIECE)
+		snprintf(q->text, cap, wf_tr(lang, "%-12s %lld pcs"), cat, (long long)d->qty);
+	else
+		snprintf(q->text, cap, wf_tr(lang, "%-12s %lld.%03lld kg"), cat,
+		         (long long)(d->qty / 1000), (long long)(d->qty % 1000));
+	snprintf(add(l, ESCPOS_LEFT, false, false)->text, cap, wf_tr(lang, "Points       %lld%s"),
+	         (long long)d->points, d->capped ? wf_tr(lang, " (daily limit)") : "");
+	if (d->anonymous)
+		snprintf(add(l, ESCPOS_LEFT, false, false)->text, cap, "%s",
+		         wf_tr(lang, "Scan to claim your points"));
+}
+
+/* How the lines are printed: as text, in the printer's Chinese mode, or
+ * drawn into an image. */
+enum text_mode { TEXT_ASCII, TEXT_GB18030, TEXT_RASTER };
+
+/* The lines as ESC/POS text; each attribute sent only when it changes. */
+static int lines_as_text(struct escpos_job *j, const struct layout *l, enum text_mode mode)
+{
+	struct print_line now = {.align = ESCPOS_LEFT}; /* after ESC @ */
+	for (size_t i = 0; i < l->n; i++) {
+		const struct print_line *pl = &l->line[i];
+		if (pl->align != now.align)
+			escpos_align(j, pl->align);
+		if (pl->bold != now.bold)
+			escpos_bold(j, pl->bold);
+		if (pl->big != now.big)
+			escpos_size(j, pl->big ? 2 : 1, pl->big ? 2 : 1);
+		now = *pl;
+		if (mode == TEXT_GB18030) {
+			if (escpos_line_gb18030(j, pl->text) != WF_OK)
+				return WF_EINVAL;
+		} else {
+			escpos_line(j, pl->text);
+		}
+	}
+	return WF_OK;
+}
+
+static int paper_dots(const struct runner *r)
+{
+	return r->cfg.printer.paper_mm == 80 ? ESCPOS_DOTS_80MM : ESCPOS_DOTS_58MM;
+}
+
+/* The lines drawn into one image as wide as the paper. */
+static int lines_as_raster(struct runner *r, struct escpos_job *j, const struct layout *l)
+{
+	uint8_t *bits = NULL;
+	int rows = 0;
+	char err[256];
+	int rc = print_raster_text(l->line, l->n, r->cfg.font, paper_dots(r), &bits, &rows, err,
+	                           sizeof err);
+	if (rc != WF_OK)
+		runner_logf(r, "printer: receipt text as an image: %s", err);
+	else
+		rc = escpos_raster(j, bits, paper_dots(r), rows);
+	free(bits);
+	return rc;
+}
+
+static enum text_mode text_mode(const struct runner *r, enum wf_lang lang)
+{
+	if (lang == WF_LANG_EN)
+		return TEXT_ASCII;
+	if (r->cfg.printer.chinese == CONFIG_CHINESE_GB18030)
+		return TEXT_GB18030;
+	return print_raster_available() ? TEXT_RASTER : TEXT_ASCII;
+}
+
+/* Builds the ESC/POS job for a receipt in mode into r->job; its length or 0. */
+static size_t receipt_job_in(struct runner *r, const struct session_receipt *rc,
+                             enum text_mode mode)
+{
+	static const enum escpos_cut cuts[] = {
+	    [CONFIG_CUT_GS_V_66] = ESCPOS_CUT_GS_V_66,
+	    [CONFIG_CUT_GS_V_0] = ESCPOS_CUT_GS_V_0,
+	    [CONFIG_CUT_GS_V_1] = ESCPOS_CUT_GS_V_1,
+	};
+	struct session_receipt in = *rc;
+	if (mode == TEXT_ASCII)
+		in.language = WF_LANG_EN; /* what a printer without Chinese can print */
+	struct layout l = {.n = 0};
+	receipt_lines(r, &in, &l);
 	struct escpos_job j;
 	escpos_begin(&j, r->job, sizeof r->job);
-	receipt_text(r, &j, rc);
+	escpos_printer(&j, paper_dots(r), cuts[r->cfg.printer.cut]);
+	int q = mode == TEXT_RASTER ? lines_as_raster(r, &j, &l) : lines_as_text(&j, &l, mode);
+	if (q != WF_OK)
+		return 0;
 	escpos_align(&j, ESCPOS_CENTER);
-	int q = r->cfg.printer_qr == CONFIG_QR_RASTER ? escpos_qr_raster(&j, rc->token, 4)
-	                                              : escpos_qr_native(&j, rc->token, 4);
+	q = r->cfg.printer.qr == CONFIG_QR_RASTER ? escpos_qr_raster(&j, rc->token, 4)
+	                                          : escpos_qr_native(&j, rc->token, 4);
+	if (q != WF_OK)
+		runner_logf(r, "printer: the QR code: %s (paper_mm = %d)", wf_strerror(q),
+		            r->cfg.printer.paper_mm);
+	else if (!escpos_ok(&j))
+		runner_logf(r, "printer: the receipt is larger than %d bytes", PRINT_JOB_MAX);
 	escpos_feed(&j, 1);
 	escpos_cut(&j);
 	return q == 0 && escpos_ok(&j) ? j.len : 0;
+}
+
+/* The receipt's job; a Chinese one the printer cannot take as set up
+ * (the text could not be drawn) is printed in English rather than not at
+ * all, and the log says so. */
+static size_t receipt_job(struct runner *r, const struct session_receipt *rc)
+{
+	enum text_mode mode = text_mode(r, rc->language);
+	if (rc->language != WF_LANG_EN && mode == TEXT_ASCII)
+		runner_logf(r, "printer: chinese = raster needs a wufei-kiosk built with SDL2: "
+		               "the receipt is printed in English");
+	size_t len = receipt_job_in(r, rc, mode);
+	if (len == 0 && mode != TEXT_ASCII) {
+		runner_logf(r, "printer: the Chinese receipt failed: printed in English");
+		len = receipt_job_in(r, rc, TEXT_ASCII);
+	}
+	return len;
+}
+
+/* How long the printer may take for len bytes: PRINT_WAIT_MS, plus the
+ * time the bytes take on a serial line (10 bits a byte). */
+static int64_t print_wait_ms(const struct runner *r, size_t len)
+{
+	const struct device_config *d = config_device(&r->cfg, DEVICE_ROLE_PRINTER);
+	int baud = d && d->line.baud > 0 ? d->line.baud : 0;
+	return PRINT_WAIT_MS + (baud ? (int64_t)len * 10 * 1000 / baud : 0);
 }
 
 void print_receipt(struct runner *r, const struct session_receipt *rc)
@@ -86,7 +211,7 @@ void print_receipt(struct runner *r, const struct session_receipt *rc)
 		return;
 	}
 	r->waits[r->nwaits].job_id = job_id;
-	r->waits[r->nwaits].deadline_ms = runner_now(r) + PRINT_WAIT_MS;
+	r->waits[r->nwaits].deadline_ms = runner_now(r) + print_wait_ms(r, len);
 	r->nwaits++;
 }
 
@@ -120,7 +245,7 @@ void print_deadlines(struct runner *r)
 			i++;
 			continue;
 		}
-		runner_logf(r, "printer: FAILED: no answer within %d s", PRINT_WAIT_MS / 1000);
+		runner_logf(r, "printer: FAILED: no answer in time");
 		forget(r, i);
 		runner_post_simple(r, SESSION_EV_PRINT_FAILED);
 	}

@@ -86,7 +86,10 @@ static void test_example_config_loads(void **state)
 	assert_int_equal(scale->line.baud, 9600);
 	assert_int_equal(scale->line.parity, 'N');
 	assert_non_null(config_device(&cfg, DEVICE_ROLE_PRINTER));
-	assert_int_equal(cfg.printer_qr, CONFIG_QR_NATIVE);
+	assert_int_equal(cfg.printer.qr, CONFIG_QR_NATIVE);
+	assert_int_equal(cfg.printer.chinese, CONFIG_CHINESE_RASTER);
+	assert_int_equal(cfg.printer.paper_mm, 80);
+	assert_int_equal(cfg.printer.cut, CONFIG_CUT_GS_V_66);
 	assert_false(cfg.wedge.present);
 }
 
@@ -116,6 +119,35 @@ static void test_minimal_defaults(void **state)
 	assert_string_equal(cfg.receipt_base_url, "HTTPS://R.WUFEI.CN");
 	assert_int_equal(cfg.keep_records, 0); /* the sync client's default */
 	assert_int_equal(cfg.ndevices, 0);
+	assert_int_equal(cfg.printer.qr, CONFIG_QR_NATIVE);
+	assert_int_equal(cfg.printer.chinese, CONFIG_CHINESE_RASTER);
+	assert_int_equal(cfg.printer.paper_mm, 58);
+	assert_int_equal(cfg.printer.cut, CONFIG_CUT_GS_V_66);
+}
+
+/* The receipt printer's keys, and what --print-config says of them. */
+static void test_printer_keys(void **state)
+{
+	(void)state;
+	struct kiosk_config cfg;
+	struct config_errors errs;
+	char text[1024];
+	snprintf(text, sizeof text,
+	         "%s[device.printer]\nrole = printer\ntransport = tcp:h:9100\nprotocol = escpos\n"
+	         "qr = raster\nchinese = gb18030\npaper_mm = 80\ncut = gs-v-1\n",
+	         minimal);
+	assert_int_equal(load(text, &cfg, &errs), WF_OK);
+	assert_int_equal(cfg.printer.qr, CONFIG_QR_RASTER);
+	assert_int_equal(cfg.printer.chinese, CONFIG_CHINESE_GB18030);
+	assert_int_equal(cfg.printer.paper_mm, 80);
+	assert_int_equal(cfg.printer.cut, CONFIG_CUT_GS_V_1);
+	char out[4096] = "";
+	FILE *f = fmemopen(out, sizeof out - 1, "w");
+	assert_non_null(f);
+	config_print(&cfg, f);
+	fclose(f);
+	assert_non_null(
+	    strstr(out, "qr = raster\nchinese = gb18030\npaper_mm = 80\ncut = gs-v-1\n"));
 }
 
 /* A device's line defaults to what its protocol usually runs at, key by
@@ -205,6 +237,11 @@ static const struct bad_case bad_cases[] = {
     {"[device.w]\nrole = card\nprotocol = wedge\ndigits = 99\n", ":8: [device.w] digits = '99'"},
     {"[device.s]\nrole = card\ntransport = tcp:h:1\nprotocol = em4100\ndigits = 10\n",
      "technology, base and digits are for protocol wedge only"},
+    {"[device.p]\nchinese = big5\n", ":6: [device.p] chinese = 'big5': must be raster or gb18030"},
+    {"[device.p]\npaper_mm = 76\n", ":6: [device.p] paper_mm = '76': must be 58 or 80"},
+    {"[device.p]\ncut = gs-v-65\n", ":6: [device.p] cut = 'gs-v-65': must be gs-v-66, gs-v-0"},
+    {"[device.s]\nrole = scale\ntransport = tcp:h:1\nprotocol = mt8217\npaper_mm = 80\n",
+     "[device.s]: qr, chinese, paper_mm and cut are for the printer only"},
     {"this line is not ini\n", ":5: not an INI line"},
 };
 
@@ -330,6 +367,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_example_config_loads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_demo_config_loads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_minimal_defaults, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_printer_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_device_line_from_protocol, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_missing_file, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_values_named, setup, teardown),

@@ -8,7 +8,8 @@
  *     is what gets recorded;
  *   - a slow printer (XON/XOFF) does not freeze the kiosk: while the
  *     receipt is still printing, the next screen is drawn and a tap is
- *     answered;
+ *     answered (the receipt is Chinese, the kiosk's default language, sent
+ *     in the printer's Chinese mode: `chinese = gb18030`);
  *   - the staff menu's health follows the devices while it is open.
  */
 #include <setjmp.h>
@@ -135,7 +136,7 @@ static int setup(void **state)
 	         "baud = 9600\ndata_bits = 7\nparity = even\nstop_bits = 1\npoll_ms = 100\n"
 	         "[device.card]\nrole = card\ntransport = %s\nprotocol = em4100\n"
 	         "[device.printer]\nrole = printer\ntransport = %s\nprotocol = escpos\n"
-	         "baud = 19200\nflow = xonxoff\nqr = raster\n",
+	         "baud = 19200\nflow = xonxoff\nqr = raster\nchinese = gb18030\n",
 	         g_dir, src, g_dir, scale, card, printer);
 	snprintf(path, sizeof path, "%s/kiosk.ini", g_dir);
 	assert_int_equal(wf_test_write_file(path, ini), 0);
