@@ -186,6 +186,7 @@ void config_defaults(struct kiosk_config *cfg)
 	cfg->width = 1080;
 	cfg->height = 1920;
 	cfg->fullscreen = true;
+	cfg->dpi = 102;
 	snprintf(cfg->language, sizeof cfg->language, "zh");
 	session_config_defaults(&cfg->session);
 	cfg->wedge.hex = false;

@@ -80,6 +80,9 @@ struct runner {
 	struct session_view drawn;     /* what the window shows */
 	int64_t health_ms;             /* when the staff menu's health was looked at last */
 	struct ui_health health_drawn; /* what the screen shows of it (zeroed: none) */
+	int64_t facts_minute;          /* screen.c: the clock's minute the facts are of */
+	enum session_screen facts_screen;
+	uint64_t facts_drops;
 };
 
 /* runner.c */

@@ -1,0 +1,93 @@
+/* ui_layout_blocks.c — blocks more than one screen uses: the category
+ * tiles and the live weight; see ui_layout_private.h. Pure. */
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "ui_layout_private.h"
+
+void lay_tiles(struct lay *k, struct ui_rect area)
+{
+	unsigned n = k->ncats;
+	if (n == 0)
+		return;
+	int cols = k->land ? (n > 6 ? 3 : 2) + (area.w > k->L->w * 8 / 10) : (n > 8 ? 3 : 2);
+	int rows = (int)(n + (unsigned)cols - 1) / cols;
+	int cap = lay_px(k, 360);
+	if (area.h > rows * cap + (rows - 1) * k->gap)
+		area.h = rows * cap + (rows - 1) * k->gap;
+	for (unsigned i = 0; i < n && k->L->nctl < UI_CTLS_MAX; i++) {
+		const struct wf_category *c = &k->cats[i];
+		struct ui_ctl *t = lay_ctl(k, lay_cell(area, cols, rows, k->gap, (int)i),
+		                           SESSION_TAP_CATEGORY, UI_STYLE_TILE, c->name);
+		t->b.category_id = c->id;
+		/* a long name in body type, so it wraps to two lines at most */
+		t->font = k->small || strlen(c->name) > 12 ? UI_FONT_BODY : UI_FONT_LARGE;
+		t->icon = ui_category_icon(c->code);
+		ui_format_rate(c, k->lang, t->sub, sizeof t->sub);
+	}
+}
+
+/* What the live weight is doing: fill, text colour and icon of its pill. */
+static void scale_state(enum session_scale s, enum ui_color *bg, enum ui_color *fg,
+                        enum ui_icon *icon)
+{
+	switch (s) {
+	case SESSION_SCALE_STABLE: *bg = UI_C_OK, *fg = UI_C_ON_BRAND, *icon = UI_ICON_CHECK; break;
+	case SESSION_SCALE_SETTLING:
+	case SESSION_SCALE_MOVING: *bg = UI_C_WARN, *fg = UI_C_ON_WARN, *icon = UI_ICON_WAIT; break;
+	case SESSION_SCALE_OVERLOAD:
+	case SESSION_SCALE_UNDERLOAD:
+		*bg = UI_C_ERROR, *fg = UI_C_ON_ERROR, *icon = UI_ICON_ALERT;
+		break;
+	case SESSION_SCALE_NONE:
+	default: *bg = UI_C_DISABLED, *fg = UI_C_ON_DISABLED, *icon = UI_ICON_WAIT; break;
+	}
+}
+
+/* The weight in huge digits with "kg" beside it, in r. */
+static void weight_digits(struct lay *k, struct ui_rect r, int64_t grams, bool known)
+{
+	char kg[32];
+	if (known)
+		ui_format_kg(grams, kg, sizeof kg);
+	else
+		snprintf(kg, sizeof kg, "%s", "– – –");
+	int uw = r.w * 18 / 100, lh = lay_line_h(k, UI_FONT_LARGE);
+	lay_text(k, lay_rect(r.x, r.y, r.w - uw, r.h), UI_FONT_HUGE, UI_C_TEXT, UI_C_SURFACE,
+	         UI_ALIGN_RIGHT, "%s", kg);
+	/* the unit sits low, near the digits' baseline */
+	lay_text(k, lay_rect(r.x + r.w - uw + lay_px(k, 12), r.y + r.h * 62 / 100 - lh / 2,
+	                     uw - lay_px(k, 12), lh),
+	         UI_FONT_LARGE, UI_C_MUTED, UI_C_SURFACE, UI_ALIGN_LEFT, "kg");
+}
+
+void lay_live_weight(struct lay *k, struct ui_rect area)
+{
+	const struct session_view *v = k->v;
+	lay_box(k, area, UI_C_SURFACE, UI_C_LINE, lay_px(k, 3), lay_px(k, 28));
+	int pad = lay_px(k, 32);
+	struct ui_rect in = lay_rect(area.x + pad, area.y + pad, area.w - 2 * pad, area.h - 2 * pad);
+	/* the state: colour, icon and words together */
+	enum ui_color bg, fg;
+	enum ui_icon icon;
+	scale_state(v->live, &bg, &fg, &icon);
+	int ph = lay_line_h(k, UI_FONT_LARGE) + lay_px(k, 16);
+	struct ui_rect pill = lay_take(k, &in, ph);
+	lay_box(k, pill, bg, bg, 0, ph / 2);
+	int ic = ph * 6 / 10;
+	lay_icon(k, lay_rect(pill.x + ph / 3, pill.y + (ph - ic) / 2, ic, ic), icon, fg);
+	int tx = pill.x + ph / 3 + ic + lay_px(k, 16);
+	lay_text(k, lay_rect(tx, pill.y, pill.x + pill.w - tx - ph / 3, ph), UI_FONT_LARGE, fg, bg,
+	         UI_ALIGN_LEFT, "%s", ui_scale_text(v->live, k->lang));
+	int bar_h = lay_px(k, 24);
+	int dh = lay_line_h(k, UI_FONT_HUGE);
+	if (dh > in.h - bar_h - k->gap)
+		dh = in.h - bar_h - k->gap;
+	struct ui_rect digits = lay_take(k, &in, dh);
+	weight_digits(k, digits, v->live_grams, v->live_has_weight);
+	/* progress towards stable: how long the weight has held still */
+	bool settling = v->live == SESSION_SCALE_SETTLING || v->live == SESSION_SCALE_STABLE;
+	lay_bar(k, lay_take(k, &in, bar_h), settling ? (int)v->stable_pct : 0,
+	        v->live == SESSION_SCALE_STABLE ? UI_C_OK : UI_C_WARN, UI_C_LINE);
+}
