@@ -152,7 +152,7 @@ int screen_open(struct runner *r, const char *dir, bool window, char *err, size_
 	}
 	snprintf(r->shot_dir, sizeof r->shot_dir, "%s", dir ? dir : "");
 	r->window = window;
-	r->drawn.screen = 0; /* nothing drawn yet */
+	r->drawn.screen = 0;  /* nothing drawn yet */
 	r->facts_minute = -1; /* no facts yet */
 	struct ui_config uc = {.width = r->cfg.width,
 	                       .height = r->cfg.height,

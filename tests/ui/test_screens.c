@@ -30,20 +30,58 @@
 #include "wf.h"
 
 static const struct wf_category cats[] = {
-    {.id = 1, .code = "paper", .name = "纸类 Paper", .unit = WF_UNIT_GRAM, .rate = 800,
-     .min_qty = 100, .max_qty = 50000, .daily_limit_qty = 20000},
-    {.id = 2, .code = "plastic", .name = "塑料 Plastic", .unit = WF_UNIT_GRAM, .rate = 3000,
-     .min_qty = 50, .max_qty = 30000, .daily_limit_qty = 10000},
-    {.id = 3, .code = "metal", .name = "金属 Metal", .unit = WF_UNIT_GRAM, .rate = 5000,
-     .min_qty = 50, .max_qty = 30000},
-    {.id = 4, .code = "glass", .name = "玻璃 Glass", .unit = WF_UNIT_GRAM, .rate = 1000,
-     .min_qty = 100, .max_qty = 40000},
-    {.id = 5, .code = "textiles", .name = "纺织物 Textiles", .unit = WF_UNIT_GRAM, .rate = 1500,
-     .min_qty = 100, .max_qty = 30000},
-    {.id = 6, .code = "batteries", .name = "电池 Batteries", .unit = WF_UNIT_PIECE, .rate = 2,
-     .min_qty = 1, .max_qty = 50, .daily_limit_qty = 20},
-    {.id = 7, .code = "ewaste", .name = "小家电 Small appliances", .unit = WF_UNIT_GRAM,
-     .rate = 4000, .min_qty = 100, .max_qty = 20000},
+    {.id = 1,
+     .code = "paper",
+     .name = "纸类 Paper",
+     .unit = WF_UNIT_GRAM,
+     .rate = 800,
+     .min_qty = 100,
+     .max_qty = 50000,
+     .daily_limit_qty = 20000},
+    {.id = 2,
+     .code = "plastic",
+     .name = "塑料 Plastic",
+     .unit = WF_UNIT_GRAM,
+     .rate = 3000,
+     .min_qty = 50,
+     .max_qty = 30000,
+     .daily_limit_qty = 10000},
+    {.id = 3,
+     .code = "metal",
+     .name = "金属 Metal",
+     .unit = WF_UNIT_GRAM,
+     .rate = 5000,
+     .min_qty = 50,
+     .max_qty = 30000},
+    {.id = 4,
+     .code = "glass",
+     .name = "玻璃 Glass",
+     .unit = WF_UNIT_GRAM,
+     .rate = 1000,
+     .min_qty = 100,
+     .max_qty = 40000},
+    {.id = 5,
+     .code = "textiles",
+     .name = "纺织物 Textiles",
+     .unit = WF_UNIT_GRAM,
+     .rate = 1500,
+     .min_qty = 100,
+     .max_qty = 30000},
+    {.id = 6,
+     .code = "batteries",
+     .name = "电池 Batteries",
+     .unit = WF_UNIT_PIECE,
+     .rate = 2,
+     .min_qty = 1,
+     .max_qty = 50,
+     .daily_limit_qty = 20},
+    {.id = 7,
+     .code = "ewaste",
+     .name = "小家电 Small appliances",
+     .unit = WF_UNIT_GRAM,
+     .rate = 4000,
+     .min_qty = 100,
+     .max_qty = 20000},
 };
 #define NCATS ((unsigned)(sizeof cats / sizeof cats[0]))
 
@@ -56,14 +94,13 @@ static const struct ui_facts facts = {.clock = "09:41",
                                       .has_today = true,
                                       .today_grams = 128450,
                                       .today_drops = 57,
-                                      .help_nearest = "翠苑二区 3 号楼旁的回收机 (Block 3, Cuiyuan II)",
+                                      .help_nearest =
+                                          "翠苑二区 3 号楼旁的回收机 (Block 3, Cuiyuan II)",
                                       .help_phone = "0571-8888 6666",
                                       .test_weight_g = 5000};
 
-static const struct ui_health health = {.sync = true,
-                                        .since_ok_s = 12,
-                                        .queue = 3,
-                                        .dev = {{true, true}, {true, true}, {true, false}}};
+static const struct ui_health health = {
+    .sync = true, .since_ok_s = 12, .queue = 3, .dev = {{true, true}, {true, true}, {true, false}}};
 
 #define NVIEWS 24
 struct named {
@@ -75,7 +112,14 @@ struct named {
 static unsigned make_views(struct named *out)
 {
 	unsigned n = 0;
-#define V(nm, ...) out[n++] = (struct named){nm, {__VA_ARGS__}}
+#define V(nm, ...)                                                                                 \
+	out[n++] = (struct named)                                                                  \
+	{                                                                                          \
+		nm,                                                                                \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
 	V("attract", .screen = SESSION_SCREEN_ATTRACT, .live_grams = 12, .live_has_weight = true);
 	V("attract-anon", .screen = SESSION_SCREEN_ATTRACT, .allow_anonymous = true);
 	V("refused", .screen = SESSION_SCREEN_REFUSED, .message = SESSION_MSG_BLOCKED,
@@ -90,13 +134,14 @@ static unsigned make_views(struct named *out)
 	  .timeout_left_ms = 45000);
 	V("weigh-moving", .screen = SESSION_SCREEN_WEIGH, .category_id = 2,
 	  .live = SESSION_SCALE_MOVING, .timeout_left_ms = 44000, .message = SESSION_MSG_TOO_LIGHT);
-	V("weigh-none", .screen = SESSION_SCREEN_WEIGH, .category_id = 7, .live = SESSION_SCALE_NONE);
+	V("weigh-none", .screen = SESSION_SCREEN_WEIGH, .category_id = 7,
+	  .live = SESSION_SCALE_NONE);
 	V("weigh-overload", .screen = SESSION_SCREEN_WEIGH, .category_id = 1, .live_grams = 61000,
 	  .live_has_weight = true, .live = SESSION_SCALE_OVERLOAD, .message = SESSION_MSG_OVERLOAD);
 	V("count", .screen = SESSION_SCREEN_COUNT, .category_id = 6, .qty = 3, .points = 6,
 	  .timeout_left_ms = 20000);
-	V("confirm", .screen = SESSION_SCREEN_CONFIRM, .category_id = 1, .qty = 1250,
-	  .points = 1, .timeout_left_ms = 20000);
+	V("confirm", .screen = SESSION_SCREEN_CONFIRM, .category_id = 1, .qty = 1250, .points = 1,
+	  .timeout_left_ms = 20000);
 	V("confirm-capped", .screen = SESSION_SCREEN_CONFIRM, .category_id = 2, .qty = 8000,
 	  .points = 6, .capped = true, .timeout_left_ms = 20000);
 	V("recording", .screen = SESSION_SCREEN_RECORDING);
@@ -128,8 +173,10 @@ static unsigned make_views(struct named *out)
 			v->receipt.drop.points = 1;
 			v->receipt.drop.anonymous = v->anonymous;
 			snprintf(v->receipt.token, sizeof v->receipt.token, "%s",
-			         "HTTPS://R.WUFEI.CN/R/AEAACCIAAAAQAAAAPO5MQAIBADRAIAAAAIAAAADAWPTQT6SY4VPIS"
-			         "DA3XLQJB3ULRN6ZCA23ISKSYOUSF7WLHI6RAMGFXTCFPHWPDLEDWA5ZXLEX7HAWCBANQKQVF2X"
+			         "HTTPS://R.WUFEI.CN/R/"
+			         "AEAACCIAAAAQAAAAPO5MQAIBADRAIAAAAIAAAADAWPTQT6SY4VPIS"
+			         "DA3XLQJB3ULRN6ZCA23ISKSYOUSF7WLHI6RAMGFXTCFPHWPDLEDWA5ZXLEX7HAWCB"
+			         "ANQKQVF2X"
 			         "V2B67E7GMKUQA6");
 		}
 	}
@@ -143,8 +190,9 @@ static void lay(const struct session_view *v, int si, enum wf_lang lang)
 {
 	struct session_view w = *v;
 	w.language = lang;
-	struct ui_layout_in in = {sizes[si].w, sizes[si].h, 0, "翠苑一区 Cuiyuan I", &facts,
-	                          w.screen == SESSION_SCREEN_STAFF ? &health : NULL};
+	struct ui_layout_in in = {sizes[si].w, sizes[si].h,
+	                          0,           "翠苑一区 Cuiyuan I",
+	                          &facts,      w.screen == SESSION_SCREEN_STAFF ? &health : NULL};
 	ui_layout_make(&w, cats, NCATS, &in, &g_l);
 }
 
@@ -160,21 +208,22 @@ static void check_targets(const char *what)
 	for (unsigned i = 0; i < l->nctl; i++) {
 		struct ui_rect r = l->ctl[i].r;
 		if (r.w < l->min_target_px || r.h < l->min_target_px)
-			fail_msg("%s: control '%s' is %dx%d px, under 10 mm", what, l->ctl[i].b.label,
-			         r.w, r.h);
+			fail_msg("%s: control '%s' is %dx%d px, under 10 mm", what,
+			         l->ctl[i].b.label, r.w, r.h);
 		if (r.x < 0 || r.y < 0 || r.x + r.w > l->w || r.y + r.h > l->h)
 			fail_msg("%s: control '%s' lies off the screen", what, l->ctl[i].b.label);
 		for (unsigned j = 0; j < i; j++)
 			if (overlap(r, l->ctl[j].r))
-				fail_msg("%s: controls '%s' and '%s' overlap", what, l->ctl[i].b.label,
-				         l->ctl[j].b.label);
+				fail_msg("%s: controls '%s' and '%s' overlap", what,
+				         l->ctl[i].b.label, l->ctl[j].b.label);
 		if (l->ctl[i].enabled)
 			assert_int_equal(ui_layout_hit(l, r.x + r.w / 2, r.y + r.h / 2), (int)i);
 	}
 	for (unsigned i = 0; i < l->nel; i++) {
 		struct ui_rect r = l->el[i].r;
 		if (r.x < 0 || r.y < 0 || r.x + r.w > l->w || r.y + r.h > l->h)
-			fail_msg("%s: element %u ('%s') lies off the screen", what, i, l->el[i].text);
+			fail_msg("%s: element %u ('%s') lies off the screen", what, i,
+			         l->el[i].text);
 	}
 }
 
@@ -183,8 +232,8 @@ static void need_contrast(enum ui_color fg, enum ui_color bg, bool large, const 
 {
 	double c = ui_theme_contrast(fg, bg), min = large ? 3.0 : 4.5;
 	if (c < min)
-		fail_msg("%s: '%s' has contrast %.2f:1 (colours %d on %d), under %.1f:1", what, text, c,
-		         (int)fg, (int)bg, min);
+		fail_msg("%s: '%s' has contrast %.2f:1 (colours %d on %d), under %.1f:1", what,
+		         text, c, (int)fg, (int)bg, min);
 }
 
 static void check_contrast(const char *what)
@@ -202,8 +251,8 @@ static void check_contrast(const char *what)
 		bool large = l->font_px[c->font] >= 24;
 		need_contrast(fg, bg, large, what, c->b.label);
 		if (c->sub[0])
-			need_contrast(c->enabled ? UI_C_MUTED : fg, bg, l->font_px[UI_FONT_SMALL] >= 24,
-			              what, c->sub);
+			need_contrast(c->enabled ? UI_C_MUTED : fg, bg,
+			              l->font_px[UI_FONT_SMALL] >= 24, what, c->sub);
 		/* drawn pressed: on a darker brand or on the soft tint */
 		if (c->enabled)
 			need_contrast(fg, ui_style_pressed_bg(c->style), large, what, c->b.label);
@@ -310,8 +359,8 @@ static void test_words(void **state)
 
 static struct ui *open_ui(int si, char *err, size_t len)
 {
-	struct ui_config cfg = {.width = sizes[si].w, .height = sizes[si].h,
-	                        .kiosk_name = "翠苑一区 Cuiyuan I"};
+	struct ui_config cfg = {
+	    .width = sizes[si].w, .height = sizes[si].h, .kiosk_name = "翠苑一区 Cuiyuan I"};
 	struct ui *u = NULL;
 	if (ui_open(&cfg, &u, err, len) != WF_OK)
 		fail_msg("ui_open: %s", err);
@@ -361,16 +410,20 @@ static void test_redraw_only_on_change(void **state)
 	(void)state;
 	char err[512];
 	struct ui *u = open_ui(0, err, sizeof err);
-	struct session_view a = {.screen = SESSION_SCREEN_ATTRACT, .live_has_weight = true,
-	                         .live_grams = 100, .live = SESSION_SCALE_MOVING};
+	struct session_view a = {.screen = SESSION_SCREEN_ATTRACT,
+	                         .live_has_weight = true,
+	                         .live_grams = 100,
+	                         .live = SESSION_SCALE_MOVING};
 	assert_int_equal(ui_draw(u, &a, cats, NCATS), 1);
 	assert_int_equal(ui_draw(u, &a, cats, NCATS), 0);
 	a.live_grams = 2500; /* someone leaning on the platform at attract */
 	a.live = SESSION_SCALE_SETTLING;
 	a.stable_pct = 30;
 	assert_int_equal(ui_draw(u, &a, cats, NCATS), 0);
-	struct session_view w = {.screen = SESSION_SCREEN_WEIGH, .category_id = 1,
-	                         .live_has_weight = true, .live_grams = 100};
+	struct session_view w = {.screen = SESSION_SCREEN_WEIGH,
+	                         .category_id = 1,
+	                         .live_has_weight = true,
+	                         .live_grams = 100};
 	assert_int_equal(ui_draw(u, &w, cats, NCATS), 1);
 	w.live_grams = 120;
 	assert_int_equal(ui_draw(u, &w, cats, NCATS), 1);

@@ -200,7 +200,7 @@ static void console(const char *line)
 static void tap(enum session_screen screen, enum session_control c, uint16_t category_id,
                 const char *label)
 {
-	static const char *const codes[] = {"paper", "plastic", "metal",
+	static const char *const codes[] = {"paper", "plastic",  "metal",
 	                                    "glass", "textiles", "batteries"};
 	struct wf_category cats[6];
 	memset(cats, 0, sizeof cats);

@@ -70,7 +70,7 @@ static void text(struct ui *u, struct ui_rect r, int f, enum ui_color fg, enum u
 	const struct ui_cached *c = text_tex(u, f, fg, r.w, a, s);
 	if (!c)
 		return;
-	int x = a == UI_ALIGN_CENTRE ? r.x + (r.w - c->w) / 2
+	int x = a == UI_ALIGN_CENTRE  ? r.x + (r.w - c->w) / 2
 	        : a == UI_ALIGN_RIGHT ? r.x + r.w - c->w
 	                              : r.x;
 	SDL_Rect d = {x, r.y + (r.h - c->h) / 2, c->w, c->h};
@@ -91,7 +91,8 @@ static void qr(struct ui *u, const char *url, struct ui_rect r)
 	for (int y = 0; y < q->width; y++)
 		for (int x = 0; x < q->width; x++)
 			if (q->data[y * q->width + x] & 1)
-				ui_fill(u, (struct ui_rect){x0 + (x + 4) * m, y0 + (y + 4) * m, m, m},
+				ui_fill(u,
+				        (struct ui_rect){x0 + (x + 4) * m, y0 + (y + 4) * m, m, m},
 				        UI_C_QR_DARK);
 	QRcode_free(q);
 }
@@ -110,9 +111,7 @@ static void element(struct ui *u, const struct ui_el *e)
 		}
 		break;
 	case UI_EL_TEXT: text(u, e->r, (int)e->font, e->fg, e->align, e->text); break;
-	case UI_EL_ICON:
-		ui_icon(u, (enum ui_icon)e->value, e->r, e->fg, UI_C_BG);
-		break;
+	case UI_EL_ICON: ui_icon(u, (enum ui_icon)e->value, e->r, e->fg, UI_C_BG); break;
 	case UI_EL_BAR: {
 		ui_fill_round(u, e->r, e->radius, e->bg);
 		struct ui_rect f = e->r;
@@ -146,9 +145,10 @@ struct tile {
 	int label_w, label_h; /* the name's wrapped size */
 };
 
-static void tile_geometry(struct ui *u, const struct ui_ctl *c, struct tile *t)
+static void tile_geometry(struct ui *u, const struct ui_layout *l, const struct ui_ctl *c,
+                          struct tile *t)
 {
-	int pad = c->r.h / 10, sh = u->shown.font_px[UI_FONT_SMALL] * 3 / 2;
+	int pad = c->r.h / 10, sh = l->font_px[UI_FONT_SMALL] * 3 / 2;
 	bool wide = c->r.w * 2 >= c->r.h * 3;
 	memset(t, 0, sizeof *t);
 	int ic = wide ? c->r.h - 2 * pad : 0;
@@ -182,26 +182,28 @@ static void control(struct ui *u, const struct ui_ctl *c, bool pressed)
 	ui_style_colors(c->style, c->enabled, &fg, &bg, &border);
 	if (pressed)
 		bg = ui_style_pressed_bg(c->style);
-	int rad = c->r.h / 5 < u->shown.font_px[UI_FONT_BODY] / 2 ? c->r.h / 5
-	                                                          : u->shown.font_px[UI_FONT_BODY] / 2;
+	int rad = c->r.h / 5 < u->shown.font_px[UI_FONT_BODY] / 2
+	              ? c->r.h / 5
+	              : u->shown.font_px[UI_FONT_BODY] / 2;
 	int bw = c->r.h / 45 > 2 ? c->r.h / 45 : 2;
 	if (c->style != UI_STYLE_HEADER && c->enabled && !pressed) /* a soft shadow */
 		ui_fill_round(u, (struct ui_rect){c->r.x, c->r.y + bw * 2, c->r.w, c->r.h}, rad,
 		              UI_C_LINE);
 	ui_fill_round(u, c->r, rad, border);
-	ui_fill_round(u, (struct ui_rect){c->r.x + bw, c->r.y + bw, c->r.w - 2 * bw, c->r.h - 2 * bw},
+	ui_fill_round(u,
+	              (struct ui_rect){c->r.x + bw, c->r.y + bw, c->r.w - 2 * bw, c->r.h - 2 * bw},
 	              rad - bw, bg);
 	if (c->style == UI_STYLE_TILE) {
 		struct tile t;
-		tile_geometry(u, c, &t);
+		tile_geometry(u, &u->shown, c, &t);
 		if (t.icon.w > 0)
 			ui_icon(u, c->icon, t.icon, c->enabled ? UI_C_BRAND : UI_C_ON_DISABLED, bg);
 		text(u, t.label, (int)c->font, fg, t.align, c->b.label);
 		text(u, t.sub, UI_FONT_SMALL, c->enabled ? UI_C_MUTED : fg, t.align, c->sub);
 		return;
 	}
-	text(u, (struct ui_rect){c->r.x + 2 * bw, c->r.y, c->r.w - 4 * bw, c->r.h}, (int)c->font, fg,
-	     UI_ALIGN_CENTRE, c->b.label);
+	text(u, (struct ui_rect){c->r.x + 2 * bw, c->r.y, c->r.w - 4 * bw, c->r.h}, (int)c->font,
+	     fg, UI_ALIGN_CENTRE, c->b.label);
 }
 
 static void paint(struct ui *u)
@@ -237,6 +239,20 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 	return ui_present_window(u) == WF_OK ? 1 : WF_EIO;
 }
 
+/* What a control's label measures on one line (for the message). */
+static int bad_w(struct ui *u, const struct ui_ctl *c)
+{
+	int w = 0, h = 0;
+	TTF_SizeUTF8(u->font[c->font], c->b.label, &w, &h);
+	return w;
+}
+
+static int bad_h(struct ui *u, const struct ui_ctl *c)
+{
+	(void)c;
+	return TTF_FontLineSkip(u->font[c->font]);
+}
+
 /* Whether s in font f wrapped to w fits w x h. */
 static bool fits(struct ui *u, int f, const char *s, int w, int h)
 {
@@ -258,7 +274,8 @@ int ui_check_fit(struct ui *u, const struct ui_layout *l, char *why, size_t why_
 		if (e->kind != UI_EL_TEXT || fits(u, (int)e->font, e->text, e->r.w, e->r.h))
 			continue;
 		if (!bad++)
-			snprintf(why, why_len, "text '%s' does not fit %dx%d", e->text, e->r.w, e->r.h);
+			snprintf(why, why_len, "text '%s' does not fit %dx%d", e->text, e->r.w,
+			         e->r.h);
 	}
 	for (unsigned i = 0; i < l->nctl; i++) {
 		const struct ui_ctl *c = &l->ctl[i];
@@ -268,16 +285,17 @@ int ui_check_fit(struct ui *u, const struct ui_layout *l, char *why, size_t why_
 		bool ok = fits(u, (int)c->font, c->b.label, c->r.w - 4 * bw, c->r.h);
 		if (c->style == UI_STYLE_TILE) {
 			struct tile t;
-			tile_geometry(u, c, &t);
-			ok = t.label_w <= t.label.w && (t.icon.h * 4 >= c->r.h || t.icon.w * 5 >= c->r.w) &&
+			tile_geometry(u, l, c, &t);
+			ok = t.label_w <= t.label.w &&
+			     (t.icon.h * 4 >= c->r.h || t.icon.w * 5 >= c->r.w) &&
 			     fits(u, UI_FONT_SMALL, c->sub, t.sub.w, t.sub.h) &&
 			     t.sub.y + t.sub.h <= c->r.y + c->r.h;
 		}
 		if (ok)
 			continue;
 		if (!bad++)
-			snprintf(why, why_len, "label '%s' does not fit its %dx%d control", c->b.label,
-			         c->r.w, c->r.h);
+			snprintf(why, why_len, "label '%s' (%dx%d) does not fit its %dx%d control",
+			         c->b.label, bad_w(u, c), bad_h(u, c), c->r.w, c->r.h);
 	}
 	return bad;
 }

@@ -162,17 +162,14 @@ static void wrench(const struct pen *p)
 	circle(p, 24, 76, 6, true);
 }
 
-void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg,
-             enum ui_color bg)
+void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg, enum ui_color bg)
 {
 	static void (*const draw[UI_ICON_COUNT])(const struct pen *) = {
-	    [UI_ICON_PAPER] = paper,     [UI_ICON_PLASTIC] = plastic,
-	    [UI_ICON_METAL] = metal,     [UI_ICON_GLASS] = glass,
-	    [UI_ICON_TEXTILES] = textiles, [UI_ICON_BATTERIES] = batteries,
-	    [UI_ICON_OTHER] = bin,       [UI_ICON_CARD] = card,
-	    [UI_ICON_CHECK] = check,     [UI_ICON_WAIT] = wait,
-	    [UI_ICON_ALERT] = alert,     [UI_ICON_PRINTER] = printer,
-	    [UI_ICON_LEAF] = leaf,       [UI_ICON_WRENCH] = wrench,
+	    [UI_ICON_PAPER] = paper, [UI_ICON_PLASTIC] = plastic,   [UI_ICON_METAL] = metal,
+	    [UI_ICON_GLASS] = glass, [UI_ICON_TEXTILES] = textiles, [UI_ICON_BATTERIES] = batteries,
+	    [UI_ICON_OTHER] = bin,   [UI_ICON_CARD] = card,         [UI_ICON_CHECK] = check,
+	    [UI_ICON_WAIT] = wait,   [UI_ICON_ALERT] = alert,       [UI_ICON_PRINTER] = printer,
+	    [UI_ICON_LEAF] = leaf,   [UI_ICON_WRENCH] = wrench,
 	};
 	if ((unsigned)icon >= UI_ICON_COUNT || !draw[icon])
 		return;

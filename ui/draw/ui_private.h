@@ -61,12 +61,10 @@ void ui_fill(struct ui *u, struct ui_rect r, enum ui_color c);
 void ui_fill_round(struct ui *u, struct ui_rect r, int radius, enum ui_color c);
 void ui_fill_circle(struct ui *u, int cx, int cy, int radius, enum ui_color c);
 void ui_fill_tri(struct ui *u, const float xy[6], enum ui_color c);
-void ui_line(struct ui *u, float x0, float y0, float x1, float y1, float width,
-             enum ui_color c);
+void ui_line(struct ui *u, float x0, float y0, float x1, float y1, float width, enum ui_color c);
 
 /* ui_icons.c: icon drawn in colour fg (on bg where it cuts holes) into r. */
-void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg,
-             enum ui_color bg);
+void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg, enum ui_color bg);
 
 /* ui_input.c: the control under surface point (x, y), if any. */
 bool ui_hit(const struct ui *u, int x, int y, struct ui_button *out);

@@ -19,6 +19,14 @@ int lay_line_h(const struct lay *k, enum ui_font f)
 	return k->L->font_px[f] * 3 / 2;
 }
 
+int lay_lines(const struct lay *k, enum ui_font f, int width, const char *s)
+{
+	int w = lay_estimate_px(s, k->L->font_px[f]);
+	/* wrapping breaks at words: leave a tenth of each line unused */
+	int usable = width * 9 / 10 > 0 ? width * 9 / 10 : 1;
+	return w / usable + 1;
+}
+
 struct ui_rect lay_rect(int x, int y, int w, int h)
 {
 	struct ui_rect r = {x, y, w < 0 ? 0 : w, h < 0 ? 0 : h};
@@ -78,8 +86,8 @@ void lay_bar(struct lay *k, struct ui_rect r, int pct, enum ui_color fg, enum ui
 }
 
 /* A rough width of s in font px: Latin about half an em, CJK a whole one
- * (the drawing measures for real; this only picks a type size). */
-static int estimate_px(const char *s, int px)
+ * (the drawing measures for real; this only picks sizes and room). */
+int lay_estimate_px(const char *s, int px)
 {
 	int w = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -90,8 +98,8 @@ static int estimate_px(const char *s, int px)
 	return w;
 }
 
-struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c,
-                       enum ui_style style, const char *label)
+struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c, enum ui_style style,
+                       const char *label)
 {
 	static struct ui_ctl spare;
 	struct ui_ctl *b = k->L->nctl < UI_CTLS_MAX ? &k->L->ctl[k->L->nctl++] : &spare;
@@ -102,7 +110,7 @@ struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c,
 	b->style = style;
 	b->enabled = true;
 	b->font = UI_FONT_LARGE;
-	if (estimate_px(label, k->L->font_px[UI_FONT_LARGE]) > r.w * 85 / 100)
+	if (lay_estimate_px(label, k->L->font_px[UI_FONT_LARGE]) > r.w * 85 / 100)
 		b->font = UI_FONT_BODY; /* a long label in body type, on one line */
 	return b;
 }
@@ -160,9 +168,9 @@ enum ui_icon ui_category_icon(const char *code)
 		const char *code;
 		enum ui_icon icon;
 	} map[] = {
-	    {"paper", UI_ICON_PAPER},       {"cardboard", UI_ICON_PAPER},
-	    {"plastic", UI_ICON_PLASTIC},   {"metal", UI_ICON_METAL},
-	    {"glass", UI_ICON_GLASS},       {"textiles", UI_ICON_TEXTILES},
+	    {"paper", UI_ICON_PAPER},         {"cardboard", UI_ICON_PAPER},
+	    {"plastic", UI_ICON_PLASTIC},     {"metal", UI_ICON_METAL},
+	    {"glass", UI_ICON_GLASS},         {"textiles", UI_ICON_TEXTILES},
 	    {"batteries", UI_ICON_BATTERIES},
 	};
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -188,16 +196,16 @@ static void header(struct lay *k)
 	struct ui_ctl *c = lay_ctl(k, lay_rect(L->w - k->m - bw, (hh - bh) / 2, bw, bh),
 	                           SESSION_TAP_LANGUAGE, UI_STYLE_HEADER, wf_lang_name(other));
 	c->font = UI_FONT_BODY;
-	int cw = lay_px(k, 150);
+	int cw = L->font_px[UI_FONT_LARGE] * 3; /* "23:59" */
 	int clock_x = L->w - k->m - bw - k->gap - cw;
 	if (k->facts->clock[0])
-		lay_text(k, lay_rect(clock_x, 0, cw, hh), UI_FONT_LARGE, UI_C_ON_HEADER, UI_C_HEADER,
-		         UI_ALIGN_RIGHT, "%s", k->facts->clock);
+		lay_text(k, lay_rect(clock_x, 0, cw, hh), UI_FONT_LARGE, UI_C_ON_HEADER,
+		         UI_C_HEADER, UI_ALIGN_RIGHT, "%s", k->facts->clock);
 	int nx = k->m + ic + k->gap;
 	lay_text(k, lay_rect(nx, 0, clock_x - k->gap - nx, hh), UI_FONT_BODY, UI_C_ON_HEADER,
 	         UI_C_HEADER, UI_ALIGN_LEFT, "%s · %s", wf_tr(k->lang, "Wufei"),
 	         k->in->kiosk_name && k->in->kiosk_name[0] ? k->in->kiosk_name
-	                                                    : wf_tr(k->lang, "Recycling kiosk"));
+	                                                   : wf_tr(k->lang, "Recycling kiosk"));
 	k->body = lay_rect(k->m, hh + k->m, L->w - 2 * k->m, L->h - hh - 2 * k->m);
 }
 
@@ -211,15 +219,15 @@ static void countdown(struct lay *k, int bottom)
 	struct ui_rect r = lay_rect(k->m, bottom - lh, k->L->w - 2 * k->m, lh);
 	char t[UI_LINE_MAX];
 	snprintf(t, sizeof t,
-	         wf_ntr(k->lang, "Back to the start in %lu second", "Back to the start in %lu seconds",
-	                s),
+	         wf_ntr(k->lang, "Back to the start in %lu second",
+	                "Back to the start in %lu seconds", s),
 	         s);
 	lay_text(k, r, UI_FONT_SMALL, UI_C_MUTED, UI_C_BG, UI_ALIGN_RIGHT, "%s", t);
 	k->body.h = r.y - k->gap - k->body.y;
 }
 
-void lay_actions(struct lay *k, const char *back, enum session_control back_c,
-                 const char *primary, enum session_control primary_c, bool primary_enabled)
+void lay_actions(struct lay *k, const char *back, enum session_control back_c, const char *primary,
+                 enum session_control primary_c, bool primary_enabled)
 {
 	struct ui_layout *L = k->L;
 	int ah = lay_px(k, 150);
@@ -229,12 +237,13 @@ void lay_actions(struct lay *k, const char *back, enum session_control back_c,
 	if (k->land && bw > lay_px(k, 640))
 		bw = lay_px(k, 640);
 	if (back) {
-		struct ui_ctl *c = lay_ctl(k, lay_rect(k->m, y, bw, ah), back_c, UI_STYLE_SECONDARY, back);
+		struct ui_ctl *c =
+		    lay_ctl(k, lay_rect(k->m, y, bw, ah), back_c, UI_STYLE_SECONDARY, back);
 		c->icon = UI_ICON_NONE;
 	}
 	if (primary) {
-		struct ui_ctl *c =
-		    lay_ctl(k, lay_rect(L->w - k->m - bw, y, bw, ah), primary_c, UI_STYLE_PRIMARY, primary);
+		struct ui_ctl *c = lay_ctl(k, lay_rect(L->w - k->m - bw, y, bw, ah), primary_c,
+		                           UI_STYLE_PRIMARY, primary);
 		c->enabled = primary_enabled;
 	}
 	k->action_y = y;
@@ -248,7 +257,8 @@ void lay_banner(struct lay *k)
 	if (!msg[0])
 		return;
 	bool ok = k->v->message == SESSION_MSG_TEST_OK;
-	int bh = lay_line_h(k, UI_FONT_BODY) * 2 + lay_px(k, 24);
+	int lines = lay_lines(k, UI_FONT_BODY, k->body.w * 8 / 10, msg);
+	int bh = lay_line_h(k, UI_FONT_BODY) * (lines > 2 ? 2 : lines) + lay_px(k, 24);
 	struct ui_rect r = lay_rect(k->body.x, k->body.y + k->body.h - bh, k->body.w, bh);
 	enum ui_color bg = ok ? UI_C_OK : UI_C_ERROR, fg = ok ? UI_C_ON_BRAND : UI_C_ON_ERROR;
 	lay_box(k, r, bg, bg, 0, lay_px(k, 20));
@@ -260,8 +270,8 @@ void lay_banner(struct lay *k)
 	k->body.h -= bh + k->gap;
 }
 
-void ui_layout_make(const struct session_view *v, const struct wf_category *cats,
-                    unsigned ncats, const struct ui_layout_in *in, struct ui_layout *out)
+void ui_layout_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
+                    const struct ui_layout_in *in, struct ui_layout *out)
 {
 	static const struct ui_facts none;
 	memset(out, 0, sizeof *out);
@@ -277,13 +287,16 @@ void ui_layout_make(const struct session_view *v, const struct wf_category *cats
 	double a = hi / 1920.0, b = lo / 1080.0;
 	k.s = a < b ? a : b;
 	k.land = in->width > in->height;
+	if (k.land)
+		k.s *= 0.85; /* little height: everything a little smaller */
 	k.small = lo < 600;
 	int dpi = in->dpi > 0 ? in->dpi : UI_DPI_DEFAULT;
 	out->min_target_px = (dpi * 100 + 253) / 254; /* 10 mm, rounded up */
 	static const int design[UI_FONT_COUNT] = {36, 44, 56, 76, 240};
 	static const int floor_px[UI_FONT_COUNT] = {16, 18, 22, 28, 84};
 	for (int f = 0; f < UI_FONT_COUNT; f++) {
-		int p = lay_px(&k, design[f]);
+		/* landscape has less height for the huge digits */
+		int p = lay_px(&k, f == UI_FONT_HUGE && k.land ? 180 : design[f]);
 		out->font_px[f] = p < floor_px[f] ? floor_px[f] : p;
 	}
 	k.m = lay_px(&k, k.small ? 28 : 48);

@@ -30,9 +30,9 @@
 #include "ui_text.h"
 #include "ui_theme.h"
 
-#define UI_ELS_MAX   72  /* elements (boxes, texts, icons, bars, QR) per screen */
-#define UI_CTLS_MAX  24  /* controls per screen */
-#define UI_TEXT_MAX  160 /* bytes of one text block incl. NUL (UTF-8) */
+#define UI_ELS_MAX     72  /* elements (boxes, texts, icons, bars, QR) per screen */
+#define UI_CTLS_MAX    24  /* controls per screen */
+#define UI_TEXT_MAX    160 /* bytes of one text block incl. NUL (UTF-8) */
 #define UI_DPI_DEFAULT 102 /* a 21.5-inch 1080p panel */
 
 enum ui_font {
@@ -104,24 +104,24 @@ struct ui_ctl {
 	enum ui_style style;
 	bool enabled; /* a disabled control is drawn greyed and sends nothing */
 	enum ui_font font;
-	enum ui_icon icon;           /* drawn above (tiles) or before the label; NONE */
-	char sub[UI_LINE_MAX / 2];   /* a second, smaller line (a tile's rate); "" */
+	enum ui_icon icon;         /* drawn above (tiles) or before the label; NONE */
+	char sub[UI_LINE_MAX / 2]; /* a second, smaller line (a tile's rate); "" */
 };
 
 /* What the screen glue knows that the session view does not. */
 struct ui_facts {
-	char clock[8];        /* local time "HH:MM"; "" hides it */
-	bool has_today;       /* the totals below are known */
-	int64_t today_grams;  /* weighed today at this kiosk */
-	int64_t today_drops;  /* drops recorded today at this kiosk */
+	char clock[8];                  /* local time "HH:MM"; "" hides it */
+	bool has_today;                 /* the totals below are known */
+	int64_t today_grams;            /* weighed today at this kiosk */
+	int64_t today_drops;            /* drops recorded today at this kiosk */
 	char help_nearest[UI_LINE_MAX]; /* [screen] help_nearest: "the kiosk at ..."; "" */
 	char help_phone[32];            /* [screen] help_phone; "" */
 	int64_t test_weight_g;          /* the staff's check weight ([session]) */
 };
 
 struct ui_layout_in {
-	int width, height; /* pixels */
-	int dpi;           /* the panel's dots per inch; <= 0: UI_DPI_DEFAULT */
+	int width, height;              /* pixels */
+	int dpi;                        /* the panel's dots per inch; <= 0: UI_DPI_DEFAULT */
 	const char *kiosk_name;         /* may be NULL */
 	const struct ui_facts *facts;   /* may be NULL */
 	const struct ui_health *health; /* staff menu; may be NULL */
@@ -142,8 +142,8 @@ struct ui_layout {
  * first, so two layouts of the same picture compare equal with memcmp.
  * cats may be NULL when ncats is 0.
  */
-void ui_layout_make(const struct session_view *v, const struct wf_category *cats,
-                    unsigned ncats, const struct ui_layout_in *in, struct ui_layout *out);
+void ui_layout_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
+                    const struct ui_layout_in *in, struct ui_layout *out);
 
 /* ui_layout_hit — index of the enabled control under (x, y), or -1. */
 int ui_layout_hit(const struct ui_layout *l, int x, int y);

@@ -6,55 +6,6 @@
 #include "i18n.h"
 #include "ui_layout_private.h"
 
-
-/* The screen's one task, large. */
-static void title(struct lay *k, struct ui_rect *area, const char *s)
-{
-	lay_text(k, lay_take(k, area, lay_line_h(k, UI_FONT_TITLE)), UI_FONT_TITLE, UI_C_TEXT,
-	         UI_C_BG, UI_ALIGN_CENTRE, "%s", s);
-}
-
-/* A line (or lines) of text in area, taken from its top. */
-static void para(struct lay *k, struct ui_rect *area, enum ui_font f, enum ui_color fg,
-                 int lines, const char *s)
-{
-	lay_text(k, lay_take(k, area, lay_line_h(k, f) * lines), f, fg, UI_C_BG, UI_ALIGN_CENTRE,
-	         "%s", s);
-}
-
-/* A big icon centred in a square of side at most h taken from area. */
-static void hero(struct lay *k, struct ui_rect *area, int h, enum ui_icon icon, enum ui_color c)
-{
-	struct ui_rect r = lay_take(k, area, h);
-	int side = r.h < r.w ? r.h : r.w;
-	lay_icon(k, lay_rect(r.x + (r.w - side) / 2, r.y, side, side), icon, c);
-}
-
-/* A big icon for the screen's state: above the text in portrait (a third
- * of area), left of it in landscape (area becomes the right column). */
-static void hero_split(struct lay *k, struct ui_rect *area, enum ui_icon icon, enum ui_color c)
-{
-	if (!k->land) {
-		hero(k, area, area->h / 3, icon, c);
-		return;
-	}
-	int side = area->w * 30 / 100 < area->h * 2 / 3 ? area->w * 30 / 100 : area->h * 2 / 3;
-	lay_icon(k, lay_rect(area->x, area->y + (area->h - side) / 2, side, side), icon, c);
-	area->x += side + 2 * k->gap;
-	area->w -= side + 2 * k->gap;
-}
-
-/* Two columns in landscape (left, right); one column (both = body) in portrait. */
-static void columns(struct lay *k, struct ui_rect *l, struct ui_rect *r, int left_pct)
-{
-	*l = *r = k->body;
-	if (!k->land)
-		return;
-	l->w = (k->body.w - k->gap) * left_pct / 100;
-	r->x = l->x + l->w + k->gap;
-	r->w = k->body.w - l->w - k->gap;
-}
-
 static void totals_panel(struct lay *k, struct ui_rect r)
 {
 	const struct ui_facts *f = k->facts;
@@ -69,7 +20,8 @@ static void totals_panel(struct lay *k, struct ui_rect r)
 	snprintf(drops, sizeof drops, wf_ntr(k->lang, "%lu drop", "%lu drops", n), n);
 	/* side by side in portrait; one above the other in landscape's column */
 	int rows = k->land ? 2 : 1;
-	struct ui_rect row = lay_take(k, &in, lay_line_h(k, UI_FONT_TITLE) * rows + k->gap * (rows - 1));
+	struct ui_rect row =
+	    lay_take(k, &in, lay_line_h(k, UI_FONT_TITLE) * rows + k->gap * (rows - 1));
 	struct ui_rect a = lay_cell(row, 3 - rows, rows, k->gap, 0);
 	struct ui_rect b = lay_cell(row, 3 - rows, rows, k->gap, 1);
 	lay_text(k, a, UI_FONT_TITLE, UI_C_OK_TEXT, UI_C_BRAND_SOFT, UI_ALIGN_CENTRE, "%s kg", kg);
@@ -80,23 +32,26 @@ static void screen_attract(struct lay *k)
 {
 	bool anon = k->v->allow_anonymous;
 	if (anon)
-		lay_actions(k, NULL, 0, wf_tr(k->lang, "Start without a card"), SESSION_TAP_ANONYMOUS, true);
+		lay_actions(k, NULL, 0, wf_tr(k->lang, "Start without a card"),
+		            SESSION_TAP_ANONYMOUS, true);
 	lay_banner(k);
 	struct ui_rect l, r;
-	columns(k, &l, &r, 55);
+	lay_columns(k, &l, &r, 55);
 	int th = lay_line_h(k, UI_FONT_BODY) + lay_line_h(k, UI_FONT_TITLE) * (k->land ? 2 : 1) +
 	         lay_px(k, 48) + k->gap * (k->land ? 2 : 1);
 	if (!k->land) /* today's totals at the bottom of the one column */
 		r = lay_rect(l.x, l.y + l.h - th, l.w, th), l.h -= th + k->gap;
-	title(k, &l, wf_tr(k->lang, "Tap your card to start"));
-	para(k, &l, UI_FONT_BODY, UI_C_MUTED, 2,
-	     anon ? wf_tr(k->lang, "Hold your resident card on the reader below the screen, or start "
-	               "without a card")
-	          : wf_tr(k->lang, "Hold your resident card on the reader below the screen"));
+	lay_title(k, &l, wf_tr(k->lang, "Tap your card to start"));
+	lay_para(k, &l, UI_FONT_BODY, UI_C_MUTED, 2,
+	         anon ? wf_tr(k->lang,
+	                      "Hold your resident card on the reader below the screen, or start "
+	                      "without a card")
+	              : wf_tr(k->lang, "Hold your resident card on the reader below the screen"));
 	int heroh = l.h - 3 * lay_line_h(k, UI_FONT_BODY) - 2 * k->gap;
-	hero(k, &l, heroh, UI_ICON_CARD, UI_C_BRAND);
-	para(k, &l, UI_FONT_BODY, UI_C_TEXT, 2,
-	     wf_tr(k->lang, "1 Tap your card  ·  2 Choose what you recycle  ·  3 Put it on the scale"));
+	lay_hero(k, &l, heroh, UI_ICON_CARD, UI_C_BRAND);
+	lay_para(k, &l, UI_FONT_BODY, UI_C_TEXT, 2,
+	         wf_tr(k->lang,
+	               "1 Tap your card  ·  2 Choose what you recycle  ·  3 Put it on the scale"));
 	if (k->facts->has_today) {
 		if (k->land)
 			r.h = th;
@@ -108,25 +63,27 @@ static void screen_refused(struct lay *k)
 {
 	lay_actions(k, NULL, 0, wf_tr(k->lang, "Done"), SESSION_TAP_DONE, true);
 	struct ui_rect a = k->body;
-	hero_split(k, &a, UI_ICON_ALERT, UI_C_ERROR);
-	title(k, &a, wf_tr(k->lang, "This card cannot be used"));
+	lay_hero_split(k, &a, UI_ICON_ALERT, UI_C_ERROR);
+	lay_title(k, &a, wf_tr(k->lang, "This card cannot be used"));
 	if (k->v->reason[0])
-		para(k, &a, UI_FONT_BODY, UI_C_TEXT, 2, k->v->reason);
-	para(k, &a, UI_FONT_BODY, UI_C_MUTED, 2,
-	     wf_tr(k->lang, "Please ask the property office or the recycling staff for help"));
+		lay_para(k, &a, UI_FONT_BODY, UI_C_TEXT, 2, k->v->reason);
+	lay_para(k, &a, UI_FONT_BODY, UI_C_MUTED, 2,
+	         wf_tr(k->lang, "Please ask the property office or the recycling staff for help"));
 }
 
 static void screen_unknown(struct lay *k)
 {
-	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Drop anonymously"),
-	            SESSION_TAP_ANONYMOUS, true);
+	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL,
+	            wf_tr(k->lang, "Drop anonymously"), SESSION_TAP_ANONYMOUS, true);
 	lay_banner(k);
 	struct ui_rect a = k->body;
-	hero_split(k, &a, UI_ICON_CARD, UI_C_MUTED);
-	title(k, &a, wf_tr(k->lang, "Card not registered"));
-	para(k, &a, UI_FONT_BODY, UI_C_TEXT, 3,
-	     wf_tr(k->lang, "You can still drop anonymously: the points are printed on the receipt, to claim "
-	        "later"));
+	lay_hero_split(k, &a, UI_ICON_CARD, UI_C_MUTED);
+	lay_title(k, &a, wf_tr(k->lang, "Card not registered"));
+	lay_para(
+	    k, &a, UI_FONT_BODY, UI_C_TEXT, 3,
+	    wf_tr(k->lang,
+	          "You can still drop anonymously: the points are printed on the receipt, to claim "
+	          "later"));
 }
 
 /* Who is visiting and what they have: "Hello, 王*" and the balance. */
@@ -147,7 +104,7 @@ static void visitor(struct lay *k, struct ui_rect *area)
 	if (k->land) { /* a narrow column: one under the other */
 		lay_text(k, r, UI_FONT_BODY, UI_C_TEXT, UI_C_BG, UI_ALIGN_CENTRE, "%s", who);
 		if (pts[0])
-			para(k, area, UI_FONT_BODY, UI_C_OK_TEXT, 1, pts);
+			lay_para(k, area, UI_FONT_BODY, UI_C_OK_TEXT, 1, pts);
 		return;
 	}
 	lay_text(k, r, UI_FONT_BODY, UI_C_TEXT, UI_C_BG, pts[0] ? UI_ALIGN_LEFT : UI_ALIGN_CENTRE,
@@ -165,20 +122,32 @@ static void screen_category(struct lay *k)
 		lay_actions(k, wf_tr(k->lang, "Finish"), SESSION_TAP_DONE, NULL, 0, false);
 	lay_banner(k);
 	/* landscape: who and what on the left, the tiles on the right */
-	struct ui_rect a, tiles;
-	columns(k, &a, &tiles, 30);
-	title(k, &a,
-	      staff ? wf_tr(k->lang, "Which bin is collected?")
-	            : wf_tr(k->lang, "What are you recycling?"));
+	struct ui_rect a = k->body, tiles = k->body;
+	if (!k->small)
+		lay_columns(k, &a, &tiles, 30);
+	const char *t0 = staff ? wf_tr(k->lang, "Which bin is collected?")
+	                       : wf_tr(k->lang, "What are you recycling?");
+	if (k->small) { /* one row: the task left, who right */
+		struct ui_rect r = lay_take(k, &a, lay_line_h(k, UI_FONT_TITLE));
+		lay_text(k, r, UI_FONT_TITLE, UI_C_TEXT, UI_C_BG, UI_ALIGN_LEFT, "%s", t0);
+		if (!staff)
+			lay_text(k, r, UI_FONT_BODY, UI_C_MUTED, UI_C_BG, UI_ALIGN_RIGHT, "%s",
+			         k->v->anonymous || !k->v->name[0]
+			             ? wf_tr(k->lang, "Anonymous drop")
+			             : k->v->name);
+		lay_tiles(k, a);
+		return;
+	}
+	lay_title(k, &a, t0);
 	if (!staff)
 		visitor(k, &a);
 	if (!staff && k->v->session_points) {
 		char p[48], t[UI_LINE_MAX];
 		ui_format_points(k->v->session_points, k->lang, p, sizeof p);
 		snprintf(t, sizeof t, wf_tr(k->lang, "This visit: +%s"), p);
-		para(k, &a, UI_FONT_BODY, UI_C_OK_TEXT, 1, t);
+		lay_para(k, &a, UI_FONT_BODY, UI_C_OK_TEXT, 1, t);
 	}
-	lay_tiles(k, k->land ? tiles : a);
+	lay_tiles(k, k->land && !k->small ? tiles : a);
 }
 
 /* The selected category: icon, name and rate, on one line. */
@@ -211,7 +180,7 @@ static void limits(struct lay *k, struct ui_rect *area)
 		ui_format_qty(k->cat->daily_limit_qty, k->cat->unit, k->lang, d, sizeof d);
 		snprintf(t + n, sizeof t - n, wf_tr(k->lang, " · points for up to %s a day"), d);
 	}
-	para(k, area, UI_FONT_BODY, UI_C_MUTED, 2, t);
+	lay_para(k, area, UI_FONT_BODY, UI_C_MUTED, 2, t);
 }
 
 static void screen_weigh(struct lay *k)
@@ -219,13 +188,15 @@ static void screen_weigh(struct lay *k)
 	const struct session_view *v = k->v;
 	bool bin = v->screen == SESSION_SCREEN_STAFF_BIN_WEIGH;
 	bool can = bin && v->live == SESSION_SCALE_STABLE && v->live_grams > 0;
-	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"), SESSION_TAP_CONFIRM, can);
+	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"),
+	            SESSION_TAP_CONFIRM, can);
 	lay_banner(k);
 	struct ui_rect l, r;
-	columns(k, &l, &r, 58);
+	lay_columns(k, &l, &r, 58);
 	struct ui_rect *info = k->land ? &r : &l;
-	title(k, k->land ? &r : &l,
-	      bin ? wf_tr(k->lang, "Weigh the collected bag") : wf_tr(k->lang, "Put it on the scale"));
+	lay_title(k, k->land ? &r : &l,
+	          bin ? wf_tr(k->lang, "Weigh the collected bag")
+	              : wf_tr(k->lang, "Put it on the scale"));
 	category_chip(k, info);
 	int wh = lay_line_h(k, UI_FONT_HUGE) + lay_line_h(k, UI_FONT_LARGE) + lay_px(k, 160);
 	struct ui_rect w = k->land ? l : lay_take(k, &l, wh);
@@ -234,9 +205,9 @@ static void screen_weigh(struct lay *k)
 	lay_live_weight(k, w);
 	if (!bin)
 		limits(k, info);
-	para(k, info, UI_FONT_BODY, UI_C_TEXT, 2,
-	     bin ? wf_tr(k->lang, "Confirm when the weight is stable")
-	         : wf_tr(k->lang, "Wait until it says Stable: the kiosk goes on by itself"));
+	lay_hint(k, info,
+	         bin ? wf_tr(k->lang, "Confirm when the weight is stable")
+	             : wf_tr(k->lang, "Wait until it says Stable: the kiosk goes on by itself"));
 }
 
 /* What will be credited: the points, and plainly when the daily limit cut them. */
@@ -246,37 +217,41 @@ static void credit(struct lay *k, struct ui_rect *area)
 	char p[48], t[UI_LINE_MAX];
 	ui_format_points(v->points, k->lang, p, sizeof p);
 	snprintf(t, sizeof t, wf_tr(k->lang, "You get %s"), p);
-	int h = lay_line_h(k, UI_FONT_TITLE) +
-	        (v->capped ? lay_line_h(k, UI_FONT_BODY) * 2 + k->gap : 0) + lay_px(k, 40);
+	char cut[UI_LINE_MAX] = "";
+	if (v->capped) {
+		int64_t full = 0;
+		if (k->cat)
+			wf_points(k->cat->unit, k->cat->rate, v->qty, &full);
+		char f[48];
+		ui_format_points(full, k->lang, f, sizeof f);
+		snprintf(cut, sizeof cut,
+		         wf_tr(k->lang, "Daily limit reached: %s, not %s. All of it is recorded."),
+		         p, f);
+	}
+	int cut_h =
+	    lay_line_h(k, UI_FONT_BODY) * lay_lines(k, UI_FONT_BODY, area->w - lay_px(k, 40), cut);
+	int h = lay_line_h(k, UI_FONT_TITLE) + (v->capped ? cut_h + k->gap : 0) + lay_px(k, 40);
 	struct ui_rect r = lay_take(k, area, h);
 	lay_box(k, r, UI_C_BRAND_SOFT, UI_C_BRAND_SOFT, 0, lay_px(k, 28));
 	struct ui_rect in = lay_rect(r.x + lay_px(k, 20), r.y + lay_px(k, 20), r.w - lay_px(k, 40),
 	                             r.h - lay_px(k, 40));
 	lay_text(k, lay_take(k, &in, lay_line_h(k, UI_FONT_TITLE)), UI_FONT_TITLE, UI_C_OK_TEXT,
 	         UI_C_BRAND_SOFT, UI_ALIGN_CENTRE, "%s", t);
-	if (!v->capped)
-		return;
-	int64_t full = 0;
-	if (k->cat)
-		wf_points(k->cat->unit, k->cat->rate, v->qty, &full);
-	char f[48];
-	ui_format_points(full, k->lang, f, sizeof f);
-	snprintf(t, sizeof t,
-	         wf_tr(k->lang, "Daily limit reached: %s, not %s. All of it is recorded."),
-	         p, f);
-	lay_text(k, in, UI_FONT_BODY, UI_C_TEXT, UI_C_BRAND_SOFT, UI_ALIGN_CENTRE, "%s", t);
+	if (v->capped)
+		lay_text(k, in, UI_FONT_BODY, UI_C_TEXT, UI_C_BRAND_SOFT, UI_ALIGN_CENTRE, "%s",
+		         cut);
 }
 
 static void screen_count(struct lay *k)
 {
 	const struct session_view *v = k->v;
-	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"), SESSION_TAP_CONFIRM,
-	            v->qty > 0);
+	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"),
+	            SESSION_TAP_CONFIRM, v->qty > 0);
 	lay_banner(k);
 	struct ui_rect l, r;
-	columns(k, &l, &r, 55);
+	lay_columns(k, &l, &r, 55);
 	struct ui_rect *info = k->land ? &r : &l;
-	title(k, info, wf_tr(k->lang, "How many pieces?"));
+	lay_title(k, info, wf_tr(k->lang, "How many pieces?"));
 	category_chip(k, info);
 	int rowh = lay_line_h(k, UI_FONT_HUGE);
 	struct ui_rect row = k->land ? l : lay_take(k, &l, rowh);
@@ -300,12 +275,13 @@ static void screen_count(struct lay *k)
 static void screen_confirm(struct lay *k)
 {
 	const struct session_view *v = k->v;
-	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"), SESSION_TAP_CONFIRM, true);
+	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"),
+	            SESSION_TAP_CONFIRM, true);
 	lay_banner(k);
 	struct ui_rect l, r;
-	columns(k, &l, &r, 55);
+	lay_columns(k, &l, &r, 55);
 	struct ui_rect *info = k->land ? &r : &l;
-	title(k, info, wf_tr(k->lang, "Is this right?"));
+	lay_title(k, info, wf_tr(k->lang, "Is this right?"));
 	category_chip(k, info);
 	char q[48];
 	ui_format_qty(v->qty, k->cat ? k->cat->unit : WF_UNIT_GRAM, k->lang, q, sizeof q);
@@ -316,16 +292,16 @@ static void screen_confirm(struct lay *k)
 	lay_box(k, qr, UI_C_SURFACE, UI_C_LINE, lay_px(k, 3), lay_px(k, 28));
 	lay_text(k, qr, UI_FONT_TITLE, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_CENTRE, "%s", q);
 	credit(k, info);
-	para(k, info, UI_FONT_BODY, UI_C_MUTED, 2, wf_tr(k->lang, "Tap Confirm to record it"));
+	lay_hint(k, info, wf_tr(k->lang, "Tap Confirm to record it"));
 }
 
 static void screen_wait(struct lay *k, const char *what)
 {
 	struct ui_rect a = k->body;
 	lay_take(k, &a, a.h / 5);
-	hero(k, &a, a.h / 2, UI_ICON_WAIT, UI_C_BRAND);
-	title(k, &a, what);
-	para(k, &a, UI_FONT_BODY, UI_C_MUTED, 1, wf_tr(k->lang, "Please wait a moment"));
+	lay_hero(k, &a, a.h / 2, UI_ICON_WAIT, UI_C_BRAND);
+	lay_title(k, &a, what);
+	lay_para(k, &a, UI_FONT_BODY, UI_C_MUTED, 1, wf_tr(k->lang, "Please wait a moment"));
 }
 
 static void receipt_facts(struct lay *k, struct ui_rect *a)
@@ -343,30 +319,30 @@ static void receipt_facts(struct lay *k, struct ui_rect *a)
 			name = k->cats[i].name;
 	ui_format_qty(d->qty, d->unit, k->lang, q, sizeof q);
 	snprintf(t, sizeof t, "%s · %s", name, q);
-	para(k, a, UI_FONT_BODY, UI_C_TEXT, 1, t);
+	lay_para(k, a, UI_FONT_BODY, UI_C_TEXT, 1, t);
 	if (v->has_balance) {
 		ui_format_points(v->balance, k->lang, p, sizeof p);
 		snprintf(t, sizeof t, wf_tr(k->lang, "Your balance: %s"), p);
-		para(k, a, UI_FONT_LARGE, UI_C_TEXT, 1, t);
+		lay_para(k, a, UI_FONT_LARGE, UI_C_TEXT, 1, t);
 	} else if (d->anonymous) {
-		para(k, a, UI_FONT_BODY, UI_C_MUTED, 2,
-		     wf_tr(k->lang, "Keep the receipt: scan its code to claim the points"));
+		lay_hint(k, a,
+		         wf_tr(k->lang, "Keep the receipt: scan its code to claim the points"));
 	}
 }
 
 static void screen_receipt(struct lay *k)
 {
 	const struct session_view *v = k->v;
-	lay_actions(k, wf_tr(k->lang, "Another category"), SESSION_TAP_ANOTHER, wf_tr(k->lang, "Done"), SESSION_TAP_DONE,
-	            true);
+	lay_actions(k, wf_tr(k->lang, "Another category"), SESSION_TAP_ANOTHER,
+	            wf_tr(k->lang, "Done"), SESSION_TAP_DONE, true);
 	lay_banner(k);
 	struct ui_rect l, r;
-	columns(k, &l, &r, 50);
+	lay_columns(k, &l, &r, 50);
 	struct ui_rect *qa = k->land ? &r : &l;
-	int ic = lay_line_h(k, UI_FONT_TITLE);
+	int ic = lay_line_h(k, k->land ? UI_FONT_BODY : UI_FONT_TITLE);
 	struct ui_rect t = lay_take(k, &l, ic);
 	lay_icon(k, lay_rect(t.x + t.w / 2 - ic / 2, t.y, ic, ic), UI_ICON_CHECK, UI_C_OK);
-	title(k, &l, wf_tr(k->lang, "Thank you! Recorded"));
+	lay_title(k, &l, wf_tr(k->lang, "Thank you! Recorded"));
 	if (v->has_receipt)
 		receipt_facts(k, &l);
 	if (!v->has_receipt)
@@ -392,146 +368,6 @@ static void screen_receipt(struct lay *k)
 	                  : wf_tr(k->lang, "No printed receipt: keep this code (photo)"));
 }
 
-static void screen_pin(struct lay *k)
-{
-	const struct session_view *v = k->v;
-	bool check = v->screen == SESSION_SCREEN_PIN_CHECK;
-	if (!check)
-		lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "OK"), SESSION_TAP_CONFIRM,
-		            v->pin_len >= 4);
-	lay_banner(k);
-	struct ui_rect l, r;
-	columns(k, &l, &r, 45);
-	title(k, &l, check ? wf_tr(k->lang, "Checking…") : wf_tr(k->lang, "Staff: enter your PIN"));
-	static const char dot[] = "● "; /* 4 bytes of UTF-8 */
-	char dots[4 * SESSION_PIN_MAX + 1];
-	size_t n = 0;
-	for (unsigned i = 0; i < v->pin_len && i < SESSION_PIN_MAX; i++, n += 4)
-		memcpy(dots + n, dot, 4);
-	dots[n] = '\0';
-	struct ui_rect d = lay_take(k, &l, lay_line_h(k, UI_FONT_TITLE) + lay_px(k, 20));
-	lay_box(k, d, UI_C_SURFACE, UI_C_LINE, lay_px(k, 3), lay_px(k, 20));
-	lay_text(k, d, UI_FONT_TITLE, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_CENTRE, "%s", dots);
-	if (v->locked_ms > 0) {
-		char t[UI_LINE_MAX];
-		unsigned long s = (unsigned long)((v->locked_ms + 999) / 1000);
-		snprintf(t, sizeof t, wf_ntr(k->lang, "Wait %lu second", "Wait %lu seconds", s), s);
-		para(k, &l, UI_FONT_BODY, UI_C_ERROR, 1, t);
-	}
-	if (check)
-		return;
-	struct ui_rect pad = k->land ? r : l;
-	int kh = lay_px(k, 170), kw = lay_px(k, 280);
-	if (pad.h > 4 * kh + 3 * k->gap)
-		pad.h = 4 * kh + 3 * k->gap;
-	if (pad.w > 3 * kw + 2 * k->gap)
-		pad.x += (pad.w - 3 * kw - 2 * k->gap) / 2, pad.w = 3 * kw + 2 * k->gap;
-	for (int i = 0; i < 11; i++) {
-		static const char *const keys[] = {"1", "2", "3", "4", "5", "6",
-		                                   "7", "8", "9", "",  "0"};
-		struct ui_rect c = lay_cell(pad, 3, 4, k->gap, i);
-		struct ui_ctl *b =
-		    i == 9 ? lay_ctl(k, c, SESSION_TAP_BACKSPACE, UI_STYLE_KEY, wf_tr(k->lang, "Delete"))
-		           : lay_ctl(k, c, SESSION_TAP_DIGIT, UI_STYLE_KEY, keys[i]);
-		b->b.digit = i == 10 ? 0 : i + 1;
-		b->font = i == 9 ? UI_FONT_BODY : UI_FONT_TITLE;
-	}
-}
-
-/* The test weight's check: reading, expected, pass or fail in words. */
-static void test_weight(struct lay *k, struct ui_rect *a)
-{
-	const struct session_view *v = k->v;
-	if (!v->test_grams)
-		return;
-	char got[48], want[48], t[UI_LINE_MAX];
-	ui_format_qty(v->test_grams, WF_UNIT_GRAM, k->lang, got, sizeof got);
-	ui_format_qty(k->facts->test_weight_g, WF_UNIT_GRAM, k->lang, want, sizeof want);
-	bool ok = v->message != SESSION_MSG_TEST_FAILED;
-	snprintf(t, sizeof t, wf_tr(k->lang, "Test weight: read %s, expected %s: %s"), got, want,
-	         ok ? wf_tr(k->lang, "PASS") : wf_tr(k->lang, "FAIL"));
-	struct ui_rect r = lay_take(k, a, lay_line_h(k, UI_FONT_BODY) * 2);
-	int ic = lay_line_h(k, UI_FONT_BODY);
-	lay_icon(k, lay_rect(r.x, r.y + (r.h - ic) / 2, ic, ic), ok ? UI_ICON_CHECK : UI_ICON_ALERT,
-	         ok ? UI_C_OK : UI_C_ERROR);
-	lay_text(k, lay_rect(r.x + ic + k->gap / 2, r.y, r.w - ic - k->gap / 2, r.h), UI_FONT_BODY,
-	         ok ? UI_C_OK_TEXT : UI_C_ERROR, UI_C_BG, UI_ALIGN_LEFT, "%s", t);
-}
-
-static void screen_staff(struct lay *k)
-{
-	const struct session_view *v = k->v;
-	lay_actions(k, wf_tr(k->lang, "Exit"), SESSION_TAP_STAFF_EXIT, NULL, 0, false);
-	struct ui_rect l, r;
-	columns(k, &l, &r, 50);
-	char t[UI_LINE_MAX];
-	snprintf(t, sizeof t, wf_tr(k->lang, "Staff menu · %s"), v->name[0] ? v->name : wf_tr(k->lang, "staff"));
-	title(k, &l, t);
-	if (k->in->health) {
-		char sync[UI_LINE_MAX], devs[UI_LINE_MAX];
-		ui_health_lines(k->in->health, k->lang, sync, devs);
-		para(k, &l, UI_FONT_SMALL, UI_C_TEXT, 2, sync);
-		para(k, &l, UI_FONT_SMALL, UI_C_TEXT, 1, devs);
-	}
-	char w[48] = "– – –";
-	if (v->live_has_weight)
-		ui_format_qty(v->live_grams, WF_UNIT_GRAM, k->lang, w, sizeof w);
-	snprintf(t, sizeof t, wf_tr(k->lang, "Scale: %s · %s"), w, ui_scale_text(v->live, k->lang));
-	para(k, &l, UI_FONT_BODY, UI_C_TEXT, 1, t);
-	test_weight(k, &l);
-	if (v->message != SESSION_MSG_TEST_OK && v->message != SESSION_MSG_TEST_FAILED)
-		para(k, &l, UI_FONT_BODY, UI_C_ERROR, 1, ui_message_text(v->message, k->lang));
-	static const struct {
-		const char *label;
-		enum session_control c;
-		enum ui_style style;
-	} items[] = {
-	    {N_("Zero"), SESSION_TAP_STAFF_ZERO, UI_STYLE_SECONDARY},
-	    {N_("Tare"), SESSION_TAP_STAFF_TARE, UI_STYLE_SECONDARY},
-	    {N_("Test weight"), SESSION_TAP_STAFF_TEST_WEIGHT, UI_STYLE_SECONDARY},
-	    {N_("Bin collection"), SESSION_TAP_STAFF_BIN, UI_STYLE_SECONDARY},
-	    {N_("Reprint"), SESSION_TAP_STAFF_REPRINT, UI_STYLE_SECONDARY},
-	    {N_("Back in service"), SESSION_TAP_STAFF_OOS_OFF, UI_STYLE_SECONDARY},
-	    {N_("Out of service"), SESSION_TAP_STAFF_OOS_ON, UI_STYLE_DANGER},
-	};
-	int n = (int)(sizeof items / sizeof items[0]), cols = 2, rows = (n + cols - 1) / cols;
-	struct ui_rect g = k->land ? r : l;
-	int cap = lay_px(k, 150);
-	if (g.h > rows * cap + (rows - 1) * k->gap)
-		g.y += g.h - (rows * cap + (rows - 1) * k->gap), g.h = rows * cap + (rows - 1) * k->gap;
-	for (int i = 0; i < n; i++)
-		lay_ctl(k, lay_cell(g, cols, rows, k->gap, i), items[i].c, items[i].style,
-		        wf_tr(k->lang, items[i].label));
-}
-
-static void screen_out_of_service(struct lay *k)
-{
-	const struct ui_facts *f = k->facts;
-	struct ui_rect a = k->body;
-	int tech = lay_line_h(k, UI_FONT_SMALL) * 2 + lay_px(k, 40);
-	struct ui_rect t = lay_rect(a.x, a.y + a.h - tech, a.w, tech);
-	a.h -= tech + k->gap;
-	hero_split(k, &a, UI_ICON_WRENCH, UI_C_ERROR);
-	title(k, &a, wf_tr(k->lang, "Out of service"));
-	para(k, &a, UI_FONT_LARGE, UI_C_TEXT, 2,
-	     wf_tr(k->lang, "Sorry, this kiosk cannot take recyclables right now"));
-	char s[UI_LINE_MAX + 64];
-	if (f->help_nearest[0]) {
-		snprintf(s, sizeof s, wf_tr(k->lang, "Please use %s"), f->help_nearest);
-		para(k, &a, UI_FONT_LARGE, UI_C_TEXT, 2, s);
-	} else {
-		para(k, &a, UI_FONT_LARGE, UI_C_TEXT, 1, wf_tr(k->lang, "Please come back later"));
-	}
-	if (f->help_phone[0]) {
-		snprintf(s, sizeof s, wf_tr(k->lang, "Questions? Call %s"), f->help_phone);
-		para(k, &a, UI_FONT_LARGE, UI_C_BRAND, 1, s);
-	}
-	lay_box(k, t, UI_C_SURFACE, UI_C_LINE, lay_px(k, 2), lay_px(k, 16));
-	snprintf(s, sizeof s, wf_tr(k->lang, "For the technician: %s"), ui_oos_text(k->v->oos, k->lang));
-	lay_text(k, lay_rect(t.x + lay_px(k, 20), t.y, t.w - lay_px(k, 40), t.h), UI_FONT_SMALL,
-	         UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_LEFT, "%s", s);
-}
-
 static void screen_recording(struct lay *k)
 {
 	screen_wait(k, wf_tr(k->lang, "Recording…"));
@@ -549,12 +385,12 @@ void lay_screen(struct lay *k)
 	    [SESSION_SCREEN_CONFIRM] = screen_confirm,
 	    [SESSION_SCREEN_RECORDING] = screen_recording,
 	    [SESSION_SCREEN_RECEIPT] = screen_receipt,
-	    [SESSION_SCREEN_PIN] = screen_pin,
-	    [SESSION_SCREEN_PIN_CHECK] = screen_pin,
-	    [SESSION_SCREEN_STAFF] = screen_staff,
+	    [SESSION_SCREEN_PIN] = lay_screen_pin,
+	    [SESSION_SCREEN_PIN_CHECK] = lay_screen_pin,
+	    [SESSION_SCREEN_STAFF] = lay_screen_staff,
 	    [SESSION_SCREEN_STAFF_BIN_CATEGORY] = screen_category,
 	    [SESSION_SCREEN_STAFF_BIN_WEIGH] = screen_weigh,
-	    [SESSION_SCREEN_OUT_OF_SERVICE] = screen_out_of_service,
+	    [SESSION_SCREEN_OUT_OF_SERVICE] = lay_screen_out_of_service,
 	};
 	unsigned s = (unsigned)k->v->screen;
 	if (s < sizeof screens / sizeof screens[0] && screens[s])

@@ -115,11 +115,12 @@ void ui_health_lines(const struct ui_health *h, enum wf_lang lang, char sync[UI_
 	else
 		snprintf(ago, sizeof ago, wf_tr(lang, "%lld s ago"), (long long)h->since_ok_s);
 	if (!h->sync)
-		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "No central · queue %lld"), (long long)h->queue);
+		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "No central · queue %lld"),
+		         (long long)h->queue);
 	else
-		snprintf(sync, UI_LINE_MAX,
-		         wf_tr(lang, "Sync: %s · queue %lld · conflicts %lld%s"), ago,
-		         (long long)h->queue, (long long)h->conflicts, h->sync_failing ? wf_tr(lang, " · retrying") : "");
+		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "Sync: %s · queue %lld · conflicts %lld%s"),
+		         ago, (long long)h->queue, (long long)h->conflicts,
+		         h->sync_failing ? wf_tr(lang, " · retrying") : "");
 	static const char *const names[] = {N_("Scale"), N_("Card reader"), N_("Printer")};
 	size_t n = 0;
 	devices[0] = '\0';
