@@ -107,13 +107,28 @@ static void bin(const struct pen *p)
 		line(p, x, 42, x, 82, 5, true);
 }
 
+/* a card with the contactless waves above its corner */
 static void card(const struct pen *p)
 {
-	box(p, 6, 24, 88, 56, 8, false);
-	box(p, 6, 36, 88, 10, 0, true); /* the stripe */
-	box(p, 16, 58, 26, 10, 3, true);
-	for (int i = 0; i < 3; i++) /* waves: hold it to the reader */
-		line(p, 70 + i * 8, 4 + i * 2, 86 + i * 4, 18 - i * 2, 4, false);
+	for (int r = 30; r > 0; r -= 10) { /* rings, cut to their top-right quarter */
+		circle(p, 70, 36, r, false);
+		circle(p, 70, 36, r - 5, true);
+	}
+	box(p, 36, 0, 34, 70, 0, true);
+	box(p, 70, 36, 30, 34, 0, true);
+	box(p, 4, 40, 80, 52, 8, false);
+	box(p, 4, 50, 80, 9, 0, true);   /* the stripe */
+	box(p, 14, 70, 16, 12, 3, true); /* the chip */
+}
+
+/* a platform scale: the plate, the column, the display */
+static void scale(const struct pen *p)
+{
+	box(p, 8, 30, 84, 10, 4, false); /* plate */
+	box(p, 44, 40, 12, 30, 0, false);
+	box(p, 14, 70, 72, 24, 6, false); /* base */
+	box(p, 30, 76, 40, 12, 3, true);  /* display */
+	box(p, 34, 14, 32, 14, 4, false); /* a parcel on the plate */
 }
 
 static void check(const struct pen *p)
@@ -169,7 +184,7 @@ void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg
 	    [UI_ICON_GLASS] = glass, [UI_ICON_TEXTILES] = textiles, [UI_ICON_BATTERIES] = batteries,
 	    [UI_ICON_OTHER] = bin,   [UI_ICON_CARD] = card,         [UI_ICON_CHECK] = check,
 	    [UI_ICON_WAIT] = wait,   [UI_ICON_ALERT] = alert,       [UI_ICON_PRINTER] = printer,
-	    [UI_ICON_LEAF] = leaf,   [UI_ICON_WRENCH] = wrench,
+	    [UI_ICON_LEAF] = leaf,   [UI_ICON_WRENCH] = wrench,     [UI_ICON_SCALE] = scale,
 	};
 	if ((unsigned)icon >= UI_ICON_COUNT || !draw[icon])
 		return;

@@ -201,11 +201,16 @@ static void header(struct lay *k)
 	if (k->facts->clock[0])
 		lay_text(k, lay_rect(clock_x, 0, cw, hh), UI_FONT_LARGE, UI_C_ON_HEADER,
 		         UI_C_HEADER, UI_ALIGN_RIGHT, "%s", k->facts->clock);
-	int nx = k->m + ic + k->gap;
-	lay_text(k, lay_rect(nx, 0, clock_x - k->gap - nx, hh), UI_FONT_BODY, UI_C_ON_HEADER,
-	         UI_C_HEADER, UI_ALIGN_LEFT, "%s · %s", wf_tr(k->lang, "Wufei"),
+	int nx = k->m + ic + k->gap, nw = clock_x - k->gap - nx;
+	char name[UI_TEXT_MAX];
+	snprintf(name, sizeof name, "%s · %s", wf_tr(k->lang, "Wufei"),
 	         k->in->kiosk_name && k->in->kiosk_name[0] ? k->in->kiosk_name
 	                                                   : wf_tr(k->lang, "Recycling kiosk"));
+	enum ui_font f = lay_lines(k, UI_FONT_BODY, nw, name) > 1 ? UI_FONT_SMALL : UI_FONT_BODY;
+	if (lay_lines(k, f, nw, name) > 1 && k->in->kiosk_name && k->in->kiosk_name[0])
+		snprintf(name, sizeof name, "%s", k->in->kiosk_name); /* the leaf is the brand */
+	lay_text(k, lay_rect(nx, 0, nw, hh), f, UI_C_ON_HEADER, UI_C_HEADER, UI_ALIGN_LEFT, "%s",
+	         name);
 	k->body = lay_rect(k->m, hh + k->m, L->w - 2 * k->m, L->h - hh - 2 * k->m);
 }
 

@@ -63,6 +63,7 @@ enum ui_icon {
 	UI_ICON_PRINTER,
 	UI_ICON_LEAF,   /* the brand mark */
 	UI_ICON_WRENCH, /* staff, service */
+	UI_ICON_SCALE,  /* put it on the scale */
 	UI_ICON_COUNT,
 };
 

@@ -28,6 +28,30 @@ static void totals_panel(struct lay *k, struct ui_rect r)
 	lay_text(k, b, UI_FONT_TITLE, UI_C_OK_TEXT, UI_C_BRAND_SOFT, UI_ALIGN_CENTRE, "%s", drops);
 }
 
+/* How a visit goes, in three cards: icon and words. */
+static void steps(struct lay *k, struct ui_rect r)
+{
+	static const struct {
+		enum ui_icon icon;
+		const char *text;
+	} st[] = {
+	    {UI_ICON_CARD, N_("1. Tap your card")},
+	    {UI_ICON_OTHER, N_("2. Pick a category")},
+	    {UI_ICON_SCALE, N_("3. Put it on the scale")},
+	};
+	for (int i = 0; i < 3; i++) {
+		struct ui_rect c = lay_cell(r, 3, 1, k->gap, i);
+		lay_box(k, c, UI_C_SURFACE, UI_C_LINE, lay_px(k, 2), lay_px(k, 20));
+		int pad = lay_px(k, 16), th = 2 * lay_line_h(k, UI_FONT_SMALL);
+		int ic = c.h - th - 3 * pad;
+		lay_icon(k, lay_rect(c.x + pad, c.y + pad, c.w - 2 * pad, ic), st[i].icon,
+		         UI_C_BRAND);
+		lay_text(k, lay_rect(c.x + pad, c.y + c.h - th - pad, c.w - 2 * pad, th),
+		         UI_FONT_SMALL, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_CENTRE, "%s",
+		         wf_tr(k->lang, st[i].text));
+	}
+}
+
 static void screen_attract(struct lay *k)
 {
 	bool anon = k->v->allow_anonymous;
@@ -37,26 +61,29 @@ static void screen_attract(struct lay *k)
 	lay_banner(k);
 	struct ui_rect l, r;
 	lay_columns(k, &l, &r, 55);
-	int th = lay_line_h(k, UI_FONT_BODY) + lay_line_h(k, UI_FONT_TITLE) * (k->land ? 2 : 1) +
-	         lay_px(k, 48) + k->gap * (k->land ? 2 : 1);
-	if (!k->land) /* today's totals at the bottom of the one column */
-		r = lay_rect(l.x, l.y + l.h - th, l.w, th), l.h -= th + k->gap;
+	int rows = k->land ? 2 : 1;
+	int th = lay_line_h(k, UI_FONT_BODY) + lay_line_h(k, UI_FONT_TITLE) * rows + lay_px(k, 48) +
+	         k->gap * rows;
+	int sh = lay_px(k, k->land ? 300 : 340);
+	struct ui_rect tot, stp;
+	if (!k->land) { /* one column: the steps and today's totals at the bottom */
+		tot = lay_rect(l.x, l.y + l.h - th, l.w, th);
+		stp = lay_rect(l.x, tot.y - k->gap - sh, l.w, sh);
+		l.h = stp.y - k->gap - l.y;
+	} else {
+		tot = lay_take(k, &r, th);
+		stp = lay_take(k, &r, sh < r.h ? sh : r.h);
+	}
 	lay_title(k, &l, wf_tr(k->lang, "Tap your card to start"));
 	lay_para(k, &l, UI_FONT_BODY, UI_C_MUTED, 2,
 	         anon ? wf_tr(k->lang,
 	                      "Hold your resident card on the reader below the screen, or start "
 	                      "without a card")
 	              : wf_tr(k->lang, "Hold your resident card on the reader below the screen"));
-	int heroh = l.h - 3 * lay_line_h(k, UI_FONT_BODY) - 2 * k->gap;
-	lay_hero(k, &l, heroh, UI_ICON_CARD, UI_C_BRAND);
-	lay_para(k, &l, UI_FONT_BODY, UI_C_TEXT, 2,
-	         wf_tr(k->lang,
-	               "1 Tap your card  ·  2 Choose what you recycle  ·  3 Put it on the scale"));
-	if (k->facts->has_today) {
-		if (k->land)
-			r.h = th;
-		totals_panel(k, r);
-	}
+	lay_hero(k, &l, l.h, UI_ICON_CARD, UI_C_BRAND);
+	steps(k, stp);
+	if (k->facts->has_today)
+		totals_panel(k, tot);
 }
 
 static void screen_refused(struct lay *k)
