@@ -202,6 +202,13 @@ static void control(struct ui *u, const struct ui_ctl *c, bool pressed)
 		text(u, t.sub, UI_FONT_SMALL, c->enabled ? UI_C_MUTED : fg, t.align, c->sub);
 		return;
 	}
+	if (c->icon != UI_ICON_NONE) { /* a key that is a symbol (+, −): the label names it */
+		int side = c->r.h * 45 / 100;
+		struct ui_rect ir = {c->r.x + (c->r.w - side) / 2, c->r.y + (c->r.h - side) / 2,
+		                     side, side};
+		ui_icon(u, c->icon, ir, c->enabled ? UI_C_BRAND : fg, bg);
+		return;
+	}
 	text(u, (struct ui_rect){c->r.x + 2 * bw, c->r.y, c->r.w - 4 * bw, c->r.h}, (int)c->font,
 	     fg, UI_ALIGN_CENTRE, c->b.label);
 }

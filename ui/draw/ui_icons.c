@@ -177,6 +177,17 @@ static void wrench(const struct pen *p)
 	circle(p, 24, 76, 6, true);
 }
 
+static void plus(const struct pen *p)
+{
+	line(p, 50, 14, 50, 86, 14, false);
+	line(p, 14, 50, 86, 50, 14, false);
+}
+
+static void minus(const struct pen *p)
+{
+	line(p, 14, 50, 86, 50, 14, false);
+}
+
 void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg, enum ui_color bg)
 {
 	static void (*const draw[UI_ICON_COUNT])(const struct pen *) = {
@@ -185,6 +196,7 @@ void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg
 	    [UI_ICON_OTHER] = bin,   [UI_ICON_CARD] = card,         [UI_ICON_CHECK] = check,
 	    [UI_ICON_WAIT] = wait,   [UI_ICON_ALERT] = alert,       [UI_ICON_PRINTER] = printer,
 	    [UI_ICON_LEAF] = leaf,   [UI_ICON_WRENCH] = wrench,     [UI_ICON_SCALE] = scale,
+	    [UI_ICON_PLUS] = plus,   [UI_ICON_MINUS] = minus,
 	};
 	if ((unsigned)icon >= UI_ICON_COUNT || !draw[icon])
 		return;

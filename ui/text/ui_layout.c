@@ -115,6 +115,16 @@ struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c, 
 	return b;
 }
 
+void lay_same_font(struct lay *k, unsigned from)
+{
+	enum ui_font f = UI_FONT_COUNT;
+	for (unsigned i = from; i < k->L->nctl; i++)
+		if (k->L->ctl[i].font < f)
+			f = k->L->ctl[i].font;
+	for (unsigned i = from; i < k->L->nctl; i++)
+		k->L->ctl[i].font = f;
+}
+
 struct ui_rect lay_take(struct lay *k, struct ui_rect *area, int h)
 {
 	if (h > area->h)
@@ -239,6 +249,7 @@ void lay_actions(struct lay *k, const char *back, enum session_control back_c, c
 	if (ah < L->min_target_px)
 		ah = L->min_target_px;
 	int y = L->h - k->m - ah, bw = (L->w - 2 * k->m - k->gap) / 2;
+	unsigned first = L->nctl;
 	if (k->land && bw > lay_px(k, 640))
 		bw = lay_px(k, 640);
 	if (back) {
@@ -251,6 +262,7 @@ void lay_actions(struct lay *k, const char *back, enum session_control back_c, c
 		                           UI_STYLE_PRIMARY, primary);
 		c->enabled = primary_enabled;
 	}
+	lay_same_font(k, first); /* the pair in one type size */
 	k->action_y = y;
 	k->body.h = y - k->gap - k->body.y;
 	countdown(k, y - k->gap / 2);

@@ -64,6 +64,8 @@ enum ui_icon {
 	UI_ICON_LEAF,   /* the brand mark */
 	UI_ICON_WRENCH, /* staff, service */
 	UI_ICON_SCALE,  /* put it on the scale */
+	UI_ICON_PLUS,   /* one piece more */
+	UI_ICON_MINUS,  /* one piece less */
 	UI_ICON_COUNT,
 };
 

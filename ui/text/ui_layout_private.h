@@ -44,6 +44,8 @@ void lay_bar(struct lay *k, struct ui_rect r, int pct, enum ui_color fg, enum ui
 struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c, enum ui_style style,
                        const char *label);
 
+/* Controls from index from on get the smallest type size among them. */
+void lay_same_font(struct lay *k, unsigned from);
 /* The action bar: back (may be NULL) bottom-left, primary (may be NULL)
  * bottom-right; also the countdown above it. */
 void lay_actions(struct lay *k, const char *back, enum session_control back_c, const char *primary,

@@ -287,11 +287,11 @@ static void screen_count(struct lay *k)
 	int bw = row.h < row.w / 3 ? row.h : row.w / 3;
 	struct ui_ctl *c = lay_ctl(k, lay_rect(row.x, row.y, bw, row.h), SESSION_TAP_PIECE_LESS,
 	                           UI_STYLE_KEY, "−");
-	c->font = UI_FONT_TITLE;
+	c->icon = UI_ICON_MINUS;
 	c->enabled = v->qty > 0;
 	c = lay_ctl(k, lay_rect(row.x + row.w - bw, row.y, bw, row.h), SESSION_TAP_PIECE_MORE,
 	            UI_STYLE_KEY, "+");
-	c->font = UI_FONT_TITLE;
+	c->icon = UI_ICON_PLUS;
 	lay_text(k, lay_rect(row.x + bw, row.y, row.w - 2 * bw, row.h), UI_FONT_HUGE, UI_C_TEXT,
 	         UI_C_BG, UI_ALIGN_CENTRE, "%" PRId64, v->qty);
 	limits(k, info);

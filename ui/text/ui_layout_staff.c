@@ -118,9 +118,11 @@ void lay_screen_staff(struct lay *k)
 	if (g.h > rows * cap + (rows - 1) * k->gap)
 		g.y += g.h - (rows * cap + (rows - 1) * k->gap),
 		    g.h = rows * cap + (rows - 1) * k->gap;
+	unsigned first = k->L->nctl;
 	for (int i = 0; i < n; i++)
 		lay_ctl(k, lay_cell(g, cols, rows, k->gap, i), items[i].c, items[i].style,
 		        wf_tr(k->lang, items[i].label));
+	lay_same_font(k, first);
 }
 
 void lay_screen_out_of_service(struct lay *k)
