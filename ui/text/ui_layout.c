@@ -115,6 +115,14 @@ struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c, 
 	return b;
 }
 
+void lay_shift(struct lay *k, unsigned from_el, unsigned from_ctl, int dy)
+{
+	for (unsigned i = from_el; i < k->L->nel; i++)
+		k->L->el[i].r.y += dy;
+	for (unsigned i = from_ctl; i < k->L->nctl; i++)
+		k->L->ctl[i].r.y += dy;
+}
+
 void lay_same_font(struct lay *k, unsigned from)
 {
 	enum ui_font f = UI_FONT_COUNT;

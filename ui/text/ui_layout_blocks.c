@@ -111,8 +111,7 @@ static void scale_state(enum session_scale s, enum ui_color *bg, enum ui_color *
 	}
 }
 
-/* The weight in huge digits with "kg" beside it, in r. */
-static void weight_digits(struct lay *k, struct ui_rect r, int64_t grams, bool known)
+void lay_weight_digits(struct lay *k, struct ui_rect r, int64_t grams, bool known, enum ui_color bg)
 {
 	char kg[32];
 	if (known)
@@ -120,13 +119,13 @@ static void weight_digits(struct lay *k, struct ui_rect r, int64_t grams, bool k
 	else
 		snprintf(kg, sizeof kg, "%s", "– – –");
 	int uw = r.w * 18 / 100, lh = lay_line_h(k, UI_FONT_LARGE);
-	lay_text(k, lay_rect(r.x, r.y, r.w - uw, r.h), UI_FONT_HUGE, UI_C_TEXT, UI_C_SURFACE,
-	         UI_ALIGN_RIGHT, "%s", kg);
+	lay_text(k, lay_rect(r.x, r.y, r.w - uw, r.h), UI_FONT_HUGE, UI_C_TEXT, bg, UI_ALIGN_RIGHT,
+	         "%s", kg);
 	/* the unit sits low, near the digits' baseline */
 	lay_text(k,
 	         lay_rect(r.x + r.w - uw + lay_px(k, 12), r.y + r.h * 62 / 100 - lh / 2,
 	                  uw - lay_px(k, 12), lh),
-	         UI_FONT_LARGE, UI_C_MUTED, UI_C_SURFACE, UI_ALIGN_LEFT, "kg");
+	         UI_FONT_LARGE, UI_C_MUTED, bg, UI_ALIGN_LEFT, "kg");
 }
 
 void lay_live_weight(struct lay *k, struct ui_rect area)
@@ -153,7 +152,7 @@ void lay_live_weight(struct lay *k, struct ui_rect area)
 	if (dh > in.h - bar_h - k->gap)
 		dh = in.h - bar_h - k->gap;
 	struct ui_rect digits = lay_take(k, &in, dh);
-	weight_digits(k, digits, v->live_grams, v->live_has_weight);
+	lay_weight_digits(k, digits, v->live_grams, v->live_has_weight, UI_C_SURFACE);
 	/* progress towards stable: how long the weight has held still */
 	bool settling = v->live == SESSION_SCALE_SETTLING || v->live == SESSION_SCALE_STABLE;
 	lay_bar(k, lay_take(k, &in, bar_h), settling ? (int)v->stable_pct : 0,

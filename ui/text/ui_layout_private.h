@@ -44,6 +44,12 @@ void lay_bar(struct lay *k, struct ui_rect r, int pct, enum ui_color fg, enum ui
 struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c, enum ui_style style,
                        const char *label);
 
+/* Moves the elements and controls from these indexes on down by dy px:
+ * a screen whose content is shorter than its body centres it with this. */
+void lay_shift(struct lay *k, unsigned from_el, unsigned from_ctl, int dy);
+/* The weight in huge digits with "kg" beside it, in r (on bg). */
+void lay_weight_digits(struct lay *k, struct ui_rect r, int64_t grams, bool known,
+                       enum ui_color bg);
 /* Controls from index from on get the smallest type size among them. */
 void lay_same_font(struct lay *k, unsigned from);
 /* The action bar: back (may be NULL) bottom-left, primary (may be NULL)

@@ -90,12 +90,15 @@ static void screen_refused(struct lay *k)
 {
 	lay_actions(k, NULL, 0, wf_tr(k->lang, "Done"), SESSION_TAP_DONE, true);
 	struct ui_rect a = k->body;
+	unsigned e0 = k->L->nel, c0 = k->L->nctl;
 	lay_hero_split(k, &a, UI_ICON_ALERT, UI_C_ERROR);
 	lay_title(k, &a, wf_tr(k->lang, "This card cannot be used"));
 	if (k->v->reason[0])
 		lay_para(k, &a, UI_FONT_BODY, UI_C_TEXT, 2, k->v->reason);
 	lay_para(k, &a, UI_FONT_BODY, UI_C_MUTED, 2,
 	         wf_tr(k->lang, "Please ask the property office or the recycling staff for help"));
+	if (!k->land)
+		lay_shift(k, e0, c0, a.h / 2);
 }
 
 static void screen_unknown(struct lay *k)
@@ -104,6 +107,7 @@ static void screen_unknown(struct lay *k)
 	            wf_tr(k->lang, "Drop anonymously"), SESSION_TAP_ANONYMOUS, true);
 	lay_banner(k);
 	struct ui_rect a = k->body;
+	unsigned e0 = k->L->nel, c0 = k->L->nctl;
 	lay_hero_split(k, &a, UI_ICON_CARD, UI_C_MUTED);
 	lay_title(k, &a, wf_tr(k->lang, "Card not registered"));
 	lay_para(
@@ -111,6 +115,8 @@ static void screen_unknown(struct lay *k)
 	    wf_tr(k->lang,
 	          "You can still drop anonymously: the points are printed on the receipt, to claim "
 	          "later"));
+	if (!k->land)
+		lay_shift(k, e0, c0, a.h / 2);
 }
 
 /* Who is visiting and what they have: "Hello, 王*" and the balance. */
@@ -278,6 +284,7 @@ static void screen_count(struct lay *k)
 	struct ui_rect l, r;
 	lay_columns(k, &l, &r, 55);
 	struct ui_rect *info = k->land ? &r : &l;
+	unsigned e0 = k->L->nel, c0 = k->L->nctl;
 	lay_title(k, info, wf_tr(k->lang, "How many pieces?"));
 	category_chip(k, info);
 	int rowh = lay_line_h(k, UI_FONT_HUGE);
@@ -297,6 +304,8 @@ static void screen_count(struct lay *k)
 	limits(k, info);
 	if (v->qty > 0)
 		credit(k, info);
+	if (!k->land)
+		lay_shift(k, e0, c0, l.h / 2);
 }
 
 static void screen_confirm(struct lay *k)
@@ -308,18 +317,27 @@ static void screen_confirm(struct lay *k)
 	struct ui_rect l, r;
 	lay_columns(k, &l, &r, 55);
 	struct ui_rect *info = k->land ? &r : &l;
+	unsigned e0 = k->L->nel, c0 = k->L->nctl;
 	lay_title(k, info, wf_tr(k->lang, "Is this right?"));
 	category_chip(k, info);
-	char q[48];
-	ui_format_qty(v->qty, k->cat ? k->cat->unit : WF_UNIT_GRAM, k->lang, q, sizeof q);
-	int qh = lay_line_h(k, UI_FONT_HUGE) * 3 / 4;
+	/* what will be recorded, as large as the live weight was */
+	int pad = lay_px(k, 24), qh = lay_line_h(k, UI_FONT_HUGE) + 2 * pad;
 	struct ui_rect qr = k->land ? l : lay_take(k, &l, qh);
 	if (qr.h > qh)
 		qr.y += (qr.h - qh) / 2, qr.h = qh;
 	lay_box(k, qr, UI_C_SURFACE, UI_C_LINE, lay_px(k, 3), lay_px(k, 28));
-	lay_text(k, qr, UI_FONT_TITLE, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_CENTRE, "%s", q);
+	struct ui_rect in = lay_rect(qr.x + pad, qr.y + pad, qr.w - 2 * pad, qr.h - 2 * pad);
+	if (k->cat && k->cat->unit == WF_UNIT_PIECE) {
+		char q[48];
+		ui_format_qty(v->qty, WF_UNIT_PIECE, k->lang, q, sizeof q);
+		lay_text(k, in, UI_FONT_TITLE, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_CENTRE, "%s", q);
+	} else {
+		lay_weight_digits(k, in, v->qty, true, UI_C_SURFACE);
+	}
 	credit(k, info);
 	lay_hint(k, info, wf_tr(k->lang, "Tap Confirm to record it"));
+	if (!k->land)
+		lay_shift(k, e0, c0, l.h / 2);
 }
 
 static void screen_wait(struct lay *k, const char *what)
