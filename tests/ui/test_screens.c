@@ -205,6 +205,8 @@ static void check_targets(const char *what)
 {
 	const struct ui_layout *l = &g_l;
 	assert_int_equal(l->min_target_px, 41); /* 10 mm at 102 dpi */
+	if (l->nel >= UI_ELS_MAX || l->nctl >= UI_CTLS_MAX) /* something may have been dropped */
+		fail_msg("%s: %u elements, %u controls: the layout is full", what, l->nel, l->nctl);
 	for (unsigned i = 0; i < l->nctl; i++) {
 		struct ui_rect r = l->ctl[i].r;
 		if (r.w < l->min_target_px || r.h < l->min_target_px)

@@ -35,8 +35,8 @@ struct ui_rect lay_rect(int x, int y, int w, int h)
 
 static struct ui_el *el_new(struct lay *k, enum ui_el_kind kind, struct ui_rect r)
 {
-	static struct ui_el spare; /* when full: written, never drawn */
-	struct ui_el *e = k->L->nel < UI_ELS_MAX ? &k->L->el[k->L->nel++] : &spare;
+	/* when full: written to the spare, never drawn */
+	struct ui_el *e = k->L->nel < UI_ELS_MAX ? &k->L->el[k->L->nel++] : &k->spare_el;
 	memset(e, 0, sizeof *e);
 	e->kind = kind;
 	e->r = r;
@@ -101,8 +101,7 @@ int lay_estimate_px(const char *s, int px)
 struct ui_ctl *lay_ctl(struct lay *k, struct ui_rect r, enum session_control c, enum ui_style style,
                        const char *label)
 {
-	static struct ui_ctl spare;
-	struct ui_ctl *b = k->L->nctl < UI_CTLS_MAX ? &k->L->ctl[k->L->nctl++] : &spare;
+	struct ui_ctl *b = k->L->nctl < UI_CTLS_MAX ? &k->L->ctl[k->L->nctl++] : &k->spare_ctl;
 	memset(b, 0, sizeof *b);
 	b->r = r;
 	b->b.control = c;

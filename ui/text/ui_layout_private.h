@@ -20,11 +20,13 @@ struct lay {
 	const struct ui_layout_in *in;
 	const struct ui_facts *facts; /* never NULL (zeros when none) */
 	enum wf_lang lang;
-	double s;            /* scale against the design size */
-	bool land, small;    /* landscape; a small panel (short side < 600) */
-	int m, gap;          /* margin and gap, pixels */
-	struct ui_rect body; /* between the header and the action bar */
-	int action_y;        /* top of the action bar (h when none) */
+	double s;                /* scale against the design size */
+	bool land, small;        /* landscape; a small panel (short side < 600) */
+	int m, gap;              /* margin and gap, pixels */
+	struct ui_rect body;     /* between the header and the action bar */
+	int action_y;            /* top of the action bar (h when none) */
+	struct ui_el spare_el;   /* what a full layout's next element is written to */
+	struct ui_ctl spare_ctl; /* ... and its next control */
 };
 
 int lay_px(const struct lay *k, int design_px);
