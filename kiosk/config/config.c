@@ -188,6 +188,7 @@ void config_defaults(struct kiosk_config *cfg)
 	cfg->width = 1080;
 	cfg->height = 1920;
 	cfg->fullscreen = true;
+	cfg->dpi = 102;
 	snprintf(cfg->language, sizeof cfg->language, "zh");
 	cfg->volume = CONFIG_VOLUME_DEFAULT;
 	session_config_defaults(&cfg->session);

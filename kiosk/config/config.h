@@ -81,6 +81,9 @@ struct kiosk_config {
 	bool fullscreen;            /* default true */
 	char language[8];           /* "zh" or "en", default "zh" */
 	char font[CONFIG_PATH_MAX]; /* "" = ask fontconfig */
+	int dpi;                    /* the panel's dots per inch, default 102 (21.5" 1080p) */
+	char help_nearest[96];      /* out of service: "the kiosk at ..." ("" = none) */
+	char help_phone[32];        /* out of service: a number to call ("" = none) */
 
 	/* [sound] */
 #define CONFIG_VOLUME_DEFAULT 60

@@ -172,6 +172,17 @@ void config_on_screen(struct loader *L, const char *key, const char *v)
 	} else if (!strcmp(key, "font")) {
 		if (*v && !config_copy_text(c->font, sizeof c->font, v))
 			config_bad(L, "screen", key, v, "path too long");
+	} else if (!strcmp(key, "dpi")) {
+		if (!config_parse_i64(v, 40, 600, &x))
+			config_bad(L, "screen", key, v, "must be a whole number 40..600");
+		else
+			c->dpi = (int)x;
+	} else if (!strcmp(key, "help_nearest")) {
+		if (!config_copy_text(c->help_nearest, sizeof c->help_nearest, v))
+			config_bad(L, "screen", key, v, "too long");
+	} else if (!strcmp(key, "help_phone")) {
+		if (!config_copy_text(c->help_phone, sizeof c->help_phone, v))
+			config_bad(L, "screen", key, v, "too long");
 	} else {
 		config_bad(L, "screen", key, v, "unknown key");
 	}

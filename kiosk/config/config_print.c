@@ -60,6 +60,11 @@ void config_print(const struct kiosk_config *c, FILE *out)
 	        c->width, c->height, c->fullscreen ? "true" : "false", c->language);
 	if (*c->font)
 		fprintf(out, "font = %s\n", c->font);
+	fprintf(out, "dpi = %d\n", c->dpi);
+	if (*c->help_nearest)
+		fprintf(out, "help_nearest = %s\n", c->help_nearest);
+	if (*c->help_phone)
+		fprintf(out, "help_phone = %s\n", c->help_phone);
 	fprintf(out, "\n[session]\n");
 	for (size_t i = 0; i < config_nsession_keys; i++) {
 		const struct config_num_key *k = &config_session_keys[i];

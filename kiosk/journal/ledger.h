@@ -185,6 +185,17 @@ int ledger_today(struct ledger *l, const uint8_t card_hash[WF_HASH_BYTES], uint3
  * yet; the kiosk shows the balance plus these). Reads the outbox only. */
 int ledger_unsynced_points(struct ledger *l, uint64_t resident_id, int64_t *points);
 
+/* Today's totals at this kiosk (the attract screen shows them). */
+struct ledger_totals {
+	int64_t drops; /* drops recorded */
+	int64_t grams; /* their weight, weighed categories only */
+};
+
+/* ledger_day_totals — the drops recorded on local_day (yyyymmdd) and the
+ * grams of those in weighed categories into *out; WF_OK or a negative
+ * error (ledger_totals.c). */
+int ledger_day_totals(struct ledger *l, uint32_t local_day, struct ledger_totals *out);
+
 /* ledger_categories — the categories, ordered by id, into out[0..cap);
  * returns how many (>= 0) or a negative error. */
 int ledger_categories(struct ledger *l, struct wf_category *out, unsigned cap);

@@ -9,6 +9,7 @@
  *   ledger_append.c  ledger_append: the one transaction per record
  *   ledger_mark.c    the high-water mark beside the journal (PATH.hwm)
  *   ledger_query.c   lookups a visit needs, receipts, status, ledger_each
+ *   ledger_totals.c  today's totals at this kiosk (the attract screen)
  *   ledger_catalog.c the down-synced catalogue (ledger_sync_*)
  *   ledger_outbox.c  outbox, acknowledgements, checkpoints and pruning
  *   ledger_verify.c  ledger_verify: the records walk

@@ -83,6 +83,9 @@ struct runner {
 	int64_t health_ms;             /* when the staff menu's health was looked at last */
 	struct ui_health health_drawn; /* what the screen shows of it (zeroed: none) */
 	struct sound *sound;           /* feedback tones; NULL: silent (beep.c) */
+	int64_t facts_minute;          /* screen.c: the clock's minute the facts are of */
+	enum session_screen facts_screen;
+	uint64_t facts_drops;
 };
 
 /* runner.c */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "ui.h"
 #include "wf.h"
@@ -36,6 +37,34 @@ static bool health_now(struct runner *r, const struct session_view *v, struct ui
 	return true;
 }
 
+/* The clock, today's totals at this kiosk and the help texts: looked at
+ * again when the minute, the screen or the number of drops changed (the
+ * journal is asked once then, not on every tick). */
+static void set_facts(struct runner *r, const struct session_view *v)
+{
+	int64_t utc_ms = runner_utc_at(r, runner_now(r));
+	int64_t minute = utc_ms / 60000;
+	if (minute == r->facts_minute && v->screen == r->facts_screen && r->drops == r->facts_drops)
+		return;
+	r->facts_minute = minute, r->facts_screen = v->screen, r->facts_drops = r->drops;
+	struct ui_facts f;
+	memset(&f, 0, sizeof f);
+	time_t t = (time_t)(utc_ms / 1000);
+	struct tm tm;
+	if (localtime_r(&t, &tm))
+		snprintf(f.clock, sizeof f.clock, "%02d:%02d", tm.tm_hour % 24, tm.tm_min % 60);
+	struct ledger_totals tot;
+	if (r->ledger && ledger_day_totals(r->ledger, wf_local_day(utc_ms), &tot) == WF_OK) {
+		f.has_today = true;
+		f.today_grams = tot.grams;
+		f.today_drops = tot.drops;
+	}
+	snprintf(f.help_nearest, sizeof f.help_nearest, "%s", r->cfg.help_nearest);
+	snprintf(f.help_phone, sizeof f.help_phone, "%s", r->cfg.help_phone);
+	f.test_weight_g = r->scfg.test_weight_g;
+	ui_set_facts(r->ui, &f);
+}
+
 /* The health the next draw shows (none off the staff menu). */
 static void set_health(struct runner *r, const struct session_view *v)
 {
@@ -53,23 +82,11 @@ void screen_shot(struct runner *r, const struct session_view *v)
 	snprintf(path, sizeof path, "%s/%03u-%s.png", r->shot_dir, ++r->shots,
 	         session_screen_name(v->screen));
 	set_health(r, v);
+	set_facts(r, v);
 	r->drawn = *v; /* the window, if any, shows this now too */
-	if (ui_draw(r->ui, v, r->scfg.categories, r->scfg.ncategories) != WF_OK ||
+	if (ui_draw(r->ui, v, r->scfg.categories, r->scfg.ncategories) < 0 ||
 	    ui_save_png(r->ui, path, err, sizeof err) != WF_OK)
 		runner_logf(r, "screenshot %s: %s", path, err);
-}
-
-/* Whether the window must be drawn again: what it shows of v changed. */
-static bool view_changed(const struct session_view *a, const struct session_view *b)
-{
-	return a->screen != b->screen || a->message != b->message || a->oos != b->oos ||
-	       a->live_grams != b->live_grams || a->live != b->live ||
-	       a->stable_pct != b->stable_pct || a->live_stable != b->live_stable ||
-	       a->qty != b->qty || a->points != b->points || a->pin_len != b->pin_len ||
-	       a->locked_ms / 1000 != b->locked_ms / 1000 || a->has_receipt != b->has_receipt ||
-	       a->receipt.seq != b->receipt.seq || a->test_grams != b->test_grams ||
-	       a->session_points != b->session_points || a->category_id != b->category_id ||
-	       strcmp(a->name, b->name) != 0;
 }
 
 /* Whether the two say the same but for the seconds since the last sync
@@ -100,10 +117,16 @@ void screen_tick(struct runner *r)
 	}
 	if (health_news && r->shot_dir[0]) {
 		screen_shot(r, &v); /* a screen shown: draws the window too */
-	} else if (r->window && (health_changed || view_changed(&v, &r->drawn))) {
+	} else if (r->window) {
+		/* ui_draw lays the screen out and draws only when that changed:
+		 * a reading the screen does not show costs no drawing */
+		bool entered = v.screen != r->drawn.screen;
 		r->drawn = v;
-		set_health(r, &v);
-		ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories);
+		if (health_changed || entered)
+			set_health(r, &v);
+		set_facts(r, &v);
+		if (ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories) < 0)
+			runner_logf(r, "screen: the window could not be updated");
 	}
 	struct ui_button b;
 	int p = r->window ? ui_poll(r->ui, &b) : 0;
@@ -129,11 +152,12 @@ int screen_open(struct runner *r, const char *dir, bool window, char *err, size_
 	}
 	snprintf(r->shot_dir, sizeof r->shot_dir, "%s", dir ? dir : "");
 	r->window = window;
-	r->drawn.screen = 0; /* nothing drawn yet */
+	r->drawn.screen = 0;  /* nothing drawn yet */
+	r->facts_minute = -1; /* no facts yet */
 	struct ui_config uc = {.width = r->cfg.width,
 	                       .height = r->cfg.height,
+	                       .dpi = r->cfg.dpi,
 	                       .font_path = r->cfg.font,
-	                       .zh = strcmp(r->cfg.language, "en") != 0,
 	                       .kiosk_name = r->cfg.name,
 	                       .window = window,
 	                       .fullscreen = r->cfg.fullscreen};

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "ledger.h"
-#include "ui_text.h"
+#include "ui_layout.h"
 #include "wf.h"
 #include "wf_test.h"
 
@@ -191,16 +191,34 @@ static void console(const char *line)
 	assert_int_equal(write(g_in, line, strlen(line)), (ssize_t)strlen(line));
 }
 
-/* Touches button i of n on the window (full screen on the W x H display)
- * until the kiosk logs "tap LABEL": a touch the window did not yet take
- * (pointer focus still on its way on a loaded machine) is tried again, as a
- * person would; one that was taken is never repeated. */
-static void tap(unsigned n, unsigned i, const char *label)
+/* Touches the control sending c (a category's tile for category_id) on
+ * screen (full screen on the W x H display, English, six categories as in
+ * the fixture), where the kiosk's own layout puts it, until the kiosk logs
+ * "tap LABEL": a touch the window did not yet take (pointer focus still on
+ * its way on a loaded machine) is tried again, as a person would; one that
+ * was taken is never repeated. */
+static void tap(enum session_screen screen, enum session_control c, uint16_t category_id,
+                const char *label)
 {
-	int r[4];
+	static const char *const codes[] = {"paper", "plastic",  "metal",
+	                                    "glass", "textiles", "batteries"};
+	struct wf_category cats[6];
+	memset(cats, 0, sizeof cats);
+	for (int i = 0; i < 6; i++) {
+		cats[i].id = (uint16_t)(i + 1);
+		snprintf(cats[i].code, sizeof cats[i].code, "%s", codes[i]);
+		cats[i].unit = i == 5 ? WF_UNIT_PIECE : WF_UNIT_GRAM;
+	}
+	/* a waiting screen shows its countdown: the layout makes room for it */
+	struct session_view v = {.screen = screen, .language = WF_LANG_EN, .timeout_left_ms = 1000};
+	struct ui_layout_in in = {.width = W, .height = H};
+	static struct ui_layout l;
+	ui_layout_make(&v, cats, 6, &in, &l);
+	int k = ui_layout_find(&l, c, category_id, 0);
+	assert_true(k >= 0);
+	int r[4] = {l.ctl[k].r.x, l.ctl[k].r.y, l.ctl[k].r.w, l.ctl[k].r.h};
 	char want[80];
 	snprintf(want, sizeof want, "tap %s\n", label);
-	ui_button_rect(W, H, n, i, r);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		usleep(300000); /* as a person would: look, then touch */
 		assert_int_equal(sh("DISPLAY=%s xdotool mousemove %d %d sleep 0.2 click 1",
@@ -245,11 +263,11 @@ static void test_drop_by_touch(void **state)
 
 	console("weight 0 for 1500\ncard em4100:0014868981\n");
 	assert_true(logged("screen category"));
-	tap(7, 0, "纸类 Paper"); /* six categories and Done: paper is the first */
+	tap(SESSION_SCREEN_CATEGORY, SESSION_TAP_CATEGORY, 1, "纸类 Paper");
 	assert_true(logged("screen weigh"));
 	console("weight 1250 for 1500\n");
 	assert_true(logged("screen confirm"));
-	tap(2, 0, "Confirm"); /* Confirm, Cancel */
+	tap(SESSION_SCREEN_CONFIRM, SESSION_TAP_CONFIRM, 0, "Confirm");
 	assert_true(logged("screen receipt"));
 	usleep(300000); /* the window is drawn on the next tick */
 
@@ -267,7 +285,7 @@ static void test_drop_by_touch(void **state)
 	assert_true(want[0] != '\0');
 	assert_string_equal(out, want);
 
-	tap(2, 1, "Done"); /* Another category, Done */
+	tap(SESSION_SCREEN_RECEIPT, SESSION_TAP_DONE, 0, "Done");
 	console("quit\n");
 	int st = 0;
 	assert_int_equal(waitpid(g_kiosk, &st, 0), g_kiosk);

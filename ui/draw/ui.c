@@ -1,4 +1,5 @@
-/* ui.c — the kiosk's screens drawn offscreen with SDL2; see ui.h. */
+/* ui.c — the drawing's handle: the font, the surface, the window, the PNG;
+ * see ui.h. Painting is in ui_draw.c. */
 #include "ui.h"
 
 #include <errno.h>
@@ -10,20 +11,10 @@
 #include <SDL_ttf.h>
 #include <fontconfig/fontconfig.h>
 #include <png.h>
-#include <qrencode.h>
 
 #include "ui_private.h"
 #include "ui_text.h"
 #include "wf.h"
-
-static const SDL_Color C_BG = {0xF4, 0xF8, 0xF4, 0xFF};
-static const SDL_Color C_HEADER = {0x2E, 0x7D, 0x32, 0xFF};
-static const SDL_Color C_TEXT = {0x1B, 0x1B, 0x1B, 0xFF};
-static const SDL_Color C_WHITE = {0xFF, 0xFF, 0xFF, 0xFF};
-static const SDL_Color C_ERROR = {0xC6, 0x28, 0x28, 0xFF};
-static const SDL_Color C_BUTTON = {0xE0, 0xF2, 0xF1, 0xFF};
-static const SDL_Color C_BORDER = {0x00, 0x69, 0x5C, 0xFF};
-static const SDL_Color C_BLACK = {0x00, 0x00, 0x00, 0xFF};
 
 /* Finds a font file that covers Chinese through fontconfig. */
 static int find_font(char *path, size_t cap, int *index, char *err, size_t err_len)
@@ -79,10 +70,13 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 	}
 	u->cfg = *cfg;
 	snprintf(u->kiosk_name, sizeof u->kiosk_name, "%s", cfg->kiosk_name ? cfg->kiosk_name : "");
-	u->s = cfg->width / 1080.0;
-	static const int sizes[F_COUNT] = {40, 54, 80};
-	for (int i = 0; i < F_COUNT; i++) {
-		u->font[i] = TTF_OpenFontIndex(path, (int)(sizes[i] * u->s + 0.5), index);
+	u->pressed = u->drawn_pressed = -1;
+	/* the font sizes depend on the screen's size only: ask the layout once */
+	struct session_view v = {.screen = SESSION_SCREEN_ATTRACT};
+	struct ui_layout_in in = ui_layout_in_of(u);
+	ui_layout_make(&v, NULL, 0, &in, &u->next);
+	for (int i = 0; i < UI_FONT_COUNT; i++) {
+		u->font[i] = TTF_OpenFontIndex(path, u->next.font_px[i], index);
 		if (!u->font[i]) {
 			snprintf(err, err_len, "font %s: %s", path, TTF_GetError());
 			ui_close(u);
@@ -132,7 +126,8 @@ void ui_close(struct ui *u)
 {
 	if (!u)
 		return;
-	for (int i = 0; i < F_COUNT; i++)
+	ui_cache_clear(u);
+	for (int i = 0; i < UI_FONT_COUNT; i++)
 		if (u->font[i])
 			TTF_CloseFont(u->font[i]);
 	if (u->ren)
@@ -145,111 +140,6 @@ void ui_close(struct ui *u)
 	}
 	free(u);
 	TTF_Quit();
-}
-
-static int px(const struct ui *u, int v)
-{
-	return (int)(v * u->s + 0.5);
-}
-
-static void fill(struct ui *u, SDL_Color c, int x, int y, int w, int h)
-{
-	SDL_Rect r = {x, y, w, h};
-	SDL_SetRenderDrawColor(u->ren, c.r, c.g, c.b, c.a);
-	SDL_RenderFillRect(u->ren, &r);
-}
-
-/* Draws text wrapped to width w at (x, y); centred in w when centre. Returns
- * the height used (0 for empty text or on failure). */
-static int text(struct ui *u, int font, SDL_Color c, const char *s, int x, int y, int w,
-                bool centre)
-{
-	if (!s || !s[0])
-		return 0;
-	SDL_Surface *t = TTF_RenderUTF8_Blended_Wrapped(u->font[font], s, c, (Uint32)w);
-	if (!t)
-		return 0;
-	SDL_Texture *tex = SDL_CreateTextureFromSurface(u->ren, t);
-	int h = t->h;
-	SDL_Rect r = {centre ? x + (w - t->w) / 2 : x, y, t->w, t->h};
-	if (tex) {
-		SDL_RenderCopy(u->ren, tex, NULL, &r);
-		SDL_DestroyTexture(tex);
-	}
-	SDL_FreeSurface(t);
-	return tex ? h : 0;
-}
-
-/* The receipt URL as a QR code (level M) of side at most size, centred. */
-static int qr(struct ui *u, const char *url, int y, int size)
-{
-	QRcode *q = QRcode_encodeString(url, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
-	if (!q)
-		return 0;
-	int modules = q->width + 8; /* 4 modules of quiet zone each side */
-	int m = size / modules;
-	if (m < 1)
-		m = 1;
-	int side = m * modules, x0 = (u->cfg.width - side) / 2;
-	fill(u, C_WHITE, x0, y, side, side);
-	for (int r = 0; r < q->width; r++)
-		for (int c = 0; c < q->width; c++)
-			if (q->data[r * q->width + c] & 1)
-				fill(u, C_BLACK, x0 + (c + 4) * m, y + (r + 4) * m, m, m);
-	QRcode_free(q);
-	return side;
-}
-
-static void buttons(struct ui *u, const struct ui_text *t)
-{
-	for (unsigned i = 0; i < t->nbuttons; i++) {
-		int r[4];
-		ui_button_rect(u->cfg.width, u->cfg.height, t->nbuttons, i, r);
-		fill(u, C_BORDER, r[0], r[1], r[2], r[3]);
-		fill(u, C_BUTTON, r[0] + px(u, 4), r[1] + px(u, 4), r[2] - px(u, 8),
-		     r[3] - px(u, 8));
-		int th = TTF_FontHeight(u->font[F_BODY]);
-		text(u, F_BODY, C_TEXT, t->buttons[i].label, r[0], r[1] + (r[3] - th) / 2, r[2],
-		     true);
-	}
-	u->shown = *t; /* what a tap can hit */
-}
-
-int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category *cats,
-            unsigned ncats)
-{
-	struct ui_text t;
-	ui_text_make(v, cats, ncats, u->cfg.zh, &t);
-	if (v->screen == SESSION_SCREEN_STAFF && u->has_health)
-		ui_health_lines(&u->health, u->cfg.zh, &t);
-	int w = u->cfg.width, margin = px(u, 60);
-	fill(u, C_BG, 0, 0, w, u->cfg.height);
-	fill(u, C_HEADER, 0, 0, w, px(u, 140));
-	char head[160];
-	snprintf(head, sizeof head, "%s%s", u->cfg.zh ? "无废 · " : "Wufei · ", u->kiosk_name);
-	text(u, F_SMALL, C_WHITE, head, margin, px(u, 45), w - 2 * margin, false);
-	int y = px(u, 220);
-	y += text(u, F_TITLE, C_TEXT, t.title, margin, y, w - 2 * margin, true) + px(u, 40);
-	for (unsigned i = 0; i < t.nlines; i++)
-		y += text(u, F_BODY, C_TEXT, t.lines[i], margin, y, w - 2 * margin, true) +
-		     px(u, 24);
-	if (t.qr[0])
-		y += qr(u, t.qr, y + px(u, 20), px(u, 640)) + px(u, 40);
-	if (t.message[0]) {
-		int mh = px(u, 150), top[4] = {0, u->cfg.height, 0, 0};
-		if (t.nbuttons)
-			ui_button_rect(u->cfg.width, u->cfg.height, t.nbuttons, 0, top);
-		int my = top[1] - mh - px(u, 30);
-		if (my < y)
-			my = y;
-		fill(u, t.message_is_error ? C_ERROR : C_HEADER, margin, my, w - 2 * margin, mh);
-		int th = TTF_FontHeight(u->font[F_BODY]);
-		text(u, F_BODY, C_WHITE, t.message, margin, my + (mh - th) / 2, w - 2 * margin,
-		     true);
-	}
-	buttons(u, &t);
-	SDL_RenderPresent(u->ren);
-	return ui_present_window(u);
 }
 
 int ui_present_window(struct ui *u)
@@ -266,8 +156,33 @@ int ui_present_window(struct ui *u)
 void ui_set_health(struct ui *u, const struct ui_health *h)
 {
 	u->has_health = h != NULL;
+	memset(&u->health, 0, sizeof u->health);
 	if (h)
 		u->health = *h;
+}
+
+void ui_set_facts(struct ui *u, const struct ui_facts *f)
+{
+	u->has_facts = f != NULL;
+	memset(&u->facts, 0, sizeof u->facts);
+	if (f)
+		u->facts = *f;
+}
+
+struct ui_layout_in ui_layout_in_of(const struct ui *u)
+{
+	struct ui_layout_in in = {.width = u->cfg.width,
+	                          .height = u->cfg.height,
+	                          .dpi = u->cfg.dpi,
+	                          .kiosk_name = u->kiosk_name,
+	                          .facts = u->has_facts ? &u->facts : NULL,
+	                          .health = u->has_health ? &u->health : NULL};
+	return in;
+}
+
+const struct ui_layout *ui_shown(const struct ui *u)
+{
+	return &u->shown;
 }
 
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len)

@@ -3,15 +3,16 @@
  * surface (a software renderer: no display needed) and saves them as PNG.
  *
  * For: screenshots of every screen the kiosk shows (wufei-kiosk run
- * --screenshots DIR, the headless demo) and the drawing the touch-screen
- * window will show. What each screen says comes from ui_text.h; this file
- * only lays it out: a header with the kiosk's name, the title, body lines,
- * the receipt's QR code (libqrencode, level M), a message box and the
- * buttons. The font is [screen] font or, by default, what fontconfig
- * offers for Chinese (Noto Sans CJK on Debian).
+ * --screenshots DIR, the headless demo) and the touch-screen window. Where
+ * everything goes comes from the pure layout (ui_layout.h), the words from
+ * ui_text.h, the colours from ui_theme.h; this file only paints that model:
+ * boxes, text (cached as textures), icons drawn in code (ui_icons.c), the
+ * receipt's QR code (libqrencode, level M, with its quiet zone). The font
+ * is [screen] font or, by default, what fontconfig offers for Chinese (Noto
+ * Sans CJK on Debian). The screen speaks the view's language.
  *
  * With cfg.window the same picture is shown in a window (full screen on the
- * kiosk) and taps or clicks on its buttons come back through ui_poll.
+ * kiosk) and taps or clicks on its controls come back through ui_poll.
  */
 #ifndef WUFEI_UI_H
 #define WUFEI_UI_H
@@ -21,12 +22,13 @@
 
 #include "catalog.h"
 #include "session.h"
+#include "ui_layout.h"
 #include "ui_text.h"
 
 struct ui_config {
 	int width, height;      /* pixels, e.g. 1080 x 1920 (portrait) */
+	int dpi;                /* the panel's dots per inch; <= 0: UI_DPI_DEFAULT */
 	const char *font_path;  /* NULL or "" = ask fontconfig */
-	bool zh;                /* Chinese, else English */
 	const char *kiosk_name; /* shown in the header; may be NULL */
 	bool window;            /* also show it in a window on the display (SDL video) */
 	bool fullscreen;        /* the window covers the display */
@@ -37,13 +39,37 @@ struct ui;
 /* ui_open — loads the font and makes the surface. WF_OK or an error in err. */
 int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_len);
 
-/* ui_draw — draws view v (the categories name the buttons). WF_OK or WF_EIO. */
+/*
+ * ui_draw — lays out view v (the categories name the tiles) and draws it,
+ * unless the layout is identical to the one drawn last (a reading that
+ * changes nothing on screen costs no drawing). Returns 1 when it drew, 0
+ * when nothing changed, WF_EIO when the window could not be updated.
+ */
 int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category *cats,
             unsigned ncats);
 
 /* ui_set_health — what the staff menu shows of the kiosk's health from the
  * next ui_draw on (copied; NULL shows none). */
 void ui_set_health(struct ui *u, const struct ui_health *h);
+
+/* ui_set_facts — the clock, today's totals and the help texts from the next
+ * ui_draw on (copied; NULL shows none). */
+void ui_set_facts(struct ui *u, const struct ui_facts *f);
+
+/* ui_layout_in_of — the layout inputs ui_draw uses (size, dpi, name, facts,
+ * health): tests lay out exactly what is drawn. Points into u. */
+struct ui_layout_in ui_layout_in_of(const struct ui *u);
+
+/* ui_shown — the layout drawn last (what a tap hits); zeros before any. */
+const struct ui_layout *ui_shown(const struct ui *u);
+
+/*
+ * ui_check_fit — measures every text block and control label of l with the
+ * fonts ui_draw uses: a block's wrapped text must fit its rectangle, a
+ * label its control. Returns how many do not (0: all fit); the first is
+ * described in why.
+ */
+int ui_check_fit(struct ui *u, const struct ui_layout *l, char *why, size_t why_len);
 
 /* ui_save_png — writes what was drawn last to path (RGB PNG). */
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len);

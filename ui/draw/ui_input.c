@@ -1,18 +1,19 @@
 /* ui_input.c — the window's events: taps and clicks on buttons; see ui.h. */
 #include "ui_private.h"
 
-/* The button under surface point (x, y), if any. */
+/* The control under surface point (x, y) in the layout drawn last. */
+int ui_hit_index(const struct ui *u, int x, int y)
+{
+	return u->has_shown ? ui_layout_hit(&u->shown, x, y) : -1;
+}
+
 bool ui_hit(const struct ui *u, int x, int y, struct ui_button *out)
 {
-	for (unsigned i = 0; i < u->shown.nbuttons; i++) {
-		int r[4];
-		ui_button_rect(u->cfg.width, u->cfg.height, u->shown.nbuttons, i, r);
-		if (x >= r[0] && x < r[0] + r[2] && y >= r[1] && y < r[1] + r[3]) {
-			*out = u->shown.buttons[i];
-			return true;
-		}
-	}
-	return false;
+	int i = ui_hit_index(u, x, y);
+	if (i < 0)
+		return false;
+	*out = u->shown.ctl[i].b;
+	return true;
 }
 
 int ui_poll(struct ui *u, struct ui_button *tapped)

@@ -1,38 +1,74 @@
 /*
  * ui_private.h — the drawing's handle, shared by the files of ui/draw/
- * only: ui.c (open, draw, save) and ui_input.c (the window's events: taps,
- * keys). Not an interface.
+ * only: ui.c (open, close, save, the window), ui_draw.c (painting the
+ * layout, the text cache), ui_prim.c (shapes), ui_icons.c (icons drawn in
+ * code) and ui_input.c (the window's events: taps, keys). Not an interface.
  */
 #ifndef WUFEI_UI_PRIVATE_H
 #define WUFEI_UI_PRIVATE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <SDL.h>
 #include <SDL_ttf.h>
 
 #include "ui.h"
+#include "ui_layout.h"
 #include "ui_text.h"
 
-enum { F_SMALL, F_BODY, F_TITLE, F_COUNT };
+#define UI_CACHE_MAX 160 /* rendered texts kept as textures */
+
+/* One rendered text: keyed by font, colour, wrap width and the string. */
+struct ui_cached {
+	SDL_Texture *tex; /* NULL: a free slot */
+	int font, w, h, wrap;
+	enum ui_color fg;
+	uint64_t used; /* the draw count when last used (least recently used goes) */
+	char text[UI_TEXT_MAX];
+};
 
 struct ui {
 	struct ui_config cfg;
 	char kiosk_name[96];
 	SDL_Surface *surface;
 	SDL_Renderer *ren;
-	TTF_Font *font[F_COUNT];
-	double s;             /* scale: width / 1080 */
-	struct ui_text shown; /* the buttons drawn last */
+	TTF_Font *font[UI_FONT_COUNT]; /* at the layout's font_px */
+	struct ui_layout shown;        /* the layout drawn last: what a tap can hit */
+	bool has_shown;
+	struct ui_layout next; /* scratch: the layout being compared */
 	struct ui_health health;
 	bool has_health;
+	struct ui_facts facts;
+	bool has_facts;
+	uint64_t draws;
+	int drawn_pressed; /* the pressed control drawn last */
+	struct ui_cached cache[UI_CACHE_MAX];
 	SDL_Window *win; /* with cfg.window: the kiosk's screen */
+
+	/* input (ui_input.c) */
+	int pressed; /* index in shown.ctl of the control drawn pressed; -1 none */
 };
 
 /* ui.c: copies the drawn surface to the window (with cfg.window). */
 int ui_present_window(struct ui *u);
 
-/* ui_input.c: the button under surface point (x, y), if any. */
+/* ui_draw.c: frees the text cache. */
+void ui_cache_clear(struct ui *u);
+
+/* ui_prim.c: shapes in a theme colour. */
+void ui_fill(struct ui *u, struct ui_rect r, enum ui_color c);
+void ui_fill_round(struct ui *u, struct ui_rect r, int radius, enum ui_color c);
+void ui_fill_circle(struct ui *u, int cx, int cy, int radius, enum ui_color c);
+void ui_fill_tri(struct ui *u, const float xy[6], enum ui_color c);
+void ui_line(struct ui *u, float x0, float y0, float x1, float y1, float width, enum ui_color c);
+
+/* ui_icons.c: icon drawn in colour fg (on bg where it cuts holes) into r. */
+void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg, enum ui_color bg);
+
+/* ui_input.c: the control under surface point (x, y), if any. */
 bool ui_hit(const struct ui *u, int x, int y, struct ui_button *out);
+/* ui_input.c: index of the control under (x, y) in the layout shown, or -1. */
+int ui_hit_index(const struct ui *u, int x, int y);
 
 #endif

@@ -1,11 +1,11 @@
 /*
- * ui_text.h — what each kiosk screen says, in Chinese or English: the pure
- * half of the touch-screen UI (no SDL, no I/O). ui.h draws it.
+ * ui_text.h — the words of the kiosk's screens in the visit's language: the
+ * pure half of the touch-screen UI's wording (no SDL, no I/O). Every string
+ * goes through gettext (i18n.h: wf_tr, wf_ntr).
  *
- * For: turning a session_view (session.h) and the category list into
- * a title, body lines, a message, button labels and, on the receipt screen,
- * the receipt URL for the QR code. Weights are shown as kilograms with three
- * decimals ("1.250 kg"), pieces as a count.
+ * For: ui_layout.c, which places these words, and the tests. Weights are
+ * kilograms with three decimals ("1.250 kg"), pieces a count, rates points
+ * per kilogram or per piece ("0.8 分/公斤", "2 pts/piece").
  */
 #ifndef WUFEI_UI_TEXT_H
 #define WUFEI_UI_TEXT_H
@@ -16,28 +16,16 @@
 
 #include "catalog.h"
 #include "session.h"
+#include "wf.h"
 
-#define UI_LINE_MAX    128 /* bytes of one line incl. NUL (UTF-8) */
-#define UI_LINES_MAX   6
-#define UI_BUTTONS_MAX 14
+#define UI_LINE_MAX 128 /* bytes of one line incl. NUL (UTF-8) */
 
-/* A button: its label and the tap it sends to the session. */
+/* A control's label and the tap it sends to the session. */
 struct ui_button {
 	char label[UI_LINE_MAX / 2];
 	enum session_control control;
 	uint16_t category_id; /* SESSION_TAP_CATEGORY */
 	int digit;            /* SESSION_TAP_DIGIT */
-};
-
-struct ui_text {
-	char title[UI_LINE_MAX];
-	char lines[UI_LINES_MAX][UI_LINE_MAX];
-	unsigned nlines;
-	char message[UI_LINE_MAX]; /* "" when none */
-	bool message_is_error;     /* drawn in the warning colour */
-	struct ui_button buttons[UI_BUTTONS_MAX];
-	unsigned nbuttons;
-	char qr[SESSION_TOKEN_MAX]; /* receipt URL to draw as a QR code; "" when none */
 };
 
 /* The kiosk's health, shown to staff on the staff menu. */
@@ -52,22 +40,29 @@ struct ui_health {
 	} dev[3]; /* scale, card reader, printer */
 };
 
-/* ui_health_lines — appends the health lines (sync; devices) to t. */
-void ui_health_lines(const struct ui_health *h, bool zh, struct ui_text *t);
+/* ui_health_lines — the health in two lines: sync, then the devices. */
+void ui_health_lines(const struct ui_health *h, enum wf_lang lang, char sync[UI_LINE_MAX],
+                     char devices[UI_LINE_MAX]);
 
-/* ui_text_make — fills *out for view v; zh chooses Chinese (else English). */
-void ui_text_make(const struct session_view *v, const struct wf_category *cats, unsigned ncats,
-                  bool zh, struct ui_text *out);
+/* ui_format_qty — "1.250 kg" for grams, "4 件" / "4 pieces" for pieces. */
+void ui_format_qty(int64_t qty, enum wf_unit unit, enum wf_lang lang, char *out, size_t cap);
 
-/*
- * ui_button_rect — where button i of n lies on a w x h screen: out = {x, y,
- * width, height}. Two columns, three when there are more than eight (the PIN
- * pad), at the bottom of the screen. Pure; ui.c draws by it and tests click
- * by it.
- */
-void ui_button_rect(int w, int h, unsigned n, unsigned i, int out[4]);
+/* ui_format_kg — grams as kilograms with three decimals, no unit ("1.250"). */
+void ui_format_kg(int64_t grams, char *out, size_t cap);
 
-/* ui_format_qty — "1.250 kg" for grams, "4 件" / "4 pcs" for pieces. */
-void ui_format_qty(int64_t qty, enum wf_unit unit, bool zh, char *out, size_t cap);
+/* ui_format_rate — a category's rate: "0.8 分/公斤", "2 pts/piece". */
+void ui_format_rate(const struct wf_category *c, enum wf_lang lang, char *out, size_t cap);
+
+/* ui_format_points — "12 积分" / "12 points" (plural right). */
+void ui_format_points(int64_t points, enum wf_lang lang, char *out, size_t cap);
+
+/* ui_message_text — a session message in words ("" for none). */
+const char *ui_message_text(enum session_message m, enum wf_lang lang);
+
+/* ui_oos_text — why the kiosk is out of service, for a technician. */
+const char *ui_oos_text(enum session_oos_reason r, enum wf_lang lang);
+
+/* ui_scale_text — what the live weight is doing, in words ("Stable"). */
+const char *ui_scale_text(enum session_scale s, enum wf_lang lang);
 
 #endif

@@ -1,0 +1,35 @@
+/*
+ * ledger_totals.c — today's totals at this kiosk for the attract screen:
+ * the grams of weighed categories and the number of drops recorded on one
+ * local day. Reads only.
+ */
+#include "ledger_private.h"
+
+#include <string.h>
+
+int ledger_day_totals(struct ledger *l, uint32_t local_day, struct ledger_totals *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = NULL;
+	int r = ledger_db_prepare(l,
+	                          "SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.unit = ?3"
+	                          " THEN r.qty END), 0) FROM records r"
+	                          " LEFT JOIN categories c ON c.id = r.category_id"
+	                          " WHERE r.kind = ?1 AND r.local_day = ?2",
+	                          &st);
+	if (r)
+		return r;
+	sqlite3_bind_int(st, 1, WF_RECORD_DROP);
+	sqlite3_bind_int64(st, 2, local_day);
+	sqlite3_bind_int(st, 3, WF_UNIT_GRAM);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->drops = sqlite3_column_int64(st, 0);
+		out->grams = sqlite3_column_int64(st, 1);
+		r = WF_OK;
+	} else {
+		r = ledger_db_fail(l, rc, "today's totals");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
