@@ -6,7 +6,9 @@
  * (carrying out the session's effects), printing.c (the receipt's layout
  * and the printer's jobs), events.c (cards and device events into session
  * events), script_run.c (the command language), health.c (the kiosk's
- * health for staff), screen.c or screen_none.c (the screen, chosen by CMake).
+ * health for staff), live.c (the live loop's next deadline and its wait),
+ * screen.c and screen_input.c, or screen_none.c (the screen and the
+ * window's input, chosen by CMake).
  */
 #ifndef WUFEI_RUNNER_PRIVATE_H
 #define WUFEI_RUNNER_PRIVATE_H
@@ -23,6 +25,7 @@
 #include "signing.h"
 #include "ui_text.h"
 #include "sync.h"
+#include "wedge.h"
 
 #define PRINT_JOB_MAX   (96 * 1024)
 #define PRINT_WAIT_MS   8000 /* a job not answered by then has failed */
@@ -80,6 +83,13 @@ struct runner {
 	struct session_view drawn;     /* what the window shows */
 	int64_t health_ms;             /* when the staff menu's health was looked at last */
 	struct ui_health health_drawn; /* what the screen shows of it (zeroed: none) */
+
+	/* the window's input (screen_input.c) */
+	struct wedge wedge;   /* [device.*] protocol = wedge: a reader on the keyboard */
+	int wedge_state;      /* 0 not set up yet, 1 reading, -1 none */
+	FILE *frame_log;      /* WUFEI_FRAME_LOG: presented frames (bench), or NULL */
+	bool frame_log_tried; /* the variable was looked at */
+	bool input_posted;    /* a tap or card posted after the last draw */
 };
 
 /* runner.c */
@@ -124,5 +134,11 @@ int screen_open(struct runner *r, const char *dir, bool window, char *err, size_
 void screen_shot(struct runner *r, const struct session_view *v); /* --screenshots */
 void screen_tick(struct runner *r); /* the window follows the session; taps come back */
 void screen_close(struct runner *r);
+/* screen_input.c (SDL2; stubs in screen_none.c): the window's input */
+void screen_input(struct runner *r);                /* taps, pressed look, wedge keys */
+bool screen_wait(struct runner *r, int timeout_ms); /* ui_wait; false without a window */
+void screen_wake(struct runner *r);                 /* ui_wake: any thread */
+void screen_log_frame(struct runner *r, const struct session_view *v); /* after a present */
+void screen_input_close(struct runner *r);
 
 #endif

@@ -59,17 +59,38 @@ void screen_shot(struct runner *r, const struct session_view *v)
 		runner_logf(r, "screenshot %s: %s", path, err);
 }
 
+/* Whether the screen shows the scale's live weight (a reading that changes
+ * nothing on the other screens must not draw the window again). */
+static bool shows_scale(enum session_screen screen)
+{
+	return screen == SESSION_SCREEN_WEIGH || screen == SESSION_SCREEN_STAFF_BIN_WEIGH ||
+	       screen == SESSION_SCREEN_STAFF;
+}
+
+/* What of v the window shows: the live weight only where it is shown,
+ * countdowns in whole seconds. */
+static void shown_part(const struct session_view *v, struct session_view *s)
+{
+	memcpy(s, v, sizeof *s); /* padding too: the two are compared whole */
+	if (!shows_scale(s->screen)) {
+		s->live_grams = 0;
+		s->live_has_weight = false;
+		s->live = SESSION_SCALE_NONE;
+		s->live_stable = false;
+		s->stable_pct = 0;
+		s->test_grams = 0;
+	}
+	s->timeout_left_ms = (s->timeout_left_ms + 999) / 1000;
+	s->locked_ms = (s->locked_ms + 999) / 1000;
+}
+
 /* Whether the window must be drawn again: what it shows of v changed. */
 static bool view_changed(const struct session_view *a, const struct session_view *b)
 {
-	return a->screen != b->screen || a->message != b->message || a->oos != b->oos ||
-	       a->live_grams != b->live_grams || a->live != b->live ||
-	       a->stable_pct != b->stable_pct || a->live_stable != b->live_stable ||
-	       a->qty != b->qty || a->points != b->points || a->pin_len != b->pin_len ||
-	       a->locked_ms / 1000 != b->locked_ms / 1000 || a->has_receipt != b->has_receipt ||
-	       a->receipt.seq != b->receipt.seq || a->test_grams != b->test_grams ||
-	       a->session_points != b->session_points || a->category_id != b->category_id ||
-	       strcmp(a->name, b->name) != 0;
+	struct session_view x, y;
+	shown_part(a, &x);
+	shown_part(b, &y);
+	return memcmp(&x, &y, sizeof x) != 0;
 }
 
 /* Whether the two say the same but for the seconds since the last sync
@@ -104,21 +125,9 @@ void screen_tick(struct runner *r)
 		r->drawn = v;
 		set_health(r, &v);
 		ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories);
+		screen_log_frame(r, &v);
 	}
-	struct ui_button b;
-	int p = r->window ? ui_poll(r->ui, &b) : 0;
-	if (p < 0)
-		r->quit = true;
-	if (p > 0) {
-		struct session_event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.kind = SESSION_EV_TAP;
-		ev.u.tap.control = b.control;
-		ev.u.tap.category_id = b.category_id;
-		ev.u.tap.digit = b.digit;
-		runner_logf(r, "tap %s", b.label);
-		runner_post(r, &ev);
-	}
+	screen_input(r); /* taps, keys: screen_input.c */
 }
 
 int screen_open(struct runner *r, const char *dir, bool window, char *err, size_t err_len)
@@ -146,6 +155,7 @@ int screen_open(struct runner *r, const char *dir, bool window, char *err, size_
 
 void screen_close(struct runner *r)
 {
+	screen_input_close(r);
 	ui_close(r->ui);
 	r->ui = NULL;
 }

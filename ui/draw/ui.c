@@ -78,6 +78,7 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 		return WF_ENOMEM;
 	}
 	u->cfg = *cfg;
+	ui_input_init(u);
 	snprintf(u->kiosk_name, sizeof u->kiosk_name, "%s", cfg->kiosk_name ? cfg->kiosk_name : "");
 	u->s = cfg->width / 1080.0;
 	static const int sizes[F_COUNT] = {40, 54, 80};
