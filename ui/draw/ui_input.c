@@ -98,6 +98,7 @@ static int press_at(struct ui *u, int phase, int x, int y, struct ui_input *in)
 		u->press_index = -1;
 		bool redraw = set_pressed(u, -1);
 		if (on) {
+			u->redraw_next = redraw; /* the tap first, its look after */
 			memset(in, 0, sizeof *in);
 			in->kind = UI_INPUT_TAP;
 			in->button = b;
@@ -212,6 +213,12 @@ int ui_poll(struct ui *u, struct ui_input *in)
 {
 	if (!u->win)
 		return 0;
+	if (u->redraw_next) {
+		u->redraw_next = false;
+		memset(in, 0, sizeof *in);
+		in->kind = UI_INPUT_REDRAW;
+		return 1;
+	}
 	SDL_Event e;
 	while (SDL_PollEvent(&e)) {
 		int rc = one_event(u, &e, in);

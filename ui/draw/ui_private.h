@@ -37,6 +37,7 @@ struct ui {
 	SDL_FingerID press_finger;  /* with UI_PRESS_FINGER: the finger followed */
 	Uint32 wake_event;          /* SDL event type of ui_wake; 0 before ui_input_init */
 	bool woken;                 /* ui_poll took a wake the next ui_wait must see */
+	bool redraw_next;           /* a tap un-pressed its control: REDRAW next */
 };
 
 enum { UI_PRESS_NONE, UI_PRESS_MOUSE, UI_PRESS_FINGER };
