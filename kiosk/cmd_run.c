@@ -4,9 +4,11 @@
  *   wufei-kiosk run [--config FILE] [--script FILE|-] [--no-devices]
  *                   [--virtual-clock] [--clock-start TIME] [--print-config]
  *
- * Without --script it runs live: device threads feed the session, and lines
- * of the command language (kiosk/script.h) on standard input act as taps
- * (the headless console until the touch screen UI lands). With --script it
+ * Without --script it runs live: device threads feed the session, lines of
+ * the command language (kiosk/script.h) on standard input act as taps (the
+ * console), and with --window the window's taps and keys (a keyboard-wedge
+ * card reader) do too; the loop then sleeps until an event or the next
+ * deadline (docs/ARCHITECTURE.md, "The live loop"). With --script it
  * carries out the file's lines in order and exits 0 when every "expect"
  * held, 1 when one did not. --virtual-clock (default with --script and
  * --no-devices) makes time pass only by "wait" lines, so a script is exact;
