@@ -242,6 +242,35 @@ static void test_keys(void **state)
 	}
 }
 
+static void draw_screen(enum session_screen screen)
+{
+	struct session_view v;
+	memset(&v, 0, sizeof v);
+	v.screen = screen;
+	v.category_id = 1;
+	v.language = WF_LANG_EN;
+	assert_int_equal(ui_draw(g_ui, &v, cats, 2), WF_OK);
+}
+
+/* The screen changes while a finger is down: the control it pressed is
+ * gone, so nothing is pressed and its release taps nothing. */
+static void test_screen_change_cancels_press(void **state)
+{
+	(void)state;
+	char taps[4][64];
+	int redraws;
+	push_finger(SDL_FINGERDOWN, 5, g_at[0][0], g_at[0][1]);
+	assert_int_equal(drain(taps, 4, &redraws), 0);
+	assert_true(ui_pressed(g_ui) >= 0);
+	draw_screen(SESSION_SCREEN_WEIGH);
+	assert_int_equal(drain(taps, 4, &redraws), 0);
+	assert_int_equal(redraws, 1);
+	assert_int_equal(ui_pressed(g_ui), -1);
+	push_finger(SDL_FINGERUP, 5, g_at[0][0], g_at[0][1]);
+	assert_int_equal(drain(taps, 4, &redraws), 0);
+	draw_screen(SESSION_SCREEN_CATEGORY);
+}
+
 static void *waker(void *arg)
 {
 	usleep(50000);
@@ -272,6 +301,7 @@ int main(void)
 	    cmocka_unit_test(test_tap_is_press_and_release_on_one_control),
 	    cmocka_unit_test(test_sliding_off_cancels),
 	    cmocka_unit_test(test_one_touch_counts_once),
+	    cmocka_unit_test(test_screen_change_cancels_press),
 	    cmocka_unit_test(test_keys),
 	    cmocka_unit_test(test_wake_from_another_thread),
 	};

@@ -213,6 +213,13 @@ int ui_poll(struct ui *u, struct ui_input *in)
 {
 	if (!u->win)
 		return 0;
+	if (u->pressed >= 0 && ((unsigned)u->pressed >= u->shown.nbuttons ||
+	                        !same_button(&u->shown.buttons[u->pressed], &u->press_btn))) {
+		/* the screen changed under the finger: that control is gone */
+		u->pressed = -1;
+		u->press_index = -1;
+		u->redraw_next = true;
+	}
 	if (u->redraw_next) {
 		u->redraw_next = false;
 		memset(in, 0, sizeof *in);
