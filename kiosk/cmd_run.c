@@ -4,9 +4,11 @@
  *   wufei-kiosk run [--config FILE] [--script FILE|-] [--no-devices]
  *                   [--virtual-clock] [--clock-start TIME] [--print-config]
  *
- * Without --script it runs live: device threads feed the session, and lines
- * of the command language (kiosk/script.h) on standard input act as taps
- * (the headless console until the touch screen UI lands). With --script it
+ * Without --script it runs live: device threads feed the session, lines of
+ * the command language (kiosk/script.h) on standard input act as taps (the
+ * console), and with --window the window's taps and keys (a keyboard-wedge
+ * card reader) do too; the loop then sleeps until an event or the next
+ * deadline (docs/ARCHITECTURE.md, "The live loop"). With --script it
  * carries out the file's lines in order and exits 0 when every "expect"
  * held, 1 when one did not. --virtual-clock (default with --script and
  * --no-devices) makes time pass only by "wait" lines, so a script is exact;
@@ -15,7 +17,9 @@
  * visit just before a local midnight.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +36,17 @@
 #include "wf.h"
 
 static volatile sig_atomic_t g_stop;
+static int g_sigpipe[2] = {-1, -1}; /* a signal wakes the window's loop (run_window) */
 
 static void on_signal(int sig)
 {
 	(void)sig;
 	g_stop = 1;
+	int saved = errno;
+	if (g_sigpipe[1] >= 0 && write(g_sigpipe[1], "s", 1) < 0) {
+		/* full: the loop is already being woken */
+	}
+	errno = saved;
 }
 
 struct run_args {
@@ -171,55 +181,165 @@ static int run_script(struct runner *r, const char *path)
 	return status;
 }
 
-/* Live: device events, console lines on stdin, and a tick every 100 ms. */
-static int run_live(struct runner *r)
-{
+/* The console: lines of the command language on standard input. */
+struct console {
 	char buf[512];
-	size_t have = 0;
-	int lineno = 0;
-	bool stdin_open = true, skipping = false;
+	size_t have;
+	int lineno;
+	bool open, skipping;
+};
+
+/* Reads what standard input has (it is readable); 2 after "quit", else 0. */
+static int console_read(struct runner *r, struct console *c)
+{
+	ssize_t got = read(0, c->buf + c->have, sizeof c->buf - 1 - c->have);
+	if (got <= 0) {
+		c->open = false;
+		return 0;
+	}
+	c->have += (size_t)got;
+	c->buf[c->have] = '\0';
+	char *nl;
+	while ((nl = strchr(c->buf, '\n')) != NULL) {
+		*nl = '\0';
+		if (c->skipping) /* the end of an over-long line */
+			c->skipping = false;
+		else if (do_line(r, "stdin", ++c->lineno, c->buf) == 2)
+			return 2;
+		size_t rest = c->have - (size_t)(nl + 1 - c->buf);
+		memmove(c->buf, nl + 1, rest + 1);
+		c->have = rest;
+	}
+	if (c->have == sizeof c->buf - 1) {
+		/* an over-long line is dropped to its end, and said so */
+		if (!c->skipping)
+			fprintf(stderr, "stdin:%d: line longer than %zu bytes: ignored\n",
+			        ++c->lineno, sizeof c->buf - 2);
+		c->skipping = true;
+		c->have = 0;
+	}
+	return 0;
+}
+
+/* Without a window (headless, --screenshots): device events, console
+ * lines, and a tick every 100 ms, in poll(). */
+static int run_poll(struct runner *r, struct console *c)
+{
 	while (!g_stop) {
 		struct pollfd p[2] = {{runner_device_fd(r), POLLIN, 0},
-		                      {stdin_open ? 0 : -1, POLLIN, 0}};
+		                      {c->open ? 0 : -1, POLLIN, 0}};
 		int n = poll(p, 2, 100);
 		if (n < 0 && errno != EINTR)
 			return 1;
 		runner_poll_devices(r);
-		if (n > 0 && (p[1].revents & (POLLIN | POLLHUP))) {
-			ssize_t got = read(0, buf + have, sizeof buf - 1 - have);
-			if (got <= 0) {
-				stdin_open = false;
-			} else {
-				have += (size_t)got;
-				buf[have] = '\0';
-				char *nl;
-				while ((nl = strchr(buf, '\n')) != NULL) {
-					*nl = '\0';
-					if (skipping) /* the end of an over-long line */
-						skipping = false;
-					else if (do_line(r, "stdin", ++lineno, buf) == 2)
-						return 0;
-					size_t rest = have - (size_t)(nl + 1 - buf);
-					memmove(buf, nl + 1, rest + 1);
-					have = rest;
-				}
-				if (have == sizeof buf - 1) {
-					/* an over-long line is dropped to its end, and said so */
-					if (!skipping)
-						fprintf(stderr,
-						        "stdin:%d: line longer than %zu bytes: "
-						        "ignored\n",
-						        ++lineno, sizeof buf - 2);
-					skipping = true;
-					have = 0;
-				}
-			}
-		}
+		if (n > 0 && (p[1].revents & (POLLIN | POLLHUP)) && console_read(r, c) == 2)
+			return 0;
 		runner_tick(r);
 		if (runner_quit_requested(r))
 			return 0;
 	}
 	return 0;
+}
+
+/*
+ * With a window the loop sleeps in SDL (runner_wait) until the window has
+ * an input or the next deadline (runner_next_deadline_ms). Device events
+ * and console lines do not reach SDL by themselves: a watcher thread polls
+ * their fds (and the signal pipe) and wakes the loop (runner_wake), then
+ * waits until the loop has drained them before it polls again (the fds
+ * stay readable until drained: no busy loop).
+ */
+struct watcher {
+	struct runner *r;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	uint64_t drained; /* the loop's drains so far (mu) */
+	bool stdin_open;  /* (mu) */
+	bool stop;        /* (mu) */
+};
+
+static void *watch(void *arg)
+{
+	struct watcher *w = arg;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		bool in = w->stdin_open, stop = w->stop;
+		uint64_t seen = w->drained;
+		pthread_mutex_unlock(&w->mu);
+		if (stop)
+			break;
+		struct pollfd p[3] = {{runner_device_fd(w->r), POLLIN, 0},
+		                      {in ? 0 : -1, POLLIN, 0},
+		                      {g_sigpipe[0], POLLIN, 0}};
+		int n = poll(p, 3, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n <= 0)
+			continue;
+		runner_wake(w->r);
+		if (p[2].revents)
+			break; /* a signal, or the loop's end */
+		pthread_mutex_lock(&w->mu);
+		while (w->drained == seen && !w->stop)
+			pthread_cond_wait(&w->cond, &w->mu);
+		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+/* The loop drained the devices and the console: the watcher polls again. */
+static void watcher_drained(struct watcher *w, bool stdin_open)
+{
+	pthread_mutex_lock(&w->mu);
+	w->drained++;
+	w->stdin_open = stdin_open;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static bool stdin_readable(void)
+{
+	struct pollfd p = {0, POLLIN, 0};
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
+}
+
+static int run_window(struct runner *r, struct console *c)
+{
+	struct watcher w = {.r = r, .stdin_open = c->open};
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cond, NULL);
+	if (pthread_create(&w.thread, NULL, watch, &w) != 0) {
+		fputs("wufei-kiosk: cannot start the watcher thread\n", stderr);
+		return 1;
+	}
+	int status = 0;
+	while (!g_stop) {
+		runner_tick(r); /* draws what changed, takes the window's input */
+		if (runner_quit_requested(r))
+			break;
+		runner_wait(r, runner_next_deadline_ms(r));
+		runner_poll_devices(r);
+		if (c->open && stdin_readable() && console_read(r, c) == 2)
+			break;
+		watcher_drained(&w, c->open);
+	}
+	pthread_mutex_lock(&w.mu);
+	w.stop = true;
+	pthread_cond_signal(&w.cond);
+	pthread_mutex_unlock(&w.mu);
+	if (write(g_sigpipe[1], "q", 1) < 0)
+		status = 1;
+	pthread_join(w.thread, NULL);
+	pthread_cond_destroy(&w.cond);
+	pthread_mutex_destroy(&w.mu);
+	return status;
+}
+
+static int run_live(struct runner *r)
+{
+	struct console c = {.open = true};
+	return runner_has_window(r) ? run_window(r, &c) : run_poll(r, &c);
 }
 
 int cmd_run(int argc, char **argv)
@@ -242,6 +362,15 @@ int cmd_run(int argc, char **argv)
 		config_print(&cfg, stdout);
 		return 0;
 	}
+	if (pipe2(g_sigpipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+		fprintf(stderr, "wufei-kiosk: pipe: %s\n", strerror(errno));
+		return 1;
+	}
+	if (cfg.wedge.present && !a.window && !a.script)
+		fprintf(stderr,
+		        "wufei-kiosk: warning: [device.%s] protocol wedge reads the "
+		        "window's keyboard: without --window no card can be read\n",
+		        cfg.wedge.name);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);

@@ -11,7 +11,9 @@ xgettext --from-code=UTF-8 --language=C --keyword= --keyword=wf_tr:2 \
   --package-name=wufei --msgid-bugs-address=none --no-location --sort-output \
   -o po/wufei.pot "${files[@]}"
 msgmerge --quiet --update --backup=none --no-location --sort-output po/zh_CN.po po/wufei.pot
-msgmerge --quiet --update --backup=none --no-location --sort-output po/en.po po/wufei.pot
 # English: the message ids are English; a new one is its own translation
-msgen po/en.po | msgattrib --no-fuzzy -o po/en.po.new && mv po/en.po.new po/en.po
+# (no fuzzy matching: an English entry never needs a translator's review)
+msgmerge --quiet --update --backup=none --no-location --sort-output --no-fuzzy-matching \
+  po/en.po po/wufei.pot
+msgen po/en.po -o po/en.po.new && mv po/en.po.new po/en.po
 echo "po: $(msgattrib --untranslated po/zh_CN.po | grep -c '^msgid ' || true) entries of zh_CN.po to translate (the header counts as one)"

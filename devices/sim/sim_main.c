@@ -4,7 +4,8 @@
  * and the demo on a laptop.
  *
  *   wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]
- *                [--scale PROTO[,name=N][,unit=kg|g|lb|t][,digit_order=normal|reversed]
+ *                [--frame-log FILE] [--scale
+ * PROTO[,name=N][,unit=kg|g|lb|t][,digit_order=normal|reversed]
  *                 [,format=22|18|10]]... [--card em4100[,name=N]]...
  *                [--printer escpos[,name=N]]...
  *   wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order normal|reversed]
@@ -52,6 +53,7 @@ struct loop {
 	bool use_stdin;
 	char in_buf[LINE_MAX_B];
 	size_t in_len;
+	FILE *frame_log; /* --frame-log: one line per scale frame sent (bench) */
 };
 
 static volatile sig_atomic_t g_stop;
@@ -233,9 +235,15 @@ static void run_timers(struct loop *l, int64_t now)
 		struct sim_dev *d = l->sim.devs[i];
 		if (!d->plugged || d->powered_off)
 			continue;
-		if (d->role == DEVICE_ROLE_SCALE)
+		if (d->role == DEVICE_ROLE_SCALE) {
+			int64_t due = d->next_stream_ms;
 			sim_scale_tick(d, now);
-		else if (d->role == DEVICE_ROLE_CARD)
+			if (l->frame_log && d->next_stream_ms != due)
+				/* a frame went out: when (CLOCK_MONOTONIC ns) and what */
+				fprintf(l->frame_log, "%lld %s %lld\n",
+				        (long long)wf_clock_mono_ns(), d->name,
+				        (long long)sim_scale_net_g(d));
+		} else if (d->role == DEVICE_ROLE_CARD)
 			sim_card_tick(d, now);
 		else
 			sim_pace_tick(&l->sim, d, now);
@@ -371,6 +379,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 	        "usage: wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]\n"
+	        "                    [--frame-log FILE]\n"
 	        "                    [--scale "
 	        "mt8217|mt-sics|cas-ci200|xk3190-a9|xk3190-eq[,name=N][,unit=kg|g|lb|t]"
 	        "[,digit_order=normal|reversed][,format=22|18|10]]...\n"
@@ -412,6 +421,14 @@ static int parse_args(struct loop *l, int argc, char **argv)
 				return 2;
 			}
 			snprintf(l->sim.control, sizeof(l->sim.control), "%s", v);
+		} else if (!strcmp(a, "--frame-log") && !l->frame_log) {
+			l->frame_log = fopen(v, "w");
+			if (!l->frame_log) {
+				fprintf(stderr, "wufei-devsim: --frame-log %s: %s\n", v,
+				        strerror(errno));
+				return 2;
+			}
+			setvbuf(l->frame_log, NULL, _IOLBF, 0);
 		} else if (!strcmp(a, "--seed") && sim_parse_i64(v, 0, INT64_MAX, &seed)) {
 			s->seed = seed;
 			s->rng = (uint64_t)seed * 0x9e3779b97f4a7c15ull + 1;
@@ -507,5 +524,7 @@ out:
 	for (int i = 0; i < CTL_CLIENTS; i++)
 		if (l.ctl[i].fd >= 0)
 			close(l.ctl[i].fd);
+	if (l.frame_log)
+		fclose(l.frame_log);
 	return rc;
 }

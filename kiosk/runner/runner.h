@@ -72,11 +72,40 @@ bool runner_quit_requested(const struct runner *r);
 /* runner_poll_devices — feeds every queued device event to the session. */
 void runner_poll_devices(struct runner *r);
 
-/* runner_tick — a tick at the current time (live mode). */
+/* runner_tick — a tick at the current time (live mode): the sync thread's
+ * news, print deadlines, the session's timeouts; the window drawn if what
+ * it shows changed, and its taps and keys handled. */
 void runner_tick(struct runner *r);
 
 /* runner_device_fd — readable when device events are queued; -1 without devices. */
 int runner_device_fd(const struct runner *r);
+
+/*
+ * The live loop (cmd_run.c) sleeps until something happens (live.c):
+ *
+ * runner_next_deadline_ms — ms from now until the next moment the kiosk
+ * must act although no event came: a countdown's next second on screen or
+ * its end, a lock-out's, a print job's deadline, the staff menu's health
+ * (once a second), the sync thread's status (once a second with a
+ * central), the clock's next minute. At most 60,000; >= 0. Call it right
+ * after runner_tick: the session's countdowns are as of its last event.
+ */
+int runner_next_deadline_ms(struct runner *r);
+
+/* runner_has_window — the run shows a window (--window): wait in
+ * runner_wait rather than poll(). */
+bool runner_has_window(const struct runner *r);
+
+/*
+ * runner_wait — with a window: sleeps until the window has an input, a
+ * runner_wake came or timeout_ms passed (SDL_WaitEventTimeout; no busy
+ * loop); the window's input is then handled by the next runner_tick.
+ * Returns false at once without a window. Main thread only.
+ */
+bool runner_wait(struct runner *r, int timeout_ms);
+
+/* runner_wake — makes runner_wait return; any thread may call it. */
+void runner_wake(struct runner *r);
 
 /* runner_view — the session's view now. */
 struct session_view runner_view(const struct runner *r);

@@ -6,8 +6,10 @@
  * (carrying out the session's effects), printing.c (the receipt's layout
  * and the printer's jobs), events.c (cards and device events into session
  * events), script_run.c (the command language), health.c (the kiosk's
- * health for staff), screen.c or screen_none.c (the screen, chosen by CMake),
- * beep.c or beep_none.c (the feedback tones, likewise).
+ * health for staff), live.c (the live loop's next deadline and its wait),
+ * screen.c and screen_input.c, or screen_none.c (the screen and the
+ * window's input, chosen by CMake), beep.c or beep_none.c (the feedback
+ * tones, likewise).
  */
 #ifndef WUFEI_RUNNER_PRIVATE_H
 #define WUFEI_RUNNER_PRIVATE_H
@@ -24,6 +26,7 @@
 #include "signing.h"
 #include "ui_text.h"
 #include "sync.h"
+#include "wedge.h"
 
 #define PRINT_JOB_MAX   (96 * 1024)
 #define PRINT_WAIT_MS   8000 /* a job not answered by then has failed */
@@ -86,6 +89,13 @@ struct runner {
 	int64_t facts_minute;          /* screen.c: the clock's minute the facts are of */
 	enum session_screen facts_screen;
 	uint64_t facts_drops;
+
+	/* the window's input (screen_input.c) */
+	struct wedge wedge;   /* [device.*] protocol = wedge: a reader on the keyboard */
+	int wedge_state;      /* 0 not set up yet, 1 reading, -1 none */
+	FILE *frame_log;      /* WUFEI_FRAME_LOG: presented frames (bench), or NULL */
+	bool frame_log_tried; /* the variable was looked at */
+	bool input_posted;    /* a tap or card posted after the last draw */
 };
 
 /* runner.c */
@@ -130,6 +140,12 @@ int screen_open(struct runner *r, const char *dir, bool window, char *err, size_
 void screen_shot(struct runner *r, const struct session_view *v); /* --screenshots */
 void screen_tick(struct runner *r); /* the window follows the session; taps come back */
 void screen_close(struct runner *r);
+/* screen_input.c (SDL2; stubs in screen_none.c): the window's input */
+void screen_input(struct runner *r);                /* taps, pressed look, wedge keys */
+bool screen_wait(struct runner *r, int timeout_ms); /* ui_wait; false without a window */
+void screen_wake(struct runner *r);                 /* ui_wake: any thread */
+void screen_log_frame(struct runner *r, const struct session_view *v); /* after a present */
+void screen_input_close(struct runner *r);
 
 /* beep.c (SDL2 audio) or beep_none.c: the feedback tones. beep_open opens
  * the audio device (with the window only) or logs once why the kiosk stays

@@ -125,23 +125,13 @@ void screen_tick(struct runner *r)
 		if (health_changed || entered)
 			set_health(r, &v);
 		set_facts(r, &v);
-		if (ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories) < 0)
+		int drew = ui_draw(r->ui, &v, r->scfg.categories, r->scfg.ncategories);
+		if (drew < 0)
 			runner_logf(r, "screen: the window could not be updated");
+		else if (drew > 0)
+			screen_log_frame(r, &v); /* WUFEI_FRAME_LOG: a frame presented */
 	}
-	struct ui_button b;
-	int p = r->window ? ui_poll(r->ui, &b) : 0;
-	if (p < 0)
-		r->quit = true;
-	if (p > 0) {
-		struct session_event ev;
-		memset(&ev, 0, sizeof ev);
-		ev.kind = SESSION_EV_TAP;
-		ev.u.tap.control = b.control;
-		ev.u.tap.category_id = b.category_id;
-		ev.u.tap.digit = b.digit;
-		runner_logf(r, "tap %s", b.label);
-		runner_post(r, &ev);
-	}
+	screen_input(r); /* taps, keys: screen_input.c */
 }
 
 int screen_open(struct runner *r, const char *dir, bool window, char *err, size_t err_len)
@@ -170,6 +160,7 @@ int screen_open(struct runner *r, const char *dir, bool window, char *err, size_
 
 void screen_close(struct runner *r)
 {
+	screen_input_close(r);
 	ui_close(r->ui);
 	r->ui = NULL;
 }

@@ -32,3 +32,31 @@ void screen_close(struct runner *r)
 {
 	(void)r;
 }
+
+void screen_input(struct runner *r)
+{
+	(void)r;
+}
+
+bool screen_wait(struct runner *r, int timeout_ms)
+{
+	(void)r;
+	(void)timeout_ms;
+	return false;
+}
+
+void screen_wake(struct runner *r)
+{
+	(void)r;
+}
+
+void screen_log_frame(struct runner *r, const struct session_view *v)
+{
+	(void)r;
+	(void)v;
+}
+
+void screen_input_close(struct runner *r)
+{
+	(void)r;
+}

@@ -117,18 +117,25 @@ static void draw(struct ui *u, const struct golden_view *g, enum wf_lang lang, c
 	struct session_view v = g->view;
 	v.language = lang;
 	ui_set_health(u, g->has_health ? &g->health : NULL);
-	assert_int_equal(ui_draw(u, &v, golden_cats, golden_ncats), WF_OK);
+	/* what the screen glue tells the drawing, fixed: the same every run */
+	struct ui_facts f = {.clock = "09:41",
+	                     .has_today = true,
+	                     .today_grams = 182450,
+	                     .today_drops = 37,
+	                     .help_nearest = "翠苑二区 Cuiyuan 2, Gate 3",
+	                     .help_phone = "0571-8888 1234",
+	                     .test_weight_g = 5000};
+	ui_set_facts(u, &f);
+	assert_true(ui_draw(u, &v, golden_cats, golden_ncats) >= 0);
 	char err[300];
 	if (ui_save_png(u, path, err, sizeof err) != WF_OK)
 		fail_msg("%s", err);
 }
 
-static struct ui *open_ui(const struct golden_size *sz, enum wf_lang lang)
+static struct ui *open_ui(const struct golden_size *sz)
 {
-	struct ui_config cfg = {.width = sz->width,
-	                        .height = sz->height,
-	                        .zh = lang == WF_LANG_ZH,
-	                        .kiosk_name = "翠苑一区 Cuiyuan 1"};
+	struct ui_config cfg = {
+	    .width = sz->width, .height = sz->height, .kiosk_name = "翠苑一区 Cuiyuan 1"};
 	struct ui *u;
 	char err[300];
 	if (ui_open(&cfg, &u, err, sizeof err) != WF_OK)
@@ -189,7 +196,7 @@ static void test_goldens(void **state)
 	unsigned failed = 0, n = 0;
 	for (size_t s = 0; s < golden_nsizes; s++) {
 		for (int l = WF_LANG_ZH; l <= WF_LANG_EN; l++) {
-			struct ui *u = open_ui(&golden_sizes[s], (enum wf_lang)l);
+			struct ui *u = open_ui(&golden_sizes[s]);
 			for (size_t i = 0; i < golden_nviews; i++, n++) {
 				char name[200], actual[1024];
 				snprintf(name, sizeof name, "%s-%s-%s", golden_views[i].name,
@@ -247,7 +254,7 @@ static void test_no_stale_goldens(void **state)
 static void test_catches_one_digit(void **state)
 {
 	(void)state;
-	struct ui *u = open_ui(&golden_sizes[0], WF_LANG_EN);
+	struct ui *u = open_ui(&golden_sizes[0]);
 	const struct golden_view *confirm = NULL;
 	for (size_t i = 0; i < golden_nviews; i++)
 		if (golden_views[i].view.screen == SESSION_SCREEN_CONFIRM)

@@ -204,7 +204,7 @@ static bool overlap(struct ui_rect a, struct ui_rect b)
 static void check_targets(const char *what)
 {
 	const struct ui_layout *l = &g_l;
-	assert_int_equal(l->min_target_px, 41); /* 10 mm at 102 dpi */
+	assert_int_equal(l->min_target_px, 41);             /* 10 mm at 102 dpi */
 	if (l->nel >= UI_ELS_MAX || l->nctl >= UI_CTLS_MAX) /* something may have been dropped */
 		fail_msg("%s: %u elements, %u controls: the layout is full", what, l->nel, l->nctl);
 	for (unsigned i = 0; i < l->nctl; i++) {

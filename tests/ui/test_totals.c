@@ -18,12 +18,22 @@ static void test_day_totals(void **state)
 	char err[256];
 	assert_int_equal(ledger_init(f->path, 3, err, sizeof err), WF_OK);
 	struct ledger *l = fx_open(f->path);
-	struct wf_category paper = {.id = 1, .code = "paper", .name = "纸类", .unit = WF_UNIT_GRAM,
-	                            .rate_version = 1, .rate = 800, .min_qty = 100,
+	struct wf_category paper = {.id = 1,
+	                            .code = "paper",
+	                            .name = "纸类",
+	                            .unit = WF_UNIT_GRAM,
+	                            .rate_version = 1,
+	                            .rate = 800,
+	                            .min_qty = 100,
 	                            .max_qty = 50000};
-	struct wf_category bat = {.id = 6, .code = "batteries", .name = "电池",
-	                          .unit = WF_UNIT_PIECE, .rate_version = 1, .rate = 2,
-	                          .min_qty = 1, .max_qty = 50};
+	struct wf_category bat = {.id = 6,
+	                          .code = "batteries",
+	                          .name = "电池",
+	                          .unit = WF_UNIT_PIECE,
+	                          .rate_version = 1,
+	                          .rate = 2,
+	                          .min_qty = 1,
+	                          .max_qty = 50};
 	assert_int_equal(ledger_sync_begin(l, true), WF_OK);
 	assert_int_equal(ledger_sync_put_category(l, &paper), WF_OK);
 	assert_int_equal(ledger_sync_put_category(l, &bat), WF_OK);

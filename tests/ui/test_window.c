@@ -186,19 +186,24 @@ static bool logged(const char *needle)
 	return logged_within(needle, 150, false);
 }
 
+/* A whole number printed by a command, or -1. */
+static int atoi_checked(const char *text)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+	return end == text ? -1 : (int)v;
+}
+
 static void console(const char *line)
 {
 	assert_int_equal(write(g_in, line, strlen(line)), (ssize_t)strlen(line));
 }
 
-/* Touches the control sending c (a category's tile for category_id) on
- * screen (full screen on the W x H display, English, six categories as in
- * the fixture), where the kiosk's own layout puts it, until the kiosk logs
- * "tap LABEL": a touch the window did not yet take (pointer focus still on
- * its way on a loaded machine) is tried again, as a person would; one that
- * was taken is never repeated. */
-static void tap(enum session_screen screen, enum session_control c, uint16_t category_id,
-                const char *label)
+/* Where the kiosk's own layout puts the control sending c (a category's
+ * tile for category_id) on screen: full screen on the W x H display,
+ * English, six categories as in the fixture. r = {x, y, w, h}. */
+static void ctl_rect(enum session_screen screen, enum session_control c, uint16_t category_id,
+                     int r[4])
 {
 	static const char *const codes[] = {"paper", "plastic",  "metal",
 	                                    "glass", "textiles", "batteries"};
@@ -216,7 +221,18 @@ static void tap(enum session_screen screen, enum session_control c, uint16_t cat
 	ui_layout_make(&v, cats, 6, &in, &l);
 	int k = ui_layout_find(&l, c, category_id, 0);
 	assert_true(k >= 0);
-	int r[4] = {l.ctl[k].r.x, l.ctl[k].r.y, l.ctl[k].r.w, l.ctl[k].r.h};
+	r[0] = l.ctl[k].r.x, r[1] = l.ctl[k].r.y, r[2] = l.ctl[k].r.w, r[3] = l.ctl[k].r.h;
+}
+
+/* Touches that control until the kiosk logs "tap LABEL": a touch the
+ * window did not yet take (pointer focus still on its way on a loaded
+ * machine) is tried again, as a person would; one that was taken is never
+ * repeated. */
+static void tap(enum session_screen screen, enum session_control c, uint16_t category_id,
+                const char *label)
+{
+	int r[4];
+	ctl_rect(screen, c, category_id, r);
 	char want[80];
 	snprintf(want, sizeof want, "tap %s\n", label);
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -237,11 +253,12 @@ static int token_of(void *ctx, const struct ledger_entry *e)
 	return 0;
 }
 
-static void test_drop_by_touch(void **state)
+/* Starts the kiosk in a window with a new journal; extra_ini is appended to
+ * its kiosk.ini. Returns when it shows the attract screen. */
+static void start_kiosk(const char *extra_ini)
 {
-	(void)state;
 	const char *bin = getenv("WUFEI_BIN_DIR");
-	char kiosk[300], ini[1200], path[200];
+	char kiosk[300], ini[1600], path[200];
 	snprintf(kiosk, sizeof kiosk, "%s/wufei-kiosk", bin);
 	assert_int_equal(sh("'%s' keygen --out %s/k.key >/dev/null && '%s' ledger init %s/j.db "
 	                    "--kiosk 9 >/dev/null",
@@ -251,8 +268,8 @@ static void test_drop_by_touch(void **state)
 	         "[kiosk]\nnumber = 9\nname = Test\nledger = %s/j.db\nkey_file = %s/k.key\n"
 	         "fixture = %s/packaging/demo/fixture.json\n"
 	         "[screen]\nwidth = %d\nheight = %d\nfullscreen = true\nlanguage = en\n"
-	         "[session]\nstable_time_ms = 1000\n",
-	         g_dir, g_dir, getenv("WUFEI_SOURCE_DIR"), W, H);
+	         "[session]\nstable_time_ms = 1000\n%s",
+	         g_dir, g_dir, getenv("WUFEI_SOURCE_DIR"), W, H, extra_ini);
 	snprintf(path, sizeof path, "%s/k.ini", g_dir);
 	assert_int_equal(wf_test_write_file(path, ini), 0);
 	char log[200];
@@ -260,6 +277,35 @@ static void test_drop_by_touch(void **state)
 	char *kargv[] = {kiosk, "run", "--config", path, "--no-devices", "--window", NULL};
 	g_kiosk = spawn(kargv, log, &g_in, -1);
 	assert_true(logged("screen attract"));
+}
+
+/* Ends the kiosk with "quit"; it must exit 0. */
+static void quit_kiosk(void)
+{
+	console("quit\n");
+	int st = 0;
+	assert_int_equal(waitpid(g_kiosk, &st, 0), g_kiosk);
+	g_kiosk = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		if (sh("cat '%s/kiosk.log'", g_dir) == 0) /* what went wrong, for the record */
+			printf("%s", g_out);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+/* How often needle is in the kiosk's log. */
+static int count_logged(const char *needle)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/kiosk.log", g_dir);
+	assert_int_equal(sh("grep -cF '%s' '%s' || true", needle, path), 0);
+	return atoi_checked(g_out);
+}
+
+static void test_drop_by_touch(void **state)
+{
+	(void)state;
+	char path[200];
+	start_kiosk("");
 
 	console("weight 0 for 1500\ncard em4100:0014868981\n");
 	assert_true(logged("screen category"));
@@ -286,21 +332,64 @@ static void test_drop_by_touch(void **state)
 	assert_string_equal(out, want);
 
 	tap(SESSION_SCREEN_RECEIPT, SESSION_TAP_DONE, 0, "Done");
-	console("quit\n");
-	int st = 0;
-	assert_int_equal(waitpid(g_kiosk, &st, 0), g_kiosk);
-	g_kiosk = 0;
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		if (sh("cat '%s/kiosk.log'", g_dir) == 0) /* what went wrong, for the record */
-			printf("%s", g_out);
-	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	quit_kiosk();
 	assert_true(logged("run ended: 1 drops recorded"));
+}
+
+/* A keyboard-wedge reader types the card's number and Enter through the X
+ * keyboard: at a reader's speed it is a card and the visit starts; the same
+ * digits typed at a person's speed are nothing. */
+static void test_wedge_card_by_keyboard(void **state)
+{
+	(void)state;
+	start_kiosk("[device.card]\nrole = card\nprotocol = wedge\ntechnology = em4100\n"
+	            "base = decimal\ndigits = 10\n");
+	assert_true(logged("keyboard-wedge reader on the window's keyboard"));
+	/* a person: 150 ms between keys (the pointer on the window: its focus).
+	 * xdotool key, not type: type takes every later word as text, and
+	 * Enter must follow the digits at the same pace. */
+	assert_int_equal(sh("DISPLAY=%s xdotool mousemove %d %d sleep 0.2 key --delay 150 "
+	                    "0 0 1 4 8 6 8 9 8 1 Return",
+	                    g_display, W / 2, H / 8),
+	                 0);
+	/* a reader: 5 ms between keys */
+	assert_int_equal(
+	    sh("DISPLAY=%s xdotool key --delay 5 0 0 1 4 8 6 8 9 8 1 Return", g_display), 0);
+	assert_true(logged("screen category"));
+	/* the window takes keys in order: had the slow digits been a card, it
+	 * would be logged before the fast one's */
+	assert_int_equal(count_logged("card em4100:******8981"), 1);
+	quit_kiosk();
+}
+
+/* A press on one control released on another is no tap (real X pointer). */
+static void test_slide_off_is_no_tap(void **state)
+{
+	(void)state;
+	start_kiosk("");
+	console("card em4100:0014868981\n");
+	assert_true(logged("screen category"));
+	int a[4], b[4];
+	ctl_rect(SESSION_SCREEN_CATEGORY, SESSION_TAP_CATEGORY, 1, a);
+	ctl_rect(SESSION_SCREEN_CATEGORY, SESSION_TAP_CATEGORY, 2, b);
+	usleep(300000);
+	assert_int_equal(sh("DISPLAY=%s xdotool mousemove %d %d sleep 0.2 mousedown 1 sleep 0.1 "
+	                    "mousemove %d %d sleep 0.1 mouseup 1",
+	                    g_display, a[0] + a[2] / 2, a[1] + a[3] / 2, b[0] + b[2] / 2,
+	                    b[1] + b[3] / 2),
+	                 0);
+	tap(SESSION_SCREEN_CATEGORY, SESSION_TAP_DONE, 0, "Finish");
+	/* X events come in order: a tap from the slide would be logged first */
+	assert_int_equal(count_logged("tap "), 1);
+	quit_kiosk();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_drop_by_touch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wedge_card_by_keyboard, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_slide_off_is_no_tap, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,7 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 		return WF_ENOMEM;
 	}
 	u->cfg = *cfg;
+	ui_input_init(u);
 	snprintf(u->kiosk_name, sizeof u->kiosk_name, "%s", cfg->kiosk_name ? cfg->kiosk_name : "");
 	u->pressed = u->drawn_pressed = -1;
 	/* the font sizes depend on the screen's size only: ask the layout once */

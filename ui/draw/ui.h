@@ -12,13 +12,16 @@
  * Sans CJK on Debian). The screen speaks the view's language.
  *
  * With cfg.window the same picture is shown in a window (full screen on the
- * kiosk) and taps or clicks on its controls come back through ui_poll.
+ * kiosk); taps, clicks and key presses (a keyboard-wedge card reader types
+ * through them) come back through ui_poll, and ui_wait sleeps until one
+ * comes.
  */
 #ifndef WUFEI_UI_H
 #define WUFEI_UI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "catalog.h"
 #include "session.h"
@@ -74,12 +77,58 @@ int ui_check_fit(struct ui *u, const struct ui_layout *l, char *why, size_t why_
 /* ui_save_png — writes what was drawn last to path (RGB PNG). */
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len);
 
+/* ---- input: the window's events (ui_input.c) ---- */
+
+enum ui_input_kind {
+	UI_INPUT_TAP = 1, /* a control was pressed and released: button */
+	UI_INPUT_KEY,     /* a key was pressed: key, at_ms */
+	UI_INPUT_REDRAW,  /* the pressed control changed (ui_pressed), or the window
+	                     was uncovered: draw again */
+};
+
+/* One thing the window says. */
+struct ui_input {
+	enum ui_input_kind kind;
+	struct ui_button button; /* TAP: the control tapped */
+	int key;                 /* KEY: '0'-'9', 'a'-'z' (letters and keypad digits too), '\n' for
+	                            Enter or keypad Enter, -1 any other key */
+	int64_t at_ms;           /* KEY: when the key went down, SDL's ms (monotonic, any origin) */
+};
+
 /*
- * ui_poll — handles the window's pending events without blocking. Returns 1
- * and the button in *tapped when a tap or click hit one, -1 when the window
- * was closed, 0 otherwise (and always 0 without a window).
+ * ui_poll — the window's next input without blocking. Returns 1 and *in,
+ * -1 when the window was closed, 0 when nothing is pending (always 0
+ * without a window).
+ *
+ * Taps: a tap is a press and a release on the same control. Sliding off
+ * the pressed control un-presses it, and a release elsewhere does nothing
+ * (sliding back on presses it again). A mouse (left button) and one finger
+ * at a time are followed: the mouse events SDL makes up for a touch
+ * (SDL_TOUCH_MOUSEID) and the finger events it makes up for a mouse are
+ * ignored, so one touch never counts twice. Each change of the pressed
+ * control is one UI_INPUT_REDRAW: the caller draws the view again with
+ * ui_draw, which shows ui_pressed as pressed.
  */
-int ui_poll(struct ui *u, struct ui_button *tapped);
+int ui_poll(struct ui *u, struct ui_input *in);
+
+/*
+ * ui_wait — blocks until the window has an input pending, a ui_wake came
+ * (since the last ui_wait) or timeout_ms passed (< 0: no limit; 0: does not
+ * block); returns true for an input or a wake (read inputs with ui_poll). Sleeps in the kernel
+ * (SDL's SDL_WaitEventTimeout): no busy loop. Without a window returns false at once. Main thread
+ * only.
+ */
+bool ui_wait(struct ui *u, int timeout_ms);
+
+/* ui_wake — makes the next (or current) ui_wait return true: a wake is never
+ * lost, even one that came while the caller was busy (ui_poll keeps it for
+ * the next ui_wait). Any thread may call it (while the ui is open). WF_OK
+ * or WF_EIO. */
+int ui_wake(struct ui *u);
+
+/* ui_pressed — the index in the shown buttons of the control pressed now,
+ * -1 none (what ui_draw draws pressed). */
+int ui_pressed(const struct ui *u);
 
 /* ui_close — frees everything; NULL is a no-op. */
 void ui_close(struct ui *u);

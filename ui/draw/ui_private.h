@@ -47,8 +47,18 @@ struct ui {
 	SDL_Window *win; /* with cfg.window: the kiosk's screen */
 
 	/* input (ui_input.c) */
-	int pressed; /* index in shown.ctl of the control drawn pressed; -1 none */
+	int pressed;                /* index in the shown buttons, -1 none: the drawing
+	                               draws this one pressed (ui_pressed) */
+	int press_index;            /* the control the press began on, -1 none */
+	struct ui_button press_btn; /* ... and what it was (the screen may change) */
+	int press_by;               /* UI_PRESS_NONE, _MOUSE or _FINGER */
+	SDL_FingerID press_finger;  /* with UI_PRESS_FINGER: the finger followed */
+	Uint32 wake_event;          /* SDL event type of ui_wake; 0 before ui_input_init */
+	bool woken;                 /* ui_poll took a wake the next ui_wait must see */
+	bool redraw_next;           /* a tap un-pressed its control: REDRAW next */
 };
+
+enum { UI_PRESS_NONE, UI_PRESS_MOUSE, UI_PRESS_FINGER };
 
 /* ui.c: copies the drawn surface to the window (with cfg.window). */
 int ui_present_window(struct ui *u);
@@ -66,7 +76,10 @@ void ui_line(struct ui *u, float x0, float y0, float x1, float y1, float width, 
 /* ui_icons.c: icon drawn in colour fg (on bg where it cuts holes) into r. */
 void ui_icon(struct ui *u, enum ui_icon icon, struct ui_rect r, enum ui_color fg, enum ui_color bg);
 
-/* ui_input.c: the control under surface point (x, y), if any. */
+/* ui_input.c: the input block's start (nothing pressed); ui_open calls it. */
+void ui_input_init(struct ui *u);
+
+/* ui_input.c: the button under surface point (x, y), if any. */
 bool ui_hit(const struct ui *u, int x, int y, struct ui_button *out);
 /* ui_input.c: index of the control under (x, y) in the layout shown, or -1. */
 int ui_hit_index(const struct ui *u, int x, int y);
