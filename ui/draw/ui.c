@@ -93,6 +93,13 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 		return WF_EIO;
 	}
 	if (cfg->window) {
+		/* The window shows a picture drawn in memory: copy it straight to
+		 * the display (X11: shared memory), not through an OpenGL texture
+		 * SDL would otherwise make for the window's surface. Without a GPU
+		 * (Xvfb, a kiosk on Mesa's llvmpipe) that texture path costs a GL
+		 * context at start (~300 ms) and ~15 ms per full-screen frame.
+		 * SDL_FRAMEBUFFER_ACCELERATION in the environment still wins. */
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 		if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
 			snprintf(err, err_len, "no display for the kiosk's window: %s",
 			         SDL_GetError());
