@@ -59,7 +59,7 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 		snprintf(path, sizeof path, "%s", cfg->font_path);
 	else if (find_font(path, sizeof path, &index, err, err_len) != WF_OK)
 		return WF_ENOENT;
-	if (!TTF_WasInit() && TTF_Init() != 0) {
+	if (TTF_Init() != 0) { /* counted: ui_close's TTF_Quit undoes only this one */
 		snprintf(err, err_len, "SDL_ttf: %s", TTF_GetError());
 		return WF_EIO;
 	}
@@ -150,14 +150,83 @@ void ui_close(struct ui *u)
 	TTF_Quit();
 }
 
-int ui_present_window(struct ui *u)
+/* The window pixels a surface rectangle r maps to, window w x h, surface
+ * sw x sh: from floor to ceiling, so no window pixel sampling r is left. */
+static SDL_Rect scaled(struct ui_rect r, int w, int h, int sw, int sh)
+{
+	int x0 = (int)((int64_t)r.x * w / sw), y0 = (int)((int64_t)r.y * h / sh);
+	int x1 = (int)(((int64_t)(r.x + r.w) * w + sw - 1) / sw);
+	int y1 = (int)(((int64_t)(r.y + r.h) * h + sh - 1) / sh);
+	SDL_Rect d = {x0, y0, (x1 < w ? x1 : w) - x0, (y1 < h ? y1 : h) - y0};
+	return d;
+}
+
+/* Window pixels d sampled nearest-neighbour from the whole surface (the
+ * same formats, 4 bytes a pixel): window pixel (X, Y) shows surface pixel
+ * (X * sw / w, Y * sh / h), whichever rectangle is copied. */
+static void sample(const SDL_Surface *s, SDL_Surface *ws, SDL_Rect d)
+{
+	for (int y = d.y; y < d.y + d.h; y++) {
+		const Uint32 *src = (const Uint32 *)((const Uint8 *)s->pixels +
+		                                     (int64_t)y * s->h / ws->h * s->pitch);
+		Uint32 *dst = (Uint32 *)((Uint8 *)ws->pixels + (int64_t)y * ws->pitch);
+		for (int x = d.x; x < d.x + d.w; x++)
+			dst[x] = src[(int64_t)x * s->w / ws->w];
+	}
+}
+
+int ui_present_window(struct ui *u, bool whole)
 {
 	if (!u->win)
 		return WF_OK;
 	SDL_Surface *ws = SDL_GetWindowSurface(u->win);
-	if (!ws || SDL_BlitScaled(u->surface, NULL, ws, NULL) != 0 ||
-	    SDL_UpdateWindowSurface(u->win) != 0)
+	if (!ws)
 		return WF_EIO;
+	if (ws != u->win_seen || ws->w != u->win_seen_w || ws->h != u->win_seen_h)
+		whole = true; /* a new surface (the window was resized): all of it */
+	u->win_seen = ws, u->win_seen_w = ws->w, u->win_seen_h = ws->h;
+	struct ui_rect all = {0, 0, u->surface->w, u->surface->h};
+	const struct ui_rect *rs = whole ? &all : u->dirty;
+	int n = whole ? 1 : u->ndirty;
+	bool same = ws->w == u->surface->w && ws->h == u->surface->h;
+	bool samplable = ws->format->format == u->surface->format->format &&
+	                 ws->format->BytesPerPixel == 4 && !SDL_MUSTLOCK(ws);
+	if (!same && !samplable) { /* another format: let SDL scale it all */
+		if (SDL_BlitScaled(u->surface, NULL, ws, NULL) != 0)
+			return WF_EIO;
+		return SDL_UpdateWindowSurface(u->win) == 0 ? WF_OK : WF_EIO;
+	}
+	SDL_Rect d[UI_DIRTY_MAX];
+	for (int k = 0; k < n; k++) {
+		if (same) {
+			SDL_Rect sr = {rs[k].x, rs[k].y, rs[k].w, rs[k].h};
+			d[k] = sr;
+			if (SDL_BlitSurface(u->surface, &sr, ws, &d[k]) != 0)
+				return WF_EIO;
+			d[k] = sr;
+		} else {
+			d[k] = scaled(rs[k], ws->w, ws->h, u->surface->w, u->surface->h);
+			sample(u->surface, ws, d[k]);
+		}
+	}
+	return SDL_UpdateWindowSurfaceRects(u->win, d, n) == 0 ? WF_OK : WF_EIO;
+}
+
+int ui_read_rgb(struct ui *u, uint8_t *rgb, size_t len)
+{
+	int w = u->surface->w, h = u->surface->h;
+	if (len < (size_t)w * h * 3)
+		return WF_EINVAL;
+	SDL_LockSurface(u->surface);
+	for (int y = 0; y < h; y++) {
+		const Uint32 *src =
+		    (const Uint32 *)((const Uint8 *)u->surface->pixels + y * u->surface->pitch);
+		for (int x = 0; x < w; x++) {
+			uint8_t *p = rgb + ((size_t)y * w + x) * 3;
+			SDL_GetRGB(src[x], u->surface->format, &p[0], &p[1], &p[2]);
+		}
+	}
+	SDL_UnlockSurface(u->surface);
 	return WF_OK;
 }
 

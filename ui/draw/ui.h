@@ -45,7 +45,9 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 /*
  * ui_draw — lays out view v (the categories name the tiles) and draws it,
  * unless the layout is identical to the one drawn last (a reading that
- * changes nothing on screen costs no drawing). Returns 1 when it drew, 0
+ * changes nothing on screen costs no drawing). Only the elements that
+ * changed are repainted and copied to the window (the live weight is a
+ * small rectangle); the picture is always exactly the full frame. Returns 1 when it drew, 0
  * when nothing changed, WF_EIO when the window could not be updated.
  */
 int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category *cats,
@@ -73,6 +75,19 @@ const struct ui_layout *ui_shown(const struct ui *u);
  * described in why.
  */
 int ui_check_fit(struct ui *u, const struct ui_layout *l, char *why, size_t why_len);
+
+/* ui_redraw_all — the next ui_draw paints and copies the whole screen, even
+ * if nothing changed (ui_draw otherwise repaints only what changed). */
+void ui_redraw_all(struct ui *u);
+
+/* ui_damage — the rectangles (surface pixels) the last ui_draw that drew
+ * repainted and copied to the window, at most max into out; returns how
+ * many. The whole screen after a full repaint. */
+int ui_damage(const struct ui *u, struct ui_rect *out, int max);
+
+/* ui_read_rgb — the picture drawn last as RGB rows (width * height * 3
+ * bytes) into rgb of len bytes. WF_OK, or WF_EINVAL when len is short. */
+int ui_read_rgb(struct ui *u, uint8_t *rgb, size_t len);
 
 /* ui_save_png — writes what was drawn last to path (RGB PNG). */
 int ui_save_png(struct ui *u, const char *path, char *err, size_t err_len);

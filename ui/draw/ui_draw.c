@@ -1,6 +1,7 @@
 /* ui_draw.c — paints a layout (ui_layout.h) on the software renderer: boxes,
- * text from the texture cache, icons, bars, the QR code, the controls; and
- * skips the frame when the layout equals the one drawn last. See ui.h. */
+ * text from the texture cache, icons, bars, the QR code, the controls, one
+ * item at a time (ui_damage.c picks which); and skips the frame when the
+ * layout equals the one drawn last. See ui.h. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +24,29 @@ static SDL_Color sdl(enum ui_color c)
 	struct ui_rgb k = ui_theme_rgb(c);
 	SDL_Color s = {k.r, k.g, k.b, 0xFF};
 	return s;
+}
+
+/* Where surface t (SDL_ttf's blended text: 32-bit ARGB) is not fully
+ * transparent: a wrapped text's surface is as wide as its wrap width, the
+ * glyphs often much less (the live weight: a third of it). */
+static struct ui_rect opaque_box(SDL_Surface *t)
+{
+	struct ui_rect all = {0, 0, t->w, t->h};
+	if (t->format->BytesPerPixel != 4 || !t->format->Amask || SDL_LockSurface(t) != 0)
+		return all;
+	int x0 = t->w, y0 = t->h, x1 = -1, y1 = -1;
+	for (int y = 0; y < t->h; y++) {
+		const Uint32 *row = (const Uint32 *)((const Uint8 *)t->pixels + y * t->pitch);
+		for (int x = 0; x < t->w; x++) {
+			if (!(row[x] & t->format->Amask))
+				continue;
+			x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
+			y0 = y < y0 ? y : y0, y1 = y;
+		}
+	}
+	SDL_UnlockSurface(t);
+	return x1 < 0 ? (struct ui_rect){0, 0, 0, 0}
+	              : (struct ui_rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
 }
 
 /* The texture of s in font f, colour fg, wrapped to wrap px: from the cache,
@@ -51,6 +75,7 @@ static const struct ui_cached *text_tex(struct ui *u, int f, enum ui_color fg, i
 	if (c->tex)
 		SDL_DestroyTexture(c->tex);
 	memset(c, 0, sizeof *c);
+	c->ink = opaque_box(t);
 	c->tex = SDL_CreateTextureFromSurface(u->ren, t);
 	c->w = t->w, c->h = t->h;
 	SDL_FreeSurface(t);
@@ -74,7 +99,8 @@ static void text(struct ui *u, struct ui_rect r, int f, enum ui_color fg, enum u
 	        : a == UI_ALIGN_RIGHT ? r.x + r.w - c->w
 	                              : r.x;
 	SDL_Rect d = {x, r.y + (r.h - c->h) / 2, c->w, c->h};
-	SDL_RenderCopy(u->ren, c->tex, NULL, &d);
+	if (ui_ink(u, (struct ui_rect){d.x + c->ink.x, d.y + c->ink.y, c->ink.w, c->ink.h}))
+		SDL_RenderCopy(u->ren, c->tex, NULL, &d);
 }
 
 /* The receipt URL as a QR code (level M) with 4 modules of quiet zone, in r. */
@@ -124,8 +150,7 @@ static void element(struct ui *u, const struct ui_el *e)
 	}
 }
 
-/* The background an icon sits on: the box drawn last under its centre. */
-static enum ui_color under(const struct ui_layout *l, unsigned upto, int x, int y)
+enum ui_color ui_icon_under(const struct ui_layout *l, unsigned upto, int x, int y)
 {
 	enum ui_color c = UI_C_BG;
 	for (unsigned i = 0; i < upto; i++) {
@@ -213,20 +238,20 @@ static void control(struct ui *u, const struct ui_ctl *c, bool pressed)
 	     fg, UI_ALIGN_CENTRE, c->b.label);
 }
 
-static void paint(struct ui *u)
+void ui_paint_item(struct ui *u, unsigned i)
 {
 	const struct ui_layout *l = &u->shown;
-	ui_fill(u, (struct ui_rect){0, 0, l->w, l->h}, UI_C_BG);
-	for (unsigned i = 0; i < l->nel; i++) {
-		const struct ui_el *e = &l->el[i];
-		if (e->kind == UI_EL_ICON)
-			ui_icon(u, (enum ui_icon)e->value, e->r, e->fg,
-			        under(l, i, e->r.x + e->r.w / 2, e->r.y + e->r.h / 2));
-		else
-			element(u, e);
+	u->ink = (struct ui_rect){0, 0, 0, 0};
+	if (i >= l->nel) {
+		control(u, &l->ctl[i - l->nel], (int)(i - l->nel) == u->pressed);
+		return;
 	}
-	for (unsigned i = 0; i < l->nctl; i++)
-		control(u, &l->ctl[i], (int)i == u->pressed);
+	const struct ui_el *e = &l->el[i];
+	if (e->kind == UI_EL_ICON)
+		ui_icon(u, (enum ui_icon)e->value, e->r, e->fg,
+		        ui_icon_under(l, i, e->r.x + e->r.w / 2, e->r.y + e->r.h / 2));
+	else
+		element(u, e);
 }
 
 int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category *cats,
@@ -234,16 +259,18 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 {
 	struct ui_layout_in in = ui_layout_in_of(u);
 	ui_layout_make(v, cats, ncats, &in, &u->next);
-	if (u->has_shown && u->pressed == u->drawn_pressed &&
+	if (u->has_shown && !u->redraw_all && u->pressed == u->drawn_pressed &&
 	    memcmp(&u->next, &u->shown, sizeof u->next) == 0)
 		return 0; /* the same picture: nothing to draw */
-	u->shown = u->next;
-	u->has_shown = true;
-	u->drawn_pressed = u->pressed;
 	u->draws++;
-	paint(u);
+	ui_paint_changes(u); /* u->next is shown now */
 	SDL_RenderPresent(u->ren);
-	return ui_present_window(u) == WF_OK ? 1 : WF_EIO;
+	return ui_present_window(u, false) == WF_OK ? 1 : WF_EIO;
+}
+
+void ui_redraw_all(struct ui *u)
+{
+	u->redraw_all = true;
 }
 
 /* What a control's label measures on one line (for the message). */

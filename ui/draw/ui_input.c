@@ -188,7 +188,7 @@ static int one_event(struct ui *u, const SDL_Event *e, struct ui_input *in)
 		return 1;
 	}
 	if (e->type == SDL_WINDOWEVENT && e->window.event == SDL_WINDOWEVENT_EXPOSED) {
-		ui_present_window(u);
+		ui_present_window(u, true);
 		return 0;
 	}
 	if (e->type == SDL_WINDOWEVENT && e->window.event == SDL_WINDOWEVENT_FOCUS_LOST &&

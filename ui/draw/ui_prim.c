@@ -1,5 +1,7 @@
 /* ui_prim.c — filled shapes in theme colours on the software renderer:
- * rectangles, rounded rectangles, circles, triangles, thick lines. */
+ * rectangles, rounded rectangles, circles, triangles, thick lines. Each
+ * also widens u->ink by what it may touch, and with u->ink_only draws
+ * nothing: how the drawing learns what an element covers (ui_damage.c). */
 #include <math.h>
 
 #include "ui_private.h"
@@ -11,8 +13,17 @@ static SDL_Color sdl(enum ui_color c)
 	return s;
 }
 
+bool ui_ink(struct ui *u, struct ui_rect r)
+{
+	if (r.w > 0 && r.h > 0)
+		u->ink = ui_rect_union(u->ink, r);
+	return !u->ink_only;
+}
+
 void ui_fill(struct ui *u, struct ui_rect r, enum ui_color c)
 {
+	if (!ui_ink(u, r))
+		return;
 	SDL_Color k = sdl(c);
 	SDL_Rect q = {r.x, r.y, r.w, r.h};
 	SDL_SetRenderDrawColor(u->ren, k.r, k.g, k.b, 0xFF);
@@ -31,6 +42,8 @@ void ui_fill_round(struct ui *u, struct ui_rect r, int radius, enum ui_color c)
 		ui_fill(u, r, c);
 		return;
 	}
+	if (!ui_ink(u, r))
+		return;
 	SDL_Color k = sdl(c);
 	SDL_SetRenderDrawColor(u->ren, k.r, k.g, k.b, 0xFF);
 	for (int i = 0; i < radius; i++) {
@@ -53,6 +66,17 @@ void ui_fill_circle(struct ui *u, int cx, int cy, int radius, enum ui_color c)
 
 void ui_fill_tri(struct ui *u, const float xy[6], enum ui_color c)
 {
+	float x0 = xy[0], x1 = xy[0], y0 = xy[1], y1 = xy[1];
+	for (int i = 1; i < 3; i++) {
+		x0 = fminf(x0, xy[2 * i]), x1 = fmaxf(x1, xy[2 * i]);
+		y0 = fminf(y0, xy[2 * i + 1]), y1 = fmaxf(y1, xy[2 * i + 1]);
+	}
+	/* a pixel more on each side than the rasteriser can reach */
+	struct ui_rect box = {(int)floorf(x0) - 1, (int)floorf(y0) - 1,
+	                      (int)ceilf(x1) - (int)floorf(x0) + 2,
+	                      (int)ceilf(y1) - (int)floorf(y0) + 2};
+	if (!ui_ink(u, box))
+		return;
 	SDL_Color k = sdl(c);
 	SDL_Vertex v[3];
 	for (int i = 0; i < 3; i++) {

@@ -18,13 +18,16 @@
 #include "ui_text.h"
 
 #define UI_CACHE_MAX 160 /* rendered texts kept as textures */
+#define UI_DIRTY_MAX 8   /* rectangles repainted and copied to the window per frame */
 
 /* One rendered text: keyed by font, colour, wrap width and the string. */
 struct ui_cached {
 	SDL_Texture *tex; /* NULL: a free slot */
 	int font, w, h, wrap;
 	enum ui_color fg;
-	uint64_t used; /* the draw count when last used (least recently used goes) */
+	uint64_t used;      /* the draw count when last used (least recently used goes) */
+	struct ui_rect ink; /* in the texture: where it is not fully transparent
+	                       (outside, drawing it changes no pixel) */
 	char text[UI_TEXT_MAX];
 };
 
@@ -46,6 +49,18 @@ struct ui {
 	struct ui_cached cache[UI_CACHE_MAX];
 	SDL_Window *win; /* with cfg.window: the kiosk's screen */
 
+	/* damage (ui_damage.c): what each item of the shown layout painted,
+	 * the rectangles the last frame repainted, the window surface last
+	 * copied to (another one, or a new size, gets the whole picture) */
+	struct ui_rect el_ink[UI_ELS_MAX], ctl_ink[UI_CTLS_MAX];
+	struct ui_rect dirty[UI_DIRTY_MAX];
+	int ndirty;
+	struct ui_rect ink; /* the primitives widen it by what they touch */
+	bool ink_only;      /* measure: the primitives draw nothing */
+	SDL_Surface *win_seen;
+	bool redraw_all; /* ui_redraw_all: the next ui_draw paints everything */
+	int win_seen_w, win_seen_h;
+
 	/* input (ui_input.c) */
 	int pressed;                /* index in the shown buttons, -1 none: the drawing
 	                               draws this one pressed (ui_pressed) */
@@ -60,8 +75,34 @@ struct ui {
 
 enum { UI_PRESS_NONE, UI_PRESS_MOUSE, UI_PRESS_FINGER };
 
-/* ui.c: copies the drawn surface to the window (with cfg.window). */
-int ui_present_window(struct ui *u);
+/* ui.c: copies the drawn surface to the window (with cfg.window): the
+ * rectangles u->dirty of the last frame, or with whole the whole picture.
+ * A scaled window samples the surface nearest-neighbour, the same pixels
+ * whichever rectangles are copied. */
+int ui_present_window(struct ui *u, bool whole);
+
+/* ui_damage.c: rectangles; an empty one (w or h <= 0) is nothing. */
+struct ui_rect ui_rect_union(struct ui_rect a, struct ui_rect b);
+bool ui_rect_meets(struct ui_rect a, struct ui_rect b);
+
+/* ui_damage.c: compares u->next with u->shown (drawn with u->drawn_pressed,
+ * pressed now u->pressed), makes u->next the shown layout and paints what
+ * changed: the background and every item meeting a changed item's old or
+ * new ink, clipped to merged rectangles (u->dirty); everything when nothing
+ * was shown, the size or fonts changed, or most of the screen did. The
+ * surface then holds exactly what painting the whole layout would. */
+void ui_paint_changes(struct ui *u);
+
+/* ui_draw.c: paints item i of u->shown (elements, then controls at nel +
+ * their index) into u->ink's record; with u->ink_only only measures. */
+void ui_paint_item(struct ui *u, unsigned i);
+
+/* ui_draw.c: the background an icon sits on in l: the colour of the last
+ * box among l's first upto elements under (x, y); UI_C_BG if none. */
+enum ui_color ui_icon_under(const struct ui_layout *l, unsigned upto, int x, int y);
+
+/* ui_prim.c: widens u->ink by r; false when only measuring (draw nothing). */
+bool ui_ink(struct ui *u, struct ui_rect r);
 
 /* ui_draw.c: frees the text cache. */
 void ui_cache_clear(struct ui *u);
