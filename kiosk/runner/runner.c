@@ -364,8 +364,6 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 		rc = create_session(r, err, err_len);
 	if (rc == WF_OK && (o->screenshot_dir || o->window))
 		rc = screen_open(r, o->screenshot_dir, o->window, err, err_len);
-	if (rc == WF_OK && o->window)
-		beep_open(r); /* never headless; no audio device is no failure */
 	if (rc == WF_OK && o->start_devices)
 		rc = start_devices(r, err, err_len);
 	if (rc == WF_OK && r->cfg.central_url[0])

@@ -95,6 +95,7 @@ struct runner {
 	int wedge_state;      /* 0 not set up yet, 1 reading, -1 none */
 	FILE *frame_log;      /* WUFEI_FRAME_LOG: presented frames (bench), or NULL */
 	bool frame_log_tried; /* the variable was looked at */
+	bool beep_tried;      /* beep_open ran (after the window's first frame) */
 	bool input_posted;    /* a tap or card posted after the last draw */
 };
 
@@ -148,8 +149,9 @@ void screen_log_frame(struct runner *r, const struct session_view *v); /* after 
 void screen_input_close(struct runner *r);
 
 /* beep.c (SDL2 audio) or beep_none.c: the feedback tones. beep_open opens
- * the audio device (with the window only) or logs once why the kiosk stays
- * silent; beep_play never blocks and is silent without a device. */
+ * the audio device (with the window only: screen.c, once the first frame
+ * is shown) or logs once why the kiosk stays silent; beep_play never blocks
+ * and is silent without a device. */
 enum beep_tone { BEEP_CARD_READ, BEEP_RECORDED, BEEP_REFUSED };
 void beep_open(struct runner *r);
 void beep_play(struct runner *r, enum beep_tone tone);

@@ -130,6 +130,13 @@ void screen_tick(struct runner *r)
 			runner_logf(r, "screen: the window could not be updated");
 		else if (drew > 0)
 			screen_log_frame(r, &v); /* WUFEI_FRAME_LOG: a frame presented */
+		if (drew > 0 && !r->beep_tried) {
+			/* The audio device after the first frame: opening it takes
+			 * ~100 ms (SDL tries PipeWire, PulseAudio, ALSA in turn) and no
+			 * tone is due before the first card or tap. */
+			r->beep_tried = true;
+			beep_open(r); /* no audio device is no failure */
+		}
 	}
 	screen_input(r); /* taps, keys: screen_input.c */
 }
