@@ -46,6 +46,87 @@ static int find_font(char *path, size_t cap, int *index, char *err, size_t err_l
 	return rc;
 }
 
+/* What ui_open prepares beside the window: the fonts, the surface and the
+ * text cache warmed with the attract screen. */
+struct prep {
+	struct ui *u;
+	char path[1024];
+	int index;
+	int rc;
+	char err[1400]; /* the path and SDL_ttf's reason */
+};
+
+/* The font files; then the attract screen's texts rendered into the cache
+ * in every language (the first frame's glyphs). On its own thread while the
+ * main thread makes the window: nothing else touches u until it ends, and
+ * it calls only fontconfig, SDL_ttf and the layout (no renderer, no
+ * texture, no SDL hint: those stay on the main thread). */
+static int prepare(void *arg)
+{
+	struct prep *p = arg;
+	struct ui *u = p->u;
+	if (!p->path[0] &&
+	    find_font(p->path, sizeof p->path, &p->index, p->err, sizeof p->err) != WF_OK) {
+		p->rc = WF_ENOENT;
+		return 0;
+	}
+	/* the font sizes depend on the screen's size only: ask the layout once */
+	struct session_view v = {.screen = SESSION_SCREEN_ATTRACT};
+	struct ui_layout_in in = ui_layout_in_of(u);
+	ui_layout_make(&v, NULL, 0, &in, &u->next);
+	for (int i = 0; i < UI_FONT_COUNT; i++) {
+		u->font[i] = TTF_OpenFontIndex(p->path, u->next.font_px[i], p->index);
+		if (!u->font[i]) {
+			snprintf(p->err, sizeof p->err, "font %s: %s", p->path, TTF_GetError());
+			p->rc = WF_ENOENT;
+			return 0;
+		}
+	}
+	for (int lang = 0; u->cfg.window && lang < WF_LANG_COUNT; lang++)
+		for (int anon = 0; anon < 2; anon++) {
+			v.language = (enum wf_lang)lang;
+			v.allow_anonymous = anon;
+			ui_layout_make(&v, NULL, 0, &in, &u->next);
+			ui_cache_warm(u, &u->next);
+		}
+	p->rc = WF_OK;
+	return 0;
+}
+
+/* The window: full screen, or shrunk to fit the desktop (the picture is
+ * scaled into it and taps are scaled back). */
+static int open_window(struct ui *u, char *err, size_t err_len)
+{
+	/* The window shows a picture drawn in memory: copy it straight to
+	 * the display (X11: shared memory), not through an OpenGL texture
+	 * SDL would otherwise make for the window's surface. Without a GPU
+	 * (Xvfb, a kiosk on Mesa's llvmpipe) that texture path costs a GL
+	 * context at start (~300 ms) and ~15 ms per full-screen frame.
+	 * SDL_FRAMEBUFFER_ACCELERATION in the environment still wins.
+	 * (ui_open sets the hint, before its thread starts.) */
+	if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+		snprintf(err, err_len, "no display for the kiosk's window: %s", SDL_GetError());
+		return WF_EIO;
+	}
+	int ww = u->cfg.width, wh = u->cfg.height;
+	SDL_Rect b;
+	if (!u->cfg.fullscreen && SDL_GetDisplayUsableBounds(0, &b) == 0 && b.w > 0 && b.h > 0 &&
+	    (ww > b.w || wh > b.h)) {
+		double k =
+		    (double)b.w / ww < (double)b.h / wh ? (double)b.w / ww : (double)b.h / wh;
+		ww = (int)(ww * k), wh = (int)(wh * k);
+	}
+	u->win =
+	    SDL_CreateWindow("Wufei", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, ww, wh,
+	                     u->cfg.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_SHOWN);
+	if (!u->win) {
+		snprintf(err, err_len, "window: %s", SDL_GetError());
+		return WF_EIO;
+	}
+	SDL_ShowCursor(SDL_DISABLE); /* a touch screen */
+	return WF_OK;
+}
+
 int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_len)
 {
 	*out = NULL;
@@ -53,18 +134,16 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 		snprintf(err, err_len, "screen size %dx%d out of range", cfg->width, cfg->height);
 		return WF_EINVAL;
 	}
-	char path[1024];
-	int index = 0;
+	struct prep p = {.rc = WF_EIO};
 	if (cfg->font_path && cfg->font_path[0])
-		snprintf(path, sizeof path, "%s", cfg->font_path);
-	else if (find_font(path, sizeof path, &index, err, err_len) != WF_OK)
-		return WF_ENOENT;
+		snprintf(p.path, sizeof p.path, "%s", cfg->font_path);
 	if (TTF_Init() != 0) { /* counted: ui_close's TTF_Quit undoes only this one */
 		snprintf(err, err_len, "SDL_ttf: %s", TTF_GetError());
 		return WF_EIO;
 	}
 	struct ui *u = calloc(1, sizeof *u);
 	if (!u) {
+		TTF_Quit();
 		snprintf(err, err_len, "out of memory");
 		return WF_ENOMEM;
 	}
@@ -72,59 +151,32 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 	ui_input_init(u);
 	snprintf(u->kiosk_name, sizeof u->kiosk_name, "%s", cfg->kiosk_name ? cfg->kiosk_name : "");
 	u->pressed = u->drawn_pressed = -1;
-	/* the font sizes depend on the screen's size only: ask the layout once */
-	struct session_view v = {.screen = SESSION_SCREEN_ATTRACT};
-	struct ui_layout_in in = ui_layout_in_of(u);
-	ui_layout_make(&v, NULL, 0, &in, &u->next);
-	for (int i = 0; i < UI_FONT_COUNT; i++) {
-		u->font[i] = TTF_OpenFontIndex(path, u->next.font_px[i], index);
-		if (!u->font[i]) {
-			snprintf(err, err_len, "font %s: %s", path, TTF_GetError());
-			ui_close(u);
-			return WF_ENOENT;
-		}
+	p.u = u;
+	/* Making a full-screen window takes ~150 ms on X11 (SDL waits up to
+	 * 100 ms for a window manager to take it): the fonts and the first
+	 * frame's texts are prepared meanwhile. */
+	if (cfg->window) /* before the thread: SDL's hints are not thread-safe */
+		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	SDL_Thread *t = cfg->window ? SDL_CreateThread(prepare, "wufei-ui-prepare", &p) : NULL;
+	if (!t)
+		prepare(&p);
+	int rc = cfg->window ? open_window(u, err, err_len) : WF_OK;
+	if (t)
+		SDL_WaitThread(t, NULL);
+	if (rc == WF_OK && p.rc != WF_OK) {
+		rc = p.rc;
+		snprintf(err, err_len, "%s", p.err);
 	}
 	u->surface =
 	    SDL_CreateRGBSurfaceWithFormat(0, cfg->width, cfg->height, 32, SDL_PIXELFORMAT_RGB888);
 	u->ren = u->surface ? SDL_CreateSoftwareRenderer(u->surface) : NULL;
-	if (!u->ren) {
+	if (rc == WF_OK && !u->ren) {
+		rc = WF_EIO;
 		snprintf(err, err_len, "SDL: %s", SDL_GetError());
-		ui_close(u);
-		return WF_EIO;
 	}
-	if (cfg->window) {
-		/* The window shows a picture drawn in memory: copy it straight to
-		 * the display (X11: shared memory), not through an OpenGL texture
-		 * SDL would otherwise make for the window's surface. Without a GPU
-		 * (Xvfb, a kiosk on Mesa's llvmpipe) that texture path costs a GL
-		 * context at start (~300 ms) and ~15 ms per full-screen frame.
-		 * SDL_FRAMEBUFFER_ACCELERATION in the environment still wins. */
-		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-		if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-			snprintf(err, err_len, "no display for the kiosk's window: %s",
-			         SDL_GetError());
-			ui_close(u);
-			return WF_EIO;
-		}
-		/* A window (not full screen) shrinks to fit the desktop; the
-		 * picture is scaled into it and taps are scaled back. */
-		int ww = cfg->width, wh = cfg->height;
-		SDL_Rect b;
-		if (!cfg->fullscreen && SDL_GetDisplayUsableBounds(0, &b) == 0 && b.w > 0 &&
-		    b.h > 0 && (ww > b.w || wh > b.h)) {
-			double k = (double)b.w / ww < (double)b.h / wh ? (double)b.w / ww
-			                                               : (double)b.h / wh;
-			ww = (int)(ww * k), wh = (int)(wh * k);
-		}
-		u->win = SDL_CreateWindow(
-		    "Wufei", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, ww, wh,
-		    cfg->fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_SHOWN);
-		if (!u->win) {
-			snprintf(err, err_len, "window: %s", SDL_GetError());
-			ui_close(u);
-			return WF_EIO;
-		}
-		SDL_ShowCursor(SDL_DISABLE); /* a touch screen */
+	if (rc != WF_OK) {
+		ui_close(u);
+		return rc;
 	}
 	*out = u;
 	return WF_OK;

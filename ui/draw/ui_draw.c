@@ -10,13 +10,23 @@
 #include "ui_private.h"
 #include "wf.h"
 
+static void cached_free(struct ui_cached *c)
+{
+	if (c->tex)
+		SDL_DestroyTexture(c->tex);
+	SDL_FreeSurface(c->surf);
+	memset(c, 0, sizeof *c);
+}
+
 void ui_cache_clear(struct ui *u)
 {
-	for (int i = 0; i < UI_CACHE_MAX; i++) {
-		if (u->cache[i].tex)
-			SDL_DestroyTexture(u->cache[i].tex);
-		memset(&u->cache[i], 0, sizeof u->cache[i]);
-	}
+	for (int i = 0; i < UI_CACHE_MAX; i++)
+		cached_free(&u->cache[i]);
+}
+
+static bool cached_used(const struct ui_cached *c)
+{
+	return c->tex || c->surf;
 }
 
 static SDL_Color sdl(enum ui_color c)
@@ -49,20 +59,23 @@ static struct ui_rect opaque_box(SDL_Surface *t)
 	              : (struct ui_rect){x0, y0, x1 - x0 + 1, y1 - y0 + 1};
 }
 
-/* The texture of s in font f, colour fg, wrapped to wrap px: from the cache,
- * or rendered once and kept (the least recently used entry makes room). */
-static const struct ui_cached *text_tex(struct ui *u, int f, enum ui_color fg, int wrap,
-                                        enum ui_align a, const char *s)
+/* The rendered text s in font f, colour fg, wrapped to wrap px: from the
+ * cache, or rendered once and kept (the least recently used entry makes
+ * room). Only the surface: texture_of makes the texture when it is drawn
+ * (on the main thread; ui_open renders texts on another). */
+static struct ui_cached *text_tex(struct ui *u, int f, enum ui_color fg, int wrap, enum ui_align a,
+                                  const char *s)
 {
 	int free_i = 0;
 	for (int i = 0; i < UI_CACHE_MAX; i++) {
 		struct ui_cached *c = &u->cache[i];
-		if (c->tex && c->font == f && c->fg == fg && c->wrap == wrap * 4 + (int)a &&
+		if (cached_used(c) && c->font == f && c->fg == fg && c->wrap == wrap * 4 + (int)a &&
 		    strcmp(c->text, s) == 0) {
 			c->used = u->draws;
 			return c;
 		}
-		if (!c->tex || (u->cache[free_i].tex && c->used < u->cache[free_i].used))
+		if (!cached_used(c) ||
+		    (cached_used(&u->cache[free_i]) && c->used < u->cache[free_i].used))
 			free_i = i;
 	}
 	TTF_SetFontWrappedAlign(u->font[f], a == UI_ALIGN_CENTRE  ? TTF_WRAPPED_ALIGN_CENTER
@@ -72,18 +85,24 @@ static const struct ui_cached *text_tex(struct ui *u, int f, enum ui_color fg, i
 	if (!t)
 		return NULL;
 	struct ui_cached *c = &u->cache[free_i];
-	if (c->tex)
-		SDL_DestroyTexture(c->tex);
-	memset(c, 0, sizeof *c);
+	cached_free(c);
 	c->ink = opaque_box(t);
-	c->tex = SDL_CreateTextureFromSurface(u->ren, t);
+	c->surf = t;
 	c->w = t->w, c->h = t->h;
-	SDL_FreeSurface(t);
-	if (!c->tex)
-		return NULL;
 	c->font = f, c->fg = fg, c->wrap = wrap * 4 + (int)a, c->used = u->draws;
 	snprintf(c->text, sizeof c->text, "%s", s);
 	return c;
+}
+
+/* c's texture, made from its surface the first time. */
+static SDL_Texture *texture_of(struct ui *u, struct ui_cached *c)
+{
+	if (!c->tex && c->surf) {
+		c->tex = SDL_CreateTextureFromSurface(u->ren, c->surf);
+		SDL_FreeSurface(c->surf);
+		c->surf = NULL;
+	}
+	return c->tex;
 }
 
 /* Text in r: wrapped to r.w, aligned, centred vertically. */
@@ -92,14 +111,15 @@ static void text(struct ui *u, struct ui_rect r, int f, enum ui_color fg, enum u
 {
 	if (!s[0] || r.w <= 0)
 		return;
-	const struct ui_cached *c = text_tex(u, f, fg, r.w, a, s);
+	struct ui_cached *c = text_tex(u, f, fg, r.w, a, s);
 	if (!c)
 		return;
 	int x = a == UI_ALIGN_CENTRE  ? r.x + (r.w - c->w) / 2
 	        : a == UI_ALIGN_RIGHT ? r.x + r.w - c->w
 	                              : r.x;
 	SDL_Rect d = {x, r.y + (r.h - c->h) / 2, c->w, c->h};
-	if (ui_ink(u, (struct ui_rect){d.x + c->ink.x, d.y + c->ink.y, c->ink.w, c->ink.h}))
+	if (ui_ink(u, (struct ui_rect){d.x + c->ink.x, d.y + c->ink.y, c->ink.w, c->ink.h}) &&
+	    texture_of(u, c))
 		SDL_RenderCopy(u->ren, c->tex, NULL, &d);
 }
 
@@ -266,6 +286,16 @@ int ui_draw(struct ui *u, const struct session_view *v, const struct wf_category
 	ui_paint_changes(u); /* u->next is shown now */
 	SDL_RenderPresent(u->ren);
 	return ui_present_window(u, false) == WF_OK ? 1 : WF_EIO;
+}
+
+void ui_cache_warm(struct ui *u, const struct ui_layout *l)
+{
+	u->shown = *l;
+	u->ink_only = true; /* measuring renders every text into the cache */
+	for (unsigned i = 0; i < l->nel + l->nctl; i++)
+		ui_paint_item(u, i);
+	u->ink_only = false;
+	memset(&u->shown, 0, sizeof u->shown);
 }
 
 void ui_redraw_all(struct ui *u)

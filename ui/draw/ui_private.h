@@ -22,7 +22,8 @@
 
 /* One rendered text: keyed by font, colour, wrap width and the string. */
 struct ui_cached {
-	SDL_Texture *tex; /* NULL: a free slot */
+	SDL_Texture *tex;  /* made from surf when first drawn */
+	SDL_Surface *surf; /* rendered, not yet a texture; both NULL: a free slot */
 	int font, w, h, wrap;
 	enum ui_color fg;
 	uint64_t used;      /* the draw count when last used (least recently used goes) */
@@ -106,6 +107,10 @@ bool ui_ink(struct ui *u, struct ui_rect r);
 
 /* ui_draw.c: frees the text cache. */
 void ui_cache_clear(struct ui *u);
+
+/* ui_draw.c: renders every text of layout l into the cache (nothing is
+ * drawn; u->shown is left zeroed). */
+void ui_cache_warm(struct ui *u, const struct ui_layout *l);
 
 /* ui_prim.c: shapes in a theme colour. */
 void ui_fill(struct ui *u, struct ui_rect r, enum ui_color c);
