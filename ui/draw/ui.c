@@ -108,17 +108,27 @@ static int open_window(struct ui *u, char *err, size_t err_len)
 		snprintf(err, err_len, "no display for the kiosk's window: %s", SDL_GetError());
 		return WF_EIO;
 	}
+	int x = SDL_WINDOWPOS_UNDEFINED, y = SDL_WINDOWPOS_UNDEFINED;
 	int ww = u->cfg.width, wh = u->cfg.height;
+	Uint32 flags = SDL_WINDOW_SHOWN;
 	SDL_Rect b;
-	if (!u->cfg.fullscreen && SDL_GetDisplayUsableBounds(0, &b) == 0 && b.w > 0 && b.h > 0 &&
-	    (ww > b.w || wh > b.h)) {
+	if (u->cfg.fullscreen && SDL_GetDisplayBounds(0, &b) == 0 && b.w > 0 && b.h > 0) {
+		/* Full screen on X11 waits up to 100 ms for a window manager
+		 * (none on most kiosks): first a borderless window over the
+		 * whole display, shown at once; full screen proper after the
+		 * first frame (ui_fullscreen_now). */
+		x = b.x, y = b.y, ww = b.w, wh = b.h;
+		flags |= SDL_WINDOW_BORDERLESS;
+		u->fullscreen_pending = true;
+	} else if (u->cfg.fullscreen) {
+		flags = SDL_WINDOW_FULLSCREEN_DESKTOP;
+	} else if (SDL_GetDisplayUsableBounds(0, &b) == 0 && b.w > 0 && b.h > 0 &&
+	           (ww > b.w || wh > b.h)) {
 		double k =
 		    (double)b.w / ww < (double)b.h / wh ? (double)b.w / ww : (double)b.h / wh;
 		ww = (int)(ww * k), wh = (int)(wh * k);
 	}
-	u->win =
-	    SDL_CreateWindow("Wufei", SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, ww, wh,
-	                     u->cfg.fullscreen ? SDL_WINDOW_FULLSCREEN_DESKTOP : SDL_WINDOW_SHOWN);
+	u->win = SDL_CreateWindow("Wufei", x, y, ww, wh, flags);
 	if (!u->win) {
 		snprintf(err, err_len, "window: %s", SDL_GetError());
 		return WF_EIO;
@@ -262,6 +272,13 @@ int ui_present_window(struct ui *u, bool whole)
 		}
 	}
 	return SDL_UpdateWindowSurfaceRects(u->win, d, n) == 0 ? WF_OK : WF_EIO;
+}
+
+void ui_fullscreen_now(struct ui *u)
+{
+	u->fullscreen_pending = false;
+	if (SDL_SetWindowFullscreen(u->win, SDL_WINDOW_FULLSCREEN_DESKTOP) == 0)
+		ui_present_window(u, true); /* the window may have a new surface */
 }
 
 int ui_read_rgb(struct ui *u, uint8_t *rgb, size_t len)

@@ -212,6 +212,8 @@ int ui_poll(struct ui *u, struct ui_input *in)
 {
 	if (!u->win)
 		return 0;
+	if (u->fullscreen_pending && u->draws > 0)
+		ui_fullscreen_now(u); /* after the first frame: it waits for a window manager */
 	if (u->pressed >= 0 && ((unsigned)u->pressed >= u->shown.nctl ||
 	                        !same_button(&u->shown.ctl[u->pressed].b, &u->press_btn))) {
 		/* the screen changed under the finger: that control is gone */

@@ -59,7 +59,8 @@ struct ui {
 	struct ui_rect ink; /* the primitives widen it by what they touch */
 	bool ink_only;      /* measure: the primitives draw nothing */
 	SDL_Surface *win_seen;
-	bool redraw_all; /* ui_redraw_all: the next ui_draw paints everything */
+	bool redraw_all;         /* ui_redraw_all: the next ui_draw paints everything */
+	bool fullscreen_pending; /* borderless over the display until the first frame */
 	int win_seen_w, win_seen_h;
 
 	/* input (ui_input.c) */
@@ -81,6 +82,10 @@ enum { UI_PRESS_NONE, UI_PRESS_MOUSE, UI_PRESS_FINGER };
  * A scaled window samples the surface nearest-neighbour, the same pixels
  * whichever rectangles are copied. */
 int ui_present_window(struct ui *u, bool whole);
+
+/* ui.c: makes the window full screen proper (it was opened borderless over
+ * the display: u->fullscreen_pending) and shows the picture again. */
+void ui_fullscreen_now(struct ui *u);
 
 /* ui_damage.c: rectangles; an empty one (w or h <= 0) is nothing. */
 struct ui_rect ui_rect_union(struct ui_rect a, struct ui_rect b);
