@@ -10,23 +10,42 @@
 #include "ui_private.h"
 #include "wf.h"
 
-static void cached_free(struct ui_cached *c)
+static void cached_free(struct ui *u, struct ui_cached *c)
 {
 	if (c->tex)
 		SDL_DestroyTexture(c->tex);
 	SDL_FreeSurface(c->surf);
+	u->cache_bytes -= c->bytes;
 	memset(c, 0, sizeof *c);
 }
 
 void ui_cache_clear(struct ui *u)
 {
 	for (int i = 0; i < UI_CACHE_MAX; i++)
-		cached_free(&u->cache[i]);
+		cached_free(u, &u->cache[i]);
 }
 
 static bool cached_used(const struct ui_cached *c)
 {
 	return c->tex || c->surf;
+}
+
+/* Least recently used entries go until the cache holds at most
+ * UI_CACHE_BYTES (the live weight's texts are large and all different);
+ * keep is not one of them. */
+static void cache_trim(struct ui *u, const struct ui_cached *keep)
+{
+	while (u->cache_bytes > UI_CACHE_BYTES) {
+		struct ui_cached *old = NULL;
+		for (int i = 0; i < UI_CACHE_MAX; i++) {
+			struct ui_cached *c = &u->cache[i];
+			if (c != keep && cached_used(c) && (!old || c->used < old->used))
+				old = c;
+		}
+		if (!old)
+			return;
+		cached_free(u, old);
+	}
 }
 
 static SDL_Color sdl(enum ui_color c)
@@ -85,23 +104,35 @@ static struct ui_cached *text_tex(struct ui *u, int f, enum ui_color fg, int wra
 	if (!t)
 		return NULL;
 	struct ui_cached *c = &u->cache[free_i];
-	cached_free(c);
+	cached_free(u, c);
 	c->ink = opaque_box(t);
 	c->surf = t;
+	c->bytes = (size_t)t->pitch * (size_t)t->h;
+	u->cache_bytes += c->bytes;
 	c->w = t->w, c->h = t->h;
 	c->font = f, c->fg = fg, c->wrap = wrap * 4 + (int)a, c->used = u->draws;
 	snprintf(c->text, sizeof c->text, "%s", s);
+	cache_trim(u, c);
 	return c;
 }
 
-/* c's texture, made from its surface the first time. */
+/* c's texture, made from its surface the first time: only its ink (the
+ * rest is fully transparent and drawing it would change nothing). */
 static SDL_Texture *texture_of(struct ui *u, struct ui_cached *c)
 {
-	if (!c->tex && c->surf) {
-		c->tex = SDL_CreateTextureFromSurface(u->ren, c->surf);
-		SDL_FreeSurface(c->surf);
-		c->surf = NULL;
-	}
+	if (c->tex || !c->surf)
+		return c->tex;
+	SDL_Surface *t = c->surf;
+	SDL_Surface *ink = SDL_CreateRGBSurfaceWithFormatFrom(
+	    (Uint8 *)t->pixels + c->ink.y * t->pitch + c->ink.x * t->format->BytesPerPixel,
+	    c->ink.w, c->ink.h, t->format->BitsPerPixel, t->pitch, t->format->format);
+	c->tex = ink ? SDL_CreateTextureFromSurface(u->ren, ink) : NULL;
+	SDL_FreeSurface(ink);
+	SDL_FreeSurface(t);
+	c->surf = NULL;
+	u->cache_bytes -= c->bytes;
+	c->bytes = (size_t)c->ink.w * (size_t)c->ink.h * 4;
+	u->cache_bytes += c->bytes;
 	return c->tex;
 }
 
@@ -117,9 +148,9 @@ static void text(struct ui *u, struct ui_rect r, int f, enum ui_color fg, enum u
 	int x = a == UI_ALIGN_CENTRE  ? r.x + (r.w - c->w) / 2
 	        : a == UI_ALIGN_RIGHT ? r.x + r.w - c->w
 	                              : r.x;
-	SDL_Rect d = {x, r.y + (r.h - c->h) / 2, c->w, c->h};
-	if (ui_ink(u, (struct ui_rect){d.x + c->ink.x, d.y + c->ink.y, c->ink.w, c->ink.h}) &&
-	    texture_of(u, c))
+	int y = r.y + (r.h - c->h) / 2;
+	SDL_Rect d = {x + c->ink.x, y + c->ink.y, c->ink.w, c->ink.h};
+	if (c->ink.w > 0 && ui_ink(u, (struct ui_rect){d.x, d.y, d.w, d.h}) && texture_of(u, c))
 		SDL_RenderCopy(u->ren, c->tex, NULL, &d);
 }
 

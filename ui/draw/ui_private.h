@@ -17,8 +17,9 @@
 #include "ui_layout.h"
 #include "ui_text.h"
 
-#define UI_CACHE_MAX 160 /* rendered texts kept as textures */
-#define UI_DIRTY_MAX 8   /* rectangles repainted and copied to the window per frame */
+#define UI_CACHE_MAX   160                /* rendered texts kept as textures */
+#define UI_CACHE_BYTES (24 * 1024 * 1024) /* ... and at most this much of them */
+#define UI_DIRTY_MAX   8 /* rectangles repainted and copied to the window per frame */
 
 /* One rendered text: keyed by font, colour, wrap width and the string. */
 struct ui_cached {
@@ -27,8 +28,10 @@ struct ui_cached {
 	int font, w, h, wrap;
 	enum ui_color fg;
 	uint64_t used;      /* the draw count when last used (least recently used goes) */
-	struct ui_rect ink; /* in the texture: where it is not fully transparent
-	                       (outside, drawing it changes no pixel) */
+	struct ui_rect ink; /* in the rendered text: where it is not fully
+	                       transparent (outside, drawing it changes no
+	                       pixel); the texture holds only this */
+	size_t bytes;       /* what surf or tex holds */
 	char text[UI_TEXT_MAX];
 };
 
@@ -48,7 +51,8 @@ struct ui {
 	uint64_t draws;
 	int drawn_pressed; /* the pressed control drawn last */
 	struct ui_cached cache[UI_CACHE_MAX];
-	SDL_Window *win; /* with cfg.window: the kiosk's screen */
+	size_t cache_bytes; /* the cache's surfaces and textures */
+	SDL_Window *win;    /* with cfg.window: the kiosk's screen */
 
 	/* damage (ui_damage.c): what each item of the shown layout painted,
 	 * the rectangles the last frame repainted, the window surface last
