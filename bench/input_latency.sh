@@ -38,12 +38,13 @@ awk '
     for (i = 0; i < n; i++) {
       w = order[i]
       if (w < 1100) continue
-      if (w in seen) print (seen[w] - t[w]) / 1e6; else missed++
+      if (w in seen) print (seen[w] - t[w]) / 1e6; else { missed++; list = list " " w }
     }
-    if (missed) printf "missed %d\n", missed > "/dev/stderr"
+    if (missed) printf "missed %d: never shown:%s\n", missed, list > "/dev/stderr"
   }' "$work/scale-frames" "$work/kiosk-frames" | sort -n >"$work/latency"
 n=$(wc -l <"$work/latency")
 [ "$n" -gt 0 ] || { echo "input_latency: no weight was ever shown" >&2; exit 1; }
 p() { awk -v q="$1" -v n="$n" 'NR == int((n - 1) * q) + 1 { printf "%.1f", $1 }' "$work/latency"; }
+grep -F "could not be updated" "$work/kiosk.log" >&2 || true
 echo "samples: $n of $count weight changes; max $(tail -1 "$work/latency") ms"
 echo "input_latency: p50 $(p 0.5) ms p99 $(p 0.99) ms (target p99 20 ms)"
