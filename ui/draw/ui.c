@@ -46,8 +46,8 @@ static int find_font(char *path, size_t cap, int *index, char *err, size_t err_l
 	return rc;
 }
 
-/* What ui_open prepares beside the window: the fonts, the surface and the
- * text cache warmed with the attract screen. */
+/* What ui_open prepares beside the window: the fonts, and the text cache
+ * warmed with the attract screen. */
 struct prep {
 	struct ui *u;
 	char path[1024];
@@ -162,9 +162,9 @@ int ui_open(const struct ui_config *cfg, struct ui **out, char *err, size_t err_
 	snprintf(u->kiosk_name, sizeof u->kiosk_name, "%s", cfg->kiosk_name ? cfg->kiosk_name : "");
 	u->pressed = u->drawn_pressed = -1;
 	p.u = u;
-	/* Making a full-screen window takes ~150 ms on X11 (SDL waits up to
-	 * 100 ms for a window manager to take it): the fonts and the first
-	 * frame's texts are prepared meanwhile. */
+	/* Connecting to the display and making the window take tens of ms
+	 * (more on a busy X server): the fonts and the first frame's texts
+	 * are prepared meanwhile. */
 	if (cfg->window) /* before the thread: SDL's hints are not thread-safe */
 		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 	SDL_Thread *t = cfg->window ? SDL_CreateThread(prepare, "wufei-ui-prepare", &p) : NULL;
