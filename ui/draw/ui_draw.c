@@ -31,8 +31,9 @@ static bool cached_used(const struct ui_cached *c)
 }
 
 /* Least recently used entries go until the cache holds at most
- * UI_CACHE_BYTES (the live weight's texts are large and all different);
- * keep is not one of them. */
+ * UI_CACHE_BYTES (the live weight's texts are large and all different;
+ * totals, balances and receipt numbers are new every visit); keep is not
+ * one of them. */
 static void cache_trim(struct ui *u, const struct ui_cached *keep)
 {
 	while (u->cache_bytes > UI_CACHE_BYTES) {

@@ -17,8 +17,8 @@
 #include "ui_layout.h"
 #include "ui_text.h"
 
-#define UI_CACHE_MAX   160                /* rendered texts kept as textures */
-#define UI_CACHE_BYTES (24 * 1024 * 1024) /* ... and at most this much of them */
+#define UI_CACHE_MAX   160               /* rendered texts kept as textures */
+#define UI_CACHE_BYTES (8 * 1024 * 1024) /* ... and at most this much of them */
 #define UI_DIRTY_MAX   8 /* rectangles repainted and copied to the window per frame */
 
 /* One rendered text: keyed by font, colour, wrap width and the string. */
