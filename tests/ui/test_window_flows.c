@@ -39,6 +39,7 @@
 #include "devsim_child.h"
 #include "harness.h"
 #include "i18n.h"
+#include "ledger.h"
 #include "record.h"
 #include "ui_layout.h"
 #include "wf_test.h"
@@ -176,15 +177,24 @@ static void sync_now(void)
 	seen(at, "sync: outbox empty");
 }
 
+static int count_drop(void *ctx, const struct ledger_entry *e)
+{
+	struct wf_record r;
+	if (wf_record_decode(e->bytes, e->len, &r, NULL, 0) == WF_OK && r.kind == WF_RECORD_DROP)
+		++*(int *)ctx;
+	return 0;
+}
+
+/* Drops in the kiosk's journal (read while it runs, as a technician would). */
 static int drops_in_journal(void)
 {
-	char out[65536];
-	assert_int_equal(wf_test_sh(out, sizeof out, "%s/wufei-kiosk ledger dump %s/journal.db",
-	                            getenv("WUFEI_BIN_DIR"), g_dir),
-	                 0);
+	struct ledger *l = NULL;
+	char path[200], err[256];
+	snprintf(path, sizeof path, "%s/journal.db", g_dir);
+	assert_int_equal(ledger_open(path, &l, err, sizeof err), WF_OK);
 	int n = 0;
-	for (const char *p = out; (p = strstr(p, "\"kind\":\"drop\"")) != NULL; p++)
-		n++;
+	assert_int_equal(ledger_each(l, count_drop, &n), 0);
+	ledger_close(l);
 	return n;
 }
 
@@ -457,12 +467,241 @@ static void test_slow_printer(void **state)
 	sim("slow printer off");
 }
 
+/* ---- staff ---- */
+
+/* The records of kind central holds from kiosk 9, decoded, into out[cap];
+ * how many. */
+static int central_records(int kind, struct wf_record *out, int cap)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(g_central_db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT bytes FROM records WHERE kiosk = 9 AND kind = ?"
+	                                    " ORDER BY seq",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_int(st, 1, kind);
+	int n = 0;
+	while (sqlite3_step(st) == SQLITE_ROW && n < cap) {
+		char why[128];
+		const void *b = sqlite3_column_blob(st, 0);
+		int len = sqlite3_column_bytes(st, 0);
+		assert_int_equal(wf_record_decode(b, (size_t)len, &out[n], why, sizeof why), WF_OK);
+		n++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* The staff action's record at central (value into *value); false if none. */
+static bool central_staff(enum wf_staff_action action, int64_t *value)
+{
+	static struct wf_record r[64];
+	int n = central_records(WF_RECORD_STAFF, r, 64);
+	for (int i = n - 1; i >= 0; i--)
+		if (r[i].staff.action == action && r[i].staff.staff_id == 7) {
+			if (value)
+				*value = r[i].staff.value;
+			return true;
+		}
+	return false;
+}
+
+/* The staff card from devsim, the PIN 1234 clicked on the pad: the menu. */
+static void staff_login(void)
+{
+	long at = mark();
+	sim("card " STAFF);
+	seen(at, "screen pin\n");
+	struct session_view v = {.timeout_left_ms = 1000};
+	for (int i = 0; i < 4; i++) {
+		char want[4];
+		snprintf(want, sizeof want, "%d", i + 1);
+		v.pin_len = (unsigned)i;
+		assert_string_equal(
+		    tap_in(&v, SESSION_SCREEN_PIN, WF_LANG_ZH, SESSION_TAP_DIGIT, 0, i + 1), want);
+	}
+	v.pin_len = 4;
+	assert_string_equal(tap_in(&v, SESSION_SCREEN_PIN, WF_LANG_ZH, SESSION_TAP_CONFIRM, 0, 0),
+	                    wf_tr(WF_LANG_ZH, "OK"));
+	seen(at, "staff 7: PIN ");
+	seen(at, "screen staff\n");
+}
+
+/* A staff menu item clicked; the kiosk must have taken it (its label). */
+static void staff_tap(enum session_control c, const char *msgid)
+{
+	assert_string_equal(tap(SESSION_SCREEN_STAFF, WF_LANG_ZH, c), wf_tr(WF_LANG_ZH, msgid));
+}
+
+/* The scale's weight set on devsim, then as long as the kiosk needs to
+ * call it stable (1 s, [session]). */
+static void scale_settled(const char *grams)
+{
+	char cmd[64];
+	snprintf(cmd, sizeof cmd, "weight %s", grams);
+	sim(cmd);
+	g_empty_since = 0;
+	usleep(1300 * 1000);
+}
+
+/* Zero, tare and the test weight from the staff menu, on devsim's scale. */
+static void staff_scale_checks(void)
+{
+	long at = mark();
+	sim("weight 40"); /* some dirt on the platform */
+	staff_tap(SESSION_TAP_STAFF_ZERO, "Zero");
+	seen(at, "scale: scale-zero");
+	sim_wait("scale", "net", 0); /* the 8217 took the kiosk's Z */
+	sim("weight 540");           /* an empty bin liner: 500 g */
+	staff_tap(SESSION_TAP_STAFF_TARE, "Tare");
+	seen(at, "scale: scale-tare");
+	sim_wait("scale", "tare", 500);
+	sim_wait("scale", "net", 0);
+	scale_settled("5540"); /* the 5 kg check weight in the liner */
+	staff_tap(SESSION_TAP_STAFF_TEST_WEIGHT, "Test weight");
+	seen(at, "screen staff (test-ok)"); /* the menu shows PASS */
+	/* everything off, the scale's own zero key: no tare, nothing on it */
+	sim("weight 0");
+	sim("zero scale");
+	sim_wait("scale", "tare", 0);
+}
+
+/* Out of service from the menu: a resident's card then takes no visit;
+ * staff put it back in service. */
+static void staff_out_of_service(void)
+{
+	long at = mark();
+	staff_tap(SESSION_TAP_STAFF_OOS_ON, "Out of service");
+	assert_string_equal(tap(SESSION_SCREEN_STAFF, WF_LANG_ZH, SESSION_TAP_STAFF_EXIT),
+	                    wf_tr(WF_LANG_ZH, "Exit"));
+	seen(at, "screen out-of-service\n");
+	long card = mark();
+	sim("card " RESIDENT);
+	seen(card, "card em4100:******8981: resident");
+	staff_login(); /* events in order: the resident's card was stepped first */
+	assert_int_equal(xwin_log_count(g_log, card, "screen category"), 0);
+	staff_tap(SESSION_TAP_STAFF_OOS_OFF, "Back in service");
+	at = mark();
+	assert_string_equal(tap(SESSION_SCREEN_STAFF, WF_LANG_ZH, SESSION_TAP_STAFF_EXIT),
+	                    wf_tr(WF_LANG_ZH, "Exit"));
+	seen(at, "screen attract\n");
+}
+
+static void test_staff_flow(void **state)
+{
+	(void)state;
+	staff_login();
+	staff_scale_checks();
+	staff_out_of_service();
+	sync_now();
+	int64_t v = 0;
+	assert_true(central_staff(WF_STAFF_LOGIN, NULL));
+	assert_true(central_staff(WF_STAFF_ZERO, NULL));
+	assert_true(central_staff(WF_STAFF_TARE, NULL));
+	assert_true(central_staff(WF_STAFF_TEST_WEIGHT, &v));
+	assert_int_equal(v, 5000);
+	assert_true(central_staff(WF_STAFF_OOS_ON, NULL));
+	assert_true(central_staff(WF_STAFF_OOS_OFF, NULL));
+}
+
+/* ---- the scale pulled ---- */
+
+/* devsim pulls the scale while a bag settles on it: the kiosk says the
+ * visit was cancelled and is out of service, records nothing; when the
+ * scale is back, attract, and a visit works. */
+static void test_scale_pulled_mid_drop(void **state)
+{
+	(void)state;
+	int before = drops_in_journal();
+	assert_int_equal(before, g_drops);
+	long at = mark();
+	platform_empty();
+	sim("card " RESIDENT);
+	seen(at, "screen category\n");
+	tap_in(NULL, SESSION_SCREEN_CATEGORY, WF_LANG_ZH, SESSION_TAP_CATEGORY, 1, 0);
+	seen(at, "screen weigh\n");
+	platform_load("1250");
+	seen(at, "scale settling 1250 g");
+	long pulled = mark();
+	sim("unplug scale");
+	seen(pulled, "device scale down");
+	seen(pulled, "screen out-of-service (cancelled-device)");
+	assert_int_equal(xwin_log_count(g_log, pulled, "journal: recorded"), 0);
+	assert_int_equal(drops_in_journal(), before);
+
+	long back = mark();
+	sim("replug scale");
+	seen(back, "device scale up");
+	seen(back, "screen attract\n");
+	assert_int_equal(drops_in_journal(), before);
+	char text[8192];
+	assert_int_equal(visit_to_receipt(SWITCH_NONE), WF_LANG_ZH);
+	printed(text, sizeof text);
+	assert_receipt_lang(text, WF_LANG_ZH);
+	done(WF_LANG_ZH);
+	assert_int_equal(drops_in_journal(), before + 1);
+}
+
+/* ---- the end ---- */
+
+struct at_central {
+	unsigned n, equal;
+};
+
+/* Counts journal records central holds with exactly the same bytes. */
+static int compare_one(void *ctx, const struct ledger_entry *e)
+{
+	struct at_central *a = ctx;
+	char sql[160 + 2 * WF_RECORD_MAX_LEN];
+	int k =
+	    snprintf(sql, sizeof sql,
+	             "SELECT count(*) FROM records WHERE kiosk = 9 AND seq = %llu AND bytes = x'",
+	             (unsigned long long)e->seq);
+	for (size_t i = 0; i < e->len && k + 4 < (int)sizeof sql; i++)
+		k += snprintf(sql + k, sizeof sql - (size_t)k, "%02X", e->bytes[i]);
+	snprintf(sql + k, sizeof sql - (size_t)k, "'");
+	a->n++;
+	a->equal += harness_count(g_central_db, sql) == 1;
+	return 0;
+}
+
+/* The kiosk quits cleanly (no leak under ASan); every record it made is
+ * at central byte for byte. */
+static void test_ends_clean(void **state)
+{
+	(void)state;
+	sync_now();
+	console("quit\n");
+	int st = 0;
+	assert_int_equal(waitpid(g_kiosk, &st, 0), g_kiosk);
+	g_kiosk = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		xwin_log_print(g_log);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	char want[64];
+	snprintf(want, sizeof want, "run ended: %d drops recorded", g_drops);
+	seen(0, want);
+	struct ledger *l = NULL;
+	char path[200], err[256];
+	snprintf(path, sizeof path, "%s/journal.db", g_dir);
+	assert_int_equal(ledger_open(path, &l, err, sizeof err), WF_OK);
+	struct at_central a = {0, 0};
+	assert_int_equal(ledger_each(l, compare_one, &a), 0);
+	ledger_close(l);
+	assert_true(a.n > (unsigned)g_drops);
+	assert_int_equal(a.equal, a.n);
+	assert_int_equal(harness_count(g_central_db, "SELECT count(*) FROM records"), (long)a.n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_visit_each_language),
-	    cmocka_unit_test(test_switch_mid_visit),
-	    cmocka_unit_test(test_slow_printer),
+	    cmocka_unit_test(test_visit_each_language),   cmocka_unit_test(test_switch_mid_visit),
+	    cmocka_unit_test(test_slow_printer),          cmocka_unit_test(test_staff_flow),
+	    cmocka_unit_test(test_scale_pulled_mid_drop), cmocka_unit_test(test_ends_clean),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
