@@ -212,6 +212,18 @@ static void printed(char *text, size_t cap)
 	fclose(f);
 }
 
+/* The newest printed receipt's QR code (read from the paper) verifies at
+ * central. */
+static void receipt_verifies(void)
+{
+	char path[256], url[512], out[4096];
+	snprintf(path, sizeof path, "%s/printer-%04d.png", g_ds.dir, g_printed);
+	assert_int_equal(wf_test_qr_read(path, url, sizeof url), 0);
+	assert_non_null(strstr(url, "/R/"));
+	const char *verify[] = {"verify-receipt", url, NULL};
+	assert_int_equal(harness_cli(g_db, out, sizeof out, verify), 0);
+}
+
 static void assert_receipt_lang(const char *text, enum wf_lang lang)
 {
 	printf("receipt %d:\n%s\n", g_printed, text);
@@ -420,6 +432,7 @@ static void test_visit_each_language(void **state)
 	sync_now();
 	assert_int_equal(drops_in_journal(), g_drops);
 	assert_int_equal(at_central(WF_RECORD_DROP), g_drops);
+	receipt_verifies(); /* the English one, as printed */
 }
 
 /* Switched on the weigh screen: confirm, receipt screen and paper in
