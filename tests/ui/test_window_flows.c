@@ -543,10 +543,18 @@ static void staff_login(void)
 	seen(at, "screen staff\n");
 }
 
-/* A staff menu item clicked; the kiosk must have taken it (its label). */
+/* A staff menu item clicked (the menu of a kiosk out of service when oos);
+ * the kiosk must have taken it (its label). */
+static void staff_tap_oos(enum session_control c, const char *msgid, bool oos)
+{
+	struct session_view v = {.timeout_left_ms = 1000, .staff_oos = oos};
+	assert_string_equal(tap_in(&v, SESSION_SCREEN_STAFF, WF_LANG_ZH, c, 0, 0),
+	                    wf_tr(WF_LANG_ZH, msgid));
+}
+
 static void staff_tap(enum session_control c, const char *msgid)
 {
-	assert_string_equal(tap(SESSION_SCREEN_STAFF, WF_LANG_ZH, c), wf_tr(WF_LANG_ZH, msgid));
+	staff_tap_oos(c, msgid, false);
 }
 
 /* The scale's weight set on devsim, then as long as the kiosk needs to
@@ -582,24 +590,53 @@ static void staff_scale_checks(void)
 	sim_wait("scale", "tare", 0);
 }
 
+/* A bin collection of paper with its weight keyed in on the pad: "12.55",
+ * one digit deleted, 12.5 kg confirmed. */
+static void staff_bin_keyed(void)
+{
+	long at = mark();
+	staff_tap(SESSION_TAP_STAFF_BIN, "Bin collection");
+	seen(at, "screen staff-bin-category\n");
+	tap_in(NULL, SESSION_SCREEN_STAFF_BIN_CATEGORY, WF_LANG_ZH, SESSION_TAP_CATEGORY, 1, 0);
+	seen(at, "screen staff-bin-weigh\n");
+	struct session_view v = {.timeout_left_ms = 1000, .category_id = 1, .keyed_grams = -1};
+	for (const char *c = "12.55"; *c; c++) {
+		enum session_control key = *c == '.' ? SESSION_TAP_POINT : SESSION_TAP_DIGIT;
+		char want[2] = {*c, '\0'};
+		assert_string_equal(tap_in(&v, SESSION_SCREEN_STAFF_BIN_WEIGH, WF_LANG_ZH, key, 0,
+		                           *c == '.' ? 0 : *c - '0'),
+		                    want);
+		size_t n = strlen(v.keyed);
+		v.keyed[n] = *c, v.keyed[n + 1] = '\0';
+	}
+	assert_string_equal(
+	    tap_in(&v, SESSION_SCREEN_STAFF_BIN_WEIGH, WF_LANG_ZH, SESSION_TAP_BACKSPACE, 0, 0),
+	    wf_tr(WF_LANG_ZH, "Delete"));
+	snprintf(v.keyed, sizeof v.keyed, "12.5");
+	v.keyed_grams = 12500;
+	assert_string_equal(
+	    tap_in(&v, SESSION_SCREEN_STAFF_BIN_WEIGH, WF_LANG_ZH, SESSION_TAP_CONFIRM, 0, 0),
+	    wf_tr(WF_LANG_ZH, "Confirm"));
+	seen(at, ": bin collection");
+	seen(at, "screen staff\n");
+}
+
 /* Out of service from the menu: a resident's card then takes no visit;
  * staff put it back in service. */
 static void staff_out_of_service(void)
 {
 	long at = mark();
 	staff_tap(SESSION_TAP_STAFF_OOS_ON, "Out of service");
-	assert_string_equal(tap(SESSION_SCREEN_STAFF, WF_LANG_ZH, SESSION_TAP_STAFF_EXIT),
-	                    wf_tr(WF_LANG_ZH, "Exit"));
+	staff_tap_oos(SESSION_TAP_STAFF_EXIT, "Exit", true);
 	seen(at, "screen out-of-service\n");
 	long card = mark();
 	sim("card " RESIDENT);
 	seen(card, "card em4100:******8981: resident");
 	staff_login(); /* events in order: the resident's card was stepped first */
 	assert_int_equal(xwin_log_count(g_log, card, "screen category"), 0);
-	staff_tap(SESSION_TAP_STAFF_OOS_OFF, "Back in service");
+	staff_tap_oos(SESSION_TAP_STAFF_OOS_OFF, "Back in service", true);
 	at = mark();
-	assert_string_equal(tap(SESSION_SCREEN_STAFF, WF_LANG_ZH, SESSION_TAP_STAFF_EXIT),
-	                    wf_tr(WF_LANG_ZH, "Exit"));
+	staff_tap(SESSION_TAP_STAFF_EXIT, "Exit");
 	seen(at, "screen attract\n");
 }
 
@@ -608,6 +645,7 @@ static void test_staff_flow(void **state)
 	(void)state;
 	staff_login();
 	staff_scale_checks();
+	staff_bin_keyed();
 	staff_out_of_service();
 	sync_now();
 	int64_t v = 0;
@@ -618,6 +656,14 @@ static void test_staff_flow(void **state)
 	assert_int_equal(v, 5000);
 	assert_true(central_staff(WF_STAFF_OOS_ON, NULL));
 	assert_true(central_staff(WF_STAFF_OOS_OFF, NULL));
+	/* the bin with the weight keyed in, and that it was keyed in */
+	struct wf_record bins[4];
+	assert_int_equal(central_records(WF_RECORD_BIN, bins, 4), 1);
+	assert_int_equal(bins[0].bin.grams, 12500);
+	assert_int_equal(bins[0].bin.category_id, 1);
+	assert_int_equal(bins[0].bin.staff_id, 7);
+	assert_true(central_staff(WF_STAFF_BIN_KEYED, &v));
+	assert_int_equal(v, 12500);
 }
 
 /* ---- the scale pulled ---- */
