@@ -89,10 +89,10 @@ static long sim_status(const char *dev, const char *key)
 	return strtol(at + strlen(want), NULL, 10);
 }
 
-/* Waits (5 s at most) until devsim's status of dev says KEY is value. */
+/* Waits (10 s at most) until devsim's status of dev says KEY is value. */
 static void sim_wait(const char *dev, const char *key, long value)
 {
-	for (int i = 0; i < 100 && sim_status(dev, key) != value; i++)
+	for (int i = 0; i < 200 && sim_status(dev, key) != value; i++)
 		usleep(50000);
 	if (sim_status(dev, key) != value) {
 		xwin_log_print(g_log);
@@ -123,7 +123,7 @@ static void platform_empty(void)
 static void platform_load(const char *grams)
 {
 	platform_empty();
-	int64_t left = g_empty_since + 1300 - now_ms();
+	int64_t left = g_empty_since + 1500 - now_ms();
 	if (left > 0)
 		usleep((useconds_t)left * 1000);
 	char cmd[64];
@@ -582,8 +582,17 @@ static void staff_scale_checks(void)
 	sim_wait("scale", "tare", 500);
 	sim_wait("scale", "net", 0);
 	scale_settled("5540"); /* the 5 kg check weight in the liner */
-	staff_tap(SESSION_TAP_STAFF_TEST_WEIGHT, "Test weight");
-	seen(at, "screen staff (test-ok)"); /* the menu shows PASS */
+	/* the menu shows PASS; on a machine so loaded that the kiosk had not
+	 * yet seen the weight still for its stable time, staff look and try
+	 * again, as they would */
+	for (int i = 0; i < 3; i++) {
+		long tried = mark();
+		staff_tap(SESSION_TAP_STAFF_TEST_WEIGHT, "Test weight");
+		if (xwin_log_wait(g_log, tried, "screen staff (test-ok)", 3000, true))
+			break;
+		usleep(1000 * 1000);
+	}
+	seen(at, "screen staff (test-ok)");
 	/* everything off, the scale's own zero key: no tare, nothing on it */
 	sim("weight 0");
 	sim("zero scale");
@@ -735,7 +744,12 @@ static void test_ends_clean(void **state)
 	sync_now();
 	console("quit\n");
 	int st = 0;
-	assert_int_equal(waitpid(g_kiosk, &st, 0), g_kiosk);
+	pid_t got = 0;
+	for (int i = 0; i < 400 && (got = waitpid(g_kiosk, &st, WNOHANG)) == 0; i++)
+		usleep(50000); /* 20 s: the run's end, the journal closed, leaks checked */
+	if (got != g_kiosk)
+		xwin_log_print(g_log);
+	assert_int_equal(got, g_kiosk);
 	g_kiosk = 0;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		xwin_log_print(g_log);
