@@ -248,7 +248,7 @@ void xwin_tap(const struct xwin *x, const char *log, const struct session_view *
 		long from = xwin_log_size(log);
 		usleep(150000); /* as a person would: look, then touch */
 		xwin_click(x, r[0] + r[2] / 2, r[1] + r[3] / 2);
-		if (xwin_log_wait(log, from, want, 3000, true))
+		if (xwin_log_wait(log, from, want, 5000, true))
 			return;
 	}
 	xwin_log_print(log);
