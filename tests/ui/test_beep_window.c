@@ -81,7 +81,7 @@ static void start_xvfb(void)
 	close(fds[0]);
 	assert_true(r > 0);
 	num[r] = '\0';
-	snprintf(g_display, sizeof g_display, ":%d", atoi(num));
+	snprintf(g_display, sizeof g_display, ":%ld", strtol(num, NULL, 10));
 }
 
 /* A journal, a key and kiosk.ini (the demo's fixture) with this volume. */
@@ -229,7 +229,7 @@ static void test_tones_heard(void **state)
 	usleep(800000);
 	stop_kiosk();
 	assert_int_equal(sh("grep -o 'disk driver at [0-9]*' %s/kiosk.log", g_dir), 0);
-	unsigned rate = (unsigned)atoi(g_out + strlen("disk driver at "));
+	unsigned rate = (unsigned)strtoul(g_out + strlen("disk driver at "), NULL, 10);
 	assert_true(rate >= 8000);
 
 	FILE *f = fopen(audio, "rb");

@@ -200,7 +200,12 @@ void lay_screen_out_of_service(struct lay *k)
 {
 	const struct ui_facts *f = k->facts;
 	struct ui_rect a = k->body;
-	int tech = lay_line_h(k, UI_FONT_SMALL) * 2 + lay_px(k, 40);
+	/* for a technician: why, and the devices and the sync when known */
+	char sync[UI_LINE_MAX] = "", devs[UI_LINE_MAX] = "";
+	if (k->in->health)
+		ui_health_lines(k->in->health, k->lang, sync, devs);
+	int lines = k->in->health ? 3 : 1;
+	int tech = lay_line_h(k, UI_FONT_SMALL) * lines + lay_px(k, 40);
 	struct ui_rect t = lay_rect(a.x, a.y + a.h - tech, a.w, tech);
 	a.h -= tech + k->gap;
 	lay_hero_split(k, &a, UI_ICON_WRENCH, UI_C_ERROR);
@@ -222,6 +227,11 @@ void lay_screen_out_of_service(struct lay *k)
 	lay_box(k, t, UI_C_SURFACE, UI_C_LINE, lay_px(k, 2), lay_px(k, 16));
 	snprintf(s, sizeof s, wf_tr(k->lang, "For the technician: %s"),
 	         ui_oos_text(k->v->oos, k->lang));
-	lay_text(k, lay_rect(t.x + lay_px(k, 20), t.y, t.w - lay_px(k, 40), t.h), UI_FONT_SMALL,
-	         UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_LEFT, "%s", s);
+	int lh = lay_line_h(k, UI_FONT_SMALL);
+	struct ui_rect in =
+	    lay_rect(t.x + lay_px(k, 20), t.y + lay_px(k, 20), t.w - lay_px(k, 40), lh);
+	const char *const rows[] = {s, devs, sync};
+	for (int i = 0; i < lines; i++, in.y += lh)
+		lay_text(k, in, UI_FONT_SMALL, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_LEFT, "%s",
+		         rows[i]);
 }
