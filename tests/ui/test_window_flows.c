@@ -51,7 +51,7 @@
 #define RESIDENT "0400E2E1F5" /* resident 1001, em4100:0014868981 */
 #define STAFF    "0600112233" /* staff 7, em4100:0001122867, PIN 1234 */
 
-static char g_dir[64], g_log[128], g_db[256], g_central_db[200];
+static char g_dir[64], g_log[128], g_frames[128], g_db[256], g_central_db[200];
 static struct xwin g_x;
 static struct devsim g_ds;
 static struct central_proc g_c;
@@ -324,6 +324,9 @@ static int group_setup(void **state)
 	assert_non_null(bin);
 	assert_int_equal(wf_test_tmpdir("window-flows", g_dir, sizeof g_dir), 0);
 	snprintf(g_log, sizeof g_log, "%s/kiosk.log", g_dir);
+	/* the kiosk logs every frame it presents: its time, screen and weight */
+	snprintf(g_frames, sizeof g_frames, "%s/frames.log", g_dir);
+	setenv("WUFEI_FRAME_LOG", g_frames, 1);
 	assert_int_equal(
 	    wf_test_sh(NULL, 0, "%s/wufei-kiosk keygen --out %s/kiosk.key", bin, g_dir), 0);
 	assert_int_equal(
@@ -403,6 +406,8 @@ static enum wf_lang visit_to_receipt(enum switch_at sw)
 	seen(at, "screen confirm\n");
 	const char *ok = tap(SESSION_SCREEN_CONFIRM, lang, SESSION_TAP_CONFIRM);
 	assert_string_equal(ok, wf_tr(lang, "Confirm"));
+	if (lang == WF_LANG_ZH) /* a Chinese word, not the English id */
+		assert_string_not_equal(ok, "Confirm");
 	seen(at, "journal: recorded seq");
 	seen(at, "screen receipt\n");
 	g_drops++;
@@ -476,7 +481,11 @@ static void test_slow_printer(void **state)
 	visit_to_receipt(SWITCH_NONE);
 	seen(at, "receipt: seq");
 	long before = sim_status("printer", "receipts");
+	long frames = xwin_log_size(g_frames);
 	done(WF_LANG_ZH);
+	/* the window presented the attract screen (the kiosk's frame log) */
+	if (!xwin_log_wait(g_frames, frames, " attract ", 5000, false))
+		fail_msg("no attract frame presented after the tap");
 	static char log[1 << 18];
 	long n = xwin_log_size(g_log) - at;
 	assert_true(n > 0 && n < (long)sizeof log);
