@@ -243,7 +243,9 @@ void xwin_tap(const struct xwin *x, const char *log, const struct session_view *
 	xwin_ctl(x, v, cats, n, c, category_id, digit, r, name, sizeof name);
 	if (label)
 		snprintf(label, cap, "%s", name);
-	snprintf(want, sizeof want, "tap %s\n", name);
+	/* the kiosk logs a PIN's keys without the digit (a secret) */
+	bool pin = v->screen == SESSION_SCREEN_PIN && c == SESSION_TAP_DIGIT;
+	snprintf(want, sizeof want, "tap %s\n", pin ? "(PIN digit)" : name);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		long from = xwin_log_size(log);
 		usleep(150000); /* as a person would: look, then touch */
