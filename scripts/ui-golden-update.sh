@@ -31,7 +31,7 @@ fi
 n=$(find "$golden" -name '*.png' | wc -l)
 kib=$(du -sk "$golden" | cut -f1)
 echo "ui-golden-update: $n goldens, $kib KiB in tests/ui/golden/"
-if [ "$kib" -gt 5120 ]; then
-  echo "ui-golden-update: warning: over 5 MiB; consider fewer views or sizes" >&2
+if [ "$kib" -gt 8192 ]; then
+  echo "ui-golden-update: warning: over 8 MiB; consider fewer views or sizes" >&2
 fi
 git -C "$top" status --short -- tests/ui/golden | head -20

@@ -68,22 +68,33 @@ static void set_err(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Refuses what is not an SQLite 3 file before SQLite sees it. */
-static int check_header(const char *path, char *err, size_t err_len)
+/* Refuses a path that is not there or not readable before SQLite sees it.
+ * Without open(): closing any descriptor of the journal drops every POSIX
+ * lock this process holds on it, another connection's too (the sync
+ * thread's opens while the kiosk's is open); a connection in another
+ * process (`wufei-kiosk ledger dump`) would then think itself the last one
+ * and remove the WAL the kiosk still writes to. */
+static int check_path(const char *path, char *err, size_t err_len)
+{
+	if (access(path, R_OK) == 0)
+		return WF_OK;
+	int e = errno;
+	set_err(err, err_len, "%s: %s%s", path, strerror(e),
+	        e == ENOENT ? " (create a journal with `wufei-kiosk ledger init`)" : "");
+	return e == ENOENT ? WF_ENOENT : e == EACCES ? WF_EROFS : WF_EIO;
+}
+
+/* Refuses what is not an SQLite 3 file before SQL runs on it: the header
+ * read through SQLite's own descriptor (see check_path). */
+static int check_header(struct ledger *l, const char *path)
 {
 	static const char magic[16] = "SQLite format 3";
 	char head[16];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		set_err(err, err_len, "%s: %s%s", path, strerror(e),
-		        e == ENOENT ? " (create a journal with `wufei-kiosk ledger init`)" : "");
-		return e == ENOENT ? WF_ENOENT : e == EACCES ? WF_EROFS : WF_EIO;
-	}
-	ssize_t n = read(fd, head, sizeof head);
-	close(fd);
-	if (n != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0) {
-		set_err(err, err_len, "%s: not an SQLite journal file (wrong header)", path);
+	sqlite3_file *f = NULL;
+	if (sqlite3_file_control(l->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+	    !f->pMethods || f->pMethods->xRead(f, head, sizeof head, 0) != SQLITE_OK ||
+	    memcmp(head, magic, sizeof magic) != 0) {
+		ledger_db_say(l, "%s: not an SQLite journal file (wrong header)", path);
 		return WF_ECORRUPT;
 	}
 	return WF_OK;
@@ -205,6 +216,9 @@ static int open_db(struct ledger *l, const char *path, const struct ledger_optio
 	if (rc != SQLITE_OK)
 		return l->db ? ledger_db_fail(l, rc, "open") : WF_ENOMEM;
 	sqlite3_extended_result_codes(l->db, 1);
+	int r = check_header(l, path);
+	if (r)
+		return r;
 	if (!readonly && sqlite3_db_readonly(l->db, "main") == 1) {
 		ledger_db_say(l, "%s: journal storage is read-only", path);
 		return WF_EROFS;
@@ -256,7 +270,7 @@ int ledger_open_handle(const char *path, const struct ledger_options *opt, bool 
                        struct ledger **out, char *err, size_t err_len)
 {
 	*out = NULL;
-	int r = check_header(path, err, err_len);
+	int r = check_path(path, err, err_len);
 	if (r)
 		return r;
 	struct ledger *l = handle_new(path, opt, readonly);

@@ -16,12 +16,19 @@
 #include "ui.h"
 #include "wf.h"
 
+/* The screens that show the kiosk's health: the staff menu, and out of
+ * service (for the technician: what is wrong). */
+static bool shows_health(enum session_screen screen)
+{
+	return screen == SESSION_SCREEN_STAFF || screen == SESSION_SCREEN_OUT_OF_SERVICE;
+}
+
 /* What the staff menu shows of the kiosk's health into *u (zeroed first,
  * so two can be compared whole); false on any other screen. */
 static bool health_now(struct runner *r, const struct session_view *v, struct ui_health *u)
 {
 	memset(u, 0, sizeof *u);
-	if (v->screen != SESSION_SCREEN_STAFF)
+	if (!shows_health(v->screen))
 		return false;
 	struct health h;
 	health_gather(r, &h);
@@ -108,7 +115,7 @@ void screen_tick(struct runner *r)
 	 * drawn again when it changed: a device that goes down while the menu
 	 * is open shows as down (the view itself need not change). */
 	bool health_changed = false, health_news = false;
-	if (v.screen == SESSION_SCREEN_STAFF && runner_now(r) - r->health_ms >= HEALTH_EVERY_MS) {
+	if (shows_health(v.screen) && runner_now(r) - r->health_ms >= HEALTH_EVERY_MS) {
 		struct ui_health u;
 		health_now(r, &v, &u);
 		r->health_ms = runner_now(r);

@@ -49,7 +49,10 @@ static void tapped(struct runner *r, const struct ui_button *b)
 	ev.u.tap.control = b->control;
 	ev.u.tap.category_id = b->category_id;
 	ev.u.tap.digit = b->digit;
-	runner_logf(r, "tap %s", b->label);
+	/* a PIN's digits are a secret: the log says a key was pressed */
+	bool secret = b->control == SESSION_TAP_DIGIT &&
+	              session_view(r->session).screen == SESSION_SCREEN_PIN;
+	runner_logf(r, "tap %s", secret ? "(PIN digit)" : b->label);
 	runner_post(r, &ev);
 }
 

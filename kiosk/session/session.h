@@ -308,8 +308,9 @@ struct session_view {
 	int64_t keyed_grams;           /* keyed as grams; -1 when not a weight */
 	enum wf_lang language;         /* what the screen speaks now */
 	bool allow_anonymous;          /* a visit may start without a card */
-	bool has_balance;              /* balance below is known (a resident's visit) */
-	int64_t balance;               /* the resident's points now: before the visit + earned */
+	bool staff_oos;   /* staff took the kiosk out of service (other reasons may too) */
+	bool has_balance; /* balance below is known (a resident's visit) */
+	int64_t balance;  /* the resident's points now: before the visit + earned */
 };
 
 struct session_config {

@@ -52,6 +52,7 @@ struct session_view session_view(const struct session *s)
 	v.keyed_grams = session_keyed_grams(s->keyed);
 	v.language = s->lang;
 	v.allow_anonymous = s->cfg.allow_anonymous;
+	v.staff_oos = s->staff_oos;
 	v.has_balance = !s->anonymous && s->who.kind == SESSION_CARD_RESIDENT && s->who.has_balance;
 	if (v.has_balance)
 		v.balance = s->who.balance + s->session_points;

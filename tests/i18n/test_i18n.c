@@ -37,6 +37,28 @@ static void test_both_languages(void **state)
 	assert_string_equal(wf_tr(WF_LANG_ZH, ""), "");
 }
 
+/* Plural forms as the catalogues say them: English one/other, Chinese one
+ * form for every number (msgids the kiosk's screens use). */
+static void test_plural_forms(void **state)
+{
+	(void)state;
+	char err[400];
+	assert_int_equal(wf_i18n_init(NULL, err, sizeof err), WF_OK);
+	static const char one[] = "%lu piece", many[] = "%lu pieces";
+	assert_string_equal(wf_ntr(WF_LANG_EN, one, many, 1), "%lu piece");
+	assert_string_equal(wf_ntr(WF_LANG_EN, one, many, 0), "%lu pieces");
+	assert_string_equal(wf_ntr(WF_LANG_EN, one, many, 2), "%lu pieces");
+	assert_string_equal(wf_ntr(WF_LANG_EN, one, many, 21), "%lu pieces");
+	for (unsigned long n = 0; n < 30; n++)
+		assert_string_equal(wf_ntr(WF_LANG_ZH, one, many, n), "%lu 件");
+	assert_string_equal(wf_ntr(WF_LANG_ZH, "Back to the start in %lu second",
+	                           "Back to the start in %lu seconds", 1),
+	                    "%lu 秒后返回首页");
+	assert_string_equal(wf_ntr(WF_LANG_EN, "Back to the start in %lu second",
+	                           "Back to the start in %lu seconds", 1),
+	                    "Back to the start in %lu second");
+}
+
 static void *ask(void *arg)
 {
 	enum wf_lang lang = *(enum wf_lang *)arg;
@@ -83,6 +105,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_missing_catalogues_refused),
 	    cmocka_unit_test(test_both_languages),
+	    cmocka_unit_test(test_plural_forms),
 	    cmocka_unit_test(test_two_languages_at_once),
 	    cmocka_unit_test(test_language_codes),
 	};

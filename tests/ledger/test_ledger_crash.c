@@ -3,7 +3,8 @@
  *   SIGKILL at random moments (the real drop path in a child process),
  *   a power cut that loses every unsynced write (fault-injecting VFS),
  *   and, proven to bite, the same power cut with synchronous=OFF,
- *   a read-only file system and a full disk (private mount namespace).
+ *   a read-only file system and a full disk (private mount namespace),
+ *   a reader in another process while two connections are open.
  * Seeded: WUFEI_SEED=<n> reproduces a run; the seed is printed.
  *
  * The SIGKILL loop checks what each kill left incrementally (the records
@@ -442,6 +443,39 @@ static void test_storage_read_only(void **state)
 	run_in_namespace(child_read_only);
 }
 
+/* A technician's `wufei-kiosk ledger dump` while the kiosk runs (its own
+ * and its sync thread's connections open) leaves the kiosk's WAL alone: a
+ * drop appended after it is in what a crash then leaves (the WAL file is
+ * there; another process reads the drop). Once the header check's plain
+ * open/close of the file dropped the process's POSIX locks, and the
+ * reader's close, thinking itself the last connection, removed the WAL the
+ * kiosk went on writing to. */
+static void test_reader_keeps_wal(void **state)
+{
+	(void)state;
+	char dir[256], path[300], wal[310], args[400], out[16384];
+	fx_tempdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/journal.db", dir);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	snprintf(args, sizeof args, "ledger dump '%s'", path);
+	fx_make_journal(path, 1);
+	struct ledger *kiosk = fx_open(path), *sync = fx_open(path);
+	struct wf_record d = fx_drop(1, 2000, 1, 20261128);
+	assert_int_equal(ledger_append(kiosk, &d, fx_receipt, NULL, NULL), WF_OK);
+	assert_int_equal(fx_run_cli(args, out, sizeof out), 0);
+	d = fx_drop(1, 3000, 2, 20261128);
+	assert_int_equal(ledger_append(kiosk, &d, fx_receipt, NULL, NULL), WF_OK);
+	assert_int_equal(access(wal, F_OK), 0);
+	assert_int_equal(fx_run_cli(args, out, sizeof out), 0);
+	int drops = 0;
+	for (const char *p = out; (p = strstr(p, "\"kind\":\"drop\"")) != NULL; p++)
+		drops++;
+	assert_int_equal(drops, 3);
+	ledger_close(sync);
+	ledger_close(kiosk);
+	fx_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +484,7 @@ int main(void)
 	    cmocka_unit_test(test_storage_read_only),
 	    cmocka_unit_test(test_storage_full_disk),
 	    cmocka_unit_test(test_sigkill),
+	    cmocka_unit_test(test_reader_keeps_wal),
 	};
 	const char *only = getenv("WUFEI_TEST_FILTER"); /* e.g. test_sigkill */
 	if (only && *only)

@@ -236,8 +236,8 @@ bool h_view_equal(const struct session_view *a, const struct session_view *b)
 	            a->test_tolerance_g == b->test_tolerance_g &&
 	            strncmp(a->keyed, b->keyed, sizeof a->keyed) == 0 &&
 	            a->keyed_grams == b->keyed_grams && a->language == b->language &&
-	            a->allow_anonymous == b->allow_anonymous && a->has_balance == b->has_balance &&
-	            a->balance == b->balance;
+	            a->allow_anonymous == b->allow_anonymous && a->staff_oos == b->staff_oos &&
+	            a->has_balance == b->has_balance && a->balance == b->balance;
 	if (same && a->has_receipt)
 		same = a->receipt.seq == b->receipt.seq &&
 		       a->receipt.language == b->receipt.language &&

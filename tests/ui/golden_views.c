@@ -128,7 +128,22 @@ const struct golden_view golden_views[] = {
               .live = SESSION_SCALE_STABLE,
               .live_stable = true,
               .stable_pct = 100}},
+    /* a bin too big for the platform: its weight keyed in on the pad */
+    {.name = "staff-bin-keyed",
+     .view = {.screen = SESSION_SCREEN_STAFF_BIN_WEIGH,
+              .name = "陈*",
+              .category_id = 1,
+              .live = SESSION_SCALE_NONE,
+              .keyed = "42.5",
+              .keyed_grams = 42500,
+              .timeout_left_ms = 110000}},
     {.name = "out-of-service-scale",
-     .view = {.screen = SESSION_SCREEN_OUT_OF_SERVICE, .oos = SESSION_OOS_SCALE}},
+     .view = {.screen = SESSION_SCREEN_OUT_OF_SERVICE, .oos = SESSION_OOS_SCALE},
+     .has_health = true,
+     .health = {.sync = true,
+                .since_ok_s = 340,
+                .queue = 12,
+                .sync_failing = true,
+                .dev = {{true, false}, {true, true}, {true, true}}}},
 };
 const size_t golden_nviews = sizeof golden_views / sizeof golden_views[0];

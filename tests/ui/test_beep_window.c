@@ -25,63 +25,18 @@
 
 #include "tone.h"
 #include "wf_test.h"
+#include "xwin.h"
 
-static char g_dir[64], g_display[16], g_bin[400];
-static pid_t g_xvfb, g_kiosk;
+static char g_dir[64], g_bin[400], g_log[128];
+static struct xwin g_x;
+static pid_t g_kiosk;
 static int g_in = -1;
 static char g_out[8192];
 #define sh(...) wf_test_sh(g_out, sizeof g_out, __VA_ARGS__)
 
-/* argv[0] with stdout and stderr into log; stdin from a pipe (*in) if in;
- * env: "K=V" strings set in the child (NULL-ended, may be NULL). */
-static pid_t spawn(char *const argv[], const char *log, int *in, int keep_fd,
-                   const char *const *env)
-{
-	int p[2] = {-1, -1};
-	if (in)
-		assert_int_equal(pipe(p), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int o = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(o, 2);
-		if (in)
-			dup2(p[0], 0);
-		for (int fd = 3; fd < 1024; fd++)
-			if (fd != keep_fd)
-				close(fd);
-		if (g_display[0])
-			setenv("DISPLAY", g_display, 1);
-		for (; env && *env; env++)
-			putenv((char *)*env);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (in) {
-		close(p[0]);
-		*in = p[1];
-	}
-	return pid;
-}
-
 static void start_xvfb(void)
 {
-	int fds[2];
-	assert_int_equal(pipe(fds), 0);
-	char log[128], fdarg[16];
-	snprintf(log, sizeof log, "%s/xvfb.log", g_dir);
-	snprintf(fdarg, sizeof fdarg, "%d", fds[1]);
-	char *argv[] = {"/usr/bin/Xvfb", "-displayfd", fdarg, "-screen", "0",
-	                "540x960x24",    "-nolisten",  "tcp", NULL};
-	g_xvfb = spawn(argv, log, NULL, fds[1], NULL);
-	close(fds[1]);
-	char num[16] = "";
-	ssize_t r = read(fds[0], num, sizeof num - 1);
-	close(fds[0]);
-	assert_true(r > 0);
-	num[r] = '\0';
-	snprintf(g_display, sizeof g_display, ":%d", atoi(num));
+	assert_int_equal(xwin_start(&g_x, g_dir, 540, 960), 0);
 }
 
 /* A journal, a key and kiosk.ini (the demo's fixture) with this volume. */
@@ -107,8 +62,10 @@ static int setup(void **state)
 {
 	(void)state;
 	snprintf(g_bin, sizeof g_bin, "%s", getenv("WUFEI_BIN_DIR"));
-	g_display[0] = '\0';
-	return wf_test_tmpdir("beep", g_dir, sizeof g_dir);
+	memset(&g_x, 0, sizeof g_x);
+	int rc = wf_test_tmpdir("beep", g_dir, sizeof g_dir);
+	snprintf(g_log, sizeof g_log, "%s/kiosk.log", g_dir);
+	return rc;
 }
 
 static int teardown(void **state)
@@ -117,33 +74,19 @@ static int teardown(void **state)
 	if (g_in >= 0)
 		close(g_in);
 	g_in = -1;
-	pid_t pids[] = {g_kiosk, g_xvfb};
-	for (int i = 0; i < 2; i++)
-		if (pids[i] > 0) {
-			kill(pids[i], SIGTERM);
-			waitpid(pids[i], NULL, 0);
-		}
-	g_kiosk = g_xvfb = 0;
+	if (g_kiosk > 0) {
+		kill(g_kiosk, SIGTERM);
+		waitpid(g_kiosk, NULL, 0);
+	}
+	g_kiosk = 0;
+	xwin_stop(&g_x);
 	return wf_test_rmtree(g_dir);
 }
 
 /* Waits (up to 15 s) until the kiosk's log holds needle. */
 static bool logged(const char *needle)
 {
-	char path[128], buf[65536];
-	snprintf(path, sizeof path, "%s/kiosk.log", g_dir);
-	for (int i = 0; i < 150; i++) {
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		if (strstr(buf, needle))
-			return true;
-		usleep(100000);
-	}
-	printf("kiosk log:\n%s\n", buf);
-	return false;
+	return xwin_log_wait(g_log, 0, needle, 15000, false);
 }
 
 static void console(const char *line)
@@ -151,17 +94,19 @@ static void console(const char *line)
 	assert_int_equal(write(g_in, line, strlen(line)), (ssize_t)strlen(line));
 }
 
+/* The kiosk in a window on Xvfb, its audio through SDL's disk driver into
+ * audio_file (the variables go to the child through the environment). */
 static void start_kiosk(const char *audio_file)
 {
-	char cfg[128], log[128], drv[160];
+	char cfg[128], kiosk[512];
 	snprintf(cfg, sizeof cfg, "%s/kiosk.ini", g_dir);
-	snprintf(log, sizeof log, "%s/kiosk.log", g_dir);
-	snprintf(drv, sizeof drv, "SDL_DISKAUDIOFILE=%s", audio_file);
-	char kiosk[512];
 	snprintf(kiosk, sizeof kiosk, "%s/wufei-kiosk", g_bin);
 	char *argv[] = {kiosk, "run", "--config", cfg, "--no-devices", "--window", NULL};
-	const char *env[] = {"SDL_AUDIODRIVER=disk", drv, NULL};
-	g_kiosk = spawn(argv, log, &g_in, -1, env);
+	setenv("SDL_AUDIODRIVER", "disk", 1);
+	setenv("SDL_DISKAUDIOFILE", audio_file, 1);
+	g_kiosk = xwin_spawn(&g_x, argv, g_log, &g_in, NULL);
+	unsetenv("SDL_AUDIODRIVER");
+	unsetenv("SDL_DISKAUDIOFILE");
 }
 
 static void stop_kiosk(void)
@@ -229,7 +174,7 @@ static void test_tones_heard(void **state)
 	usleep(800000);
 	stop_kiosk();
 	assert_int_equal(sh("grep -o 'disk driver at [0-9]*' %s/kiosk.log", g_dir), 0);
-	unsigned rate = (unsigned)atoi(g_out + strlen("disk driver at "));
+	unsigned rate = (unsigned)strtoul(g_out + strlen("disk driver at "), NULL, 10);
 	assert_true(rate >= 8000);
 
 	FILE *f = fopen(audio, "rb");

@@ -102,7 +102,7 @@ static const struct ui_facts facts = {.clock = "09:41",
 static const struct ui_health health = {
     .sync = true, .since_ok_s = 12, .queue = 3, .dev = {{true, true}, {true, true}, {true, false}}};
 
-#define NVIEWS 24
+#define NVIEWS 28
 struct named {
 	const char *name;
 	struct session_view v;
@@ -161,6 +161,11 @@ static unsigned make_views(struct named *out)
 	V("staff-bin-weigh", .screen = SESSION_SCREEN_STAFF_BIN_WEIGH, .category_id = 3,
 	  .live_grams = 8420, .live_has_weight = true, .live = SESSION_SCALE_STABLE,
 	  .stable_pct = 100, .timeout_left_ms = 60000);
+	V("staff-bin-keyed", .screen = SESSION_SCREEN_STAFF_BIN_WEIGH, .category_id = 3,
+	  .live = SESSION_SCALE_NONE, .keyed = "999.125", .keyed_grams = 999125,
+	  .timeout_left_ms = 60000);
+	V("staff-oos", .screen = SESSION_SCREEN_STAFF, .staff_oos = true, .oos = SESSION_OOS_STAFF,
+	  .timeout_left_ms = 60000);
 	V("out-of-service", .screen = SESSION_SCREEN_OUT_OF_SERVICE, .oos = SESSION_OOS_SCALE);
 #undef V
 	for (unsigned i = 0; i < n; i++) {
@@ -347,7 +352,7 @@ static void test_words(void **state)
 	assert_true(has_text("稳定中"));
 	lay(&views[12].v, 0, WF_LANG_EN); /* confirm, capped */
 	assert_true(has_text("limit"));
-	lay(&views[22].v, 0, WF_LANG_EN); /* out of service */
+	lay(&views[24].v, 0, WF_LANG_EN); /* out of service */
 	assert_true(has_text("0571-8888 6666"));
 	assert_true(has_text("The scale is not connected"));
 	lay(&views[19].v, 0, WF_LANG_EN); /* staff */

@@ -24,124 +24,25 @@
 #include "ui_layout.h"
 #include "wf.h"
 #include "wf_test.h"
+#include "xwin.h"
 
 #define W 540
 #define H 960
 
-static char g_dir[64], g_display[16];
-static pid_t g_xvfb, g_kiosk;
+static char g_dir[64], g_log[128];
+static struct xwin g_x;
+static pid_t g_kiosk;
 static int g_in = -1; /* the kiosk's console */
 
 static char g_out[16384]; /* the last sh command's output */
 #define sh(...) wf_test_sh(g_out, sizeof g_out, __VA_ARGS__)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define WINDOW_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WINDOW_ASAN 1
-#endif
-#endif
-
-/* In a child about to exec the kiosk under ASan: leak-check the window path
- * with tests/ui/lsan.supp, and keep Mesa's software driver mapped to the end
- * (preloaded), so LeakSanitizer can see what it still holds. gcc's ASan
- * runtime is a shared library that must come first in LD_PRELOAD. */
-static void leak_check_window(void)
-{
-#ifdef WINDOW_ASAN
-	char supp[512], preload[1024] = "", line[512];
-	snprintf(supp, sizeof supp, "suppressions=%s/tests/ui/lsan.supp",
-	         getenv("WUFEI_SOURCE_DIR"));
-	setenv("LSAN_OPTIONS", supp, 1);
-	FILE *maps = fopen("/proc/self/maps", "r");
-	while (maps && fgets(line, sizeof line, maps)) {
-		char *lib = strchr(line, '/');
-		if (lib && strstr(lib, "/libasan.so")) {
-			lib[strcspn(lib, "\n")] = '\0';
-			snprintf(preload, sizeof preload, "%s ", lib);
-			break;
-		}
-	}
-	if (maps)
-		fclose(maps);
-	if (access(WUFEI_DRI_DRIVER, R_OK) == 0) {
-		size_t n = strlen(preload);
-		snprintf(preload + n, sizeof preload - n, "%s", WUFEI_DRI_DRIVER);
-	}
-	if (preload[0])
-		setenv("LD_PRELOAD", preload, 1);
-#endif
-}
-
-/* Starts argv[0] with stdout and stderr into out_path; with stdin_fd, a pipe
- * to its stdin; keep_fd (or -1) stays open in the child. keep_fd -1 starts
- * the kiosk, leak-checked under ASan; >= 0 starts Xvfb. */
-static pid_t spawn(char *const argv[], const char *out_path, int *stdin_fd, int keep_fd)
-{
-	int p[2] = {-1, -1};
-	if (stdin_fd)
-		assert_int_equal(pipe(p), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(o, 1);
-		dup2(o, 2);
-		if (stdin_fd)
-			dup2(p[0], 0);
-		if (keep_fd >= 3) {
-			for (int fd = 3; fd < keep_fd; fd++)
-				close(fd);
-			closefrom(keep_fd + 1);
-		} else {
-			closefrom(3);
-		}
-		setenv("DISPLAY", g_display, 1);
-		if (keep_fd < 0) /* the kiosk (not Xvfb and its xkbcomp) */
-			leak_check_window();
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (stdin_fd) {
-		close(p[0]);
-		*stdin_fd = p[1];
-	}
-	return pid;
-}
-
 static int setup(void **state)
 {
 	(void)state;
 	assert_int_equal(wf_test_tmpdir("window", g_dir, sizeof g_dir), 0);
-	/* Xvfb picks a free display itself and writes its number to the pipe
-	 * once it accepts connections (-displayfd): no guessing, no polling. */
-	int fds[2];
-	assert_int_equal(pipe(fds), 0);
-	char screen[32], log[128], fdarg[16];
-	snprintf(screen, sizeof screen, "%dx%dx24", W, H);
-	snprintf(log, sizeof log, "%s/xvfb.log", g_dir);
-	snprintf(fdarg, sizeof fdarg, "%d", fds[1]);
-	char *xargv[] = {"/usr/bin/Xvfb", "-displayfd", fdarg, "-screen", "0",
-	                 screen,          "-nolisten",  "tcp", NULL};
-	g_xvfb = spawn(xargv, log, NULL, fds[1]);
-	close(fds[1]);
-	char num[16] = "";
-	size_t got = 0;
-	while (got < sizeof num - 1 && !memchr(num, '\n', got)) {
-		ssize_t r = read(fds[0], num + got, sizeof num - 1 - got);
-		if (r <= 0)
-			break; /* Xvfb ended without a display: it failed */
-		got += (size_t)r;
-	}
-	close(fds[0]);
-	num[got] = '\0';
-	int n = (int)strtol(num, NULL, 10);
-	if (got == 0 || n < 0)
-		if (sh("cat '%s'", log) == 0) /* why Xvfb did not start, for the record */
-			printf("%s", g_out);
-	assert_true(got > 0 && n >= 0);
-	snprintf(g_display, sizeof g_display, ":%d", n);
+	snprintf(g_log, sizeof g_log, "%s/kiosk.log", g_dir);
+	assert_int_equal(xwin_start(&g_x, g_dir, W, H), 0);
 	return 0;
 }
 
@@ -151,47 +52,19 @@ static int teardown(void **state)
 	if (g_in >= 0)
 		close(g_in);
 	g_in = -1;
-	pid_t pids[] = {g_kiosk, g_xvfb};
-	for (int i = 0; i < 2; i++)
-		if (pids[i] > 0) {
-			kill(pids[i], SIGTERM);
-			waitpid(pids[i], NULL, 0);
-		}
-	g_kiosk = g_xvfb = 0;
+	if (g_kiosk > 0) {
+		kill(g_kiosk, SIGTERM);
+		waitpid(g_kiosk, NULL, 0);
+	}
+	g_kiosk = 0;
+	xwin_stop(&g_x);
 	return wf_test_rmtree(g_dir);
 }
 
-/* Waits (up to tenths / 10 s) until the kiosk's log holds needle. */
-static bool logged_within(const char *needle, int tenths, bool quiet)
-{
-	char path[128], buf[65536];
-	snprintf(path, sizeof path, "%s/kiosk.log", g_dir);
-	for (int i = 0; i < tenths; i++) {
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-		if (f)
-			fclose(f);
-		buf[n] = '\0';
-		if (strstr(buf, needle))
-			return true;
-		usleep(100000);
-	}
-	if (!quiet)
-		printf("kiosk log:\n%s\n", buf);
-	return false;
-}
-
+/* Waits (up to 15 s) until the kiosk's log holds needle. */
 static bool logged(const char *needle)
 {
-	return logged_within(needle, 150, false);
-}
-
-/* A whole number printed by a command, or -1. */
-static int atoi_checked(const char *text)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-	return end == text ? -1 : (int)v;
+	return xwin_log_wait(g_log, 0, needle, 15000, false);
 }
 
 static void console(const char *line)
@@ -199,51 +72,52 @@ static void console(const char *line)
 	assert_int_equal(write(g_in, line, strlen(line)), (ssize_t)strlen(line));
 }
 
-/* Where the kiosk's own layout puts the control sending c (a category's
- * tile for category_id) on screen: full screen on the W x H display,
- * English, six categories as in the fixture. r = {x, y, w, h}. */
-static void ctl_rect(enum session_screen screen, enum session_control c, uint16_t category_id,
-                     int r[4])
+/* The fixture's six categories, as the kiosk shows them. */
+static void fixture_cats(struct wf_category cats[6])
 {
 	static const char *const codes[] = {"paper", "plastic",  "metal",
 	                                    "glass", "textiles", "batteries"};
-	struct wf_category cats[6];
-	memset(cats, 0, sizeof cats);
+	static const char *const names[] = {"纸类 Paper", "塑料 Plastic",    "金属 Metal",
+	                                    "玻璃 Glass", "纺织物 Textiles", "电池 Batteries"};
+	memset(cats, 0, 6 * sizeof cats[0]);
 	for (int i = 0; i < 6; i++) {
 		cats[i].id = (uint16_t)(i + 1);
 		snprintf(cats[i].code, sizeof cats[i].code, "%s", codes[i]);
+		snprintf(cats[i].name, sizeof cats[i].name, "%s", names[i]);
 		cats[i].unit = i == 5 ? WF_UNIT_PIECE : WF_UNIT_GRAM;
 	}
-	/* a waiting screen shows its countdown: the layout makes room for it */
-	struct session_view v = {.screen = screen, .language = WF_LANG_EN, .timeout_left_ms = 1000};
-	struct ui_layout_in in = {.width = W, .height = H};
-	static struct ui_layout l;
-	ui_layout_make(&v, cats, 6, &in, &l);
-	int k = ui_layout_find(&l, c, category_id, 0);
-	assert_true(k >= 0);
-	r[0] = l.ctl[k].r.x, r[1] = l.ctl[k].r.y, r[2] = l.ctl[k].r.w, r[3] = l.ctl[k].r.h;
 }
 
-/* Touches that control until the kiosk logs "tap LABEL": a touch the
- * window did not yet take (pointer focus still on its way on a loaded
- * machine) is tried again, as a person would; one that was taken is never
- * repeated. */
+/* The English view of screen, as the layout sees it: a waiting screen
+ * shows its countdown, and the layout makes room for it. */
+static struct session_view view_of(enum session_screen screen)
+{
+	struct session_view v = {.screen = screen, .language = WF_LANG_EN, .timeout_left_ms = 1000};
+	return v;
+}
+
+/* Where the kiosk's own layout puts the control sending c (a category's
+ * tile for category_id) on screen. r = {x, y, w, h}. */
+static void ctl_rect(enum session_screen screen, enum session_control c, uint16_t category_id,
+                     int r[4])
+{
+	struct wf_category cats[6];
+	fixture_cats(cats);
+	struct session_view v = view_of(screen);
+	xwin_ctl(&g_x, &v, cats, 6, c, category_id, 0, r, NULL, 0);
+}
+
+/* Touches that control with a real X click until the kiosk logs
+ * "tap LABEL" (xwin_tap); label is what it must say. */
 static void tap(enum session_screen screen, enum session_control c, uint16_t category_id,
                 const char *label)
 {
-	int r[4];
-	ctl_rect(screen, c, category_id, r);
-	char want[80];
-	snprintf(want, sizeof want, "tap %s\n", label);
-	for (int attempt = 0; attempt < 3; attempt++) {
-		usleep(300000); /* as a person would: look, then touch */
-		assert_int_equal(sh("DISPLAY=%s xdotool mousemove %d %d sleep 0.2 click 1",
-		                    g_display, r[0] + r[2] / 2, r[1] + r[3] / 2),
-		                 0);
-		if (logged_within(want, 30, true))
-			return;
-	}
-	fail_msg("the window never took the touch on '%s'", label);
+	struct wf_category cats[6];
+	fixture_cats(cats);
+	struct session_view v = view_of(screen);
+	char got[UI_TEXT_MAX];
+	xwin_tap(&g_x, g_log, &v, cats, 6, c, category_id, 0, got, sizeof got);
+	assert_string_equal(got, label);
 }
 
 static int token_of(void *ctx, const struct ledger_entry *e)
@@ -275,7 +149,7 @@ static void start_kiosk(const char *extra_ini)
 	char log[200];
 	snprintf(log, sizeof log, "%s/kiosk.log", g_dir);
 	char *kargv[] = {kiosk, "run", "--config", path, "--no-devices", "--window", NULL};
-	g_kiosk = spawn(kargv, log, &g_in, -1);
+	g_kiosk = xwin_spawn(&g_x, kargv, log, &g_in, NULL);
 	assert_true(logged("screen attract"));
 }
 
@@ -295,10 +169,7 @@ static void quit_kiosk(void)
 /* How often needle is in the kiosk's log. */
 static int count_logged(const char *needle)
 {
-	char path[128];
-	snprintf(path, sizeof path, "%s/kiosk.log", g_dir);
-	assert_int_equal(sh("grep -cF '%s' '%s' || true", needle, path), 0);
-	return atoi_checked(g_out);
+	return xwin_log_count(g_log, 0, needle);
 }
 
 static void test_drop_by_touch(void **state)
@@ -320,7 +191,7 @@ static void test_drop_by_touch(void **state)
 	/* what the X server shows: the QR code is the journal's receipt */
 	char shot[200], out[512] = "", want[LEDGER_TOKEN_MAX] = "", err[256];
 	snprintf(shot, sizeof shot, "%s/screen.png", g_dir);
-	assert_int_equal(sh("import -display %s -window root '%s' 2>/dev/null", g_display, shot),
+	assert_int_equal(sh("import -display %s -window root '%s' 2>/dev/null", g_x.display, shot),
 	                 0);
 	assert_int_equal(wf_test_qr_read(shot, out, sizeof out), 0);
 	struct ledger *l = NULL;
@@ -350,11 +221,11 @@ static void test_wedge_card_by_keyboard(void **state)
 	 * Enter must follow the digits at the same pace. */
 	assert_int_equal(sh("DISPLAY=%s xdotool mousemove %d %d sleep 0.2 key --delay 150 "
 	                    "0 0 1 4 8 6 8 9 8 1 Return",
-	                    g_display, W / 2, H / 8),
+	                    g_x.display, W / 2, H / 8),
 	                 0);
 	/* a reader: 5 ms between keys */
 	assert_int_equal(
-	    sh("DISPLAY=%s xdotool key --delay 5 0 0 1 4 8 6 8 9 8 1 Return", g_display), 0);
+	    sh("DISPLAY=%s xdotool key --delay 5 0 0 1 4 8 6 8 9 8 1 Return", g_x.display), 0);
 	assert_true(logged("screen category"));
 	/* the window takes keys in order: had the slow digits been a card, it
 	 * would be logged before the fast one's */
@@ -375,7 +246,7 @@ static void test_slide_off_is_no_tap(void **state)
 	usleep(300000);
 	assert_int_equal(sh("DISPLAY=%s xdotool mousemove %d %d sleep 0.2 mousedown 1 sleep 0.1 "
 	                    "mousemove %d %d sleep 0.1 mouseup 1",
-	                    g_display, a[0] + a[2] / 2, a[1] + a[3] / 2, b[0] + b[2] / 2,
+	                    g_x.display, a[0] + a[2] / 2, a[1] + a[3] / 2, b[0] + b[2] / 2,
 	                    b[1] + b[3] / 2),
 	                 0);
 	tap(SESSION_SCREEN_CATEGORY, SESSION_TAP_DONE, 0, "Finish");

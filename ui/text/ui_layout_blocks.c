@@ -158,3 +158,28 @@ void lay_live_weight(struct lay *k, struct ui_rect area)
 	lay_bar(k, lay_take(k, &in, bar_h), settling ? (int)v->stable_pct : 0,
 	        v->live == SESSION_SCALE_STABLE ? UI_C_OK : UI_C_WARN, UI_C_LINE);
 }
+
+void lay_live_weight_line(struct lay *k, struct ui_rect area)
+{
+	const struct session_view *v = k->v;
+	enum ui_color bg, fg;
+	enum ui_icon icon;
+	scale_state(v->live, &bg, &fg, &icon);
+	lay_box(k, area, bg, bg, 0, lay_px(k, 24));
+	int pad = lay_px(k, 24), ic = lay_line_h(k, UI_FONT_LARGE) * 7 / 10;
+	struct ui_rect in = lay_rect(area.x + pad, area.y, area.w - 2 * pad, area.h);
+	lay_icon(k, lay_rect(in.x, in.y + (in.h - ic) / 2, ic, ic), icon, fg);
+	char w[48] = "";
+	if (v->live_has_weight)
+		ui_format_qty(v->live_grams, WF_UNIT_GRAM, k->lang, w, sizeof w);
+	/* the weight takes what it needs on the right, the state the rest */
+	int ww = w[0] ? lay_estimate_px(w, k->L->font_px[UI_FONT_TITLE]) + lay_px(k, 24) : 0;
+	if (ww > in.w / 2)
+		ww = in.w / 2;
+	int tx = in.x + ic + lay_px(k, 16);
+	lay_text(k, lay_rect(tx, in.y, in.x + in.w - ww - tx, in.h), UI_FONT_LARGE, fg, bg,
+	         UI_ALIGN_LEFT, "%s", ui_scale_text(v->live, k->lang));
+	if (w[0])
+		lay_text(k, lay_rect(in.x + in.w - ww, in.y, ww, in.h), UI_FONT_TITLE, fg, bg,
+		         UI_ALIGN_RIGHT, "%s", w);
+}

@@ -66,7 +66,10 @@ struct ui_rect lay_take(struct lay *k, struct ui_rect *area, int h);
 struct ui_rect lay_cell(struct ui_rect area, int cols, int rows, int gap, int i);
 /* Category tiles (icon, name, rate) in area. */
 void lay_tiles(struct lay *k, struct ui_rect area);
+/* The selected category: icon, name and rate, on one line taken from area. */
+void lay_category_chip(struct lay *k, struct ui_rect *area);
 /* The live weight block (number, state in words, colour and icon, progress). */
+void lay_live_weight_line(struct lay *k, struct ui_rect area); /* the same on one line */
 void lay_live_weight(struct lay *k, struct ui_rect area);
 
 /* Text blocks taken from the top of area: the screen's task (large, up to
@@ -88,6 +91,7 @@ void lay_screen(struct lay *k);
 /* ui_layout_staff.c */
 void lay_screen_pin(struct lay *k);
 void lay_screen_staff(struct lay *k);
+void lay_screen_bin_weigh(struct lay *k);
 void lay_screen_out_of_service(struct lay *k);
 
 #endif

@@ -184,7 +184,7 @@ static void screen_category(struct lay *k)
 }
 
 /* The selected category: icon, name and rate, on one line. */
-static void category_chip(struct lay *k, struct ui_rect *area)
+void lay_category_chip(struct lay *k, struct ui_rect *area)
 {
 	if (!k->cat)
 		return;
@@ -218,29 +218,23 @@ static void limits(struct lay *k, struct ui_rect *area)
 
 static void screen_weigh(struct lay *k)
 {
-	const struct session_view *v = k->v;
-	bool bin = v->screen == SESSION_SCREEN_STAFF_BIN_WEIGH;
-	bool can = bin && v->live == SESSION_SCALE_STABLE && v->live_grams > 0;
+	/* the kiosk goes on by itself once the weight is stable: confirm is
+	 * shown where it will be, not yet enabled */
 	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"),
-	            SESSION_TAP_CONFIRM, can);
+	            SESSION_TAP_CONFIRM, false);
 	lay_banner(k);
 	struct ui_rect l, r;
 	lay_columns(k, &l, &r, 58);
 	struct ui_rect *info = k->land ? &r : &l;
-	lay_title(k, k->land ? &r : &l,
-	          bin ? wf_tr(k->lang, "Weigh the collected bag")
-	              : wf_tr(k->lang, "Put it on the scale"));
-	category_chip(k, info);
+	lay_title(k, k->land ? &r : &l, wf_tr(k->lang, "Put it on the scale"));
+	lay_category_chip(k, info);
 	int wh = lay_line_h(k, UI_FONT_HUGE) + lay_line_h(k, UI_FONT_LARGE) + lay_px(k, 160);
 	struct ui_rect w = k->land ? l : lay_take(k, &l, wh);
 	if (k->land && w.h > wh)
 		w.y += (w.h - wh) / 2, w.h = wh;
 	lay_live_weight(k, w);
-	if (!bin)
-		limits(k, info);
-	lay_hint(k, info,
-	         bin ? wf_tr(k->lang, "Confirm when the weight is stable")
-	             : wf_tr(k->lang, "Wait until it says Stable: the kiosk goes on by itself"));
+	limits(k, info);
+	lay_hint(k, info, wf_tr(k->lang, "Wait until it says Stable: the kiosk goes on by itself"));
 }
 
 /* What will be credited: the points, and plainly when the daily limit cut them. */
@@ -286,7 +280,7 @@ static void screen_count(struct lay *k)
 	struct ui_rect *info = k->land ? &r : &l;
 	unsigned e0 = k->L->nel, c0 = k->L->nctl;
 	lay_title(k, info, wf_tr(k->lang, "How many pieces?"));
-	category_chip(k, info);
+	lay_category_chip(k, info);
 	int rowh = lay_line_h(k, UI_FONT_HUGE);
 	struct ui_rect row = k->land ? l : lay_take(k, &l, rowh);
 	if (row.h > rowh)
@@ -319,7 +313,7 @@ static void screen_confirm(struct lay *k)
 	struct ui_rect *info = k->land ? &r : &l;
 	unsigned e0 = k->L->nel, c0 = k->L->nctl;
 	lay_title(k, info, wf_tr(k->lang, "Is this right?"));
-	category_chip(k, info);
+	lay_category_chip(k, info);
 	/* what will be recorded, as large as the live weight was */
 	int pad = lay_px(k, 24), qh = lay_line_h(k, UI_FONT_HUGE) + 2 * pad;
 	struct ui_rect qr = k->land ? l : lay_take(k, &l, qh);
@@ -434,7 +428,7 @@ void lay_screen(struct lay *k)
 	    [SESSION_SCREEN_PIN_CHECK] = lay_screen_pin,
 	    [SESSION_SCREEN_STAFF] = lay_screen_staff,
 	    [SESSION_SCREEN_STAFF_BIN_CATEGORY] = screen_category,
-	    [SESSION_SCREEN_STAFF_BIN_WEIGH] = screen_weigh,
+	    [SESSION_SCREEN_STAFF_BIN_WEIGH] = lay_screen_bin_weigh,
 	    [SESSION_SCREEN_OUT_OF_SERVICE] = lay_screen_out_of_service,
 	};
 	unsigned s = (unsigned)k->v->screen;

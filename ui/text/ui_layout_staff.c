@@ -109,27 +109,103 @@ void lay_screen_staff(struct lay *k)
 	    {N_("Test weight"), SESSION_TAP_STAFF_TEST_WEIGHT, UI_STYLE_SECONDARY},
 	    {N_("Bin collection"), SESSION_TAP_STAFF_BIN, UI_STYLE_SECONDARY},
 	    {N_("Reprint"), SESSION_TAP_STAFF_REPRINT, UI_STYLE_SECONDARY},
-	    {N_("Back in service"), SESSION_TAP_STAFF_OOS_OFF, UI_STYLE_SECONDARY},
+	    /* one of the two: what staff can change the kiosk to */
+	    {N_("Back in service"), SESSION_TAP_STAFF_OOS_OFF, UI_STYLE_PRIMARY},
 	    {N_("Out of service"), SESSION_TAP_STAFF_OOS_ON, UI_STYLE_DANGER},
 	};
-	int n = (int)(sizeof items / sizeof items[0]), cols = 2, rows = (n + cols - 1) / cols;
+	int n = (int)(sizeof items / sizeof items[0]) - 1, cols = 2, rows = (n + cols - 1) / cols;
 	struct ui_rect g = k->land ? r : l;
 	int cap = lay_px(k, 150);
 	if (g.h > rows * cap + (rows - 1) * k->gap)
 		g.y += g.h - (rows * cap + (rows - 1) * k->gap),
 		    g.h = rows * cap + (rows - 1) * k->gap;
 	unsigned first = k->L->nctl;
-	for (int i = 0; i < n; i++)
-		lay_ctl(k, lay_cell(g, cols, rows, k->gap, i), items[i].c, items[i].style,
-		        wf_tr(k->lang, items[i].label));
+	for (int i = 0; i < n; i++) {
+		int j = i < n - 1 ? i : v->staff_oos ? n - 1 : n;
+		lay_ctl(k, lay_cell(g, cols, rows, k->gap, i), items[j].c, items[j].style,
+		        wf_tr(k->lang, items[j].label));
+	}
 	lay_same_font(k, first);
+}
+
+/* The bin weight's keypad: 1-9, the point, 0, delete; in pad. */
+static void keypad(struct lay *k, struct ui_rect pad)
+{
+	static const char *const keys[] = {"1", "2", "3", "4", "5", "6",
+	                                   "7", "8", "9", ".", "0", ""};
+	int kh = lay_px(k, 150), kw = lay_px(k, 260);
+	if (pad.h > 4 * kh + 3 * k->gap)
+		pad.h = 4 * kh + 3 * k->gap;
+	if (pad.w > 3 * kw + 2 * k->gap)
+		pad.x += (pad.w - 3 * kw - 2 * k->gap) / 2, pad.w = 3 * kw + 2 * k->gap;
+	for (int i = 0; i < 12; i++) {
+		struct ui_rect c = lay_cell(pad, 3, 4, k->gap, i);
+		struct ui_ctl *b;
+		if (i == 11)
+			b = lay_ctl(k, c, SESSION_TAP_BACKSPACE, UI_STYLE_KEY,
+			            wf_tr(k->lang, "Delete"));
+		else if (i == 9)
+			b = lay_ctl(k, c, SESSION_TAP_POINT, UI_STYLE_KEY, keys[i]);
+		else
+			b = lay_ctl(k, c, SESSION_TAP_DIGIT, UI_STYLE_KEY, keys[i]);
+		b->b.digit = i == 10 ? 0 : i < 9 ? i + 1 : 0;
+		b->enabled = i != 11 || k->v->keyed[0] != '\0';
+		b->font = i == 11                               ? UI_FONT_BODY
+		          : c.h >= lay_line_h(k, UI_FONT_TITLE) ? UI_FONT_TITLE
+		                                                : UI_FONT_LARGE;
+	}
+}
+
+/* A staff member weighs the collected bag on the scale, or keys its weight
+ * in (a bin too big for the platform): what is keyed in is what counts. */
+void lay_screen_bin_weigh(struct lay *k)
+{
+	const struct session_view *v = k->v;
+	bool keyed = v->keyed[0] != '\0';
+	bool can =
+	    keyed ? v->keyed_grams > 0 : v->live == SESSION_SCALE_STABLE && v->live_grams > 0;
+	lay_actions(k, wf_tr(k->lang, "Cancel"), SESSION_TAP_CANCEL, wf_tr(k->lang, "Confirm"),
+	            SESSION_TAP_CONFIRM, can);
+	lay_banner(k);
+	struct ui_rect l, r;
+	lay_columns(k, &l, &r, 50);
+	/* portrait: one column; landscape: the scale left, the keypad right */
+	if (!k->small)
+		lay_title(k, &l, wf_tr(k->lang, "Weigh the collected bag"));
+	lay_category_chip(k, k->land ? &r : &l);
+	/* the scale's weight: staff need it read, not seen from afar */
+	int wh = lay_line_h(k, UI_FONT_TITLE) + lay_px(k, 32);
+	struct ui_rect w = lay_take(k, &l, wh);
+	lay_live_weight_line(k, w);
+	if (k->land)
+		lay_hint(
+		    k, &l,
+		    keyed ? wf_tr(k->lang, "Confirm records the weight keyed in, not the scale's")
+		          : wf_tr(k->lang, "Confirm when the weight is stable, or key the "
+		                           "weight in when the bag does not fit the scale"));
+	struct ui_rect *p = k->land ? &r : &l;
+	/* what is keyed in: the number as typed, in kg */
+	char t[UI_LINE_MAX];
+	if (keyed)
+		snprintf(t, sizeof t, wf_tr(k->lang, "Keyed in: %s kg"), v->keyed);
+	else
+		snprintf(t, sizeof t, "%s", wf_tr(k->lang, "Or key the weight in (kg):"));
+	struct ui_rect d = lay_take(k, p, lay_line_h(k, UI_FONT_LARGE) + lay_px(k, 24));
+	lay_box(k, d, UI_C_SURFACE, keyed ? UI_C_BRAND : UI_C_LINE, lay_px(k, 3), lay_px(k, 16));
+	lay_text(k, d, UI_FONT_LARGE, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_CENTRE, "%s", t);
+	keypad(k, *p);
 }
 
 void lay_screen_out_of_service(struct lay *k)
 {
 	const struct ui_facts *f = k->facts;
 	struct ui_rect a = k->body;
-	int tech = lay_line_h(k, UI_FONT_SMALL) * 2 + lay_px(k, 40);
+	/* for a technician: why, and the devices and the sync when known */
+	char sync[UI_LINE_MAX] = "", devs[UI_LINE_MAX] = "";
+	if (k->in->health)
+		ui_health_lines(k->in->health, k->lang, sync, devs);
+	int lines = k->in->health ? 3 : 1;
+	int tech = lay_line_h(k, UI_FONT_SMALL) * lines + lay_px(k, 40);
 	struct ui_rect t = lay_rect(a.x, a.y + a.h - tech, a.w, tech);
 	a.h -= tech + k->gap;
 	lay_hero_split(k, &a, UI_ICON_WRENCH, UI_C_ERROR);
@@ -151,6 +227,11 @@ void lay_screen_out_of_service(struct lay *k)
 	lay_box(k, t, UI_C_SURFACE, UI_C_LINE, lay_px(k, 2), lay_px(k, 16));
 	snprintf(s, sizeof s, wf_tr(k->lang, "For the technician: %s"),
 	         ui_oos_text(k->v->oos, k->lang));
-	lay_text(k, lay_rect(t.x + lay_px(k, 20), t.y, t.w - lay_px(k, 40), t.h), UI_FONT_SMALL,
-	         UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_LEFT, "%s", s);
+	int lh = lay_line_h(k, UI_FONT_SMALL);
+	struct ui_rect in =
+	    lay_rect(t.x + lay_px(k, 20), t.y + lay_px(k, 20), t.w - lay_px(k, 40), lh);
+	const char *const rows[] = {s, devs, sync};
+	for (int i = 0; i < lines; i++, in.y += lh)
+		lay_text(k, in, UI_FONT_SMALL, UI_C_TEXT, UI_C_SURFACE, UI_ALIGN_LEFT, "%s",
+		         rows[i]);
 }
