@@ -8,41 +8,14 @@
 
 #include <SDL.h>
 #include <SDL_ttf.h>
-#include <fontconfig/fontconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui_private.h" /* ui_font_find */
 #include "wf.h"
 
 #define MARGIN_ROWS 8 /* white above and below the text */
-
-/* The font file fontconfig offers for Chinese, as ui.c looks for it. */
-static int font_find(char *path, size_t cap, int *index)
-{
-	FcConfig *fc = FcInitLoadConfigAndFonts();
-	FcPattern *p = fc ? FcNameParse((const FcChar8 *)"sans-serif:lang=zh-cn") : NULL;
-	int rc = WF_ENOENT;
-	if (p) {
-		FcConfigSubstitute(fc, p, FcMatchPattern);
-		FcDefaultSubstitute(p);
-		FcResult res;
-		FcPattern *m = FcFontMatch(fc, p, &res);
-		FcChar8 *file = NULL;
-		if (m && FcPatternGetString(m, FC_FILE, 0, &file) == FcResultMatch && file) {
-			snprintf(path, cap, "%s", (const char *)file);
-			if (FcPatternGetInteger(m, FC_INDEX, 0, index) != FcResultMatch)
-				*index = 0;
-			rc = WF_OK;
-		}
-		if (m)
-			FcPatternDestroy(m);
-		FcPatternDestroy(p);
-	}
-	if (fc)
-		FcConfigDestroy(fc);
-	return rc;
-}
 
 struct canvas {
 	uint8_t *bits;
@@ -103,12 +76,8 @@ static int fonts_open(const char *font_path, TTF_Font *fonts[2], char *err, size
 	int index = 0;
 	if (font_path && *font_path)
 		snprintf(path, sizeof path, "%s", font_path);
-	else if (font_find(path, sizeof path, &index) != WF_OK) {
-		snprintf(err, err_len,
-		         "no font for Chinese found by fontconfig (install "
-		         "fonts-noto-cjk)");
+	else if (ui_font_find(path, sizeof path, &index, err, err_len) != WF_OK)
 		return WF_ENOENT;
-	}
 	fonts[0] = TTF_OpenFontIndex(path, RECEIPT_RASTER_TEXT_PX, index);
 	fonts[1] = fonts[0] ? TTF_OpenFontIndex(path, 2 * RECEIPT_RASTER_TEXT_PX, index) : NULL;
 	if (!fonts[1]) {

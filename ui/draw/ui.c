@@ -17,7 +17,7 @@
 #include "wf.h"
 
 /* Finds a font file that covers Chinese through fontconfig. */
-static int find_font(char *path, size_t cap, int *index, char *err, size_t err_len)
+int ui_font_find(char *path, size_t cap, int *index, char *err, size_t err_len)
 {
 	FcConfig *fc = FcInitLoadConfigAndFonts();
 	FcPattern *p = fc ? FcNameParse((const FcChar8 *)"sans-serif:lang=zh-cn") : NULL;
@@ -66,7 +66,7 @@ static int prepare(void *arg)
 	struct prep *p = arg;
 	struct ui *u = p->u;
 	if (!p->path[0] &&
-	    find_font(p->path, sizeof p->path, &p->index, p->err, sizeof p->err) != WF_OK) {
+	    ui_font_find(p->path, sizeof p->path, &p->index, p->err, sizeof p->err) != WF_OK) {
 		p->rc = WF_ENOENT;
 		return 0;
 	}

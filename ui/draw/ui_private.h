@@ -81,6 +81,11 @@ struct ui {
 
 enum { UI_PRESS_NONE, UI_PRESS_MOUSE, UI_PRESS_FINGER };
 
+/* ui.c: the font file fontconfig offers for Chinese (Noto Sans CJK on
+ * Debian) into path, its face index into *index; WF_OK or WF_ENOENT with
+ * the reason in err. The screens and the receipt's image use it. */
+int ui_font_find(char *path, size_t cap, int *index, char *err, size_t err_len);
+
 /* ui.c: copies the drawn surface to the window (with cfg.window): the
  * rectangles u->dirty of the last frame, or with whole the whole picture.
  * A scaled window samples the surface nearest-neighbour, the same pixels
