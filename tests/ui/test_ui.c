@@ -56,6 +56,14 @@ static void test_words(void **state)
 	ui_health_lines(&h, WF_LANG_EN, a, b);
 	assert_string_equal(a, "Sync: never · queue 12 · conflicts 1 · retrying");
 	assert_string_equal(b, "Scale up · Card reader none · Printer DOWN");
+	/* counts not known yet (before the journal was read) show as a dash */
+	h.queue = h.conflicts = -1;
+	h.sync_failing = false;
+	ui_health_lines(&h, WF_LANG_ZH, a, b);
+	assert_string_equal(a, "同步：从未成功 · 待上传 – · 冲突 –");
+	h.sync = false;
+	ui_health_lines(&h, WF_LANG_EN, a, b);
+	assert_string_equal(a, "No central · queue –");
 	char q[32];
 	ui_format_qty(-50, WF_UNIT_GRAM, WF_LANG_ZH, q, sizeof q);
 	assert_string_equal(q, "-0.050 kg");

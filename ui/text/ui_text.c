@@ -114,13 +114,17 @@ void ui_health_lines(const struct ui_health *h, enum wf_lang lang, char sync[UI_
 		snprintf(ago, sizeof ago, "%s", wf_tr(lang, "never"));
 	else
 		snprintf(ago, sizeof ago, wf_tr(lang, "%lld s ago"), (long long)h->since_ok_s);
+	/* a count not known yet (the journal not read) is a dash, not -1 */
+	char queue[24] = "–", conflicts[24] = "–";
+	if (h->queue >= 0)
+		snprintf(queue, sizeof queue, "%lld", (long long)h->queue);
+	if (h->conflicts >= 0)
+		snprintf(conflicts, sizeof conflicts, "%lld", (long long)h->conflicts);
 	if (!h->sync)
-		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "No central · queue %lld"),
-		         (long long)h->queue);
+		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "No central · queue %s"), queue);
 	else
-		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "Sync: %s · queue %lld · conflicts %lld%s"),
-		         ago, (long long)h->queue, (long long)h->conflicts,
-		         h->sync_failing ? wf_tr(lang, " · retrying") : "");
+		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "Sync: %s · queue %s · conflicts %s%s"),
+		         ago, queue, conflicts, h->sync_failing ? wf_tr(lang, " · retrying") : "");
 	static const char *const names[] = {N_("Scale"), N_("Card reader"), N_("Printer")};
 	size_t n = 0;
 	devices[0] = '\0';

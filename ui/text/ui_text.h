@@ -32,8 +32,8 @@ struct ui_button {
 struct ui_health {
 	bool sync;          /* a central is configured */
 	int64_t since_ok_s; /* seconds since the last successful sync; -1 never */
-	int64_t queue;      /* records central has not acknowledged */
-	int64_t conflicts;  /* records central holds with other bytes */
+	int64_t queue;      /* records central has not acknowledged; -1 not known yet */
+	int64_t conflicts;  /* records central holds with other bytes; -1 not known yet */
 	bool sync_failing;  /* the last sync round failed */
 	struct {
 		bool configured, up;
