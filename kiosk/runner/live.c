@@ -40,8 +40,8 @@ int runner_next_deadline_ms(struct runner *r)
 		d = min64(d, next_second(v.locked_ms));
 	for (unsigned i = 0; i < r->nwaits; i++)
 		d = min64(d, r->waits[i].deadline_ms - now);
-	if (v.screen == SESSION_SCREEN_STAFF)
-		d = min64(d, r->health_ms + HEALTH_EVERY_MS - now);
+	if (v.screen == SESSION_SCREEN_STAFF || v.screen == SESSION_SCREEN_OUT_OF_SERVICE)
+		d = min64(d, r->health_ms + HEALTH_EVERY_MS - now); /* screen.c: shows_health */
 	if (r->sync)
 		d = min64(d, SYNC_LOOK_MS);
 	return d < 0 ? 0 : (int)d;

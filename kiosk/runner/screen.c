@@ -1,9 +1,10 @@
 /*
  * screen.c — the runner's screen glue with SDL2 (ui/draw): screenshots of
  * every screen shown (--screenshots DIR) and the window (--window), which
- * follows the session and whose taps are taps. The staff menu's health is
- * looked at again at most once a second while the menu is shown, and drawn
- * (and, with --screenshots, saved) again when it changed. Built when SDL2 is
+ * follows the session and whose taps are taps. The kiosk's health (on the
+ * staff menu, and for the technician on the out-of-service screen) is
+ * looked at again at most once a second while shown, and drawn (and, with
+ * --screenshots, saved) again when it changed. Built when SDL2 is
  * (screen_none.c otherwise).
  */
 #include "runner_private.h"
@@ -23,8 +24,8 @@ static bool shows_health(enum session_screen screen)
 	return screen == SESSION_SCREEN_STAFF || screen == SESSION_SCREEN_OUT_OF_SERVICE;
 }
 
-/* What the staff menu shows of the kiosk's health into *u (zeroed first,
- * so two can be compared whole); false on any other screen. */
+/* What the screen shows of the kiosk's health into *u (zeroed first, so
+ * two can be compared whole); false on a screen that shows none. */
 static bool health_now(struct runner *r, const struct session_view *v, struct ui_health *u)
 {
 	memset(u, 0, sizeof *u);
@@ -72,7 +73,7 @@ static void set_facts(struct runner *r, const struct session_view *v)
 	ui_set_facts(r->ui, &f);
 }
 
-/* The health the next draw shows (none off the staff menu). */
+/* The health the next draw shows (none where it is not shown). */
 static void set_health(struct runner *r, const struct session_view *v)
 {
 	struct ui_health u;
