@@ -383,3 +383,15 @@ long harness_count(const char *db_path, const char *sql)
 	sqlite3_close(db);
 	return n;
 }
+
+int harness_holds_record(const char *db_path, unsigned kiosk, uint64_t seq, const uint8_t *bytes,
+                         size_t len)
+{
+	char hex[2 * WF_RECORD_MAX_LEN + 1], sql[160 + sizeof hex];
+	if (len > WF_RECORD_MAX_LEN || hex_encode(bytes, len, hex, sizeof hex) != WF_OK)
+		return 0;
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM records WHERE kiosk = %u AND seq = %llu AND bytes = x'%s'",
+	         kiosk, (unsigned long long)seq, hex);
+	return harness_count(db_path, sql) == 1;
+}

@@ -116,4 +116,9 @@ uint32_t harness_record_time_min(uint32_t seq);
  * (a count), or WF_EIO. */
 long harness_count(const char *db_path, const char *sql);
 
+/* Whether central's SQLite file db_path holds record (kiosk, seq) with
+ * exactly these canonical bytes: 1 yes, 0 no (other bytes or none). */
+int harness_holds_record(const char *db_path, unsigned kiosk, uint64_t seq, const uint8_t *bytes,
+                         size_t len);
+
 #endif

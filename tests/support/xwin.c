@@ -134,6 +134,18 @@ int xwin_start(struct xwin *x, const char *dir, int w, int h)
 	return 0;
 }
 
+void xwin_end_child(pid_t *pid, int *in)
+{
+	if (*in >= 0)
+		close(*in);
+	*in = -1;
+	if (*pid > 0) {
+		kill(*pid, SIGTERM);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = 0;
+}
+
 void xwin_stop(struct xwin *x)
 {
 	if (x->xvfb > 0) {

@@ -37,6 +37,11 @@ int xwin_start(struct xwin *x, const char *dir, int w, int h);
 /* xwin_stop — ends Xvfb (SIGTERM) and reaps it; nothing if it is not up. */
 void xwin_stop(struct xwin *x);
 
+/* xwin_end_child — a test's teardown of a child xwin_spawn started: closes
+ * its stdin (*in, then -1; -1: none), ends it (SIGTERM) and reaps it (*pid,
+ * then 0; 0: none). */
+void xwin_end_child(pid_t *pid, int *in);
+
 /*
  * xwin_spawn — starts argv[0] on x's display, stdout and stderr into
  * out_path; with stdin_fd, a pipe to its stdin (*stdin_fd: its write end).

@@ -71,14 +71,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	if (g_in >= 0)
-		close(g_in);
-	g_in = -1;
-	if (g_kiosk > 0) {
-		kill(g_kiosk, SIGTERM);
-		waitpid(g_kiosk, NULL, 0);
-	}
-	g_kiosk = 0;
+	xwin_end_child(&g_kiosk, &g_in);
 	xwin_stop(&g_x);
 	return wf_test_rmtree(g_dir);
 }
