@@ -73,10 +73,9 @@ static double direct_ms(struct store *s, uint32_t kiosk, long n)
 			                         .kind = 1,
 			                         .bytes = rows[k].bytes,
 			                         .len = rows[k].len,
-			                         .received_s = time(NULL),
-			                         .resident = rows[k].f.resident,
-			                         .points = rows[k].f.points};
+			                         .received_s = time(NULL)};
 			memcpy(r.hash, rows[k].hash, WF_HASH_BYTES);
+			store_record_facts(&r, &rows[k].f.rec);
 			if (s->ops->record_insert(s, &r) != 1)
 				goto done;
 		}

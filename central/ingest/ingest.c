@@ -52,6 +52,7 @@ int ingest_record_fields(const uint8_t *bytes, size_t len, struct ingest_fields 
 	out->kiosk = r.kiosk;
 	out->seq = (uint32_t)r.seq;
 	out->kind = r.kind;
+	out->rec = r;
 	if (r.kind == WF_RECORD_DROP) {
 		out->is_drop = 1;
 		out->resident = (int64_t)r.drop.resident_id;
@@ -279,17 +280,16 @@ static int store_item(struct ingest_run *run, const struct ingest_item *it)
 		rc = item_flags(run->s, &run->rates, it, prev, &flags, &expect);
 	if (rc)
 		return rc;
-	int drop = it->decoded && it->f.is_drop;
 	struct store_record r = {.kiosk = run->kiosk,
 	                         .seq = it->seq,
 	                         .kind = it->kind,
 	                         .bytes = it->bytes,
 	                         .len = it->len,
 	                         .received_s = run->now_s,
-	                         .resident = drop ? it->f.resident : 0,
-	                         .points = drop ? it->f.points : 0,
 	                         .flags = flags};
 	memcpy(r.hash, it->hash, WF_HASH_BYTES);
+	if (it->decoded)
+		store_record_facts(&r, &it->f.rec);
 	int ins = run->s->ops->record_insert(run->s, &r);
 	if (ins < 0)
 		return ins;

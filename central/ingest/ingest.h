@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "store.h"
+#include "record.h"
 #include "wf.h"
 
 #define INGEST_MAX_RECORDS      500
@@ -63,6 +64,7 @@ struct ingest_fields {
 	int is_checkpoint; /* a CHECKPOINT record: the kiosk may prune up to cp_upto */
 	uint32_t cp_upto;
 	uint8_t cp_hash[WF_HASH_BYTES]; /* the chain hash it names after cp_upto */
+	struct wf_record rec;           /* the whole decoded record */
 };
 int ingest_record_fields(const uint8_t *bytes, size_t len, struct ingest_fields *out);
 

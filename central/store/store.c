@@ -66,3 +66,33 @@ void store_set_err(struct store *s, const char *fmt, ...)
 	vsnprintf(s->err, sizeof s->err, fmt, ap);
 	va_end(ap);
 }
+
+void store_record_facts(struct store_record *r, const struct wf_record *rec)
+{
+	r->time_s = rec->time_ms / 1000 - (rec->time_ms % 1000 < 0); /* floor */
+	r->resident = 0;
+	r->points = 0;
+	r->category = 0;
+	r->unit = 0;
+	r->drop_flags = 0;
+	r->qty = 0;
+	r->credited = 0;
+	r->local_day = 0;
+	if (rec->kind == WF_RECORD_DROP) {
+		const struct wf_record_drop *d = &rec->drop;
+		r->resident = (int64_t)d->resident_id;
+		r->points = d->points;
+		r->category = d->category_id;
+		r->unit = d->unit;
+		r->drop_flags = d->flags;
+		r->qty = d->qty;
+		r->credited = d->credited_qty;
+		r->local_day = d->local_day;
+	} else if (rec->kind == WF_RECORD_BIN) {
+		r->category = rec->bin.category_id;
+		r->unit = WF_UNIT_GRAM;
+		r->qty = rec->bin.grams;
+	} else if (rec->kind == WF_RECORD_DAY_CLOSE) {
+		r->local_day = rec->day_close.local_day;
+	}
+}

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "catalog.h"
+#include "record.h"
 #include "wf.h"
 
 struct store;
@@ -39,6 +40,16 @@ struct store_record {
 	int64_t resident;            /* resident id, 0 = none / not a drop */
 	int64_t points;              /* points the record claims */
 	uint32_t flags;              /* STORE_FLAG_* central noticed */
+	/* What central reads from the bytes at ingest, kept in columns so the
+	 * office's reports and the claim limits never decode bytes at query
+	 * time. 0 where the kind has no such field. */
+	int64_t time_s;     /* the record's own time (corrected UTC), seconds */
+	uint16_t category;  /* drops and bin collections */
+	uint8_t unit;       /* drops: enum wf_unit; bins: WF_UNIT_GRAM */
+	uint8_t drop_flags; /* drops: WF_DROP_* */
+	int64_t qty;        /* drops: grams or pieces; bins: grams */
+	int64_t credited;   /* drops: the quantity that earned points */
+	uint32_t local_day; /* drops and day closes: yyyymmdd, the kiosk's local day */
 };
 
 #define STORE_FLAG_CHAIN_BREAK     0x1u
@@ -187,6 +198,13 @@ struct store {
  * says why. Blocking.
  */
 int store_open(const char *url, struct store **out, char *why, size_t why_len);
+
+/*
+ * store_record_facts — fills r's column facts (time_s .. local_day, and
+ * resident and points for a drop) from the decoded record rec; the other
+ * fields of r are left as they are. Pure.
+ */
+void store_record_facts(struct store_record *r, const struct wf_record *rec);
 
 /* store_close — closes; NULL is a no-op. */
 void store_close(struct store *s);

@@ -51,6 +51,13 @@ void sq_text(sqlite3_stmt *st, int col, char *out, size_t cap);
 int sq_each(struct store *s, const char *sql, int64_t param,
             int (*row)(sqlite3_stmt *st, void *ctx), void *ctx);
 
+/*
+ * sq_bind_facts — binds r's column facts (time_s, category, unit, dflags,
+ * qty, credited, local_day: seven parameters from first), NULL where the
+ * record's kind has none.
+ */
+void sq_bind_facts(sqlite3_stmt *st, int first, const struct store_record *r);
+
 /* sq_value — the first column of the one row sql gives (an error if none). */
 int sq_value(struct store *s, const char *sql, int64_t *out);
 

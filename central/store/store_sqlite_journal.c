@@ -152,6 +152,7 @@ int sq_record_insert(struct store *s, const struct store_record *r)
 		sqlite3_bind_null(st, 7);
 	sqlite3_bind_int64(st, 8, r->points);
 	sqlite3_bind_int64(st, 9, r->flags);
+	sq_bind_facts(st, 10, r);
 	int rc = sql_step_row(q->db, st, SQ_ERR(s));
 	if (rc == 0) /* done: inserted (1) or (kiosk, seq) already there (0) */
 		rc = sqlite3_changes(q->db) == 1 ? 1 : 0;

@@ -52,7 +52,23 @@ static const char *const migrations[] = {
     "CREATE TABLE claims(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, claimed_s INTEGER NOT "
     "NULL, PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
     "INSERT INTO meta(key, value) VALUES('rev', 0);",
+    /* 2: the facts reports and claim limits need, in columns (filled at
+     * ingest; rows stored before are filled from their bytes once, by
+     * backfill_facts). NULL where the kind has no such field. */
+    "ALTER TABLE records ADD COLUMN time_s INTEGER;"
+    "ALTER TABLE records ADD COLUMN category INTEGER;"
+    "ALTER TABLE records ADD COLUMN unit INTEGER;"
+    "ALTER TABLE records ADD COLUMN dflags INTEGER;"
+    "ALTER TABLE records ADD COLUMN qty INTEGER;"
+    "ALTER TABLE records ADD COLUMN credited INTEGER;"
+    "ALTER TABLE records ADD COLUMN local_day INTEGER;"
+    "DROP INDEX records_resident;"
+    "CREATE INDEX records_resident_day ON records(resident, category, local_day) WHERE "
+    "resident IS NOT NULL;",
 };
+
+/* The schema version that added the fact columns. */
+#define FACTS_VERSION 2
 
 static void sq_close(struct store *s)
 {
@@ -118,6 +134,38 @@ static int card_key_create(struct store *s)
 	return rc;
 }
 
+/* Rows stored before FACTS_VERSION get their fact columns from their bytes. */
+static int backfill_facts(struct store *s)
+{
+	sqlite3 *db = SQ(s)->db;
+	sqlite3_stmt *rd = NULL, *up = NULL;
+	int rc = sql_prepare(db, "SELECT kiosk, seq, bytes FROM records", &rd, SQ_ERR(s));
+	if (!rc)
+		rc = sql_prepare(
+		    db,
+		    "UPDATE records SET time_s = ?3, category = ?4, unit = ?5, dflags = ?6, "
+		    "qty = ?7, credited = ?8, local_day = ?9 WHERE kiosk = ?1 AND seq = ?2",
+		    &up, SQ_ERR(s));
+	while (!rc && (rc = sql_step_row(db, rd, SQ_ERR(s))) == 1) {
+		struct wf_record rec;
+		struct store_record r = {0};
+		rc = WF_OK;
+		if (wf_record_decode(sqlite3_column_blob(rd, 2),
+		                     (size_t)sqlite3_column_bytes(rd, 2), &rec, NULL, 0) != WF_OK)
+			continue; /* central stores only what decodes; nothing to fill */
+		r.kind = rec.kind;
+		store_record_facts(&r, &rec);
+		sqlite3_bind_int64(up, 1, sqlite3_column_int64(rd, 0));
+		sqlite3_bind_int64(up, 2, sqlite3_column_int64(rd, 1));
+		sq_bind_facts(up, 3, &r);
+		rc = sql_step_row(db, up, SQ_ERR(s)); /* 0: done, as an UPDATE is */
+		sqlite3_reset(up);
+	}
+	sqlite3_finalize(rd);
+	sqlite3_finalize(up);
+	return rc;
+}
+
 /* Brings the schema to the newest version, in one transaction. */
 static int migrate(struct store *s)
 {
@@ -130,6 +178,8 @@ static int migrate(struct store *s)
 	rc = sq_value(s, "PRAGMA user_version", &version);
 	for (int64_t v = version; !rc && v < want; v++)
 		rc = sql_exec(db, migrations[v], SQ_ERR(s));
+	if (!rc && version > 0 && version < FACTS_VERSION)
+		rc = backfill_facts(s);
 	if (!rc && version < want) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)want);
@@ -155,7 +205,8 @@ static int prepare_hot(struct store *s)
 	struct store_sqlite *q = SQ(s);
 	int rc = sql_prepare(q->db,
 	                     "INSERT INTO records(kiosk, seq, kind, bytes, hash, received_s, "
-	                     "resident, points, flags) VALUES(?,?,?,?,?,?,?,?,?) ON "
+	                     "resident, points, flags, time_s, category, unit, dflags, qty, "
+	                     "credited, local_day) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON "
 	                     "CONFLICT(kiosk, seq) DO NOTHING",
 	                     &q->ins_record, SQ_ERR(s));
 	if (!rc)

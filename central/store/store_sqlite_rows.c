@@ -82,3 +82,25 @@ int sq_tx_end(struct store *s, bool own, int rc)
 	sq_rollback(s);
 	return rc;
 }
+
+/* v bound, or NULL when it is 0 and 0 means "none" for this column. */
+static void bind_or_null(sqlite3_stmt *st, int i, int64_t v, bool has)
+{
+	if (has)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void sq_bind_facts(sqlite3_stmt *st, int first, const struct store_record *r)
+{
+	bool qty = r->kind == WF_RECORD_DROP || r->kind == WF_RECORD_BIN;
+	bool drop = r->kind == WF_RECORD_DROP;
+	sqlite3_bind_int64(st, first, r->time_s);
+	bind_or_null(st, first + 1, r->category, qty);
+	bind_or_null(st, first + 2, r->unit, qty);
+	bind_or_null(st, first + 3, r->drop_flags, drop);
+	bind_or_null(st, first + 4, r->qty, qty);
+	bind_or_null(st, first + 5, r->credited, drop);
+	bind_or_null(st, first + 6, r->local_day, drop || r->kind == WF_RECORD_DAY_CLOSE);
+}
