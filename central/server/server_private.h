@@ -59,6 +59,11 @@ struct request {
 	const char *body_hash; /* hex of the body's hash (signing_hash_body) */
 	struct signed_headers headers;
 	uint32_t kiosk; /* signed routes: the kiosk that signed (set by auth) */
+	/* signed routes (set by auth): BLAKE2b-256 of the signed string, which
+	 * names this request byte for byte (the replay memory's key), and the
+	 * X-Wufei-Time it was signed at (UTC seconds) */
+	uint8_t request_id[WF_HASH_BYTES];
+	int64_t signed_s;
 };
 
 /* What a handler answers. */
@@ -98,6 +103,20 @@ void routes_dispatch(struct server *srv, struct request *rq, struct answer *a);
  * returns a negative wf_err. Takes the store lock.
  */
 int auth_check(struct server *srv, struct request *rq, struct answer *a);
+
+/* ---- replay.c ---- */
+
+/*
+ * replay_recall — whether the signed request rq was answered before (the
+ * same bytes, signed at the same time): 1 with that answer in a, 0 not, or
+ * a negative wf_err. Call with the store lock held, inside the transaction
+ * that would make the change.
+ */
+int replay_recall(struct server *srv, const struct request *rq, struct answer *a);
+
+/* replay_keep — keeps a (status and JSON) as rq's answer, in the caller's
+ * transaction; forgets answers whose requests are out of the window. */
+int replay_keep(struct server *srv, const struct request *rq, const struct answer *a);
 
 /* ---- answer.c ---- */
 

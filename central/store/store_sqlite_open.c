@@ -52,6 +52,12 @@ static const char *const migrations[] = {
     "CREATE TABLE claims(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, claimed_s INTEGER NOT "
     "NULL, PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
     "INSERT INTO meta(key, value) VALUES('rev', 0);",
+    /* harden: the answers of signed requests that change something, kept
+     * while a replay of them could still pass the time window */
+    "CREATE TABLE signed_replies(kiosk INTEGER NOT NULL, request_id BLOB NOT NULL, time_s "
+    "INTEGER NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL, PRIMARY KEY(kiosk, "
+    "request_id)) WITHOUT ROWID;"
+    "CREATE INDEX signed_replies_time ON signed_replies(time_s);",
 };
 
 static void sq_close(struct store *s)
@@ -97,6 +103,8 @@ static const struct store_ops sqlite_ops = {
     .catalog_read = sq_catalog_read,
     .claim = sq_claim,
     .claim_get = sq_claim_get,
+    .reply_get = sq_reply_get,
+    .reply_put = sq_reply_put,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
