@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLAY_ANSWER_MAX 4096 /* bytes of a kept answer (epoch and heartbeat answers are small)   \
-	                        */
+#define REPLAY_ANSWER_MAX                                                                          \
+	4096 /* bytes of a kept answer (epoch and heartbeat answers are small)                     \
+	      */
 
 int replay_recall(struct server *srv, const struct request *rq, struct answer *a)
 {
