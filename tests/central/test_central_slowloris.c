@@ -26,11 +26,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
+#include "signing.h"
 
 #define ATTACKERS   300
 #define TICK_MS     100
@@ -259,11 +262,104 @@ static void test_head_deadline(void **state)
 	assert_non_null(strstr(got, "\"wufei-time-1\""));
 }
 
+/* A blocking connection from 127.0.0.1 (a normal client). */
+static int client_connect(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof to), 0);
+	struct timeval tv = {.tv_sec = 30}; /* a generous bound, not a limit under test */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return fd;
+}
+
+static void send_all(int fd, const char *s, size_t len)
+{
+	assert_int_equal(send(fd, s, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+/* One whole answer (head and Content-Length bytes of body) into got[cap]; its status. */
+static int read_answer(int fd, char *got, size_t cap)
+{
+	size_t n = 0;
+	const char *body = NULL;
+	size_t want = 0;
+	while (n < cap - 1 && (!body || (size_t)(got + n - body) < want)) {
+		ssize_t r = recv(fd, got + n, cap - 1 - n, 0);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		got[n] = '\0';
+		const char *end = strstr(got, "\r\n\r\n");
+		const char *cl = strcasestr(got, "Content-Length: ");
+		if (!body && end && cl) {
+			body = end + 4;
+			want = (size_t)strtoul(cl + 16, NULL, 10);
+		}
+	}
+	got[n] = '\0';
+	return strncmp(got, "HTTP/1.1 ", 9) == 0 ? (int)strtol(got + 9, NULL, 10) : -1;
+}
+
+static void sleep_ms(long ms)
+{
+	nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000L}, NULL);
+}
+
+/*
+ * The head deadline is for the head only: a body that takes longer than it
+ * (but not than --body-timeout) is read and answered; on a kept-alive
+ * connection each request's head has its own deadline, counted from the
+ * previous answer, not from the accept.
+ */
+static void test_deadline_is_per_head(void **state)
+{
+	struct fx *f = *state;
+	restart(f, (const char *const[]){"--head-timeout", "3", NULL});
+	char got[4096], head[1024], sig[SIGNING_SIG_HEX_LEN + 1];
+	const char *body = "{\"format\":\"wufei-heartbeat-1\",\"kiosk\":7,\"last_seq\":42,"
+	                   "\"outbox_depth\":0,\"software_version\":\"0.1.0\",\"devices\":[]}";
+	size_t len = strlen(body);
+	int64_t now = fx_now_s();
+	assert_int_equal(signing_sign_request(f->sk, "POST", "/api/v1/kiosk/heartbeat", now, body,
+	                                      len, 7, 1, sig),
+	                 0);
+	int hn = snprintf(head, sizeof head,
+	                  "POST /api/v1/kiosk/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	                  "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+	                  "X-Wufei-Kiosk: 7\r\nX-Wufei-Key-Id: 1\r\nX-Wufei-Time: %lld\r\n"
+	                  "X-Wufei-Signature: %s\r\n\r\n",
+	                  len, (long long)now, sig);
+	int fd = client_connect(f->c.port);
+	send_all(fd, head, (size_t)hn);
+	for (size_t i = 0; i < 5; i++) { /* the body in five pieces over 4.5 s */
+		sleep_ms(900);
+		size_t from = len * i / 5, to = len * (i + 1) / 5;
+		send_all(fd, body + from, to - from);
+	}
+	assert_int_equal(read_answer(fd, got, sizeof got), 200);
+	assert_non_null(strstr(got, "\"ok\":true"));
+	/* the same connection: heads 1.6 s apart, past 3 s since the accept */
+	const char *ask = "GET /api/v1/time HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+	for (int i = 0; i < 3; i++) {
+		sleep_ms(1600);
+		send_all(fd, ask, strlen(ask));
+		assert_int_equal(read_answer(fd, got, sizeof got), 200);
+		assert_non_null(strstr(got, "\"wufei-time-1\""));
+	}
+	close(fd);
+	assert_int_equal(
+	    harness_count(f->db_path, "SELECT last_seq FROM heartbeats WHERE kiosk = 7"), 42);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_slowloris, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_head_deadline, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_deadline_is_per_head, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
