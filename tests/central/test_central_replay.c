@@ -209,6 +209,27 @@ static void test_seq_exhausted(void **state)
 	harness_answer_free(&ha);
 }
 
+/* A batch replayed byte for byte: its records come back duplicate, nothing
+ * more is stored and no alert is raised (idempotent by (kiosk, seq)). */
+static void test_batch_replay(void **state)
+{
+	struct fx *f = *state;
+	uint8_t prev[WF_HASH_BYTES] = {0};
+	char *b = harness_batch_json(7, 1, 3, prev, 0);
+	char req[RAW_MAX];
+	size_t len = signed_post(f, "/api/v1/sync/batch", b, fx_now_s(), req, sizeof req);
+	free(b);
+	for (int i = 0; i < 3; i++) {
+		json_t *j = NULL;
+		assert_int_equal(send_raw(f, req, len, &j), 200);
+		for (size_t k = 0; k < 3; k++)
+			assert_string_equal(fx_status_of(j, k), i ? "duplicate" : "stored");
+		json_decref(j);
+	}
+	assert_int_equal(fx_records(f), 3);
+	assert_int_equal(count(f, "SELECT COUNT(*) FROM tamper_alerts"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +238,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_replay_needs_same_signature, fx_setup,
 	                                    fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_seq_exhausted, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_batch_replay, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
