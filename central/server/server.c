@@ -101,7 +101,7 @@ static struct deadline_conn *watched(struct MHD_Connection *c)
 	return i ? i->socket_context : NULL;
 }
 
-/* c's next deadline, seconds_ms from now (0: none). */
+/* c's next deadline, in_ms from now (0: none). */
 static void deadline_in(struct server *srv, struct MHD_Connection *c, int64_t in_ms)
 {
 	deadlines_set(srv->deadlines, watched(c), in_ms ? deadline_now_ms() + in_ms : 0);

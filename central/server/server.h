@@ -4,7 +4,9 @@
  * For: `wufei-central serve`: signed kiosk calls (batch, epoch, heartbeat,
  * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API and
  * central's clock. Thread pool + epoll; request bodies are read here with a
- * hard cap (no MHD_PostProcessor). Every answer of 400 or more is logged,
+ * hard cap (no MHD_PostProcessor) and a deadline for the head and for the
+ * body, besides a per-address and a total connection cap, so slow clients
+ * cannot lock others out. Every answer of 400 or more is logged,
  * one line ("POST /api/v1/sync/batch -> 401"), through the log it is given.
  * Not for: storage details (store.h), sync rules (ingest.h), receipt checks
  * (rcheck.h).
@@ -12,7 +14,8 @@
  * Files: server.c (the daemon, reading requests, writing answers), routes.c
  * (the route table: method, path, signed, handler), auth.c (request
  * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
- * receipt_page.c (the receipt page), answer.c (answers and JSON helpers).
+ * receipt_page.c (the receipt page), answer.c (answers and JSON helpers),
+ * replay.c (replayed signed requests), deadline.c (head and body deadlines).
  */
 #ifndef WUFEI_CENTRAL_SERVER_H
 #define WUFEI_CENTRAL_SERVER_H
