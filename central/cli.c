@@ -16,6 +16,7 @@ void cli_usage(FILE *f)
 	fputs(
 	    "usage: wufei-central serve --db sqlite:PATH --listen ADDR:PORT [--threads N]\n"
 	    "         [--tls-cert PEM --tls-key PEM]   (HTTPS; else plain HTTP)\n"
+	    "         [--silent-after S]   (/metrics: kiosks silent longer; default 7200)\n"
 	    "         tests only: [--time-offset S]\n"
 #ifdef WUFEI_CRASH_HOOKS
 	    "         crash-point test build only: [--crash-at before-commit|after-commit"

@@ -112,7 +112,7 @@ static int test_build_options(const struct cli_opts *o, struct server *srv)
 }
 
 /* The options checked before anything starts; 0, or the exit status 2. */
-static int serve_usage(const struct cli_opts *o, int64_t *threads, int64_t *offset)
+static int serve_usage(const struct cli_opts *o, int64_t *threads, int64_t *offset, int64_t *silent)
 {
 	if (!cli_opt(o, "listen")) {
 		fputs("wufei-central: serve needs --listen ADDR:PORT\n", stderr);
@@ -120,6 +120,7 @@ static int serve_usage(const struct cli_opts *o, int64_t *threads, int64_t *offs
 	}
 	if (test_build_options(o, NULL) != WF_OK ||
 	    cli_opt_int(o, "threads", 1, 64, threads, false) != WF_OK ||
+	    cli_opt_int(o, "silent-after", 60, INT64_C(366) * 86400, silent, false) != WF_OK ||
 	    cli_opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40, offset, false) !=
 	        WF_OK)
 		return 2;
@@ -155,8 +156,8 @@ static int serve_until_signal(struct store *s, const struct server_config *cfg, 
 
 int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 {
-	int64_t threads = 0, offset = 0;
-	int rc = serve_usage(o, &threads, &offset);
+	int64_t threads = 0, offset = 0, silent = 0;
+	int rc = serve_usage(o, &threads, &offset, &silent);
 	if (rc)
 		return rc;
 	/* Block the signals first so every server thread inherits the mask. */
@@ -181,6 +182,7 @@ int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 	                            .tls_key_pem = key,
 	                            .threads = (unsigned)threads,
 	                            .time_offset_s = offset,
+	                            .silent_after_s = silent,
 	                            .log = log};
 	rc = serve_until_signal(s, &cfg, cert, key, &set, o);
 	store_close(s);

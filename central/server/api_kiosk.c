@@ -12,6 +12,7 @@
 #include "hex.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
 
 /* Ingest, and in the test build (WUFEI_CRASH_HOOKS) its crash points. */
 static int batch_ingest(struct server *srv, const struct request *rq, int64_t now_s,
@@ -23,6 +24,21 @@ static int batch_ingest(struct server *srv, const struct request *rq, int64_t no
 	return ingest_batch(srv->store, rq->kiosk, rq->body, rq->len, now_s, results, highest, why,
 	                    why_len);
 #endif
+}
+
+/* The batch's results counted in /metrics (stored, duplicate, conflict). */
+static void count_results(struct server *srv, const json_t *results)
+{
+	uint64_t n[3] = {0, 0, 0};
+	size_t i;
+	const json_t *r;
+	json_array_foreach(results, i, r)
+	{
+		const char *st = json_string_value(json_object_get(r, "status"));
+		if (st)
+			n[strcmp(st, "stored") == 0 ? 0 : strcmp(st, "duplicate") == 0 ? 1 : 2]++;
+	}
+	metrics_records(srv->metrics, n[0], n[1], n[2]);
 }
 
 void api_batch(struct server *srv, const struct request *rq, struct answer *a)
@@ -37,6 +53,7 @@ void api_batch(struct server *srv, const struct request *rq, struct answer *a)
 	store_unlock(srv->store);
 	switch (rc) {
 	case WF_OK:
+		count_results(srv, results);
 		a->status = 200;
 		a->json = json_pack("{s:s, s:I, s:o}", "format", "wufei-batch-answer-1",
 		                    "highest_seq", (json_int_t)highest, "results", results);

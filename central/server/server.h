@@ -2,17 +2,17 @@
  * server.h — wufei-central's HTTP API (docs/SYNC-API.md) on libmicrohttpd.
  *
  * For: `wufei-central serve`: signed kiosk calls (batch, epoch, heartbeat,
- * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API and
- * central's clock. Thread pool + epoll; request bodies are read here with a
- * hard cap (no MHD_PostProcessor). Every answer of 400 or more is logged,
- * one line ("POST /api/v1/sync/batch -> 401"), through the log it is given.
- * Not for: storage details (store.h), sync rules (ingest.h), receipt checks
- * (rcheck.h).
+ * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API,
+ * central's clock, and the operator's /livez, /readyz and /metrics. Thread pool + epoll; request
+ * bodies are read here with a hard cap (no MHD_PostProcessor). Every answer of 400 or more is
+ * logged, one line ("POST /api/v1/sync/batch -> 401"), through the log it is given. Not for:
+ * storage details (store.h), sync rules (ingest.h), receipt checks (rcheck.h).
  *
  * Files: server.c (the daemon, reading requests, writing answers), routes.c
  * (the route table: method, path, signed, handler), auth.c (request
  * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
- * receipt_page.c (the receipt page), answer.c (answers and JSON helpers).
+ * receipt_page.c (the receipt page), answer.c (answers and JSON helpers),
+ * api_health.c and metrics.c (health probes, the Prometheus metrics).
  */
 #ifndef WUFEI_CENTRAL_SERVER_H
 #define WUFEI_CENTRAL_SERVER_H
@@ -26,13 +26,15 @@
 #define SERVER_BODY_MAX    (512u * 1024u) /* bytes */
 #define SERVER_WINDOW_S    300            /* accepted |kiosk time - central time| */
 #define SERVER_THREADS_DEF 4
+#define SERVER_SILENT_DEF  7200 /* s: a kiosk silent longer counts as silent in /metrics */
 
 struct wf_log;
 
 struct server_config {
-	const char *listen;    /* "ADDR:PORT" (IPv4; port 0 = any free port) */
-	unsigned threads;      /* thread pool size; 0 = SERVER_THREADS_DEF */
-	int64_t time_offset_s; /* added to the system clock (tests only) */
+	const char *listen;     /* "ADDR:PORT" (IPv4; port 0 = any free port) */
+	unsigned threads;       /* thread pool size; 0 = SERVER_THREADS_DEF */
+	int64_t time_offset_s;  /* added to the system clock (tests only) */
+	int64_t silent_after_s; /* /metrics: kiosks silent longer; 0 = SERVER_SILENT_DEF */
 	/* HTTPS: PEM text of the certificate (chain) and its private key, both
 	 * or neither (NULL = plain HTTP, e.g. behind a TLS-terminating proxy).
 	 * Copied by server_start. */

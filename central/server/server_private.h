@@ -34,6 +34,8 @@ struct server {
 	struct wf_log *log;
 	uint16_t port;
 	char *tls_cert, *tls_key; /* PEM copies for HTTPS, or NULL */
+	struct metrics *metrics;  /* metrics.h: requests, latency, records (owned) */
+	int64_t silent_after_s;   /* a kiosk silent longer than this counts in /metrics */
 #ifdef WUFEI_CRASH_HOOKS
 	struct crash_point crash; /* the test build's crash points (crash_point.h) */
 #endif
@@ -66,6 +68,7 @@ struct answer {
 	unsigned status;
 	json_t *json;      /* JSON body (owned), or NULL with html */
 	char *html;        /* malloc'd HTML body, or NULL */
+	const char *type;  /* html's Content-Type (static text) when not HTML, else NULL */
 	const char *allow; /* 405: the Allow header (static text), else NULL */
 };
 
@@ -89,6 +92,9 @@ struct route {
 /* routes_dispatch — finds the route of rq and runs it: 404 no such path,
  * 405 (with Allow) a method the path does not take. */
 void routes_dispatch(struct server *srv, struct request *rq, struct answer *a);
+
+/* routes_class — the metrics class (metrics.h) of a request to path. */
+int routes_class(const char *path);
 
 /* ---- auth.c ---- */
 
@@ -132,7 +138,10 @@ void api_downsync(struct server *srv, const struct request *rq,
 void api_time(struct server *srv, const struct request *rq, struct answer *a);  /* api_public.c */
 void api_claim(struct server *srv, const struct request *rq, struct answer *a); /* api_public.c */
 void receipt_page(struct server *srv, const struct request *rq,
-                  struct answer *a); /* receipt_page.c */
+                  struct answer *a);                                            /* receipt_page.c */
+void api_livez(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
+void api_readyz(struct server *srv, const struct request *rq, struct answer *a);  /* api_health.c */
+void api_metrics(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
 
 #ifdef WUFEI_CRASH_HOOKS
 /* crash_point_ingest — ingest_batch with srv's crash points; the store lock is held. */

@@ -41,6 +41,11 @@ struct store_record {
 	uint32_t flags;              /* STORE_FLAG_* central noticed */
 };
 
+/* The time zone of a kiosk enrolled without one (and of every kiosk enrolled
+ * before central knew time zones); at most STORE_TZ_MAX bytes. */
+#define STORE_TZ_DEFAULT "Asia/Shanghai"
+#define STORE_TZ_MAX     64
+
 #define STORE_FLAG_CHAIN_BREAK     0x1u
 #define STORE_FLAG_POINTS_MISMATCH 0x2u
 #define STORE_FLAG_UNKNOWN_RATE    0x4u
@@ -172,6 +177,20 @@ struct store_ops {
 	             int64_t *claimed_s);
 	/* 1 claimed (*claimed_s set), 0 not claimed */
 	int (*claim_get)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+	/* ---- health and kiosk time zones (store_sqlite_health.c) ---- */
+	/* a real query on the storage (readiness): WF_OK, or why it failed in store_errmsg
+	 * (a database file moved or deleted under the running process is a failure) */
+	int (*ping)(struct store *s);
+	/* kiosks enrolled, and those whose last heartbeat (else enrolment) is before before_s */
+	int (*kiosk_silence)(struct store *s, int64_t before_s, int64_t *enrolled, int64_t *silent);
+	/* tamper alerts held, per reason (ascending); fn returning non-zero stops */
+	int (*alert_reasons)(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
+	                     void *ctx);
+	/* the kiosk's IANA time zone ("Asia/Shanghai"; STORE_TZ_DEFAULT unless set); 0 no such
+	 * kiosk (tz untouched), 1 found */
+	int (*kiosk_tz_get)(struct store *s, uint32_t kiosk, char *tz, size_t cap);
+	/* sets it (the caller checked it is a zone the system knows); WF_ENOENT no such kiosk */
+	int (*kiosk_tz_set)(struct store *s, uint32_t kiosk, const char *tz);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

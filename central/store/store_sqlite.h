@@ -109,4 +109,12 @@ int sq_catalog_read(struct store *s, int64_t since_rev, const struct store_catal
 int sq_claim(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s, int64_t *claimed_s);
 int sq_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
 
+/* store_sqlite_health.c */
+int sq_ping(struct store *s);
+int sq_kiosk_silence(struct store *s, int64_t before_s, int64_t *enrolled, int64_t *silent);
+int sq_alert_reasons(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
+                     void *ctx);
+int sq_kiosk_tz_get(struct store *s, uint32_t kiosk, char *tz, size_t cap);
+int sq_kiosk_tz_set(struct store *s, uint32_t kiosk, const char *tz);
+
 #endif

@@ -52,6 +52,9 @@ static const char *const migrations[] = {
     "CREATE TABLE claims(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, claimed_s INTEGER NOT "
     "NULL, PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
     "INSERT INTO meta(key, value) VALUES('rev', 0);",
+    /* health: each kiosk's IANA time zone (receipt pages in local time); kiosks
+     * enrolled before get STORE_TZ_DEFAULT */
+    "ALTER TABLE kiosks ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai';",
 };
 
 static void sq_close(struct store *s)
@@ -97,6 +100,11 @@ static const struct store_ops sqlite_ops = {
     .catalog_read = sq_catalog_read,
     .claim = sq_claim,
     .claim_get = sq_claim_get,
+    .ping = sq_ping,
+    .kiosk_silence = sq_kiosk_silence,
+    .alert_reasons = sq_alert_reasons,
+    .kiosk_tz_get = sq_kiosk_tz_get,
+    .kiosk_tz_set = sq_kiosk_tz_set,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
