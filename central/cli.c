@@ -22,8 +22,10 @@ void cli_usage(FILE *f)
 	    "         crash-point test build only: [--crash-at before-commit|after-commit"
 	    " [--crash-every N]]\n"
 #endif
-	    "       wufei-central kiosk add NUMBER --pubkey FILE [--key-id N] [--name NAME] --db "
-	    "URL\n"
+	    "       wufei-central kiosk add NUMBER --pubkey FILE [--key-id N] [--name NAME]"
+	    " [--tz ZONE] --db URL\n"
+	    "       wufei-central kiosk tz NUMBER ZONE --db URL   (receipt pages' times; default "
+	    "Asia/Shanghai)\n"
 	    "       wufei-central kiosk add-key NUMBER --pubkey FILE --key-id N --db URL\n"
 	    "       wufei-central kiosk revoke-key NUMBER --key-id N --db URL\n"
 	    "       wufei-central kiosk list --db URL   (journal held, last heartbeat, devices)\n"

@@ -172,6 +172,8 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .target = cn->target,
 	    .target_too_long = cn->target_too_long,
 	    .cursor = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cursor"),
+	    .lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),
+	    .accept_language = header(c, "Accept-Language"),
 	    .body = cn->body,
 	    .len = cn->len,
 	    .body_hash = hash,

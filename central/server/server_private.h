@@ -52,13 +52,15 @@ struct signed_headers {
 /* One request as the routes and handlers see it. */
 struct request {
 	const char *method;
-	const char *path;      /* decoded path, without the query (what routes match) */
-	const char *target;    /* raw request target, with "?query": what was signed */
-	bool target_too_long;  /* over SIGNING_PATH_MAX: target is "" */
-	const char *cursor;    /* the "cursor" query argument, or NULL */
-	const char *body;      /* may be NULL when len is 0 */
-	size_t len;            /* bytes */
-	const char *body_hash; /* hex of the body's hash (signing_hash_body) */
+	const char *path;            /* decoded path, without the query (what routes match) */
+	const char *target;          /* raw request target, with "?query": what was signed */
+	bool target_too_long;        /* over SIGNING_PATH_MAX: target is "" */
+	const char *cursor;          /* the "cursor" query argument, or NULL */
+	const char *lang;            /* the "lang" query argument (pages), or NULL */
+	const char *accept_language; /* the Accept-Language header, or NULL */
+	const char *body;            /* may be NULL when len is 0 */
+	size_t len;                  /* bytes */
+	const char *body_hash;       /* hex of the body's hash (signing_hash_body) */
 	struct signed_headers headers;
 	uint32_t kiosk; /* signed routes: the kiosk that signed (set by auth) */
 };
@@ -126,6 +128,17 @@ bool json_get_u32(const json_t *o, const char *key, uint32_t *out);
 
 /* parse_u64 — decimal digits only (no sign, no space), at most max. */
 int parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* ---- page_lang.c ---- */
+
+/*
+ * page_lang — the language of a page for a person: query_lang ("zh"|"en",
+ * the page's switch) when valid, else the best of Accept-Language by
+ * q-value (zh-* Chinese, en-* English, "*" either; equal weights: the one
+ * listed first). A header naming only other languages gives English; none,
+ * or nothing valid in it, Chinese. Either may be NULL.
+ */
+enum wf_lang page_lang(const char *query_lang, const char *accept_language);
 
 /* ---- the handlers ---- */
 

@@ -110,6 +110,13 @@ struct store_alert {
 	int64_t received_s;
 };
 
+/* Where a kiosk is, for the pages residents see. */
+struct store_kiosk_place {
+	char name[64]; /* as enrolled (--name), may be "" */
+	char time_zone[STORE_TZ_MAX +
+	               1]; /* IANA zone ("Asia/Shanghai"); STORE_TZ_DEFAULT unless set */
+};
+
 /* Callbacks for store_read_catalog; any may be NULL; non-zero return stops. */
 struct store_catalog_fns {
 	void *ctx;
@@ -186,9 +193,8 @@ struct store_ops {
 	/* tamper alerts held, per reason (ascending); fn returning non-zero stops */
 	int (*alert_reasons)(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
 	                     void *ctx);
-	/* the kiosk's IANA time zone ("Asia/Shanghai"; STORE_TZ_DEFAULT unless set); 0 no such
-	 * kiosk (tz untouched), 1 found */
-	int (*kiosk_tz_get)(struct store *s, uint32_t kiosk, char *tz, size_t cap);
+	/* the kiosk's name and time zone; 1 found, 0 no such kiosk (out untouched) */
+	int (*kiosk_place)(struct store *s, uint32_t kiosk, struct store_kiosk_place *out);
 	/* sets it (the caller checked it is a zone the system knows); WF_ENOENT no such kiosk */
 	int (*kiosk_tz_set)(struct store *s, uint32_t kiosk, const char *tz);
 };

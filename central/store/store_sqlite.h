@@ -114,7 +114,7 @@ int sq_ping(struct store *s);
 int sq_kiosk_silence(struct store *s, int64_t before_s, int64_t *enrolled, int64_t *silent);
 int sq_alert_reasons(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
                      void *ctx);
-int sq_kiosk_tz_get(struct store *s, uint32_t kiosk, char *tz, size_t cap);
+int sq_kiosk_place(struct store *s, uint32_t kiosk, struct store_kiosk_place *out);
 int sq_kiosk_tz_set(struct store *s, uint32_t kiosk, const char *tz);
 
 #endif

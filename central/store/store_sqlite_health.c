@@ -75,17 +75,20 @@ int sq_alert_reasons(struct store *s, int (*fn)(void *ctx, const char *reason, i
 	               0, reason_row, &w);
 }
 
-int sq_kiosk_tz_get(struct store *s, uint32_t kiosk, char *tz, size_t cap)
+int sq_kiosk_place(struct store *s, uint32_t kiosk, struct store_kiosk_place *out)
 {
 	sqlite3 *db = SQ(s)->db;
 	sqlite3_stmt *st = NULL;
-	int rc = sql_prepare(db, "SELECT time_zone FROM kiosks WHERE number = ?", &st, SQ_ERR(s));
+	int rc =
+	    sql_prepare(db, "SELECT name, time_zone FROM kiosks WHERE number = ?", &st, SQ_ERR(s));
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, kiosk);
 	rc = sql_step_row(db, st, SQ_ERR(s)); /* 1 row, 0 none, or an error */
-	if (rc == 1)
-		sq_text(st, 0, tz, cap);
+	if (rc == 1) {
+		sq_text(st, 0, out->name, sizeof out->name);
+		sq_text(st, 1, out->time_zone, sizeof out->time_zone);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }

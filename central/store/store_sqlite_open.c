@@ -103,7 +103,7 @@ static const struct store_ops sqlite_ops = {
     .ping = sq_ping,
     .kiosk_silence = sq_kiosk_silence,
     .alert_reasons = sq_alert_reasons,
-    .kiosk_tz_get = sq_kiosk_tz_get,
+    .kiosk_place = sq_kiosk_place,
     .kiosk_tz_set = sq_kiosk_tz_set,
 };
 
