@@ -114,7 +114,7 @@ enum wf_lang page_lang(const char *query_lang, const char *accept_language)
 	if (query_lang && wf_lang_parse(query_lang, &lang))
 		return lang;
 	struct lang_score zh = {-1, 0, false}, en = {-1, 0, false};
-	int valid = 0;
+	int others = 0; /* ranges asking for another language (fr, de-CH) */
 	const char *p = accept_language ? accept_language : "";
 	for (int idx = 0; *p && idx < 32; idx++) { /* at most 32 elements are read */
 		size_t n = strcspn(p, ",");
@@ -126,7 +126,8 @@ enum wf_lang page_lang(const char *query_lang, const char *accept_language)
 			len--;
 		struct lang_range r;
 		if (len && parse_element(e, len, &r)) {
-			valid++;
+			others += r.q > 0 && strcmp(r.range, "*") && !range_names(r.range, "zh") &&
+			          !range_names(r.range, "en");
 			score(&zh, &r, idx, "zh");
 			score(&en, &r, idx, "en");
 		}
@@ -137,8 +138,8 @@ enum wf_lang page_lang(const char *query_lang, const char *accept_language)
 		return qz > qe ? WF_LANG_ZH : WF_LANG_EN;
 	if (qz > 0 && zh.first != en.first)
 		return zh.first < en.first ? WF_LANG_ZH : WF_LANG_EN;
-	/* Nothing to choose by: no header (or nothing valid in it) is Chinese, the
-	 * community's language; a browser that named only other languages more
-	 * likely reads English than Chinese. */
-	return valid ? WF_LANG_EN : WF_LANG_ZH;
+	/* Nothing to choose by: a browser that asked for other languages (fr, or
+	 * "fr, *;q=0.1") more likely reads English than Chinese; otherwise (no
+	 * header, nothing valid, only "*") Chinese, the community's language. */
+	return others ? WF_LANG_EN : WF_LANG_ZH;
 }

@@ -80,12 +80,13 @@ static const char *tr(const struct page *pg, const char *msgid)
 	return wf_tr(pg->lang, msgid);
 }
 
-/* One row of the facts list: a translated label and an escaped value. */
-static void row(struct page *pg, const char *label, const char *value)
+/* One row of the facts list: a translated label and an escaped value (kept
+ * on one line when nowrap: a date and its time belong together). */
+static void row(struct page *pg, const char *label, const char *value, bool nowrap)
 {
 	put(pg, "<dt>");
 	put_esc(pg, tr(pg, label));
-	put(pg, "</dt><dd>");
+	put(pg, nowrap ? "</dt><dd class=nw>" : "</dt><dd>");
 	put_esc(pg, value);
 	put(pg, "</dd>");
 }
@@ -115,22 +116,22 @@ static void facts_list(struct page *pg, const struct rcheck_result *res, const s
 {
 	char text[160], when[48];
 	put(pg, "<dl>");
-	row(pg, N_("Category"), f->category_found ? f->category : "?");
+	row(pg, N_("Category"), f->category_found ? f->category : "?", false);
 	snprintf(text, sizeof text,
 	         (res->r.flags & RECEIPT_FLAG_PIECES)
 	             ? wf_ntr(pg->lang, "%u piece", "%u pieces", res->r.qty)
 	             : wf_tr(pg->lang, "%u g"),
 	         (unsigned)res->r.qty);
-	row(pg, N_("Quantity"), text);
+	row(pg, N_("Quantity"), text, true);
 	local_time(f, (int64_t)res->r.time_min * 60, when, sizeof when);
-	row(pg, N_("Time"), when);
+	row(pg, N_("Time"), when, true);
 	if (f->place.name[0])
 		snprintf(text, sizeof text, "%s (%" PRIu32 ")", f->place.name, res->r.kiosk);
 	else
 		snprintf(text, sizeof text, wf_tr(pg->lang, "No. %u"), (unsigned)res->r.kiosk);
-	row(pg, N_("Kiosk"), text);
+	row(pg, N_("Kiosk"), text, false);
 	snprintf(text, sizeof text, "%" PRIu32, res->r.seq);
-	row(pg, N_("Receipt number"), text);
+	row(pg, N_("Receipt number"), text, false);
 	put(pg, "</dl>");
 }
 
@@ -219,7 +220,7 @@ static const char page_style[] =
     ".points{margin:.2em 0;font-size:1.3rem}.points .n{font-size:3.5rem;font-weight:700;"
     "line-height:1.1;margin-right:.15em}"
     "dl{display:grid;grid-template-columns:auto 1fr;gap:.3em 1em;margin:1em 0}"
-    "dt{color:#57606a}dd{margin:0;font-weight:600;overflow-wrap:anywhere}"
+    "dt{color:#57606a}dd{margin:0;font-weight:600;overflow-wrap:anywhere}.nw{white-space:nowrap}"
     ".claim{background:#eef6f0;border-left:4px solid #1a7f37;padding:12px 14px;"
     "border-radius:4px}.claim p{margin:.3em 0}.note{color:#57606a;font-size:.95rem}";
 

@@ -135,8 +135,9 @@ int parse_u64(const char *s, uint64_t max, uint64_t *out);
  * page_lang — the language of a page for a person: query_lang ("zh"|"en",
  * the page's switch) when valid, else the best of Accept-Language by
  * q-value (zh-* Chinese, en-* English, "*" either; equal weights: the one
- * listed first). A header naming only other languages gives English; none,
- * or nothing valid in it, Chinese. Either may be NULL.
+ * listed first). Nothing to choose by: English when the header asked for
+ * other languages ("fr", "fr, *;q=0.1"), else (none, nothing valid, only
+ * "*") Chinese. Either may be NULL.
  */
 enum wf_lang page_lang(const char *query_lang, const char *accept_language);
 
