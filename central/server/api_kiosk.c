@@ -13,6 +13,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "metrics.h"
+#include "tz.h"
 
 /* Ingest, and in the test build (WUFEI_CRASH_HOOKS) its crash points. */
 static int batch_ingest(struct server *srv, const struct request *rq, int64_t now_s,
@@ -92,18 +93,33 @@ static bool devices_ok(const json_t *devs, struct answer *a)
 	return true;
 }
 
+/* The time zone the kiosk runs in (kiosk.ini, the one source) kept for its
+ * pages; a zone this system does not know is logged and the old one kept. */
+static int heartbeat_tz(struct server *srv, uint32_t kiosk, const char *tz)
+{
+	if (tz_known(tz))
+		return srv->store->ops->kiosk_tz_set(srv->store, kiosk, tz);
+	wf_log_printf(srv->log, WF_LOG_WARN,
+	              "kiosk %" PRIu32 " runs in time zone '%s', which this system does not know",
+	              kiosk, tz);
+	return WF_OK;
+}
+
 static void heartbeat_store(struct server *srv, uint32_t kiosk, const json_t *j, struct answer *a)
 {
 	uint32_t last = 0, depth = 0;
 	const char *fmt = json_string_value(json_object_get(j, "format"));
 	const json_t *ver = json_object_get(j, "software_version");
 	const json_t *devs = json_object_get(j, "devices");
+	const json_t *tz = json_object_get(j, "time_zone");
 	if (!fmt || strcmp(fmt, "wufei-heartbeat-1") != 0 || !json_get_u32(j, "last_seq", &last) ||
 	    !json_get_u32(j, "outbox_depth", &depth) || !json_text_ok(ver, 32, false) ||
-	    !json_is_array(devs) || json_array_size(devs) > 16) {
+	    !json_is_array(devs) || json_array_size(devs) > 16 ||
+	    !json_text_ok(tz, STORE_TZ_MAX, true)) {
 		answer_error(a, 400, "malformed_json",
 		             "need format \"wufei-heartbeat-1\", last_seq, outbox_depth, "
-		             "software_version (<= 32 bytes), devices (array, <= 16)");
+		             "software_version (<= 32 bytes), devices (array, <= 16), optional "
+		             "time_zone (<= 64 bytes)");
 		return;
 	}
 	if (!devices_ok(devs, a))
@@ -116,6 +132,8 @@ static void heartbeat_store(struct server *srv, uint32_t kiosk, const json_t *j,
 	store_lock(srv->store);
 	int rc = srv->store->ops->heartbeat_put(srv->store, kiosk, last, depth,
 	                                        json_string_value(ver), devtext, server_now(srv));
+	if (!rc && tz)
+		rc = heartbeat_tz(srv, kiosk, json_string_value(tz));
 	store_unlock(srv->store);
 	free(devtext);
 	if (rc) {

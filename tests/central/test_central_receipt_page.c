@@ -196,6 +196,22 @@ static void expect_time(struct fx *f, const char *path, const char *when)
 	free(body);
 }
 
+/* A heartbeat of kiosk 7 with "time_zone": tz_json, answered status. */
+static void heartbeat(struct fx *f, const char *tz_json, long status)
+{
+	char body[400];
+	struct http_answer a;
+	snprintf(body, sizeof body,
+	         "{\"format\":\"wufei-heartbeat-1\",\"kiosk\":7,\"last_seq\":0,\"outbox_depth\":0,"
+	         "\"software_version\":\"0.1.0\",\"devices\":[],\"time_zone\":%s}",
+	         tz_json);
+	assert_int_equal(harness_request(f->c.port, "POST", "/api/v1/kiosk/heartbeat", body,
+	                                 strlen(body), f->sk, 7, 1, fx_now_s(), &a),
+	                 0);
+	assert_int_equal(a.status, status);
+	harness_answer_free(&a);
+}
+
 static void test_kiosk_time_zone(void **state)
 {
 	struct fx *f = *state;
@@ -215,6 +231,14 @@ static void test_kiosk_time_zone(void **state)
 	assert_int_equal(
 	    fx_cli(f, NULL, 0, (const char *[]){"kiosk", "tz", "99", "Asia/Tokyo", NULL}), 1);
 	expect_time(f, path, "2026-11-27 19:00");
+	/* the kiosk says the zone it runs in (kiosk.ini) in its heartbeat: that wins */
+	heartbeat(f, "\"Europe/Berlin\"", 200);
+	expect_time(f, path, "2026-11-28 01:00"); /* CET, UTC+1 */
+	heartbeat(f, "\"Bogus/Zone\"", 200);      /* a zone central does not know: kept as it was */
+	expect_time(f, path, "2026-11-28 01:00");
+	heartbeat(f, "17", 400);
+	heartbeat(f, "\"Europe/Berlin/Europe/Berlin/Europe/Berlin/Europe/Berlin/Europe/Berlin\"",
+	          400);
 	/* enrolled with --tz */
 	uint8_t pk[32], sk[64];
 	char pub[600];
