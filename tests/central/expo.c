@@ -193,7 +193,7 @@ static int sample(struct state *st, const char *l)
 	snprintf(series, sizeof e->s[0].series, "%s", s->name);
 	const char *p = l + n;
 	if (*p == '{') {
-		strcat(series, "{");
+		snprintf(series + strlen(series), sizeof e->s[0].series - strlen(series), "{");
 		p = labels(p, s, series, sizeof e->s[0].series);
 		if (!p)
 			return fail(st, "bad labels in '%s'", l);
