@@ -13,15 +13,19 @@
 
 #include "wf.h"
 
-bool tz_known(const char *name)
+/* A zone's name as the tz database spells them; no path tricks. */
+static bool name_ok(const char *name)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n > 64 ||
-	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	                 "0123456789/_+-") != n ||
-	    name[0] == '/' || strstr(name, ".."))
-		return false;
-	GTimeZone *tz = g_time_zone_new_identifier(name);
+	return n > 0 && n <= 64 &&
+	       strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") ==
+	           n &&
+	       name[0] != '/' && !strstr(name, "..");
+}
+
+bool tz_known(const char *name)
+{
+	GTimeZone *tz = name_ok(name) ? g_time_zone_new_identifier(name) : NULL;
 	if (tz)
 		g_time_zone_unref(tz);
 	return tz != NULL;
@@ -30,9 +34,7 @@ bool tz_known(const char *name)
 /* The zone's offset from UTC at utc_s, in seconds; false for an unknown zone. */
 static bool offset_at(const char *name, int64_t utc_s, int64_t *offset_s)
 {
-	if (!tz_known(name))
-		return false;
-	GTimeZone *tz = g_time_zone_new_identifier(name);
+	GTimeZone *tz = name_ok(name) ? g_time_zone_new_identifier(name) : NULL;
 	int interval = tz ? g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, utc_s) : -1;
 	if (interval >= 0)
 		*offset_s = g_time_zone_get_offset(tz, interval);

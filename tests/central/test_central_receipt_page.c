@@ -164,6 +164,22 @@ static void test_language(void **state)
 	free(body);
 }
 
+/* HTML Tidy (Debian's tidy), when there is one, finds no error and no
+ * warning in body: valid HTML5. */
+static void tidy_check(struct fx *f, const char *body)
+{
+	char file[400], cmd[1000];
+	if (system("command -v tidy >/dev/null 2>&1") != 0)
+		return;
+	snprintf(file, sizeof file, "%s/page.html", f->dir);
+	FILE *out = fopen(file, "w");
+	assert_non_null(out);
+	fputs(body, out);
+	fclose(out);
+	snprintf(cmd, sizeof cmd, "tidy -q -e %s", file);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* The points large, what it was for, and the claim's state. */
 static void test_content(void **state)
 {
@@ -178,11 +194,16 @@ static void test_content(void **state)
 	assert_non_null(strstr(body, "<dd class=nw>1250 g</dd>"));
 	assert_non_null(strstr(body, "<dd>No. 7</dd>"));
 	assert_non_null(strstr(body, "has not sent this drop")); /* central holds no record 5 */
+	tidy_check(f, body);
 	free(body);
 	assert_int_equal(page_get(f, path, "zh", &body), 200);
 	assert_non_null(strstr(body, "<span class=n>2</span> 积分"));
 	assert_non_null(strstr(body, "<dd class=nw>1250 克</dd>"));
 	assert_non_null(strstr(body, "<dd>7 号</dd>"));
+	tidy_check(f, body);
+	free(body);
+	assert_int_equal(page_get(f, "/r/NOTATOKEN", "zh", &body), 404);
+	tidy_check(f, body);
 	free(body);
 }
 
