@@ -24,6 +24,7 @@
 #include "fixture.h"
 #include "harness.h"
 #include "receipt.h"
+#include "server_private.h" /* page_lang, compiled into this test */
 
 /* 2026-11-28 00:00 UTC, in minutes: 08:00 in Asia/Shanghai. */
 #define MIDNIGHT_UTC_MIN (1795824000u / 60u)
@@ -310,6 +311,32 @@ static void test_escaping(void **state)
 	free(body);
 }
 
+/* page_lang on its own, on seeded random headers made of the bytes that
+ * matter to it (and a few that must not): it always picks one of the two
+ * languages and reads no further than the header (ASan checks that). */
+static void test_language_random(void **state)
+{
+	(void)state;
+	static const char alphabet[] = "zhenZHENfr-;,=q.01*9 \t\x01\xff\"";
+	char h[400];
+	unsigned seed = 12;
+	for (int i = 0; i < 20000; i++) {
+		size_t n = (size_t)(rand_r(&seed) % (sizeof h - 1));
+		for (size_t k = 0; k < n; k++)
+			h[k] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+		h[n] = '\0';
+		enum wf_lang l = page_lang(i % 7 ? NULL : h, h);
+		assert_true(l == WF_LANG_ZH || l == WF_LANG_EN);
+	}
+	/* a long header: only its first 32 elements are read */
+	char big[4096];
+	size_t used = 0;
+	for (int i = 0; i < 100; i++)
+		used += (size_t)snprintf(big + used, sizeof big - used, "fr;q=0.9, ");
+	snprintf(big + used, sizeof big - used, "zh");
+	assert_int_equal(page_lang(NULL, big), WF_LANG_EN);
+}
+
 /* Renders the page in both languages at 360×740 with headless chromium (when
  * there is one): the PNGs are the artifact a person looks at. */
 static void test_screenshots(void **state)
@@ -342,6 +369,7 @@ static void test_screenshots(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_language_random),
 	    cmocka_unit_test_setup_teardown(test_language, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_content, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_kiosk_time_zone, fx_setup, fx_teardown),
