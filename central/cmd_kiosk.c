@@ -14,9 +14,11 @@
 
 static int print_kiosk(void *ctx, const struct store_kiosk_info *k)
 {
-	(void)ctx;
-	printf("kiosk %" PRIu32 "\t%s\theld %" PRId64 " records up to seq %" PRIu32, k->kiosk,
-	       k->name, k->records, k->highest_seq);
+	struct store *s = ctx;
+	struct store_kiosk_place place = {.time_zone = "?"};
+	s->ops->kiosk_place(s, k->kiosk, &place); /* its time zone, or "?" */
+	printf("kiosk %" PRIu32 "\t%s\t%s\theld %" PRId64 " records up to seq %" PRIu32, k->kiosk,
+	       k->name, place.time_zone, k->records, k->highest_seq);
 	if (k->heartbeat_s)
 		printf("\theartbeat %" PRId64 ": last_seq %" PRIu32 " outbox %" PRIu32
 		       " version %s devices %s\n",
@@ -32,7 +34,7 @@ static int kiosk_list(const struct cli_opts *o)
 	struct store *s = cli_store_open(o);
 	if (!s)
 		return 1;
-	return cli_finish(s, s->ops->kiosk_list(s, print_kiosk, NULL), "kiosk list");
+	return cli_finish(s, s->ops->kiosk_list(s, print_kiosk, s), "kiosk list");
 }
 
 /* add (kiosk, time zone and key), add-key or revoke-key, in one transaction. */

@@ -245,6 +245,9 @@ static void test_kiosk_time_zone(void **state)
 	                        (const char *[]){"kiosk", "tz", "7", "America/New_York", NULL}),
 	                 0);
 	expect_time(f, path, "2026-11-27 19:00"); /* EST, UTC-5 in November */
+	char list[2048];
+	assert_int_equal(fx_cli(f, list, sizeof list, (const char *[]){"kiosk", "list", NULL}), 0);
+	assert_non_null(strstr(list, "kiosk 7\t\tAmerica/New_York\t"));
 	/* a zone the system does not know, or a path, is refused and changes nothing */
 	assert_int_equal(
 	    fx_cli(f, NULL, 0, (const char *[]){"kiosk", "tz", "7", "Mars/Olympus", NULL}), 2);
