@@ -1,5 +1,5 @@
 /*
- * main.c — wufei-central: starts libsodium and the log, then dispatches to
+ * main.c — wufei-central: starts libsodium, the translations and the log, then dispatches to
  * a command (commands.h): `serve`, or one of the office's commands. The
  * commands wire the store, the HTTP server and the receipt checks.
  */
@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "log.h"
 
 static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *log)
@@ -53,6 +54,13 @@ int main(int argc, char **argv)
 	}
 	if (cli_parse(argc - 2, argv + 2, &o) != WF_OK)
 		return 2;
+	/* The pages residents read speak their language (common/i18n); serve
+	 * refuses to start without the catalogues, the office's commands need none. */
+	char why[256];
+	if (wf_i18n_init(NULL, why, sizeof why) != WF_OK && strcmp(cmd, "serve") == 0) {
+		fprintf(stderr, "wufei-central: translations: %s\n", why);
+		return 1;
+	}
 	/* The one log: escaped, rate-limited lines on standard error (common/log/log.h). */
 	struct wf_log *log = wf_log_create(stderr, "wufei-central", NULL);
 	if (!log) {
