@@ -247,6 +247,24 @@ static int answer_stored(struct ingest_run *run, const struct ingest_item *it, u
 	return rc;
 }
 
+/* A claimed receipt whose record is contradicted by a newcomer: the claim
+ * stays (it was granted against the record central held) but is named in an
+ * alert, so the office looks at the points it moved. */
+static int claim_contradicted(struct ingest_run *run, const struct ingest_item *it)
+{
+	struct store_claim c;
+	int got = run->s->ops->claim_read(run->s, run->kiosk, it->seq, &c);
+	if (got != 1)
+		return got < 0 ? got : WF_OK;
+	char detail[200];
+	snprintf(detail, sizeof detail,
+	         "receipt claimed at %" PRId64 " onto resident %" PRId64 " for %" PRId64
+	         " points by %s; a record with other bytes arrived for it",
+	         c.claimed_s, c.resident, c.points, c.actor[0] ? c.actor : "(unknown)");
+	return run->s->ops->alert_add(run->s, run->kiosk, it->seq, "claim_conflict", NULL, 0,
+	                              detail, run->now_s);
+}
+
 /* A (kiosk, seq) central holds already: a duplicate, or a conflict (alert,
  * the newcomer's bytes kept beside it, the stored record unchanged). */
 static int answer_held(struct ingest_run *run, const struct ingest_item *it, json_t *res)
@@ -263,10 +281,27 @@ static int answer_held(struct ingest_run *run, const struct ingest_item *it, jso
 	memcpy(run->prev_hash, held, WF_HASH_BYTES);
 	if (same)
 		return WF_OK;
-	return run->s->ops->alert_add(run->s, run->kiosk, it->seq, "conflict", it->bytes, it->len,
-	                              "same (kiosk, seq) with other canonical bytes; stored "
-	                              "record kept",
-	                              run->now_s);
+	int rc = run->s->ops->alert_add(run->s, run->kiosk, it->seq, "conflict", it->bytes, it->len,
+	                                "same (kiosk, seq) with other canonical bytes; stored "
+	                                "record kept",
+	                                run->now_s);
+	return rc ? rc : claim_contradicted(run, it);
+}
+
+/* A resident's drop new to central earns its points: the ledger's entry,
+ * in the batch's transaction (DESIGN "Points are a ledger"). */
+static int earn_points(struct store *s, const struct store_record *r)
+{
+	if (r->kind != WF_RECORD_DROP || r->resident <= 0)
+		return WF_OK;
+	struct store_points_entry e = {.resident = r->resident,
+	                               .kind = STORE_POINTS_EARNED,
+	                               .points = r->points,
+	                               .kiosk = r->kiosk,
+	                               .seq = r->seq,
+	                               .at_s = r->received_s,
+	                               .actor = "kiosk"};
+	return s->ops->points_append(s, &e, NULL);
 }
 
 /* Stores one item and appends its result. */
@@ -293,6 +328,11 @@ static int store_item(struct ingest_run *run, const struct ingest_item *it)
 	int ins = run->s->ops->record_insert(run->s, &r);
 	if (ins < 0)
 		return ins;
+	if (ins == 1 && it->decoded) {
+		rc = earn_points(run->s, &r);
+		if (rc)
+			return rc;
+	}
 	json_t *res = json_object();
 	json_object_set_new(res, "seq", json_integer(it->seq));
 	rc = ins == 1 ? answer_stored(run, it, flags, expect, res) : answer_held(run, it, res);
