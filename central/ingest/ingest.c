@@ -205,8 +205,10 @@ struct ingest_run {
 	json_t *results;
 	uint8_t *buf; /* INGEST_MAX_RECORD_BYTES, for records read back */
 	struct rate_cache rates;
-	uint8_t prev_hash[WF_HASH_BYTES]; /* chain hash after prev_seq */
-	uint32_t prev_seq;                /* 0 = none known yet */
+	uint8_t prev_hash[WF_HASH_BYTES];  /* chain hash after prev_seq */
+	uint32_t prev_seq;                 /* 0 = none known yet */
+	struct store_points_entry *earned; /* one per item at most: what the batch's drops earn */
+	size_t nearned;
 };
 
 /* The chain hash before it (NULL: central holds no record before it). */
@@ -288,20 +290,20 @@ static int answer_held(struct ingest_run *run, const struct ingest_item *it, jso
 	return rc ? rc : claim_contradicted(run, it);
 }
 
-/* A resident's drop new to central earns its points: the ledger's entry,
- * in the batch's transaction (DESIGN "Points are a ledger"). */
-static int earn_points(struct store *s, const struct store_record *r)
+/* A resident's drop new to central earns its points: an entry of the
+ * ledger, written with the batch's others in its transaction
+ * (DESIGN "Points are a ledger"; store_ops.points_earn). */
+static void earn_points(struct ingest_run *run, const struct store_record *r)
 {
-	if (r->kind != WF_RECORD_DROP || r->resident <= 0)
-		return WF_OK;
-	struct store_points_entry e = {.resident = r->resident,
-	                               .kind = STORE_POINTS_EARNED,
-	                               .points = r->points,
-	                               .kiosk = r->kiosk,
-	                               .seq = r->seq,
-	                               .at_s = r->received_s,
-	                               .actor = "kiosk"};
-	return s->ops->points_append(s, &e, NULL);
+	if (r->kind != WF_RECORD_DROP || r->resident <= 0 || !run->earned)
+		return;
+	run->earned[run->nearned++] = (struct store_points_entry){.resident = r->resident,
+	                                                          .kind = STORE_POINTS_EARNED,
+	                                                          .points = r->points,
+	                                                          .kiosk = r->kiosk,
+	                                                          .seq = r->seq,
+	                                                          .at_s = r->received_s,
+	                                                          .actor = "kiosk"};
 }
 
 /* Stores one item and appends its result. */
@@ -328,11 +330,8 @@ static int store_item(struct ingest_run *run, const struct ingest_item *it)
 	int ins = run->s->ops->record_insert(run->s, &r);
 	if (ins < 0)
 		return ins;
-	if (ins == 1 && it->decoded) {
-		rc = earn_points(run->s, &r);
-		if (rc)
-			return rc;
-	}
+	if (ins == 1 && it->decoded)
+		earn_points(run, &r);
 	json_t *res = json_object();
 	json_object_set_new(res, "seq", json_integer(it->seq));
 	rc = ins == 1 ? answer_stored(run, it, flags, expect, res) : answer_held(run, it, res);
@@ -391,14 +390,18 @@ static int store_items(struct store *s, uint32_t kiosk, const struct ingest_item
 {
 	struct ingest_run run = {.s = s, .kiosk = kiosk, .now_s = now_s, .results = results};
 	run.buf = malloc(INGEST_MAX_RECORD_BYTES);
-	int rc = run.buf ? WF_OK : WF_ENOMEM;
+	run.earned = n ? calloc(n, sizeof *run.earned) : NULL;
+	int rc = run.buf && (run.earned || !n) ? WF_OK : WF_ENOMEM;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = store_item(&run, &items[i]);
+	if (!rc && run.nearned)
+		rc = s->ops->points_earn(s, run.earned, run.nearned);
 	if (!rc)
 		rc = touch_residents(s, items, n);
 	if (!rc && n > 0)
 		rc = check_next(&run, &items[n - 1]);
 	free(run.buf);
+	free(run.earned);
 	return rc;
 }
 

@@ -238,6 +238,12 @@ struct store_ops {
 	 * exists (nothing written).
 	 */
 	int (*points_append)(struct store *s, struct store_points_entry *e, int64_t *balance_after);
+	/*
+	 * Appends the n earned entries e[0..n) (ingest: a batch's drops) in the
+	 * caller's transaction, moving each resident's running total once by
+	 * the sum of its entries. WF_EEXIST as points_append.
+	 */
+	int (*points_earn)(struct store *s, const struct store_points_entry *e, size_t n);
 	/* The resident's balance (its running total; 0 without entries). */
 	int (*points_balance)(struct store *s, int64_t resident, int64_t *balance);
 	/* 1 an entry with idempotency key key (*out filled), 0 none, or error */

@@ -123,6 +123,7 @@ int sq_claim_read(struct store *s, uint32_t kiosk, uint32_t seq, struct store_cl
 
 /* store_sqlite_points.c */
 int sq_points_append(struct store *s, struct store_points_entry *e, int64_t *balance_after);
+int sq_points_earn(struct store *s, const struct store_points_entry *e, size_t n);
 int sq_points_balance(struct store *s, int64_t resident, int64_t *balance);
 int sq_points_by_key(struct store *s, const char *key, struct store_points_entry *out);
 int sq_points_history(struct store *s, int64_t resident,

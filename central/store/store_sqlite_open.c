@@ -73,7 +73,9 @@ static const char *const migrations[] = {
     "CREATE TABLE points_entries(id INTEGER PRIMARY KEY, resident INTEGER NOT NULL, kind "
     "INTEGER NOT NULL CHECK(kind BETWEEN 1 AND 4), points INTEGER NOT NULL, kiosk INTEGER, "
     "seq INTEGER, at_s INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL, "
-    "idem_key TEXT UNIQUE);"
+    "idem_key TEXT);"
+    "CREATE UNIQUE INDEX points_entries_key ON points_entries(idem_key) WHERE idem_key IS NOT "
+    "NULL;"
     "CREATE INDEX points_entries_resident ON points_entries(resident, id);"
     "CREATE UNIQUE INDEX points_entries_source ON points_entries(kiosk, seq, kind) WHERE kiosk "
     "IS NOT NULL;"
@@ -150,6 +152,7 @@ static const struct store_ops sqlite_ops = {
     .claim_get = sq_claim_get,
     .claim_read = sq_claim_read,
     .points_append = sq_points_append,
+    .points_earn = sq_points_earn,
     .points_balance = sq_points_balance,
     .points_by_key = sq_points_by_key,
     .points_history = sq_points_history,

@@ -54,8 +54,8 @@ static void bind_entry(sqlite3_stmt *st, const struct store_points_entry *e)
 		sqlite3_bind_null(st, 9);
 }
 
-/* The entry, then the running total; inside a transaction. */
-static int append_in_tx(struct store *s, struct store_points_entry *e, int64_t *balance_after)
+/* One entry row (e->id set); inside a transaction. */
+static int insert_entry(struct store *s, struct store_points_entry *e)
 {
 	struct store_sqlite *q = SQ(s);
 	sqlite3_stmt *st = q->ins_points;
@@ -66,17 +66,23 @@ static int append_in_tx(struct store *s, struct store_points_entry *e, int64_t *
 	sqlite3_clear_bindings(st);
 	if (rc == 1)
 		rc = WF_EIO; /* an INSERT gives no row */
-	if (rc)
-		return rc;
-	e->id = sqlite3_last_insert_rowid(q->db);
-	st = q->add_total;
+	if (!rc)
+		e->id = sqlite3_last_insert_rowid(q->db);
+	return rc;
+}
+
+/* The resident's running total moved by points; *after (may be NULL) the new one. */
+static int add_total(struct store *s, int64_t resident, int64_t points, int64_t *after)
+{
+	struct store_sqlite *q = SQ(s);
+	sqlite3_stmt *st = q->add_total;
 	sqlite3_reset(st);
-	sqlite3_bind_int64(st, 1, e->resident);
-	sqlite3_bind_int64(st, 2, e->points);
-	rc = sql_step_row(q->db, st, SQ_ERR(s));
+	sqlite3_bind_int64(st, 1, resident);
+	sqlite3_bind_int64(st, 2, points);
+	int rc = sql_step_row(q->db, st, SQ_ERR(s));
 	if (rc == 1) {
-		if (balance_after)
-			*balance_after = sqlite3_column_int64(st, 0);
+		if (after)
+			*after = sqlite3_column_int64(st, 0);
 		rc = sql_step_row(q->db, st, SQ_ERR(s)); /* RETURNING: the upsert completes here */
 	} else if (rc == 0) {
 		store_set_err(s, "running total returned no row");
@@ -84,6 +90,13 @@ static int append_in_tx(struct store *s, struct store_points_entry *e, int64_t *
 	}
 	sqlite3_reset(st);
 	return rc < 0 ? rc : WF_OK;
+}
+
+/* The entry, then the running total; inside a transaction. */
+static int append_in_tx(struct store *s, struct store_points_entry *e, int64_t *balance_after)
+{
+	int rc = insert_entry(s, e);
+	return rc ? rc : add_total(s, e->resident, e->points, balance_after);
 }
 
 int sq_points_append(struct store *s, struct store_points_entry *e, int64_t *balance_after)
@@ -95,6 +108,33 @@ int sq_points_append(struct store *s, struct store_points_entry *e, int64_t *bal
 	if (rc)
 		return rc;
 	return sq_tx_end(s, own, append_in_tx(s, e, balance_after));
+}
+
+/* A batch's earned entries, then each resident's total once (most batches
+ * hold a few residents' drops: a short list beats a statement per drop). */
+int sq_points_earn(struct store *s, const struct store_points_entry *e, size_t n)
+{
+	enum { SUMS = 64 };
+	int64_t who[SUMS], sum[SUMS];
+	size_t nsum = 0;
+	int rc = prepare_points(s);
+	for (size_t i = 0; !rc && i < n; i++) {
+		struct store_points_entry one = e[i];
+		rc = insert_entry(s, &one);
+		size_t k = 0;
+		while (k < nsum && who[k] != e[i].resident)
+			k++;
+		if (!rc && k == nsum && nsum == SUMS) /* full: this one moves its total now */
+			rc = add_total(s, e[i].resident, e[i].points, NULL);
+		else if (!rc && k == nsum) {
+			who[nsum] = e[i].resident;
+			sum[nsum++] = e[i].points;
+		} else if (!rc)
+			sum[k] += e[i].points;
+	}
+	for (size_t k = 0; !rc && k < nsum; k++)
+		rc = add_total(s, who[k], sum[k], NULL);
+	return rc;
 }
 
 /* One int64 from sql with up to three int64 parameters (missing row: 0). */
