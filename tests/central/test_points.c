@@ -196,6 +196,18 @@ static void test_earned_at_ingest(void **state)
 	assert_int_equal(points_redeem(e.s, 1001, 5, "shop-1", "shop", 200, &r), 0);
 	assert_int_equal(r.outcome, POINTS_DONE);
 	assert_int_equal(downsync_balance(e.s, 1001, rev), 17);
+	/* a batch of more residents than ingest sums in one list: each total still right */
+	static struct pr_drop many[140];
+	for (uint32_t i = 0; i < 140; i++)
+		many[i] = (struct pr_drop){4 + i, 5001 + i % 70, 1000 + 500 * (i % 3)};
+	json_decref(env_ingest(&e, many, 140));
+	for (int64_t id = 5001; id <= 5070; id++) {
+		int64_t want = 0;
+		for (uint32_t i = 0; i < 140; i++)
+			want += many[i].resident == id ? pr_points(many[i].qty) : 0;
+		assert_int_equal(balance_of(e.s, id), want);
+	}
+	assert_int_equal(assert_totals_add_up(e.s), 71);
 	env_close(&e);
 }
 
