@@ -137,6 +137,10 @@ void api_claim_as(struct server *srv, const struct request *rq, const json_t *bo
 	store_lock(srv->store);
 	int rc = rcheck_claim(srv->store, token, resident, actor->name, server_now(srv), &res);
 	store_unlock(srv->store);
+	if (rc == WF_EINVAL) {
+		answer_error(a, 400, "malformed_json", "resident or actor refused");
+		return;
+	}
 	if (rc) {
 		answer_error(a, 500, "internal", "storage failed; nothing was claimed");
 		return;
@@ -178,6 +182,10 @@ void api_redeem_as(struct server *srv, const struct request *rq, const json_t *b
 	int rc =
 	    points_redeem(srv->store, resident, points, key, actor->name, server_now(srv), &res);
 	store_unlock(srv->store);
+	if (rc == WF_EINVAL) {
+		answer_error(a, 400, "malformed_json", "resident, points, key or actor refused");
+		return;
+	}
 	if (rc) {
 		answer_error(a, 500, "internal", "storage failed; nothing was redeemed");
 		return;

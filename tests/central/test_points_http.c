@@ -283,11 +283,49 @@ static void test_redeem_over_http(void **state)
 	assert_non_null(strstr(out, " 0 with a running total"));
 }
 
+/* The office's terminal: receipt claim, points redeem (once per key), adjust, history. */
+static void test_points_cli(void **state)
+{
+	struct fx *f = *state;
+	char out[8192], token[RECEIPT_TOKEN_LEN + 1];
+	uint8_t prev[WF_HASH_BYTES] = {0};
+	const struct pr_drop d = {1, 0, 2500}; /* anonymous, 5 points */
+	pr_token(f->sk, 7, &d, token);
+	const char *const claim[] = {"receipt", "claim", token,   "--resident",
+	                             "1001",    "--by",  "clerk", NULL};
+	assert_int_equal(fx_cli(f, out, sizeof out, claim), 1); /* pending: not held yet */
+	upload(f, &d, 1, prev, "stored");
+	assert_int_equal(fx_cli(f, out, sizeof out, claim), 0);
+	assert_non_null(strstr(out, "onto resident 1001: 5 points; balance 5"));
+	assert_int_equal(fx_cli(f, out, sizeof out, claim), 1); /* once */
+	const char *const redeem[] = {"points", "redeem", "--resident", "1001", "--points", "3",
+	                              "--key",  "till-1", "--by",       "shop", NULL};
+	assert_int_equal(fx_cli(f, out, sizeof out, redeem), 0);
+	assert_non_null(strstr(out, "balance 2"));
+	assert_int_equal(fx_cli(f, out, sizeof out, redeem), 0);
+	assert_non_null(strstr(out, "done before with this key); balance 2"));
+	const char *const over[] = {"points", "redeem", "--resident", "1001", "--points", "3",
+	                            "--key",  "till-2", "--by",       "shop", NULL};
+	assert_int_equal(fx_cli(f, out, sizeof out, over), 1);
+	const char *const adjust[] = {"points",   "adjust", "--resident", "1001",
+	                              "--points", "+10",    "--reason",   "bag of cans missed",
+	                              NULL};
+	assert_int_equal(fx_cli(f, out, sizeof out, adjust), 0);
+	assert_int_equal(fx_cli(f, out, sizeof out,
+	                        (const char *[]){"points", "history", "--resident", "1001", NULL}),
+	                 0);
+	assert_non_null(strstr(out, "\tclaimed\t+5\t5\t7/1\tclerk\t"));
+	assert_non_null(strstr(out, "\tredeemed\t-3\t2\t-\tshop\ttill-1\n"));
+	assert_non_null(strstr(out, "\tadjusted\t+10\t12\t-\tcli\tbag of cans missed\n"));
+	assert_int_equal(fx_cli(f, out, sizeof out, (const char *[]){"points", "check", NULL}), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_claim_over_http, setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_redeem_over_http, setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_points_cli, setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
