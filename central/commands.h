@@ -15,8 +15,11 @@ struct wf_log;
 int cmd_serve(const struct cli_opts *o, struct wf_log *log);
 /* kiosk add|add-key|revoke-key|list (cmd_kiosk.c) */
 int cmd_kiosk(const struct cli_opts *o);
-/* verify-receipt TOKEN_OR_URL (cmd_receipt.c) */
+/* verify-receipt TOKEN_OR_URL, receipt claim TOKEN_OR_URL --resident ID (cmd_receipt.c) */
 int cmd_verify_receipt(const struct cli_opts *o);
+int cmd_receipt(const struct cli_opts *o);
+/* points redeem|adjust|history|check (cmd_points.c) */
+int cmd_points(const struct cli_opts *o);
 /* resident add|list|block|remove, staff add|list|remove, blocklist add (cmd_people.c) */
 int cmd_resident(const struct cli_opts *o);
 int cmd_staff(const struct cli_opts *o);

@@ -30,6 +30,10 @@ static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *lo
 		return cmd_blocklist(o);
 	if (strcmp(cmd, "alerts") == 0)
 		return cmd_alerts(o);
+	if (strcmp(cmd, "receipt") == 0)
+		return cmd_receipt(o);
+	if (strcmp(cmd, "points") == 0)
+		return cmd_points(o);
 	fprintf(stderr, "wufei-central: unknown command '%s'\n", cmd);
 	cli_usage(stderr);
 	return 2;

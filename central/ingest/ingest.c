@@ -205,8 +205,10 @@ struct ingest_run {
 	json_t *results;
 	uint8_t *buf; /* INGEST_MAX_RECORD_BYTES, for records read back */
 	struct rate_cache rates;
-	uint8_t prev_hash[WF_HASH_BYTES]; /* chain hash after prev_seq */
-	uint32_t prev_seq;                /* 0 = none known yet */
+	uint8_t prev_hash[WF_HASH_BYTES];  /* chain hash after prev_seq */
+	uint32_t prev_seq;                 /* 0 = none known yet */
+	struct store_points_entry *earned; /* one per item at most: what the batch's drops earn */
+	size_t nearned;
 };
 
 /* The chain hash before it (NULL: central holds no record before it). */
@@ -247,6 +249,24 @@ static int answer_stored(struct ingest_run *run, const struct ingest_item *it, u
 	return rc;
 }
 
+/* A claimed receipt whose record is contradicted by a newcomer: the claim
+ * stays (it was granted against the record central held) but is named in an
+ * alert, so the office looks at the points it moved. */
+static int claim_contradicted(struct ingest_run *run, const struct ingest_item *it)
+{
+	struct store_claim c;
+	int got = run->s->ops->claim_read(run->s, run->kiosk, it->seq, &c);
+	if (got != 1)
+		return got < 0 ? got : WF_OK;
+	char detail[200];
+	snprintf(detail, sizeof detail,
+	         "receipt claimed at %" PRId64 " onto resident %" PRId64 " for %" PRId64
+	         " points by %s; a record with other bytes arrived for it",
+	         c.claimed_s, c.resident, c.points, c.actor[0] ? c.actor : "(unknown)");
+	return run->s->ops->alert_add(run->s, run->kiosk, it->seq, "claim_conflict", NULL, 0,
+	                              detail, run->now_s);
+}
+
 /* A (kiosk, seq) central holds already: a duplicate, or a conflict (alert,
  * the newcomer's bytes kept beside it, the stored record unchanged). */
 static int answer_held(struct ingest_run *run, const struct ingest_item *it, json_t *res)
@@ -263,10 +283,27 @@ static int answer_held(struct ingest_run *run, const struct ingest_item *it, jso
 	memcpy(run->prev_hash, held, WF_HASH_BYTES);
 	if (same)
 		return WF_OK;
-	return run->s->ops->alert_add(run->s, run->kiosk, it->seq, "conflict", it->bytes, it->len,
-	                              "same (kiosk, seq) with other canonical bytes; stored "
-	                              "record kept",
-	                              run->now_s);
+	int rc = run->s->ops->alert_add(run->s, run->kiosk, it->seq, "conflict", it->bytes, it->len,
+	                                "same (kiosk, seq) with other canonical bytes; stored "
+	                                "record kept",
+	                                run->now_s);
+	return rc ? rc : claim_contradicted(run, it);
+}
+
+/* A resident's drop new to central earns its points: an entry of the
+ * ledger, written with the batch's others in its transaction
+ * (DESIGN "Points are a ledger"; store_ops.points_earn). */
+static void earn_points(struct ingest_run *run, const struct store_record *r)
+{
+	if (r->kind != WF_RECORD_DROP || r->resident <= 0 || !run->earned)
+		return;
+	run->earned[run->nearned++] = (struct store_points_entry){.resident = r->resident,
+	                                                          .kind = STORE_POINTS_EARNED,
+	                                                          .points = r->points,
+	                                                          .kiosk = r->kiosk,
+	                                                          .seq = r->seq,
+	                                                          .at_s = r->received_s,
+	                                                          .actor = "kiosk"};
 }
 
 /* Stores one item and appends its result. */
@@ -293,6 +330,8 @@ static int store_item(struct ingest_run *run, const struct ingest_item *it)
 	int ins = run->s->ops->record_insert(run->s, &r);
 	if (ins < 0)
 		return ins;
+	if (ins == 1 && it->decoded)
+		earn_points(run, &r);
 	json_t *res = json_object();
 	json_object_set_new(res, "seq", json_integer(it->seq));
 	rc = ins == 1 ? answer_stored(run, it, flags, expect, res) : answer_held(run, it, res);
@@ -351,14 +390,18 @@ static int store_items(struct store *s, uint32_t kiosk, const struct ingest_item
 {
 	struct ingest_run run = {.s = s, .kiosk = kiosk, .now_s = now_s, .results = results};
 	run.buf = malloc(INGEST_MAX_RECORD_BYTES);
-	int rc = run.buf ? WF_OK : WF_ENOMEM;
+	run.earned = n ? calloc(n, sizeof *run.earned) : NULL;
+	int rc = run.buf && (run.earned || !n) ? WF_OK : WF_ENOMEM;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = store_item(&run, &items[i]);
+	if (!rc && run.nearned)
+		rc = s->ops->points_earn(s, run.earned, run.nearned);
 	if (!rc)
 		rc = touch_residents(s, items, n);
 	if (!rc && n > 0)
 		rc = check_next(&run, &items[n - 1]);
 	free(run.buf);
+	free(run.earned);
 	return rc;
 }
 

@@ -16,8 +16,9 @@ static const struct route routes[] = {
     {"POST", "/api/v1/kiosk/heartbeat", true, api_heartbeat},
     {"GET", "/api/v1/sync/down", true, api_downsync},
     {"GET, HEAD", "/api/v1/time", false, api_time},
-    {"POST", "/api/v1/receipts/claim", false, api_claim},
-    {"GET, HEAD", "/r/", false, receipt_page}, /* /r/<TOKEN>: the QR code's URL */
+    {"POST", "/api/v1/receipts/claim", false, api_claim}, /* an office actor (api_points.c) */
+    {"POST", "/api/v1/redeem", false, api_redeem},        /* an office actor (api_points.c) */
+    {"GET, HEAD", "/r/", false, receipt_page},            /* /r/<TOKEN>: the QR code's URL */
     {"GET, HEAD", "/R/", false, receipt_page},
     {"GET, HEAD", "/livez", false, api_livez}, /* the operator's probes and scraper */
     {"GET, HEAD", "/readyz", false, api_readyz},

@@ -197,9 +197,28 @@ void api_epoch(struct server *srv, const struct request *rq, struct answer *a); 
 void api_heartbeat(struct server *srv, const struct request *rq,
                    struct answer *a); /* api_kiosk.c */
 void api_downsync(struct server *srv, const struct request *rq,
-                  struct answer *a);                                            /* api_downsync.c */
-void api_time(struct server *srv, const struct request *rq, struct answer *a);  /* api_public.c */
-void api_claim(struct server *srv, const struct request *rq, struct answer *a); /* api_public.c */
+                  struct answer *a);                                           /* api_downsync.c */
+void api_time(struct server *srv, const struct request *rq, struct answer *a); /* api_public.c */
+
+/* ---- api_points.c: the office's points calls ---- */
+
+/* Who makes an office call (authenticated by the caller of the _as handlers). */
+struct office_actor {
+	char
+	    name[64]; /* the office user's or partner token's name: printable, kept in the ledger */
+	bool may_claim; /* office operators; a partner token may only redeem */
+};
+
+/* POST /api/v1/receipts/claim {token, resident} and POST /api/v1/redeem
+ * {resident, points, idempotency_key} for an authenticated actor; body is
+ * the parsed request body. They take the store lock. */
+void api_claim_as(struct server *srv, const struct request *rq, const json_t *body,
+                  const struct office_actor *actor, struct answer *a);
+void api_redeem_as(struct server *srv, const struct request *rq, const json_t *body,
+                   const struct office_actor *actor, struct answer *a);
+/* The routes' handlers: the actor from the request (office_actor_of), then the above. */
+void api_claim(struct server *srv, const struct request *rq, struct answer *a);
+void api_redeem(struct server *srv, const struct request *rq, struct answer *a);
 void receipt_page(struct server *srv, const struct request *rq,
                   struct answer *a);                                            /* receipt_page.c */
 void api_livez(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */

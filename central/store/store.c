@@ -67,6 +67,17 @@ void store_set_err(struct store *s, const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *store_points_kind_name(enum store_points_kind k)
+{
+	switch (k) {
+	case STORE_POINTS_EARNED: return "earned";
+	case STORE_POINTS_CLAIMED: return "claimed";
+	case STORE_POINTS_REDEEMED: return "redeemed";
+	case STORE_POINTS_ADJUSTED: return "adjusted";
+	}
+	return "unknown";
+}
+
 void store_record_facts(struct store_record *r, const struct wf_record *rec)
 {
 	r->time_s = rec->time_ms / 1000 - (rec->time_ms % 1000 < 0); /* floor */

@@ -4,7 +4,9 @@
  * For: everything wufei-central keeps: kiosks and their public keys, the
  * journal records kiosks upload (identity (kiosk, seq), bytes kept exactly),
  * tamper alerts, epochs, heartbeats, categories with versioned rates,
- * residents, staff, the card blocklist, the card key, receipt claims.
+ * residents, staff, the card blocklist, the card key, receipt claims, the
+ * points ledger (entries never updated in place, with a running total per
+ * resident kept in the same transaction as each entry).
  * Not for: HTTP, JSON, signatures or the sync rules (duplicate, conflict,
  * chain and points checks live in ingest.c): a backend only stores.
  *
@@ -74,7 +76,8 @@ struct store_resident {
 	char name[64];   /* masked, e.g. "王*" */
 	char status[16]; /* "active" | "blocked" */
 	char block_reason[128];
-	int64_t points_balance; /* base + points of stored drops */
+	int64_t points_balance; /* read: the sum of the resident's points entries;
+	                         * resident_put of a new resident: its opening balance */
 };
 
 struct store_staff {
@@ -128,6 +131,45 @@ struct store_kiosk_place {
 	               1]; /* IANA zone ("Asia/Shanghai"); STORE_TZ_DEFAULT unless set */
 };
 
+/* One entry of the points ledger (DESIGN "Points are a ledger"). */
+enum store_points_kind {
+	STORE_POINTS_EARNED = 1,   /* a resident's drop, written at ingest */
+	STORE_POINTS_CLAIMED = 2,  /* a receipt claimed onto the resident */
+	STORE_POINTS_REDEEMED = 3, /* spent (negative points), with an idempotency key */
+	STORE_POINTS_ADJUSTED = 4, /* by an admin with a reason; also the opening balance */
+};
+
+#define STORE_POINTS_ACTOR_MAX  64  /* bytes with the NUL */
+#define STORE_POINTS_REASON_MAX 160 /* bytes with the NUL */
+#define STORE_POINTS_KEY_MAX    72  /* bytes with the NUL: an idempotency key */
+
+struct store_points_entry {
+	int64_t id; /* set by points_append */
+	int64_t resident;
+	enum store_points_kind kind;
+	int64_t points; /* signed: redeemed entries are negative */
+	uint32_t kiosk; /* earned and claimed: the record (kiosk, seq); else 0 */
+	uint32_t seq;
+	int64_t at_s;                         /* central's time */
+	char actor[STORE_POINTS_ACTOR_MAX];   /* "kiosk", an office user, a partner token */
+	char reason[STORE_POINTS_REASON_MAX]; /* adjustments: why; else "" */
+	char key[STORE_POINTS_KEY_MAX];       /* redemptions: the idempotency key; else "" */
+	int64_t balance_after; /* history only: the running balance after this entry */
+};
+
+/* A receipt claimed onto a resident (claims table). */
+struct store_claim {
+	uint32_t kiosk;
+	uint32_t seq;
+	int64_t resident; /* 0: a claim from before claims named a resident */
+	uint16_t category;
+	uint32_t local_day; /* the drop's local day, yyyymmdd */
+	int64_t qty;        /* grams or pieces the claim credited (within the daily limit) */
+	int64_t points;     /* points it moved to the resident */
+	char actor[STORE_POINTS_ACTOR_MAX];
+	int64_t claimed_s;
+};
+
 /* Callbacks for store_read_catalog; any may be NULL; non-zero return stops. */
 struct store_catalog_fns {
 	void *ctx;
@@ -153,7 +195,8 @@ struct store_ops {
 	int (*key_revoke)(struct store *s, uint32_t kiosk, uint32_t key_id, int64_t now_s);
 	/* 1 inserted, 0 (kiosk, seq) already there (nothing changed), or error */
 	int (*record_insert)(struct store *s, const struct store_record *r);
-	/* 1 found (bytes copied into buf[cap], *len set, hash filled), 0 absent, or error */
+	/* 1 found (bytes copied into buf[cap], *len set, hash filled), 0 absent, or error
+	 */
 	int (*record_get)(struct store *s, uint32_t kiosk, uint32_t seq, uint8_t *buf, size_t cap,
 	                  size_t *len, uint8_t hash[WF_HASH_BYTES]);
 	/* highest stored seq (0 if none) and its hash (zeros if none) */
@@ -181,7 +224,8 @@ struct store_ops {
 	int (*resident_put)(struct store *s, const struct store_resident *r);
 	int (*resident_block)(struct store *s, int64_t id, const char *reason);
 	int (*resident_remove)(struct store *s, int64_t id);
-	/* marks a resident changed for down-sync (its balance moved); unknown id is not an error */
+	/* marks a resident changed for down-sync (its balance moved); unknown id is not an
+	 * error */
 	int (*resident_touch)(struct store *s, int64_t id);
 	int (*staff_put)(struct store *s, const struct store_staff *st);
 	int (*staff_remove)(struct store *s, int64_t id);
@@ -190,9 +234,10 @@ struct store_ops {
 	/* since_rev < 0: everything; else changes after since_rev incl. deletions */
 	int (*catalog_read)(struct store *s, int64_t since_rev, const struct store_catalog_fns *fns,
 	                    int64_t *rev_now);
-	/* 1 claimed now, 0 claimed before (*claimed_s = first claim), or error */
-	int (*claim)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s,
-	             int64_t *claimed_s);
+	/* The claim row c (kiosk, seq once): 1 written now, 0 claimed before
+	 * (*first filled with that claim; may be NULL), or error. Writes no
+	 * points: rcheck_claim appends the entry in the same transaction. */
+	int (*claim)(struct store *s, const struct store_claim *c, struct store_claim *first);
 	/* 1 claimed (*claimed_s set), 0 not claimed */
 	int (*claim_get)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
 	/*
@@ -214,15 +259,58 @@ struct store_ops {
 	/* a real query on the storage (readiness): WF_OK, or why it failed in store_errmsg
 	 * (a database file moved or deleted under the running process is a failure) */
 	int (*ping)(struct store *s);
-	/* kiosks enrolled, and those whose last heartbeat (else enrolment) is before before_s */
+	/* kiosks enrolled, and those whose last heartbeat (else enrolment) is before
+	 * before_s */
 	int (*kiosk_silence)(struct store *s, int64_t before_s, int64_t *enrolled, int64_t *silent);
 	/* tamper alerts held, per reason (ascending); fn returning non-zero stops */
 	int (*alert_reasons)(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
 	                     void *ctx);
 	/* the kiosk's name and time zone; 1 found, 0 no such kiosk (out untouched) */
 	int (*kiosk_place)(struct store *s, uint32_t kiosk, struct store_kiosk_place *out);
-	/* sets it (the caller checked it is a zone the system knows); WF_ENOENT no such kiosk */
+	/* sets it (the caller checked it is a zone the system knows); WF_ENOENT no such
+	 * kiosk */
 	int (*kiosk_tz_set)(struct store *s, uint32_t kiosk, const char *tz);
+	/* 1 claimed (*out filled), 0 not claimed, or error */
+	int (*claim_read)(struct store *s, uint32_t kiosk, uint32_t seq, struct store_claim *out);
+
+	/* ---- the points ledger (store_sqlite_points.c) ---- */
+	/*
+	 * Appends entry e (e->id set) and moves the resident's running total by
+	 * e->points, in the caller's transaction or its own; *balance_after (may
+	 * be NULL) is the total after it. Never updates an entry. WF_EEXIST: an
+	 * entry with e->key, or an earned/claimed entry for e's (kiosk, seq),
+	 * exists (nothing written).
+	 */
+	int (*points_append)(struct store *s, struct store_points_entry *e, int64_t *balance_after);
+	/*
+	 * Appends the n earned entries e[0..n) (ingest: a batch's drops) in the
+	 * caller's transaction, moving each resident's running total once by
+	 * the sum of its entries. WF_EEXIST as points_append.
+	 */
+	int (*points_earn)(struct store *s, const struct store_points_entry *e, size_t n);
+	/* The resident's balance (its running total; 0 without entries). */
+	int (*points_balance)(struct store *s, int64_t resident, int64_t *balance);
+	/* 1 an entry with idempotency key key (*out filled), 0 none, or error */
+	int (*points_by_key)(struct store *s, const char *key, struct store_points_entry *out);
+	/* the resident's entries oldest first (balance_after filled); fn non-zero stops */
+	int (*points_history)(struct store *s, int64_t resident,
+	                      int (*fn)(void *ctx, const struct store_points_entry *e), void *ctx);
+	/*
+	 * Every resident with entries or a running total: fn(ctx, resident,
+	 * total, sum of entries) for each whose running total differs from the
+	 * sum; *residents = how many were checked. One read transaction.
+	 */
+	int (*points_check)(struct store *s,
+	                    int (*fn)(void *ctx, int64_t resident, int64_t total, int64_t sum),
+	                    void *ctx, int64_t *residents);
+	/* What the resident already has of the category's daily limit on local_day:
+	 * the credited quantity of its drops plus what its claims credited. */
+	int (*points_day_used)(struct store *s, int64_t resident, uint16_t category,
+	                       uint32_t local_day, int64_t *qty);
+	/* 1 the resident is enrolled (*status "active" | "blocked"), 0 not, or error */
+	int (*resident_status)(struct store *s, int64_t id, char status[16]);
+	/* the category's current daily limit (0 = none); WF_ENOENT no such category */
+	int (*category_limit)(struct store *s, uint16_t category, int64_t *daily_limit);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */
@@ -245,6 +333,9 @@ int store_open(const char *url, struct store **out, char *why, size_t why_len);
  * fields of r are left as they are. Pure.
  */
 void store_record_facts(struct store_record *r, const struct wf_record *rec);
+
+/* The kind's name ("earned", "claimed", "redeemed", "adjusted"); never NULL. */
+const char *store_points_kind_name(enum store_points_kind k);
 
 /* store_close — closes; NULL is a no-op. */
 void store_close(struct store *s);

@@ -1,6 +1,6 @@
 /*
  * store_sqlite.h — inside the SQLite backend of store.h (private to this
- * folder). The backend is four files, one side each:
+ * folder). The backend is one file per side:
  *
  *   store_sqlite_open.c       open, schema migrations, close, the ops table
  *   store_sqlite_journal.c    what kiosks send: kiosks, keys, records,
@@ -8,6 +8,7 @@
  *   store_sqlite_catalogue.c  what the office sets and kiosks down-sync:
  *                             rates, residents, staff, blocklist, card key
  *   store_sqlite_claims.c     receipt claims
+ *   store_sqlite_points.c     the points ledger: entries, running totals
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -32,6 +33,9 @@ struct store_sqlite {
 	sqlite3_stmt *ins_record;
 	sqlite3_stmt *get_record;
 	sqlite3_stmt *get_rate;
+	/* the points ledger's, prepared on first use (store_sqlite_points.c) */
+	sqlite3_stmt *ins_points;
+	sqlite3_stmt *add_total;
 };
 
 #define SQ(s) ((struct store_sqlite *)(s))
@@ -113,7 +117,7 @@ int sq_catalog_read(struct store *s, int64_t since_rev, const struct store_catal
                     int64_t *rev_now);
 
 /* store_sqlite_claims.c */
-int sq_claim(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s, int64_t *claimed_s);
+int sq_claim(struct store *s, const struct store_claim *c, struct store_claim *first);
 int sq_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
 /* store_sqlite_replies.c */
 int sq_reply_get(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HASH_BYTES],
@@ -128,5 +132,21 @@ int sq_alert_reasons(struct store *s, int (*fn)(void *ctx, const char *reason, i
                      void *ctx);
 int sq_kiosk_place(struct store *s, uint32_t kiosk, struct store_kiosk_place *out);
 int sq_kiosk_tz_set(struct store *s, uint32_t kiosk, const char *tz);
+int sq_claim_read(struct store *s, uint32_t kiosk, uint32_t seq, struct store_claim *out);
+
+/* store_sqlite_points.c */
+int sq_points_append(struct store *s, struct store_points_entry *e, int64_t *balance_after);
+int sq_points_earn(struct store *s, const struct store_points_entry *e, size_t n);
+int sq_points_balance(struct store *s, int64_t resident, int64_t *balance);
+int sq_points_by_key(struct store *s, const char *key, struct store_points_entry *out);
+int sq_points_history(struct store *s, int64_t resident,
+                      int (*fn)(void *ctx, const struct store_points_entry *e), void *ctx);
+int sq_points_check(struct store *s,
+                    int (*fn)(void *ctx, int64_t resident, int64_t total, int64_t sum), void *ctx,
+                    int64_t *residents);
+int sq_points_day_used(struct store *s, int64_t resident, uint16_t category, uint32_t local_day,
+                       int64_t *qty);
+int sq_resident_status(struct store *s, int64_t id, char status[16]);
+int sq_category_limit(struct store *s, uint16_t category, int64_t *daily_limit);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* The next revision; must run inside a transaction. */
 static int next_rev(struct store *s, int64_t *rev)
@@ -246,14 +247,32 @@ static void bind_resident(sqlite3_stmt *st, const void *row)
 
 int sq_resident_put(struct store *s, const struct store_resident *r)
 {
-	/* points_balance is the base balance of a new resident; an update keeps it. */
-	return put_with_card(
-	    s, "residents", r->id, r->card_hash,
-	    &(struct rev_write){"INSERT INTO residents(rev, id, card_hash, name, status, "
-	                        "block_reason, points_base) VALUES(?1,?2,?3,?4,?5,?6,?7) ON "
-	                        "CONFLICT(id) DO UPDATE SET card_hash = ?3, name = ?4, status = "
-	                        "?5, block_reason = ?6, rev = ?1",
-	                        bind_resident, r, false});
+	/* points_balance is the opening balance of a new resident: an 'adjusted'
+	 * entry of the points ledger in the same transaction; an update keeps
+	 * the balance. */
+	char status[16];
+	bool own = false;
+	int rc = sq_tx_begin(s, &own);
+	int known = rc ? rc : sq_resident_status(s, r->id, status);
+	rc = known < 0
+	         ? known
+	         : put_with_card(s, "residents", r->id, r->card_hash,
+	                         &(struct rev_write){
+	                             "INSERT INTO residents(rev, id, card_hash, name, status, "
+	                             "block_reason, points_base) VALUES(?1,?2,?3,?4,?5,?6,?7) "
+	                             "ON CONFLICT(id) DO UPDATE SET card_hash = ?3, name = ?4, "
+	                             "status = ?5, block_reason = ?6, rev = ?1",
+	                             bind_resident, r, false});
+	if (!rc && known == 0 && r->points_balance != 0) {
+		struct store_points_entry e = {.resident = r->id,
+		                               .kind = STORE_POINTS_ADJUSTED,
+		                               .points = r->points_balance,
+		                               .at_s = (int64_t)time(NULL),
+		                               .actor = "resident add",
+		                               .reason = "opening balance"};
+		rc = sq_points_append(s, &e, NULL);
+	}
+	return sq_tx_end(s, own, rc);
 }
 
 int sq_resident_block(struct store *s, int64_t id, const char *reason)
@@ -424,11 +443,12 @@ static int catalog_tables(struct store *s, int64_t since, struct store_catalog_f
 		             "daily_limit FROM categories WHERE rev > ? ORDER BY id",
 		             since, category_row, f);
 	if (!rc && f->resident)
-		rc = sq_each(s,
-		             "SELECT r.id, r.card_hash, r.name, r.status, r.block_reason, "
-		             "r.points_base + COALESCE((SELECT SUM(points) FROM records WHERE "
-		             "resident = r.id), 0) FROM residents r WHERE r.rev > ? ORDER BY r.id",
-		             since, resident_row, f);
+		rc = sq_each(
+		    s,
+		    "SELECT r.id, r.card_hash, r.name, r.status, r.block_reason, "
+		    "COALESCE((SELECT balance FROM points_totals WHERE resident = r.id), 0) "
+		    "FROM residents r WHERE r.rev > ? ORDER BY r.id",
+		    since, resident_row, f);
 	if (!rc && f->staff)
 		rc = sq_each(s,
 		             "SELECT id, card_hash, name, role, pin_hash FROM staff WHERE rev > ? "

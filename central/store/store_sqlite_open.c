@@ -74,6 +74,41 @@ static const char *const migrations[] = {
     /* 4: each kiosk's IANA time zone (receipt pages in local time); kiosks
      * enrolled before get STORE_TZ_DEFAULT */
     "ALTER TABLE kiosks ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai';",
+    /* 5: the points ledger (entries never updated: the triggers refuse
+     * it) with a running total per resident, written in the same
+     * transaction as each entry; claims name their resident. A store from
+     * before gets an opening 'adjusted' entry per resident with a base
+     * balance and an 'earned' entry per stored drop of a resident. */
+    "CREATE TABLE points_entries(id INTEGER PRIMARY KEY, resident INTEGER NOT NULL, kind "
+    "INTEGER NOT NULL CHECK(kind BETWEEN 1 AND 4), points INTEGER NOT NULL, kiosk INTEGER, "
+    "seq INTEGER, at_s INTEGER NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL, "
+    "idem_key TEXT);"
+    "CREATE UNIQUE INDEX points_entries_key ON points_entries(idem_key) WHERE idem_key IS NOT "
+    "NULL;"
+    "CREATE INDEX points_entries_resident ON points_entries(resident, id);"
+    "CREATE UNIQUE INDEX points_entries_source ON points_entries(kiosk, seq, kind) WHERE kiosk "
+    "IS NOT NULL;"
+    "CREATE TRIGGER points_entries_no_update BEFORE UPDATE ON points_entries BEGIN SELECT "
+    "RAISE(ABORT, 'points entries are never changed'); END;"
+    "CREATE TRIGGER points_entries_no_delete BEFORE DELETE ON points_entries BEGIN SELECT "
+    "RAISE(ABORT, 'points entries are never deleted'); END;"
+    "CREATE TABLE points_totals(resident INTEGER PRIMARY KEY, balance INTEGER NOT NULL);"
+    "ALTER TABLE claims ADD COLUMN resident INTEGER;"
+    "ALTER TABLE claims ADD COLUMN category INTEGER;"
+    "ALTER TABLE claims ADD COLUMN local_day INTEGER;"
+    "ALTER TABLE claims ADD COLUMN qty INTEGER;"
+    "ALTER TABLE claims ADD COLUMN points INTEGER;"
+    "ALTER TABLE claims ADD COLUMN actor TEXT;"
+    "CREATE INDEX claims_resident_day ON claims(resident, category, local_day) WHERE "
+    "resident IS NOT NULL;"
+    "INSERT INTO points_entries(resident, kind, points, at_s, actor, reason) SELECT id, 4, "
+    "points_base, CAST(strftime('%s', 'now') AS INTEGER), 'migration', 'opening balance' FROM "
+    "residents WHERE points_base <> 0 ORDER BY id;"
+    "INSERT INTO points_entries(resident, kind, points, kiosk, seq, at_s, actor, reason) "
+    "SELECT resident, 1, points, kiosk, seq, received_s, 'kiosk', '' FROM records WHERE "
+    "resident IS NOT NULL AND kind = 1 ORDER BY received_s, kiosk, seq;"
+    "INSERT INTO points_totals(resident, balance) SELECT resident, SUM(points) FROM "
+    "points_entries GROUP BY resident;",
 };
 
 /* The schema version that added the fact columns. */
@@ -85,6 +120,8 @@ static void sq_close(struct store *s)
 	sqlite3_finalize(q->ins_record);
 	sqlite3_finalize(q->get_record);
 	sqlite3_finalize(q->get_rate);
+	sqlite3_finalize(q->ins_points);
+	sqlite3_finalize(q->add_total);
 	sqlite3_close(q->db);
 	free(q);
 }
@@ -129,6 +166,16 @@ static const struct store_ops sqlite_ops = {
     .alert_reasons = sq_alert_reasons,
     .kiosk_place = sq_kiosk_place,
     .kiosk_tz_set = sq_kiosk_tz_set,
+    .claim_read = sq_claim_read,
+    .points_append = sq_points_append,
+    .points_earn = sq_points_earn,
+    .points_balance = sq_points_balance,
+    .points_by_key = sq_points_by_key,
+    .points_history = sq_points_history,
+    .points_check = sq_points_check,
+    .points_day_used = sq_points_day_used,
+    .resident_status = sq_resident_status,
+    .category_limit = sq_category_limit,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */

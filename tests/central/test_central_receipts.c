@@ -1,8 +1,9 @@
 /*
  * test_central_receipts.c — receipts at central: `wufei-central
  * verify-receipt` (genuine, truncated, tampered, forged, unknown kiosk,
- * revoked key, contradicting the journal), the receipt page /r/<TOKEN> and
- * the single-use claim.
+ * revoked key, contradicting the journal), the receipt page /r/<TOKEN>, and
+ * the claim API refused without an office actor (claims themselves:
+ * test_points_claims.c).
  */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
@@ -138,29 +139,27 @@ static void test_receipt_page_and_claim(void **state)
 	harness_answer_free(&a);
 	char url[RECEIPT_URL_MAX + 1];
 	receipt_format_url("HTTPS://R.WUFEI.CN", token, url, sizeof url);
-	json_t *claim = json_pack("{s:s}", "token", url);
+	/* a claim names a resident and is an office action: wufei-central
+	 * refuses it without an office actor (test_points_claims drives the
+	 * granted ones), and nothing is claimed */
+	json_t *claim = json_pack("{s:s, s:i}", "token", url, "resident", 1001);
 	char *body = json_dumps(claim, JSON_COMPACT);
 	json_decref(claim);
 	assert_non_null(body);
 	assert_int_equal(harness_request(f->c.port, "POST", "/api/v1/receipts/claim", body,
 	                                 strlen(body), NULL, 0, 0, 0, &a),
 	                 0);
-	assert_int_equal(a.status, 200);
-	harness_answer_free(&a);
-	assert_int_equal(harness_request(f->c.port, "POST", "/api/v1/receipts/claim", body,
-	                                 strlen(body), NULL, 0, 0, 0, &a),
-	                 0);
-	assert_int_equal(a.status, 409);
+	assert_int_equal(a.status, 401);
 	json_t *j = fx_answer_json(&a);
-	assert_string_equal(json_string_value(json_object_get(j, "status")), "already_claimed");
+	assert_string_equal(json_string_value(json_object_get(j, "error")), "office_auth_required");
 	json_decref(j);
 	harness_answer_free(&a);
 	free(body);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM claims"), 1);
+	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM claims"), 0);
 	snprintf(path, sizeof path, "/r/%s?lang=en", token);
 	assert_int_equal(harness_request(f->c.port, "GET", path, NULL, 0, NULL, 0, 0, 0, &a), 0);
 	assert_int_equal(a.status, 200);
-	assert_non_null(strstr(a.body, "These points were claimed on"));
+	assert_null(strstr(a.body, "These points were claimed on"));
 	harness_answer_free(&a);
 	/* a tampered token: page says not valid, claim refused */
 	token[30] = token[30] == 'Q' ? 'R' : 'Q';
