@@ -8,6 +8,8 @@
  *   store_sqlite_catalogue.c  what the office sets and kiosks down-sync:
  *                             rates, residents, staff, blocklist, card key
  *   store_sqlite_claims.c     receipt claims
+ *   store_sqlite_anoncap.c    the anonymous daily cap: a kiosk's day of
+ *                             anonymous drops against the caps set
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -115,5 +117,9 @@ int sq_catalog_read(struct store *s, int64_t since_rev, const struct store_catal
 /* store_sqlite_claims.c */
 int sq_claim(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s, int64_t *claimed_s);
 int sq_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+
+/* store_sqlite_anoncap.c */
+int sq_anon_day(struct store *s, uint32_t kiosk, uint16_t category, uint32_t local_day,
+                int64_t *credited, bool *has_cap, int64_t *cap);
 
 #endif

@@ -65,6 +65,13 @@ static const char *const migrations[] = {
     "DROP INDEX records_resident;"
     "CREATE INDEX records_resident_day ON records(resident, category, local_day) WHERE "
     "resident IS NOT NULL;",
+    /* anoncap: the anonymous daily cap per kiosk and category (NULL = no cap),
+     * on the category and on each rate version (what a drop naming that
+     * version was held to); the day's anonymous drops found by index. */
+    "ALTER TABLE categories ADD COLUMN anon_daily_cap INTEGER;"
+    "ALTER TABLE rates ADD COLUMN anon_daily_cap INTEGER;"
+    "CREATE INDEX records_anon_day ON records(kiosk, category, local_day, credited) WHERE "
+    "dflags & 1;",
 };
 
 /* The schema version that added the fact columns. */
@@ -113,6 +120,7 @@ static const struct store_ops sqlite_ops = {
     .catalog_read = sq_catalog_read,
     .claim = sq_claim,
     .claim_get = sq_claim_get,
+    .anon_day = sq_anon_day,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
