@@ -56,7 +56,7 @@ struct store_record {
 #define STORE_FLAG_CHAIN_BREAK     0x1u
 #define STORE_FLAG_POINTS_MISMATCH 0x2u
 #define STORE_FLAG_UNKNOWN_RATE    0x4u
-#define STORE_FLAG_ANON_CAP        0x8u /* the day's anonymous drops earned over the cap */
+#define STORE_FLAG_ANON_CAP        0x8u /* anonymous drops earned over their day's cap */
 
 struct store_key {
 	uint8_t public_key[32];
@@ -188,17 +188,14 @@ struct store_ops {
 	/* 1 claimed (*claimed_s set), 0 not claimed */
 	int (*claim_get)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
 	/*
-	 * anon_day — the anonymous daily cap's check (DESIGN "Anonymous
+	 * anon_day — for the anonymous daily cap's check (DESIGN "Anonymous
 	 * drops"): into *credited the credited quantity of the anonymous drops
 	 * (WF_DROP_ANONYMOUS) of category at kiosk on local_day that central
-	 * holds; into *has_cap and *cap the largest anonymous cap any rate
-	 * version of the category ever had (*has_cap false when a version had
-	 * none, or there is no version: nothing to check). A kiosk that keeps
-	 * the cap never makes *credited exceed *cap, whatever order its drops
-	 * arrive in and whichever versions it used. Indexed; reads only.
+	 * holds with a seq below before_seq (what the kiosk had counted when it
+	 * recorded drop before_seq, as far as central knows). Indexed; reads.
 	 */
 	int (*anon_day)(struct store *s, uint32_t kiosk, uint16_t category, uint32_t local_day,
-	                int64_t *credited, bool *has_cap, int64_t *cap);
+	                uint32_t before_seq, int64_t *credited);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

@@ -8,8 +8,8 @@
  *   store_sqlite_catalogue.c  what the office sets and kiosks down-sync:
  *                             rates, residents, staff, blocklist, card key
  *   store_sqlite_claims.c     receipt claims
- *   store_sqlite_anoncap.c    the anonymous daily cap: a kiosk's day of
- *                             anonymous drops against the caps set
+ *   store_sqlite_anoncap.c    the anonymous daily cap: what a kiosk's
+ *                             anonymous drops earned on a day
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -120,6 +120,6 @@ int sq_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed
 
 /* store_sqlite_anoncap.c */
 int sq_anon_day(struct store *s, uint32_t kiosk, uint16_t category, uint32_t local_day,
-                int64_t *credited, bool *has_cap, int64_t *cap);
+                uint32_t before_seq, int64_t *credited);
 
 #endif

@@ -226,6 +226,8 @@ int sq_rate_get(struct store *s, uint16_t category, uint32_t version, struct sto
 		out->unit = (enum wf_unit)sqlite3_column_int(st, 0);
 		out->rate = sqlite3_column_int64(st, 1);
 		out->created_s = sqlite3_column_int64(st, 2);
+		out->has_anon_cap = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		out->anon_cap_qty = out->has_anon_cap ? sqlite3_column_int64(st, 3) : 0;
 		rc = WF_OK;
 	} else if (rc == 0) {
 		store_set_err(s, "no rate version %u for category %u", version, category);

@@ -67,7 +67,7 @@ static const char *const migrations[] = {
     "resident IS NOT NULL;",
     /* anoncap: the anonymous daily cap per kiosk and category (NULL = no cap),
      * on the category and on each rate version (what a drop naming that
-     * version was held to); the day's anonymous drops found by index. */
+     * version was held to); a kiosk's day of anonymous drops by index. */
     "ALTER TABLE categories ADD COLUMN anon_daily_cap INTEGER;"
     "ALTER TABLE rates ADD COLUMN anon_daily_cap INTEGER;"
     "CREATE INDEX records_anon_day ON records(kiosk, category, local_day, credited) WHERE "
@@ -223,8 +223,8 @@ static int prepare_hot(struct store *s)
 		                 &q->get_record, SQ_ERR(s));
 	if (!rc)
 		rc = sql_prepare(q->db,
-		                 "SELECT unit, rate, created_s FROM rates WHERE category = ? AND "
-		                 "version = ?",
+		                 "SELECT unit, rate, created_s, anon_daily_cap FROM rates WHERE "
+		                 "category = ? AND version = ?",
 		                 &q->get_rate, SQ_ERR(s));
 	return rc;
 }
