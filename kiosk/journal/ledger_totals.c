@@ -42,9 +42,11 @@ int ledger_anon_today(struct ledger *l, uint32_t local_day, struct ledger_today 
 	_Static_assert(WF_RECORD_DROP == 1 && WF_DROP_ANONYMOUS == 1,
 	               "records_anon_day's WHERE spells kind 1 and flag bit 0");
 	sqlite3_stmt *st = NULL;
-	/* the literal terms match the partial index records_anon_day's WHERE */
+	/* the literal terms match the partial index records_anon_day's WHERE;
+	 * INDEXED BY: the day's anonymous drops, never a scan of the journal */
 	int r = ledger_db_prepare(l,
 	                          "SELECT category_id, SUM(credited_qty) FROM records"
+	                          " INDEXED BY records_anon_day"
 	                          " WHERE kind = 1 AND flags & 1 AND local_day = ?1"
 	                          " GROUP BY category_id ORDER BY category_id",
 	                          &st);
