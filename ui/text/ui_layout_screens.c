@@ -255,8 +255,8 @@ static void credit(struct lay *k, struct ui_rect *area)
 		snprintf(
 		    cut, sizeof cut,
 		    v->anon_capped
-		        ? wf_tr(k->lang, "Anonymous drops here have used up today's points: "
-		                         "%s, not %s. All of it is recorded.")
+		        ? wf_tr(k->lang, "Anonymous limit for today reached: %s, not %s. "
+		                         "All of it is recorded.")
 		        : wf_tr(k->lang, "Daily limit reached: %s, not %s. All of it is recorded."),
 		    p, f);
 	}
