@@ -59,8 +59,20 @@ void event_anon_today(struct runner *r, struct session_event *ev)
 	uint32_t day = wf_local_day(runner_utc_at(r, runner_now(r)));
 	struct ledger_today today[WF_MAX_CATEGORIES];
 	int n = ledger_anon_today(r->ledger, day, today, WF_MAX_CATEGORIES);
-	if (n < 0) /* then the cap counts this visit's drops only; say so */
-		runner_logf(r, "anonymous day totals: %s", ledger_errmsg(r->ledger));
+	if (n < 0) {
+		/* what today's anonymous drops earned is not known: a capped
+		 * category counts as used up rather than paying twice */
+		runner_logf(r, "anonymous day totals: %s (capped categories earn nothing)",
+		            ledger_errmsg(r->ledger));
+		n = 0;
+		for (unsigned i = 0; i < r->scfg.ncategories; i++) {
+			const struct wf_category *c = &r->scfg.categories[i];
+			if (c->has_anon_cap) {
+				today[n].category_id = c->id;
+				today[n++].qty = c->anon_cap_qty;
+			}
+		}
+	}
 	for (int i = 0; i < n; i++) {
 		ev->u.tap.anon_today[i].category_id = today[i].category_id;
 		ev->u.tap.anon_today[i].qty = today[i].qty;
