@@ -38,7 +38,7 @@ void cli_usage(FILE *f)
 	    " [--points N] --db URL\n"
 	    "       wufei-central resident list|block ID --reason TEXT|remove ID --db URL\n"
 	    "       wufei-central rates set --id N --code CODE --name NAME --unit g|piece --rate R"
-	    " --min G --max G [--daily-limit G] --db URL\n"
+	    " --min G --max G [--daily-limit G] [--anon-cap none|G] --db URL\n"
 	    "       wufei-central rates list --db URL\n"
 	    "       wufei-central staff add --id N (--card ID | --card-hash HEX) --name MASKED"
 	    " --role staff|admin --pin DIGITS --db URL\n"

@@ -9,22 +9,55 @@
 
 #include "commands.h"
 
+/* The anonymous daily cap as the command line spells it: "none" or N. */
+static const char *anon_cap_text(bool has, int64_t cap, char *buf, size_t len)
+{
+	if (!has)
+		return "none";
+	snprintf(buf, len, "%" PRId64, cap);
+	return buf;
+}
+
 static int print_category(void *ctx, const struct wf_category *c)
 {
 	(void)ctx;
+	char cap[24];
 	printf("category %u\t%s\t%s\t%s\tversion %" PRIu32 "\trate %" PRId64 "\tmin %" PRId64
-	       "\tmax %" PRId64 "\tdaily_limit %" PRId64 "\n",
+	       "\tmax %" PRId64 "\tdaily_limit %" PRId64 "\tanon_cap %s\n",
 	       (unsigned)c->id, c->code, c->name, c->unit == WF_UNIT_PIECE ? "piece" : "g",
-	       c->rate_version, c->rate, c->min_qty, c->max_qty, c->daily_limit_qty);
+	       c->rate_version, c->rate, c->min_qty, c->max_qty, c->daily_limit_qty,
+	       anon_cap_text(c->has_anon_cap, c->anon_cap_qty, cap, sizeof cap));
 	return 0;
+}
+
+/* --anon-cap none|N into c: none (or left out) is no cap, N the grams or
+ * pieces a kiosk's anonymous drops may earn points for each local day (0:
+ * none of them earns any). */
+static int anon_cap_opt(const struct cli_opts *o, struct wf_category *c)
+{
+	const char *v = cli_opt(o, "anon-cap");
+	int64_t cap = 0;
+	c->has_anon_cap = false;
+	c->anon_cap_qty = 0;
+	if (!v || strcmp(v, "none") == 0)
+		return WF_OK;
+	if (cli_pos_int(v, 0, WF_QTY_MAX, &cap) != WF_OK) {
+		fputs("wufei-central: --anon-cap wants none or a quantity (g or pieces)\n", stderr);
+		return WF_EINVAL;
+	}
+	c->has_anon_cap = true;
+	c->anon_cap_qty = cap;
+	return WF_OK;
 }
 
 static int print_rate(void *ctx, const struct store_rate *r)
 {
 	(void)ctx;
-	printf("rate\tcategory %u\tversion %" PRIu32 "\t%s\t%" PRId64 "\tsince %" PRId64 "\n",
+	char cap[24];
+	printf("rate\tcategory %u\tversion %" PRIu32 "\t%s\t%" PRId64 "\tsince %" PRId64
+	       "\tanon_cap %s\n",
 	       (unsigned)r->category, r->version, r->unit == WF_UNIT_PIECE ? "piece" : "g", r->rate,
-	       r->created_s);
+	       r->created_s, anon_cap_text(r->has_anon_cap, r->anon_cap_qty, cap, sizeof cap));
 	return 0;
 }
 
@@ -55,6 +88,8 @@ static int category_from_opts(const struct cli_opts *o, struct wf_category *c)
 	c->max_qty = max;
 	c->daily_limit_qty = lim;
 	c->rate_version = 1;
+	if (anon_cap_opt(o, c) != WF_OK)
+		return WF_EINVAL;
 	if (!wf_category_check(c, why, sizeof why)) {
 		fprintf(stderr, "wufei-central: %s\n", why);
 		return WF_EINVAL;
@@ -83,7 +118,10 @@ int cmd_rates(const struct cli_opts *o)
 		return 2;
 	}
 	int err = s->ops->rate_set(s, &c, (int64_t)time(NULL));
+	char cap[24];
 	if (!err)
-		printf("category %u: rate version %" PRIu32 "\n", (unsigned)c.id, c.rate_version);
+		printf("category %u: rate version %" PRIu32 ", anonymous daily cap %s\n",
+		       (unsigned)c.id, c.rate_version,
+		       anon_cap_text(c.has_anon_cap, c.anon_cap_qty, cap, sizeof cap));
 	return cli_finish(s, err, "rates set");
 }

@@ -147,6 +147,8 @@ static json_t *flags_json(uint32_t flags)
 		json_array_append_new(a, json_string("points_mismatch"));
 	if (flags & STORE_FLAG_UNKNOWN_RATE)
 		json_array_append_new(a, json_string("unknown_rate"));
+	if (flags & STORE_FLAG_ANON_CAP)
+		json_array_append_new(a, json_string("anon_cap"));
 	return a;
 }
 
@@ -171,6 +173,8 @@ static int add_flag_alerts(struct store *s, uint32_t kiosk, const struct ingest_
 		         (unsigned)it->f.category, it->f.rate_version);
 		rc = s->ops->alert_add(s, kiosk, it->seq, "unknown_rate", NULL, 0, detail, now_s);
 	}
+	if (!rc && (flags & STORE_FLAG_ANON_CAP))
+		rc = ingest_anoncap_alert(s, kiosk, it, now_s);
 	return rc;
 }
 
@@ -315,6 +319,8 @@ static int store_item(struct ingest_run *run, const struct ingest_item *it)
 	int rc = hash_before(run, it, &prev);
 	if (!rc)
 		rc = item_flags(run->s, &run->rates, it, prev, &flags, &expect);
+	if (!rc)
+		rc = ingest_anoncap_flag(run->s, run->kiosk, it, &flags);
 	if (rc)
 		return rc;
 	struct store_record r = {.kiosk = run->kiosk,

@@ -6,6 +6,7 @@
 #ifndef WUFEI_CENTRAL_INGEST_ITEMS_H
 #define WUFEI_CENTRAL_INGEST_ITEMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,19 @@ struct ingest_item {
  */
 int ingest_parse(const char *text, size_t len, uint32_t kiosk, struct ingest_item *items, size_t *n,
                  char *why, size_t why_len);
+
+/*
+ * ingest_anoncap_flag — for a new record it of kiosk (not stored yet): sets
+ * STORE_FLAG_ANON_CAP in *flags when it is an anonymous drop whose credited
+ * quantity, with what the kiosk's anonymous drops of its category central
+ * holds from earlier that local day (lower seq), is over the anonymous
+ * daily cap of its rate version (ingest_anoncap.c). ingest_anoncap_alert —
+ * the alert for such a record, once stored. Both return enum wf_err.
+ */
+int ingest_anoncap_flag(struct store *s, uint32_t kiosk, const struct ingest_item *it,
+                        uint32_t *flags);
+int ingest_anoncap_alert(struct store *s, uint32_t kiosk, const struct ingest_item *it,
+                         int64_t now_s);
 
 /* why_set — printf-style message into why[why_len]. */
 void ingest_why(char *why, size_t why_len, const char *fmt, ...)

@@ -21,13 +21,16 @@ struct ds_ctx {
 static int ds_category(void *ctx, const struct wf_category *c)
 {
 	struct ds_ctx *d = ctx;
-	json_array_append_new(
-	    d->cats,
-	    json_pack("{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "id", (int)c->id, "code",
-	              c->code, "name", c->name, "unit", c->unit == WF_UNIT_PIECE ? "piece" : "g",
-	              "rate_version", (json_int_t)c->rate_version, "rate", (json_int_t)c->rate,
-	              "min", (json_int_t)c->min_qty, "max", (json_int_t)c->max_qty, "daily_limit",
-	              (json_int_t)c->daily_limit_qty));
+	json_t *o = json_pack(
+	    "{s:i, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "id", (int)c->id, "code", c->code,
+	    "name", c->name, "unit", c->unit == WF_UNIT_PIECE ? "piece" : "g", "rate_version",
+	    (json_int_t)c->rate_version, "rate", (json_int_t)c->rate, "min", (json_int_t)c->min_qty,
+	    "max", (json_int_t)c->max_qty, "daily_limit", (json_int_t)c->daily_limit_qty);
+	/* Only when set: a kiosk from before the cap refuses fields it does not
+	 * know, and "absent" is what "no cap" always meant (docs/SYNC-API.md). */
+	if (o && c->has_anon_cap)
+		json_object_set_new(o, "anon_daily_cap", json_integer(c->anon_cap_qty));
+	json_array_append_new(d->cats, o);
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #ifndef WUFEI_CENTRAL_STORE_H
 #define WUFEI_CENTRAL_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -62,6 +63,7 @@ struct store_record {
 #define STORE_FLAG_CHAIN_BREAK     0x1u
 #define STORE_FLAG_POINTS_MISMATCH 0x2u
 #define STORE_FLAG_UNKNOWN_RATE    0x4u
+#define STORE_FLAG_ANON_CAP        0x8u /* anonymous drops earned over their day's cap */
 
 struct store_key {
 	uint8_t public_key[32];
@@ -99,6 +101,8 @@ struct store_rate {
 	enum wf_unit unit;
 	int64_t rate;
 	int64_t created_s;
+	bool has_anon_cap;    /* the version's anonymous daily cap (wf_category) */
+	int64_t anon_cap_qty; /* g or pieces per kiosk per local day, if has_anon_cap */
 };
 
 /* One kiosk as the office sees it: enrolment, journal and last heartbeat. */
@@ -311,6 +315,15 @@ struct store_ops {
 	int (*resident_status)(struct store *s, int64_t id, char status[16]);
 	/* the category's current daily limit (0 = none); WF_ENOENT no such category */
 	int (*category_limit)(struct store *s, uint16_t category, int64_t *daily_limit);
+	/*
+	 * anon_day — for the anonymous daily cap's check (DESIGN "Anonymous
+	 * drops"): into *credited the credited quantity of the anonymous drops
+	 * (WF_DROP_ANONYMOUS) of category at kiosk on local_day that central
+	 * holds with a seq below before_seq (what the kiosk had counted when it
+	 * recorded drop before_seq, as far as central knows). Indexed; reads.
+	 */
+	int (*anon_day)(struct store *s, uint32_t kiosk, uint16_t category, uint32_t local_day,
+	                uint32_t before_seq, int64_t *credited);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

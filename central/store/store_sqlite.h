@@ -9,6 +9,8 @@
  *                             rates, residents, staff, blocklist, card key
  *   store_sqlite_claims.c     receipt claims
  *   store_sqlite_points.c     the points ledger: entries, running totals
+ *   store_sqlite_anoncap.c    the anonymous daily cap: what a kiosk's
+ *                             anonymous drops earned on a day
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -148,5 +150,9 @@ int sq_points_day_used(struct store *s, int64_t resident, uint16_t category, uin
                        int64_t *qty);
 int sq_resident_status(struct store *s, int64_t id, char status[16]);
 int sq_category_limit(struct store *s, uint16_t category, int64_t *daily_limit);
+
+/* store_sqlite_anoncap.c */
+int sq_anon_day(struct store *s, uint32_t kiosk, uint16_t category, uint32_t local_day,
+                uint32_t before_seq, int64_t *credited);
 
 #endif

@@ -161,6 +161,8 @@ static void bind_category(sqlite3_stmt *st, const void *row)
 	sqlite3_bind_int64(st, 8, c->min_qty);
 	sqlite3_bind_int64(st, 9, c->max_qty);
 	sqlite3_bind_int64(st, 10, c->daily_limit_qty);
+	if (c->has_anon_cap) /* else NULL: no anonymous cap */
+		sqlite3_bind_int64(st, 11, c->anon_cap_qty);
 }
 
 /* Appends the next rate version of c (c->rate_version set). In a transaction. */
@@ -169,9 +171,9 @@ static int rate_append(struct store *s, struct wf_category *c, int64_t now_s)
 	sqlite3 *db = SQ(s)->db;
 	sqlite3_stmt *st = NULL;
 	int rc = sql_prepare(db,
-	                     "INSERT INTO rates(category, version, unit, rate, created_s) SELECT "
-	                     "?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4 FROM rates WHERE "
-	                     "category = ?1 RETURNING version",
+	                     "INSERT INTO rates(category, version, unit, rate, created_s, "
+	                     "anon_daily_cap) SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, "
+	                     "?4, ?5 FROM rates WHERE category = ?1 RETURNING version",
 	                     &st, SQ_ERR(s));
 	if (rc)
 		return rc;
@@ -179,6 +181,8 @@ static int rate_append(struct store *s, struct wf_category *c, int64_t now_s)
 	sqlite3_bind_int64(st, 2, c->unit);
 	sqlite3_bind_int64(st, 3, c->rate);
 	sqlite3_bind_int64(st, 4, now_s);
+	if (c->has_anon_cap)
+		sqlite3_bind_int64(st, 5, c->anon_cap_qty);
 	rc = sql_step_row(db, st, SQ_ERR(s));
 	if (rc == 1) {
 		c->rate_version = (uint32_t)sqlite3_column_int64(st, 0);
@@ -203,8 +207,8 @@ int sq_rate_set(struct store *s, struct wf_category *c, int64_t now_s)
 		rc =
 		    rev_write(s, &(struct rev_write){
 		                     "INSERT OR REPLACE INTO categories(rev, id, code, name, unit, "
-		                     "rate_version, rate, min_qty, max_qty, daily_limit) "
-		                     "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+		                     "rate_version, rate, min_qty, max_qty, daily_limit, "
+		                     "anon_daily_cap) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
 		                     bind_category, c, false});
 	return sq_tx_end(s, own, rc);
 }
@@ -223,6 +227,8 @@ int sq_rate_get(struct store *s, uint16_t category, uint32_t version, struct sto
 		out->unit = (enum wf_unit)sqlite3_column_int(st, 0);
 		out->rate = sqlite3_column_int64(st, 1);
 		out->created_s = sqlite3_column_int64(st, 2);
+		out->has_anon_cap = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		out->anon_cap_qty = out->has_anon_cap ? sqlite3_column_int64(st, 3) : 0;
 		rc = WF_OK;
 	} else if (rc == 0) {
 		store_set_err(s, "no rate version %u for category %u", version, category);
@@ -375,6 +381,8 @@ static int category_row(sqlite3_stmt *st, void *ctx)
 	c.min_qty = sqlite3_column_int64(st, 6);
 	c.max_qty = sqlite3_column_int64(st, 7);
 	c.daily_limit_qty = sqlite3_column_int64(st, 8);
+	c.has_anon_cap = sqlite3_column_type(st, 9) != SQLITE_NULL;
+	c.anon_cap_qty = c.has_anon_cap ? sqlite3_column_int64(st, 9) : 0;
 	return f->category(f->ctx, &c);
 }
 
@@ -430,6 +438,8 @@ static int rate_row(sqlite3_stmt *st, void *ctx)
 	r.unit = (enum wf_unit)sqlite3_column_int(st, 2);
 	r.rate = sqlite3_column_int64(st, 3);
 	r.created_s = sqlite3_column_int64(st, 4);
+	r.has_anon_cap = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	r.anon_cap_qty = r.has_anon_cap ? sqlite3_column_int64(st, 5) : 0;
 	return f->rate(f->ctx, &r);
 }
 
@@ -438,10 +448,11 @@ static int catalog_tables(struct store *s, int64_t since, struct store_catalog_f
 {
 	int rc = WF_OK;
 	if (f->category)
-		rc = sq_each(s,
-		             "SELECT id, code, name, unit, rate_version, rate, min_qty, max_qty, "
-		             "daily_limit FROM categories WHERE rev > ? ORDER BY id",
-		             since, category_row, f);
+		rc =
+		    sq_each(s,
+		            "SELECT id, code, name, unit, rate_version, rate, min_qty, max_qty, "
+		            "daily_limit, anon_daily_cap FROM categories WHERE rev > ? ORDER BY id",
+		            since, category_row, f);
 	if (!rc && f->resident)
 		rc = sq_each(
 		    s,
@@ -464,8 +475,8 @@ static int catalog_tables(struct store *s, int64_t since, struct store_catalog_f
 		             deleted_row, f);
 	if (!rc && f->rate)
 		rc = sq_each(s,
-		             "SELECT category, version, unit, rate, created_s FROM rates ORDER BY "
-		             "category, version",
+		             "SELECT category, version, unit, rate, created_s, anon_daily_cap FROM "
+		             "rates ORDER BY category, version",
 		             0, rate_row, f);
 	return rc;
 }

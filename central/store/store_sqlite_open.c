@@ -109,6 +109,13 @@ static const char *const migrations[] = {
     "resident IS NOT NULL AND kind = 1 ORDER BY received_s, kiosk, seq;"
     "INSERT INTO points_totals(resident, balance) SELECT resident, SUM(points) FROM "
     "points_entries GROUP BY resident;",
+    /* 6: the anonymous daily cap per kiosk and category (NULL = no cap),
+     * on the category and on each rate version (what a drop naming that
+     * version was held to); a kiosk's day of anonymous drops by index. */
+    "ALTER TABLE categories ADD COLUMN anon_daily_cap INTEGER;"
+    "ALTER TABLE rates ADD COLUMN anon_daily_cap INTEGER;"
+    "CREATE INDEX records_anon_day ON records(kiosk, category, local_day, credited) WHERE "
+    "dflags & 1;",
 };
 
 /* The schema version that added the fact columns. */
@@ -176,6 +183,7 @@ static const struct store_ops sqlite_ops = {
     .points_day_used = sq_points_day_used,
     .resident_status = sq_resident_status,
     .category_limit = sq_category_limit,
+    .anon_day = sq_anon_day,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
@@ -278,8 +286,8 @@ static int prepare_hot(struct store *s)
 		                 &q->get_record, SQ_ERR(s));
 	if (!rc)
 		rc = sql_prepare(q->db,
-		                 "SELECT unit, rate, created_s FROM rates WHERE category = ? AND "
-		                 "version = ?",
+		                 "SELECT unit, rate, created_s, anon_daily_cap FROM rates WHERE "
+		                 "category = ? AND version = ?",
 		                 &q->get_rate, SQ_ERR(s));
 	return rc;
 }

@@ -33,6 +33,17 @@ int wf_credited_qty(int64_t qty, int64_t today_qty, int64_t daily_limit_qty, int
 	return WF_OK;
 }
 
+int wf_anon_credited_qty(const struct wf_category *c, int64_t credited, int64_t anon_today_qty,
+                         int64_t *out)
+{
+	*out = 0;
+	if (credited < 0 || anon_today_qty < 0)
+		return WF_EINVAL;
+	int64_t room = c->anon_cap_qty > anon_today_qty ? c->anon_cap_qty - anon_today_qty : 0;
+	*out = !c->has_anon_cap || credited < room ? credited : room;
+	return WF_OK;
+}
+
 static bool code_ok(const char *s)
 {
 	size_t n = strnlen(s, WF_CATEGORY_CODE_MAX);
@@ -68,6 +79,8 @@ bool wf_category_check(const struct wf_category *c, char *why, unsigned why_len)
 		bad = "max: must be >= min and <= 1000000000";
 	else if (c->daily_limit_qty < 0 || c->daily_limit_qty > WF_QTY_MAX)
 		bad = "daily_limit: must be 0..1000000000";
+	else if (c->has_anon_cap && (c->anon_cap_qty < 0 || c->anon_cap_qty > WF_QTY_MAX))
+		bad = "anon_daily_cap: must be 0..1000000000";
 	if (bad && why && why_len)
 		snprintf(why, why_len, "%s", bad);
 	return bad == NULL;

@@ -38,6 +38,12 @@ struct wf_category {
 	int64_t min_qty;                 /* smallest accepted drop (g or pieces), >= 1 */
 	int64_t max_qty;                 /* largest accepted drop (g or pieces) */
 	int64_t daily_limit_qty;         /* per resident per local day; 0 = none */
+	/* Anonymous drops: at most anon_cap_qty (g or pieces) of them earn
+	 * points per kiosk per local day (0: they earn nothing). No cap when
+	 * has_anon_cap is false (zeroed structs, and central or fixtures that
+	 * say nothing: the behaviour before the cap existed). */
+	bool has_anon_cap;
+	int64_t anon_cap_qty; /* 0..WF_QTY_MAX when has_anon_cap */
 };
 
 /*
@@ -57,6 +63,17 @@ int wf_points(enum wf_unit unit, int64_t rate, int64_t qty, int64_t *points);
  * negative inputs.
  */
 int wf_credited_qty(int64_t qty, int64_t today_qty, int64_t daily_limit_qty, int64_t *credited);
+
+/*
+ * wf_anon_credited_qty — how much of credited (the part of an anonymous drop
+ * that earns points before the cap: wf_credited_qty's answer) still earns
+ * points under c's anonymous cap, given the credited quantity this kiosk's
+ * anonymous drops of c already earned today (anon_today_qty), into *out:
+ * min(credited, max(0, cap - anon_today_qty)); credited itself without a
+ * cap. Returns WF_OK, or WF_EINVAL (*out 0) on negative inputs.
+ */
+int wf_anon_credited_qty(const struct wf_category *c, int64_t credited, int64_t anon_today_qty,
+                         int64_t *out);
 
 /*
  * wf_category_check — validates one category; on failure returns false and

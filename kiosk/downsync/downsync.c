@@ -134,8 +134,9 @@ static json_t *get_array(struct ctx *c, json_t *root, const char *path, const ch
 
 static void parse_category(struct ctx *c, json_t *o, const char *path, struct wf_category *cat)
 {
-	static const char *const keys[] = {"id",   "code", "name", "unit",        "rate_version",
-	                                   "rate", "min",  "max",  "daily_limit", NULL};
+	static const char *const keys[] = {"id",           "code",           "name", "unit",
+	                                   "rate_version", "rate",           "min",  "max",
+	                                   "daily_limit",  "anon_daily_cap", NULL};
 	char unit[8];
 	int64_t id = 0, rv = 0;
 	if (!json_is_object(o)) {
@@ -151,6 +152,11 @@ static void parse_category(struct ctx *c, json_t *o, const char *path, struct wf
 	    !get_int(c, o, path, "min", 1, WF_QTY_MAX, &cat->min_qty) ||
 	    !get_int(c, o, path, "max", 1, WF_QTY_MAX, &cat->max_qty) ||
 	    !get_int(c, o, path, "daily_limit", 0, WF_QTY_MAX, &cat->daily_limit_qty))
+		return;
+	/* optional: absent (a central from before the cap) is no cap */
+	cat->has_anon_cap = json_object_get(o, "anon_daily_cap") != NULL;
+	if (cat->has_anon_cap &&
+	    !get_int(c, o, path, "anon_daily_cap", 0, WF_QTY_MAX, &cat->anon_cap_qty))
 		return;
 	cat->id = (uint16_t)id;
 	cat->rate_version = (uint32_t)rv;

@@ -39,7 +39,7 @@
 #include "catalog.h"
 #include "record.h"
 
-#define LEDGER_SCHEMA_VERSION    3    /* PRAGMA user_version of a current journal */
+#define LEDGER_SCHEMA_VERSION    4    /* PRAGMA user_version of a current journal */
 #define LEDGER_BUSY_TIMEOUT_MS   5000 /* sqlite3_busy_timeout per statement */
 #define LEDGER_BUSY_MAX_MS       60000
 #define LEDGER_ERRMSG_MAX        256
@@ -179,6 +179,14 @@ struct ledger_today {
  * out[0..cap); returns how many (>= 0) or a negative error. Indexed lookup. */
 int ledger_today(struct ledger *l, const uint8_t card_hash[WF_HASH_BYTES], uint32_t local_day,
                  struct ledger_today *out, unsigned cap);
+
+/* ledger_anon_today — per-category credited quantities of this kiosk's
+ * anonymous drops (WF_DROP_ANONYMOUS, with or without a card) on local_day
+ * into out[0..cap), what the anonymous daily cap counts; returns how many
+ * (>= 0) or a negative error. Indexed (records_anon_day). Drops pruned from
+ * the journal no longer count: pruning keeps the newest keep_records
+ * records, far more than a kiosk records in a day. */
+int ledger_anon_today(struct ledger *l, uint32_t local_day, struct ledger_today *out, unsigned cap);
 
 /* ledger_unsynced_points — into *points the points of resident_id's drops
  * central has not acknowledged yet (what the down-synced balance cannot hold

@@ -61,8 +61,8 @@ int ledger_sync_put_category(struct ledger *l, const struct wf_category *c)
 	r = ledger_db_prepare(
 	    l,
 	    "INSERT OR REPLACE INTO categories(id, code, name, unit, rate_version,"
-	    " rate, min_qty, max_qty, daily_limit_qty)"
-	    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+	    " rate, min_qty, max_qty, daily_limit_qty, anon_daily_cap)"
+	    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
 	    &st);
 	if (r)
 		return r;
@@ -75,6 +75,8 @@ int ledger_sync_put_category(struct ledger *l, const struct wf_category *c)
 	sqlite3_bind_int64(st, 7, c->min_qty);
 	sqlite3_bind_int64(st, 8, c->max_qty);
 	sqlite3_bind_int64(st, 9, c->daily_limit_qty);
+	if (c->has_anon_cap) /* else NULL: no anonymous cap */
+		sqlite3_bind_int64(st, 10, c->anon_cap_qty);
 	return ledger_db_done_finalize(l, st, "store category");
 }
 

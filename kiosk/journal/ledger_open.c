@@ -54,6 +54,11 @@ static const char *const migrations[LEDGER_SCHEMA_VERSION] = {
     "INSERT OR IGNORE INTO meta(key, value) VALUES('pruned_upto', 0);",
     /* 3: records central answered `conflict` (acked = 2), found without a scan */
     "CREATE INDEX records_conflict ON records(seq) WHERE acked = 2;",
+    /* 4: the anonymous daily cap (NULL = none) and the day's anonymous drops
+     * by index (ledger_anon_today; the WHERE is spelt as the query spells it) */
+    "ALTER TABLE categories ADD COLUMN anon_daily_cap INTEGER;"
+    "CREATE INDEX records_anon_day ON records(local_day, category_id, credited_qty)"
+    " WHERE kind = 1 AND flags & 1;",
 };
 
 static void set_err(char *buf, size_t len, const char *fmt, ...)

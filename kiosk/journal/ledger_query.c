@@ -134,7 +134,8 @@ int ledger_categories(struct ledger *l, struct wf_category *out, unsigned cap)
 	sqlite3_stmt *st = NULL;
 	int r = ledger_db_prepare(l,
 	                          "SELECT id, code, name, unit, rate_version, rate, min_qty,"
-	                          " max_qty, daily_limit_qty FROM categories ORDER BY id",
+	                          " max_qty, daily_limit_qty, anon_daily_cap FROM categories"
+	                          " ORDER BY id",
 	                          &st);
 	if (r)
 		return r;
@@ -152,6 +153,8 @@ int ledger_categories(struct ledger *l, struct wf_category *out, unsigned cap)
 		c->min_qty = sqlite3_column_int64(st, 6);
 		c->max_qty = sqlite3_column_int64(st, 7);
 		c->daily_limit_qty = sqlite3_column_int64(st, 8);
+		c->has_anon_cap = sqlite3_column_type(st, 9) != SQLITE_NULL;
+		c->anon_cap_qty = c->has_anon_cap ? sqlite3_column_int64(st, 9) : 0;
 	}
 	r = (rc == SQLITE_ROW || rc == SQLITE_DONE) ? (int)n
 	                                            : ledger_db_fail(l, rc, "read categories");

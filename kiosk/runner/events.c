@@ -51,6 +51,35 @@ static void identity_of(struct runner *r, const struct ledger_card *lc, struct s
 	}
 }
 
+void event_anon_today(struct runner *r, struct session_event *ev)
+{
+	if (ev->kind != SESSION_EV_TAP || ev->u.tap.control != SESSION_TAP_ANONYMOUS)
+		return;
+	/* the same local day as the daily limit's: the kiosk's zone, of now */
+	uint32_t day = wf_local_day(runner_utc_at(r, runner_now(r)));
+	struct ledger_today today[WF_MAX_CATEGORIES];
+	int n = ledger_anon_today(r->ledger, day, today, WF_MAX_CATEGORIES);
+	if (n < 0) {
+		/* what today's anonymous drops earned is not known: a capped
+		 * category counts as used up rather than paying twice */
+		runner_logf(r, "anonymous day totals: %s (capped categories earn nothing)",
+		            ledger_errmsg(r->ledger));
+		n = 0;
+		for (unsigned i = 0; i < r->scfg.ncategories; i++) {
+			const struct wf_category *c = &r->scfg.categories[i];
+			if (c->has_anon_cap) {
+				today[n].category_id = c->id;
+				today[n++].qty = c->anon_cap_qty;
+			}
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		ev->u.tap.anon_today[i].category_id = today[i].category_id;
+		ev->u.tap.anon_today[i].qty = today[i].qty;
+	}
+	ev->u.tap.nanon_today = n > 0 ? (unsigned)n : 0;
+}
+
 /* A card id as the log may show it: the reader's prefix and the last four
  * characters ("em4100:******8981"); the whole number is personal data. */
 static void card_masked(const char *card_id, char *out, size_t cap)

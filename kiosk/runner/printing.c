@@ -72,9 +72,12 @@ static void receipt_lines(struct runner *r, const struct session_receipt *rc, st
 	else
 		snprintf(q->text, cap, wf_tr(lang, "%-12s %lld.%03lld kg"), cat,
 		         (long long)(d->qty / 1000), (long long)(d->qty % 1000));
+	const char *why = d->anon_capped ? wf_tr(lang, " (anonymous cap)")
+	                  : d->capped    ? wf_tr(lang, " (daily limit)")
+	                                 : "";
 	snprintf(add(l, ESCPOS_LEFT, false, false)->text, cap, wf_tr(lang, "Points       %lld%s"),
-	         (long long)d->points, d->capped ? wf_tr(lang, " (daily limit)") : "");
-	if (d->anonymous)
+	         (long long)d->points, why);
+	if (d->anonymous && d->points > 0) /* nothing to claim otherwise */
 		snprintf(add(l, ESCPOS_LEFT, false, false)->text, cap, "%s",
 		         wf_tr(lang, "Scan to claim your points"));
 }

@@ -77,6 +77,7 @@ static int pump_step(void *ctx, struct session_event *ev, struct session_effects
 {
 	struct runner *r = ctx;
 	ev->now_ms = runner_now(r);
+	event_anon_today(r, ev);
 	return session_step(r->session, ev, out);
 }
 

@@ -122,6 +122,9 @@ void print_deadlines(struct runner *r); /* jobs not answered in time have failed
 
 /* events.c */
 void event_card(struct runner *r, const char *card_id);
+/* A tap that starts an anonymous visit gets what this kiosk's anonymous
+ * drops earned today (the anonymous daily cap), read when it is stepped. */
+void event_anon_today(struct runner *r, struct session_event *ev);
 void event_device(struct runner *r, const struct device_event *de);
 
 /* health.c: what staff are shown of the kiosk's health */

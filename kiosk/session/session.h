@@ -143,6 +143,11 @@ struct session_event {
 			enum session_control control;
 			uint16_t category_id; /* SESSION_TAP_CATEGORY */
 			int digit;            /* SESSION_TAP_DIGIT */
+			/* SESSION_TAP_ANONYMOUS: the credited quantity this kiosk's
+			 * anonymous drops earned today, per category (the journal's
+			 * ledger_anon_today), which the anonymous daily cap counts */
+			unsigned nanon_today;
+			struct session_today anon_today[WF_MAX_CATEGORIES];
 		} tap;
 		struct {
 			enum session_device device;
@@ -161,12 +166,13 @@ struct session_drop {
 	uint16_t category_id;
 	enum wf_unit unit;
 	int64_t qty;          /* grams or pieces, as weighed/counted */
-	int64_t credited_qty; /* the part under the daily limit */
+	int64_t credited_qty; /* the part under the daily limit (and the anonymous cap) */
 	int64_t points;       /* points for credited_qty at the rate */
 	uint32_t rate_version;
-	bool anonymous;                   /* no resident account (no card or unknown card) */
-	bool capped;                      /* credited_qty < qty because of the daily limit */
-	uint64_t resident_id;             /* 0 when anonymous */
+	bool anonymous;       /* no resident account (no card or unknown card) */
+	bool capped;          /* credited_qty < qty: the daily limit or the anonymous cap */
+	bool anon_capped;     /* ... and the anonymous daily cap is what cut it */
+	uint64_t resident_id; /* 0 when anonymous */
 	uint8_t card_hash[WF_HASH_BYTES]; /* zeros when no card was used */
 	int64_t at_ms;                    /* the event time of the confirmation */
 };
@@ -266,6 +272,7 @@ enum session_message {
 	SESSION_MSG_CANCELLED_DEVICE, /* a device was lost: nothing recorded */
 	SESSION_MSG_TEST_OK,
 	SESSION_MSG_TEST_FAILED,
+	SESSION_MSG_ANON_CAP_REACHED, /* anonymous daily cap: recorded, points capped */
 };
 
 enum session_oos_reason {
@@ -293,7 +300,8 @@ struct session_view {
 	unsigned stable_pct;     /* 0..100 progress towards "stable" */
 	int64_t qty;             /* weighed grams or counted pieces on CONFIRM/COUNT */
 	int64_t points;          /* points for qty (after the daily limit) */
-	bool capped;             /* points capped by the daily limit */
+	bool capped;             /* points capped by the daily limit or the anonymous cap */
+	bool anon_capped;        /* ... by the anonymous daily cap */
 	int64_t session_points;  /* points earned in this visit so far */
 	unsigned pin_len;        /* digits typed so far */
 	int64_t locked_ms;       /* lock-out left, ms */

@@ -42,6 +42,11 @@ struct session {
 	uint16_t category_id;
 	int64_t qty; /* candidate grams (CONFIRM) or pieces (COUNT) */
 	int64_t session_points;
+	/* anonymous visits: what this kiosk's anonymous drops earned today per
+	 * category (credited), from the tap that started the visit, plus this
+	 * visit's drops */
+	unsigned nanon_today;
+	struct session_today anon_today[WF_MAX_CATEGORIES];
 	enum wf_lang lang;           /* this visit's language (cfg.language at attract) */
 	struct session_drop pending; /* the drop being committed */
 
@@ -78,7 +83,10 @@ void visit_reading(struct session *s, const struct session_reading *r);
 bool visit_tap(struct session *s, const struct session_event *ev, struct session_effects *out);
 void visit_committed(struct session *s, const struct session_event *ev,
                      struct session_effects *out);
-void visit_price(const struct session *s, int64_t qty, int64_t *credited, int64_t *points);
+/* credited quantity and points of qty of the visit's category; *anon_cut
+ * (may be NULL) says the anonymous daily cap cut the credited part */
+void visit_price(const struct session *s, int64_t qty, int64_t *credited, int64_t *points,
+                 bool *anon_cut);
 
 /* staff.c */
 void staff_card(struct session *s, const struct session_identity *who);

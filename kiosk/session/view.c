@@ -25,12 +25,13 @@ struct session_view session_view(const struct session *s)
 	if (s->screen == SESSION_SCREEN_CONFIRM || s->screen == SESSION_SCREEN_COUNT) {
 		int64_t credited;
 		v.qty = s->qty;
-		visit_price(s, s->qty, &credited, &v.points);
+		visit_price(s, s->qty, &credited, &v.points, &v.anon_capped);
 		v.capped = credited < s->qty;
 	} else if (s->screen == SESSION_SCREEN_RECEIPT) {
 		v.qty = s->receipt.drop.qty;
 		v.points = s->receipt.drop.points;
 		v.capped = s->receipt.drop.capped;
+		v.anon_capped = s->receipt.drop.anon_capped;
 	}
 	v.session_points = s->session_points;
 	v.pin_len = s->pin_len;
@@ -96,6 +97,7 @@ const char *session_message_name(enum session_message message)
 	    [SESSION_MSG_OVERLOAD] = "overload",
 	    [SESSION_MSG_CLEAR_PLATFORM] = "clear-platform",
 	    [SESSION_MSG_LIMIT_REACHED] = "limit-reached",
+	    [SESSION_MSG_ANON_CAP_REACHED] = "anon-cap-reached",
 	    [SESSION_MSG_PRINTER_FAILED] = "printer-failed",
 	    [SESSION_MSG_PIN_WRONG] = "pin-wrong",
 	    [SESSION_MSG_LOCKED_OUT] = "locked-out",

@@ -1,7 +1,8 @@
 /*
  * visit.c — a resident's visit: the card (resident, blocked, unknown), the
  * category, the weight (or the pieces), confirm, the drop recorded, the
- * receipt; and the daily limit's points.
+ * receipt; and the daily limit's points (an anonymous drop's also held to
+ * the kiosk's anonymous daily cap).
  */
 #include "session_private.h"
 
@@ -15,42 +16,56 @@ static int64_t abs64(int64_t v)
 	return v < 0 ? -v : v;
 }
 
-static int64_t today_qty(const struct session *s, uint16_t category_id)
+/* The quantity of category_id in t[0..n), 0 if none. */
+static int64_t qty_of(const struct session_today *t, unsigned n, uint16_t category_id)
 {
-	for (unsigned i = 0; i < s->who.ntoday && i < WF_MAX_CATEGORIES; i++)
-		if (s->who.today[i].category_id == category_id)
-			return s->who.today[i].qty;
+	for (unsigned i = 0; i < n && i < WF_MAX_CATEGORIES; i++)
+		if (t[i].category_id == category_id)
+			return t[i].qty;
 	return 0;
 }
 
-static void today_add(struct session *s, uint16_t category_id, int64_t qty)
+static void qty_add(struct session_today *t, unsigned *n, uint16_t category_id, int64_t qty)
 {
-	for (unsigned i = 0; i < s->who.ntoday && i < WF_MAX_CATEGORIES; i++) {
-		if (s->who.today[i].category_id == category_id) {
-			s->who.today[i].qty += qty;
+	for (unsigned i = 0; i < *n && i < WF_MAX_CATEGORIES; i++) {
+		if (t[i].category_id == category_id) {
+			t[i].qty += qty;
 			return;
 		}
 	}
-	if (s->who.ntoday < WF_MAX_CATEGORIES) {
-		s->who.today[s->who.ntoday].category_id = category_id;
-		s->who.today[s->who.ntoday].qty = qty;
-		s->who.ntoday++;
+	if (*n < WF_MAX_CATEGORIES) {
+		t[*n].category_id = category_id;
+		t[*n].qty = qty;
+		(*n)++;
 	}
 }
 
-void visit_price(const struct session *s, int64_t qty, int64_t *credited, int64_t *points)
+void visit_price(const struct session *s, int64_t qty, int64_t *credited, int64_t *points,
+                 bool *anon_cut)
 {
 	const struct wf_category *c = session_category(s, s->category_id);
 	*credited = 0;
 	*points = 0;
+	if (anon_cut)
+		*anon_cut = false;
 	if (!c || qty <= 0)
 		return;
-	int64_t cr, pt;
-	if (wf_credited_qty(qty, today_qty(s, c->id), c->daily_limit_qty, &cr) != WF_OK ||
-	    wf_points(c->unit, c->rate, cr, &pt) != WF_OK)
+	int64_t cr, kept, pt;
+	if (wf_credited_qty(qty, qty_of(s->who.today, s->who.ntoday, c->id), c->daily_limit_qty,
+	                    &cr) != WF_OK)
 		return;
-	*credited = cr;
+	/* An anonymous drop is also held to the kiosk's anonymous daily cap. */
+	kept = cr;
+	if (s->anonymous &&
+	    wf_anon_credited_qty(c, cr, qty_of(s->anon_today, s->nanon_today, c->id), &kept) !=
+	        WF_OK)
+		return;
+	if (wf_points(c->unit, c->rate, kept, &pt) != WF_OK)
+		return;
+	*credited = kept;
 	*points = pt;
+	if (anon_cut)
+		*anon_cut = kept < cr;
 }
 
 /* On the weigh screen: a stable weight within the category's range, on a
@@ -84,9 +99,10 @@ static void weigh_check(struct session *s)
 	s->qty = g;
 	go(s, SESSION_SCREEN_CONFIRM);
 	int64_t credited, points;
-	visit_price(s, g, &credited, &points);
+	bool anon_cut;
+	visit_price(s, g, &credited, &points, &anon_cut);
 	if (credited < g)
-		s->message = SESSION_MSG_LIMIT_REACHED;
+		s->message = anon_cut ? SESSION_MSG_ANON_CAP_REACHED : SESSION_MSG_LIMIT_REACHED;
 }
 
 void visit_reading(struct session *s, const struct session_reading *r)
@@ -109,8 +125,19 @@ void visit_reading(struct session *s, const struct session_reading *r)
 	}
 }
 
-static void start_visit(struct session *s, const struct session_identity *who, bool anonymous)
+/* A visit starts; an anonymous one (tap) brings what this kiosk's anonymous
+ * drops already earned today. */
+static void start_visit(struct session *s, const struct session_identity *who,
+                        const struct session_event *tap)
 {
+	bool anonymous = tap != NULL;
+	s->nanon_today = 0;
+	if (tap) {
+		unsigned n = tap->u.tap.nanon_today;
+		s->nanon_today = n < WF_MAX_CATEGORIES ? n : WF_MAX_CATEGORIES;
+		memcpy(s->anon_today, tap->u.tap.anon_today,
+		       s->nanon_today * sizeof s->anon_today[0]);
+	}
 	s->who = *who;
 	if (s->who.ntoday > WF_MAX_CATEGORIES)
 		s->who.ntoday = WF_MAX_CATEGORIES;
@@ -147,7 +174,7 @@ void visit_card(struct session *s, const struct session_identity *who, struct se
 		return;
 	switch (who->kind) {
 	case SESSION_CARD_RESIDENT:
-		start_visit(s, who, false);
+		start_visit(s, who, NULL);
 		fx_simple(out, SESSION_FX_BEEP_OK);
 		break;
 	case SESSION_CARD_BLOCKED:
@@ -185,7 +212,7 @@ static void record_drop(struct session *s, struct session_effects *out)
 	d->category_id = c->id;
 	d->unit = c->unit;
 	d->qty = s->qty;
-	visit_price(s, s->qty, &d->credited_qty, &d->points);
+	visit_price(s, s->qty, &d->credited_qty, &d->points, &d->anon_capped);
 	d->rate_version = c->rate_version;
 	d->anonymous = s->anonymous;
 	d->capped = d->credited_qty < d->qty;
@@ -220,21 +247,23 @@ static void confirm_tap(struct session *s, struct session_effects *out)
 }
 
 /* Taps of the screens before the visit and of its first steps. */
-static void early_tap(struct session *s, enum session_control ctl, uint16_t category_id)
+static void early_tap(struct session *s, const struct session_event *ev)
 {
+	enum session_control ctl = ev->u.tap.control;
+	uint16_t category_id = ev->u.tap.category_id;
 	switch (s->screen) {
 	case SESSION_SCREEN_ATTRACT:
 		if (ctl == SESSION_TAP_ANONYMOUS && s->cfg.allow_anonymous) {
 			struct session_identity anon;
 			memset(&anon, 0, sizeof anon);
 			anon.kind = SESSION_CARD_UNKNOWN;
-			start_visit(s, &anon, true);
+			start_visit(s, &anon, ev);
 		}
 		break;
 	case SESSION_SCREEN_UNKNOWN:
 		if (ctl == SESSION_TAP_ANONYMOUS) {
 			struct session_identity who = s->who;
-			start_visit(s, &who, true);
+			start_visit(s, &who, ev);
 		} else if (ctl == SESSION_TAP_CANCEL) {
 			go_idle(s);
 		}
@@ -285,7 +314,7 @@ bool visit_tap(struct session *s, const struct session_event *ev, struct session
 			go_idle(s);
 		}
 		break;
-	default: early_tap(s, ctl, ev->u.tap.category_id); break;
+	default: early_tap(s, ev); break;
 	}
 	return true;
 }
@@ -301,11 +330,15 @@ void visit_committed(struct session *s, const struct session_event *ev, struct s
 	s->receipt.drop = s->pending;
 	memcpy(s->receipt.token, ev->u.committed.token, sizeof s->receipt.token);
 	s->receipt.token[SESSION_TOKEN_MAX - 1] = '\0';
-	today_add(s, s->pending.category_id, s->pending.qty);
+	qty_add(s->who.today, &s->who.ntoday, s->pending.category_id, s->pending.qty);
+	if (s->pending.anonymous)
+		qty_add(s->anon_today, &s->nanon_today, s->pending.category_id,
+		        s->pending.credited_qty);
 	s->session_points += s->pending.points;
 	go(s, SESSION_SCREEN_RECEIPT);
 	if (s->pending.capped)
-		s->message = SESSION_MSG_LIMIT_REACHED;
+		s->message = s->pending.anon_capped ? SESSION_MSG_ANON_CAP_REACHED
+		                                    : SESSION_MSG_LIMIT_REACHED;
 	if (s->dev_up[SESSION_DEV_PRINTER]) {
 		struct session_effect fx;
 		memset(&fx, 0, sizeof fx);

@@ -70,6 +70,33 @@ static void test_demo_fixture(void **state)
 	"{\"id\":1,\"code\":\"paper\",\"name\":\"P\",\"unit\":\"g\",\"rate_version\":1,"           \
 	"\"rate\":2000,\"min\":50,\"max\":500,\"daily_limit\":0}"
 
+#define CAT_CAP(v)                                                                                 \
+	"{\"id\":1,\"code\":\"paper\",\"name\":\"P\",\"unit\":\"g\",\"rate_version\":1,"           \
+	"\"rate\":2000,\"min\":50,\"max\":500,\"daily_limit\":0,\"anon_daily_cap\":" v "}"
+
+/* The anonymous daily cap: absent is no cap, 0 and N are caps. */
+static void test_anon_daily_cap(void **state)
+{
+	(void)state;
+	static const char *const docs[] = {
+	    "{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT "]}",
+	    "{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT_CAP("0") "]}",
+	    "{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT_CAP("3000") "]}",
+	};
+	const bool has[] = {false, true, true};
+	const int64_t cap[] = {0, 0, 3000};
+	for (unsigned i = 0; i < 3; i++) {
+		struct downsync d;
+		char why[256] = "";
+		assert_int_equal(downsync_parse(docs[i], strlen(docs[i]), &d, why, sizeof why),
+		                 WF_OK);
+		assert_int_equal(d.ncategories, 1);
+		assert_int_equal(d.categories[0].has_anon_cap, has[i]);
+		assert_int_equal(d.categories[0].anon_cap_qty, cap[i]);
+		downsync_free(&d);
+	}
+}
+
 struct bad_doc {
 	const char *json;
 	const char *path; /* expected at the start of the message */
@@ -105,6 +132,17 @@ static const struct bad_doc bad_docs[] = {
      "categories[0].max"},
     {"{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT "," CAT "]}",
      "categories[1].id: 1 appears twice"},
+    /* the anonymous daily cap: optional, a whole number 0..1000000000 */
+    {"{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT_CAP("-1") "]}",
+     "categories[0].anon_daily_cap: must be a whole number 0..1000000000"},
+    {"{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT_CAP("1.5") "]}",
+     "categories[0].anon_daily_cap: must be a whole number"},
+    {"{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT_CAP("null") "]}",
+     "categories[0].anon_daily_cap: must be a whole number"},
+    {"{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT_CAP("\"none\"") "]}",
+     "categories[0].anon_daily_cap: must be a whole number"},
+    {"{\"format\":\"wufei-downsync-1\",\"categories\":[" CAT_CAP("1000000001") "]}",
+     "categories[0].anon_daily_cap: must be a whole number"},
     {"{\"format\":\"wufei-downsync-1\",\"residents\":[{\"id\":5,\"card_hash\":\"zz\","
      "\"status\":\"active\",\"points_balance\":0}]}",
      "residents[0].card_hash: must be 64 hex"},
@@ -192,6 +230,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_demo_fixture),
 	    cmocka_unit_test(test_bad_documents_named),
+	    cmocka_unit_test(test_anon_daily_cap),
 	    cmocka_unit_test(test_incremental_with_deletions),
 	    cmocka_unit_test(test_missing_file),
 	};

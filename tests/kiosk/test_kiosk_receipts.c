@@ -99,25 +99,28 @@ static void write_ini(int port, const char *language, const char *printer_keys)
 	assert_int_equal(wf_test_write_file(path, ini), 0);
 }
 
-/* One resident's drop, printed, synced; the kiosk's output in g_out. */
-static void run_visit(void)
+/* A drop by who ("card ..." or "tap anonymous"), printed, synced; the
+ * kiosk's output in g_out. */
+static void run_visit_by(const char *who)
 {
 	const char *bin = getenv("WUFEI_BIN_DIR");
-	char path[256];
+	char path[256], script[512];
 	snprintf(path, sizeof path, "%s/visit.script", g_dir);
-	assert_int_equal(wf_test_write_file(path, "sync\n"
-	                                          "expect screen attract\n"
-	                                          "weight 0 for 1500\n"
-	                                          "card em4100:0014868981\n"
-	                                          "expect screen category\n"
-	                                          "tap category paper\n"
-	                                          "weight 1250 for 1200\n"
-	                                          "tap confirm\n"
-	                                          "expect screen receipt\n"
-	                                          "wait 3000\n"
-	                                          "tap done\n"
-	                                          "sync\n"),
-	                 0);
+	snprintf(script, sizeof script,
+	         "sync\n"
+	         "expect screen attract\n"
+	         "weight 0 for 1500\n"
+	         "%s\n"
+	         "expect screen category\n"
+	         "tap category paper\n"
+	         "weight 1250 for 1200\n"
+	         "tap confirm\n"
+	         "expect screen receipt\n"
+	         "wait 3000\n"
+	         "tap done\n"
+	         "sync\n",
+	         who);
+	assert_int_equal(wf_test_write_file(path, script), 0);
 	int rc = sh("k=%s/wufei-kiosk; asan=$(ldd \"$k\" | awk '/libasan/ {print $3}'); "
 	            "LD_PRELOAD=${asan:+$asan:}%s/../lib/libwufei_pty_shim.so \"$k\" run "
 	            "--config %s/kiosk.ini --script %s 2>&1",
@@ -125,6 +128,12 @@ static void run_visit(void)
 	printf("%s", g_out);
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(g_out, "printer: printed"));
+}
+
+/* One resident's drop, printed, synced. */
+static void run_visit(void)
+{
+	run_visit_by("card em4100:0014868981");
 }
 
 /* The printed receipt: its text into text[cap]; its QR code's URL into url. */
@@ -287,6 +296,40 @@ static void test_english_text(void **state)
 	assert_memory_equal(got, want, n);
 }
 
+/* The anonymous daily cap end to end: set at central (0: anonymous paper
+ * earns nothing), down-synced to the kiosk, an anonymous drop recorded
+ * with nothing credited, the printed receipt saying 0 points and why (and
+ * no "scan to claim"), and central holding what the kiosk recorded,
+ * within the cap. */
+static void test_anonymous_cap_printed(void **state)
+{
+	(void)state;
+	char db[300], text[8192], url[512], out[4096];
+	enrol_central(db, sizeof db);
+	const char *cap[] = {"rates", "set",    "--id",       "1",      "--code", "paper", "--name",
+	                     "纸类",  "--unit", "g",          "--rate", "2000",   "--min", "100",
+	                     "--max", "50000",  "--anon-cap", "0",      NULL};
+	assert_int_equal(harness_cli(db, out, sizeof out, cap), 0);
+	struct central_proc c;
+	assert_int_equal(harness_start(&c, db, 0), 0);
+	/* (the printer's keys end the file: a [session] after them is this kiosk's too) */
+	write_ini(c.port, "en", "chinese = raster\n[session]\nallow_anonymous = true\n");
+	run_visit_by("tap anonymous");
+	assert_non_null(strstr(g_out, "screen confirm (anon-cap-reached)"));
+	printed(text, sizeof text, url, sizeof url);
+	printf("%s\n", text);
+	assert_non_null(strstr(text, "paper        1.250 kg\nPoints       0 (anonymous cap)\n"));
+	assert_null(strstr(text, "Scan to claim"));
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	char path[400];
+	snprintf(path, sizeof path, "%s/central.db", g_dir);
+	assert_int_equal(harness_count(path, "SELECT COUNT(*) FROM records WHERE kind = 1 AND "
+	                                     "dflags = 3 AND qty = 1250 AND credited = 0"),
+	                 1);
+	assert_int_equal(
+	    harness_count(path, "SELECT COUNT(*) FROM tamper_alerts WHERE reason = 'anon_cap'"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +337,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_chinese_raster_58, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chinese_raster_80, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_english_text, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_anonymous_cap_printed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

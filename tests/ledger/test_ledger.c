@@ -95,11 +95,19 @@ static void test_migration(void **state)
 	struct wf_record d = fx_drop(1, 1000, 5, 20261128);
 	assert_int_equal(ledger_append(l, &d, NULL, NULL, NULL), WF_OK);
 	ledger_close(l);
-	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(fx_raw_int(f->path, "PRAGMA user_version"), LEDGER_SCHEMA_VERSION);
 	assert_int_equal(
 	    fx_raw_int(f->path,
 	               "SELECT count(*) FROM sqlite_master WHERE name = 'records_conflict'"),
 	    1);
+	/* 4: the anonymous daily cap's column and index */
+	assert_int_equal(
+	    fx_raw_int(f->path,
+	               "SELECT count(*) FROM sqlite_master WHERE name = 'records_anon_day'"),
+	    1);
+	assert_int_equal(fx_raw_int(f->path, "SELECT count(*) FROM pragma_table_info('categories')"
+	                                     " WHERE name = 'anon_daily_cap'"),
+	                 1);
 	assert_int_equal(
 	    fx_raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'prune_points'"),
 	    1);

@@ -38,12 +38,12 @@ static void test_config(struct session_config *c, bool anonymous)
 	c->test_tolerance_g = 10;
 	c->allow_anonymous = anonymous;
 	c->ncategories = 3;
-	c->categories[0] = (struct wf_category){CAT_PAPER, "paper", "Paper", WF_UNIT_GRAM, 7,
-	                                        2000,      100,     50000,   20000};
+	c->categories[0] = (struct wf_category){CAT_PAPER, "paper", "Paper", WF_UNIT_GRAM, 7, 2000,
+	                                        100,       50000,   20000,   false,        0};
 	c->categories[1] = (struct wf_category){
-	    CAT_PLASTIC, "plastic", "Plastic", WF_UNIT_GRAM, 7, 3333, 50, 30000, 0};
+	    CAT_PLASTIC, "plastic", "Plastic", WF_UNIT_GRAM, 7, 3333, 50, 30000, 0, false, 0};
 	c->categories[2] = (struct wf_category){
-	    CAT_BATTERIES, "batteries", "Batteries", WF_UNIT_PIECE, 8, 2, 1, 50, 20};
+	    CAT_BATTERIES, "batteries", "Batteries", WF_UNIT_PIECE, 8, 2, 1, 50, 20, false, 0};
 }
 
 /* ---- the test's caller: answers effects like cmd_run does ---- */

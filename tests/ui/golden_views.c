@@ -12,12 +12,12 @@ const size_t golden_nsizes = sizeof golden_sizes / sizeof golden_sizes[0];
 
 /* The demo's categories (packaging/demo/fixture.json), rates included. */
 const struct wf_category golden_cats[] = {
-    {1, "paper", "纸类 Paper", WF_UNIT_GRAM, 1, 2000, 100, 50000, 20000},
-    {2, "plastic", "塑料 Plastic", WF_UNIT_GRAM, 1, 3000, 50, 30000, 10000},
-    {3, "metal", "金属 Metal", WF_UNIT_GRAM, 1, 5000, 50, 30000, 10000},
-    {4, "glass", "玻璃 Glass", WF_UNIT_GRAM, 1, 1000, 100, 40000, 20000},
-    {5, "textiles", "纺织物 Textiles", WF_UNIT_GRAM, 1, 1500, 100, 30000, 15000},
-    {6, "batteries", "电池 Batteries", WF_UNIT_PIECE, 1, 2, 1, 50, 20},
+    {1, "paper", "纸类 Paper", WF_UNIT_GRAM, 1, 2000, 100, 50000, 20000, false, 0},
+    {2, "plastic", "塑料 Plastic", WF_UNIT_GRAM, 1, 3000, 50, 30000, 10000, false, 0},
+    {3, "metal", "金属 Metal", WF_UNIT_GRAM, 1, 5000, 50, 30000, 10000, false, 0},
+    {4, "glass", "玻璃 Glass", WF_UNIT_GRAM, 1, 1000, 100, 40000, 20000, false, 0},
+    {5, "textiles", "纺织物 Textiles", WF_UNIT_GRAM, 1, 1500, 100, 30000, 15000, false, 0},
+    {6, "batteries", "电池 Batteries", WF_UNIT_PIECE, 1, 2, 1, 50, 20, false, 0},
 };
 const unsigned golden_ncats = sizeof golden_cats / sizeof golden_cats[0];
 

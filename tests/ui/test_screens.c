@@ -167,6 +167,13 @@ static unsigned make_views(struct named *out)
 	V("staff-oos", .screen = SESSION_SCREEN_STAFF, .staff_oos = true, .oos = SESSION_OOS_STAFF,
 	  .timeout_left_ms = 60000);
 	V("out-of-service", .screen = SESSION_SCREEN_OUT_OF_SERVICE, .oos = SESSION_OOS_SCALE);
+	/* the anonymous daily cap: before confirm, and the receipt of 0 points */
+	V("confirm-anon-capped", .screen = SESSION_SCREEN_CONFIRM, .category_id = 2, .qty = 8000,
+	  .points = 3, .capped = true, .anon_capped = true, .anonymous = true,
+	  .message = SESSION_MSG_ANON_CAP_REACHED, .timeout_left_ms = 20000);
+	V("receipt-anon-capped", .screen = SESSION_SCREEN_RECEIPT, .has_receipt = true,
+	  .printer_ok = true, .anonymous = true, .capped = true, .anon_capped = true,
+	  .message = SESSION_MSG_ANON_CAP_REACHED, .timeout_left_ms = 25000);
 #undef V
 	for (unsigned i = 0; i < n; i++) {
 		struct session_view *v = &out[i].v;
@@ -177,6 +184,11 @@ static unsigned make_views(struct named *out)
 			v->receipt.drop.qty = 1250;
 			v->receipt.drop.points = 1;
 			v->receipt.drop.anonymous = v->anonymous;
+			/* an anonymous drop over the cap earned nothing */
+			v->receipt.drop.anon_capped = v->anon_capped;
+			v->receipt.drop.capped = v->capped;
+			if (v->anon_capped)
+				v->receipt.drop.points = 0;
 			snprintf(v->receipt.token, sizeof v->receipt.token, "%s",
 			         "HTTPS://R.WUFEI.CN/R/"
 			         "AEAACCIAAAAQAAAAPO5MQAIBADRAIAAAAIAAAADAWPTQT6SY4VPIS"
@@ -330,6 +342,37 @@ static bool has_text(const char *needle)
 	return false;
 }
 
+/* The anonymous daily cap in words, in both languages: on confirm (the
+ * banner and what the points are, not what they would have been) and on
+ * the receipt of a drop that earned nothing (no "claim the points"). */
+static void test_anon_cap_words(void **state)
+{
+	(void)state;
+	struct named views[NVIEWS];
+	unsigned n = make_views(views);
+	assert_string_equal(views[n - 2].name, "confirm-anon-capped");
+	lay(&views[n - 2].v, 0, WF_LANG_EN);
+	assert_true(has_text("Points for anonymous drops used up today"));
+	assert_true(has_text(
+	    "Anonymous limit for today reached: 3 points, not 24 points. All of it is recorded."));
+	assert_false(has_text("Daily limit reached"));
+	lay(&views[n - 2].v, 0, WF_LANG_ZH);
+	assert_true(has_text("今日匿名投放积分已用完"));
+	assert_true(has_text("本机今日匿名投放积分已达上限：本次得 3 积分（原应得 24 积分）"));
+	lay(&views[n - 1].v, 0, WF_LANG_EN);
+	assert_true(has_text("+0 points"));
+	assert_true(has_text("No points: anonymous drops here have used up today's points."));
+	assert_false(has_text("claim the points"));
+	lay(&views[n - 1].v, 0, WF_LANG_ZH);
+	assert_true(has_text("+0 积分"));
+	assert_true(has_text("本次无积分"));
+	assert_false(has_text("扫码即可领取积分"));
+	/* the daily limit keeps its own words */
+	lay(&views[12].v, 0, WF_LANG_EN);
+	assert_true(has_text("Daily limit reached: 6 points, not 24 points."));
+	assert_false(has_text("Anonymous"));
+}
+
 /* The words: rates, weights, states, countdowns, in both languages. */
 static void test_words(void **state)
 {
@@ -450,11 +493,9 @@ int main(void)
 		return 1;
 	}
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_layouts),
-	    cmocka_unit_test(test_type_sizes),
-	    cmocka_unit_test(test_words),
-	    cmocka_unit_test(test_text_fits),
-	    cmocka_unit_test(test_redraw_only_on_change),
+	    cmocka_unit_test(test_layouts),   cmocka_unit_test(test_type_sizes),
+	    cmocka_unit_test(test_words),     cmocka_unit_test(test_anon_cap_words),
+	    cmocka_unit_test(test_text_fits), cmocka_unit_test(test_redraw_only_on_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -237,7 +237,8 @@ static void screen_weigh(struct lay *k)
 	lay_hint(k, info, wf_tr(k->lang, "Wait until it says Stable: the kiosk goes on by itself"));
 }
 
-/* What will be credited: the points, and plainly when the daily limit cut them. */
+/* What will be credited: the points, and plainly when the daily limit or
+ * the kiosk's anonymous daily cap cut them. */
 static void credit(struct lay *k, struct ui_rect *area)
 {
 	const struct session_view *v = k->v;
@@ -251,9 +252,13 @@ static void credit(struct lay *k, struct ui_rect *area)
 			wf_points(k->cat->unit, k->cat->rate, v->qty, &full);
 		char f[48];
 		ui_format_points(full, k->lang, f, sizeof f);
-		snprintf(cut, sizeof cut,
-		         wf_tr(k->lang, "Daily limit reached: %s, not %s. All of it is recorded."),
-		         p, f);
+		snprintf(
+		    cut, sizeof cut,
+		    v->anon_capped
+		        ? wf_tr(k->lang, "Anonymous limit for today reached: %s, not %s. "
+		                         "All of it is recorded.")
+		        : wf_tr(k->lang, "Daily limit reached: %s, not %s. All of it is recorded."),
+		    p, f);
 	}
 	int cut_h =
 	    lay_line_h(k, UI_FONT_BODY) * lay_lines(k, UI_FONT_BODY, area->w - lay_px(k, 40), cut);
@@ -363,6 +368,11 @@ static void receipt_facts(struct lay *k, struct ui_rect *a)
 		ui_format_points(v->balance, k->lang, p, sizeof p);
 		snprintf(t, sizeof t, wf_tr(k->lang, "Your balance: %s"), p);
 		lay_para(k, a, UI_FONT_LARGE, UI_C_TEXT, 1, t);
+	} else if (d->anonymous && d->points == 0 && d->anon_capped) {
+		/* nothing to claim: say why rather than "claim the points" */
+		lay_hint(k, a,
+		         wf_tr(k->lang, "No points: anonymous drops here have used up today's "
+		                        "points. Use a registered card to earn points."));
 	} else if (d->anonymous) {
 		lay_hint(k, a,
 		         wf_tr(k->lang, "Keep the receipt: scan its code to claim the points"));

@@ -77,6 +77,9 @@ const char *ui_message_text(enum session_message m, enum wf_lang lang)
 		return wf_tr(lang, "A device was lost: nothing recorded");
 	case SESSION_MSG_TEST_OK: return wf_tr(lang, "Test weight OK");
 	case SESSION_MSG_TEST_FAILED: return wf_tr(lang, "Test weight out of tolerance");
+	case SESSION_MSG_ANON_CAP_REACHED:
+		return wf_tr(lang,
+		             "Points for anonymous drops used up today: recorded, points capped");
 	}
 	return "";
 }
