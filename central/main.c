@@ -29,6 +29,12 @@ static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *lo
 		return cmd_blocklist(o);
 	if (strcmp(cmd, "alerts") == 0)
 		return cmd_alerts(o);
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user(o);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(o);
+	if (strcmp(cmd, "token") == 0)
+		return cmd_token(o);
 	fprintf(stderr, "wufei-central: unknown command '%s'\n", cmd);
 	cli_usage(stderr);
 	return 2;

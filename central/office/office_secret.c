@@ -1,0 +1,100 @@
+/* office_secret.c — a secret from a terminal (echo off) or one line of a pipe; see office_secret.h.
+ */
+#include "office_secret.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "wf.h"
+
+/* One line from fd, a byte at a time (nothing after the newline is taken):
+ * its length, or WF_EINVAL / WF_EIO with why. */
+static int read_line(int fd, char *out, size_t cap, char *why, size_t why_len)
+{
+	size_t n = 0;
+	bool too_long = false;
+	for (;;) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(why, why_len, "cannot read the secret: %s", strerror(errno));
+			return WF_EIO;
+		}
+		if (r == 0 && n == 0 && !too_long) {
+			snprintf(why, why_len, "no secret: the input ended before a line");
+			return WF_EINVAL;
+		}
+		if (r == 0 || c == '\n')
+			break;
+		if (n + 1 < cap)
+			out[n++] = c;
+		else
+			too_long =
+			    true; /* read on to the newline, so nothing is left for a shell */
+	}
+	if (n > 0 && out[n - 1] == '\r')
+		n--;
+	out[n] = '\0';
+	if (too_long) {
+		snprintf(why, why_len, "the secret is longer than %zu bytes", cap - 1);
+		return WF_EINVAL;
+	}
+	return (int)n;
+}
+
+/* A line typed with the terminal's echo off (the newline still echoed). */
+static int read_hidden(int in_fd, int prompt_fd, const char *prompt, char *out, size_t cap,
+                       char *why, size_t why_len)
+{
+	struct termios old, quiet;
+	if (tcgetattr(in_fd, &old) != 0) {
+		snprintf(why, why_len, "cannot read the terminal's settings: %s", strerror(errno));
+		return WF_EIO;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
+	quiet.c_lflag |= ECHONL | ICANON;
+	if (write(prompt_fd, prompt, strlen(prompt)) < 0 ||
+	    tcsetattr(in_fd, TCSAFLUSH, &quiet) != 0) {
+		snprintf(why, why_len, "cannot turn the terminal's echo off: %s", strerror(errno));
+		return WF_EIO;
+	}
+	int rc = read_line(in_fd, out, cap, why, why_len);
+	tcsetattr(in_fd, TCSAFLUSH, &old);
+	return rc;
+}
+
+int office_secret_read(int in_fd, int prompt_fd, const char *prompt, bool confirm, char *out,
+                       size_t cap, char *why, size_t why_len)
+{
+	char again[256], prompt2[160];
+	int rc;
+	if (!isatty(in_fd)) {
+		rc = read_line(in_fd, out, cap, why, why_len);
+		if (rc < 0)
+			sodium_memzero(out, cap);
+		return rc;
+	}
+	rc = read_hidden(in_fd, prompt_fd, prompt, out, cap, why, why_len);
+	if (rc >= 0 && confirm) {
+		snprintf(prompt2, sizeof prompt2, "again: %s", prompt);
+		int rc2 = read_hidden(in_fd, prompt_fd, prompt2, again, sizeof again, why, why_len);
+		if (rc2 < 0)
+			rc = rc2;
+		else if (rc2 != rc || sodium_memcmp(again, out, (size_t)rc) != 0) {
+			snprintf(why, why_len, "the two entries differ");
+			rc = WF_EINVAL;
+		}
+		sodium_memzero(again, sizeof again);
+	}
+	if (rc < 0)
+		sodium_memzero(out, cap);
+	return rc;
+}
