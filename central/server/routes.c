@@ -17,6 +17,12 @@ static const struct route routes[] = {
     {"POST", "/api/v1/receipts/claim", false, api_claim},
     {"GET, HEAD", "/r/", false, receipt_page}, /* /r/<TOKEN>: the QR code's URL */
     {"GET, HEAD", "/R/", false, receipt_page},
+    /* the office pages (office_pages.c); "/office/" last: it takes only itself */
+    {"GET, HEAD, POST", "/office/login", false, office_login_page},
+    {"POST", "/office/logout", false, office_logout},
+    {"POST", "/office/password", false, office_password},
+    {"POST", "/office/users/role", false, office_user_role},
+    {"GET, HEAD", "/office/", false, office_home},
 };
 
 /* Whether path is the route's (a route path ending in '/' takes every path it starts). */

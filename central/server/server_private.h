@@ -59,6 +59,12 @@ struct request {
 	const char *body_hash; /* hex of the body's hash (signing_hash_body) */
 	struct signed_headers headers;
 	uint32_t kiosk; /* signed routes: the kiosk that signed (set by auth) */
+	/* for the office pages (office_http.c); NULL when absent */
+	const char *cookie;        /* Cookie header */
+	const char *content_type;  /* Content-Type header */
+	const char *authorization; /* Authorization header (API tokens) */
+	const char *client_addr;   /* the peer's IP address as text ("" when unknown) */
+	bool tls;                  /* the server speaks HTTPS (cookies get Secure) */
 };
 
 /* What a handler answers. */
@@ -67,6 +73,11 @@ struct answer {
 	json_t *json;      /* JSON body (owned), or NULL with html */
 	char *html;        /* malloc'd HTML body, or NULL */
 	const char *allow; /* 405: the Allow header (static text), else NULL */
+	/* the office pages' headers ("" / 0: none) */
+	char set_cookie[256];   /* Set-Cookie value (office_form.h builds it) */
+	char location[256];     /* Location of a 303 */
+	unsigned retry_after_s; /* Retry-After of a 429 */
+	bool page_guard;        /* the office's CSP and anti-framing headers */
 };
 
 /* ---- routes.c ---- */
@@ -133,6 +144,13 @@ void api_time(struct server *srv, const struct request *rq, struct answer *a);  
 void api_claim(struct server *srv, const struct request *rq, struct answer *a); /* api_public.c */
 void receipt_page(struct server *srv, const struct request *rq,
                   struct answer *a); /* receipt_page.c */
+
+/* ---- the office pages (office_pages.c; plumbing in office_http.c, office_http.h) ---- */
+void office_login_page(struct server *srv, const struct request *rq, struct answer *a);
+void office_home(struct server *srv, const struct request *rq, struct answer *a);
+void office_logout(struct server *srv, const struct request *rq, struct answer *a);
+void office_password(struct server *srv, const struct request *rq, struct answer *a);
+void office_user_role(struct server *srv, const struct request *rq, struct answer *a);
 
 #ifdef WUFEI_CRASH_HOOKS
 /* crash_point_ingest — ingest_batch with srv's crash points; the store lock is held. */
