@@ -61,8 +61,10 @@ static int read_hidden(int in_fd, int prompt_fd, const char *prompt, char *out, 
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
 	quiet.c_lflag |= ECHONL | ICANON;
-	if (write(prompt_fd, prompt, strlen(prompt)) < 0 ||
-	    tcsetattr(in_fd, TCSAFLUSH, &quiet) != 0) {
+	/* echo off before the prompt: whatever is typed after it is not shown */
+	if (tcsetattr(in_fd, TCSAFLUSH, &quiet) != 0 ||
+	    write(prompt_fd, prompt, strlen(prompt)) < 0) {
+		tcsetattr(in_fd, TCSAFLUSH, &old);
 		snprintf(why, why_len, "cannot turn the terminal's echo off: %s", strerror(errno));
 		return WF_EIO;
 	}
