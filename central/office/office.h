@@ -132,6 +132,17 @@ int office_login(struct store *s, const char *name, const char *pw, size_t len, 
                  int64_t now_s, struct office_login *out);
 
 /*
+ * office_reauth — a logged-in user's password asked again (before it is
+ * changed): office_login's checks, throttling and audit ("reauth",
+ * "reauth_failed", "reauth_throttled"), without a new session. Threads
+ * that try at the same moment may each get one try past the limit (the
+ * check and the count are not one transaction: the hash is checked outside
+ * the store lock).
+ */
+int office_reauth(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
+                  int64_t now_s, struct office_login *out);
+
+/*
  * office_session_find — the session of cookie value id (hex): 1 logged in
  * (*out filled, the session's idle clock restarted), 0 not (no such session,
  * expired, malformed id, user gone), or a storage error.

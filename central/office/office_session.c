@@ -88,38 +88,49 @@ static int session_create(struct store *s, const struct store_user *u, int64_t n
 	out->who.role = office_role_parse(u->role);
 	memcpy(out->who.csrf, se.csrf, sizeof se.csrf);
 	memcpy(out->who.id_hash, se.id_hash, sizeof se.id_hash);
-	return s->ops->session_add(s, &se);
+	/* each login also clears the sessions that ran out (no id hashes to zeros) */
+	static const uint8_t none[32];
+	int rc = s->ops->session_remove(s, none, now_s - OFFICE_SESSION_IDLE_S,
+	                                now_s - OFFICE_SESSION_MAX_S);
+	return rc ? rc : s->ops->session_add(s, &se);
 }
 
 /* Under the lock: the attempt's outcome recorded (and the session made). */
 static int login_finish(struct store *s, const char *user_key, const char *addr_key,
                         const struct store_user *u, const char *new_hash, int64_t now_s,
-                        struct office_login *out)
+                        bool session, struct office_login *out)
 {
 	if (out->result != OFFICE_LOGIN_OK)
 		return failure_add(s, user_key, addr_key, now_s);
 	int rc = s->ops->login_failures_clear(s, user_key);
 	if (!rc && new_hash[0])
 		rc = s->ops->user_update(s, u->name, new_hash, NULL, now_s) < 0 ? WF_EIO : WF_OK;
-	if (!rc)
+	if (!rc && session)
 		rc = session_create(s, u, now_s, out);
 	return rc;
 }
 
-static void login_audit(struct store *s, const char *name, const char *addr, int64_t now_s,
-                        const struct office_login *out)
+/* what: "login" or "reauth" (a logged-in user's password asked again). */
+static void login_audit(struct store *s, const char *what, const char *name, const char *addr,
+                        int64_t now_s, const struct office_login *out)
 {
-	if (out->result == OFFICE_LOGIN_OK)
-		office_audit(s, now_s, name, addr, "login", "role %s", out->who.user.role);
-	else if (out->result == OFFICE_LOGIN_THROTTLED)
-		office_audit(s, now_s, name, addr, "login_throttled", "retry after %lld s",
+	char action[32];
+	if (out->result == OFFICE_LOGIN_OK && out->who.user.role[0])
+		office_audit(s, now_s, name, addr, what, "role %s", out->who.user.role);
+	else if (out->result == OFFICE_LOGIN_OK)
+		office_audit(s, now_s, name, addr, what, "password confirmed");
+	snprintf(action, sizeof action, "%s_throttled", what);
+	if (out->result == OFFICE_LOGIN_THROTTLED)
+		office_audit(s, now_s, name, addr, action, "retry after %lld s",
 		             (long long)out->retry_after_s);
-	else
-		office_audit(s, now_s, name, addr, "login_failed", "wrong user name or password");
+	snprintf(action, sizeof action, "%s_failed", what);
+	if (out->result == OFFICE_LOGIN_WRONG)
+		office_audit(s, now_s, name, addr, action, "wrong user name or password");
 }
 
-int office_login(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
-                 int64_t now_s, struct office_login *out)
+/* A login (session: a session is made) or a re-authentication. */
+static int attempt(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
+                   int64_t now_s, bool session, struct office_login *out)
 {
 	char user_key[80], addr_key[64], new_hash[OFFICE_HASH_MAX] = "";
 	struct store_user u;
@@ -148,14 +159,26 @@ int office_login(struct store *s, const char *name, const char *pw, size_t len, 
 	int rc = WF_OK;
 	if (out->result != OFFICE_LOGIN_THROTTLED) {
 		store_lock(s);
-		rc = login_finish(s, user_key, addr_key, &u, new_hash, now_s, out);
+		rc = login_finish(s, user_key, addr_key, &u, new_hash, now_s, session, out);
 		store_unlock(s);
 	}
 	sodium_memzero(&u, sizeof u);
 	if (rc)
 		return rc;
-	login_audit(s, name, addr, now_s, out);
+	login_audit(s, session ? "login" : "reauth", name, addr, now_s, out);
 	return WF_OK;
+}
+
+int office_login(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
+                 int64_t now_s, struct office_login *out)
+{
+	return attempt(s, name, pw, len, addr, now_s, true, out);
+}
+
+int office_reauth(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
+                  int64_t now_s, struct office_login *out)
+{
+	return attempt(s, name, pw, len, addr, now_s, false, out);
 }
 
 /* The hash of a cookie's session id (64 hex); WF_EINVAL for anything else. */

@@ -183,20 +183,6 @@ void office_logout(struct server *srv, const struct request *rq, struct answer *
 	office_http_redirect(a, "/office/login");
 }
 
-/* Under no lock: whether current is the user's password now. */
-static int current_ok(struct server *srv, const char *name, const char *current)
-{
-	struct store_user u;
-	store_lock(srv->store);
-	int rc = srv->store->ops->user_get(srv->store, name, 0, &u);
-	store_unlock(srv->store);
-	if (rc != 1)
-		return rc;
-	rc = office_password_verify(u.pw_hash, current, strlen(current), NULL);
-	sodium_memzero(&u, sizeof u);
-	return rc;
-}
-
 void office_password(struct server *srv, const struct request *rq, struct answer *a)
 {
 	struct office_who who;
@@ -207,18 +193,24 @@ void office_password(struct server *srv, const struct request *rq, struct answer
 		return;
 	const char *current = office_form_get(&f, "current");
 	const char *pw = office_form_get(&f, "new");
-	int ok = current ? current_ok(srv, who.user.name, current) : 0;
-	if (ok != 1) {
-		office_audit(srv->store, now, who.user.name, rq->client_addr, "passwd_refused",
-		             "current password wrong");
-		office_http_refuse(a, ok < 0 ? 500 : 403, "The current password is wrong.");
-	} else if (!pw || office_password_ok(pw, strlen(pw)) != WF_OK)
+	struct office_login re;
+	/* the current password again, slowed after failures like a login */
+	int rc = office_reauth(srv->store, who.user.name, current ? current : "",
+	                       current ? strlen(current) : 0, rq->client_addr, now, &re);
+	if (rc)
+		office_http_refuse(a, 500, "Storage failed; nothing was changed.");
+	else if (re.result == OFFICE_LOGIN_THROTTLED) {
+		office_http_refuse(a, 429, "Too many wrong passwords: try again later.");
+		a->retry_after_s = (unsigned)re.retry_after_s;
+	} else if (re.result != OFFICE_LOGIN_OK)
+		office_http_refuse(a, 403, "The current password is wrong.");
+	else if (!pw || office_password_ok(pw, strlen(pw)) != WF_OK)
 		office_http_refuse(a, 400, "The new password must be 10 to 128 characters.");
 	else if (office_password_hash(pw, strlen(pw), hash) != WF_OK)
 		office_http_refuse(a, 500, "Out of memory; try again later.");
 	else {
 		store_lock(srv->store);
-		int rc = srv->store->ops->user_update(srv->store, who.user.name, hash, NULL, now);
+		rc = srv->store->ops->user_update(srv->store, who.user.name, hash, NULL, now);
 		store_unlock(srv->store);
 		sodium_memzero(hash, sizeof hash);
 		if (rc != 1) {

@@ -303,6 +303,15 @@ static void test_csrf(void **state)
 	/* a malformed form: refused too */
 	http(f, "/office/password", "csrf=%zz", id, &r);
 	assert_int_equal(r.status, 400);
+	/* with it but the wrong current password: refused, and counted like a failed login */
+	snprintf(form, sizeof form, "current=not+my+password&new=a+new+password&csrf=%s", csrf);
+	http(f, "/office/password", form, id, &r);
+	assert_int_equal(r.status, 403);
+	assert_non_null(strstr(r.body, "current password is wrong"));
+	assert_int_equal(password_is(f, "vic", "vic password"), 1);
+	char out[8192];
+	audit(f, out, sizeof out);
+	assert_int_equal(count_of(out, "\tvic\t127.0.0.1\treauth_failed\t"), 1);
 	/* with it: changed, and the sessions of vic are over */
 	snprintf(form, sizeof form, "current=vic+password&new=a+new+password&csrf=%s", csrf);
 	http(f, "/office/password", form, id, &r);
