@@ -3,6 +3,7 @@
 #include "office_secret.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -49,11 +50,53 @@ static int read_line(int fd, char *out, size_t cap, char *why, size_t why_len)
 	return (int)n;
 }
 
+/*
+ * The terminal to put back when a signal (Ctrl-C, a hang-up, kill) ends the
+ * program while its echo is off: without this the shell would be left with
+ * echo off. File-scope because a signal handler can reach nothing else; set
+ * only while one secret is read (a command line tool reads one at a time).
+ */
+static volatile sig_atomic_t g_tty_fd = -1;
+static struct termios g_tty_old;
+static const int g_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define NSIGNALS (sizeof g_signals / sizeof g_signals[0])
+
+static void restore_and_die(int sig)
+{
+	if (g_tty_fd >= 0)
+		tcsetattr(g_tty_fd, TCSANOW, &g_tty_old);
+	raise(sig); /* SA_RESETHAND: the default action, once this handler returns */
+}
+
+/* Puts the handlers in (old kept in saved) or, with saved only, back. */
+static void guard_signals(int fd, const struct termios *old, struct sigaction saved[NSIGNALS],
+                          bool on)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = restore_and_die;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	if (on) {
+		g_tty_old = *old;
+		g_tty_fd = fd;
+	}
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		if (on)
+			sigaction(g_signals[i], &sa, &saved[i]);
+		else
+			sigaction(g_signals[i], &saved[i], NULL);
+	}
+	if (!on)
+		g_tty_fd = -1;
+}
+
 /* A line typed with the terminal's echo off (the newline still echoed). */
 static int read_hidden(int in_fd, int prompt_fd, const char *prompt, char *out, size_t cap,
                        char *why, size_t why_len)
 {
 	struct termios old, quiet;
+	struct sigaction saved[NSIGNALS];
 	if (tcgetattr(in_fd, &old) != 0) {
 		snprintf(why, why_len, "cannot read the terminal's settings: %s", strerror(errno));
 		return WF_EIO;
@@ -62,14 +105,17 @@ static int read_hidden(int in_fd, int prompt_fd, const char *prompt, char *out, 
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK);
 	quiet.c_lflag |= ECHONL | ICANON;
 	/* echo off before the prompt: whatever is typed after it is not shown */
+	guard_signals(in_fd, &old, saved, true);
+	int rc = WF_OK;
 	if (tcsetattr(in_fd, TCSAFLUSH, &quiet) != 0 ||
 	    write(prompt_fd, prompt, strlen(prompt)) < 0) {
-		tcsetattr(in_fd, TCSAFLUSH, &old);
 		snprintf(why, why_len, "cannot turn the terminal's echo off: %s", strerror(errno));
-		return WF_EIO;
+		rc = WF_EIO;
 	}
-	int rc = read_line(in_fd, out, cap, why, why_len);
+	if (!rc)
+		rc = read_line(in_fd, out, cap, why, why_len);
 	tcsetattr(in_fd, TCSAFLUSH, &old);
+	guard_signals(in_fd, NULL, saved, false);
 	return rc;
 }
 

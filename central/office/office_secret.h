@@ -5,6 +5,9 @@
  *
  * From a terminal: a prompt, the terminal's echo off while the line is typed
  * (termios), and with confirm the same question again (the two must match).
+ * A signal that ends the program meanwhile (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT) first turns the echo back on; the caller's own handlers for them
+ * are put back afterwards.
  * From anything else (a pipe, a file): exactly one line, no prompt; the
  * bytes after it are not read.
  *

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -169,11 +170,11 @@ static void test_secret_pty(void **state)
 	secret_pty("hunter22\n", "hunter33\n", WF_EINVAL, NULL);
 }
 
-/* `wufei-central ARGS --db` on a pty as its terminal, answering the two
- * password prompts with first and second; its exit status; its screen in
- * seen. */
-static int cli_pty(const char *const *args, const char *first, const char *second, char *seen,
-                   size_t cap)
+/* `wufei-central ARGS --db` on a pty as its controlling terminal, answering
+ * the two password prompts with first and second (NULL: only the first);
+ * its exit status; its screen in seen; whether the terminal echoes after. */
+static int cli_pty_echo(const char *const *args, const char *first, const char *second, char *seen,
+                        size_t cap, bool *echo_after)
 {
 	char bin[512];
 	const char *argv[24];
@@ -189,6 +190,7 @@ static int cli_pty(const char *const *args, const char *first, const char *secon
 	pid_t pid = fork();
 	if (pid == 0) {
 		setsid();
+		ioctl(slave, TIOCSCTTY, 0); /* so that ^C on it is a SIGINT */
 		dup2(slave, 0);
 		dup2(slave, 1);
 		dup2(slave, 2);
@@ -196,17 +198,40 @@ static int cli_pty(const char *const *args, const char *first, const char *secon
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
-	close(slave);
 	seen[0] = '\0';
 	if (pty_expect(master, seen, cap, "password for") &&
-	    write(master, first, strlen(first)) > 0 && pty_expect(master, seen, cap, "again:") &&
-	    write(master, second, strlen(second)) > 0)
-		pty_expect(master, seen, cap, "\x01never"); /* read until it exits */
-	close(master);
+	    write(master, first, strlen(first)) > 0 && second &&
+	    pty_expect(master, seen, cap, "again:"))
+		assert_true(write(master, second, strlen(second)) > 0);
+	/* our slave fd stays open (to look at the terminal after), so the end
+	 * shows as the child's exit, not as EIO on the master */
 	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		struct pollfd p = {.fd = master, .events = POLLIN};
+		if (poll(&p, 1, 50) == 1) {
+			size_t got = strlen(seen);
+			ssize_t k = read(master, seen + got, cap - 1 - got);
+			if (k > 0)
+				seen[got + (size_t)k] = '\0';
+		}
+	}
+	struct termios tio;
+	*echo_after = tcgetattr(slave, &tio) == 0 && (tio.c_lflag & ECHO);
+	close(slave);
+	close(master);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static int cli_pty(const char *const *args, const char *first, const char *second, char *seen,
+                   size_t cap)
+{
+	bool echo = false;
+	int rc = cli_pty_echo(args, first, second, seen, cap, &echo);
+	assert_true(echo);
+	return rc;
 }
 
 /* The stored hash of office user name verifies pw: 1, 0 not, -1 no user. */
@@ -232,6 +257,11 @@ static void test_user_commands(void **state)
 	assert_int_equal(cli_pty(add, "first password\n", "other password\n", seen, sizeof seen),
 	                 1);
 	assert_non_null(strstr(seen, "differ"));
+	assert_int_equal(user_password_is("ann", "first password"), -1);
+	/* Ctrl-C at the prompt: the program ends, the terminal echoes again */
+	bool echo = false;
+	assert_int_equal(cli_pty_echo(add, "\x03", NULL, seen, sizeof seen, &echo), 128 + SIGINT);
+	assert_true(echo);
 	assert_int_equal(user_password_is("ann", "first password"), -1);
 	assert_int_equal(cli_pty(add, "hunter22 long\n", "hunter22 long\n", seen, sizeof seen), 0);
 	assert_null(strstr(seen, "hunter22"));
