@@ -155,7 +155,7 @@ static void test_sessions(void **state)
 	         res.cookie);
 	char out[64];
 	assert_int_equal(wf_test_sh(out, sizeof out, "sqlite3 '%s' \"%s\"", f->path, sql), 0);
-	assert_int_equal(atoi(out), 0);
+	assert_int_equal(strtol(out, NULL, 10), 0);
 
 	assert_int_equal(office_session_find(f->s, res.cookie, T0 + 60, &who), 1);
 	assert_string_equal(who.user.name, "alice");
