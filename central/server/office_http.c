@@ -27,6 +27,12 @@ static bool is_form(const char *type)
 
 int office_http_form(const struct request *rq, struct answer *a, struct office_form *f)
 {
+	/* A browser says when another site sends the form: refused before anything,
+	 * the login too (which has no session, hence no CSRF token, to check). */
+	if (rq->fetch_site && strcmp(rq->fetch_site, "cross-site") == 0) {
+		office_http_refuse(a, 403, "This form cannot be sent from another site.");
+		return WF_EINVAL;
+	}
 	if (!is_form(rq->content_type)) {
 		office_http_refuse(a, 415,
 		                   "This form must be sent as "

@@ -24,8 +24,9 @@ int office_http_who(struct server *srv, const struct request *rq, struct office_
 
 /*
  * office_http_form — rq's body as a form (Content-Type
- * application/x-www-form-urlencoded). WF_OK, or a refusal page in a (415
- * another type, 413 too large, 400 malformed) and a negative wf_err.
+ * application/x-www-form-urlencoded). WF_OK, or a refusal page in a (403
+ * sent from another site by the browser's Sec-Fetch-Site, 415 another
+ * type, 413 too large, 400 malformed) and a negative wf_err.
  */
 int office_http_form(const struct request *rq, struct answer *a, struct office_form *f);
 

@@ -204,6 +204,7 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .cookie = header(c, "Cookie"),
 	    .content_type = header(c, "Content-Type"),
 	    .authorization = header(c, "Authorization"),
+	    .fetch_site = header(c, "Sec-Fetch-Site"),
 	    .client_addr = addr,
 	    .tls = srv->tls_cert != NULL,
 	};

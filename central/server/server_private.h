@@ -63,6 +63,7 @@ struct request {
 	const char *cookie;        /* Cookie header */
 	const char *content_type;  /* Content-Type header */
 	const char *authorization; /* Authorization header (API tokens) */
+	const char *fetch_site;    /* Sec-Fetch-Site header ("cross-site": another site's form) */
 	const char *client_addr;   /* the peer's IP address as text ("" when unknown) */
 	bool tls;                  /* the server speaks HTTPS (cookies get Secure) */
 };

@@ -82,11 +82,15 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	return size * n;
 }
 
+/* An extra request header for the next http() ("" none). */
+static char g_extra[128];
+
 /* One request: GET (form NULL) or POST of a urlencoded form, with the
  * session cookie id (NULL: none). */
 static void http(struct fx *f, const char *path, const char *form, const char *cookie,
                  struct resp *r)
 {
+	struct curl_slist *hdrs = g_extra[0] ? curl_slist_append(NULL, g_extra) : NULL;
 	char url[400], ck[200];
 	memset(r, 0, sizeof *r);
 	snprintf(url, sizeof url, "%s://127.0.0.1:%d%s", f->tls ? "https" : "http", f->c.port,
@@ -106,9 +110,13 @@ static void http(struct fx *f, const char *path, const char *form, const char *c
 		snprintf(ck, sizeof ck, "%s=%s", OFFICE_COOKIE, cookie);
 		curl_easy_setopt(c, CURLOPT_COOKIE, ck);
 	}
+	if (hdrs)
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	assert_int_equal(curl_easy_perform(c), CURLE_OK);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_cleanup(c);
+	curl_slist_free_all(hdrs);
+	g_extra[0] = '\0';
 }
 
 /* Adds office user name (password "<name> password") with role. */
@@ -408,6 +416,16 @@ static void test_forms_refused(void **state)
 	assert_int_equal(r.status, 413);
 	http(f, "/office/nothing-here", NULL, NULL, &r);
 	assert_int_equal(r.status, 404);
+	/* another site's form (the browser says so): refused, the login too */
+	snprintf(g_extra, sizeof g_extra, "Sec-Fetch-Site: cross-site");
+	http(f, "/office/login", "user=ada&password=ada+password", NULL, &r);
+	assert_int_equal(r.status, 403);
+	assert_string_equal(r.set_cookie, "");
+	snprintf(g_extra, sizeof g_extra, "Sec-Fetch-Site: same-origin");
+	http(f, "/office/login", "user=ada&password=ada+password", NULL, &r);
+	assert_int_equal(r.status, 303);
+	http(f, "/office/login", "user=ada&password=x", NULL, &r);
+	assert_int_equal(r.status, 401); /* (no header: not a browser, or an old one) */
 }
 
 static void test_tls_cookie(void **state)
