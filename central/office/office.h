@@ -94,6 +94,7 @@ int office_audit(struct store *s, int64_t now_s, const char *who, const char *ad
 #define OFFICE_THROTTLE_BASE_S   30    /* first wait; doubles with each further failure */
 #define OFFICE_SESSION_IDLE_S    1800  /* a session ends after 30 min unused */
 #define OFFICE_SESSION_MAX_S     43200 /* and 12 h after the login in any case */
+#define OFFICE_SESSION_TOUCH_S   60    /* the idle clock is restarted at most once a minute */
 #define OFFICE_COOKIE            "wufei_office"
 #define OFFICE_SESSION_ID_HEX    65 /* 32 random bytes as hex, with the NUL */
 
@@ -127,6 +128,9 @@ struct office_login {
  * unknown name, so the time does not tell). A refusal counts as a failure.
  * OK creates a session (and rehashes an outdated hash). Every outcome is in
  * the audit log. Returns WF_OK with *out filled, or a storage error.
+ * Threads that try at the same moment may each get one try past the limit
+ * (the hash is checked outside the store lock, between the check and the
+ * count), so at most the server's thread count more.
  */
 int office_login(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
                  int64_t now_s, struct office_login *out);
@@ -134,17 +138,15 @@ int office_login(struct store *s, const char *name, const char *pw, size_t len, 
 /*
  * office_reauth — a logged-in user's password asked again (before it is
  * changed): office_login's checks, throttling and audit ("reauth",
- * "reauth_failed", "reauth_throttled"), without a new session. Threads
- * that try at the same moment may each get one try past the limit (the
- * check and the count are not one transaction: the hash is checked outside
- * the store lock).
+ * "reauth_failed", "reauth_throttled"), without a new session.
  */
 int office_reauth(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
                   int64_t now_s, struct office_login *out);
 
 /*
  * office_session_find — the session of cookie value id (hex): 1 logged in
- * (*out filled, the session's idle clock restarted), 0 not (no such session,
+ * (*out filled, the session's idle clock restarted when it is a minute or
+ * more old), 0 not (no such session,
  * expired, malformed id, user gone), or a storage error.
  */
 int office_session_find(struct store *s, const char *id, int64_t now_s, struct office_who *out);

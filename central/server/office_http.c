@@ -89,8 +89,12 @@ void office_http_cookie(const struct request *rq, struct answer *a, const char *
 
 void office_http_redirect(struct answer *a, const char *location)
 {
+	char esc[300], body[400];
 	snprintf(a->location, sizeof a->location, "%s", location);
-	office_http_page(a, 303, "See other", "<p><a href=\"/office/\">Continue</a></p>");
+	snprintf(body, sizeof body,
+	         "<p><a href=\"%s\">Continue · <span lang=zh-CN>继续</span></a></p>",
+	         office_html_escape(location, esc, sizeof esc));
+	office_http_page(a, 303, "See other", body);
 }
 
 void office_http_page(struct answer *a, unsigned status, const char *title, const char *body)

@@ -1,6 +1,6 @@
 /*
  * store_sqlite.h — inside the SQLite backend of store.h (private to this
- * folder). The backend is four files, one side each:
+ * folder). The backend is five files, one side each:
  *
  *   store_sqlite_open.c       open, schema migrations, close, the ops table
  *   store_sqlite_journal.c    what kiosks send: kiosks, keys, records,
