@@ -167,6 +167,15 @@ static const char *header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* Whether a TLS-terminating proxy in front says the client came over HTTPS.
+ * Taken on trust: it only makes cookies Secure, which harms no one but a
+ * client that lies. */
+static bool forwarded_https(struct MHD_Connection *c)
+{
+	const char *v = header(c, "X-Forwarded-Proto");
+	return v && strcmp(v, "https") == 0;
+}
+
 /* The peer's IP address as text into out[cap] ("" when unknown). */
 static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 {
@@ -206,7 +215,7 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .authorization = header(c, "Authorization"),
 	    .fetch_site = header(c, "Sec-Fetch-Site"),
 	    .client_addr = addr,
-	    .tls = srv->tls_cert != NULL,
+	    .tls = srv->tls_cert != NULL || forwarded_https(c),
 	};
 	if (cn->too_large)
 		answer_error(&a, 413, "body_too_large", "request body over %u bytes",

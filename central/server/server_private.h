@@ -65,7 +65,8 @@ struct request {
 	const char *authorization; /* Authorization header (API tokens) */
 	const char *fetch_site;    /* Sec-Fetch-Site header ("cross-site": another site's form) */
 	const char *client_addr;   /* the peer's IP address as text ("" when unknown) */
-	bool tls;                  /* the server speaks HTTPS (cookies get Secure) */
+	bool tls; /* HTTPS: served by us, or by a proxy saying X-Forwarded-Proto: https
+	           * (cookies get Secure) */
 };
 
 /* What a handler answers. */

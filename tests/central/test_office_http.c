@@ -244,6 +244,11 @@ static void test_login_logout(void **state)
 	assert_non_null(strstr(r.set_cookie, "; SameSite=Strict"));
 	assert_non_null(strstr(r.set_cookie, "; Path=/"));
 	assert_null(strstr(r.set_cookie, "Secure"));
+	/* behind a TLS-terminating proxy that says so: Secure */
+	snprintf(g_extra, sizeof g_extra, "X-Forwarded-Proto: https");
+	http(f, "/office/login", "user=vic&password=vic+password", NULL, &r);
+	assert_int_equal(r.status, 303);
+	assert_non_null(strstr(r.set_cookie, "; Secure"));
 	login(f, "vic", id);
 	http(f, "/office/", NULL, id, &r);
 	assert_int_equal(r.status, 200);
@@ -272,7 +277,7 @@ static void test_login_logout(void **state)
 	     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", &r);
 	assert_int_equal(r.status, 303);
 	audit(f, out, sizeof out);
-	assert_int_equal(count_of(out, "\tvic\t127.0.0.1\tlogin\t"), 2);
+	assert_int_equal(count_of(out, "\tvic\t127.0.0.1\tlogin\t"), 3);
 	assert_int_equal(count_of(out, "\tvic\t127.0.0.1\tlogin_failed\t"), 1);
 	assert_int_equal(count_of(out, "\tvic\t127.0.0.1\trefused\tPOST /office/logout"), 2);
 	assert_int_equal(count_of(out, "\tvic\t127.0.0.1\tlogout\t"), 1);
