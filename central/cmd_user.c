@@ -261,8 +261,12 @@ static int token_add(struct store *s, const struct cli_opts *o, const char *who)
 {
 	char name[64], token[OFFICE_TOKEN_TEXT];
 	int64_t id = 0, t = now_s();
-	if (cli_opt_text(o, "name", name, sizeof name, true) != WF_OK || !name[0])
+	if (cli_opt_text(o, "name", name, sizeof name, true) != WF_OK)
 		return done(s, 2);
+	if (!name[0]) {
+		fputs("wufei-central: token add --name wants the shop's name\n", stderr);
+		return done(s, 2);
+	}
 	int rc = office_token_add(s, name, t, token, &id);
 	if (!rc)
 		rc = office_audit(s, t, who, NULL, "token_add", "%" PRId64 " for %s", id, name);
