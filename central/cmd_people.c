@@ -2,14 +2,18 @@
  * cmd_people.c — who the kiosks know: `wufei-central resident
  * add|list|block|remove`, `staff add|list|remove` and `blocklist add`.
  * A card is given as its canonical id (--card, hashed with central's card
- * key) or as its hash (--card-hash); one card, one identity.
+ * key) or as its hash (--card-hash); one card, one identity. A staff PIN is
+ * read from the terminal or standard input (office_secret.h), never taken
+ * from the command line.
  */
 #include <inttypes.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "commands.h"
+#include "office_secret.h"
 
 static int print_resident(void *ctx, const struct store_resident *r)
 {
@@ -79,27 +83,56 @@ static bool pin_ok(const char *pin)
 	return digits;
 }
 
+/* The staff member's PIN from the terminal (echo off, asked twice) or one
+ * line of standard input, hashed into hash. Never from the command line. */
+static int pin_read_hash(char hash[192])
+{
+	char pin[16], why[160];
+	int n = office_secret_read(STDIN_FILENO, STDERR_FILENO, "PIN (4-12 digits): ", true, pin,
+	                           sizeof pin, why, sizeof why);
+	int rc = WF_OK;
+	if (n < 0) {
+		fprintf(stderr, "wufei-central: %s\n", why);
+		rc = WF_EINVAL;
+	} else if (!pin_ok(pin)) {
+		fputs("wufei-central: a PIN is 4 to 12 digits\n", stderr);
+		rc = WF_EINVAL;
+	} else if (crypto_pwhash_str(hash, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                             crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		fputs("wufei-central: out of memory hashing the PIN\n", stderr);
+		rc = WF_ENOMEM;
+	}
+	sodium_memzero(pin, sizeof pin);
+	return rc;
+}
+
 static int staff_add(struct store *s, const struct cli_opts *o)
 {
 	struct store_staff st;
 	int64_t id = 0;
-	const char *pin = cli_opt(o, "pin");
 	memset(&st, 0, sizeof st);
+	if (cli_opt(o, "pin")) {
+		fputs(
+		    "wufei-central: staff add no longer takes --pin (anyone on this machine can "
+		    "read a command line): type the PIN when asked, or give it as one line on "
+		    "standard input, e.g. printf '%s\\n' \"$PIN\" | wufei-central staff add ...\n",
+		    stderr);
+		store_close(s);
+		return 2;
+	}
 	if (cli_opt_int(o, "id", 1, INT64_MAX, &id, true) != WF_OK ||
 	    cli_card_hash(s, o, st.card_hash) != WF_OK ||
 	    cli_opt_text(o, "name", st.name, sizeof st.name, true) != WF_OK ||
-	    cli_opt_text(o, "role", st.role, sizeof st.role, true) != WF_OK || !pin_ok(pin) ||
+	    cli_opt_text(o, "role", st.role, sizeof st.role, true) != WF_OK ||
 	    (strcmp(st.role, "staff") && strcmp(st.role, "admin"))) {
 		fputs("wufei-central: staff add needs --id, --card or --card-hash, --name, "
-		      "--role staff|admin, --pin of 4-12 digits\n",
+		      "--role staff|admin (and the PIN on standard input)\n",
 		      stderr);
 		store_close(s);
 		return 2;
 	}
 	st.id = id;
-	if (crypto_pwhash_str(st.pin_hash, pin, strlen(pin), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
-		fputs("wufei-central: out of memory hashing the PIN\n", stderr);
+	if (pin_read_hash(st.pin_hash) != WF_OK) {
 		store_close(s);
 		return 1;
 	}

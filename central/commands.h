@@ -28,5 +28,9 @@ int cmd_blocklist(const struct cli_opts *o);
 int cmd_rates(const struct cli_opts *o);
 /* alerts list (cmd_alerts.c) */
 int cmd_alerts(const struct cli_opts *o);
+/* user add|passwd|role|remove|list, audit list, token add|list|revoke (cmd_user.c) */
+int cmd_user(const struct cli_opts *o);
+int cmd_audit(const struct cli_opts *o);
+int cmd_token(const struct cli_opts *o);
 
 #endif

@@ -34,6 +34,12 @@ static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *lo
 		return cmd_receipt(o);
 	if (strcmp(cmd, "points") == 0)
 		return cmd_points(o);
+	if (strcmp(cmd, "user") == 0)
+		return cmd_user(o);
+	if (strcmp(cmd, "audit") == 0)
+		return cmd_audit(o);
+	if (strcmp(cmd, "token") == 0)
+		return cmd_token(o);
 	fprintf(stderr, "wufei-central: unknown command '%s'\n", cmd);
 	cli_usage(stderr);
 	return 2;

@@ -72,7 +72,7 @@ c resident add --id 1001 --card em4100:0014868981 --name "王*" --points 120
 c resident add --id 1002 --card em4100:0010597059 --name "李*"
 c resident add --id 1003 --card em4100:0010435873 --name "张*"
 c resident block 1003 --reason "account closed: moved away"
-c staff add --id 7 --card em4100:0001122867 --name "陈*" --role staff --pin 1234
+printf '1234\n' | c staff add --id 7 --card em4100:0001122867 --name "陈*" --role staff   # the PIN on stdin
 c blocklist add --card em4100:0185339150 --reason "card reported stolen"
 c kiosk add 1 --pubkey "$out/kiosk.key.pub" --name "Demo kiosk"
 $bin/wufei-central serve --db "$db" --listen 127.0.0.1:0 >"$out/central.out" 2>"$out/central.log" &

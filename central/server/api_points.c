@@ -10,24 +10,71 @@
 
 #include <string.h>
 
+#include "office_http.h"
 #include "points.h"
 #include "rcheck.h"
 
+/* A partner shop's token (Authorization: Bearer wft_...): it may only redeem. */
+static int token_actor(struct server *srv, const struct request *rq, struct office_actor *actor,
+                       struct answer *a)
+{
+	int64_t id = 0;
+	char scope[16] = "";
+	int ok = office_token_check(srv->store, rq->authorization, &id, scope);
+	if (ok < 0) {
+		answer_error(a, 500, "internal", "storage failed");
+		return ok;
+	}
+	if (ok == 0 || strcmp(scope, "redeem") != 0) {
+		answer_error(a, 401, "office_auth_required", "the partner token is not valid");
+		return WF_ESTATE;
+	}
+	snprintf(actor->name, sizeof actor->name, "token:%lld", (long long)id);
+	actor->may_claim = false;
+	return WF_OK;
+}
+
+/* An office user's session (its cookie): an operator or admin, with the
+ * session's CSRF token in the body's "csrf" (a page's script or form sends
+ * it; another site cannot read it). */
+static int session_actor(struct server *srv, const struct request *rq, const json_t *body,
+                         struct office_actor *actor, struct answer *a)
+{
+	struct office_who who;
+	int rc = office_http_who(srv, rq, &who);
+	if (rc < 0) {
+		answer_error(a, 500, "internal", "storage failed");
+		return rc;
+	}
+	if (rc == 0) {
+		answer_error(a, 401, "office_auth_required",
+		             "claims and redemptions need an office session or a partner token");
+		return WF_ESTATE;
+	}
+	if ((rq->fetch_site && strcmp(rq->fetch_site, "cross-site") == 0) ||
+	    !office_csrf_ok(&who, json_string_value(json_object_get(body, "csrf")))) {
+		answer_error(a, 403, "csrf", "the session's CSRF token is missing or wrong");
+		return WF_ESTATE;
+	}
+	if (!office_can(who.role, OFFICE_REDEEM)) {
+		answer_error(a, 403, "forbidden", "a viewer may not claim or redeem");
+		return WF_ESTATE;
+	}
+	snprintf(actor->name, sizeof actor->name, "%s", who.user.name);
+	actor->may_claim = office_can(who.role, OFFICE_CLAIM);
+	return WF_OK;
+}
+
 /*
- * office_actor_of — who makes rq. MERGE STEP (the lead): replace this body
- * with the office's authentication (central/office: the session cookie of
- * an operator, or `office_token_check` for a partner token, may_claim =
- * false), filling actor->name with the user's or token's name. Until then
- * wufei-central refuses every points call (401 office_auth_required), and
- * only the test build (wufei-central-crashtest, WUFEI_CRASH_HOOKS) takes the
- * actor from the body's "test_actor" (an operator) or "test_partner" (a
- * partner), so the tests drive the handlers over real HTTP.
+ * office_actor_of — who makes rq: a partner token (Authorization header),
+ * else an office session (cookie + CSRF token); else 401. The test build
+ * (wufei-central-crashtest, WUFEI_CRASH_HOOKS) also takes the actor from the
+ * body's "test_actor" (an operator) or "test_partner" (a partner), so the
+ * race tests drive the handlers over real HTTP without logging in 64 times.
  */
 static int office_actor_of(struct server *srv, const struct request *rq, const json_t *body,
                            struct office_actor *actor, struct answer *a)
 {
-	(void)srv;
-	(void)rq;
 	memset(actor, 0, sizeof *actor);
 #ifdef WUFEI_CRASH_HOOKS
 	const char *op = json_string_value(json_object_get(body, "test_actor"));
@@ -38,12 +85,10 @@ static int office_actor_of(struct server *srv, const struct request *rq, const j
 		actor->may_claim = op != NULL;
 		return WF_OK;
 	}
-#else
-	(void)body;
 #endif
-	answer_error(a, 401, "office_auth_required",
-	             "claims and redemptions need an office session or a partner token");
-	return WF_ESTATE;
+	if (rq->authorization)
+		return token_actor(srv, rq, actor, a);
+	return session_actor(srv, rq, body, actor, a);
 }
 
 /* o[key] as an integer in [min, max]; false when absent, another type or out of range. */

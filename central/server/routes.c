@@ -23,6 +23,12 @@ static const struct route routes[] = {
     {"GET, HEAD", "/livez", false, api_livez}, /* the operator's probes and scraper */
     {"GET, HEAD", "/readyz", false, api_readyz},
     {"GET, HEAD", "/metrics", false, api_metrics},
+    /* the office pages (office_pages.c); "/office/" last: it takes only itself */
+    {"GET, HEAD, POST", "/office/login", false, office_login_page},
+    {"POST", "/office/logout", false, office_logout},
+    {"POST", "/office/password", false, office_password},
+    {"POST", "/office/users/role", false, office_user_role},
+    {"GET, HEAD", "/office/", false, office_home},
 };
 
 /* Whether path is the route's (a route path ending in '/' takes every path it starts). */

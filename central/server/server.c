@@ -81,6 +81,23 @@ static enum MHD_Result send_answer(struct server *srv, struct MHD_Connection *c,
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (a->allow)
 		MHD_add_response_header(r, "Allow", a->allow);
+	if (a->set_cookie[0])
+		MHD_add_response_header(r, "Set-Cookie", a->set_cookie);
+	if (a->location[0])
+		MHD_add_response_header(r, "Location", a->location);
+	if (a->retry_after_s) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", a->retry_after_s);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	if (a->page_guard) {
+		MHD_add_response_header(r, "Content-Security-Policy",
+		                        "default-src 'none'; style-src 'unsafe-inline'; img-src "
+		                        "'self' data:; form-action 'self'; frame-ancestors 'none'");
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	}
 	enum MHD_Result ret = MHD_queue_response(c, a->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -194,13 +211,38 @@ static const char *header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+/* Whether a TLS-terminating proxy in front says the client came over HTTPS.
+ * Taken on trust: it only makes cookies Secure, which harms no one but a
+ * client that lies. */
+static bool forwarded_https(struct MHD_Connection *c)
+{
+	const char *v = header(c, "X-Forwarded-Proto");
+	return v && strcmp(v, "https") == 0;
+}
+
+/* The peer's IP address as text into out[cap] ("" when unknown). */
+static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	out[0] = '\0';
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+		          (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		          (socklen_t)cap);
+}
+
 /* The whole request is in: route it and answer. */
 static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection *c,
                                       const char *path, const char *method, struct conn *cn)
 {
 	struct answer a = {.status = 500};
-	char hash[SIGNING_HASH_HEX_LEN + 1];
+	char hash[SIGNING_HASH_HEX_LEN + 1], addr[INET6_ADDRSTRLEN];
 	signing_hash_body(cn->body, cn->len, hash);
+	client_addr(c, addr, sizeof addr);
 	struct request rq = {
 	    .method = method,
 	    .path = path,
@@ -214,6 +256,12 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .body_hash = hash,
 	    .headers = {header(c, "X-Wufei-Kiosk"), header(c, "X-Wufei-Key-Id"),
 	                header(c, "X-Wufei-Time"), header(c, "X-Wufei-Signature")},
+	    .cookie = header(c, "Cookie"),
+	    .content_type = header(c, "Content-Type"),
+	    .authorization = header(c, "Authorization"),
+	    .fetch_site = header(c, "Sec-Fetch-Site"),
+	    .client_addr = addr,
+	    .tls = srv->tls_cert != NULL || forwarded_https(c),
 	};
 	if (cn->too_large)
 		answer_error(&a, 413, "body_too_large", "request body over %u bytes",

@@ -70,6 +70,14 @@ struct request {
 	 * X-Wufei-Time it was signed at (UTC seconds) */
 	uint8_t request_id[WF_HASH_BYTES];
 	int64_t signed_s;
+	/* for the office pages (office_http.c); NULL when absent */
+	const char *cookie;        /* Cookie header */
+	const char *content_type;  /* Content-Type header */
+	const char *authorization; /* Authorization header (API tokens) */
+	const char *fetch_site;    /* Sec-Fetch-Site header ("cross-site": another site's form) */
+	const char *client_addr;   /* the peer's IP address as text ("" when unknown) */
+	bool tls; /* HTTPS: served by us, or by a proxy saying X-Forwarded-Proto: https
+	           * (cookies get Secure) */
 };
 
 /* What a handler answers. */
@@ -79,6 +87,11 @@ struct answer {
 	char *html;        /* malloc'd HTML body, or NULL */
 	const char *type;  /* html's Content-Type (static text) when not HTML, else NULL */
 	const char *allow; /* 405: the Allow header (static text), else NULL */
+	/* the office pages' headers ("" / 0: none) */
+	char set_cookie[256];   /* Set-Cookie value (office_form.h builds it) */
+	char location[256];     /* Location of a 303 */
+	unsigned retry_after_s; /* Retry-After of a 429 */
+	bool page_guard;        /* the office's CSP and anti-framing headers */
 };
 
 /* ---- routes.c ---- */
@@ -224,6 +237,13 @@ void receipt_page(struct server *srv, const struct request *rq,
 void api_livez(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
 void api_readyz(struct server *srv, const struct request *rq, struct answer *a);  /* api_health.c */
 void api_metrics(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
+
+/* ---- the office pages (office_pages.c; plumbing in office_http.c, office_http.h) ---- */
+void office_login_page(struct server *srv, const struct request *rq, struct answer *a);
+void office_home(struct server *srv, const struct request *rq, struct answer *a);
+void office_logout(struct server *srv, const struct request *rq, struct answer *a);
+void office_password(struct server *srv, const struct request *rq, struct answer *a);
+void office_user_role(struct server *srv, const struct request *rq, struct answer *a);
 
 #ifdef WUFEI_CRASH_HOOKS
 /* crash_point_ingest — ingest_batch with srv's crash points; the store lock is held. */

@@ -6,7 +6,8 @@
  * tamper alerts, epochs, heartbeats, categories with versioned rates,
  * residents, staff, the card blocklist, the card key, receipt claims, the
  * points ledger (entries never updated in place, with a running total per
- * resident kept in the same transaction as each entry).
+ * resident kept in the same transaction as each entry); the office's users,
+ * sessions, audit log, login failures and API tokens.
  * Not for: HTTP, JSON, signatures or the sync rules (duplicate, conflict,
  * chain and points checks live in ingest.c): a backend only stores.
  *
@@ -174,6 +175,47 @@ struct store_claim {
 	int64_t claimed_s;
 };
 
+/* ---- the office (store_sqlite_office.c) ---- */
+
+/* An office user (the web pages' people). */
+struct store_user {
+	int64_t id;
+	char name[64];     /* login name, unique */
+	char pw_hash[192]; /* crypto_pwhash_str (Argon2id) */
+	char role[16];     /* "viewer" | "operator" | "admin" */
+	int64_t created_s;
+	int64_t changed_s; /* password or role last changed */
+};
+
+/* An office session. Central keeps only the hash of the cookie's id. */
+struct store_session {
+	uint8_t id_hash[32]; /* BLAKE2b-256 of the random id the cookie carries */
+	int64_t user;        /* store_user id */
+	char csrf[65];       /* the session's CSRF token, hex */
+	int64_t created_s;   /* for the absolute expiry */
+	int64_t seen_s;      /* last request, for the idle expiry */
+};
+
+/* One line of the office's audit log. */
+struct store_audit {
+	int64_t id;
+	int64_t at_s;
+	char who[64];     /* user name, or "cli:<login>" for the command line */
+	char action[32];  /* e.g. "login", "login_failed", "user_add" */
+	char detail[256]; /* free text, as given (escape it when shown) */
+	char addr[48];    /* client address, or "" */
+};
+
+/* A partner shop's API token. Central keeps only its hash. */
+struct store_token {
+	int64_t id;
+	char name[64];
+	uint8_t hash[32]; /* BLAKE2b-256 of the token text */
+	char scope[16];   /* "redeem" */
+	int64_t created_s;
+	int64_t revoked_s; /* 0 = live */
+};
+
 /* Callbacks for store_read_catalog; any may be NULL; non-zero return stops. */
 struct store_catalog_fns {
 	void *ctx;
@@ -324,6 +366,51 @@ struct store_ops {
 	 */
 	int (*anon_day)(struct store *s, uint32_t kiosk, uint16_t category, uint32_t local_day,
 	                uint32_t before_seq, int64_t *credited);
+
+	/* ---- the office: users, sessions, audit, login failures, API tokens ---- */
+	/* adds u (id, created_s, changed_s set); WF_EEXIST when the name is taken */
+	int (*user_add)(struct store *s, struct store_user *u);
+	/* 1 found (*out filled), 0 no such user, or error; by name, or by id when name is NULL */
+	int (*user_get)(struct store *s, const char *name, int64_t id, struct store_user *out);
+	/* new password hash and/or role (NULL: unchanged); ends the user's sessions when the
+	 * password changes; 1 changed, 0 no such user */
+	int (*user_update)(struct store *s, const char *name, const char *pw_hash, const char *role,
+	                   int64_t now_s);
+	/* removes the user and their sessions; 1 removed, 0 no such user */
+	int (*user_remove)(struct store *s, const char *name);
+	/* every user by name; fn returning non-zero stops */
+	int (*user_list)(struct store *s, int (*fn)(void *ctx, const struct store_user *u),
+	                 void *ctx);
+	int (*session_add)(struct store *s, const struct store_session *se);
+	/* 1 found, 0 absent, or error */
+	int (*session_get)(struct store *s, const uint8_t id_hash[32], struct store_session *out);
+	int (*session_touch)(struct store *s, const uint8_t id_hash[32], int64_t now_s);
+	/* removes one session (absent is not an error), and every session seen before
+	 * idle_before_s or created before created_before_s (expired) */
+	int (*session_remove)(struct store *s, const uint8_t id_hash[32], int64_t idle_before_s,
+	                      int64_t created_before_s);
+	/* a->id is set */
+	int (*audit_add)(struct store *s, struct store_audit *a);
+	/* every line, oldest first; fn returning non-zero stops */
+	int (*audit_list)(struct store *s, int (*fn)(void *ctx, const struct store_audit *a),
+	                  void *ctx);
+	/* a failed login for key ("user:NAME" or "addr:ADDR") at now_s; forgets failures
+	 * older than forget_before_s (all keys) */
+	int (*login_failure_add)(struct store *s, const char *key, int64_t now_s,
+	                         int64_t forget_before_s);
+	/* failures of key since since_s: how many and the latest time (0 if none) */
+	int (*login_failures)(struct store *s, const char *key, int64_t since_s, int64_t *count,
+	                      int64_t *last_s);
+	int (*login_failures_clear)(struct store *s, const char *key);
+	/* adds t (id set); the hash is unique */
+	int (*token_add)(struct store *s, struct store_token *t);
+	/* 1 found by hash (revoked ones too: look at revoked_s), 0 absent, or error */
+	int (*token_find)(struct store *s, const uint8_t hash[32], struct store_token *out);
+	/* every token by id; fn returning non-zero stops */
+	int (*token_list)(struct store *s, int (*fn)(void *ctx, const struct store_token *t),
+	                  void *ctx);
+	/* 1 revoked now, 0 no such live token */
+	int (*token_revoke)(struct store *s, int64_t id, int64_t now_s);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

@@ -11,6 +11,8 @@
  *   store_sqlite_points.c     the points ledger: entries, running totals
  *   store_sqlite_anoncap.c    the anonymous daily cap: what a kiosk's
  *                             anonymous drops earned on a day
+ *   store_sqlite_office.c     the office: users, sessions, audit log, login
+ *                             failures, API tokens
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -154,5 +156,28 @@ int sq_category_limit(struct store *s, uint16_t category, int64_t *daily_limit);
 /* store_sqlite_anoncap.c */
 int sq_anon_day(struct store *s, uint32_t kiosk, uint16_t category, uint32_t local_day,
                 uint32_t before_seq, int64_t *credited);
+
+/* store_sqlite_office.c */
+int sq_user_add(struct store *s, struct store_user *u);
+int sq_user_get(struct store *s, const char *name, int64_t id, struct store_user *out);
+int sq_user_update(struct store *s, const char *name, const char *pw_hash, const char *role,
+                   int64_t now_s);
+int sq_user_remove(struct store *s, const char *name);
+int sq_user_list(struct store *s, int (*fn)(void *ctx, const struct store_user *u), void *ctx);
+int sq_session_add(struct store *s, const struct store_session *se);
+int sq_session_get(struct store *s, const uint8_t id_hash[32], struct store_session *out);
+int sq_session_touch(struct store *s, const uint8_t id_hash[32], int64_t now_s);
+int sq_session_remove(struct store *s, const uint8_t id_hash[32], int64_t idle_before_s,
+                      int64_t created_before_s);
+int sq_audit_add(struct store *s, struct store_audit *a);
+int sq_audit_list(struct store *s, int (*fn)(void *ctx, const struct store_audit *a), void *ctx);
+int sq_login_failure_add(struct store *s, const char *key, int64_t now_s, int64_t forget_before_s);
+int sq_login_failures(struct store *s, const char *key, int64_t since_s, int64_t *count,
+                      int64_t *last_s);
+int sq_login_failures_clear(struct store *s, const char *key);
+int sq_token_add(struct store *s, struct store_token *t);
+int sq_token_find(struct store *s, const uint8_t hash[32], struct store_token *out);
+int sq_token_list(struct store *s, int (*fn)(void *ctx, const struct store_token *t), void *ctx);
+int sq_token_revoke(struct store *s, int64_t id, int64_t now_s);
 
 #endif

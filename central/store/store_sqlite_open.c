@@ -116,6 +116,22 @@ static const char *const migrations[] = {
     "ALTER TABLE rates ADD COLUMN anon_daily_cap INTEGER;"
     "CREATE INDEX records_anon_day ON records(kiosk, category, local_day, credited) WHERE "
     "dflags & 1;",
+    /* 7: the office: users, sessions, audit log, login failures, API tokens */
+    "CREATE TABLE office_users(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, pw_hash "
+    "TEXT NOT NULL, role TEXT NOT NULL, created_s INTEGER NOT NULL, changed_s INTEGER NOT "
+    "NULL);"
+    "CREATE TABLE office_sessions(id_hash BLOB PRIMARY KEY, user INTEGER NOT NULL REFERENCES "
+    "office_users(id) ON DELETE CASCADE, csrf TEXT NOT NULL, created_s INTEGER NOT NULL, "
+    "seen_s INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX office_sessions_user ON office_sessions(user);"
+    "CREATE TABLE office_audit(id INTEGER PRIMARY KEY, at_s INTEGER NOT NULL, who TEXT NOT "
+    "NULL, action TEXT NOT NULL, detail TEXT NOT NULL, addr TEXT NOT NULL);"
+    "CREATE TABLE office_login_failures(id INTEGER PRIMARY KEY, key TEXT NOT NULL, at_s "
+    "INTEGER NOT NULL);"
+    "CREATE INDEX office_login_failures_key ON office_login_failures(key, at_s);"
+    "CREATE INDEX office_login_failures_at ON office_login_failures(at_s);"
+    "CREATE TABLE office_tokens(id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash BLOB NOT NULL "
+    "UNIQUE, scope TEXT NOT NULL, created_s INTEGER NOT NULL, revoked_s INTEGER);",
 };
 
 /* The schema version that added the fact columns. */
@@ -184,6 +200,24 @@ static const struct store_ops sqlite_ops = {
     .resident_status = sq_resident_status,
     .category_limit = sq_category_limit,
     .anon_day = sq_anon_day,
+    .user_add = sq_user_add,
+    .user_get = sq_user_get,
+    .user_update = sq_user_update,
+    .user_remove = sq_user_remove,
+    .user_list = sq_user_list,
+    .session_add = sq_session_add,
+    .session_get = sq_session_get,
+    .session_touch = sq_session_touch,
+    .session_remove = sq_session_remove,
+    .audit_add = sq_audit_add,
+    .audit_list = sq_audit_list,
+    .login_failure_add = sq_login_failure_add,
+    .login_failures = sq_login_failures,
+    .login_failures_clear = sq_login_failures_clear,
+    .token_add = sq_token_add,
+    .token_find = sq_token_find,
+    .token_list = sq_token_list,
+    .token_revoke = sq_token_revoke,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */

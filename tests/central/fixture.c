@@ -155,3 +155,12 @@ int fx_cli_all(struct fx *f, char *out, size_t cap, const char *args)
 	harness_bin("wufei-central", bin, sizeof bin);
 	return wf_test_sh(out, cap, "'%s' %s --db '%s'", bin, args, f->db_url);
 }
+
+/* fx_cli_all with one line of input (no quote characters) on standard input. */
+int fx_cli_all_input(struct fx *f, const char *line, char *out, size_t cap, const char *args)
+{
+	char bin[512];
+	harness_bin("wufei-central", bin, sizeof bin);
+	return wf_test_sh(out, cap, "printf '%%s\\n' '%s' | '%s' %s --db '%s'", line, bin, args,
+	                  f->db_url);
+}

@@ -37,6 +37,9 @@ int fx_cli(struct fx *f, char *out, size_t cap, const char *const *args);
 
 /* `wufei-central ARGS --db ...` through the shell, stdout and stderr into out; exit status. */
 int fx_cli_all(struct fx *f, char *out, size_t cap, const char *args);
+/* fx_cli_all with line (no quote characters) and a newline on standard input
+ * (a PIN or password: commands never take them as arguments). */
+int fx_cli_all_input(struct fx *f, const char *line, char *out, size_t cap, const char *args);
 
 /* The system's UTC seconds. */
 int64_t fx_now_s(void);

@@ -130,6 +130,30 @@ int harness_stop(struct central_proc *p, int sig)
 
 int harness_cli(const char *db_url, char *out, size_t cap, const char *const *args)
 {
+	return harness_cli_input(db_url, NULL, out, cap, args);
+}
+
+/* input on a pipe as the child's standard input (a child process writes it,
+ * so a command that reads less cannot block us). */
+static void cli_stdin(const char *input)
+{
+	int in[2];
+	if (!input || pipe(in) != 0)
+		return;
+	pid_t w = fork();
+	if (w == 0) {
+		close(in[0]);
+		ssize_t wr = write(in[1], input, strlen(input));
+		_exit(wr < 0);
+	}
+	close(in[1]);
+	dup2(in[0], 0);
+	close(in[0]);
+}
+
+int harness_cli_input(const char *db_url, const char *input, char *out, size_t cap,
+                      const char *const *args)
+{
 	char bin[512];
 	const char *argv[40];
 	int n = 0;
@@ -148,6 +172,7 @@ int harness_cli(const char *db_url, char *out, size_t cap, const char *const *ar
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
+		cli_stdin(input);
 		execv(bin, (char *const *)argv);
 		_exit(127);
 	}

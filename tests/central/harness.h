@@ -62,6 +62,11 @@ void harness_kill_started(void);
  */
 int harness_cli(const char *db_url, char *out, size_t cap, const char *const *args);
 
+/* harness_cli with input (NULL: ours inherited) as the command's standard
+ * input: a password or PIN, which commands never take as an argument. */
+int harness_cli_input(const char *db_url, const char *input, char *out, size_t cap,
+                      const char *const *args);
+
 struct http_answer {
 	long status;
 	char *body; /* NUL-terminated, malloc'd */

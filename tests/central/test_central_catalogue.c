@@ -50,15 +50,13 @@ static void test_card_enrolment(void **state)
 	                 1);
 	assert_non_null(strstr(out, "already enrolled to resident 1001"));
 	assert_int_equal(
-	    fx_cli_all(f, out, sizeof out,
-	               "staff add --id 7 --card em4100:0014868981 --name C --role staff "
-	               "--pin 1234"),
+	    fx_cli_all_input(f, "1234", out, sizeof out,
+	                     "staff add --id 7 --card em4100:0014868981 --name C --role staff"),
 	    1);
 	assert_non_null(strstr(out, "already enrolled to resident 1001"));
 	assert_int_equal(
-	    fx_cli_all(f, out, sizeof out,
-	               "staff add --id 7 --card em4100:0014868982 --name C --role staff "
-	               "--pin 1234"),
+	    fx_cli_all_input(f, "1234", out, sizeof out,
+	                     "staff add --id 7 --card em4100:0014868982 --name C --role staff"),
 	    0);
 	assert_int_equal(fx_cli_all(f, out, sizeof out,
 	                            "resident add --id 1003 --card em4100:0014868982 --name D"),
@@ -88,11 +86,11 @@ static void test_downsync(void **state)
 	                        (const char *[]){"resident", "add", "--id", "1001", "--card",
 	                                         "em4100:0014868981", "--name", "王*", NULL}),
 	                 0);
-	assert_int_equal(
-	    fx_cli(f, NULL, 0,
-	           (const char *[]){"staff", "add", "--id", "7", "--card", "em4100:0014868982",
-	                            "--name", "李*", "--role", "admin", "--pin", "2468", NULL}),
-	    0);
+	assert_int_equal(harness_cli_input(f->db_url, "2468\n", NULL, 0,
+	                                   (const char *[]){"staff", "add", "--id", "7", "--card",
+	                                                    "em4100:0014868982", "--name", "李*",
+	                                                    "--role", "admin", NULL}),
+	                 0);
 	assert_int_equal(harness_request(f->c.port, "GET", "/api/v1/sync/down", NULL, 0, f->sk, 7,
 	                                 1, fx_now_s(), &a),
 	                 0);

@@ -70,10 +70,10 @@ static void test_central_answer_parses_on_the_kiosk(void **state)
 	                                              "em4100:0014868981", "--name", "王*",
 	                                              "--points", "12", NULL}),
 	                 0);
-	assert_int_equal(harness_cli(url, NULL, 0,
-	                             (const char *[]){"staff", "add", "--id", "7", "--card",
-	                                              "em4100:0014868982", "--name", "李*",
-	                                              "--role", "staff", "--pin", "1234", NULL}),
+	assert_int_equal(harness_cli_input(url, "1234\n", NULL, 0,
+	                                   (const char *[]){"staff", "add", "--id", "7", "--card",
+	                                                    "em4100:0014868982", "--name", "李*",
+	                                                    "--role", "staff", NULL}),
 	                 0);
 	assert_int_equal(
 	    harness_cli(url, NULL, 0,

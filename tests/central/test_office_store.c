@@ -1,0 +1,345 @@
+/*
+ * test_office_store.c — central/office/ on a real SQLite store: roles and
+ * what they may do, Argon2id passwords (and rehashing an outdated hash),
+ * logins slowed after failures (kept in the store: another handle on the
+ * same file sees them), sessions with their idle and absolute expiry, CSRF
+ * checks, the audit log, API tokens stored only hashed; and the pure form,
+ * cookie and escaping pieces of office_form.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "office.h"
+#include "office_form.h"
+#include "store.h"
+#include "wf_test.h"
+
+#define T0 INT64_C(1796000000)
+
+struct fx {
+	char dir[256];
+	char url[320];
+	char path[300];
+	struct store *s;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	char why[256];
+	snprintf(f->dir, sizeof f->dir, "/tmp/wufei-office-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/central.db", f->dir);
+	snprintf(f->url, sizeof f->url, "sqlite:%s", f->path);
+	assert_int_equal(store_open(f->url, &f->s, why, sizeof why), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	store_close(f->s);
+	wf_test_sh(NULL, 0, "rm -rf '%s'", f->dir);
+	free(f);
+	return 0;
+}
+
+/* Adds user name with password pw and role. */
+static void add_user(struct store *s, const char *name, const char *pw, const char *role)
+{
+	struct store_user u = {.created_s = T0};
+	snprintf(u.name, sizeof u.name, "%s", name);
+	snprintf(u.role, sizeof u.role, "%s", role);
+	assert_int_equal(office_password_hash(pw, strlen(pw), u.pw_hash), 0);
+	assert_int_equal(s->ops->user_add(s, &u), 0);
+}
+
+static int count_audit(void *ctx, const struct store_audit *a)
+{
+	const char *want = ((const char **)ctx)[0];
+	if (strcmp(a->action, want) == 0)
+		(*(int *)((const char **)ctx)[1])++;
+	return 0;
+}
+
+/* How many audit lines have action. */
+static int audit_count(struct store *s, const char *action)
+{
+	int n = 0;
+	const char *ctx[2] = {action, (const char *)&n};
+	assert_int_equal(s->ops->audit_list(s, count_audit, (void *)ctx), 0);
+	return n;
+}
+
+static void test_roles(void **state)
+{
+	(void)state;
+	assert_int_equal(office_role_parse("viewer"), OFFICE_VIEWER);
+	assert_int_equal(office_role_parse("admin"), OFFICE_ADMIN);
+	assert_true(office_role_parse("root") < 0);
+	assert_true(office_role_parse(NULL) < 0);
+	assert_true(office_can(OFFICE_VIEWER, OFFICE_VIEW));
+	assert_false(office_can(OFFICE_VIEWER, OFFICE_CLAIM));
+	assert_false(office_can(OFFICE_VIEWER, OFFICE_REDEEM));
+	assert_true(office_can(OFFICE_OPERATOR, OFFICE_REDEEM));
+	assert_false(office_can(OFFICE_OPERATOR, OFFICE_MANAGE_USERS));
+	assert_false(office_can(OFFICE_OPERATOR, OFFICE_ADJUST_POINTS));
+	assert_true(office_can(OFFICE_ADMIN, OFFICE_MANAGE_TOKENS));
+	assert_false(office_can(0, OFFICE_VIEW));
+	assert_false(office_can(99, OFFICE_VIEW));
+}
+
+static void test_passwords(void **state)
+{
+	struct fx *f = *state;
+	char h[OFFICE_HASH_MAX];
+	bool rehash = true;
+	assert_int_equal(office_password_ok("short", 5), WF_EINVAL);
+	assert_int_equal(office_password_ok("with\ttab in it", 14), WF_EINVAL);
+	assert_int_equal(office_password_ok("\xff\xfe bad utf-8 bytes", 19), WF_EINVAL);
+	assert_int_equal(office_password_ok("长城长城长城 ok", 20), WF_OK);
+	assert_int_equal(office_password_hash("correct horse", 13, h), 0);
+	assert_non_null(strstr(h, "$argon2id$"));
+	assert_int_equal(office_password_verify(h, "correct horse", 13, &rehash), 1);
+	assert_false(rehash);
+	assert_int_equal(office_password_verify(h, "correct horsE", 13, NULL), 0);
+	assert_int_equal(office_password_verify("garbage", "x", 1, NULL), 0);
+
+	/* a hash made with weaker parameters is replaced at the next login */
+	struct store_user u = {.created_s = T0};
+	snprintf(u.name, sizeof u.name, "old");
+	snprintf(u.role, sizeof u.role, "viewer");
+	assert_int_equal(
+	    crypto_pwhash_str_alg(u.pw_hash, "old password 1", 14, crypto_pwhash_OPSLIMIT_MIN,
+	                          crypto_pwhash_MEMLIMIT_MIN, crypto_pwhash_ALG_ARGON2ID13),
+	    0);
+	assert_int_equal(office_password_verify(u.pw_hash, "old password 1", 14, &rehash), 1);
+	assert_true(rehash);
+	assert_int_equal(f->s->ops->user_add(f->s, &u), 0);
+	struct office_login res;
+	assert_int_equal(office_login(f->s, "old", "old password 1", 14, "10.0.0.1", T0, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_OK);
+	struct store_user now;
+	assert_int_equal(f->s->ops->user_get(f->s, "old", 0, &now), 1);
+	assert_string_not_equal(now.pw_hash, u.pw_hash);
+	assert_int_equal(office_password_verify(now.pw_hash, "old password 1", 14, &rehash), 1);
+	assert_false(rehash);
+}
+
+static void test_sessions(void **state)
+{
+	struct fx *f = *state;
+	struct office_login res;
+	struct office_who who;
+	add_user(f->s, "alice", "alice's password", "operator");
+	assert_int_equal(office_login(f->s, "alice", "alice's password", 16, "10.0.0.1", T0, &res),
+	                 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_OK);
+	assert_int_equal(strlen(res.cookie), 64);
+	assert_int_equal(res.who.role, OFFICE_OPERATOR);
+	assert_int_equal(res.who.user.pw_hash[0], '\0');
+	/* only the id's hash is stored: the cookie's text is not in the file */
+	char sql[300];
+	snprintf(sql, sizeof sql,
+	         "SELECT count(*) FROM office_sessions WHERE hex(id_hash) = upper('%s')",
+	         res.cookie);
+	char out[64];
+	assert_int_equal(wf_test_sh(out, sizeof out, "sqlite3 '%s' \"%s\"", f->path, sql), 0);
+	assert_int_equal(strtol(out, NULL, 10), 0);
+
+	assert_int_equal(office_session_find(f->s, res.cookie, T0 + 60, &who), 1);
+	assert_string_equal(who.user.name, "alice");
+	assert_true(office_csrf_ok(&who, res.who.csrf));
+	char wrong[65];
+	memcpy(wrong, res.who.csrf, sizeof wrong);
+	wrong[10] = wrong[10] == 'a' ? 'b' : 'a';
+	assert_false(office_csrf_ok(&who, wrong));
+	assert_false(office_csrf_ok(&who, NULL));
+	assert_false(office_csrf_ok(&who, ""));
+	/* idle: each use restarts the idle clock; 30 min without one ends it */
+	int64_t t = T0 + 60;
+	for (int i = 0; i < 3; i++) {
+		t += OFFICE_SESSION_IDLE_S - 1;
+		assert_int_equal(office_session_find(f->s, res.cookie, t, &who), 1);
+	}
+	assert_int_equal(office_session_find(f->s, res.cookie, t + OFFICE_SESSION_IDLE_S + 1, &who),
+	                 0);
+	/* absolute: 12 h after the login, however busy */
+	assert_int_equal(office_login(f->s, "alice", "alice's password", 16, "10.0.0.1", T0, &res),
+	                 0);
+	for (t = T0; t < T0 + OFFICE_SESSION_MAX_S; t += OFFICE_SESSION_IDLE_S / 2)
+		assert_int_equal(office_session_find(f->s, res.cookie, t, &who), 1);
+	assert_int_equal(office_session_find(f->s, res.cookie, T0 + OFFICE_SESSION_MAX_S + 1, &who),
+	                 0);
+	/* logout ends it; malformed ids are no session */
+	assert_int_equal(office_login(f->s, "alice", "alice's password", 16, "10.0.0.1", T0, &res),
+	                 0);
+	assert_int_equal(office_session_find(f->s, res.cookie, T0, &who), 1);
+	assert_int_equal(office_session_end(f->s, &who, T0), 0);
+	assert_int_equal(office_session_find(f->s, res.cookie, T0, &who), 0);
+	assert_int_equal(office_session_find(f->s, "zz", T0, &who), 0);
+	assert_int_equal(office_session_find(f->s, NULL, T0, &who), 0);
+	/* a new password or a removal ends the user's sessions */
+	assert_int_equal(office_login(f->s, "alice", "alice's password", 16, "10.0.0.1", T0, &res),
+	                 0);
+	assert_int_equal(f->s->ops->user_update(f->s, "alice", NULL, "admin", T0), 1);
+	assert_int_equal(office_session_find(f->s, res.cookie, T0, &who), 1);
+	assert_int_equal(who.role, OFFICE_ADMIN);
+	assert_int_equal(f->s->ops->user_remove(f->s, "alice"), 1);
+	assert_int_equal(office_session_find(f->s, res.cookie, T0, &who), 0);
+	assert_int_equal(f->s->ops->user_remove(f->s, "alice"), 0);
+}
+
+static void test_throttle(void **state)
+{
+	struct fx *f = *state;
+	struct office_login res;
+	add_user(f->s, "bob", "bob's password", "viewer");
+	for (int i = 0; i < OFFICE_THROTTLE_FREE; i++) {
+		assert_int_equal(office_login(f->s, "bob", "guess", 5, "10.0.0.9", T0 + i, &res),
+		                 0);
+		assert_int_equal(res.result, OFFICE_LOGIN_WRONG);
+	}
+	/* the right password is refused too now, and the wait grows with each try */
+	int64_t t = T0 + OFFICE_THROTTLE_FREE;
+	assert_int_equal(office_login(f->s, "bob", "bob's password", 14, "10.0.0.8", t, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_THROTTLED);
+	assert_int_equal(res.retry_after_s, OFFICE_THROTTLE_BASE_S - 1);
+	assert_int_equal(office_login(f->s, "bob", "bob's password", 14, "10.0.0.8", t, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_THROTTLED);
+	assert_int_equal(res.retry_after_s, 2 * OFFICE_THROTTLE_BASE_S);
+	/* held in the store: another handle (another process) sees the same */
+	struct store *s2 = NULL;
+	char why[200];
+	assert_int_equal(store_open(f->url, &s2, why, sizeof why), 0);
+	assert_int_equal(office_login(s2, "bob", "bob's password", 14, "10.0.0.7", t + 1, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_THROTTLED);
+	store_close(s2);
+	/* per address too: the address that failed cannot try another user now */
+	add_user(f->s, "carol", "carol's password", "viewer");
+	assert_int_equal(
+	    office_login(f->s, "carol", "carol's password", 16, "10.0.0.9", t + 2, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_THROTTLED);
+	assert_int_equal(
+	    office_login(f->s, "carol", "carol's password", 16, "10.0.0.6", t + 2, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_OK);
+	/* after the window, bob gets in and his failures are forgotten */
+	t += OFFICE_THROTTLE_WINDOW_S + 10;
+	assert_int_equal(office_login(f->s, "bob", "bob's password", 14, "10.0.0.5", t, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_OK);
+	assert_int_equal(audit_count(f->s, "login_failed"), OFFICE_THROTTLE_FREE);
+	assert_int_equal(audit_count(f->s, "login_throttled"), 4);
+	assert_int_equal(audit_count(f->s, "login"), 2);
+	/* an unknown user is a wrong login, not a different answer */
+	assert_int_equal(office_login(f->s, "nobody", "whatever12", 10, "10.0.0.4", t, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_WRONG);
+}
+
+static void test_tokens(void **state)
+{
+	struct fx *f = *state;
+	char tok[OFFICE_TOKEN_TEXT], hdr[100], scope[16];
+	int64_t id = 0, got = 0;
+	assert_int_equal(office_token_add(f->s, "Shop A", T0, tok, &id), 0);
+	assert_int_equal(strlen(tok), OFFICE_TOKEN_TEXT - 1);
+	assert_memory_equal(tok, "wft_", 4);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	assert_int_equal(office_token_check(f->s, hdr, &got, scope), 1);
+	assert_int_equal(got, id);
+	assert_string_equal(scope, "redeem");
+	/* the raw token is nowhere in the database file */
+	store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(wf_test_sh(NULL, 0, "grep -c '%s' '%s'*", tok + 4, f->path), 1);
+	char why[200];
+	assert_int_equal(store_open(f->url, &f->s, why, sizeof why), 0);
+	/* refusals */
+	assert_int_equal(office_token_check(f->s, NULL, &got, scope), 0);
+	assert_int_equal(office_token_check(f->s, tok, &got, scope), 0); /* no scheme */
+	hdr[strlen(hdr) - 1] = hdr[strlen(hdr) - 1] == '0' ? '1' : '0';
+	assert_int_equal(office_token_check(f->s, hdr, &got, scope), 0);
+	assert_int_equal(office_token_check(f->s, "Bearer wft_xyz", &got, scope), 0);
+	snprintf(hdr, sizeof hdr, "Bearer %s", tok);
+	assert_int_equal(f->s->ops->token_revoke(f->s, id, T0 + 5), 1);
+	assert_int_equal(f->s->ops->token_revoke(f->s, id, T0 + 6), 0);
+	assert_int_equal(office_token_check(f->s, hdr, &got, scope), 0);
+}
+
+static void test_form(void **state)
+{
+	(void)state;
+	struct office_form f;
+	const char body[] = "user=%E7%8E%8B+li&password=a%26b%3Dc&csrf=&empty";
+	assert_int_equal(office_form_parse(body, strlen(body), &f), 0);
+	assert_string_equal(office_form_get(&f, "user"), "王 li");
+	assert_string_equal(office_form_get(&f, "password"), "a&b=c");
+	assert_string_equal(office_form_get(&f, "csrf"), "");
+	assert_string_equal(office_form_get(&f, "empty"), "");
+	assert_null(office_form_get(&f, "nope"));
+	assert_int_equal(office_form_parse("", 0, &f), 0);
+	assert_int_equal(f.n, 0);
+	assert_int_equal(office_form_parse("a=%zz", 5, &f), WF_EINVAL);
+	assert_int_equal(office_form_parse("a=%4", 4, &f), WF_EINVAL);
+	assert_int_equal(office_form_parse("a=%00", 5, &f), WF_EINVAL);
+	assert_int_equal(office_form_parse("a=%C0%AF", 8, &f), WF_EINVAL);     /* overlong */
+	assert_int_equal(office_form_parse("a=%ED%A0%80", 11, &f), WF_EINVAL); /* surrogate */
+	assert_int_equal(office_form_parse("a=1&a=2", 7, &f), WF_EINVAL);
+	assert_int_equal(office_form_parse("=1", 2, &f), WF_EINVAL);
+	char *big = malloc(OFFICE_FORM_MAX_BYTES + 2);
+	memset(big, 'x', OFFICE_FORM_MAX_BYTES + 1);
+	big[0] = 'a';
+	big[1] = '=';
+	assert_int_equal(office_form_parse(big, OFFICE_FORM_MAX_BYTES + 1, &f), WF_ENOMEM);
+	free(big);
+	char many[400] = "";
+	for (int i = 0; i <= OFFICE_FORM_MAX_FIELDS; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "f%d=&", i);
+	assert_int_equal(office_form_parse(many, strlen(many), &f), WF_ENOMEM);
+}
+
+static void test_cookie_and_escape(void **state)
+{
+	(void)state;
+	char v[80], c[256], e[64];
+	assert_int_equal(
+	    office_cookie_get("a=1; wufei_office=abc ; b=2", "wufei_office", v, sizeof v), 1);
+	assert_string_equal(v, "abc");
+	assert_int_equal(office_cookie_get("xwufei_office=abc", "wufei_office", v, sizeof v), 0);
+	assert_int_equal(office_cookie_get(NULL, "wufei_office", v, sizeof v), 0);
+	assert_int_equal(office_cookie_get("wufei_office=0123456789", "wufei_office", v, 5), 0);
+	assert_int_equal(office_cookie_build(c, sizeof c, "wufei_office", "abc", -1, false), 0);
+	assert_string_equal(c, "wufei_office=abc; Path=/; HttpOnly; SameSite=Strict");
+	assert_int_equal(office_cookie_build(c, sizeof c, "wufei_office", "", 0, true), 0);
+	assert_string_equal(c,
+	                    "wufei_office=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure");
+	assert_int_equal(office_cookie_build(c, sizeof c, "n", "a;b", -1, false), WF_EINVAL);
+	assert_int_equal(office_cookie_build(c, 10, "n", "abc", -1, false), WF_ENOMEM);
+	assert_string_equal(office_html_escape("<a href='x'>&\"\x01", e, sizeof e),
+	                    "&lt;a href=&#39;x&#39;&gt;&amp;&quot;");
+	/* cut short, never inside a character */
+	assert_string_equal(office_html_escape("ab王", e, 5), "ab");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_roles),
+	    cmocka_unit_test_setup_teardown(test_passwords, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
+	    cmocka_unit_test(test_form),
+	    cmocka_unit_test(test_cookie_and_escape),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
