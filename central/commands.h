@@ -25,5 +25,8 @@ int cmd_blocklist(const struct cli_opts *o);
 int cmd_rates(const struct cli_opts *o);
 /* alerts list (cmd_alerts.c) */
 int cmd_alerts(const struct cli_opts *o);
+/* report daily|records|gaps|alerts|bins|close, day close|reclose (cmd_report.c) */
+int cmd_report(const struct cli_opts *o);
+int cmd_day(const struct cli_opts *o);
 
 #endif

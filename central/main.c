@@ -29,6 +29,10 @@ static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *lo
 		return cmd_blocklist(o);
 	if (strcmp(cmd, "alerts") == 0)
 		return cmd_alerts(o);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(o);
+	if (strcmp(cmd, "day") == 0)
+		return cmd_day(o);
 	fprintf(stderr, "wufei-central: unknown command '%s'\n", cmd);
 	cli_usage(stderr);
 	return 2;

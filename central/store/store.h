@@ -4,7 +4,8 @@
  * For: everything wufei-central keeps: kiosks and their public keys, the
  * journal records kiosks upload (identity (kiosk, seq), bytes kept exactly),
  * tamper alerts, epochs, heartbeats, categories with versioned rates,
- * residents, staff, the card blocklist, the card key, receipt claims.
+ * residents, staff, the card blocklist, the card key, receipt claims; the
+ * summaries the office's reports read (kept at ingest) and day closes.
  * Not for: HTTP, JSON, signatures or the sync rules (duplicate, conflict,
  * chain and points checks live in ingest.c): a backend only stores.
  *
@@ -116,6 +117,117 @@ struct store_alert {
 	int64_t received_s;
 };
 
+/* ---- the office's reports (store_sqlite_report.c) ---- */
+
+/* What a report covers; 0 in a field means "any". Days are yyyymmdd. */
+struct store_report_filter {
+	uint32_t from_day; /* the kiosk's local day, inclusive (bins: UTC day) */
+	uint32_t to_day;   /* inclusive; 0 = no end */
+	uint32_t kiosk;
+	uint16_t category;
+};
+
+/* Drop totals of one (kiosk, local day, category) or of a whole day. */
+struct store_totals {
+	int64_t drops;
+	int64_t grams;  /* weighed categories */
+	int64_t pieces; /* counted categories */
+	int64_t points; /* points the drops issued (what the records say) */
+};
+
+/*
+ * One row of the daily report: the live totals central holds now (kept at
+ * ingest in a summary table, never recomputed from bytes) and, when the
+ * office closed that kiosk's day (day_close), the totals frozen then.
+ */
+struct store_daily_row {
+	uint32_t kiosk;
+	uint32_t local_day;
+	uint16_t category;
+	char category_name[WF_CATEGORY_NAME_MAX]; /* "" when the category is unknown */
+	struct store_totals live;
+	int64_t close_no;           /* central's close of that day; 0 = not closed */
+	int64_t closed_s;           /* when it was closed */
+	struct store_totals frozen; /* totals at the close (zeros when not closed) */
+};
+
+/* A run of sequence numbers central holds for a kiosk, without a hole. */
+struct store_seq_range {
+	uint32_t kiosk;
+	uint32_t first_seq;
+	uint32_t last_seq;
+};
+
+/* A kiosk and what its last heartbeat said (for the gaps report). */
+struct store_kiosk_beat {
+	uint32_t kiosk;
+	char name[64];
+	int64_t heartbeat_s; /* central time of the last heartbeat; 0 = never */
+	uint32_t last_seq;   /* the highest seq the kiosk says it has used */
+};
+
+/* A record central received long after the time it carries. */
+struct store_late_record {
+	uint32_t kiosk;
+	uint32_t seq;
+	uint32_t kind;
+	int64_t time_s;
+	int64_t received_s;
+};
+
+/* A bin collection against the weighed drops since the one before it. */
+struct store_bin_row {
+	uint32_t kiosk;
+	uint32_t seq; /* the collection's record */
+	int64_t time_s;
+	uint16_t category;
+	char category_name[WF_CATEGORY_NAME_MAX];
+	int64_t bin_grams;  /* what the collection weighed */
+	uint32_t prev_seq;  /* the previous collection of that category there; 0 = none */
+	int64_t drops;      /* weighed drops of that category in between */
+	int64_t drop_grams; /* their grams */
+};
+
+/* A day's close at one kiosk: the kiosk's DAY_CLOSE record, central's own. */
+struct store_close_row {
+	uint32_t kiosk;
+	uint32_t local_day;
+	uint32_t kiosk_seq;            /* the kiosk's DAY_CLOSE record; 0 = none held */
+	struct store_totals kiosk_sum; /* what that record says */
+	struct store_totals live;      /* what central holds for the day now */
+	int64_t close_no;              /* central's close; 0 = not closed */
+	int64_t closed_s;
+	struct store_totals frozen;
+};
+
+/* A drop behind a daily row (drill-down). */
+struct store_drop_row {
+	uint32_t kiosk;
+	uint32_t seq;
+	int64_t time_s;
+	int64_t received_s;
+	uint16_t category;
+	uint8_t unit; /* enum wf_unit */
+	int64_t qty;
+	int64_t credited;
+	int64_t points;
+	int64_t resident; /* 0 = anonymous */
+	uint32_t flags;   /* STORE_FLAG_* */
+};
+
+/* Points that moved in the points ledger for a (kiosk, local day, category). */
+struct store_ledger_flow {
+	uint32_t kiosk;
+	uint32_t local_day;
+	uint16_t category;
+	int64_t claimed;  /* points of receipts from there claimed onto residents */
+	int64_t redeemed; /* points redeemed, attributed to where they were earned */
+};
+
+/* Records received more than this after their own time are kept as late
+ * (store_late_record); a report may ask for a longer delay, not a shorter. */
+#define STORE_LATE_MIN_S 3600
+
 /* Callbacks for store_read_catalog; any may be NULL; non-zero return stops. */
 struct store_catalog_fns {
 	void *ctx;
@@ -183,6 +295,53 @@ struct store_ops {
 	             int64_t *claimed_s);
 	/* 1 claimed (*claimed_s set), 0 not claimed */
 	int (*claim_get)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+
+	/* ---- reports (store_sqlite_report.c); fn returning non-zero stops ---- */
+	/* daily rows in f, by kiosk, local day, category */
+	int (*report_daily)(struct store *s, const struct store_report_filter *f,
+	                    int (*fn)(void *ctx, const struct store_daily_row *r), void *ctx);
+	/*
+	 * report_ledger_flows — points claimed and redeemed per (kiosk, local day,
+	 * category) in f, from the points ledger. The ledger is built in
+	 * parallel: until it is merged this gives no rows (the reports show 0).
+	 */
+	int (*report_ledger_flows)(struct store *s, const struct store_report_filter *f,
+	                           int (*fn)(void *ctx, const struct store_ledger_flow *r),
+	                           void *ctx);
+	/* every kiosk (or f->kiosk) with its last heartbeat, by number */
+	int (*report_kiosks)(struct store *s, const struct store_report_filter *f,
+	                     int (*fn)(void *ctx, const struct store_kiosk_beat *k), void *ctx);
+	/* the runs of seq central holds, by kiosk and seq (kept at ingest) */
+	int (*report_seq_ranges)(struct store *s, const struct store_report_filter *f,
+	                         int (*fn)(void *ctx, const struct store_seq_range *r), void *ctx);
+	/* records received more than late_after_s (>= STORE_LATE_MIN_S) after their
+	 * time, by kiosk and seq */
+	int (*report_late)(struct store *s, const struct store_report_filter *f,
+	                   int64_t late_after_s,
+	                   int (*fn)(void *ctx, const struct store_late_record *r), void *ctx);
+	/* bin collections in f (from/to: the collection's UTC day), by kiosk and seq */
+	int (*report_bins)(struct store *s, const struct store_report_filter *f,
+	                   int (*fn)(void *ctx, const struct store_bin_row *r), void *ctx);
+	/* (kiosk, day) pairs in f with a kiosk DAY_CLOSE record or a central close */
+	int (*report_closes)(struct store *s, const struct store_report_filter *f,
+	                     int (*fn)(void *ctx, const struct store_close_row *r), void *ctx);
+	/* the drops behind (kiosk, local_day[, category]), by seq */
+	int (*report_drops)(struct store *s, uint32_t kiosk, uint32_t local_day, uint16_t category,
+	                    int (*fn)(void *ctx, const struct store_drop_row *r), void *ctx);
+	/*
+	 * day_close — the office closes local_day at kiosk (0: every kiosk): the
+	 * day's totals frozen under a new running number, in one transaction. A
+	 * kiosk whose day is closed already is left as it is unless again. fn
+	 * (may be NULL) hears of each kiosk: its close number and whether it is
+	 * new (1) or the earlier one (0). WF_ENOENT: no such kiosk.
+	 */
+	int (*day_close)(struct store *s, uint32_t local_day, uint32_t kiosk, int again,
+	                 int64_t now_s,
+	                 int (*fn)(void *ctx, uint32_t kiosk, int64_t close_no, int fresh),
+	                 void *ctx);
+	/* bulk_load — benchmarks only: on, the store stops waiting for the disk
+	 * (synchronous=OFF) until it is turned off again */
+	int (*bulk_load)(struct store *s, int on);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

@@ -65,10 +65,35 @@ static const char *const migrations[] = {
     "DROP INDEX records_resident;"
     "CREATE INDEX records_resident_day ON records(resident, category, local_day) WHERE "
     "resident IS NOT NULL;",
+    /* 3: what the office's reports read, kept at ingest in the record's
+     * transaction (store_sqlite_summary.c; filled once from the records'
+     * columns by sq_summary_rebuild): drop totals per kiosk, local day and
+     * category; the runs of seq held per kiosk; records that arrived late;
+     * the office's day closes with their frozen totals; and partial indexes
+     * for the few bin collections and day closes among the records. */
+    "CREATE TABLE report_daily(kiosk INTEGER NOT NULL, local_day INTEGER NOT NULL, category "
+    "INTEGER NOT NULL, drops INTEGER NOT NULL, grams INTEGER NOT NULL, pieces INTEGER NOT "
+    "NULL, points INTEGER NOT NULL, PRIMARY KEY(kiosk, local_day, category)) WITHOUT ROWID;"
+    "CREATE INDEX report_daily_day ON report_daily(local_day);"
+    "CREATE TABLE seq_ranges(kiosk INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq "
+    "INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq)) WITHOUT ROWID;"
+    "CREATE TABLE late_records(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT "
+    "NULL, time_s INTEGER NOT NULL, received_s INTEGER NOT NULL, PRIMARY KEY(kiosk, seq)) "
+    "WITHOUT ROWID;"
+    "CREATE TABLE day_closes(close_no INTEGER PRIMARY KEY, kiosk INTEGER NOT NULL, local_day "
+    "INTEGER NOT NULL, closed_s INTEGER NOT NULL);"
+    "CREATE INDEX day_closes_day ON day_closes(local_day, kiosk, close_no);"
+    "CREATE TABLE close_totals(close_no INTEGER NOT NULL, category INTEGER NOT NULL, drops "
+    "INTEGER NOT NULL, grams INTEGER NOT NULL, pieces INTEGER NOT NULL, points INTEGER NOT "
+    "NULL, PRIMARY KEY(close_no, category)) WITHOUT ROWID;"
+    "CREATE INDEX records_bin ON records(kiosk, category, seq) WHERE kind = 2;"
+    "CREATE INDEX records_day_close ON records(local_day, kiosk) WHERE kind = 4;",
 };
 
 /* The schema version that added the fact columns. */
-#define FACTS_VERSION 2
+#define FACTS_VERSION   2
+/* The schema version that added the reports' summaries (renumber with its migration). */
+#define REPORTS_VERSION 3
 
 static void sq_close(struct store *s)
 {
@@ -76,6 +101,7 @@ static void sq_close(struct store *s)
 	sqlite3_finalize(q->ins_record);
 	sqlite3_finalize(q->get_record);
 	sqlite3_finalize(q->get_rate);
+	sq_summary_close(s);
 	sqlite3_close(q->db);
 	free(q);
 }
@@ -113,6 +139,16 @@ static const struct store_ops sqlite_ops = {
     .catalog_read = sq_catalog_read,
     .claim = sq_claim,
     .claim_get = sq_claim_get,
+    .report_daily = sq_report_daily,
+    .report_ledger_flows = sq_report_ledger_flows,
+    .report_kiosks = sq_report_kiosks,
+    .report_seq_ranges = sq_report_seq_ranges,
+    .report_late = sq_report_late,
+    .report_bins = sq_report_bins,
+    .report_closes = sq_report_closes,
+    .report_drops = sq_report_drops,
+    .day_close = sq_day_close,
+    .bulk_load = sq_bulk_load,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
@@ -180,6 +216,8 @@ static int migrate(struct store *s)
 		rc = sql_exec(db, migrations[v], SQ_ERR(s));
 	if (!rc && version > 0 && version < FACTS_VERSION)
 		rc = backfill_facts(s);
+	if (!rc && version > 0 && version < REPORTS_VERSION)
+		rc = sq_summary_rebuild(s); /* after the facts: the summaries read them */
 	if (!rc && version < want) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)want);
@@ -218,6 +256,8 @@ static int prepare_hot(struct store *s)
 		                 "SELECT unit, rate, created_s FROM rates WHERE category = ? AND "
 		                 "version = ?",
 		                 &q->get_rate, SQ_ERR(s));
+	if (!rc)
+		rc = sq_summary_prepare(s);
 	return rc;
 }
 
