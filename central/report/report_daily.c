@@ -118,8 +118,8 @@ void report_free(struct report *r)
 /* ---- daily ---- */
 
 enum {
-	D_KIOSK,
 	D_DAY,
+	D_KIOSK,
 	D_CAT,
 	D_NAME,
 	D_DROPS,
@@ -137,8 +137,8 @@ enum {
 };
 
 static const struct report_col daily_cols[D_NCOLS] = {
-    {"kiosk", "kiosk", REPORT_INT},
     {"day", "day", REPORT_TEXT},
+    {"kiosk", "kiosk", REPORT_INT},
     {"category", "cat", REPORT_INT},
     {"category_name", "category", REPORT_TEXT},
     {"drops", "drops", REPORT_INT},
@@ -263,7 +263,7 @@ int report_daily(struct store *s, const struct report_opts *o, struct report *ou
 	out->name = "daily";
 	out->ntables = 1;
 	struct daily_run w = {.t = &out->tables[0]};
-	report_table_init(w.t, "rows", "Daily totals by kiosk, local day and category", daily_cols,
+	report_table_init(w.t, "rows", "Daily totals by local day, kiosk and category", daily_cols,
 	                  D_NCOLS);
 	int rc = s->ops->report_ledger_flows(s, &o->filter, flow_add, &w.flows);
 	if (!rc)

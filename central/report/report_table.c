@@ -31,10 +31,40 @@ void report_table_init(struct report_table *t, const char *name, const char *tit
 	t->ncols = ncols;
 }
 
+struct report_chunk {
+	struct report_chunk *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define REPORT_CHUNK 65536
+
+/* n bytes from t's arena, or NULL. */
+static char *arena_alloc(struct report_table *t, size_t n)
+{
+	struct report_chunk *c = t->arena;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > REPORT_CHUNK ? n : REPORT_CHUNK;
+		c = malloc(sizeof *c + cap);
+		if (!c)
+			return NULL;
+		c->next = t->arena;
+		c->used = 0;
+		c->cap = cap;
+		t->arena = c;
+	}
+	char *p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
 void report_table_clear(struct report_table *t)
 {
-	for (size_t i = 0; t->cells && i < t->nrows * (size_t)t->ncols; i++)
-		free(t->cells[i].text);
+	while (t->arena) {
+		struct report_chunk *next = t->arena->next;
+		free(t->arena);
+		t->arena = next;
+	}
 	free(t->cells);
 	t->cells = NULL;
 	t->nrows = t->cap_rows = 0;
@@ -47,40 +77,67 @@ long report_row_add(struct report_table *t)
 		size_t cap = t->cap_rows ? t->cap_rows * 2 : 64;
 		if (cap > REPORT_ROWS_MAX)
 			return -1;
-		struct report_cell *c = realloc(t->cells, cap * (size_t)t->ncols * sizeof *c);
+		union report_cell *c = realloc(t->cells, cap * (size_t)t->ncols * sizeof *c);
 		if (!c)
 			return -1;
 		t->cells = c;
 		t->cap_rows = cap;
 	}
-	struct report_cell *row = &t->cells[t->nrows * (size_t)t->ncols];
-	for (int i = 0; i < t->ncols; i++)
-		row[i] = (struct report_cell){.empty = true};
+	union report_cell *row = &t->cells[t->nrows * (size_t)t->ncols];
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].kind == REPORT_TEXT)
+			row[i].text = NULL;
+		else
+			row[i].v = REPORT_EMPTY;
+	}
 	return (long)t->nrows++;
 }
 
-static struct report_cell *cell_at(const struct report_table *t, size_t row, int col)
+static union report_cell *cell_at(const struct report_table *t, size_t row, int col)
 {
 	return &t->cells[row * (size_t)t->ncols + (size_t)col];
 }
 
 void report_set_int(struct report_table *t, long row, int col, int64_t v)
 {
-	struct report_cell *c = cell_at(t, (size_t)row, col);
-	c->v = v;
-	c->empty = false;
+	cell_at(t, (size_t)row, col)->v = v;
 }
+
+bool report_cell_int(const struct report_table *t, size_t row, int col, int64_t *v)
+{
+	int64_t x = cell_at(t, row, col)->v;
+	if (t->cols[col].kind == REPORT_TEXT || x == REPORT_EMPTY)
+		return false;
+	*v = x;
+	return true;
+}
+
+const char *report_cell_text(const struct report_table *t, size_t row, int col)
+{
+	return t->cols[col].kind == REPORT_TEXT ? cell_at(t, row, col)->text : NULL;
+}
+
+static size_t clean_into(const char *text, size_t n, char *out);
 
 bool report_set_text(struct report_table *t, long row, int col, const char *text)
 {
-	struct report_cell *c = cell_at(t, (size_t)row, col);
-	free(c->text);
+	union report_cell *c = cell_at(t, (size_t)row, col);
 	c->text = NULL;
-	c->empty = text == NULL;
 	if (!text)
 		return true;
-	c->text = report_text_clean(text);
-	return c->text != NULL;
+	const char *above = row > 0 ? cell_at(t, (size_t)row - 1, col)->text : NULL;
+	if (above && strcmp(above, text) == 0) {
+		c->text = above; /* the arena is freed whole: sharing is safe */
+		return true;
+	}
+	size_t n = strlen(text);
+	char *copy = arena_alloc(t, 3 * n + 1);
+	if (!copy)
+		return false;
+	size_t len = clean_into(text, n, copy);
+	t->arena->used -= 3 * n - len; /* the last allocation: give back what it did not use */
+	c->text = copy;
+	return true;
 }
 
 bool report_set_texts(struct report_table *t, long row, int col, const char *text, ...)
@@ -122,15 +179,16 @@ static int32_t utf8_next(const unsigned char *s, size_t *len)
 	return cp;
 }
 
-char *report_text_clean(const char *text)
+/* text[0..n) with bytes that are not UTF-8 as U+FFFD into out (3n + 1 bytes); its length. */
+static size_t clean_into(const char *text, size_t n, char *out)
 {
-	size_t n = strlen(text);
-	char *out = malloc(3 * n + 1); /* a bad byte (1) becomes U+FFFD (3) */
-	if (!out)
-		return NULL;
 	const unsigned char *s = (const unsigned char *)text;
-	size_t o = 0;
-	for (size_t i = 0; i < n;) {
+	size_t o = 0, i = 0;
+	while (i < n && s[i] < 0x80)
+		i++; /* ASCII: as it is */
+	memcpy(out, text, i);
+	o = i;
+	while (i < n) {
 		size_t len = 0;
 		if (utf8_next(s + i, &len) < 0) {
 			memcpy(out + o, "\xef\xbf\xbd", 3);
@@ -142,6 +200,15 @@ char *report_text_clean(const char *text)
 		i += len;
 	}
 	out[o] = '\0';
+	return o;
+}
+
+char *report_text_clean(const char *text)
+{
+	size_t n = strlen(text);
+	char *out = malloc(3 * n + 1); /* a bad byte (1) becomes U+FFFD (3) */
+	if (out)
+		clean_into(text, n, out);
 	return out;
 }
 
@@ -178,6 +245,9 @@ size_t report_text_width(const char *text)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t w = 0;
+	while (s[w] && s[w] < 0x80)
+		w++; /* ASCII: a column a byte */
+	s += w;
 	for (size_t i = 0; s[i];) {
 		size_t len = 0;
 		int32_t c = utf8_next(s + i, &len);
@@ -222,95 +292,201 @@ static char *terminal_text(const char *text)
 
 /* ---- cells as text ---- */
 
-/* A number cell as text into buf[32]. */
-static const char *number_text(const struct report_cell *c, enum report_col_kind kind, char buf[32])
+/* v in decimal at the end of buf[32]; returns where it starts. */
+static char *decimal(uint64_t v, bool negative, char *end)
 {
-	if (c->empty)
-		return "";
-	if (kind != REPORT_TENTHS) {
-		snprintf(buf, 32, "%" PRId64, c->v);
-		return buf;
-	}
-	uint64_t a = c->v < 0 ? (uint64_t)0 - (uint64_t)c->v : (uint64_t)c->v;
-	snprintf(buf, 32, "%s%" PRIu64 ".%" PRIu64, c->v < 0 ? "-" : "", a / 10, a % 10);
-	return buf;
+	*--end = '\0';
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (negative)
+		*--end = '-';
+	return end;
 }
 
-static const char *cell_text(const struct report_table *t, size_t row, int col, char buf[32])
+/* A number cell as text in buf[32]. */
+static const char *number_text(int64_t v, enum report_col_kind kind, char buf[32])
 {
-	const struct report_cell *c = cell_at(t, row, col);
-	if (t->cols[col].kind == REPORT_TEXT)
-		return c->text ? c->text : "";
-	return number_text(c, t->cols[col].kind, buf);
+	if (v == REPORT_EMPTY)
+		return "";
+	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	if (kind != REPORT_TENTHS)
+		return decimal(a, v < 0, buf + 32);
+	char *p = decimal(a / 10, false, buf + 29); /* room for ".d" */
+	size_t n = strlen(p);
+	memmove(buf + 1, p, n);
+	buf[0] = '-';
+	buf[1 + n] = '.';
+	buf[2 + n] = (char)('0' + a % 10);
+	buf[3 + n] = '\0';
+	return v < 0 ? buf : buf + 1;
+}
+
+/* Cell (row, col) as text; its length into *len. */
+static const char *cell_text(const struct report_table *t, size_t row, int col, char buf[32],
+                             size_t *len)
+{
+	const union report_cell *c = cell_at(t, row, col);
+	const char *v = t->cols[col].kind == REPORT_TEXT
+	                    ? (c->text ? c->text : "")
+	                    : number_text(c->v, t->cols[col].kind, buf);
+	*len = strlen(v);
+	return v;
+}
+
+/* ---- one row at a time into a buffer, then one write ---- */
+
+struct line {
+	char *buf;
+	size_t n, cap;
+	bool failed;
+};
+
+static char *line_room(struct line *l, size_t n)
+{
+	if (l->cap - l->n < n) {
+		size_t cap = (l->cap + n) * 2;
+		char *b = realloc(l->buf, cap);
+		if (!b) {
+			l->failed = true;
+			return NULL;
+		}
+		l->buf = b;
+		l->cap = cap;
+	}
+	return l->buf + l->n;
+}
+
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	char *p = line_room(l, n);
+	if (p) {
+		memcpy(p, s, n);
+		l->n += n;
+	}
+}
+
+static void line_pad(struct line *l, size_t n)
+{
+	char *p = line_room(l, n);
+	if (p) {
+		memset(p, ' ', n);
+		l->n += n;
+	}
+}
+
+/* Writes the line out and empties it. */
+static void line_flush(struct line *l, FILE *f)
+{
+	if (l->n && fwrite(l->buf, 1, l->n, f) != l->n)
+		l->failed = true;
+	l->n = 0;
 }
 
 /* ---- terminal ---- */
 
-static void pad(FILE *f, size_t n)
+static bool has_control(const char *s)
 {
-	for (size_t i = 0; i < n; i++)
-		fputc(' ', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == 0xc2 || *p == 0xe2)
+			return true; /* C0, DEL, or maybe C1 / a bidi override: look closer */
+	return false;
 }
 
-static void put_aligned(FILE *f, const char *s, size_t width, bool right, bool last)
-{
-	size_t w = report_text_width(s);
-	if (right)
-		pad(f, width - w);
-	fputs(s, f);
-	if (!right && !last)
-		pad(f, width - w);
-}
+/* What the terminal shows of the text cells, and every cell's width, computed once. */
+struct shown {
+	char **escaped;  /* a text cell's escaped copy, or NULL: the cell's own text */
+	uint32_t *width; /* each cell's columns */
+	size_t *col;     /* each column's width */
+};
 
-/* Column widths over the header and every cell (display texts in shown). */
-static void widths_of(const struct report_table *t, char **shown, size_t *width)
+static int shown_make(const struct report_table *t, struct shown *sh)
 {
+	size_t ncells = t->nrows * (size_t)t->ncols, len = 0;
+	char buf[32];
+	sh->escaped = calloc(ncells + 1, sizeof *sh->escaped);
+	sh->width = calloc(ncells + 1, sizeof *sh->width);
+	sh->col = calloc((size_t)t->ncols, sizeof *sh->col);
+	if (!sh->escaped || !sh->width || !sh->col)
+		return -1;
 	for (int c = 0; c < t->ncols; c++)
-		width[c] = report_text_width(t->cols[c].title);
-	for (size_t r = 0; r < t->nrows; r++)
-		for (int c = 0; c < t->ncols; c++) {
-			size_t w = report_text_width(shown[r * (size_t)t->ncols + (size_t)c]);
-			if (w > width[c])
-				width[c] = w;
+		sh->col[c] = report_text_width(t->cols[c].title);
+	for (size_t i = 0; i < ncells; i++) {
+		int c = (int)(i % (size_t)t->ncols);
+		const char *v = cell_text(t, i / (size_t)t->ncols, c, buf, &len);
+		if (t->cols[c].kind != REPORT_TEXT)
+			sh->width[i] = (uint32_t)len;
+		else {
+			if (has_control(v)) {
+				sh->escaped[i] = terminal_text(v);
+				if (!sh->escaped[i])
+					return -1;
+				v = sh->escaped[i];
+			}
+			sh->width[i] = (uint32_t)report_text_width(v);
 		}
+		if (sh->width[i] > sh->col[c])
+			sh->col[c] = sh->width[i];
+	}
+	return 0;
+}
+
+static void shown_free(const struct report_table *t, struct shown *sh)
+{
+	for (size_t i = 0; sh->escaped && i < t->nrows * (size_t)t->ncols; i++)
+		free(sh->escaped[i]);
+	free(sh->escaped);
+	free(sh->width);
+	free(sh->col);
+}
+
+/* One cell: numbers right-aligned, text left-aligned (the last one unpadded). */
+static void put_cell(struct line *l, const char *s, size_t len, size_t w, size_t width, bool right,
+                     bool last)
+{
+	if (right)
+		line_pad(l, width - w);
+	line_put(l, s, len);
+	if (!right && !last)
+		line_pad(l, width - w);
+	line_put(l, last ? "\n" : "  ", last ? 1 : 2);
 }
 
 static int write_terminal(FILE *f, const struct report_table *t)
 {
-	size_t ncells = t->nrows * (size_t)t->ncols;
-	char **shown = calloc(ncells ? ncells : 1, sizeof *shown);
-	size_t *width = calloc((size_t)t->ncols, sizeof *width);
-	int rc = shown && width ? 0 : -1;
+	struct shown sh = {0};
+	struct line l = {0};
 	char buf[32];
-	for (size_t i = 0; !rc && i < ncells; i++) {
-		shown[i] = terminal_text(
-		    cell_text(t, i / (size_t)t->ncols, (int)(i % (size_t)t->ncols), buf));
-		rc = shown[i] ? 0 : -1;
-	}
+	size_t len = 0;
+	int rc = shown_make(t, &sh);
 	if (!rc) {
-		widths_of(t, shown, width);
 		fprintf(f, "%s\n", t->title);
-		for (int c = 0; c < t->ncols; c++) {
-			put_aligned(f, t->cols[c].title, width[c], t->cols[c].kind != REPORT_TEXT,
-			            c == t->ncols - 1);
-			fputs(c == t->ncols - 1 ? "\n" : "  ", f);
+		for (int c = 0; c < t->ncols; c++)
+			put_cell(&l, t->cols[c].title, strlen(t->cols[c].title),
+			         report_text_width(t->cols[c].title), sh.col[c],
+			         t->cols[c].kind != REPORT_TEXT, c == t->ncols - 1);
+		for (size_t i = 0; i < t->nrows * (size_t)t->ncols; i++) {
+			int c = (int)(i % (size_t)t->ncols);
+			const char *v = sh.escaped[i];
+			if (v)
+				len = strlen(v);
+			else
+				v = cell_text(t, i / (size_t)t->ncols, c, buf, &len);
+			put_cell(&l, v, len, sh.width[i], sh.col[c], t->cols[c].kind != REPORT_TEXT,
+			         c == t->ncols - 1);
+			if (c == t->ncols - 1)
+				line_flush(&l, f);
 		}
-		for (size_t r = 0; r < t->nrows; r++)
-			for (int c = 0; c < t->ncols; c++) {
-				put_aligned(f, shown[r * (size_t)t->ncols + (size_t)c], width[c],
-				            t->cols[c].kind != REPORT_TEXT, c == t->ncols - 1);
-				fputs(c == t->ncols - 1 ? "\n" : "  ", f);
-			}
+		line_flush(&l, f);
 		if (t->nrows == 0)
 			fputs("(none)\n", f);
 		if (t->note[0])
 			fprintf(f, "%s\n", t->note);
 	}
-	for (size_t i = 0; shown && i < ncells; i++)
-		free(shown[i]);
-	free(shown);
-	free(width);
-	return rc;
+	shown_free(t, &sh);
+	free(l.buf);
+	return rc || l.failed ? -1 : 0;
 }
 
 /* ---- CSV ---- */
@@ -319,8 +495,8 @@ size_t report_csv_field(const char *cell, bool number, char *out, size_t cap)
 {
 	size_t n = strlen(cell), o = 0;
 	bool neutral = !number && n > 0 && strchr("=+-@\t\r", cell[0]) != NULL;
-	bool quote =
-	    strpbrk(cell, ",\"\r\n") != NULL || (n > 0 && (cell[0] == ' ' || cell[n - 1] == ' '));
+	bool quote = !number && (strpbrk(cell, ",\"\r\n") != NULL ||
+	                         (n > 0 && (cell[0] == ' ' || cell[n - 1] == ' ')));
 	char tmp[1];
 	if (cap == 0) {
 		out = tmp;
@@ -348,37 +524,37 @@ size_t report_csv_field(const char *cell, bool number, char *out, size_t cap)
 	return o;
 }
 
-static void csv_put(FILE *f, const char *cell, bool number)
+static void csv_put(struct line *l, const char *cell, size_t len, bool number, const char *sep)
 {
-	size_t need = report_csv_field(cell, number, NULL, 0);
-	char *buf = malloc(need + 1);
-	if (!buf)
+	char *p = line_room(l, 2 * len + 3 + 2);
+	if (!p)
 		return;
-	report_csv_field(cell, number, buf, need + 1);
-	fputs(buf, f);
-	free(buf);
+	l->n += report_csv_field(cell, number, p, 2 * len + 4);
+	line_put(l, sep, strlen(sep));
 }
 
 static void write_csv(FILE *f, const struct report_table *t, bool titled)
 {
+	struct line l = {0};
 	char buf[32];
-	if (titled) {
-		csv_put(f, t->title, false);
-		fputs("\r\n", f);
-	}
-	for (int c = 0; c < t->ncols; c++) {
-		csv_put(f, t->cols[c].title, false);
-		fputs(c == t->ncols - 1 ? "\r\n" : ",", f);
-	}
-	for (size_t r = 0; r < t->nrows; r++)
+	size_t len = 0;
+	if (titled)
+		csv_put(&l, t->title, strlen(t->title), false, "\r\n");
+	for (int c = 0; c < t->ncols; c++)
+		csv_put(&l, t->cols[c].title, strlen(t->cols[c].title), false,
+		        c == t->ncols - 1 ? "\r\n" : ",");
+	for (size_t r = 0; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
-			csv_put(f, cell_text(t, r, c, buf), t->cols[c].kind != REPORT_TEXT);
-			fputs(c == t->ncols - 1 ? "\r\n" : ",", f);
+			const char *v = cell_text(t, r, c, buf, &len);
+			csv_put(&l, v, len, t->cols[c].kind != REPORT_TEXT,
+			        c == t->ncols - 1 ? "\r\n" : ",");
 		}
-	if (t->note[0]) {
-		csv_put(f, t->note, false);
-		fputs("\r\n", f);
+		line_flush(&l, f);
 	}
+	if (t->note[0])
+		csv_put(&l, t->note, strlen(t->note), false, "\r\n");
+	line_flush(&l, f);
+	free(l.buf);
 }
 
 /* ---- JSON ---- */
@@ -391,12 +567,13 @@ static json_t *json_rows(const struct report_table *t)
 		json_t *o = json_object();
 		for (int c = 0; o && c < t->ncols; c++) {
 			const struct report_col *col = &t->cols[c];
-			const struct report_cell *cell = cell_at(t, r, c);
+			const union report_cell *cell = cell_at(t, r, c);
 			snprintf(key, sizeof key, "%s%s", col->key,
 			         col->kind == REPORT_TENTHS ? "_tenths" : "");
-			json_t *v = cell->empty                ? json_null()
-			            : col->kind == REPORT_TEXT ? json_string(cell->text)
-			                                       : json_integer(cell->v);
+			json_t *v =
+			    col->kind == REPORT_TEXT
+			        ? (cell->text ? json_string(cell->text) : json_null())
+			        : (cell->v != REPORT_EMPTY ? json_integer(cell->v) : json_null());
 			json_object_set_new(o, key, v ? v : json_null());
 		}
 		json_array_append_new(rows, o);

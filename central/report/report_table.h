@@ -10,8 +10,8 @@
  * it writes to: no clock, no locale, no global state.
  *
  * Cells are integers (int64; REPORT_TENTHS shows one decimal: -34 is
- * "-3.4"), text (copied; bytes that are not UTF-8 become U+FFFD), or empty
- * (JSON null). No floating point anywhere.
+ * "-3.4"), text (copied into the table's arena; bytes that are not UTF-8
+ * become U+FFFD), or empty (JSON null). No floating point anywhere.
  */
 #ifndef WUFEI_CENTRAL_REPORT_TABLE_H
 #define WUFEI_CENTRAL_REPORT_TABLE_H
@@ -33,11 +33,15 @@ struct report_col {
 	enum report_col_kind kind;
 };
 
-struct report_cell {
-	int64_t v;  /* REPORT_INT / REPORT_TENTHS value */
-	char *text; /* REPORT_TEXT value (owned), or NULL */
-	bool empty; /* no value: blank, JSON null */
+/* A cell: a number (REPORT_EMPTY: none) or text (NULL: none), by its column's kind. */
+union report_cell {
+	int64_t v;
+	const char *text; /* in the table's own arena */
 };
+
+#define REPORT_EMPTY INT64_MIN
+
+struct report_chunk; /* the arena the table's texts live in */
 
 /* One table of a report: named columns, rows of cells, an optional note. */
 struct report_table {
@@ -45,9 +49,10 @@ struct report_table {
 	const char *title; /* shown above the table at the terminal */
 	const struct report_col *cols;
 	int ncols;
-	struct report_cell *cells; /* nrows * ncols, row by row */
+	union report_cell *cells; /* nrows * ncols, row by row */
 	size_t nrows;
 	size_t cap_rows;
+	struct report_chunk *arena;
 	char note[320]; /* said under the table ("" none), e.g. what was left out */
 };
 
@@ -70,12 +75,17 @@ void report_table_clear(struct report_table *t);
 /* report_row_add — a new row of empty cells; its index, or -1 out of memory. */
 long report_row_add(struct report_table *t);
 
-/* Setting cell (row, col); text is copied (NULL: empty). False: out of memory. */
+/* Setting cell (row, col); text is copied (NULL: empty). False: out of memory.
+ * A text equal to the one above it in its column is shared, not copied. */
 void report_set_int(struct report_table *t, long row, int col, int64_t v);
 bool report_set_text(struct report_table *t, long row, int col, const char *text);
 /* report_set_texts — (col, text) pairs after row until a col of -1:
  * report_set_texts(t, row, 1, "a", 4, "b", -1). False: out of memory. */
 bool report_set_texts(struct report_table *t, long row, int col, const char *text, ...);
+
+/* Reading cell (row, col): false / NULL when it is empty. */
+bool report_cell_int(const struct report_table *t, size_t row, int col, int64_t *v);
+const char *report_cell_text(const struct report_table *t, size_t row, int col);
 
 /*
  * report_tables_write — tables[0..n) in fmt into f under the report's name

@@ -297,7 +297,7 @@ struct store_ops {
 	int (*claim_get)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
 
 	/* ---- reports (store_sqlite_report.c); fn returning non-zero stops ---- */
-	/* daily rows in f, by kiosk, local day, category */
+	/* daily rows in f, by local day, kiosk, category */
 	int (*report_daily)(struct store *s, const struct store_report_filter *f,
 	                    int (*fn)(void *ctx, const struct store_daily_row *r), void *ctx);
 	/*

@@ -73,8 +73,8 @@ static const char *const migrations[] = {
      * for the few bin collections and day closes among the records. */
     "CREATE TABLE report_daily(kiosk INTEGER NOT NULL, local_day INTEGER NOT NULL, category "
     "INTEGER NOT NULL, drops INTEGER NOT NULL, grams INTEGER NOT NULL, pieces INTEGER NOT "
-    "NULL, points INTEGER NOT NULL, PRIMARY KEY(kiosk, local_day, category)) WITHOUT ROWID;"
-    "CREATE INDEX report_daily_day ON report_daily(local_day);"
+    "NULL, points INTEGER NOT NULL, PRIMARY KEY(local_day, kiosk, category)) WITHOUT ROWID;"
+    "CREATE INDEX report_daily_kiosk ON report_daily(kiosk, local_day);"
     "CREATE TABLE seq_ranges(kiosk INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq "
     "INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq)) WITHOUT ROWID;"
     "CREATE TABLE late_records(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT "

@@ -32,7 +32,7 @@ struct sq_summary {
 
 static const char *const summary_sql[] = {
     "INSERT INTO report_daily(kiosk, local_day, category, drops, grams, pieces, points) "
-    "VALUES(?1, ?2, ?3, 1, ?4, ?5, ?6) ON CONFLICT(kiosk, local_day, category) DO UPDATE SET "
+    "VALUES(?1, ?2, ?3, 1, ?4, ?5, ?6) ON CONFLICT(local_day, kiosk, category) DO UPDATE SET "
     "drops = drops + 1, grams = grams + ?4, pieces = pieces + ?5, points = points + ?6",
     /* the run with the largest first_seq below seq, if it ends just before seq */
     "UPDATE seq_ranges SET last_seq = ?2 WHERE kiosk = ?1 AND last_seq = ?2 - 1 AND first_seq "
