@@ -115,6 +115,13 @@ size_t report_csv_field(const char *cell, bool number, char *out, size_t cap);
 size_t report_text_width(const char *text);
 
 /*
+ * report_text_escape — a malloc'd copy of UTF-8 text a terminal shows as
+ * it is: C0 and C1 controls, DEL and the bidirectional overrides written as
+ * \xNN or \uNNNN; NULL when out of memory. Pure.
+ */
+char *report_text_escape(const char *text);
+
+/*
  * report_text_clean — a malloc'd copy of text in which bytes that are not
  * UTF-8 are U+FFFD; NULL when out of memory. Pure.
  */

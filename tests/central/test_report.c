@@ -791,7 +791,10 @@ static void test_command_formats(void **state)
 	assert_int_equal(cli(&e, out, sizeof out,
 	                     (const char *const[]){"report", "daily", "--format", "csv", NULL}),
 	                 0);
-	assert_memory_equal(out, "\xef\xbb\xbf" "day,kiosk,cat,category,", 26);
+	assert_memory_equal(out,
+	                    "\xef\xbb\xbf"
+	                    "day,kiosk,cat,category,",
+	                    26);
 	assert_non_null(
 	    strstr(out, "\r\n2026-11-28,7,2,'=cmd|' /C calc'!A0,1,0,3,15,0,0,,,,,\r\n"));
 	assert_non_null(strstr(out, ",3,\"玻璃 \"\"clear\"\"\nline two\",1,700,"));
