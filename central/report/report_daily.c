@@ -49,7 +49,12 @@ bool report_day_parse(const char *text, uint32_t *day)
 
 void report_day_text(uint32_t day, char out[11])
 {
-	snprintf(out, 11, "%04u-%02u-%02u", (day / 10000) % 10000, (day / 100) % 100, day % 100);
+	/* yyyymmdd to yyyy-mm-dd, by hand: a 30-day report has one per row */
+	static const int at[8] = {0, 1, 2, 3, 5, 6, 8, 9};
+	for (int i = 7; i >= 0; i--, day /= 10)
+		out[at[i]] = (char)('0' + day % 10);
+	out[4] = out[7] = '-';
+	out[10] = '\0';
 }
 
 void report_time_text(int64_t t, char out[32])

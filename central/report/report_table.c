@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPORT_ROWS_MAX 50000000 /* cells are 24 bytes: a bound well past any real report */
+#define REPORT_ROWS_MAX 20000000 /* a bound well past any real report (8 bytes a cell) */
 
 bool report_format_parse(const char *text, enum report_format *out)
 {
@@ -214,6 +214,10 @@ char *report_text_clean(const char *text)
 /* East Asian Wide and Fullwidth ranges (Unicode 15, the blocks that matter). */
 static bool cp_wide(int32_t c)
 {
+	if (c >= 0x4e00 && c <= 0x9fff)
+		return true; /* CJK ideographs: most of what is wide here */
+	if (c < 0x1100)
+		return false;
 	static const int32_t r[][2] = {
 	    {0x1100, 0x115f},   {0x231a, 0x231b},   {0x2329, 0x232a},   {0x23e9, 0x23ec},
 	    {0x25fd, 0x25fe},   {0x2614, 0x2615},   {0x2648, 0x2653},   {0x26a1, 0x26a1},

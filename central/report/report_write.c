@@ -26,20 +26,25 @@ static char *decimal(uint64_t v, bool negative, char *end)
 }
 
 /* A number cell as text in buf[32]. */
-static const char *number_text(int64_t v, enum report_col_kind kind, char buf[32])
+static const char *number_text(int64_t v, enum report_col_kind kind, char buf[32], size_t *len)
 {
+	*len = 0;
 	if (v == REPORT_EMPTY)
 		return "";
 	uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	if (kind != REPORT_TENTHS)
-		return decimal(a, v < 0, buf + 32);
+	if (kind != REPORT_TENTHS) {
+		char *p = decimal(a, v < 0, buf + 32);
+		*len = (size_t)(buf + 31 - p);
+		return p;
+	}
 	char *p = decimal(a / 10, false, buf + 29); /* room for ".d" */
-	size_t n = strlen(p);
+	size_t n = (size_t)(buf + 28 - p);
 	memmove(buf + 1, p, n);
 	buf[0] = '-';
 	buf[1 + n] = '.';
 	buf[2 + n] = (char)('0' + a % 10);
 	buf[3 + n] = '\0';
+	*len = n + 2 + (v < 0);
 	return v < 0 ? buf : buf + 1;
 }
 
@@ -47,17 +52,14 @@ static const char *number_text(int64_t v, enum report_col_kind kind, char buf[32
 static const char *cell_text(const struct report_table *t, size_t row, int col, char buf[32],
                              size_t *len)
 {
-	const char *v = "";
 	int64_t x = REPORT_EMPTY;
 	if (t->cols[col].kind == REPORT_TEXT) {
 		const char *s = report_cell_text(t, row, col);
-		v = s ? s : "";
-	} else {
-		report_cell_int(t, row, col, &x);
-		v = number_text(x, t->cols[col].kind, buf);
+		*len = s ? strlen(s) : 0;
+		return s ? s : "";
 	}
-	*len = strlen(v);
-	return v;
+	report_cell_int(t, row, col, &x);
+	return number_text(x, t->cols[col].kind, buf, len);
 }
 
 /* ---- one row at a time into a buffer, then one write ---- */
@@ -140,9 +142,18 @@ static int shown_make(const struct report_table *t, struct shown *sh)
 	for (size_t i = 0; i < ncells; i++) {
 		int c = (int)(i % (size_t)t->ncols);
 		const char *v = cell_text(t, i / (size_t)t->ncols, c, buf, &len);
+		bool same = i >= (size_t)t->ncols && t->cols[c].kind == REPORT_TEXT &&
+		            v == report_cell_text(t, i / (size_t)t->ncols - 1, c);
 		if (t->cols[c].kind != REPORT_TEXT)
 			sh->width[i] = (uint32_t)len;
-		else {
+		else if (same && v[0]) { /* the text above, shared: its width and escape too */
+			sh->width[i] = sh->width[i - (size_t)t->ncols];
+			if (sh->escaped[i - (size_t)t->ncols]) {
+				sh->escaped[i] = report_text_escape(v);
+				if (!sh->escaped[i])
+					return -1;
+			}
+		} else {
 			if (has_control(v)) {
 				sh->escaped[i] = report_text_escape(v);
 				if (!sh->escaped[i])
