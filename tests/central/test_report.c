@@ -832,6 +832,16 @@ static void test_command_formats(void **state)
 		lines++;
 	}
 	assert_int_equal(lines, 5);
+	assert_int_equal(cli(&e, out, sizeof out, (const char *const[]){"report", "daily", NULL}),
+	                 0);
+	assert_non_null(strstr(out, "玻璃 \"clear\"\\x0aline two")); /* no line break in a row */
+
+	/* several tables in one CSV: each under its title */
+	assert_int_equal(cli(&e, out, sizeof out,
+	                     (const char *const[]){"report", "gaps", "--format", "csv", NULL}),
+	                 0);
+	assert_non_null(strstr(out, "\r\nKiosks not heard from\r\nkiosk,name,last heard,"));
+	assert_non_null(strstr(out, ",新村 9,never,"));
 
 	assert_int_equal(cli(&e, out, sizeof out,
 	                     (const char *const[]){"report", "records", "--kiosk", "7", "--day",
