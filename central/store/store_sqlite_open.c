@@ -69,6 +69,7 @@ static const char *const migrations[] = {
      * transaction (store_sqlite_summary.c; filled once from the records'
      * columns by sq_summary_rebuild): drop totals per kiosk, local day and
      * category; the runs of seq held per kiosk; records that arrived late;
+     * each bin collection's drops since the one before;
      * the office's day closes with their frozen totals; and partial indexes
      * for the few bin collections and day closes among the records. */
     "CREATE TABLE report_daily(kiosk INTEGER NOT NULL, local_day INTEGER NOT NULL, category "
@@ -86,6 +87,9 @@ static const char *const migrations[] = {
     "CREATE TABLE close_totals(close_no INTEGER NOT NULL, category INTEGER NOT NULL, drops "
     "INTEGER NOT NULL, grams INTEGER NOT NULL, pieces INTEGER NOT NULL, points INTEGER NOT "
     "NULL, PRIMARY KEY(close_no, category)) WITHOUT ROWID;"
+    "CREATE TABLE bin_spans(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, category INTEGER "
+    "NOT NULL, prev_seq INTEGER NOT NULL, drops INTEGER NOT NULL, grams INTEGER NOT NULL, "
+    "PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
     "CREATE INDEX records_bin ON records(kiosk, category, seq) WHERE kind = 2;"
     "CREATE INDEX records_day_close ON records(local_day, kiosk) WHERE kind = 4;",
 };

@@ -223,22 +223,16 @@ int sq_report_bins(struct store *s, const struct store_report_filter *f,
                    int (*fn)(void *ctx, const struct store_bin_row *r), void *ctx)
 {
 	struct filter_run w = {(void *)fn, ctx};
-	/* The drops in between are read on the records' primary key (kiosk, seq):
-	 * a collection's span, not the whole table. Days are UTC: a record of a
+	/* The spans are kept at ingest (bin_spans). Days are UTC: a record of a
 	 * bin carries no local day. */
 	return each_filter(
 	    s,
-	    "SELECT b.kiosk, b.seq, b.time_s, b.category, c.name, b.qty, b.prev, (SELECT COUNT(*) "
-	    "FROM records d WHERE d.kiosk = b.kiosk AND d.seq > b.prev AND d.seq < b.seq AND "
-	    "d.kind = 1 AND d.category = b.category AND d.unit = 1), (SELECT COALESCE(SUM(d.qty), "
-	    "0) FROM records d WHERE d.kiosk = b.kiosk AND d.seq > b.prev AND d.seq < b.seq AND "
-	    "d.kind = 1 AND d.category = b.category AND d.unit = 1) FROM (SELECT r.kiosk, r.seq, "
-	    "r.time_s, r.category, r.qty, COALESCE((SELECT MAX(p.seq) FROM records p WHERE p.kind "
-	    "= 2 AND p.kiosk = r.kiosk AND p.category = r.category AND p.seq < r.seq), 0) AS prev "
-	    "FROM records r WHERE r.kind = 2 AND (?3 = 0 OR r.kiosk = ?3) AND (?4 = 0 OR "
-	    "r.category = ?4) AND CAST(strftime('%Y%m%d', r.time_s, 'unixepoch') AS INTEGER) "
-	    "BETWEEN ?1 AND ?2) b LEFT JOIN categories c ON c.id = b.category ORDER BY b.kiosk, "
-	    "b.seq",
+	    "SELECT b.kiosk, b.seq, r.time_s, b.category, c.name, r.qty, b.prev_seq, "
+	    "b.drops, b.grams FROM bin_spans b JOIN records r ON r.kiosk = b.kiosk "
+	    "AND r.seq = b.seq LEFT JOIN categories c ON c.id = b.category WHERE (?3 "
+	    "= 0 OR b.kiosk = ?3) AND (?4 = 0 OR b.category = ?4) AND "
+	    "CAST(strftime('%Y%m%d', r.time_s, 'unixepoch') AS INTEGER) BETWEEN ?1 "
+	    "AND ?2 ORDER BY b.kiosk, b.seq",
 	    f, 0, bin_row, &w);
 }
 
