@@ -23,19 +23,20 @@
 #include <stdlib.h>
 
 struct sq_summary {
-	sqlite3_stmt *daily;      /* upsert one drop into report_daily */
-	sqlite3_stmt *extend;     /* the run ending at seq - 1 now ends at seq */
-	sqlite3_stmt *next;       /* the run starting at seq + 1, if any */
-	sqlite3_stmt *drop_next;  /* that run removed (it joins the one before) */
-	sqlite3_stmt *set_last;   /* the run before now ends at the next one's end */
-	sqlite3_stmt *move_first; /* the run starting at seq + 1 starts at seq */
-	sqlite3_stmt *add_run;    /* a run of one */
-	sqlite3_stmt *late;       /* a late record */
-	sqlite3_stmt *span_drop;  /* a weighed drop into the span of the next collection */
-	sqlite3_stmt *bin_prev;   /* the collection before, same kiosk and category */
-	sqlite3_stmt *bin_sum;    /* the weighed drops held between the two */
-	sqlite3_stmt *span_add;   /* a collection's span */
-	sqlite3_stmt *span_split; /* the next collection's span now starts here */
+	sqlite3_stmt *daily;        /* upsert one drop into report_daily */
+	sqlite3_stmt *extend;       /* the run ending at seq - 1 now ends at seq */
+	sqlite3_stmt *extend_alone; /* the same when no run starts at seq + 1 (in order) */
+	sqlite3_stmt *next;         /* the run starting at seq + 1, if any */
+	sqlite3_stmt *drop_next;    /* that run removed (it joins the one before) */
+	sqlite3_stmt *set_last;     /* the run before now ends at the next one's end */
+	sqlite3_stmt *move_first;   /* the run starting at seq + 1 starts at seq */
+	sqlite3_stmt *add_run;      /* a run of one */
+	sqlite3_stmt *late;         /* a late record */
+	sqlite3_stmt *span_drop;    /* a weighed drop into the span of the next collection */
+	sqlite3_stmt *bin_prev;     /* the collection before, same kiosk and category */
+	sqlite3_stmt *bin_sum;      /* the weighed drops held between the two */
+	sqlite3_stmt *span_add;     /* a collection's span */
+	sqlite3_stmt *span_split;   /* the next collection's span now starts here */
 };
 
 static const char *const summary_sql[] = {
@@ -46,6 +47,10 @@ static const char *const summary_sql[] = {
     "UPDATE seq_ranges SET last_seq = ?2 WHERE kiosk = ?1 AND last_seq = ?2 - 1 AND first_seq "
     "= (SELECT first_seq FROM seq_ranges WHERE kiosk = ?1 AND first_seq < ?2 ORDER BY "
     "first_seq DESC LIMIT 1)",
+    "UPDATE seq_ranges SET last_seq = ?2 WHERE kiosk = ?1 AND last_seq = ?2 - 1 AND first_seq "
+    "= (SELECT first_seq FROM seq_ranges WHERE kiosk = ?1 AND first_seq < ?2 ORDER BY "
+    "first_seq DESC LIMIT 1) AND NOT EXISTS (SELECT 1 FROM seq_ranges WHERE kiosk = ?1 AND "
+    "first_seq = ?2 + 1)",
     "SELECT last_seq FROM seq_ranges WHERE kiosk = ?1 AND first_seq = ?2 + 1",
     "DELETE FROM seq_ranges WHERE kiosk = ?1 AND first_seq = ?2 + 1",
     "UPDATE seq_ranges SET last_seq = ?3 WHERE kiosk = ?1 AND last_seq = ?2",
@@ -124,26 +129,29 @@ static int run(struct store *s, sqlite3_stmt *st, int64_t kiosk, int64_t seq, in
 }
 
 /* seq joins the runs of its kiosk: extends the one before, joins the one
- * after, or starts one of its own. Usually one UPDATE and one lookup. */
+ * after, or starts one of its own. In order (the usual case): one UPDATE. */
 static int keep_range(struct store *s, const struct store_record *r)
 {
 	struct sq_summary *m = SQ(s)->summary;
+	sqlite3 *db = SQ(s)->db;
 	int64_t next_last = 0;
-	int rc = run(s, m->extend, r->kiosk, r->seq, 0, NULL);
-	if (rc < 0)
-		return rc;
-	int extended = sqlite3_changes(SQ(s)->db) == 1;
+	int rc = run(s, m->extend_alone, r->kiosk, r->seq, 0, NULL);
+	if (rc < 0 || sqlite3_changes(db) == 1)
+		return rc < 0 ? rc : WF_OK;
 	int has_next = run(s, m->next, r->kiosk, r->seq, 0, &next_last);
 	if (has_next < 0)
 		return has_next;
-	if (extended && has_next) {
-		rc = run(s, m->drop_next, r->kiosk, r->seq, 0, NULL);
-		if (rc >= 0)
-			rc = run(s, m->set_last, r->kiosk, r->seq, next_last, NULL);
-	} else if (has_next)
-		rc = run(s, m->move_first, r->kiosk, r->seq, 0, NULL);
-	else if (!extended)
+	if (!has_next)
 		rc = run(s, m->add_run, r->kiosk, r->seq, 0, NULL);
+	else {
+		rc = run(s, m->extend, r->kiosk, r->seq, 0, NULL);
+		if (rc >= 0 && sqlite3_changes(db) == 1) { /* it joins the runs before and after */
+			rc = run(s, m->drop_next, r->kiosk, r->seq, 0, NULL);
+			if (rc >= 0)
+				rc = run(s, m->set_last, r->kiosk, r->seq, next_last, NULL);
+		} else if (rc >= 0)
+			rc = run(s, m->move_first, r->kiosk, r->seq, 0, NULL);
+	}
 	return rc < 0 ? rc : WF_OK;
 }
 
