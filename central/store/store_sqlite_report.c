@@ -14,8 +14,8 @@
 #include <string.h>
 
 struct filter_run {
-	void *fn;  /* the caller's callback, cast back by row */
-	void *ctx; /* its context */
+	void (*fn)(void); /* the caller's callback, cast back to its type by row */
+	void *ctx;        /* its context */
 };
 
 /* Runs sql with the filter (and extra as ?5) bound, calling row per row. */
@@ -93,7 +93,7 @@ static int any_close(struct store *s, const struct store_report_filter *f)
 int sq_report_daily(struct store *s, const struct store_report_filter *f,
                     int (*fn)(void *ctx, const struct store_daily_row *r), void *ctx)
 {
-	struct filter_run w = {(void *)fn, ctx};
+	struct filter_run w = {(void (*)(void))fn, ctx};
 	/* by day first: the summary's key order, so no sort */
 	static const char *const sql[2] = {
 	    "SELECT d.kiosk, d.local_day, d.category, c.name, d.drops, d.grams, d.pieces, "
@@ -147,7 +147,7 @@ static int kiosk_row(sqlite3_stmt *st, void *run)
 int sq_report_kiosks(struct store *s, const struct store_report_filter *f,
                      int (*fn)(void *ctx, const struct store_kiosk_beat *k), void *ctx)
 {
-	struct filter_run w = {(void *)fn, ctx};
+	struct filter_run w = {(void (*)(void))fn, ctx};
 	struct store_report_filter k = {.kiosk = f->kiosk};
 	return each_filter(s,
 	                   "SELECT k.number, k.name, h.received_s, h.last_seq FROM kiosks k LEFT "
@@ -168,7 +168,7 @@ static int range_row(sqlite3_stmt *st, void *run)
 int sq_report_seq_ranges(struct store *s, const struct store_report_filter *f,
                          int (*fn)(void *ctx, const struct store_seq_range *r), void *ctx)
 {
-	struct filter_run w = {(void *)fn, ctx};
+	struct filter_run w = {(void (*)(void))fn, ctx};
 	struct store_report_filter k = {.kiosk = f->kiosk};
 	return each_filter(s,
 	                   "SELECT kiosk, first_seq, last_seq FROM seq_ranges WHERE ?1 <= ?2 AND "
@@ -189,7 +189,7 @@ static int late_row(sqlite3_stmt *st, void *run)
 int sq_report_late(struct store *s, const struct store_report_filter *f, int64_t late_after_s,
                    int (*fn)(void *ctx, const struct store_late_record *r), void *ctx)
 {
-	struct filter_run w = {(void *)fn, ctx};
+	struct filter_run w = {(void (*)(void))fn, ctx};
 	struct store_report_filter k = {.kiosk = f->kiosk};
 	if (late_after_s < STORE_LATE_MIN_S) {
 		store_set_err(s, "late records are kept from %d s on", STORE_LATE_MIN_S);
@@ -222,7 +222,7 @@ static int bin_row(sqlite3_stmt *st, void *run)
 int sq_report_bins(struct store *s, const struct store_report_filter *f,
                    int (*fn)(void *ctx, const struct store_bin_row *r), void *ctx)
 {
-	struct filter_run w = {(void *)fn, ctx};
+	struct filter_run w = {(void (*)(void))fn, ctx};
 	/* The spans are kept at ingest (bin_spans). Days are UTC: a record of a
 	 * bin carries no local day. */
 	return each_filter(
@@ -264,7 +264,7 @@ static int close_row(sqlite3_stmt *st, void *run)
 int sq_report_closes(struct store *s, const struct store_report_filter *f,
                      int (*fn)(void *ctx, const struct store_close_row *r), void *ctx)
 {
-	struct filter_run w = {(void *)fn, ctx};
+	struct filter_run w = {(void (*)(void))fn, ctx};
 	return each_filter(
 	    s,
 	    "WITH k(kiosk, local_day) AS (SELECT kiosk, local_day FROM records WHERE kind = 4 AND "
@@ -313,7 +313,7 @@ static int drop_row(sqlite3_stmt *st, void *run)
 int sq_report_drops(struct store *s, uint32_t kiosk, uint32_t local_day, uint16_t category,
                     int (*fn)(void *ctx, const struct store_drop_row *r), void *ctx)
 {
-	struct filter_run w = {(void *)fn, ctx};
+	struct filter_run w = {(void (*)(void))fn, ctx};
 	struct store_report_filter f = {local_day, local_day, kiosk, category};
 	return each_filter(s,
 	                   "SELECT kiosk, seq, time_s, received_s, category, unit, qty, credited, "
