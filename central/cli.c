@@ -42,7 +42,7 @@ void cli_usage(FILE *f)
 	    "       wufei-central report daily|gaps|alerts|bins|close [--from DAY] [--to DAY]"
 	    " [--kiosk N] [--category N] [--format table|json|csv] --db URL\n"
 	    "         gaps: [--silent-after 2h] [--late-after 24h] [--late-limit N];"
-	    " bins: [--tolerance PERCENT]\n"
+	    " (0: all); bins: [--tolerance PERCENT]\n"
 	    "       wufei-central report records --kiosk N --day DAY [--category N] --db URL"
 	    "   (the drops behind a daily row)\n"
 	    "       wufei-central day close|reclose --day DAY [--kiosk N] --db URL"
