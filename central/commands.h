@@ -32,5 +32,8 @@ int cmd_alerts(const struct cli_opts *o);
 int cmd_user(const struct cli_opts *o);
 int cmd_audit(const struct cli_opts *o);
 int cmd_token(const struct cli_opts *o);
+/* report daily|records|gaps|alerts|bins|close, day close|reclose (cmd_report.c) */
+int cmd_report(const struct cli_opts *o);
+int cmd_day(const struct cli_opts *o);
 
 #endif

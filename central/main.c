@@ -40,6 +40,10 @@ static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *lo
 		return cmd_audit(o);
 	if (strcmp(cmd, "token") == 0)
 		return cmd_token(o);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(o);
+	if (strcmp(cmd, "day") == 0)
+		return cmd_day(o);
 	fprintf(stderr, "wufei-central: unknown command '%s'\n", cmd);
 	cli_usage(stderr);
 	return 2;

@@ -7,7 +7,8 @@
  * residents, staff, the card blocklist, the card key, receipt claims, the
  * points ledger (entries never updated in place, with a running total per
  * resident kept in the same transaction as each entry); the office's users,
- * sessions, audit log, login failures and API tokens.
+ * sessions, audit log, login failures and API tokens; the summaries the
+ * office's reports read (kept at ingest) and day closes.
  * Not for: HTTP, JSON, signatures or the sync rules (duplicate, conflict,
  * chain and points checks live in ingest.c): a backend only stores.
  *
@@ -28,6 +29,8 @@
 
 #include "catalog.h"
 #include "record.h"
+#include "store_office.h"
+#include "store_report.h"
 #include "wf.h"
 
 struct store;
@@ -173,47 +176,6 @@ struct store_claim {
 	int64_t points;     /* points it moved to the resident */
 	char actor[STORE_POINTS_ACTOR_MAX];
 	int64_t claimed_s;
-};
-
-/* ---- the office (store_sqlite_office.c) ---- */
-
-/* An office user (the web pages' people). */
-struct store_user {
-	int64_t id;
-	char name[64];     /* login name, unique */
-	char pw_hash[192]; /* crypto_pwhash_str (Argon2id) */
-	char role[16];     /* "viewer" | "operator" | "admin" */
-	int64_t created_s;
-	int64_t changed_s; /* password or role last changed */
-};
-
-/* An office session. Central keeps only the hash of the cookie's id. */
-struct store_session {
-	uint8_t id_hash[32]; /* BLAKE2b-256 of the random id the cookie carries */
-	int64_t user;        /* store_user id */
-	char csrf[65];       /* the session's CSRF token, hex */
-	int64_t created_s;   /* for the absolute expiry */
-	int64_t seen_s;      /* last request, for the idle expiry */
-};
-
-/* One line of the office's audit log. */
-struct store_audit {
-	int64_t id;
-	int64_t at_s;
-	char who[64];     /* user name, or "cli:<login>" for the command line */
-	char action[32];  /* e.g. "login", "login_failed", "user_add" */
-	char detail[256]; /* free text, as given (escape it when shown) */
-	char addr[48];    /* client address, or "" */
-};
-
-/* A partner shop's API token. Central keeps only its hash. */
-struct store_token {
-	int64_t id;
-	char name[64];
-	uint8_t hash[32]; /* BLAKE2b-256 of the token text */
-	char scope[16];   /* "redeem" */
-	int64_t created_s;
-	int64_t revoked_s; /* 0 = live */
 };
 
 /* Callbacks for store_read_catalog; any may be NULL; non-zero return stops. */
@@ -411,6 +373,54 @@ struct store_ops {
 	                  void *ctx);
 	/* 1 revoked now, 0 no such live token */
 	int (*token_revoke)(struct store *s, int64_t id, int64_t now_s);
+
+	/* ---- reports (store_sqlite_report.c); fn returning non-zero stops ---- */
+	/* daily rows in f, by local day, kiosk, category */
+	int (*report_daily)(struct store *s, const struct store_report_filter *f,
+	                    int (*fn)(void *ctx, const struct store_daily_row *r), void *ctx);
+	/*
+	 * report_ledger_flows — points claimed per (kiosk, local day, category)
+	 * of the claimed receipts' drops in f; and, when f names no kiosk and no
+	 * category, points redeemed per UTC day of central in rows with kiosk
+	 * and category 0 (a redemption is a resident's, not a kiosk's).
+	 */
+	int (*report_ledger_flows)(struct store *s, const struct store_report_filter *f,
+	                           int (*fn)(void *ctx, const struct store_ledger_flow *r),
+	                           void *ctx);
+	/* every kiosk (or f->kiosk) with its last heartbeat, by number */
+	int (*report_kiosks)(struct store *s, const struct store_report_filter *f,
+	                     int (*fn)(void *ctx, const struct store_kiosk_beat *k), void *ctx);
+	/* the runs of seq central holds, by kiosk and seq (kept at ingest) */
+	int (*report_seq_ranges)(struct store *s, const struct store_report_filter *f,
+	                         int (*fn)(void *ctx, const struct store_seq_range *r), void *ctx);
+	/* records received more than late_after_s (>= STORE_LATE_MIN_S) after their
+	 * time, by kiosk and seq */
+	int (*report_late)(struct store *s, const struct store_report_filter *f,
+	                   int64_t late_after_s,
+	                   int (*fn)(void *ctx, const struct store_late_record *r), void *ctx);
+	/* bin collections in f (from/to: the collection's UTC day), by kiosk and seq */
+	int (*report_bins)(struct store *s, const struct store_report_filter *f,
+	                   int (*fn)(void *ctx, const struct store_bin_row *r), void *ctx);
+	/* (kiosk, day) pairs in f with a kiosk DAY_CLOSE record or a central close */
+	int (*report_closes)(struct store *s, const struct store_report_filter *f,
+	                     int (*fn)(void *ctx, const struct store_close_row *r), void *ctx);
+	/* the drops behind (kiosk, local_day[, category]), by seq */
+	int (*report_drops)(struct store *s, uint32_t kiosk, uint32_t local_day, uint16_t category,
+	                    int (*fn)(void *ctx, const struct store_drop_row *r), void *ctx);
+	/*
+	 * day_close — the office closes local_day at kiosk (0: every kiosk): the
+	 * day's totals frozen under a new running number, in one transaction. A
+	 * kiosk whose day is closed already is left as it is unless again. fn
+	 * (may be NULL) hears of each kiosk: its close number and whether it is
+	 * new (1) or the earlier one (0). WF_ENOENT: no such kiosk.
+	 */
+	int (*day_close)(struct store *s, uint32_t local_day, uint32_t kiosk, int again,
+	                 int64_t now_s,
+	                 int (*fn)(void *ctx, uint32_t kiosk, int64_t close_no, int fresh),
+	                 void *ctx);
+	/* bulk_load — benchmarks only: on, the store stops waiting for the disk
+	 * (synchronous=OFF) until it is turned off again */
+	int (*bulk_load)(struct store *s, int on);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

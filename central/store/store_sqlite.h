@@ -13,6 +13,8 @@
  *                             anonymous drops earned on a day
  *   store_sqlite_office.c     the office: users, sessions, audit log, login
  *                             failures, API tokens
+ *   store_sqlite_summary.c    the reports' summaries, kept as records arrive
+ *   store_sqlite_report.c     the office's reports and day closes
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -40,6 +42,7 @@ struct store_sqlite {
 	/* the points ledger's, prepared on first use (store_sqlite_points.c) */
 	sqlite3_stmt *ins_points;
 	sqlite3_stmt *add_total;
+	struct sq_summary *summary; /* the reports' upkeep statements (store_sqlite_summary.c) */
 };
 
 #define SQ(s) ((struct store_sqlite *)(s))
@@ -179,5 +182,35 @@ int sq_token_add(struct store *s, struct store_token *t);
 int sq_token_find(struct store *s, const uint8_t hash[32], struct store_token *out);
 int sq_token_list(struct store *s, int (*fn)(void *ctx, const struct store_token *t), void *ctx);
 int sq_token_revoke(struct store *s, int64_t id, int64_t now_s);
+
+/* store_sqlite_summary.c: the reports' summary tables, kept in the record's
+ * transaction (daily totals, held seq runs, late records). */
+int sq_summary_prepare(struct store *s);
+void sq_summary_close(struct store *s);
+/* sq_summary_record — r was just inserted (never for a duplicate or conflict). */
+int sq_summary_record(struct store *s, const struct store_record *r);
+/* sq_summary_rebuild — every summary computed again from the records' columns. */
+int sq_summary_rebuild(struct store *s);
+
+/* store_sqlite_report.c */
+int sq_report_daily(struct store *s, const struct store_report_filter *f,
+                    int (*fn)(void *ctx, const struct store_daily_row *r), void *ctx);
+int sq_report_ledger_flows(struct store *s, const struct store_report_filter *f,
+                           int (*fn)(void *ctx, const struct store_ledger_flow *r), void *ctx);
+int sq_report_kiosks(struct store *s, const struct store_report_filter *f,
+                     int (*fn)(void *ctx, const struct store_kiosk_beat *k), void *ctx);
+int sq_report_seq_ranges(struct store *s, const struct store_report_filter *f,
+                         int (*fn)(void *ctx, const struct store_seq_range *r), void *ctx);
+int sq_report_late(struct store *s, const struct store_report_filter *f, int64_t late_after_s,
+                   int (*fn)(void *ctx, const struct store_late_record *r), void *ctx);
+int sq_report_bins(struct store *s, const struct store_report_filter *f,
+                   int (*fn)(void *ctx, const struct store_bin_row *r), void *ctx);
+int sq_report_closes(struct store *s, const struct store_report_filter *f,
+                     int (*fn)(void *ctx, const struct store_close_row *r), void *ctx);
+int sq_report_drops(struct store *s, uint32_t kiosk, uint32_t local_day, uint16_t category,
+                    int (*fn)(void *ctx, const struct store_drop_row *r), void *ctx);
+int sq_day_close(struct store *s, uint32_t local_day, uint32_t kiosk, int again, int64_t now_s,
+                 int (*fn)(void *ctx, uint32_t kiosk, int64_t close_no, int fresh), void *ctx);
+int sq_bulk_load(struct store *s, int on);
 
 #endif

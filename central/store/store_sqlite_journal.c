@@ -139,6 +139,10 @@ int sq_record_insert(struct store *s, const struct store_record *r)
 {
 	struct store_sqlite *q = SQ(s);
 	sqlite3_stmt *st = q->ins_record;
+	bool own = false; /* the record and its summaries: one transaction */
+	int tx = sq_tx_begin(s, &own);
+	if (tx)
+		return tx;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, r->kiosk);
 	sqlite3_bind_int64(st, 2, r->seq);
@@ -160,7 +164,12 @@ int sq_record_insert(struct store *s, const struct store_record *r)
 		rc = WF_EIO; /* an INSERT gives no row */
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc;
+	if (rc == 1) { /* new: the reports' summaries follow in the same transaction */
+		int up = sq_summary_record(s, r);
+		rc = up ? up : 1;
+	}
+	tx = sq_tx_end(s, own, rc < 0 ? rc : WF_OK);
+	return tx < 0 ? tx : rc;
 }
 
 int sq_record_get(struct store *s, uint32_t kiosk, uint32_t seq, uint8_t *buf, size_t cap,

@@ -132,10 +132,39 @@ static const char *const migrations[] = {
     "CREATE INDEX office_login_failures_at ON office_login_failures(at_s);"
     "CREATE TABLE office_tokens(id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash BLOB NOT NULL "
     "UNIQUE, scope TEXT NOT NULL, created_s INTEGER NOT NULL, revoked_s INTEGER);",
+    /* 8: what the office's reports read, kept at ingest in the record's
+     * transaction (store_sqlite_summary.c; filled once from the records'
+     * columns by sq_summary_rebuild): drop totals per kiosk, local day and
+     * category; the runs of seq held per kiosk; records that arrived late;
+     * each bin collection's drops since the one before;
+     * the office's day closes with their frozen totals; and partial indexes
+     * for the few bin collections and day closes among the records. */
+    "CREATE TABLE report_daily(kiosk INTEGER NOT NULL, local_day INTEGER NOT NULL, category "
+    "INTEGER NOT NULL, drops INTEGER NOT NULL, grams INTEGER NOT NULL, pieces INTEGER NOT "
+    "NULL, points INTEGER NOT NULL, PRIMARY KEY(local_day, kiosk, category)) WITHOUT ROWID;"
+    "CREATE INDEX report_daily_kiosk ON report_daily(kiosk, local_day);"
+    "CREATE TABLE seq_ranges(kiosk INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq "
+    "INTEGER NOT NULL, PRIMARY KEY(kiosk, first_seq)) WITHOUT ROWID;"
+    "CREATE TABLE late_records(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT "
+    "NULL, time_s INTEGER NOT NULL, received_s INTEGER NOT NULL, PRIMARY KEY(kiosk, seq)) "
+    "WITHOUT ROWID;"
+    "CREATE TABLE day_closes(close_no INTEGER PRIMARY KEY, kiosk INTEGER NOT NULL, local_day "
+    "INTEGER NOT NULL, closed_s INTEGER NOT NULL);"
+    "CREATE INDEX day_closes_day ON day_closes(local_day, kiosk, close_no);"
+    "CREATE TABLE close_totals(close_no INTEGER NOT NULL, category INTEGER NOT NULL, drops "
+    "INTEGER NOT NULL, grams INTEGER NOT NULL, pieces INTEGER NOT NULL, points INTEGER NOT "
+    "NULL, PRIMARY KEY(close_no, category)) WITHOUT ROWID;"
+    "CREATE TABLE bin_spans(kiosk INTEGER NOT NULL, seq INTEGER NOT NULL, category INTEGER "
+    "NOT NULL, prev_seq INTEGER NOT NULL, drops INTEGER NOT NULL, grams INTEGER NOT NULL, "
+    "PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
+    "CREATE INDEX records_bin ON records(kiosk, category, seq) WHERE kind = 2;"
+    "CREATE INDEX records_day_close ON records(local_day, kiosk) WHERE kind = 4;",
 };
 
 /* The schema version that added the fact columns. */
-#define FACTS_VERSION 2
+#define FACTS_VERSION   2
+/* The schema version that added the reports' summaries (renumber with its migration). */
+#define REPORTS_VERSION 8
 
 static void sq_close(struct store *s)
 {
@@ -145,6 +174,7 @@ static void sq_close(struct store *s)
 	sqlite3_finalize(q->get_rate);
 	sqlite3_finalize(q->ins_points);
 	sqlite3_finalize(q->add_total);
+	sq_summary_close(s);
 	sqlite3_close(q->db);
 	free(q);
 }
@@ -218,6 +248,16 @@ static const struct store_ops sqlite_ops = {
     .token_find = sq_token_find,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .report_daily = sq_report_daily,
+    .report_ledger_flows = sq_report_ledger_flows,
+    .report_kiosks = sq_report_kiosks,
+    .report_seq_ranges = sq_report_seq_ranges,
+    .report_late = sq_report_late,
+    .report_bins = sq_report_bins,
+    .report_closes = sq_report_closes,
+    .report_drops = sq_report_drops,
+    .day_close = sq_day_close,
+    .bulk_load = sq_bulk_load,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
@@ -285,6 +325,8 @@ static int migrate(struct store *s)
 		rc = sql_exec(db, migrations[v], SQ_ERR(s));
 	if (!rc && version > 0 && version < FACTS_VERSION)
 		rc = backfill_facts(s);
+	if (!rc && version > 0 && version < REPORTS_VERSION)
+		rc = sq_summary_rebuild(s); /* after the facts: the summaries read them */
 	if (!rc && version < want) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)want);
@@ -323,6 +365,8 @@ static int prepare_hot(struct store *s)
 		                 "SELECT unit, rate, created_s, anon_daily_cap FROM rates WHERE "
 		                 "category = ? AND version = ?",
 		                 &q->get_rate, SQ_ERR(s));
+	if (!rc)
+		rc = sq_summary_prepare(s);
 	return rc;
 }
 

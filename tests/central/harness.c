@@ -395,6 +395,42 @@ char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t pre
 	return out;
 }
 
+int harness_chain(const struct wf_record *recs, size_t n, uint8_t prev[WF_HASH_BYTES],
+                  struct harness_rec *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		int len = wf_record_encode(&recs[i], out[i].bytes, sizeof out[i].bytes);
+		if (len <= 0)
+			return WF_EINVAL;
+		out[i].kiosk = recs[i].kiosk;
+		out[i].seq = (uint32_t)recs[i].seq;
+		out[i].kind = recs[i].kind;
+		out[i].len = (size_t)len;
+		ingest_chain_next(prev, out[i].bytes, out[i].len, out[i].hash);
+		memcpy(prev, out[i].hash, WF_HASH_BYTES);
+	}
+	return WF_OK;
+}
+
+char *harness_batch_of(uint32_t kiosk, const struct harness_rec *recs, size_t n)
+{
+	char b64[256], hex[WF_HASH_HEX];
+	json_t *arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		sodium_bin2base64(b64, sizeof b64, recs[i].bytes, recs[i].len,
+		                  sodium_base64_VARIANT_ORIGINAL);
+		hex_encode(recs[i].hash, WF_HASH_BYTES, hex, sizeof hex);
+		json_array_append_new(arr,
+		                      json_pack("{s:i, s:I, s:s, s:s}", "kind", recs[i].kind, "seq",
+		                                (json_int_t)recs[i].seq, "data", b64, "hash", hex));
+	}
+	json_t *body = json_pack("{s:s, s:I, s:o}", "format", "wufei-batch-1", "kiosk",
+	                         (json_int_t)kiosk, "records", arr);
+	char *out = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(body);
+	return out;
+}
+
 long harness_count(const char *db_path, const char *sql)
 {
 	sqlite3 *db = NULL;

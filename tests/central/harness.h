@@ -114,6 +114,30 @@ char *harness_batch_json(uint32_t kiosk, uint32_t first, uint32_t n, uint8_t pre
  */
 size_t harness_record_bytes(uint32_t kiosk, uint32_t seq, int variant, uint8_t *out, size_t cap);
 
+/* One record of a made-up journal: its canonical bytes and chain hash. */
+struct harness_rec {
+	uint32_t kiosk;
+	uint32_t seq;
+	uint8_t kind;
+	uint8_t bytes[128]; /* WF_RECORD_MAX_LEN */
+	size_t len;
+	uint8_t hash[WF_HASH_BYTES];
+};
+
+struct wf_record;
+
+/*
+ * harness_chain — recs[0..n) (one kiosk, ascending seq) encoded into out[]
+ * with chain hashes continuing from prev (updated). WF_EINVAL if a record
+ * does not encode.
+ */
+int harness_chain(const struct wf_record *recs, size_t n, uint8_t prev[WF_HASH_BYTES],
+                  struct harness_rec *out);
+
+/* harness_batch_of — a wufei-batch-1 body for recs[0..n) of kiosk (any
+ * subset of a chain, ascending seq); malloc'd text. */
+char *harness_batch_of(uint32_t kiosk, const struct harness_rec *recs, size_t n);
+
 /* The receipt minute (UTC minutes) of the record harness_record_bytes makes for seq. */
 uint32_t harness_record_time_min(uint32_t seq);
 

@@ -1,0 +1,89 @@
+/*
+ * report.h — the central office's reports, built from the store (store.h:
+ * summaries kept at ingest, the records' fact columns) into tables
+ * (report_table.h) for the terminal, JSON or CSV.
+ *
+ *   daily    per kiosk, local day and category: drops, grams, pieces, points
+ *            issued, claimed, redeemed, with a total; a day the office
+ *            closed shows its frozen totals and, beside them, what arrived
+ *            since (the difference), never a silently moved total
+ *   records  the drops behind a daily row, by (kiosk, seq): every figure
+ *            traces back to records
+ *   gaps     seq a kiosk used (its heartbeat) that central does not hold,
+ *            kiosks silent too long, records that arrived late
+ *   alerts   tamper alerts, each with what the office should do
+ *   bins     each bin collection against the weighed drops since the one
+ *            before, flagged beyond a tolerance
+ *   close    day closes: the kiosk's DAY_CLOSE record, central's totals, the
+ *            office's frozen close, and where they differ
+ *
+ * Not for: options and printing (central/cmd_report.c), SQL (the store).
+ * Every function blocks on the store; the caller holds it alone.
+ */
+#ifndef WUFEI_CENTRAL_REPORT_H
+#define WUFEI_CENTRAL_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report_table.h"
+#include "store.h"
+
+#define REPORT_SILENT_AFTER_S (2 * 3600)  /* gaps: a kiosk silent longer than this */
+#define REPORT_LATE_AFTER_S   (24 * 3600) /* gaps: a record received this long after */
+#define REPORT_LATE_LIMIT     1000        /* gaps: late records listed */
+#define REPORT_TOLERANCE      100         /* bins: tenths of a percent (10.0 %) */
+#define REPORT_TABLES_MAX     3
+
+struct report_opts {
+	struct store_report_filter filter;
+	int64_t now_s;          /* gaps: central's time now (UTC s) */
+	int64_t silent_after_s; /* gaps */
+	int64_t late_after_s;   /* gaps, >= STORE_LATE_MIN_S */
+	int64_t late_limit;     /* gaps: late records listed; 0 = all */
+	int64_t tolerance;      /* bins: tenths of a percent */
+};
+
+/* A built report: its name and up to REPORT_TABLES_MAX tables. */
+struct report {
+	const char *name;
+	struct report_table tables[REPORT_TABLES_MAX];
+	int ntables;
+};
+
+/* report_opts_default — no filter, the defaults above, now_s. */
+void report_opts_default(struct report_opts *o, int64_t now_s);
+
+/*
+ * The reports. Each fills *out (free it with report_free, also after a
+ * failure) and returns WF_OK or the store's error (store_errmsg says why),
+ * WF_ENOMEM when memory ran out.
+ */
+int report_daily(struct store *s, const struct report_opts *o, struct report *out);
+/* report_records — the drops of o->filter.kiosk on o->filter.from_day
+ * (o->filter.category 0: every category). */
+int report_records(struct store *s, const struct report_opts *o, struct report *out);
+int report_gaps(struct store *s, const struct report_opts *o, struct report *out);
+int report_alerts(struct store *s, const struct report_opts *o, struct report *out);
+int report_bins(struct store *s, const struct report_opts *o, struct report *out);
+int report_close(struct store *s, const struct report_opts *o, struct report *out);
+
+/* report_write — r in fmt into f; 0, or -1 when writing failed. */
+int report_write(FILE *f, enum report_format fmt, const struct report *r);
+
+/* report_free — frees r's rows; r itself is the caller's. */
+void report_free(struct report *r);
+
+/* Text helpers the reports and their command share (pure). */
+/* report_day_parse — "2026-11-28" or "20261128" into yyyymmdd; false if no such day. */
+bool report_day_parse(const char *text, uint32_t *day);
+/* report_day_text — yyyymmdd as "2026-11-28" into out[11]. */
+void report_day_text(uint32_t day, char out[11]);
+/* report_time_text — UTC seconds as "2026-11-28 08:00 UTC" into out[32]. */
+void report_time_text(int64_t t, char out[32]);
+/* report_duration_parse — "90", "90s", "15m", "2h", "3d" into seconds; false if not. */
+bool report_duration_parse(const char *text, int64_t *seconds);
+/* report_tenths_parse — "10", "7.5" (>= 0) into tenths; false if not. */
+bool report_tenths_parse(const char *text, int64_t *tenths);
+
+#endif
