@@ -16,7 +16,8 @@ void cli_usage(FILE *f)
 	fputs(
 	    "usage: wufei-central serve --db sqlite:PATH --listen ADDR:PORT [--threads N]\n"
 	    "         [--tls-cert PEM --tls-key PEM]   (HTTPS; else plain HTTP)\n"
-	    "         tests only: [--time-offset S]\n"
+	    "         tests only: [--time-offset S] [--test-office-open yes]  (office pages"
+	    " without a login)\n"
 #ifdef WUFEI_CRASH_HOOKS
 	    "         crash-point test build only: [--crash-at before-commit|after-commit"
 	    " [--crash-every N]]\n"

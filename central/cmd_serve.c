@@ -118,6 +118,11 @@ static int serve_usage(const struct cli_opts *o, int64_t *threads, int64_t *offs
 		fputs("wufei-central: serve needs --listen ADDR:PORT\n", stderr);
 		return 2;
 	}
+	const char *open_office = cli_opt(o, "test-office-open");
+	if (open_office && strcmp(open_office, "yes") != 0) {
+		fputs("wufei-central: --test-office-open takes only 'yes' (tests only)\n", stderr);
+		return 2;
+	}
 	if (test_build_options(o, NULL) != WF_OK ||
 	    cli_opt_int(o, "threads", 1, 64, threads, false) != WF_OK ||
 	    cli_opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40, offset, false) !=
@@ -181,7 +186,13 @@ int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 	                            .tls_key_pem = key,
 	                            .threads = (unsigned)threads,
 	                            .time_offset_s = offset,
-	                            .log = log};
+	                            .log = log,
+	                            .office_open_for_tests =
+	                                cli_opt(o, "test-office-open") != NULL};
+	if (cfg.office_open_for_tests)
+		fputs("wufei-central: --test-office-open: the office pages answer without a login "
+		      "(tests only; never in production)\n",
+		      stderr);
 	rc = serve_until_signal(s, &cfg, cert, key, &set, o);
 	store_close(s);
 	return rc;

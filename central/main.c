@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "log.h"
 
 static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *log)
@@ -57,6 +58,14 @@ int main(int argc, char **argv)
 	struct wf_log *log = wf_log_create(stderr, "wufei-central", NULL);
 	if (!log) {
 		fputs("wufei-central: out of memory\n", stderr);
+		return 1;
+	}
+	/* The office pages' words (common/i18n); serve needs them, other commands do not.
+	 * Calling it again (another part's main) binds the same catalogues again. */
+	char why[256];
+	if (wf_i18n_init(NULL, why, sizeof why) != WF_OK && strcmp(cmd, "serve") == 0) {
+		fprintf(stderr, "wufei-central: %s\n", why);
+		wf_log_destroy(log);
 		return 1;
 	}
 	int rc = dispatch(cmd, &o, log);

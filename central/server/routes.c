@@ -17,6 +17,10 @@ static const struct route routes[] = {
     {"POST", "/api/v1/receipts/claim", false, api_claim},
     {"GET, HEAD", "/r/", false, receipt_page}, /* /r/<TOKEN>: the QR code's URL */
     {"GET, HEAD", "/R/", false, receipt_page},
+    /* the office pages (web_office.c), each behind web_require; routes to
+     * /office/... that other files answer (login) go above these */
+    {"GET, HEAD", "/office", false, web_office},
+    {"GET, HEAD", "/office/", false, web_office},
 };
 
 /* Whether path is the route's (a route path ending in '/' takes every path it starts). */

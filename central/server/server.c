@@ -52,9 +52,42 @@ static char *answer_text(struct server *srv, struct answer *a, const char *body_
 	} else if (a->html) {
 		text = a->html;
 		a->html = NULL;
-		*type = "text/html; charset=utf-8";
+		*type = a->type ? a->type : "text/html; charset=utf-8";
 	}
 	return text;
+}
+
+/* What an office page's answer adds (web_office.c fills them). */
+static void add_page_headers(struct MHD_Response *r, const struct answer *a)
+{
+	if (a->location[0])
+		MHD_add_response_header(r, "Location", a->location);
+	if (a->cookie[0])
+		MHD_add_response_header(r, "Set-Cookie", a->cookie);
+	if (a->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", a->disposition);
+	if (!a->page)
+		return;
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "Content-Security-Policy",
+	                        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+	                        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+}
+
+const char *server_query(const struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *server_header(const struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *server_cookie(const struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
 }
 
 static enum MHD_Result send_answer(struct server *srv, struct MHD_Connection *c, struct answer *a,
@@ -77,6 +110,7 @@ static enum MHD_Result send_answer(struct server *srv, struct MHD_Connection *c,
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (a->allow)
 		MHD_add_response_header(r, "Allow", a->allow);
+	add_page_headers(r, a);
 	enum MHD_Result ret = MHD_queue_response(c, a->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -168,6 +202,7 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .body_hash = hash,
 	    .headers = {header(c, "X-Wufei-Kiosk"), header(c, "X-Wufei-Key-Id"),
 	                header(c, "X-Wufei-Time"), header(c, "X-Wufei-Signature")},
+	    .conn = c,
 	};
 	if (cn->too_large)
 		answer_error(&a, 413, "body_too_large", "request body over %u bytes",
@@ -287,6 +322,7 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 	srv->store = store;
 	srv->offset_s = cfg->time_offset_s;
 	srv->log = cfg->log;
+	srv->office_open_for_tests = cfg->office_open_for_tests;
 	rc = tls_options(srv, cfg, tls, &flags, why, why_len);
 	if (rc) {
 		server_free(srv);

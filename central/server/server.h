@@ -12,7 +12,8 @@
  * Files: server.c (the daemon, reading requests, writing answers), routes.c
  * (the route table: method, path, signed, handler), auth.c (request
  * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
- * receipt_page.c (the receipt page), answer.c (answers and JSON helpers).
+ * receipt_page.c (the receipt page), answer.c (answers and JSON helpers),
+ * web_*.c (the office pages, on central/web/web.h).
  */
 #ifndef WUFEI_CENTRAL_SERVER_H
 #define WUFEI_CENTRAL_SERVER_H
@@ -39,6 +40,10 @@ struct server_config {
 	const char *tls_cert_pem;
 	const char *tls_key_pem;
 	struct wf_log *log; /* common/log.h; borrowed, outlives the server; may be NULL */
+	/* Tests only: the office pages (/office/...) answer without a session.
+	 * Never in a default configuration: without it a page with no valid
+	 * session sends the browser to /office/login. */
+	bool office_open_for_tests;
 };
 
 struct server;

@@ -33,6 +33,7 @@ struct server {
 	int64_t offset_s;
 	struct wf_log *log;
 	uint16_t port;
+	bool office_open_for_tests; /* server_config's: office pages without a session */
 	char *tls_cert, *tls_key; /* PEM copies for HTTPS, or NULL */
 #ifdef WUFEI_CRASH_HOOKS
 	struct crash_point crash; /* the test build's crash points (crash_point.h) */
@@ -59,7 +60,17 @@ struct request {
 	const char *body_hash; /* hex of the body's hash (signing_hash_body) */
 	struct signed_headers headers;
 	uint32_t kiosk; /* signed routes: the kiosk that signed (set by auth) */
+	void *conn;     /* the connection, for server_query/header/cookie (server.c) */
 };
+
+/* ---- server.c: more of a request, for the pages (NULL when absent) ---- */
+
+/* The query argument name (?name=value), decoded. */
+const char *server_query(const struct request *rq, const char *name);
+/* The request header name. */
+const char *server_header(const struct request *rq, const char *name);
+/* The cookie name's value. */
+const char *server_cookie(const struct request *rq, const char *name);
 
 /* What a handler answers. */
 struct answer {
@@ -67,6 +78,12 @@ struct answer {
 	json_t *json;      /* JSON body (owned), or NULL with html */
 	char *html;        /* malloc'd HTML body, or NULL */
 	const char *allow; /* 405: the Allow header (static text), else NULL */
+	/* the office pages' additions (web_office.c); empty or NULL: none */
+	const char *type;     /* html's Content-Type (static) when not text/html */
+	char location[256];   /* a redirect's Location */
+	char cookie[160];     /* a Set-Cookie value */
+	char disposition[96]; /* Content-Disposition (a download's file name) */
+	bool page;            /* an office page: no framing, no sniffing, a strict CSP */
 };
 
 /* ---- routes.c ---- */
@@ -133,6 +150,8 @@ void api_time(struct server *srv, const struct request *rq, struct answer *a);  
 void api_claim(struct server *srv, const struct request *rq, struct answer *a); /* api_public.c */
 void receipt_page(struct server *srv, const struct request *rq,
                   struct answer *a); /* receipt_page.c */
+void web_office(struct server *srv, const struct request *rq,
+                struct answer *a); /* web_office.c: every /office page but login */
 
 #ifdef WUFEI_CRASH_HOOKS
 /* crash_point_ingest — ingest_batch with srv's crash points; the store lock is held. */

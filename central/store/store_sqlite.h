@@ -8,6 +8,8 @@
  *   store_sqlite_catalogue.c  what the office sets and kiosks down-sync:
  *                             rates, residents, staff, blocklist, card key
  *   store_sqlite_claims.c     receipt claims
+ *   store_sqlite_web.c        what the office pages read: day totals,
+ *                             a kiosk's day, one record
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -115,5 +117,13 @@ int sq_catalog_read(struct store *s, int64_t since_rev, const struct store_catal
 /* store_sqlite_claims.c */
 int sq_claim(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s, int64_t *claimed_s);
 int sq_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+
+/* store_sqlite_web.c */
+int sq_web_drop_totals(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
+                       int (*fn)(void *ctx, const struct store_web_total *t), void *ctx);
+int sq_web_day_records(struct store *s, uint32_t kiosk, uint32_t local_day,
+                       int (*fn)(void *ctx, const struct store_web_record *r), void *ctx);
+int sq_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq, struct store_web_record *out,
+                      uint8_t *buf, size_t cap);
 
 #endif

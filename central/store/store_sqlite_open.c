@@ -113,6 +113,9 @@ static const struct store_ops sqlite_ops = {
     .catalog_read = sq_catalog_read,
     .claim = sq_claim,
     .claim_get = sq_claim_get,
+    .web_drop_totals = sq_web_drop_totals,
+    .web_day_records = sq_web_day_records,
+    .web_record_get = sq_web_record_get,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
