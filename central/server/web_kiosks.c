@@ -123,7 +123,7 @@ struct day_sum {
 	int64_t records, drops, grams, pieces, points;
 };
 
-static const char *kind_label(enum wf_lang l, uint32_t kind)
+const char *web_kind_label(enum wf_lang l, uint32_t kind)
 {
 	switch (kind) {
 	case WF_RECORD_DROP: return wf_tr(l, "Drop");
@@ -182,7 +182,7 @@ static int day_row(void *ctx, const struct store_web_record *x)
 	web_raw(b, "</th>");
 	web_fmt_time(r->time_s, n, sizeof n);
 	web_td(b, n + 11, false); /* "09:15 UTC": the day is the page's */
-	web_td(b, kind_label(l, r->kind), false);
+	web_td(b, web_kind_label(l, r->kind), false);
 	web_category_name(d->w, r->category, n, sizeof n);
 	web_td(b, has_qty ? n : "", false);
 	web_fmt_qty(l, r->unit, r->qty, n, sizeof n);

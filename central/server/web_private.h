@@ -71,6 +71,9 @@ const struct wf_category *web_category(struct web_ctx *w, uint16_t id);
 /* web_category_name — its name, or "#id" when central has none. */
 void web_category_name(struct web_ctx *w, uint16_t id, char *out, size_t cap);
 
+/* web_kind_label — a record kind's name in lang ("Bin collection"). */
+const char *web_kind_label(enum wf_lang lang, uint32_t kind); /* web_kiosks.c */
+
 /* ---- the pages (rest: what follows /office/, without the query) ---- */
 void web_dashboard(struct web_ctx *w, struct answer *a);               /* web_dash.c */
 void web_dashboard_csv(struct web_ctx *w, struct answer *a);           /* web_dash.c */

@@ -172,12 +172,12 @@ static void record_head(struct web_ctx *w, const struct store_web_record *x,
 	snprintf(self, sizeof self, "/office/records/%" PRIu32 "/%" PRIu32, x->r.kiosk, x->r.seq);
 	web_begin(w, title, self, WEB_NAV_KIOSKS);
 	record_nav(w, x);
-	web_raw(&w->b, "<table><caption>");
+	web_raw(&w->b, "<table class=facts><caption>");
 	web_text(&w->b, wf_tr(l, "What the record says"));
 	web_raw(&w->b, "</caption><tbody>");
 	fact_int(&w->b, wf_tr(l, "Kiosk"), x->r.kiosk);
 	fact_int(&w->b, wf_tr(l, "Seq (chain position)"), x->r.seq);
-	fact(&w->b, wf_tr(l, "Kind"), wf_record_kind_name(rec->kind));
+	fact(&w->b, wf_tr(l, "Kind"), web_kind_label(l, rec->kind));
 	web_fmt_time(rec->time_ms / 1000, t, sizeof t);
 	fact(&w->b, wf_tr(l, "Time (kiosk's clock, corrected)"), t);
 	web_fmt_time(x->r.received_s, t, sizeof t);

@@ -20,11 +20,11 @@ static const char *const colours[WEB_CHART_MAX_SERIES] = {
 
 enum {
 	W = 720,     /* the view box, px */
-	H = 280,     /* */
-	LEFT = 64,   /* room for the axis's numbers */
+	H = 300,     /* */
+	LEFT = 72,   /* room for the axis's numbers */
 	RIGHT = 12,  /* */
-	TOP = 16,    /* */
-	BOTTOM = 44, /* room for the bars' labels */
+	TOP = 24,    /* */
+	BOTTOM = 48, /* room for the bars' labels */
 };
 
 /* v / scale as text: whole units as "12", else up to three decimals ("0.5"). */
@@ -85,7 +85,7 @@ static void axis(struct web_buf *b, const struct web_chart *c, int64_t top)
 		web_text(b, n);
 		web_raw(b, "</text>");
 	}
-	web_rawf(b, "<text x=%d y=%d text-anchor=start>", 4, TOP - 4);
+	web_rawf(b, "<text x=%d y=%d text-anchor=start>", 4, TOP + 2);
 	web_text(b, c->y_unit);
 	web_raw(b, "</text>");
 }
@@ -116,7 +116,8 @@ static void bars(struct web_buf *b, const struct web_chart *c, int64_t top)
 	int plot_w = W - LEFT - RIGHT, plot_h = H - TOP - BOTTOM;
 	int slot = plot_w / (int)c->nbars;
 	int bw = slot * 7 / 10 > 2 ? slot * 7 / 10 : 2;
-	size_t every = (c->nbars + 9) / 10; /* at most ~10 labels under the bars */
+	size_t every = (c->nbars + 5) / 6; /* at most ~6 labels under the bars, the last one
+	                                    * always (the newest day) */
 	for (size_t i = 0; i < c->nbars; i++) {
 		int x = LEFT + slot * (int)i + (slot - bw) / 2;
 		int64_t below = 0;
@@ -132,9 +133,9 @@ static void bars(struct web_buf *b, const struct web_chart *c, int64_t top)
 				         y1, bw, y0 - y1, colours[s]);
 		}
 		web_raw(b, "</g>");
-		if (i % every == 0 && c->bar_label[i]) {
+		if ((c->nbars - 1 - i) % every == 0 && c->bar_label[i]) {
 			web_rawf(b, "<text x=%d y=%d text-anchor=middle>", x + bw / 2,
-			         H - BOTTOM + 18);
+			         H - BOTTOM + 24);
 			web_text(b, c->bar_label[i]);
 			web_raw(b, "</text>");
 		}
