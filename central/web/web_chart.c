@@ -169,10 +169,10 @@ void web_chart_svg(struct web_buf *b, enum wf_lang lang, const struct web_chart 
 	int64_t top = max >= scale ? nice_top((max + scale - 1) / scale) * scale
 	              : max > 0    ? nice_top(max)
 	                           : scale;
-	web_rawf(b,
-	         "<figure style=\"margin:0\"><svg class=chart viewBox=\"0 0 %d %d\" role=img "
-	         "aria-label=\"",
-	         W, H);
+	web_raw(b, "<figure style=\"margin:0\"><figcaption style=\"font-weight:700\">");
+	web_text(b, c->title);
+	web_rawf(b, "</figcaption><svg class=chart viewBox=\"0 0 %d %d\" role=img aria-label=\"", W,
+	         H);
 	web_attr(b, c->title);
 	web_raw(b, "\"><title>");
 	web_text(b, c->title);
