@@ -248,6 +248,32 @@ static void chart_kiosks(struct web_ctx *w, const struct dash *d, const struct d
 	web_chart_svg(&w->b, w->lang, &c);
 }
 
+/* Points by category over the 30 days: every category, weighed or counted. */
+static void chart_categories(struct web_ctx *w, const struct dash *d)
+{
+	struct web_chart c = {.title = wf_tr(w->lang, "Points by category, last 30 days"),
+	                      .y_unit = wf_tr(w->lang, "points"),
+	                      .nseries = 1,
+	                      .series_label = {wf_tr(w->lang, "Points")},
+	                      .scale = 1};
+	web_category(w, 0);
+	for (size_t i = 0; i < w->ncats && c.nbars < WEB_CHART_MAX_BARS - 1; i++)
+		c.bar_label[c.nbars++] = w->cats[i].name;
+	size_t known = c.nbars; /* bar known: one "?" for categories gone since */
+	bool unknown = false;
+	for (size_t i = 0; i < d->nrows; i++) {
+		size_t k = 0;
+		while (k < known && w->cats[k].id != d->rows[i].category)
+			k++;
+		if (k == known && !unknown) {
+			c.bar_label[c.nbars++] = "?";
+			unknown = true;
+		}
+		c.value[k][0] += d->rows[i].points;
+	}
+	web_chart_svg(&w->b, w->lang, &c);
+}
+
 /* A table of (kiosk, category) sums with a totals row. */
 static void sums_table(struct web_ctx *w, const struct dash *d, const char *caption,
                        const struct dash_row *sums, size_t n)
@@ -348,6 +374,8 @@ static void dash_body(struct web_ctx *w, struct dash *d, struct dash_row *sums)
 	chart_days(w, d, day_labels);
 	web_raw(&w->b, "</section><section class=panel>");
 	chart_kiosks(w, d, sums, n, kiosk_labels);
+	web_raw(&w->b, "</section><section class=panel>");
+	chart_categories(w, d);
 	web_raw(&w->b, "</section></div>");
 	sums_table(w, d, wf_tr(w->lang, "The last 30 days by kiosk and category"), sums, n);
 }

@@ -23,7 +23,7 @@ enum {
 	H = 300,     /* */
 	LEFT = 72,   /* room for the axis's numbers */
 	RIGHT = 12,  /* */
-	TOP = 24,    /* */
+	TOP = 36,    /* room for the unit above the axis */
 	BOTTOM = 48, /* room for the bars' labels */
 };
 
@@ -85,7 +85,7 @@ static void axis(struct web_buf *b, const struct web_chart *c, int64_t top)
 		web_text(b, n);
 		web_raw(b, "</text>");
 	}
-	web_rawf(b, "<text x=%d y=%d text-anchor=start>", 4, TOP + 2);
+	web_rawf(b, "<text x=%d y=%d text-anchor=start>", 4, TOP - 14);
 	web_text(b, c->y_unit);
 	web_raw(b, "</text>");
 }
@@ -169,7 +169,7 @@ void web_chart_svg(struct web_buf *b, enum wf_lang lang, const struct web_chart 
 	int64_t top = max >= scale ? nice_top((max + scale - 1) / scale) * scale
 	              : max > 0    ? nice_top(max)
 	                           : scale;
-	web_raw(b, "<figure style=\"margin:0\"><figcaption style=\"font-weight:700\">");
+	web_raw(b, "<figure style=\"margin:0\"><figcaption>");
 	web_text(b, c->title);
 	web_rawf(b, "</figcaption><svg class=chart viewBox=\"0 0 %d %d\" role=img aria-label=\"", W,
 	         H);
