@@ -17,8 +17,8 @@ static const struct route routes[] = {
     {"POST", "/api/v1/receipts/claim", false, api_claim},
     {"GET, HEAD", "/r/", false, receipt_page}, /* /r/<TOKEN>: the QR code's URL */
     {"GET, HEAD", "/R/", false, receipt_page},
-    /* the office pages (web_office.c), each behind web_require; routes to
-     * /office/... that other files answer (login) go above these */
+    /* the office pages (web_office.c), each behind web_require; an exact
+     * route (/office/login) wins over the prefix wherever it stands */
     {"GET, HEAD", "/office", false, web_office},
     {"GET, HEAD", "/office/", false, web_office},
 };
@@ -46,8 +46,13 @@ static bool method_matches(const struct route *r, const char *method)
 	return false;
 }
 
+/* The route of path: an exact path first, else the first prefix route that
+ * takes it (so /office/login is its own route whatever the order here). */
 static const struct route *route_find(const char *path)
 {
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (strcmp(routes[i].path, path) == 0)
+			return &routes[i];
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (path_matches(&routes[i], path))
 			return &routes[i];

@@ -30,7 +30,7 @@ static const char css[] =
     "header nav a[aria-current=page]{background:#fff;color:#14532d;font-weight:700}"
     "header .tools{margin-left:auto;display:flex;gap:1.5em;align-items:center}"
     "header .tools a{color:#fff}"
-    "main{max-width:1280px;margin:0 auto;padding:1em 1.5em 2em}"
+    "main{max-width:1280px;margin:0 auto;padding:1em 1.5em 2em}main:focus{outline:none}"
     "h1{font-size:1.6em;margin:.3em 0 .6em}h2{font-size:1.25em;margin:1.4em 0 .5em}"
     ".lead{color:#424a53;margin-top:-.3em}"
     "section.panel,table{background:#fff;border:1px solid #d0d7de;border-radius:6px}"
@@ -62,7 +62,7 @@ static const char css[] =
     "svg.chart text{font-size:18px;fill:#1f2328}"
     "table.facts th{width:16em}"
     "footer{max-width:1280px;margin:0 auto;padding:1em 1.5em;color:#424a53;font-size:.9em}"
-    "@media print{header nav,header .tools,.skip,form,.noprint{display:none}"
+    "@media print{header nav,header .tools,.skip,form.inline,.noprint{display:none}"
     "body{background:#fff}header{background:#fff;color:#000}header .brand{color:#000}"
     "main{max-width:none;padding:0}table{page-break-inside:auto}tr{page-break-inside:avoid}"
     "a{color:#000;text-decoration:none}}";

@@ -3,8 +3,9 @@
 // EXPECT_JSON in Chinese and English must answer 200 in that language with
 // no script at all, show the texts the seeded data gives, have no serious or
 // critical axe-core violation, and leave a full-page screenshot
-// SHOTS_DIR/<page>-<lang>.png; the language switch and its cookie, the
-// Accept-Language choice, and the CSV download (BOM, header, a row) too.
+// SHOTS_DIR/<page>-<lang>.png; the skip link and the print view, the
+// language switch and its cookie, the Accept-Language choice, and the CSV
+// download (BOM, header, a row) too.
 // Node 18 or newer (Debian 12's nodejs). Run from the folder whose
 // node_modules npm-setup.sh filled. Exits 1 listing every failure.
 import fs from 'node:fs';
@@ -71,6 +72,36 @@ async function checkPage(page, spec, lang) {
   }
   await page.screenshot({ path: path.join(shots, `${spec.name}-${lang}.png`), fullPage: true });
   await axeCheck(page, label);
+}
+
+// A keyboard user's first Tab shows the skip link, which takes them to the
+// main content; printed, the page drops the header's controls and keeps the
+// figures (a screenshot of the print view is kept too).
+async function checkKeyboardAndPrint(page) {
+  await page.goto(`${base}/office/?lang=en`, { waitUntil: 'load' });
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const a = document.activeElement;
+    const r = a.getBoundingClientRect();
+    return { cls: a.className, left: r.left, width: r.width };
+  });
+  if (skip.cls !== 'skip' || skip.left < 0 || skip.width === 0) {
+    fail(`first Tab: ${JSON.stringify(skip)}, want the visible skip link`);
+  }
+  await page.keyboard.press('Enter');
+  const at = await page.evaluate(() => document.activeElement.id);
+  if (at !== 'main') fail(`the skip link leads to "${at}", want main`);
+  await page.emulateMediaType('print');
+  const printed = await page.evaluate(() => ({
+    nav: getComputedStyle(document.querySelector('header nav')).display,
+    form: getComputedStyle(document.querySelector('main form')).display,
+    table: getComputedStyle(document.querySelector('main table')).display,
+  }));
+  if (printed.nav !== 'none' || printed.form !== 'none' || printed.table === 'none') {
+    fail(`print view: ${JSON.stringify(printed)}`);
+  }
+  await page.screenshot({ path: path.join(shots, 'dashboard-print-en.png'), fullPage: true });
+  await page.emulateMediaType(null);
 }
 
 // The header's switch opens the page in the other language and the cookie
@@ -145,6 +176,7 @@ try {
       if (failures.length === before) console.log(`ok ${spec.name} [${lang}]`);
     }
   }
+  await checkKeyboardAndPrint(page);
   await checkLanguageChoice(browser);
   await checkDownload(browser);
 } catch (e) {
@@ -152,7 +184,9 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${expect.pages.length} pages in 2 languages, the language choice, the download`);
+console.log(
+  `${expect.pages.length} pages in 2 languages, keyboard and print, the language choice, the download`,
+);
 if (failures.length) {
   console.log(`${failures.length} failure(s)`);
   process.exit(1);
