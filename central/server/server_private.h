@@ -34,7 +34,7 @@ struct server {
 	struct wf_log *log;
 	uint16_t port;
 	bool office_open_for_tests; /* server_config's: office pages without a session */
-	char *tls_cert, *tls_key; /* PEM copies for HTTPS, or NULL */
+	char *tls_cert, *tls_key;   /* PEM copies for HTTPS, or NULL */
 #ifdef WUFEI_CRASH_HOOKS
 	struct crash_point crash; /* the test build's crash points (crash_point.h) */
 #endif

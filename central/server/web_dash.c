@@ -458,6 +458,7 @@ void web_dashboard_csv(struct web_ctx *w, struct answer *a)
 	}
 	a->status = 200;
 	a->type = "text/csv; charset=utf-8";
+	a->page = true;
 	snprintf(a->disposition, sizeof a->disposition,
 	         "attachment; filename=\"wufei-dashboard-%" PRIu32 ".csv\"", d.day);
 }

@@ -75,11 +75,11 @@ void web_category_name(struct web_ctx *w, uint16_t id, char *out, size_t cap);
 const char *web_kind_label(enum wf_lang lang, uint32_t kind); /* web_kiosks.c */
 
 /* ---- the pages (rest: what follows /office/, without the query) ---- */
-void web_dashboard(struct web_ctx *w, struct answer *a);               /* web_dash.c */
-void web_dashboard_csv(struct web_ctx *w, struct answer *a);           /* web_dash.c */
-void web_kiosks(struct web_ctx *w, struct answer *a);                  /* web_kiosks.c */
-void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k);   /* web_kiosks.c */
+void web_dashboard(struct web_ctx *w, struct answer *a);                        /* web_dash.c */
+void web_dashboard_csv(struct web_ctx *w, struct answer *a);                    /* web_dash.c */
+void web_kiosks(struct web_ctx *w, struct answer *a);                           /* web_kiosks.c */
+void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k);            /* web_kiosks.c */
 void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq); /* web_record.c */
-void web_alerts(struct web_ctx *w, struct answer *a);                  /* web_record.c */
+void web_alerts(struct web_ctx *w, struct answer *a);                           /* web_record.c */
 
 #endif

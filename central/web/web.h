@@ -172,7 +172,7 @@ void web_form_end(struct web_buf *b, const char *submit_label);
 
 /* ---- web_chart.c: SVG bar charts ---- */
 
-#define WEB_CHART_MAX_BARS 64
+#define WEB_CHART_MAX_BARS   64
 #define WEB_CHART_MAX_SERIES 6
 
 /*
@@ -188,7 +188,7 @@ struct web_chart {
 	const char *title;  /* in the page's language */
 	const char *y_unit; /* what the values are, e.g. "kg" (shown on the axis) */
 	size_t nbars, nseries;
-	const char *bar_label[WEB_CHART_MAX_BARS];     /* shown under each bar */
+	const char *bar_label[WEB_CHART_MAX_BARS]; /* shown under each bar */
 	const char *series_label[WEB_CHART_MAX_SERIES];
 	int64_t value[WEB_CHART_MAX_BARS][WEB_CHART_MAX_SERIES];
 	/* values are shown divided by this (1000: grams as kg), for the axis */
