@@ -17,6 +17,8 @@
 #include "ingest.h"
 #include "record.h"
 
+static int record_alerts(struct web_ctx *w, uint32_t k, uint32_t seq);
+
 /* A row of a facts table: <th scope=row>label</th><td>value</td>. */
 static void fact(struct web_buf *b, const char *label, const char *value)
 {
@@ -216,6 +218,8 @@ void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq)
 	web_raw(&w->b, "</td>");
 	web_tr_end(&w->b);
 	web_raw(&w->b, "</tbody></table>");
+	if (!rc)
+		rc = record_alerts(w, k, seq);
 	if (rc)
 		web_fail(w, a, 500, store_errmsg(s));
 	else
@@ -258,18 +262,24 @@ static const struct alert_reason *reason_of(const char *r)
 	return NULL;
 }
 
+/* The alerts' rows go into rows; only those of (kiosk, seq) when only. */
 struct alerts_walk {
 	struct web_ctx *w;
+	struct web_buf rows;
 	int64_t n;
+	bool only;
+	uint32_t kiosk, seq;
 };
 
 static int alert_row(void *ctx, const struct store_alert *al)
 {
 	struct alerts_walk *aw = ctx;
-	struct web_buf *b = &aw->w->b;
+	struct web_buf *b = &aw->rows;
 	enum wf_lang l = aw->w->lang;
 	const struct alert_reason *r = reason_of(al->reason);
 	char t[48], href[80], label[48];
+	if (aw->only && (al->kiosk != aw->kiosk || al->seq != aw->seq))
+		return 0;
 	aw->n++;
 	web_tr_begin(b);
 	web_fmt_time(al->received_s, t, sizeof t);
@@ -287,7 +297,8 @@ static int alert_row(void *ctx, const struct store_alert *al)
 	return 0;
 }
 
-void web_alerts(struct web_ctx *w, struct answer *a)
+/* The alerts table of aw's rows (a caption, the columns, the rows). */
+static void alerts_table(struct web_ctx *w, struct alerts_walk *aw, const char *caption)
 {
 	enum wf_lang l = w->lang;
 	const struct web_col cols[] = {
@@ -295,16 +306,39 @@ void web_alerts(struct web_ctx *w, struct answer *a)
 	    {wf_tr(l, "What happened"), false}, {wf_tr(l, "Central's detail"), false},
 	    {wf_tr(l, "What to do"), false},
 	};
+	web_table_begin(&w->b, caption, cols, sizeof cols / sizeof cols[0]);
+	if (aw->rows.len)
+		web_rawn(&w->b, aw->rows.data, aw->rows.len);
+	w->b.failed |= aw->rows.failed;
+	web_table_end(&w->b);
+}
+
+/* The record's own alerts under its facts, when it has any. */
+static int record_alerts(struct web_ctx *w, uint32_t k, uint32_t seq)
+{
+	struct alerts_walk aw = {.w = w, .only = true, .kiosk = k, .seq = seq};
+	web_buf_init(&aw.rows, WEB_PAGE_MAX);
+	int rc = w->srv->store->ops->alert_list(w->srv->store, alert_row, &aw);
+	if (!rc && aw.n)
+		alerts_table(w, &aw, wf_tr(w->lang, "Tamper alerts on this record"));
+	web_buf_free(&aw.rows);
+	return rc;
+}
+
+void web_alerts(struct web_ctx *w, struct answer *a)
+{
+	enum wf_lang l = w->lang;
+	struct alerts_walk aw = {.w = w};
+	web_buf_init(&aw.rows, WEB_PAGE_MAX);
 	web_begin(w, wf_tr(l, "Tamper alerts"), "/office/alerts", WEB_NAV_ALERTS);
 	web_raw(&w->b, "<p class=lead>");
 	web_text(&w->b,
 	         wf_tr(l, "What central noticed about the records kiosks sent, oldest "
 	                  "first. The records are stored either way; nothing was overwritten."));
 	web_raw(&w->b, "</p>");
-	web_table_begin(&w->b, wf_tr(l, "Tamper alerts"), cols, sizeof cols / sizeof cols[0]);
-	struct alerts_walk aw = {w, 0};
 	int rc = w->srv->store->ops->alert_list(w->srv->store, alert_row, &aw);
-	web_table_end(&w->b);
+	alerts_table(w, &aw, wf_tr(l, "Tamper alerts"));
+	web_buf_free(&aw.rows);
 	if (!rc && !aw.n) {
 		web_raw(&w->b, "<p class=ok>");
 		web_text(&w->b, wf_tr(l, "No tamper alerts."));

@@ -246,9 +246,11 @@ static void write_expect(const char *path)
 	                                  STRS("s,s", "✓ 与上一条记录相接", "4 积分"),
 	                                  STRS("s,s,s,s", "✓ continues from the record before",
 	                                       "2.000 kg", "4 points", "#1001")));
-	json_array_append_new(pages, page("record-broken", "/office/records/8/2",
-	                                  STRS("s", "✗ 与上一条记录不相接"),
-	                                  STRS("s", "✗ does not continue from the record before")));
+	json_array_append_new(pages,
+	                      page("record-broken", "/office/records/8/2",
+	                           STRS("s,s", "✗ 与上一条记录不相接", "这条记录上的篡改警报"),
+	                           STRS("s,s", "✗ does not continue from the record before",
+	                                "Tamper alerts on this record")));
 	json_array_append_new(
 	    pages, page("alerts", "/office/alerts", STRS("s,s", "哈希链断开", "同一记录，内容不同"),
 	                STRS("s,s,s", "Broken chain", "Same record, other bytes", "What to do")));
