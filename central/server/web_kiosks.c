@@ -228,26 +228,42 @@ static void day_figures(struct web_ctx *w, const struct day_sum *d)
 	web_raw(&w->b, "</ul>");
 }
 
-/* The days of the last 30 with drops at kiosk k, as links; *last the newest. */
+/* The days of the last 60 with drops at a kiosk, oldest first. */
+#define DAYS_SEEN 61
 struct days_seen {
-	struct web_buf links;
-	uint32_t kiosk, last, shown;
-	uint32_t prev;
+	uint32_t day[DAYS_SEEN];
+	size_t n;
 };
 
-static int day_link(void *ctx, const struct store_web_total *t)
+static int day_seen(void *ctx, const struct store_web_total *t)
 {
 	struct days_seen *s = ctx;
-	if (t->local_day == s->prev)
+	if (s->n && s->day[s->n - 1] == t->local_day)
 		return 0; /* the same day, another category */
-	s->prev = s->last = t->local_day;
-	char href[80], label[16];
-	snprintf(href, sizeof href, "/office/kiosks/%" PRIu32 "?day=%" PRIu32, s->kiosk,
-	         t->local_day);
-	web_fmt_day(t->local_day, label, sizeof label);
-	web_raw(&s->links, s->shown++ ? " · " : "");
-	web_link(&s->links, href, label);
+	if (s->n < DAYS_SEEN)
+		s->day[s->n++] = t->local_day;
 	return 0;
+}
+
+/* The days as links, the page's own day marked instead. */
+static void day_links(struct web_ctx *w, uint32_t k, uint32_t day, const struct days_seen *seen)
+{
+	char href[80], label[16];
+	web_raw(&w->b, "<p class=noprint>");
+	web_text(&w->b, wf_tr(w->lang, "Days with drops:"));
+	for (size_t i = 0; i < seen->n; i++) {
+		web_raw(&w->b, i ? " · " : " ");
+		web_fmt_day(seen->day[i], label, sizeof label);
+		snprintf(href, sizeof href, "/office/kiosks/%" PRIu32 "?day=%" PRIu32, k,
+		         seen->day[i]);
+		if (seen->day[i] == day) {
+			web_raw(&w->b, "<strong aria-current=date>");
+			web_text(&w->b, label);
+			web_raw(&w->b, "</strong>");
+		} else
+			web_link(&w->b, href, label);
+	}
+	web_raw(&w->b, "</p>");
 }
 
 static void day_picker(struct web_ctx *w, uint32_t k, uint32_t day)
@@ -269,13 +285,8 @@ static void day_head(struct web_ctx *w, uint32_t k, uint32_t day, struct days_se
 	snprintf(self, sizeof self, "/office/kiosks/%" PRIu32 "?day=%" PRIu32, k, day);
 	web_begin(w, title, self, WEB_NAV_KIOSKS);
 	day_picker(w, k, day);
-	if (seen->shown && !seen->links.failed) {
-		web_raw(&w->b, "<p class=noprint>");
-		web_text(&w->b, wf_tr(w->lang, "Days with drops:"));
-		web_raw(&w->b, " ");
-		web_rawn(&w->b, seen->links.data, seen->links.len);
-		web_raw(&w->b, "</p>");
-	}
+	if (seen->n)
+		day_links(w, k, day, seen);
 }
 
 /* The records' table (its rows were gathered into d->rows). */
@@ -318,20 +329,18 @@ void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k)
 		                   : wf_tr(l, "The day must be a date such as 2026-11-28."));
 		return;
 	}
-	struct days_seen seen = {.kiosk = k};
+	struct days_seen seen = {.n = 0};
 	struct day_sum sum = {.w = w};
-	web_buf_init(&seen.links, 64 * 1024);
 	web_buf_init(&sum.rows, WEB_PAGE_MAX);
-	rc = s->ops->web_drop_totals(s, web_day_add(today, -60), today, k, day_link, &seen);
+	rc = s->ops->web_drop_totals(s, web_day_add(today, -60), today, k, day_seen, &seen);
 	if (!day) /* the kiosk's newest day with drops, else today */
-		day = seen.last ? seen.last : today;
+		day = seen.n ? seen.day[seen.n - 1] : today;
 	if (!rc)
 		rc = s->ops->web_day_records(s, k, day, day_row, &sum);
 	if (!rc) {
 		day_head(w, k, day, &seen);
 		day_table(w, &sum);
 	}
-	web_buf_free(&seen.links);
 	web_buf_free(&sum.rows);
 	if (rc)
 		web_fail(w, a, 500, store_errmsg(s));
