@@ -181,7 +181,7 @@ static int day_row(void *ctx, const struct store_web_record *x)
 	web_link(b, href, n);
 	web_raw(b, "</th>");
 	web_fmt_time(r->time_s, n, sizeof n);
-	web_td(b, n + 11, false); /* "09:15 UTC": the day is the page's */
+	web_td(b, strlen(n) > 11 ? n + 11 : n, false); /* "09:15 UTC": the day is the page's */
 	web_td(b, web_kind_label(l, r->kind), false);
 	web_category_name(d->w, r->category, n, sizeof n);
 	web_td(b, has_qty ? n : "", false);
