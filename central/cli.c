@@ -16,6 +16,9 @@ void cli_usage(FILE *f)
 	fputs(
 	    "usage: wufei-central serve --db sqlite:PATH --listen ADDR:PORT [--threads N]\n"
 	    "         [--tls-cert PEM --tls-key PEM]   (HTTPS; else plain HTTP)\n"
+	    "         [--head-timeout S (10)] [--body-timeout S (120)] [--max-connections N"
+	    " (1024)]\n"
+	    "         [--per-ip-connections N (32; 0 = no cap, behind a proxy)]\n"
 	    "         tests only: [--time-offset S] [--test-office-open yes]  (office pages"
 	    " without a login)\n"
 #ifdef WUFEI_CRASH_HOOKS

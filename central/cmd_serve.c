@@ -2,12 +2,15 @@
  * cmd_serve.c — `wufei-central serve`: opens the store, starts the HTTP
  * server (server.h), says where it listens on stdout, and serves until
  * SIGINT or SIGTERM. Refusals are logged through the log main gives it.
+ * Slow clients meet the limits server.h names (--head-timeout,
+ * --body-timeout, --max-connections, --per-ip-connections).
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <sodium.h>
 
@@ -111,8 +114,8 @@ static int test_build_options(const struct cli_opts *o, struct server *srv)
 #endif
 }
 
-/* The options checked before anything starts; 0, or the exit status 2. */
-static int serve_usage(const struct cli_opts *o, int64_t *threads, int64_t *offset)
+/* The options checked before anything starts into cfg; 0, or the exit status 2. */
+static int serve_usage(const struct cli_opts *o, struct server_config *cfg)
 {
 	if (!cli_opt(o, "listen")) {
 		fputs("wufei-central: serve needs --listen ADDR:PORT\n", stderr);
@@ -123,12 +126,41 @@ static int serve_usage(const struct cli_opts *o, int64_t *threads, int64_t *offs
 		fputs("wufei-central: --test-office-open takes only 'yes' (tests only)\n", stderr);
 		return 2;
 	}
+	int64_t threads = 0, head = 0, body = 0, conns = 0, per_ip = SERVER_PER_IP_DEF;
 	if (test_build_options(o, NULL) != WF_OK ||
-	    cli_opt_int(o, "threads", 1, 64, threads, false) != WF_OK ||
-	    cli_opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40, offset, false) !=
-	        WF_OK)
+	    cli_opt_int(o, "threads", 1, 64, &threads, false) != WF_OK ||
+	    cli_opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40,
+	                &cfg->time_offset_s, false) != WF_OK ||
+	    cli_opt_int(o, "head-timeout", 1, 3600, &head, false) != WF_OK ||
+	    cli_opt_int(o, "body-timeout", 1, 86400, &body, false) != WF_OK ||
+	    cli_opt_int(o, "max-connections", 1, 100000, &conns, false) != WF_OK ||
+	    cli_opt_int(o, "per-ip-connections", 0, 100000, &per_ip, false) != WF_OK)
 		return 2;
+	cfg->listen = cli_opt(o, "listen");
+	cfg->threads = (unsigned)threads;
+	cfg->head_timeout_s = (unsigned)head;
+	cfg->body_timeout_s = (unsigned)body;
+	cfg->max_connections = (unsigned)conns;
+	cfg->per_ip_connections = per_ip == 0 ? -1 : (int)per_ip; /* 0: no cap (a proxy) */
+	cfg->office_open_for_tests = open_office != NULL;
 	return 0;
+}
+
+/* Every connection is a descriptor: raise the soft limit towards the hard
+ * one so that the connection cap, not EMFILE, is what a flood meets. */
+static void raise_fd_limit(unsigned conns)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)conns + 64; /* the store, the log, the listening socket */
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		fprintf(stderr,
+		        "wufei-central: warning: %llu file descriptors allowed, %u connections "
+		        "asked: lower --max-connections or raise the limit\n",
+		        (unsigned long long)rl.rlim_cur, conns);
 }
 
 /* Serves s until SIGINT or SIGTERM (blocked in set); frees cfg's PEM texts
@@ -160,10 +192,11 @@ static int serve_until_signal(struct store *s, const struct server_config *cfg, 
 
 int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 {
-	int64_t threads = 0, offset = 0;
-	int rc = serve_usage(o, &threads, &offset);
+	struct server_config cfg = {.log = log};
+	int rc = serve_usage(o, &cfg);
 	if (rc)
 		return rc;
+	raise_fd_limit(cfg.max_connections ? cfg.max_connections : SERVER_CONNS_DEF);
 	/* Block the signals first so every server thread inherits the mask. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -181,14 +214,8 @@ int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 		free_secret(key);
 		return 1;
 	}
-	struct server_config cfg = {.listen = cli_opt(o, "listen"),
-	                            .tls_cert_pem = cert,
-	                            .tls_key_pem = key,
-	                            .threads = (unsigned)threads,
-	                            .time_offset_s = offset,
-	                            .log = log,
-	                            .office_open_for_tests =
-	                                cli_opt(o, "test-office-open") != NULL};
+	cfg.tls_cert_pem = cert;
+	cfg.tls_key_pem = key;
 	if (cfg.office_open_for_tests)
 		fputs("wufei-central: --test-office-open: the office pages answer without a login "
 		      "(tests only; never in production)\n",

@@ -1,7 +1,9 @@
 /*
  * api_kiosk.c — the signed kiosk calls that write: POST /api/v1/sync/batch,
  * /api/v1/kiosk/epoch and /api/v1/kiosk/heartbeat (docs/SYNC-API.md). The
- * route table has checked the signature; rq->kiosk is the signer.
+ * route table has checked the signature; rq->kiosk is the signer. Epoch and
+ * heartbeat answers are kept in the replay memory (replay.c); a batch is
+ * idempotent by (kiosk, seq) on its own (ingest.h).
  */
 #include "server_private.h"
 
@@ -75,7 +77,36 @@ static bool devices_ok(const json_t *devs, struct answer *a)
 	return true;
 }
 
-static void heartbeat_store(struct server *srv, uint32_t kiosk, const json_t *j, struct answer *a)
+/* The heartbeat stored and answered in one transaction with its replay memory. */
+static void heartbeat_commit(struct server *srv, const struct request *rq, uint32_t last,
+                             uint32_t depth, const char *ver, const char *devtext, struct answer *a)
+{
+	struct store *s = srv->store;
+	store_lock(s);
+	int rc = s->ops->begin(s);
+	int seen = rc ? rc : replay_recall(srv, rq, a);
+	if (seen == 0) {
+		rc =
+		    s->ops->heartbeat_put(s, rq->kiosk, last, depth, ver, devtext, server_now(srv));
+		a->status = 200;
+		a->json = json_pack("{s:s, s:b}", "format", "wufei-heartbeat-answer-1", "ok", 1);
+		if (!rc)
+			rc = a->json ? replay_keep(srv, rq, a) : WF_ENOMEM;
+		if (!rc)
+			rc = s->ops->commit(s);
+	}
+	if (seen != 0 || rc) /* a replay changes nothing; a failure keeps nothing */
+		s->ops->rollback(s);
+	store_unlock(s);
+	if (seen < 0 || rc) {
+		wf_log_printf(srv->log, WF_LOG_ERROR, "heartbeat from kiosk %" PRIu32 ": %s",
+		              rq->kiosk, store_errmsg(s));
+		answer_error(a, 500, "internal", "storage failed");
+	}
+}
+
+static void heartbeat_store(struct server *srv, const struct request *rq, const json_t *j,
+                            struct answer *a)
 {
 	uint32_t last = 0, depth = 0;
 	const char *fmt = json_string_value(json_object_get(j, "format"));
@@ -96,54 +127,70 @@ static void heartbeat_store(struct server *srv, uint32_t kiosk, const json_t *j,
 		answer_error(a, 500, "internal", "out of memory");
 		return;
 	}
-	store_lock(srv->store);
-	int rc = srv->store->ops->heartbeat_put(srv->store, kiosk, last, depth,
-	                                        json_string_value(ver), devtext, server_now(srv));
-	store_unlock(srv->store);
+	heartbeat_commit(srv, rq, last, depth, json_string_value(ver), devtext, a);
 	free(devtext);
-	if (rc) {
-		answer_error(a, 500, "internal", "storage failed");
-		return;
-	}
-	a->status = 200;
-	a->json = json_pack("{s:s, s:b}", "format", "wufei-heartbeat-answer-1", "ok", 1);
 }
 
 void api_heartbeat(struct server *srv, const struct request *rq, struct answer *a)
 {
 	json_t *j = answer_parse_body(rq, a);
 	if (j && answer_body_kiosk(j, rq->kiosk, a))
-		heartbeat_store(srv, rq->kiosk, j, a);
+		heartbeat_store(srv, rq, j, a);
 	json_decref(j);
 }
 
-/* A new epoch after the highest seq central holds, in one transaction. */
-static int epoch_open(struct server *srv, uint32_t kiosk, const char *reason, uint32_t local_last,
-                      uint32_t *highest, uint8_t hash[WF_HASH_BYTES], uint32_t *epoch)
+/* The epoch's answer: where the kiosk's journal continues. */
+static json_t *epoch_json(uint32_t kiosk, uint32_t epoch, uint32_t highest,
+                          const uint8_t hash[WF_HASH_BYTES])
 {
-	struct store *s = srv->store;
-	store_lock(s);
-	int rc = s->ops->begin(s);
-	if (!rc)
-		rc = s->ops->record_highest(s, kiosk, highest, hash);
-	if (!rc && *highest == UINT32_MAX)
-		rc = WF_EFULL;
-	if (!rc)
-		rc = s->ops->epoch_open(s, kiosk, *highest + 1, reason, local_last, server_now(srv),
-		                        epoch);
-	if (!rc)
-		rc = s->ops->commit(s);
-	if (rc)
-		s->ops->rollback(s);
-	store_unlock(s);
-	return rc;
+	char hex[WF_HASH_HEX];
+	hex_encode(hash, WF_HASH_BYTES, hex, sizeof hex);
+	return json_pack("{s:s, s:I, s:I, s:I, s:s, s:I}", "format", "wufei-epoch-answer-1",
+	                 "kiosk", (json_int_t)kiosk, "epoch", (json_int_t)epoch, "highest_seq",
+	                 (json_int_t)highest, "chain_hash", hex, "next_seq",
+	                 (json_int_t)highest + 1);
 }
 
-static void epoch_answer(struct server *srv, uint32_t kiosk, const json_t *j, struct answer *a)
+/*
+ * A new epoch after the highest seq central holds, its answer and its
+ * replay memory in one transaction; a replay gets the first answer and
+ * opens nothing. WF_EFULL: central holds seq 4294967295, the last there
+ * is, so no seq is left to continue at.
+ */
+static int epoch_open(struct server *srv, const struct request *rq, const char *reason,
+                      uint32_t local_last, struct answer *a)
 {
-	uint32_t local_last = 0, highest = 0, epoch = 0;
+	struct store *s = srv->store;
+	uint32_t highest = 0, epoch = 0;
 	uint8_t hash[WF_HASH_BYTES];
-	char hex[WF_HASH_HEX];
+	store_lock(s);
+	int rc = s->ops->begin(s);
+	int seen = rc ? rc : replay_recall(srv, rq, a);
+	if (seen == 0) {
+		rc = s->ops->record_highest(s, rq->kiosk, &highest, hash);
+		if (!rc && highest == UINT32_MAX)
+			rc = WF_EFULL;
+		if (!rc)
+			rc = s->ops->epoch_open(s, rq->kiosk, highest + 1, reason, local_last,
+			                        server_now(srv), &epoch);
+		if (!rc) {
+			a->status = 200;
+			a->json = epoch_json(rq->kiosk, epoch, highest, hash);
+			rc = a->json ? replay_keep(srv, rq, a) : WF_ENOMEM;
+		}
+		if (!rc)
+			rc = s->ops->commit(s);
+	}
+	if (seen != 0 || rc) /* a replay changes nothing; a failure keeps nothing */
+		s->ops->rollback(s);
+	store_unlock(s);
+	return seen < 0 ? seen : rc;
+}
+
+static void epoch_answer(struct server *srv, const struct request *rq, const json_t *j,
+                         struct answer *a)
+{
+	uint32_t local_last = 0;
 	const char *fmt = json_string_value(json_object_get(j, "format"));
 	const json_t *reason = json_object_get(j, "reason");
 	if (!fmt || strcmp(fmt, "wufei-epoch-1") != 0 || !json_text_ok(reason, 64, false) ||
@@ -152,23 +199,29 @@ static void epoch_answer(struct server *srv, uint32_t kiosk, const json_t *j, st
 		             "need format \"wufei-epoch-1\", reason (<= 64 bytes), local_last_seq");
 		return;
 	}
-	if (epoch_open(srv, kiosk, json_string_value(reason), local_last, &highest, hash, &epoch) !=
-	    WF_OK) {
+	int rc = epoch_open(srv, rq, json_string_value(reason), local_last, a);
+	if (rc == WF_EFULL) {
+		/* Permanent: retrying cannot help; the kiosk shows it to staff. */
+		wf_log_printf(srv->log, WF_LOG_ERROR,
+		              "epoch from kiosk %" PRIu32 ": central holds seq %" PRIu32
+		              ", no sequence number is left",
+		              rq->kiosk, UINT32_MAX);
+		answer_error(a, 409, "seq_exhausted",
+		             "central holds seq %" PRIu32 " of kiosk %" PRIu32
+		             ", the last there is: this journal cannot continue; the office must "
+		             "enrol the kiosk under a new number",
+		             UINT32_MAX, rq->kiosk);
+	} else if (rc) {
+		wf_log_printf(srv->log, WF_LOG_ERROR, "epoch from kiosk %" PRIu32 ": %s", rq->kiosk,
+		              store_errmsg(srv->store));
 		answer_error(a, 500, "internal", "storage failed");
-		return;
 	}
-	hex_encode(hash, WF_HASH_BYTES, hex, sizeof hex);
-	a->status = 200;
-	a->json =
-	    json_pack("{s:s, s:I, s:I, s:I, s:s, s:I}", "format", "wufei-epoch-answer-1", "kiosk",
-	              (json_int_t)kiosk, "epoch", (json_int_t)epoch, "highest_seq",
-	              (json_int_t)highest, "chain_hash", hex, "next_seq", (json_int_t)highest + 1);
 }
 
 void api_epoch(struct server *srv, const struct request *rq, struct answer *a)
 {
 	json_t *j = answer_parse_body(rq, a);
 	if (j && answer_body_kiosk(j, rq->kiosk, a))
-		epoch_answer(srv, rq->kiosk, j, a);
+		epoch_answer(srv, rq, j, a);
 	json_decref(j);
 }

@@ -2,12 +2,15 @@
  * auth.c — who signed a request (docs/SYNC-API.md "Signed requests"): the
  * four headers well formed, the kiosk enrolled, its key known and not
  * revoked, the time inside central's window, the signature over method,
- * target, time and body hash. See server_private.h.
+ * target, time and body hash; and the request's id for the replay memory
+ * (the hash of what was signed). See server_private.h.
  */
 #include "server_private.h"
 
 #include <inttypes.h>
 #include <string.h>
+
+#include <sodium.h>
 
 /* The headers, parsed; false when one is absent or malformed. */
 static bool headers_parse(const struct signed_headers *h, uint64_t *kiosk, uint64_t *key_id,
@@ -50,6 +53,21 @@ static int key_lookup(struct server *srv, uint64_t k, uint64_t key_id, struct st
 	return WF_OK;
 }
 
+/* rq->request_id: the hash of the string the kiosk signed (the replay memory's key). */
+static int request_id(struct request *rq, uint64_t k, uint64_t key_id, uint64_t t, struct answer *a)
+{
+	char text[SIGNING_STRING_MAX];
+	int n = signing_build_string(text, sizeof text, rq->method, rq->target, (int64_t)t,
+	                             rq->body_hash, (uint32_t)k, (uint32_t)key_id);
+	if (n < 0) { /* cannot be: the same string was just verified */
+		answer_error(a, 500, "internal", "request id");
+		return n;
+	}
+	crypto_generichash(rq->request_id, WF_HASH_BYTES, (const unsigned char *)text, (size_t)n,
+	                   NULL, 0);
+	return WF_OK;
+}
+
 int auth_check(struct server *srv, struct request *rq, struct answer *a)
 {
 	uint64_t k = 0, key_id = 0, t = 0;
@@ -83,5 +101,6 @@ int auth_check(struct server *srv, struct request *rq, struct answer *a)
 		return WF_ECRYPTO;
 	}
 	rq->kiosk = (uint32_t)k;
-	return WF_OK;
+	rq->signed_s = (int64_t)t;
+	return request_id(rq, k, key_id, t, a);
 }

@@ -127,6 +127,40 @@ static void log_answer(struct server *srv, const char *method, const char *path,
 	              method, path, a->status);
 }
 
+/* The deadline watch of connection c (deadline.c), or NULL. */
+static struct deadline_conn *watched(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *i =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return i ? i->socket_context : NULL;
+}
+
+/* c's next deadline, in_ms from now (0: none). */
+static void deadline_in(struct server *srv, struct MHD_Connection *c, int64_t in_ms)
+{
+	deadlines_set(srv->deadlines, watched(c), in_ms ? deadline_now_ms() + in_ms : 0);
+}
+
+/* A socket accepted or closed: from accept its request head has a deadline. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *i =
+		    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = i ? deadlines_add(srv->deadlines, i->connect_fd,
+		                                    deadline_now_ms() + srv->head_ms)
+		                    : NULL;
+		if (!*socket_context)
+			wf_log_printf(srv->log, WF_LOG_ERROR,
+			              "a connection without deadlines (memory)");
+		return;
+	}
+	deadlines_remove(srv->deadlines, *socket_context);
+	*socket_context = NULL;
+}
+
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	(void)cls;
@@ -145,9 +179,10 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
                     enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)c;
 	(void)toe;
+	struct server *srv = cls;
+	/* a kept-alive connection: the next request's head has its deadline */
+	deadline_in(srv, c, srv->head_ms);
 	struct conn *cn = *con_cls;
 	if (!cn)
 		return;
@@ -226,6 +261,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO;
 	if (!cn->started) {
 		cn->started = true;
+		deadline_in(srv, c, srv->body_ms); /* the head is in; now the body */
 		const char *cl = header(c, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		uint64_t v = 0;
 		if (cl && (parse_u64(cl, UINT64_MAX, &v) != WF_OK || v > SERVER_BODY_MAX)) {
@@ -244,6 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	deadline_in(srv, c, 0); /* all in: answering is ours (the idle timeout still holds) */
 	return answer_request(srv, c, url, method, cn);
 }
 
@@ -273,6 +310,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, char *why, s
 /* Frees what server_start allocated (the daemon is already stopped or never ran). */
 static void server_free(struct server *srv)
 {
+	deadlines_stop(srv->deadlines);
 	if (srv->tls_key)
 		sodium_memzero(srv->tls_key, strlen(srv->tls_key));
 	free(srv->tls_key);
@@ -306,11 +344,55 @@ static int tls_options(struct server *srv, const struct server_config *cfg,
 	return WF_OK;
 }
 
+/* The daemon's options: TLS (tls, from tls_options), address, threads, the
+ * callbacks, and the limits that keep slow clients from locking others out. */
+static void daemon_options(struct server *srv, const struct server_config *cfg,
+                           struct sockaddr_in *sa, struct MHD_OptionItem tls[3],
+                           struct MHD_OptionItem o[12])
+{
+	unsigned threads = cfg->threads ? cfg->threads : SERVER_THREADS_DEF;
+	unsigned conns = cfg->max_connections ? cfg->max_connections : SERVER_CONNS_DEF;
+	unsigned per_ip = cfg->per_ip_connections < 0    ? 0 /* MHD: no cap */
+	                  : cfg->per_ip_connections == 0 ? SERVER_PER_IP_DEF
+	                                                 : (unsigned)cfg->per_ip_connections;
+	size_t n = 0;
+	for (; tls[n].option != MHD_OPTION_END; n++) /* the HTTPS options first, if any */
+		o[n] = tls[n];
+	o[n++] = (struct MHD_OptionItem){MHD_OPTION_SOCK_ADDR, 0, sa};
+	o[n++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, threads, NULL};
+	o[n++] = (struct MHD_OptionItem){MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, srv};
+	o[n++] = (struct MHD_OptionItem){MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, srv};
+	o[n++] =
+	    (struct MHD_OptionItem){MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv};
+	o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_TIMEOUT, SERVER_IDLE_S, NULL};
+	o[n++] = (struct MHD_OptionItem){MHD_OPTION_CONNECTION_LIMIT, conns, NULL};
+	o[n++] = (struct MHD_OptionItem){MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, NULL};
+	o[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+	srv->head_ms =
+	    1000 * (int64_t)(cfg->head_timeout_s ? cfg->head_timeout_s : SERVER_HEAD_S_DEF);
+	srv->body_ms =
+	    1000 * (int64_t)(cfg->body_timeout_s ? cfg->body_timeout_s : SERVER_BODY_S_DEF);
+}
+
+static void start_failed(const struct server_config *cfg, char *why, size_t why_len)
+{
+	if (cfg->tls_cert_pem)
+		snprintf(
+		    why, why_len,
+		    "cannot serve HTTPS on %s (certificate or key not valid PEM, not a pair, or "
+		    "the address is in use)",
+		    cfg->listen);
+	else
+		snprintf(why, why_len, "cannot listen on %s (address in use or not local?)",
+		         cfg->listen);
+}
+
 int server_start(struct store *store, const struct server_config *cfg, struct server **out,
                  char *why, size_t why_len)
 {
 	struct sockaddr_in sa;
-	struct MHD_OptionItem tls[3];
+	struct MHD_OptionItem tls[3], opts[12];
+	/* epoll in a pool of threads: a slow client costs a socket, never a thread */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
 	*out = NULL;
 	int rc = parse_listen(cfg->listen, &sa, why, why_len);
@@ -324,27 +406,19 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 	srv->log = cfg->log;
 	srv->office_open_for_tests = cfg->office_open_for_tests;
 	rc = tls_options(srv, cfg, tls, &flags, why, why_len);
+	if (!rc && deadlines_start(srv->log, &srv->deadlines) != WF_OK) {
+		snprintf(why, why_len, "cannot start the deadline thread");
+		rc = WF_EIO;
+	}
 	if (rc) {
 		server_free(srv);
 		return rc;
 	}
-	unsigned threads = cfg->threads ? cfg->threads : SERVER_THREADS_DEF;
-	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, tls,
-	                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	                          MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_URI_LOG_CALLBACK,
-	                          on_uri, srv, MHD_OPTION_NOTIFY_COMPLETED, on_done, srv,
-	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
+	daemon_options(srv, cfg, &sa, tls, opts);
+	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts,
+	                          MHD_OPTION_END);
 	if (!srv->d) {
-		if (cfg->tls_cert_pem)
-			snprintf(
-			    why, why_len,
-			    "cannot serve HTTPS on %s (certificate or key not valid PEM, not a "
-			    "pair, or the address is in use)",
-			    cfg->listen);
-		else
-			snprintf(why, why_len, "cannot listen on %s (address in use or not local?)",
-			         cfg->listen);
+		start_failed(cfg, why, why_len);
 		server_free(srv);
 		return WF_EIO;
 	}

@@ -4,7 +4,9 @@
  * For: `wufei-central serve`: signed kiosk calls (batch, epoch, heartbeat,
  * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API and
  * central's clock. Thread pool + epoll; request bodies are read here with a
- * hard cap (no MHD_PostProcessor). Every answer of 400 or more is logged,
+ * hard cap (no MHD_PostProcessor) and a deadline for the head and for the
+ * body, besides a per-address and a total connection cap, so slow clients
+ * cannot lock others out. Every answer of 400 or more is logged,
  * one line ("POST /api/v1/sync/batch -> 401"), through the log it is given.
  * Not for: storage details (store.h), sync rules (ingest.h), receipt checks
  * (rcheck.h).
@@ -13,6 +15,7 @@
  * (the route table: method, path, signed, handler), auth.c (request
  * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
  * receipt_page.c (the receipt page), answer.c (answers and JSON helpers),
+ * replay.c (replayed signed requests), deadline.c (head and body deadlines),
  * web_*.c (the office pages, on central/web/web.h).
  */
 #ifndef WUFEI_CENTRAL_SERVER_H
@@ -27,6 +30,12 @@
 #define SERVER_BODY_MAX    (512u * 1024u) /* bytes */
 #define SERVER_WINDOW_S    300            /* accepted |kiosk time - central time| */
 #define SERVER_THREADS_DEF 4
+/* Slow clients (docs/SYNC-API.md "Slow clients"): the defaults of `serve`. */
+#define SERVER_HEAD_S_DEF  10   /* accept (or the previous answer) to the end of the head */
+#define SERVER_BODY_S_DEF  120  /* end of the head to the end of the body */
+#define SERVER_CONNS_DEF   1024 /* connections at once, in all */
+#define SERVER_PER_IP_DEF  32   /* connections at once from one address */
+#define SERVER_IDLE_S      30   /* no byte either way for this long: closed */
 
 struct wf_log;
 
@@ -34,6 +43,14 @@ struct server_config {
 	const char *listen;    /* "ADDR:PORT" (IPv4; port 0 = any free port) */
 	unsigned threads;      /* thread pool size; 0 = SERVER_THREADS_DEF */
 	int64_t time_offset_s; /* added to the system clock (tests only) */
+	/* Slow clients: seconds for a request's head and for its body (0 =
+	 * SERVER_HEAD_S_DEF, SERVER_BODY_S_DEF); connections at once (0 =
+	 * SERVER_CONNS_DEF); per address (0 = SERVER_PER_IP_DEF, -1 = no cap:
+	 * behind a proxy every client has the proxy's address). */
+	unsigned head_timeout_s;
+	unsigned body_timeout_s;
+	unsigned max_connections;
+	int per_ip_connections;
 	/* HTTPS: PEM text of the certificate (chain) and its private key, both
 	 * or neither (NULL = plain HTTP, e.g. behind a TLS-terminating proxy).
 	 * Copied by server_start. */

@@ -33,8 +33,10 @@ struct server {
 	int64_t offset_s;
 	struct wf_log *log;
 	uint16_t port;
-	bool office_open_for_tests; /* server_config's: office pages without a session */
-	char *tls_cert, *tls_key;   /* PEM copies for HTTPS, or NULL */
+	bool office_open_for_tests;  /* server_config's: office pages without a session */
+	char *tls_cert, *tls_key;    /* PEM copies for HTTPS, or NULL */
+	struct deadlines *deadlines; /* deadline.c: request head and body deadlines */
+	int64_t head_ms, body_ms;    /* those deadlines */
 #ifdef WUFEI_CRASH_HOOKS
 	struct crash_point crash; /* the test build's crash points (crash_point.h) */
 #endif
@@ -60,7 +62,12 @@ struct request {
 	const char *body_hash; /* hex of the body's hash (signing_hash_body) */
 	struct signed_headers headers;
 	uint32_t kiosk; /* signed routes: the kiosk that signed (set by auth) */
-	void *conn;     /* the connection, for server_query/header/cookie (server.c) */
+	/* signed routes (set by auth): BLAKE2b-256 of the signed string, which
+	 * names this request byte for byte (the replay memory's key), and the
+	 * X-Wufei-Time it was signed at (UTC seconds) */
+	uint8_t request_id[WF_HASH_BYTES];
+	int64_t signed_s;
+	void *conn; /* the connection, for server_query/header/cookie (server.c) */
 };
 
 /* ---- server.c: more of a request, for the pages (NULL when absent) ---- */
@@ -115,6 +122,48 @@ void routes_dispatch(struct server *srv, struct request *rq, struct answer *a);
  * returns a negative wf_err. Takes the store lock.
  */
 int auth_check(struct server *srv, struct request *rq, struct answer *a);
+
+/* ---- deadline.c ---- */
+
+struct deadlines;     /* the watched connections and the thread that watches */
+struct deadline_conn; /* one connection */
+
+/* deadline_now_ms — the monotonic clock deadlines are on (ms). */
+int64_t deadline_now_ms(void);
+
+/* deadlines_start — the watcher thread; *out NULL on failure. log may be NULL. */
+int deadlines_start(struct wf_log *log, struct deadlines **out);
+
+/* deadlines_stop — after the daemon stopped; frees everything; NULL is a no-op. */
+void deadlines_stop(struct deadlines *d);
+
+/*
+ * deadlines_add — watches socket fd (borrowed: the daemon's) from now: past
+ * due_ms (deadline_now_ms; 0 = none) it is shut down (shutdown(2), never
+ * closed). NULL when memory is short (the connection is then not watched).
+ * deadlines_remove must come before the daemon closes fd.
+ */
+struct deadline_conn *deadlines_add(struct deadlines *d, int fd, int64_t due_ms);
+
+/* deadlines_set — c's next deadline (0 = none); c NULL is a no-op. */
+void deadlines_set(struct deadlines *d, struct deadline_conn *c, int64_t due_ms);
+
+/* deadlines_remove — stops watching c and frees it; NULL is a no-op. */
+void deadlines_remove(struct deadlines *d, struct deadline_conn *c);
+
+/* ---- replay.c ---- */
+
+/*
+ * replay_recall — whether the signed request rq was answered before (the
+ * same bytes, signed at the same time): 1 with that answer in a, 0 not, or
+ * a negative wf_err. Call with the store lock held, inside the transaction
+ * that would make the change.
+ */
+int replay_recall(struct server *srv, const struct request *rq, struct answer *a);
+
+/* replay_keep — keeps a (status and JSON) as rq's answer, in the caller's
+ * transaction; forgets answers whose requests are out of the window. */
+int replay_keep(struct server *srv, const struct request *rq, const struct answer *a);
 
 /* ---- answer.c ---- */
 

@@ -203,6 +203,21 @@ struct store_ops {
 	             int64_t *claimed_s);
 	/* 1 claimed (*claimed_s set), 0 not claimed */
 	int (*claim_get)(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+	/*
+	 * Replay memory of signed requests that change something (docs/SYNC-API.md
+	 * "Replays"): request_id is the BLAKE2b-256 of the signed string (one
+	 * request, byte for byte). reply_get: 1 found (*status and the answer's
+	 * JSON text into answer[cap], NUL-terminated), 0 absent, or error
+	 * (WF_ENOMEM: it does not fit). reply_put: keeps the answer of a request
+	 * signed at time_s, in the caller's transaction, and forgets every answer
+	 * of a request signed before forget_before_s (out of the time window: no
+	 * replay of it passes the signature check any more).
+	 */
+	int (*reply_get)(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HASH_BYTES],
+	                 unsigned *status, char *answer, size_t cap);
+	int (*reply_put)(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HASH_BYTES],
+	                 int64_t time_s, unsigned status, const char *answer,
+	                 int64_t forget_before_s);
 	/* ---- the office pages (store_sqlite_web.c) ---- */
 	/* drops of local days [from_day, to_day] (kiosk 0: every kiosk), summed
 	 * by day, kiosk and category in that order; fn returning non-zero stops */

@@ -117,6 +117,11 @@ int sq_catalog_read(struct store *s, int64_t since_rev, const struct store_catal
 /* store_sqlite_claims.c */
 int sq_claim(struct store *s, uint32_t kiosk, uint32_t seq, int64_t now_s, int64_t *claimed_s);
 int sq_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s);
+/* store_sqlite_replies.c */
+int sq_reply_get(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HASH_BYTES],
+                 unsigned *status, char *answer, size_t cap);
+int sq_reply_put(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HASH_BYTES],
+                 int64_t time_s, unsigned status, const char *answer, int64_t forget_before_s);
 
 /* store_sqlite_web.c */
 int sq_web_drop_totals(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,

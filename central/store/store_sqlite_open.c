@@ -65,6 +65,12 @@ static const char *const migrations[] = {
     "DROP INDEX records_resident;"
     "CREATE INDEX records_resident_day ON records(resident, category, local_day) WHERE "
     "resident IS NOT NULL;",
+    /* 3: the answers of signed requests that change something, kept
+     * while a replay of them could still pass the time window */
+    "CREATE TABLE signed_replies(kiosk INTEGER NOT NULL, request_id BLOB NOT NULL, time_s "
+    "INTEGER NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL, PRIMARY KEY(kiosk, "
+    "request_id)) WITHOUT ROWID;"
+    "CREATE INDEX signed_replies_time ON signed_replies(time_s);",
 };
 
 /* The schema version that added the fact columns. */
@@ -113,6 +119,8 @@ static const struct store_ops sqlite_ops = {
     .catalog_read = sq_catalog_read,
     .claim = sq_claim,
     .claim_get = sq_claim_get,
+    .reply_get = sq_reply_get,
+    .reply_put = sq_reply_put,
     .web_drop_totals = sq_web_drop_totals,
     .web_day_records = sq_web_day_records,
     .web_record_get = sq_web_record_get,

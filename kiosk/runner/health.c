@@ -25,6 +25,7 @@ void health_gather(struct runner *r, struct health *h)
 		h->queue = st.outbox_depth;
 		h->conflicts = st.conflicts_held;
 		snprintf(h->sync_error, sizeof h->sync_error, "%s", st.last_error);
+		h->sync_refused = st.refused;
 	} else {
 		h->queue = h->conflicts = -1;
 		ledger_outbox_depth(r->ledger, &h->queue);

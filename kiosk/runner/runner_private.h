@@ -130,6 +130,7 @@ struct health {
 	int64_t since_ok_s; /* since the last successful sync round; -1 never */
 	int64_t queue, conflicts;
 	char sync_error[SYNC_ERROR_MAX]; /* "" when the last round succeeded */
+	bool sync_refused;               /* central refused for good (sync.h `refused`) */
 	const struct device *dev[3];     /* scale, card reader, printer; NULL if none */
 	struct device_health dh[3];
 };

@@ -38,6 +38,7 @@ static bool health_now(struct runner *r, const struct session_view *v, struct ui
 	u->queue = h.queue;
 	u->conflicts = h.conflicts;
 	u->sync_failing = h.sync_error[0] != '\0';
+	u->sync_refused = h.sync_refused;
 	for (int i = 0; i < 3; i++) {
 		u->dev[i].configured = h.dev[i] != NULL;
 		u->dev[i].up = h.dev[i] && h.dh[i].state == DEVICE_STATE_UP;

@@ -58,6 +58,7 @@ static void note_round(struct sync *s, int rc, int64_t now)
 	if (rc == WF_OK) {
 		s->st.last_success_ms = now;
 		s->st.last_error[0] = '\0';
+		s->st.refused = false;
 		s->st.rounds_ok++;
 	} else {
 		s->st.rounds_failed++;
@@ -122,10 +123,15 @@ static void *sync_main(void *arg)
 	for (;;) {
 		int rc = sync_round(s, false);
 		attempt = rc == WF_OK ? 0 : attempt + 1;
+		pthread_mutex_lock(&s->lock);
+		bool refused = s->st.refused;
+		pthread_mutex_unlock(&s->lock);
 		int64_t wait_ms = attempt
 		                      ? sync_backoff_ms(attempt, s->cfg.backoff_min_ms,
 		                                        s->cfg.backoff_cap_ms, randombytes_random())
 		                      : IDLE_WAIT_MS;
+		if (refused) /* retrying cannot cure it: ask again only now and then */
+			wait_ms = s->cfg.backoff_cap_ms;
 		if (wait_or_stop(s, wait_ms, attempt != 0))
 			break;
 	}

@@ -74,6 +74,11 @@ struct sync_status {
 	int64_t conflicts_held;
 	uint64_t catalog_version; /* grows each time a down-sync was applied */
 	bool epoch_done;          /* central confirmed where this journal continues */
+	/* central refused for good (an answer to our request whose error
+	 * retrying cannot cure, e.g. 409 seq_exhausted): last_error says which
+	 * and that the office must act; rounds are then retried only every
+	 * backoff_cap_ms. Cleared by the next round that succeeds. */
+	bool refused;
 	char last_error[SYNC_ERROR_MAX];
 };
 

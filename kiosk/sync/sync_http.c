@@ -167,6 +167,12 @@ int sync_request(struct sync *s, const char *method, const char *path, const cha
 	return (int)status;
 }
 
+/* Central's errors that no retry cures (docs/SYNC-API.md): only the office can. */
+static bool refused_for_good(const char *error)
+{
+	return strcmp(error, "seq_exhausted") == 0;
+}
+
 json_t *sync_answer_json(struct sync *s, const char *what, int status, const struct sync_answer *a,
                          const char *hash_hex)
 {
@@ -181,8 +187,19 @@ json_t *sync_answer_json(struct sync *s, const char *what, int status, const str
 	}
 	if (status != 200) {
 		json_t *e = root ? json_object_get(root, "error") : NULL;
-		sync_say(s, WF_LOG_WARN, "%s: central answered %d %s", what, status,
-		         json_is_string(e) ? json_string_value(e) : "(no error text)");
+		const char *error = json_is_string(e) ? json_string_value(e) : NULL;
+		if (ours && error && refused_for_good(error)) {
+			pthread_mutex_lock(&s->lock);
+			s->st.refused = true;
+			pthread_mutex_unlock(&s->lock);
+			sync_say(s, WF_LOG_ERROR,
+			         "%s: central refuses for good (%d %s): call the office, retrying "
+			         "will not help",
+			         what, status, error);
+		} else {
+			sync_say(s, WF_LOG_WARN, "%s: central answered %d %s", what, status,
+			         error ? error : "(no error text)");
+		}
 		json_decref(root);
 		return NULL;
 	}

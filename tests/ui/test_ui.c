@@ -56,6 +56,13 @@ static void test_words(void **state)
 	ui_health_lines(&h, WF_LANG_EN, a, b);
 	assert_string_equal(a, "Sync: never · queue 12 · conflicts 1 · retrying");
 	assert_string_equal(b, "Scale up · Card reader none · Printer DOWN");
+	/* central refused for good (seq_exhausted): not "retrying" but a call to the office */
+	h.sync_refused = true;
+	ui_health_lines(&h, WF_LANG_EN, a, b);
+	assert_string_equal(a, "Sync: never · queue 12 · conflicts 1 · refused: call the office");
+	ui_health_lines(&h, WF_LANG_ZH, a, b);
+	assert_string_equal(a, "同步：从未成功 · 待上传 12 · 冲突 1 · 中心拒绝：请联系办公室");
+	h.sync_refused = false;
 	/* counts not known yet (before the journal was read) show as a dash */
 	h.queue = h.conflicts = -1;
 	h.sync_failing = false;

@@ -124,7 +124,10 @@ void ui_health_lines(const struct ui_health *h, enum wf_lang lang, char sync[UI_
 		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "No central · queue %s"), queue);
 	else
 		snprintf(sync, UI_LINE_MAX, wf_tr(lang, "Sync: %s · queue %s · conflicts %s%s"),
-		         ago, queue, conflicts, h->sync_failing ? wf_tr(lang, " · retrying") : "");
+		         ago, queue, conflicts,
+		         h->sync_refused   ? wf_tr(lang, " · refused: call the office")
+		         : h->sync_failing ? wf_tr(lang, " · retrying")
+		                           : "");
 	static const char *const names[] = {N_("Scale"), N_("Card reader"), N_("Printer")};
 	size_t n = 0;
 	devices[0] = '\0';

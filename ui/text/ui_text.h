@@ -35,6 +35,7 @@ struct ui_health {
 	int64_t queue;      /* records central has not acknowledged; -1 not known yet */
 	int64_t conflicts;  /* records central holds with other bytes; -1 not known yet */
 	bool sync_failing;  /* the last sync round failed */
+	bool sync_refused;  /* central refused for good: retrying will not help, call the office */
 	struct {
 		bool configured, up;
 	} dev[3]; /* scale, card reader, printer */
