@@ -126,9 +126,10 @@ static int serve_usage(const struct cli_opts *o, struct server_config *cfg)
 		fputs("wufei-central: --test-office-open takes only 'yes' (tests only)\n", stderr);
 		return 2;
 	}
-	int64_t threads = 0, head = 0, body = 0, conns = 0, per_ip = SERVER_PER_IP_DEF;
+	int64_t threads = 0, head = 0, body = 0, conns = 0, per_ip = SERVER_PER_IP_DEF, silent = 0;
 	if (test_build_options(o, NULL) != WF_OK ||
 	    cli_opt_int(o, "threads", 1, 64, &threads, false) != WF_OK ||
+	    cli_opt_int(o, "silent-after", 60, INT64_C(366) * 86400, &silent, false) != WF_OK ||
 	    cli_opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40,
 	                &cfg->time_offset_s, false) != WF_OK ||
 	    cli_opt_int(o, "head-timeout", 1, 3600, &head, false) != WF_OK ||
@@ -138,6 +139,7 @@ static int serve_usage(const struct cli_opts *o, struct server_config *cfg)
 		return 2;
 	cfg->listen = cli_opt(o, "listen");
 	cfg->threads = (unsigned)threads;
+	cfg->silent_after_s = silent;
 	cfg->head_timeout_s = (unsigned)head;
 	cfg->body_timeout_s = (unsigned)body;
 	cfg->max_connections = (unsigned)conns;

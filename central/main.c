@@ -1,5 +1,5 @@
 /*
- * main.c — wufei-central: starts libsodium and the log, then dispatches to
+ * main.c — wufei-central: starts libsodium, the translations and the log, then dispatches to
  * a command (commands.h): `serve`, or one of the office's commands. The
  * commands wire the store, the HTTP server and the receipt checks.
  */
@@ -54,18 +54,17 @@ int main(int argc, char **argv)
 	}
 	if (cli_parse(argc - 2, argv + 2, &o) != WF_OK)
 		return 2;
+	/* The pages residents and the office read speak their language (common/i18n); serve
+	 * refuses to start without the catalogues, the office's commands need none. */
+	char why[256];
+	if (wf_i18n_init(NULL, why, sizeof why) != WF_OK && strcmp(cmd, "serve") == 0) {
+		fprintf(stderr, "wufei-central: translations: %s\n", why);
+		return 1;
+	}
 	/* The one log: escaped, rate-limited lines on standard error (common/log/log.h). */
 	struct wf_log *log = wf_log_create(stderr, "wufei-central", NULL);
 	if (!log) {
 		fputs("wufei-central: out of memory\n", stderr);
-		return 1;
-	}
-	/* The office pages' words (common/i18n); serve needs them, other commands do not.
-	 * Calling it again (another part's main) binds the same catalogues again. */
-	char why[256];
-	if (wf_i18n_init(NULL, why, sizeof why) != WF_OK && strcmp(cmd, "serve") == 0) {
-		fprintf(stderr, "wufei-central: %s\n", why);
-		wf_log_destroy(log);
 		return 1;
 	}
 	int rc = dispatch(cmd, &o, log);

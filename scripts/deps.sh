@@ -10,7 +10,7 @@ PKGS=(
   libserialport-dev libmicrohttpd-dev libcurl4-openssl-dev libpq-dev
   libcmocka-dev libqrencode-dev libpng-dev
   libsdl2-dev libsdl2-ttf-dev libfontconfig-dev fonts-noto-cjk fonts-dejavu-core
-  gettext zbar-tools faketime util-linux iproute2 procps openssl xdotool
+  libglib2.0-dev chromium tidy gettext zbar-tools faketime util-linux iproute2 procps openssl xdotool
   postgresql postgresql-client xvfb xauth imagemagick optipng
   chromium
 )

@@ -14,6 +14,8 @@
 #include "hex.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
+#include "tz.h"
 
 /* Ingest, and in the test build (WUFEI_CRASH_HOOKS) its crash points. */
 static int batch_ingest(struct server *srv, const struct request *rq, int64_t now_s,
@@ -25,6 +27,21 @@ static int batch_ingest(struct server *srv, const struct request *rq, int64_t no
 	return ingest_batch(srv->store, rq->kiosk, rq->body, rq->len, now_s, results, highest, why,
 	                    why_len);
 #endif
+}
+
+/* The batch's results counted in /metrics (stored, duplicate, conflict). */
+static void count_results(struct server *srv, const json_t *results)
+{
+	uint64_t n[3] = {0, 0, 0};
+	size_t i;
+	const json_t *r;
+	json_array_foreach(results, i, r)
+	{
+		const char *st = json_string_value(json_object_get(r, "status"));
+		if (st)
+			n[strcmp(st, "stored") == 0 ? 0 : strcmp(st, "duplicate") == 0 ? 1 : 2]++;
+	}
+	metrics_records(srv->metrics, n[0], n[1], n[2]);
 }
 
 void api_batch(struct server *srv, const struct request *rq, struct answer *a)
@@ -39,6 +56,7 @@ void api_batch(struct server *srv, const struct request *rq, struct answer *a)
 	store_unlock(srv->store);
 	switch (rc) {
 	case WF_OK:
+		count_results(srv, results);
 		a->status = 200;
 		a->json = json_pack("{s:s, s:I, s:o}", "format", "wufei-batch-answer-1",
 		                    "highest_seq", (json_int_t)highest, "results", results);
@@ -77,9 +95,22 @@ static bool devices_ok(const json_t *devs, struct answer *a)
 	return true;
 }
 
+/* The time zone the kiosk runs in (kiosk.ini, the one source) kept for its
+ * pages; a zone this system does not know is logged and the old one kept. */
+static int heartbeat_tz(struct server *srv, uint32_t kiosk, const char *tz)
+{
+	if (tz_known(tz))
+		return srv->store->ops->kiosk_tz_set(srv->store, kiosk, tz);
+	wf_log_printf(srv->log, WF_LOG_WARN,
+	              "kiosk %" PRIu32 " runs in time zone '%s', which this system does not know",
+	              kiosk, tz);
+	return WF_OK;
+}
+
 /* The heartbeat stored and answered in one transaction with its replay memory. */
 static void heartbeat_commit(struct server *srv, const struct request *rq, uint32_t last,
-                             uint32_t depth, const char *ver, const char *devtext, struct answer *a)
+                             uint32_t depth, const char *ver, const char *devtext, const char *tz,
+                             struct answer *a)
 {
 	struct store *s = srv->store;
 	store_lock(s);
@@ -88,6 +119,8 @@ static void heartbeat_commit(struct server *srv, const struct request *rq, uint3
 	if (seen == 0) {
 		rc =
 		    s->ops->heartbeat_put(s, rq->kiosk, last, depth, ver, devtext, server_now(srv));
+		if (!rc && tz)
+			rc = heartbeat_tz(srv, rq->kiosk, tz);
 		a->status = 200;
 		a->json = json_pack("{s:s, s:b}", "format", "wufei-heartbeat-answer-1", "ok", 1);
 		if (!rc)
@@ -112,12 +145,15 @@ static void heartbeat_store(struct server *srv, const struct request *rq, const 
 	const char *fmt = json_string_value(json_object_get(j, "format"));
 	const json_t *ver = json_object_get(j, "software_version");
 	const json_t *devs = json_object_get(j, "devices");
+	const json_t *tz = json_object_get(j, "time_zone");
 	if (!fmt || strcmp(fmt, "wufei-heartbeat-1") != 0 || !json_get_u32(j, "last_seq", &last) ||
 	    !json_get_u32(j, "outbox_depth", &depth) || !json_text_ok(ver, 32, false) ||
-	    !json_is_array(devs) || json_array_size(devs) > 16) {
+	    !json_is_array(devs) || json_array_size(devs) > 16 ||
+	    !json_text_ok(tz, STORE_TZ_MAX, true)) {
 		answer_error(a, 400, "malformed_json",
 		             "need format \"wufei-heartbeat-1\", last_seq, outbox_depth, "
-		             "software_version (<= 32 bytes), devices (array, <= 16)");
+		             "software_version (<= 32 bytes), devices (array, <= 16), optional "
+		             "time_zone (<= 64 bytes)");
 		return;
 	}
 	if (!devices_ok(devs, a))
@@ -127,7 +163,8 @@ static void heartbeat_store(struct server *srv, const struct request *rq, const 
 		answer_error(a, 500, "internal", "out of memory");
 		return;
 	}
-	heartbeat_commit(srv, rq, last, depth, json_string_value(ver), devtext, a);
+	heartbeat_commit(srv, rq, last, depth, json_string_value(ver), devtext,
+	                 json_string_value(tz), a);
 	free(devtext);
 }
 

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "metrics.h"
+
 static const struct route routes[] = {
     {"POST", "/api/v1/sync/batch", true, api_batch},
     {"POST", "/api/v1/kiosk/epoch", true, api_epoch},
@@ -17,6 +19,9 @@ static const struct route routes[] = {
     {"POST", "/api/v1/receipts/claim", false, api_claim},
     {"GET, HEAD", "/r/", false, receipt_page}, /* /r/<TOKEN>: the QR code's URL */
     {"GET, HEAD", "/R/", false, receipt_page},
+    {"GET, HEAD", "/livez", false, api_livez}, /* the operator's probes and scraper */
+    {"GET, HEAD", "/readyz", false, api_readyz},
+    {"GET, HEAD", "/metrics", false, api_metrics},
     /* the office pages (web_office.c), each behind web_require; an exact
      * route (/office/login) wins over the prefix wherever it stands */
     {"GET, HEAD", "/office", false, web_office},
@@ -57,6 +62,11 @@ static const struct route *route_find(const char *path)
 		if (path_matches(&routes[i], path))
 			return &routes[i];
 	return NULL;
+}
+
+int routes_class(const char *path)
+{
+	return (int)metrics_class_of(path, route_find(path) != NULL);
 }
 
 void routes_dispatch(struct server *srv, struct request *rq, struct answer *a)

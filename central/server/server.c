@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "metrics.h"
 
 /* Per connection: the raw request target and the body read so far. */
 struct conn {
@@ -28,6 +29,9 @@ struct conn {
 	char *body;
 	size_t len;
 	size_t cap;
+	int64_t start_ns; /* monotonic, at the request line (metrics' latency) */
+	unsigned status;  /* the answer's status; 0 = none sent */
+	int cls;          /* the answer's metrics class (routes_class) */
 };
 
 int64_t server_now(const struct server *srv)
@@ -78,11 +82,6 @@ static void add_page_headers(struct MHD_Response *r, const struct answer *a)
 const char *server_query(const struct request *rq, const char *name)
 {
 	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *server_header(const struct request *rq, const char *name)
-{
-	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
 const char *server_cookie(const struct request *rq, const char *name)
@@ -168,6 +167,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	struct conn *cn = calloc(1, sizeof *cn);
 	if (!cn)
 		return NULL;
+	cn->start_ns = wf_clock_mono_ns();
 	size_t n = strlen(uri);
 	if (n > SIGNING_PATH_MAX)
 		cn->target_too_long = true;
@@ -186,6 +186,10 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct conn *cn = *con_cls;
 	if (!cn)
 		return;
+	/* Latency: from the request line to the answer sent (or given up). */
+	if (cn->status)
+		metrics_observe(srv->metrics, (enum metrics_class)cn->cls, cn->status,
+		                wf_clock_mono_ns() - cn->start_ns);
 	free(cn->body);
 	free(cn);
 	*con_cls = NULL;
@@ -232,6 +236,8 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .target = cn->target,
 	    .target_too_long = cn->target_too_long,
 	    .cursor = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "cursor"),
+	    .lang = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "lang"),
+	    .accept_language = header(c, "Accept-Language"),
 	    .body = cn->body,
 	    .len = cn->len,
 	    .body_hash = hash,
@@ -245,6 +251,8 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	else
 		routes_dispatch(srv, &rq, &a);
 	log_answer(srv, method, path, &a);
+	cn->status = a.status;
+	cn->cls = routes_class(path);
 	/* API answers echo the hash of the body they answer, errors included. */
 	bool echo = a.json && strncmp(path, "/api/v1/", 8) == 0 && !cn->too_large;
 	return send_answer(srv, c, &a, echo ? hash : NULL);
@@ -270,6 +278,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			answer_error(&a, 413, "body_too_large", "request body over %u bytes",
 			             SERVER_BODY_MAX);
 			log_answer(srv, method, url, &a);
+			cn->status = a.status;
+			cn->cls = routes_class(url);
 			return send_answer(srv, c, &a, NULL);
 		}
 		return MHD_YES;
@@ -315,6 +325,7 @@ static void server_free(struct server *srv)
 		sodium_memzero(srv->tls_key, strlen(srv->tls_key));
 	free(srv->tls_key);
 	free(srv->tls_cert);
+	metrics_destroy(srv->metrics);
 	free(srv);
 }
 
@@ -405,7 +416,9 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 	srv->offset_s = cfg->time_offset_s;
 	srv->log = cfg->log;
 	srv->office_open_for_tests = cfg->office_open_for_tests;
-	rc = tls_options(srv, cfg, tls, &flags, why, why_len);
+	srv->silent_after_s = cfg->silent_after_s > 0 ? cfg->silent_after_s : SERVER_SILENT_DEF;
+	srv->metrics = metrics_create(server_now(srv));
+	rc = srv->metrics ? tls_options(srv, cfg, tls, &flags, why, why_len) : WF_ENOMEM;
 	if (!rc && deadlines_start(srv->log, &srv->deadlines) != WF_OK) {
 		snprintf(why, why_len, "cannot start the deadline thread");
 		rc = WF_EIO;

@@ -2,12 +2,13 @@
  * server.h — wufei-central's HTTP API (docs/SYNC-API.md) on libmicrohttpd.
  *
  * For: `wufei-central serve`: signed kiosk calls (batch, epoch, heartbeat,
- * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API and
- * central's clock. Thread pool + epoll; request bodies are read here with a
- * hard cap (no MHD_PostProcessor) and a deadline for the head and for the
- * body, besides a per-address and a total connection cap, so slow clients
- * cannot lock others out. Every answer of 400 or more is logged,
- * one line ("POST /api/v1/sync/batch -> 401"), through the log it is given.
+ * down-sync), the receipt page /r/<TOKEN> and /R/<TOKEN>, the claim API,
+ * central's clock, and the operator's /livez, /readyz and /metrics. Thread
+ * pool + epoll; request bodies are read here with a hard cap (no
+ * MHD_PostProcessor) and a deadline for the head and for the body, besides a
+ * per-address and a total connection cap, so slow clients cannot lock others
+ * out. Every answer of 400 or more is logged, one line ("POST
+ * /api/v1/sync/batch -> 401"), through the log it is given.
  * Not for: storage details (store.h), sync rules (ingest.h), receipt checks
  * (rcheck.h).
  *
@@ -16,6 +17,7 @@
  * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
  * receipt_page.c (the receipt page), answer.c (answers and JSON helpers),
  * replay.c (replayed signed requests), deadline.c (head and body deadlines),
+ * api_health.c and metrics.c (health probes, the Prometheus metrics),
  * web_*.c (the office pages, on central/web/web.h).
  */
 #ifndef WUFEI_CENTRAL_SERVER_H
@@ -36,6 +38,7 @@
 #define SERVER_CONNS_DEF   1024 /* connections at once, in all */
 #define SERVER_PER_IP_DEF  32   /* connections at once from one address */
 #define SERVER_IDLE_S      30   /* no byte either way for this long: closed */
+#define SERVER_SILENT_DEF  7200 /* s: a kiosk silent longer counts as silent in /metrics */
 
 struct wf_log;
 
@@ -51,6 +54,7 @@ struct server_config {
 	unsigned body_timeout_s;
 	unsigned max_connections;
 	int per_ip_connections;
+	int64_t silent_after_s; /* /metrics: kiosks silent longer; 0 = SERVER_SILENT_DEF */
 	/* HTTPS: PEM text of the certificate (chain) and its private key, both
 	 * or neither (NULL = plain HTTP, e.g. behind a TLS-terminating proxy).
 	 * Copied by server_start. */

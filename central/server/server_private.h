@@ -37,6 +37,8 @@ struct server {
 	char *tls_cert, *tls_key;    /* PEM copies for HTTPS, or NULL */
 	struct deadlines *deadlines; /* deadline.c: request head and body deadlines */
 	int64_t head_ms, body_ms;    /* those deadlines */
+	struct metrics *metrics;     /* metrics.h: requests, latency, records (owned) */
+	int64_t silent_after_s;      /* a kiosk silent longer than this counts in /metrics */
 #ifdef WUFEI_CRASH_HOOKS
 	struct crash_point crash; /* the test build's crash points (crash_point.h) */
 #endif
@@ -53,13 +55,15 @@ struct signed_headers {
 /* One request as the routes and handlers see it. */
 struct request {
 	const char *method;
-	const char *path;      /* decoded path, without the query (what routes match) */
-	const char *target;    /* raw request target, with "?query": what was signed */
-	bool target_too_long;  /* over SIGNING_PATH_MAX: target is "" */
-	const char *cursor;    /* the "cursor" query argument, or NULL */
-	const char *body;      /* may be NULL when len is 0 */
-	size_t len;            /* bytes */
-	const char *body_hash; /* hex of the body's hash (signing_hash_body) */
+	const char *path;            /* decoded path, without the query (what routes match) */
+	const char *target;          /* raw request target, with "?query": what was signed */
+	bool target_too_long;        /* over SIGNING_PATH_MAX: target is "" */
+	const char *cursor;          /* the "cursor" query argument, or NULL */
+	const char *lang;            /* the "lang" query argument (pages), or NULL */
+	const char *accept_language; /* the Accept-Language header, or NULL */
+	const char *body;            /* may be NULL when len is 0 */
+	size_t len;                  /* bytes */
+	const char *body_hash;       /* hex of the body's hash (signing_hash_body) */
 	struct signed_headers headers;
 	uint32_t kiosk; /* signed routes: the kiosk that signed (set by auth) */
 	/* signed routes (set by auth): BLAKE2b-256 of the signed string, which
@@ -74,8 +78,6 @@ struct request {
 
 /* The query argument name (?name=value), decoded. */
 const char *server_query(const struct request *rq, const char *name);
-/* The request header name. */
-const char *server_header(const struct request *rq, const char *name);
 /* The cookie name's value. */
 const char *server_cookie(const struct request *rq, const char *name);
 
@@ -84,9 +86,9 @@ struct answer {
 	unsigned status;
 	json_t *json;      /* JSON body (owned), or NULL with html */
 	char *html;        /* malloc'd HTML body, or NULL */
+	const char *type;  /* html's Content-Type (static text) when not HTML, else NULL */
 	const char *allow; /* 405: the Allow header (static text), else NULL */
 	/* the office pages' additions (web_office.c); empty or NULL: none */
-	const char *type;     /* html's Content-Type (static) when not text/html */
 	char location[256];   /* a redirect's Location */
 	char cookie[160];     /* a Set-Cookie value */
 	char disposition[96]; /* Content-Disposition (a download's file name) */
@@ -113,6 +115,9 @@ struct route {
 /* routes_dispatch — finds the route of rq and runs it: 404 no such path,
  * 405 (with Allow) a method the path does not take. */
 void routes_dispatch(struct server *srv, struct request *rq, struct answer *a);
+
+/* routes_class — the metrics class (metrics.h) of a request to path. */
+int routes_class(const char *path);
 
 /* ---- auth.c ---- */
 
@@ -187,6 +192,18 @@ bool json_get_u32(const json_t *o, const char *key, uint32_t *out);
 /* parse_u64 — decimal digits only (no sign, no space), at most max. */
 int parse_u64(const char *s, uint64_t max, uint64_t *out);
 
+/* ---- page_lang.c ---- */
+
+/*
+ * page_lang — the language of a page for a person: query_lang ("zh"|"en",
+ * the page's switch) when valid, else the best of Accept-Language by
+ * q-value (zh-* Chinese, en-* English, "*" either; equal weights: the one
+ * listed first). Nothing to choose by: English when the header asked for
+ * other languages ("fr", "fr, *;q=0.1"), else (none, nothing valid, only
+ * "*") Chinese. Either may be NULL.
+ */
+enum wf_lang page_lang(const char *query_lang, const char *accept_language);
+
 /* ---- the handlers ---- */
 
 void api_batch(struct server *srv, const struct request *rq, struct answer *a); /* api_kiosk.c */
@@ -198,7 +215,10 @@ void api_downsync(struct server *srv, const struct request *rq,
 void api_time(struct server *srv, const struct request *rq, struct answer *a);  /* api_public.c */
 void api_claim(struct server *srv, const struct request *rq, struct answer *a); /* api_public.c */
 void receipt_page(struct server *srv, const struct request *rq,
-                  struct answer *a); /* receipt_page.c */
+                  struct answer *a);                                            /* receipt_page.c */
+void api_livez(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
+void api_readyz(struct server *srv, const struct request *rq, struct answer *a);  /* api_health.c */
+void api_metrics(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
 void web_office(struct server *srv, const struct request *rq,
                 struct answer *a); /* web_office.c: every /office page but login */
 

@@ -1,7 +1,7 @@
 /*
  * web_office.c — GET /office and /office/...: the office pages' dispatch,
- * their one auth hook (web_require), the page's language (?lang=, cookie,
- * Accept-Language) and the answer a page becomes. See web_private.h; the
+ * their one auth hook (web_require), the page's language (?lang=, the
+ * cookie, then page_lang on Accept-Language) and the answer a page becomes. See web_private.h; the
  * pages are web_dash.c, web_kiosks.c and web_record.c.
  */
 #include "web_private.h"
@@ -170,20 +170,25 @@ static void dispatch(struct web_ctx *w, struct answer *a, const char *rest)
 		web_fail(w, a, 404, wf_tr(w->lang, "There is no such office page."));
 }
 
+/* The page's language: its ?lang= switch, else the language chosen before
+ * (the cookie that switch set), else the browser's (page_lang). */
+static enum wf_lang office_lang(const struct request *rq)
+{
+	enum wf_lang l;
+	const char *cookie = server_cookie(rq, "wufei_lang");
+	if (!(rq->lang && wf_lang_parse(rq->lang, &l)) && cookie && wf_lang_parse(cookie, &l))
+		return l;
+	return page_lang(rq->lang, rq->accept_language);
+}
+
 void web_office(struct server *srv, const struct request *rq, struct answer *a)
 {
 	if (!web_require(srv, rq, a, WEB_ROLE_VIEWER))
 		return;
-	const char *q = server_query(rq, "lang");
 	struct web_ctx w = {
-	    .srv = srv,
-	    .rq = rq,
-	    .lang = web_lang_pick(q, server_cookie(rq, "wufei_lang"),
-	                          server_header(rq, "Accept-Language")),
-	    .now_s = server_now(srv),
-	};
+	    .srv = srv, .rq = rq, .lang = office_lang(rq), .now_s = server_now(srv)};
 	enum wf_lang chosen;
-	if (q && wf_lang_parse(q, &chosen))
+	if (rq->lang && wf_lang_parse(rq->lang, &chosen))
 		web_lang_cookie(chosen, a->cookie, sizeof a->cookie);
 	web_buf_init(&w.b, WEB_PAGE_MAX);
 	const char *rest = rq->path + strlen("/office");

@@ -52,6 +52,11 @@ struct store_record {
 	uint32_t local_day; /* drops and day closes: yyyymmdd, the kiosk's local day */
 };
 
+/* The time zone of a kiosk enrolled without one (and of every kiosk enrolled
+ * before central knew time zones); at most STORE_TZ_MAX bytes. */
+#define STORE_TZ_DEFAULT "Asia/Shanghai"
+#define STORE_TZ_MAX     64
+
 #define STORE_FLAG_CHAIN_BREAK     0x1u
 #define STORE_FLAG_POINTS_MISMATCH 0x2u
 #define STORE_FLAG_UNKNOWN_RATE    0x4u
@@ -114,6 +119,13 @@ struct store_alert {
 	char detail[256];
 	size_t bytes_len; /* length of the kept newcomer bytes (conflicts), else 0 */
 	int64_t received_s;
+};
+
+/* Where a kiosk is, for the pages residents see. */
+struct store_kiosk_place {
+	char name[64]; /* as enrolled (--name), may be "" */
+	char time_zone[STORE_TZ_MAX +
+	               1]; /* IANA zone ("Asia/Shanghai"); STORE_TZ_DEFAULT unless set */
 };
 
 /* The office pages' dashboard: drops of one local day at one kiosk in one
@@ -218,6 +230,19 @@ struct store_ops {
 	int (*reply_put)(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HASH_BYTES],
 	                 int64_t time_s, unsigned status, const char *answer,
 	                 int64_t forget_before_s);
+	/* ---- health and kiosk time zones (store_sqlite_health.c) ---- */
+	/* a real query on the storage (readiness): WF_OK, or why it failed in store_errmsg
+	 * (a database file moved or deleted under the running process is a failure) */
+	int (*ping)(struct store *s);
+	/* kiosks enrolled, and those whose last heartbeat (else enrolment) is before before_s */
+	int (*kiosk_silence)(struct store *s, int64_t before_s, int64_t *enrolled, int64_t *silent);
+	/* tamper alerts held, per reason (ascending); fn returning non-zero stops */
+	int (*alert_reasons)(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
+	                     void *ctx);
+	/* the kiosk's name and time zone; 1 found, 0 no such kiosk (out untouched) */
+	int (*kiosk_place)(struct store *s, uint32_t kiosk, struct store_kiosk_place *out);
+	/* sets it (the caller checked it is a zone the system knows); WF_ENOENT no such kiosk */
+	int (*kiosk_tz_set)(struct store *s, uint32_t kiosk, const char *tz);
 	/* ---- the office pages (store_sqlite_web.c) ---- */
 	/* drops of local days [from_day, to_day] (kiosk 0: every kiosk), summed
 	 * by day, kiosk and category in that order; fn returning non-zero stops */

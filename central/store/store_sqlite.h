@@ -123,6 +123,13 @@ int sq_reply_get(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HA
 int sq_reply_put(struct store *s, uint32_t kiosk, const uint8_t request_id[WF_HASH_BYTES],
                  int64_t time_s, unsigned status, const char *answer, int64_t forget_before_s);
 
+/* store_sqlite_health.c */
+int sq_ping(struct store *s);
+int sq_kiosk_silence(struct store *s, int64_t before_s, int64_t *enrolled, int64_t *silent);
+int sq_alert_reasons(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
+                     void *ctx);
+int sq_kiosk_place(struct store *s, uint32_t kiosk, struct store_kiosk_place *out);
+int sq_kiosk_tz_set(struct store *s, uint32_t kiosk, const char *tz);
 /* store_sqlite_web.c */
 int sq_web_drop_totals(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
                        int (*fn)(void *ctx, const struct store_web_total *t), void *ctx);

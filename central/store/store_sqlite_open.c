@@ -71,6 +71,9 @@ static const char *const migrations[] = {
     "INTEGER NOT NULL, status INTEGER NOT NULL, answer TEXT NOT NULL, PRIMARY KEY(kiosk, "
     "request_id)) WITHOUT ROWID;"
     "CREATE INDEX signed_replies_time ON signed_replies(time_s);",
+    /* 4: each kiosk's IANA time zone (receipt pages in local time); kiosks
+     * enrolled before get STORE_TZ_DEFAULT */
+    "ALTER TABLE kiosks ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'Asia/Shanghai';",
 };
 
 /* The schema version that added the fact columns. */
@@ -121,6 +124,11 @@ static const struct store_ops sqlite_ops = {
     .claim_get = sq_claim_get,
     .reply_get = sq_reply_get,
     .reply_put = sq_reply_put,
+    .ping = sq_ping,
+    .kiosk_silence = sq_kiosk_silence,
+    .alert_reasons = sq_alert_reasons,
+    .kiosk_place = sq_kiosk_place,
+    .kiosk_tz_set = sq_kiosk_tz_set,
     .web_drop_totals = sq_web_drop_totals,
     .web_day_records = sq_web_day_records,
     .web_record_get = sq_web_record_get,

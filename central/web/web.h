@@ -6,15 +6,12 @@
  * For: central/server/web_*.c (the office pages) and whoever adds a page.
  * A capped growing buffer; HTML escaping of text and attribute values (every
  * value from the store or the request goes through web_text / web_attr);
- * the language of a request (?lang=, then the cookie, then Accept-Language);
- * the page shell in Chinese or English (lang attribute, skip link, header
- * with the office nav and the language switch, main landmark, inline CSS
- * readable on a 1366×768 screen and printable); tables with a caption and
- * scoped headers; forms with labels and a CSRF slot; numbers, weights,
- * points and days in the page's language; server-rendered SVG bar charts
- * (no JavaScript anywhere); CSV text for downloads.
- * Not for: HTTP (server/), storage (store.h), who may see a page
- * (web_require in server/web_office.c).
+ * the cookie that keeps a chosen language; the page shell in Chinese or English (lang attribute,
+ * skip link, header with the office nav and the language switch, main landmark, inline CSS readable
+ * on a 1366×768 screen and printable); tables with a caption and scoped headers; forms with labels
+ * and a CSRF slot; numbers, weights, points and days in the page's language; server-rendered SVG
+ * bar charts (no JavaScript anywhere); CSV text for downloads. Not for: HTTP (server/), storage
+ * (store.h), who may see a page (web_require in server/web_office.c).
  *
  * Words go through common/i18n (wf_tr), so wf_i18n_init must have run.
  * Functions taking a struct web_buf never fail on their own: once the
@@ -68,17 +65,11 @@ void web_text(struct web_buf *b, const char *s);
 /* web_attr — the same escaping (one function so no value is half-escaped). */
 #define web_attr web_text
 
-/* ---- web_lang.c: the language of a request ---- */
+/* ---- web_lang.c: the language a person chose ---- */
 
-/*
- * web_lang_pick — the page's language: query ("zh"/"en", from ?lang=) if
- * valid, else cookie (the wufei_lang cookie's value) if valid, else the
- * first of Accept-Language's languages we speak by its q order (zh*, en*),
- * else Chinese. Any argument may be NULL. Pure.
- */
-enum wf_lang web_lang_pick(const char *query, const char *cookie, const char *accept);
-
-/* The cookie that keeps a language chosen with ?lang= (a Set-Cookie value). */
+/* The cookie that keeps a language chosen with ?lang= (a Set-Cookie value,
+ * cookie wufei_lang). Which language a request gets is the server's
+ * (web_office.c: ?lang=, this cookie, then page_lang on Accept-Language). */
 void web_lang_cookie(enum wf_lang lang, char *out, size_t cap);
 
 /* ---- web_fmt.c: numbers in the page's language ---- */

@@ -283,6 +283,7 @@ static int start_sync(struct runner *r, char *err, size_t err_len)
 	    .secret_key = r->sign_key,
 	    .backoff_cap_ms = r->cfg.backoff_cap_s * 1000,
 	    .keep_records = (uint64_t)r->cfg.keep_records,
+	    .time_zone = r->cfg.timezone,
 	    .clock = runner_wait_clock(r),
 	    .log = sync_log,
 	    .log_ctx = r,

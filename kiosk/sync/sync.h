@@ -46,6 +46,9 @@ struct sync_config {
 	int backoff_cap_ms;        /* longest retry delay; 0 = 300000 */
 	int heartbeat_every_ms;    /* 0 = 60000 */
 	int downsync_every_ms;     /* 0 = 60000 */
+	/* The kiosk's IANA time zone (kiosk.ini [kiosk] timezone), reported in
+	 * every heartbeat so central shows times in it; NULL = not reported. */
+	const char *time_zone;
 	/* Pruning: once more than keep_records records are acknowledged, a
 	 * CHECKPOINT record is appended behind which the oldest (at least
 	 * prune_every of them) may go; once central acknowledges the checkpoint

@@ -105,6 +105,8 @@ int sync_heartbeat(struct sync *s)
 	              (json_int_t)depth, "software_version", VERSION_TEXT, "devices");
 	if (!body)
 		return WF_ENOMEM;
+	if (s->cfg.time_zone)
+		json_object_set_new(body, "time_zone", json_string(s->cfg.time_zone));
 	int status = 0;
 	json_t *root = sync_post_json(s, "heartbeat", "/api/v1/kiosk/heartbeat", body, &status);
 	json_decref(body);

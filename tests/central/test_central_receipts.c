@@ -127,12 +127,12 @@ static void test_receipt_page_and_claim(void **state)
 	char token[RECEIPT_TOKEN_LEN + 1], path[300];
 	struct http_answer a;
 	fx_make_token(f->sk, 7, 9, (uint32_t)(fx_now_s() / 60), token);
-	snprintf(path, sizeof path, "/R/%s", token);
+	snprintf(path, sizeof path, "/R/%s?lang=en", token);
 	assert_int_equal(harness_request(f->c.port, "GET", path, NULL, 0, NULL, 0, 0, 0, &a), 0);
 	assert_int_equal(a.status, 200);
 	assert_non_null(strstr(a.body, "Genuine receipt"));
 	assert_non_null(strstr(a.body, "纸类 Paper"));
-	assert_non_null(strstr(a.body, "not yet"));
+	assert_non_null(strstr(a.body, "has not sent this drop"));
 	assert_non_null(strstr(a.body, "viewport"));
 	assert_true(a.central_time[0] != '\0');
 	harness_answer_free(&a);
@@ -157,14 +157,14 @@ static void test_receipt_page_and_claim(void **state)
 	harness_answer_free(&a);
 	free(body);
 	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM claims"), 1);
-	snprintf(path, sizeof path, "/r/%s", token);
+	snprintf(path, sizeof path, "/r/%s?lang=en", token);
 	assert_int_equal(harness_request(f->c.port, "GET", path, NULL, 0, NULL, 0, 0, 0, &a), 0);
 	assert_int_equal(a.status, 200);
-	assert_non_null(strstr(a.body, "yes, "));
+	assert_non_null(strstr(a.body, "These points were claimed on"));
 	harness_answer_free(&a);
 	/* a tampered token: page says not valid, claim refused */
 	token[30] = token[30] == 'Q' ? 'R' : 'Q';
-	snprintf(path, sizeof path, "/r/%s", token);
+	snprintf(path, sizeof path, "/r/%s?lang=en", token);
 	assert_int_equal(harness_request(f->c.port, "GET", path, NULL, 0, NULL, 0, 0, 0, &a), 0);
 	assert_int_equal(a.status, 404);
 	assert_non_null(strstr(a.body, "Not a valid receipt"));

@@ -94,6 +94,7 @@ static void test_heartbeat_after_clock_put_right(void **state)
 	                          .timeout_ms = 5000,
 	                          .heartbeat_every_ms = 1, /* due at every round */
 	                          .downsync_every_ms = 1,
+	                          .time_zone = "Europe/Berlin",
 	                          .clock = &g_kiosk_clock.clock};
 	struct sync *s = NULL;
 	assert_int_equal(sync_create(&cfg, &s, err, sizeof err), WF_OK);
@@ -102,6 +103,11 @@ static void test_heartbeat_after_clock_put_right(void **state)
 	append_bins(4);
 	rounds_until_ok(s);
 	assert_int_equal(central_heartbeat_last_seq(), 4);
+	/* the heartbeat told central the kiosk's time zone (its receipt pages' times) */
+	assert_int_equal(harness_count(g_fx.dbpath,
+	                               "SELECT time_zone = 'Europe/Berlin' FROM kiosks "
+	                               "WHERE number = 5"),
+	                 1);
 
 	g_kiosk_clock.skew_ms = 0; /* put right */
 	usleep(10000);
