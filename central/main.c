@@ -68,7 +68,7 @@ int main(int argc, char **argv)
 	}
 	if (cli_parse(argc - 2, argv + 2, &o) != WF_OK)
 		return 2;
-	/* The pages residents read speak their language (common/i18n); serve
+	/* The pages residents and the office read speak their language (common/i18n); serve
 	 * refuses to start without the catalogues, the office's commands need none. */
 	char why[256];
 	if (wf_i18n_init(NULL, why, sizeof why) != WF_OK && strcmp(cmd, "serve") == 0) {

@@ -13,6 +13,11 @@ PKGS=(
   libglib2.0-dev chromium tidy gettext zbar-tools faketime util-linux iproute2 procps openssl xdotool
   postgresql postgresql-client xvfb xauth imagemagick optipng
 )
+# The office pages' browser test (tests/web) runs Node 18 or newer with npm:
+# Debian's nodejs and npm, unless a node and an npm are there already (a
+# newer Node from elsewhere brings its own npm, which Debian's would fight).
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 
 missing=()
 for p in "${PKGS[@]}"; do

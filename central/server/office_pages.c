@@ -101,7 +101,7 @@ void office_home(struct server *srv, const struct request *rq, struct answer *a)
 {
 	struct office_who who;
 	char name[400], body[4096];
-	if (strcmp(rq->path, "/office/") != 0) {
+	if (strcmp(rq->path, "/office/account") != 0) {
 		office_http_refuse(a, 404, "No such page.");
 		return;
 	}
@@ -118,7 +118,7 @@ void office_home(struct server *srv, const struct request *rq, struct answer *a)
 	snprintf(
 	    body, sizeof body,
 	    "<h1>Wufei office · " ZH(
-	        "物废办公室") "</h1>"
+	        "无废办公室") "</h1>"
 	                      "<p id=who>Logged in as <strong>%s</strong> (%s) · " ZH(
 	                          "已登录") "</p>"
 	                                    "<form method=post action=\"/office/logout\">"

@@ -23,12 +23,16 @@ static const struct route routes[] = {
     {"GET, HEAD", "/livez", false, api_livez}, /* the operator's probes and scraper */
     {"GET, HEAD", "/readyz", false, api_readyz},
     {"GET, HEAD", "/metrics", false, api_metrics},
-    /* the office pages (office_pages.c); "/office/" last: it takes only itself */
+    /* the office: login and account (office_pages.c), and its pages
+     * (web_office.c, each behind web_require); an exact route wins over the
+     * "/office/" prefix wherever it stands */
     {"GET, HEAD, POST", "/office/login", false, office_login_page},
     {"POST", "/office/logout", false, office_logout},
     {"POST", "/office/password", false, office_password},
     {"POST", "/office/users/role", false, office_user_role},
-    {"GET, HEAD", "/office/", false, office_home},
+    {"GET, HEAD", "/office/account", false, office_home},
+    {"GET, HEAD", "/office", false, web_office},
+    {"GET, HEAD", "/office/", false, web_office},
 };
 
 /* Whether path is the route's (a route path ending in '/' takes every path it starts). */
@@ -54,8 +58,13 @@ static bool method_matches(const struct route *r, const char *method)
 	return false;
 }
 
+/* The route of path: an exact path first, else the first prefix route that
+ * takes it (so /office/login is its own route whatever the order here). */
 static const struct route *route_find(const char *path)
 {
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		if (strcmp(routes[i].path, path) == 0)
+			return &routes[i];
 	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
 		if (path_matches(&routes[i], path))
 			return &routes[i];

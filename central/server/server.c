@@ -61,6 +61,44 @@ static char *answer_text(struct server *srv, struct answer *a, const char *body_
 	return text;
 }
 
+/* What an office page's answer adds (web_office.c fills them). */
+/* The office pages' headers (struct answer: empty means none). */
+static void add_page_headers(struct MHD_Response *r, const struct answer *a)
+{
+	if (a->set_cookie[0])
+		MHD_add_response_header(r, "Set-Cookie", a->set_cookie);
+	if (a->lang_cookie[0])
+		MHD_add_response_header(r, "Set-Cookie", a->lang_cookie);
+	if (a->location[0])
+		MHD_add_response_header(r, "Location", a->location);
+	if (a->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", a->disposition);
+	if (a->retry_after_s) {
+		char ra[16];
+		snprintf(ra, sizeof ra, "%u", a->retry_after_s);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	if (!a->page_guard)
+		return;
+	MHD_add_response_header(
+	    r, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+	    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+}
+
+const char *server_query(const struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *server_cookie(const struct request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, name);
+}
+
 static enum MHD_Result send_answer(struct server *srv, struct MHD_Connection *c, struct answer *a,
                                    const char *body_hash)
 {
@@ -81,23 +119,7 @@ static enum MHD_Result send_answer(struct server *srv, struct MHD_Connection *c,
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (a->allow)
 		MHD_add_response_header(r, "Allow", a->allow);
-	if (a->set_cookie[0])
-		MHD_add_response_header(r, "Set-Cookie", a->set_cookie);
-	if (a->location[0])
-		MHD_add_response_header(r, "Location", a->location);
-	if (a->retry_after_s) {
-		char ra[16];
-		snprintf(ra, sizeof ra, "%u", a->retry_after_s);
-		MHD_add_response_header(r, "Retry-After", ra);
-	}
-	if (a->page_guard) {
-		MHD_add_response_header(r, "Content-Security-Policy",
-		                        "default-src 'none'; style-src 'unsafe-inline'; img-src "
-		                        "'self' data:; form-action 'self'; frame-ancestors 'none'");
-		MHD_add_response_header(r, "X-Frame-Options", "DENY");
-		MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
-	}
+	add_page_headers(r, a);
 	enum MHD_Result ret = MHD_queue_response(c, a->status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -262,6 +284,7 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .fetch_site = header(c, "Sec-Fetch-Site"),
 	    .client_addr = addr,
 	    .tls = srv->tls_cert != NULL || forwarded_https(c),
+	    .conn = c,
 	};
 	if (cn->too_large)
 		answer_error(&a, 413, "body_too_large", "request body over %u bytes",
@@ -433,6 +456,7 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 	srv->store = store;
 	srv->offset_s = cfg->time_offset_s;
 	srv->log = cfg->log;
+	srv->office_open_for_tests = cfg->office_open_for_tests;
 	srv->silent_after_s = cfg->silent_after_s > 0 ? cfg->silent_after_s : SERVER_SILENT_DEF;
 	srv->metrics = metrics_create(server_now(srv));
 	rc = srv->metrics ? tls_options(srv, cfg, tls, &flags, why, why_len) : WF_ENOMEM;

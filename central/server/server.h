@@ -17,7 +17,8 @@
  * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
  * receipt_page.c (the receipt page), answer.c (answers and JSON helpers),
  * replay.c (replayed signed requests), deadline.c (head and body deadlines),
- * api_health.c and metrics.c (health probes, the Prometheus metrics).
+ * api_health.c and metrics.c (health probes, the Prometheus metrics),
+ * web_*.c (the office pages, on central/web/web.h).
  */
 #ifndef WUFEI_CENTRAL_SERVER_H
 #define WUFEI_CENTRAL_SERVER_H
@@ -60,6 +61,10 @@ struct server_config {
 	const char *tls_cert_pem;
 	const char *tls_key_pem;
 	struct wf_log *log; /* common/log.h; borrowed, outlives the server; may be NULL */
+	/* Tests only: the office pages (/office/...) answer without a session.
+	 * Never in a default configuration: without it a page with no valid
+	 * session sends the browser to /office/login. */
+	bool office_open_for_tests;
 };
 
 struct server;

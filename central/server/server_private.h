@@ -33,6 +33,7 @@ struct server {
 	int64_t offset_s;
 	struct wf_log *log;
 	uint16_t port;
+	bool office_open_for_tests;  /* server_config's: office pages without a session */
 	char *tls_cert, *tls_key;    /* PEM copies for HTTPS, or NULL */
 	struct deadlines *deadlines; /* deadline.c: request head and body deadlines */
 	int64_t head_ms, body_ms;    /* those deadlines */
@@ -76,9 +77,17 @@ struct request {
 	const char *authorization; /* Authorization header (API tokens) */
 	const char *fetch_site;    /* Sec-Fetch-Site header ("cross-site": another site's form) */
 	const char *client_addr;   /* the peer's IP address as text ("" when unknown) */
-	bool tls; /* HTTPS: served by us, or by a proxy saying X-Forwarded-Proto: https
-	           * (cookies get Secure) */
+	bool tls;   /* HTTPS: served by us, or by a proxy saying X-Forwarded-Proto: https
+	             * (cookies get Secure) */
+	void *conn; /* the connection, for server_query/header/cookie (server.c) */
 };
+
+/* ---- server.c: more of a request, for the pages (NULL when absent) ---- */
+
+/* The query argument name (?name=value), decoded. */
+const char *server_query(const struct request *rq, const char *name);
+/* The cookie name's value. */
+const char *server_cookie(const struct request *rq, const char *name);
 
 /* What a handler answers. */
 struct answer {
@@ -87,11 +96,13 @@ struct answer {
 	char *html;        /* malloc'd HTML body, or NULL */
 	const char *type;  /* html's Content-Type (static text) when not HTML, else NULL */
 	const char *allow; /* 405: the Allow header (static text), else NULL */
-	/* the office pages' headers ("" / 0: none) */
-	char set_cookie[256];   /* Set-Cookie value (office_form.h builds it) */
+	/* the office pages' headers ("" / 0 / false: none) */
+	char set_cookie[256];   /* Set-Cookie value of the session (office_form.h builds it) */
+	char lang_cookie[160];  /* a second Set-Cookie: the pages' language (web_office.c) */
 	char location[256];     /* Location of a 303 */
+	char disposition[96];   /* Content-Disposition (a download's file name) */
 	unsigned retry_after_s; /* Retry-After of a 429 */
-	bool page_guard;        /* the office's CSP and anti-framing headers */
+	bool page_guard;        /* an office page: CSP, no framing, no sniffing, no referrer */
 };
 
 /* ---- routes.c ---- */
@@ -237,6 +248,8 @@ void receipt_page(struct server *srv, const struct request *rq,
 void api_livez(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
 void api_readyz(struct server *srv, const struct request *rq, struct answer *a);  /* api_health.c */
 void api_metrics(struct server *srv, const struct request *rq, struct answer *a); /* api_health.c */
+void web_office(struct server *srv, const struct request *rq,
+                struct answer *a); /* web_office.c: every /office page but login */
 
 /* ---- the office pages (office_pages.c; plumbing in office_http.c, office_http.h) ---- */
 void office_login_page(struct server *srv, const struct request *rq, struct answer *a);

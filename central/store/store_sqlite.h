@@ -15,6 +15,8 @@
  *                             failures, API tokens
  *   store_sqlite_summary.c    the reports' summaries, kept as records arrive
  *   store_sqlite_report.c     the office's reports and day closes
+ *   store_sqlite_web.c        what the office pages read: day totals,
+ *                             a kiosk's day, one record
  *
  * and store_sqlite_rows.c, the few helpers they share. SQLite's results
  * become wf_err through common/sql (sql.h), with the message in s->err.
@@ -212,5 +214,12 @@ int sq_report_drops(struct store *s, uint32_t kiosk, uint32_t local_day, uint16_
 int sq_day_close(struct store *s, uint32_t local_day, uint32_t kiosk, int again, int64_t now_s,
                  int (*fn)(void *ctx, uint32_t kiosk, int64_t close_no, int fresh), void *ctx);
 int sq_bulk_load(struct store *s, int on);
+/* store_sqlite_web.c */
+int sq_web_drop_totals(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
+                       int (*fn)(void *ctx, const struct store_web_total *t), void *ctx);
+int sq_web_day_records(struct store *s, uint32_t kiosk, uint32_t local_day,
+                       int (*fn)(void *ctx, const struct store_web_record *r), void *ctx);
+int sq_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq, struct store_web_record *out,
+                      uint8_t *buf, size_t cap);
 
 #endif

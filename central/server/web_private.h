@@ -1,0 +1,88 @@
+/*
+ * web_private.h — what the office pages' files share (private to
+ * central/server/): the one auth hook every page goes through, one page
+ * being built, and the pages. The HTML itself comes from central/web/web.h.
+ *
+ * Files: web_office.c (the /office dispatch, web_require, the language,
+ * finishing a page), web_dash.c (the dashboard and its CSV), web_kiosks.c
+ * (the kiosks list, a kiosk's day), web_record.c (one record with its chain
+ * position, the tamper alerts).
+ */
+#ifndef WUFEI_CENTRAL_WEB_PRIVATE_H
+#define WUFEI_CENTRAL_WEB_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "office.h"
+#include "server_private.h"
+#include "web.h"
+
+/* What an office user may do; each role may do what the ones before it may. */
+enum web_role {
+	WEB_ROLE_VIEWER = 0, /* read pages and downloads */
+	WEB_ROLE_OPERATOR,   /* claims and redemptions */
+	WEB_ROLE_ADMIN,      /* users, adjustments */
+};
+
+/* A page's biggest size, bytes (a month of one kiosk's records fits). */
+#define WEB_PAGE_MAX (8u * 1024u * 1024u)
+
+/*
+ * web_require — whether rq may see a page that needs role: an office
+ * session (its cookie) whose user has at least role (*who filled). Else
+ * false with a filled: 303 to /office/login (the page asked for in ?next=)
+ * without a session, 403 with one whose role is too low. A central started
+ * with the test-only --test-office-open also lets a request without a
+ * session through (*who empty). Takes the store lock itself.
+ */
+bool web_require(struct server *srv, const struct request *rq, struct answer *a, enum web_role role,
+                 struct office_who *who);
+
+#define WEB_MAX_CATEGORIES 64
+
+/* One page being built. */
+struct web_ctx {
+	struct server *srv;
+	const struct request *rq;
+	enum wf_lang lang;
+	int64_t now_s; /* central's clock */
+	struct web_buf b;
+	/* the catalogue's categories, read on first use (web_category) */
+	struct wf_category cats[WEB_MAX_CATEGORIES];
+	size_t ncats;
+	bool cats_read;
+	struct office_who who; /* the signed-in user (empty: the tests' open office) */
+};
+
+/* web_begin — the shell's head (title in w->lang, self: this page's URL
+ * without lang, nav: the item it belongs to). */
+void web_begin(struct web_ctx *w, const char *title, const char *self, enum web_nav nav);
+
+/* web_finish — ends the page and hands it to a with status (500 when the
+ * page outgrew WEB_PAGE_MAX or memory ran out). */
+void web_finish(struct web_ctx *w, struct answer *a, unsigned status);
+
+/* web_fail — a page saying what went wrong (404 no such thing, 500 storage),
+ * text already in w->lang. */
+void web_fail(struct web_ctx *w, struct answer *a, unsigned status, const char *text);
+
+/* web_category — category id from the catalogue (read once a page, with
+ * the store lock held), or NULL when central has no such category. */
+const struct wf_category *web_category(struct web_ctx *w, uint16_t id);
+
+/* web_category_name — its name, or "#id" when central has none. */
+void web_category_name(struct web_ctx *w, uint16_t id, char *out, size_t cap);
+
+/* web_kind_label — a record kind's name in lang ("Bin collection"). */
+const char *web_kind_label(enum wf_lang lang, uint32_t kind); /* web_kiosks.c */
+
+/* ---- the pages (rest: what follows /office/, without the query) ---- */
+void web_dashboard(struct web_ctx *w, struct answer *a);                        /* web_dash.c */
+void web_dashboard_csv(struct web_ctx *w, struct answer *a);                    /* web_dash.c */
+void web_kiosks(struct web_ctx *w, struct answer *a);                           /* web_kiosks.c */
+void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k);            /* web_kiosks.c */
+void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq); /* web_record.c */
+void web_alerts(struct web_ctx *w, struct answer *a);                           /* web_record.c */
+
+#endif
