@@ -87,9 +87,7 @@ static const struct report_col cols[] = {
 static void fill(struct report_table *t)
 {
 	static const char *const names[] = {"paper", "废纸纸板", "=cmd|' /C calc'!A0",
-	                                    "a\x1b[31mred\n\xe2\x80\xae"
-	                                    "evil",
-	                                    "塑料 bottles"};
+	                                    "a\x1b[31mred\n\342\200\256evil", "塑料 bottles"};
 	report_table_init(t, "rows", "Test", cols, 4);
 	for (int i = 0; i < 5; i++) {
 		long row = report_row_add(t);

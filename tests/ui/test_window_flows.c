@@ -89,10 +89,11 @@ static long sim_status(const char *dev, const char *key)
 	return strtol(at + strlen(want), NULL, 10);
 }
 
-/* Waits (10 s at most) until devsim's status of dev says KEY is value. */
+/* Waits (60 s at most: a raster receipt at 9600 baud on a loaded machine)
+ * until devsim's status of dev says KEY is value. */
 static void sim_wait(const char *dev, const char *key, long value)
 {
-	for (int i = 0; i < 200 && sim_status(dev, key) != value; i++)
+	for (int i = 0; i < 1200 && sim_status(dev, key) != value; i++)
 		usleep(50000);
 	if (sim_status(dev, key) != value) {
 		xwin_log_print(g_log);
