@@ -455,6 +455,11 @@ struct store_ops {
 	 * pointing there), 0 absent, or error */
 	int (*web_record_get)(struct store *s, uint32_t kiosk, uint32_t seq,
 	                      struct store_web_record *out, uint8_t *buf, size_t cap);
+	/* web_resident_get — the resident with id (> 0), else the one whose
+	 * card_hash (64 hex, lower case) it is: 1 found (*out filled, its balance
+	 * from the points ledger's running total), 0 none, or error */
+	int (*web_resident_get)(struct store *s, int64_t id, const char *card_hash,
+	                        struct store_resident *out);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

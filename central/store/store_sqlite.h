@@ -221,5 +221,7 @@ int sq_web_day_records(struct store *s, uint32_t kiosk, uint32_t local_day,
                        int (*fn)(void *ctx, const struct store_web_record *r), void *ctx);
 int sq_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq, struct store_web_record *out,
                       uint8_t *buf, size_t cap);
+int sq_web_resident_get(struct store *s, int64_t id, const char *card_hash,
+                        struct store_resident *out);
 
 #endif

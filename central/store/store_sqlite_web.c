@@ -2,7 +2,8 @@
  * store_sqlite_web.c — what the office pages read, from the fact columns
  * filled at ingest (never the bytes): drop totals by day, kiosk and
  * category for the dashboard, a kiosk's records of one local day, one
- * record with its row. See store.h (struct store_ops, "the office pages").
+ * record with its row, a resident by id or card hash. See store.h (struct store_ops, "the office
+ * pages").
  */
 #include "store_sqlite.h"
 
@@ -155,6 +156,35 @@ int sq_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq, struct stor
 				memcpy(buf, sqlite3_column_blob(st, 16), out->r.len);
 			out->r.bytes = buf;
 		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sq_web_resident_get(struct store *s, int64_t id, const char *card_hash,
+                        struct store_resident *out)
+{
+	sqlite3 *db = SQ(s)->db;
+	sqlite3_stmt *st = NULL;
+	int rc = sql_prepare(db,
+	                     "SELECT p.id, p.card_hash, p.name, p.status, p.block_reason, "
+	                     "COALESCE(t.balance, 0) FROM residents p LEFT JOIN points_totals t "
+	                     "ON t.resident = p.id WHERE (?1 > 0 AND p.id = ?1) OR (?1 <= 0 AND "
+	                     "p.card_hash = ?2)",
+	                     &st, SQ_ERR(s));
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, card_hash ? card_hash : "", -1, SQLITE_STATIC);
+	rc = sql_step_row(db, st, SQ_ERR(s));
+	if (rc == 1) {
+		memset(out, 0, sizeof *out);
+		out->id = sqlite3_column_int64(st, 0);
+		sq_text(st, 1, out->card_hash, sizeof out->card_hash);
+		sq_text(st, 2, out->name, sizeof out->name);
+		sq_text(st, 3, out->status, sizeof out->status);
+		sq_text(st, 4, out->block_reason, sizeof out->block_reason);
+		out->points_balance = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
 	return rc;
