@@ -105,6 +105,40 @@ static const struct {
     {"status", N_("Status")},
 };
 
+/* The tables' captions by table name, and the report's fixed words in cells. */
+static const struct {
+	const char *key, *label;
+} table_labels[] =
+    {
+        {"rows", N_("Daily totals by local day, kiosk and category")},
+        {"missing", N_("Sequence numbers central does not hold")},
+        {"silent", N_("Kiosks not heard from")},
+        {"late", N_("Records that arrived late")},
+        {"bins", N_("Bin collections against the drops weighed since the previous one")},
+        {"closes", N_("Day closes: the kiosk's own, central's totals now, the office's close")},
+},
+  cell_words[] = {
+      {"TOTAL", N_("Total")},         {"ok", N_("ok")},
+      {"CHECK", N_("check this")},    {"agrees", N_("agrees")},
+      {"never", N_("not heard yet")},
+};
+
+static const char *table_label(enum wf_lang lang, const struct report_table *t)
+{
+	for (size_t i = 0; i < sizeof table_labels / sizeof table_labels[0]; i++)
+		if (!strcmp(table_labels[i].key, t->name))
+			return wf_tr(lang, table_labels[i].label);
+	return t->title;
+}
+
+static const char *cell_word(enum wf_lang lang, const char *text)
+{
+	for (size_t i = 0; text && i < sizeof cell_words / sizeof cell_words[0]; i++)
+		if (!strcmp(cell_words[i].key, text))
+			return wf_tr(lang, cell_words[i].label);
+	return text;
+}
+
 static const char *col_label(enum wf_lang lang, const struct report_col *c)
 {
 	for (size_t i = 0; i < sizeof col_labels / sizeof col_labels[0]; i++)
@@ -223,7 +257,7 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 	int64_t v = 0;
 	const struct report_col *col = &t->cols[c];
 	if (col->kind == REPORT_TEXT) {
-		web_td(&w->b, report_cell_text(t, row, c), false);
+		web_td(&w->b, cell_word(w->lang, report_cell_text(t, row, c)), false);
 		return;
 	}
 	if (!report_cell_int(t, row, c, &v)) {
@@ -259,7 +293,7 @@ static void table_html(struct web_ctx *w, const struct report_table *t)
 		cols[c] = (struct web_col){col_label(w->lang, &t->cols[c]),
 		                           t->cols[c].kind != REPORT_TEXT};
 	web_raw(&w->b, "<div class=scroll>");
-	web_table_begin(&w->b, t->title, cols, (size_t)n);
+	web_table_begin(&w->b, table_label(w->lang, t), cols, (size_t)n);
 	for (size_t r = 0; r < t->nrows; r++) {
 		web_tr_begin(&w->b);
 		for (int c = 0; c < n; c++)

@@ -93,6 +93,15 @@ static void result_note(struct web_ctx *w)
 	web_raw(&w->b, ok ? "<p class=\"ok result\" role=status>"
 	                  : "<p class=\"bad result\" role=status>");
 	web_text(&w->b, text);
+	if (done[0] != 'c' && st == POINTS_DONE) {
+		char p[48];
+		web_fmt_points(w->lang, done[0] == 'r' ? pts : of, p, sizeof p);
+		web_raw(&w->b, " ");
+		web_text(&w->b, done[0] == 'r' ? wf_tr(w->lang, "Redeemed:")
+		                               : wf_tr(w->lang, "Balance now:"));
+		web_raw(&w->b, " ");
+		web_text(&w->b, p);
+	}
 	if (done[0] == 'c' && st == RCHECK_CLAIMED) {
 		char p[48], o[48];
 		web_fmt_points(w->lang, pts, p, sizeof p);
