@@ -24,6 +24,7 @@ struct plain_page {
 	struct web_page p;
 };
 
+/* title: an N_ message id, shown in the page's language */
 static void plain_begin(struct plain_page *pg, const struct request *rq, const char *title,
                         const struct office_who *who)
 {
@@ -69,7 +70,7 @@ static void login_form(const struct request *rq, struct answer *a, unsigned stat
                        const char *message, const char *next)
 {
 	struct plain_page pg;
-	plain_begin(&pg, rq, "Office login", NULL);
+	plain_begin(&pg, rq, N_("Office login"), NULL);
 	struct web_buf *b = &pg.b;
 	enum wf_lang l = pg.p.lang;
 	if (message) {
@@ -197,7 +198,7 @@ void office_home(struct server *srv, const struct request *rq, struct answer *a)
 		office_http_redirect(a, "/office/login");
 		return;
 	}
-	plain_begin(&pg, rq, "My account", &who);
+	plain_begin(&pg, rq, N_("My account"), &who);
 	enum wf_lang l = pg.p.lang;
 	web_raw(&pg.b, "<p id=who>");
 	web_text(&pg.b, wf_tr(l, "Logged in as"));

@@ -2,9 +2,8 @@
  * web_dash.c — /office/ (the dashboard: a day, "today" unless ?day= says
  * otherwise, and the 30 days to it, by kiosk and category, with SVG
  * charts) and /office/dashboard.csv (the daily report of the same 30 days,
- * as report_write writes it). Figures come
- * from the drops' fact columns through store_ops.web_drop_totals; the
- * report module's daily totals may take its place. See web_private.h.
+ * as report_write writes it). Figures are the daily report's summaries
+ * (web_daily_totals). See web_private.h.
  */
 #include "web_private.h"
 
@@ -40,7 +39,7 @@ struct dash {
 	size_t nkiosks;
 };
 
-static int collect_row(void *ctx, const struct store_web_total *t)
+static int collect_row(void *ctx, const struct web_total *t)
 {
 	struct dash *d = ctx;
 	if (d->nrows >= DASH_ROWS) {
@@ -72,7 +71,7 @@ static int dash_load(struct dash *d)
 	}
 	int rc = s->ops->kiosk_list(s, collect_kiosk, d);
 	if (!rc)
-		rc = s->ops->web_drop_totals(s, d->from, d->day, 0, collect_row, d);
+		rc = web_daily_totals(d->w, d->from, d->day, 0, collect_row, d);
 	return rc;
 }
 

@@ -134,6 +134,33 @@ void web_category_name(struct web_ctx *w, uint16_t id, char *out, size_t cap)
 		snprintf(out, cap, "#%u", (unsigned)id);
 }
 
+struct totals_walk {
+	struct web_ctx *w;
+	int (*fn)(void *ctx, const struct web_total *t);
+	void *ctx;
+};
+
+static int total_row(void *ctx, const struct store_daily_row *r)
+{
+	struct totals_walk *t = ctx;
+	const struct wf_category *c = web_category(t->w, r->category);
+	uint8_t unit = c ? c->unit : r->live.pieces ? WF_UNIT_PIECE : WF_UNIT_GRAM;
+	struct web_total x = {r->local_day,  r->kiosk,
+	                      r->category,   unit,
+	                      r->live.drops, unit == WF_UNIT_PIECE ? r->live.pieces : r->live.grams,
+	                      r->live.points};
+	return t->fn(t->ctx, &x);
+}
+
+int web_daily_totals(struct web_ctx *w, uint32_t from, uint32_t to, uint32_t kiosk,
+                     int (*fn)(void *ctx, const struct web_total *t), void *ctx)
+{
+	struct store_report_filter f = {.from_day = from, .to_day = to, .kiosk = kiosk};
+	struct totals_walk t = {w, fn, ctx};
+	web_category(w, 0); /* the catalogue read before the rows' statement runs */
+	return w->srv->store->ops->report_daily(w->srv->store, &f, total_row, &t);
+}
+
 /* A number in a path: decimal digits only, 1..max. */
 static bool path_number(const char *s, size_t n, uint64_t max, uint32_t *out)
 {

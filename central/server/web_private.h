@@ -72,6 +72,24 @@ void web_finish(struct web_ctx *w, struct answer *a, unsigned status);
  * text already in w->lang. */
 void web_fail(struct web_ctx *w, struct answer *a, unsigned status, const char *text);
 
+/* Drops of one local day at one kiosk in one category, summed: the
+ * report module's daily summaries (live totals, what central holds now). */
+struct web_total {
+	uint32_t local_day; /* yyyymmdd, the kiosk's local day */
+	uint32_t kiosk;
+	uint16_t category;
+	uint8_t unit;   /* enum wf_unit (the category's) */
+	int64_t drops;  /* records */
+	int64_t qty;    /* grams or pieces */
+	int64_t points; /* points the drops issued */
+};
+
+/* web_daily_totals — the totals of local days [from, to] (kiosk 0: every
+ * kiosk) by day, kiosk and category, from store_ops.report_daily; fn
+ * returning non-zero stops. WF_OK or the store's error. */
+int web_daily_totals(struct web_ctx *w, uint32_t from, uint32_t to, uint32_t kiosk,
+                     int (*fn)(void *ctx, const struct web_total *t), void *ctx);
+
 /* web_category — category id from the catalogue (read once a page, with
  * the store lock held), or NULL when central has no such category. */
 const struct wf_category *web_category(struct web_ctx *w, uint16_t id);

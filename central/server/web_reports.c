@@ -118,9 +118,14 @@ static const struct {
         {"closes", N_("Day closes: the kiosk's own, central's totals now, the office's close")},
 },
   cell_words[] = {
-      {"TOTAL", N_("Total")},         {"ok", N_("ok")},
-      {"CHECK", N_("check this")},    {"agrees", N_("agrees")},
+      {"TOTAL", N_("Total")},
+      {"ok", N_("ok")},
+      {"CHECK", N_("check this")},
+      {"agrees", N_("agrees")},
       {"never", N_("not heard yet")},
+      {"not held: records after it are", N_("not held: records after them are")},
+      {"used by the kiosk (its heartbeat), not received yet",
+       N_("used by the kiosk (its heartbeat), not received yet")},
 };
 
 static const char *table_label(enum wf_lang lang, const struct report_table *t)

@@ -178,18 +178,6 @@ struct store_claim {
 	int64_t claimed_s;
 };
 
-/* The office pages' dashboard: drops of one local day at one kiosk in one
- * category, summed (web pages; the report module's daily totals may
- * replace it). */
-struct store_web_total {
-	uint32_t local_day; /* yyyymmdd, the kiosk's local day */
-	uint32_t kiosk;
-	uint16_t category;
-	uint8_t unit;   /* enum wf_unit */
-	int64_t drops;  /* records */
-	int64_t qty;    /* grams or pieces */
-	int64_t points; /* points the drops earned */
-};
 
 /* One record as the office pages show it: its row (bytes NULL unless the
  * call copies them) and the resident's masked name ("" when none). */
@@ -442,10 +430,6 @@ struct store_ops {
 	 * (synchronous=OFF) until it is turned off again */
 	int (*bulk_load)(struct store *s, int on);
 	/* ---- the office pages (store_sqlite_web.c) ---- */
-	/* drops of local days [from_day, to_day] (kiosk 0: every kiosk), summed
-	 * by day, kiosk and category in that order; fn returning non-zero stops */
-	int (*web_drop_totals)(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
-	                       int (*fn)(void *ctx, const struct store_web_total *t), void *ctx);
 	/* kiosk's records from its first to its last record of local_day, by
 	 * seq, those of other kinds (bins, staff actions) between them included;
 	 * r.bytes is NULL; fn returning non-zero stops */

@@ -1,9 +1,9 @@
 /*
  * store_sqlite_web.c — what the office pages read, from the fact columns
- * filled at ingest (never the bytes): drop totals by day, kiosk and
- * category for the dashboard, a kiosk's records of one local day, one
- * record with its row, a resident by id or card hash. See store.h (struct store_ops, "the office
- * pages").
+ * filled at ingest (never the bytes): a kiosk's records of one local day,
+ * one record with its row, a resident by id or card hash. (Drop totals
+ * are the reports' summaries: store_ops.report_daily.) See store.h (struct
+ * store_ops, "the office pages").
  */
 #include "store_sqlite.h"
 
@@ -26,45 +26,6 @@ static int each_row(struct store *s, sqlite3_stmt *st, int (*row)(sqlite3_stmt *
 	}
 	sqlite3_finalize(st);
 	return rc;
-}
-
-struct totals_walk {
-	int (*fn)(void *ctx, const struct store_web_total *t);
-	void *ctx;
-};
-
-static int total_row(sqlite3_stmt *st, void *ctx)
-{
-	struct totals_walk *w = ctx;
-	struct store_web_total t = {
-	    .local_day = (uint32_t)sqlite3_column_int64(st, 0),
-	    .kiosk = (uint32_t)sqlite3_column_int64(st, 1),
-	    .category = (uint16_t)sqlite3_column_int64(st, 2),
-	    .unit = (uint8_t)sqlite3_column_int64(st, 3),
-	    .drops = sqlite3_column_int64(st, 4),
-	    .qty = sqlite3_column_int64(st, 5),
-	    .points = sqlite3_column_int64(st, 6),
-	};
-	return w->fn(w->ctx, &t);
-}
-
-int sq_web_drop_totals(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
-                       int (*fn)(void *ctx, const struct store_web_total *t), void *ctx)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sql_prepare(SQ(s)->db,
-	                     "SELECT local_day, kiosk, category, MAX(unit), COUNT(*), SUM(qty), "
-	                     "SUM(points) FROM records WHERE kind = 1 AND local_day BETWEEN ?1 AND "
-	                     "?2 AND (?3 = 0 OR kiosk = ?3) GROUP BY local_day, kiosk, category "
-	                     "ORDER BY local_day, kiosk, category",
-	                     &st, SQ_ERR(s));
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, from_day);
-	sqlite3_bind_int64(st, 2, to_day);
-	sqlite3_bind_int64(st, 3, kiosk);
-	struct totals_walk w = {fn, ctx};
-	return each_row(s, st, total_row, &w);
 }
 
 /* The columns every web record query selects, in fill_record's order. */
