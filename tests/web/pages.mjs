@@ -380,6 +380,28 @@ async function checkViewer(browser) {
   await ctx.close();
 }
 
+// An admin adjusts a balance with a reason; without a reason it is refused.
+async function checkAdjust(browser) {
+  const f = expect.forms;
+  const { ctx, page } = await newSession(browser, f.admin, f.admin_pw, '/office/residents');
+  await page.goto(`${base}/office/residents?id=1002&lang=zh`, { waitUntil: 'load' });
+  const csrf = await page.$eval('form.logout input[name=csrf]', (e) => e.value);
+  const noReason = await post(page, '/office/adjust', {
+    csrf,
+    resident: '1002',
+    'adjust-points': '10',
+    reason: '',
+  });
+  if (noReason.status !== 400) fail(`an adjustment without a reason: ${noReason.status}`);
+  await page.type('#adjust-points', '10');
+  await page.type('#reason', 'paper points card brought in');
+  const t = await submit(page, 'form[action="/office/adjust"] button');
+  if (!t.includes('现在余额：') || !t.includes('10 积分')) fail(`adjust: ${t.slice(0, 400)}`);
+  await page.screenshot({ path: path.join(shots, 'adjusted-zh.png'), fullPage: true });
+  await axeCheck(page, 'adjusted [zh]');
+  await ctx.close();
+}
+
 // The login page itself, before any session: both languages, axe-core.
 async function checkLoginPage(browser) {
   const ctx = await browser.createBrowserContext();
@@ -423,6 +445,7 @@ try {
   await checkHostile(page, 'Lake <b>8</b>');
   await checkForms(page);
   await checkViewer(browser);
+  await checkAdjust(browser);
   await checkLoginPage(browser);
 } catch (e) {
   fail(`error: ${e && e.stack ? e.stack : e}`);

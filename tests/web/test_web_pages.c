@@ -86,7 +86,12 @@ static void enrol(void)
 	                     NULL});
 	cli((const char *[]){"rates", "set", "--id", "3", "--code", "batteries", "--name", "电池",
 	                     "--unit", "piece", "--rate", "5", "--min", "1", "--max", "100", NULL});
-	/* office users: an operator who does the day's work, a viewer who may only look */
+	/* office users: an operator who does the day's work, an admin who adjusts,
+	 * a viewer who may only look */
+	assert_int_equal(
+	    harness_cli_input(g.db_url, "ada password\n", NULL, 0,
+	                      (const char *[]){"user", "add", "ada", "--role", "admin", NULL}),
+	    0);
 	assert_int_equal(
 	    harness_cli_input(g.db_url, "oli password\n", NULL, 0,
 	                      (const char *[]){"user", "add", "oli", "--role", "operator", NULL}),
@@ -269,11 +274,11 @@ static json_t *forms_expect(void)
 	                    .points = (uint32_t)g.anon.drop.points};
 	char token[RECEIPT_TOKEN_LEN + 1];
 	assert_int_equal(receipt_make_token(&r, g.sk7, token, sizeof token), RECEIPT_TOKEN_LEN);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "operator", "oli",
-	                 "operator_pw", "oli password", "viewer", "vic", "viewer_pw",
-	                 "vic password", "token", token, "balance", "36 points", "after_claim",
-	                 "40 points", "after_redeem", "25 points", "redeem", "15", "close_kiosk",
-	                 8);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i}", "operator",
+	                 "oli", "operator_pw", "oli password", "admin", "ada", "admin_pw",
+	                 "ada password", "viewer", "vic", "viewer_pw", "vic password", "token",
+	                 token, "balance", "36 points", "after_claim", "40 points", "after_redeem",
+	                 "25 points", "redeem", "15", "close_kiosk", 8);
 }
 
 /* expect.json for pages.mjs: each page, the texts it must show in each language. */
@@ -378,6 +383,8 @@ static void test_pages_in_browser(void **state)
 	assert_non_null(strstr(audit, "\toli\t127.0.0.1\tday_close\tday "));
 	assert_non_null(strstr(audit, "\toli\t127.0.0.1\trefused\tPOST /office/redeem: CSRF"));
 	assert_non_null(strstr(audit, "\tvic\t127.0.0.1\trefused\tPOST /office/redeem: role"));
+	assert_non_null(strstr(audit, "\tada\t127.0.0.1\tadjust\tresident 1002: +10 points "
+	                              "(paper points card brought in): "));
 	/* the redemption once, the balance the page showed */
 	assert_int_equal(
 	    harness_cli(g.db_url, audit, sizeof audit,
