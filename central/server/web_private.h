@@ -120,9 +120,11 @@ void web_report_csv(struct web_ctx *w, struct answer *a, const struct report *re
 void web_residents(struct web_ctx *w, struct answer *a);
 
 /* ---- the forms (POST; each passes office_http_guard, takes the store lock itself) ---- */
-void web_close_post(struct server *srv, const struct request *rq, struct answer *a);  /* reports */
-void web_claim_post(struct server *srv, const struct request *rq, struct answer *a);  /* residents */
-void web_redeem_post(struct server *srv, const struct request *rq, struct answer *a); /* residents */
-void web_adjust_post(struct server *srv, const struct request *rq, struct answer *a); /* residents */
+void web_close_post(struct server *srv, const struct request *rq, struct answer *a); /* reports */
+void web_claim_post(struct server *srv, const struct request *rq, struct answer *a); /* residents */
+void web_redeem_post(struct server *srv, const struct request *rq,
+                     struct answer *a); /* residents */
+void web_adjust_post(struct server *srv, const struct request *rq,
+                     struct answer *a); /* residents */
 
 #endif

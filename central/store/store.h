@@ -178,7 +178,6 @@ struct store_claim {
 	int64_t claimed_s;
 };
 
-
 /* One record as the office pages show it: its row (bytes NULL unless the
  * call copies them) and the resident's masked name ("" when none). */
 struct store_web_record {
