@@ -262,7 +262,11 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 	int64_t v = 0;
 	const struct report_col *col = &t->cols[c];
 	if (col->kind == REPORT_TEXT) {
-		web_td(&w->b, cell_word(w->lang, report_cell_text(t, row, c)), false);
+		const char *word = report_cell_text(t, row, c);
+		bool flag = word && !strcmp(word, "CHECK"); /* bins beyond the tolerance */
+		web_raw(&w->b, flag ? "<td class=bad>" : "<td>");
+		web_text(&w->b, cell_word(w->lang, word));
+		web_raw(&w->b, "</td>");
 		return;
 	}
 	if (!report_cell_int(t, row, c, &v)) {

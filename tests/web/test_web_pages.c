@@ -244,7 +244,7 @@ static void report_pages(json_t *pages)
 	                           STRS("s,s", "Gaps", "Sequence numbers central does not hold")));
 	json_array_append_new(pages, page("report-bins", "/office/reports/bins",
 	                                  STRS("s,s", "清运记录", "5,000"),
-	                                  STRS("s,s", "Bin collections", "5,000")));
+	                                  STRS("s,s,s", "Bin collections", "5,000", "check this")));
 	json_array_append_new(pages, page("report-close", "/office/reports/close",
 	                                  STRS("s,s", "日结报表", "日结这一天"),
 	                                  STRS("s,s", "Day closes", "Close this day")));
