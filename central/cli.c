@@ -20,8 +20,7 @@ void cli_usage(FILE *f)
 	    " (1024)]\n"
 	    "         [--per-ip-connections N (32; 0 = no cap, behind a proxy)]\n"
 	    "         [--silent-after S]   (/metrics: kiosks silent longer; default 7200)\n"
-	    "         tests only: [--time-offset S] [--test-office-open yes]  (office pages"
-	    " without a login)\n"
+	    "         tests only: [--time-offset S]\n"
 #ifdef WUFEI_CRASH_HOOKS
 	    "         crash-point test build only: [--crash-at before-commit|after-commit"
 	    " [--crash-every N]]\n"

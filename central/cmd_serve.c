@@ -121,11 +121,6 @@ static int serve_usage(const struct cli_opts *o, struct server_config *cfg)
 		fputs("wufei-central: serve needs --listen ADDR:PORT\n", stderr);
 		return 2;
 	}
-	const char *open_office = cli_opt(o, "test-office-open");
-	if (open_office && strcmp(open_office, "yes") != 0) {
-		fputs("wufei-central: --test-office-open takes only 'yes' (tests only)\n", stderr);
-		return 2;
-	}
 	int64_t threads = 0, head = 0, body = 0, conns = 0, per_ip = SERVER_PER_IP_DEF, silent = 0;
 	if (test_build_options(o, NULL) != WF_OK ||
 	    cli_opt_int(o, "threads", 1, 64, &threads, false) != WF_OK ||
@@ -144,7 +139,6 @@ static int serve_usage(const struct cli_opts *o, struct server_config *cfg)
 	cfg->body_timeout_s = (unsigned)body;
 	cfg->max_connections = (unsigned)conns;
 	cfg->per_ip_connections = per_ip == 0 ? -1 : (int)per_ip; /* 0: no cap (a proxy) */
-	cfg->office_open_for_tests = open_office != NULL;
 	return 0;
 }
 
@@ -218,10 +212,6 @@ int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 	}
 	cfg.tls_cert_pem = cert;
 	cfg.tls_key_pem = key;
-	if (cfg.office_open_for_tests)
-		fputs("wufei-central: --test-office-open: the office pages answer without a login "
-		      "(tests only; never in production)\n",
-		      stderr);
 	rc = serve_until_signal(s, &cfg, cert, key, &set, o);
 	store_close(s);
 	return rc;

@@ -2,8 +2,8 @@
  * office_form.h — the small HTTP pieces the office pages need, pure (no
  * I/O, no allocation): an application/x-www-form-urlencoded body parsed
  * into fields (bounded, percent-decoding checked, every value valid UTF-8),
- * a cookie's value from a Cookie header, a Set-Cookie value built, text
- * escaped for HTML.
+ * a cookie's value from a Cookie header, a Set-Cookie value built (HTML
+ * escaping is the page kit's web_text, central/web/web.h).
  *
  * For: central/server/office_*.c. Not for: JSON bodies (jansson), sessions
  * (office.h). Library wufei_office.
@@ -54,12 +54,5 @@ int office_cookie_get(const char *header, const char *name, char *out, size_t ca
  */
 int office_cookie_build(char *out, size_t cap, const char *name, const char *value,
                         int64_t max_age_s, bool secure);
-
-/*
- * office_html_escape — in with & < > " ' escaped, and control characters
- * other than tab and newline dropped, into out[cap] (cut short at a
- * character boundary when it does not fit). Returns out.
- */
-char *office_html_escape(const char *in, char *out, size_t cap);
 
 #endif

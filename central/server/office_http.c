@@ -1,6 +1,8 @@
 /* office_http.c — the office pages' HTTP plumbing; see office_http.h. */
 #include "office_http.h"
 
+#include "web.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -89,48 +91,49 @@ void office_http_cookie(const struct request *rq, struct answer *a, const char *
 
 void office_http_redirect(struct answer *a, const char *location)
 {
-	char esc[300], body[400];
+	struct web_buf b;
 	snprintf(a->location, sizeof a->location, "%s", location);
-	snprintf(body, sizeof body,
-	         "<p><a href=\"%s\">Continue · <span lang=zh-CN>继续</span></a></p>",
-	         office_html_escape(location, esc, sizeof esc));
-	office_http_page(a, 303, "See other", body);
+	web_buf_init(&b, 4096);
+	web_raw(&b, "<p><a href=\"");
+	web_attr(&b, location);
+	web_raw(&b, "\">Continue · <span lang=zh-CN>继续</span></a></p>");
+	char *body = web_buf_take(&b);
+	office_http_page(a, 303, "See other", body ? body : "");
+	free(body);
 }
 
 void office_http_page(struct answer *a, unsigned status, const char *title, const char *body)
 {
-	char t[512];
-	office_html_escape(title, t, sizeof t);
-	size_t cap = strlen(body) + strlen(t) + 1024;
+	struct web_buf b;
+	web_buf_init(&b, strlen(body) + 4096);
+	web_raw(&b, "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
+	            "<meta name=viewport content=\"width=device-width, initial-scale=1\"><title>");
+	web_text(&b, title);
+	web_raw(&b, " · Wufei office</title><style>body{font-family:sans-serif;"
+	            "margin:1em auto;max-width:32em;padding:0 1em;line-height:1.5}"
+	            ".err{color:#b42318;font-weight:bold}</style></head><body><main>");
+	web_raw(&b, body);
+	web_raw(&b, "</main></body></html>\n");
 	json_decref(a->json);
 	a->json = NULL;
 	free(a->html);
-	a->html = malloc(cap);
+	a->html = web_buf_take(&b);
 	if (!a->html) {
 		answer_error(a, 500, "internal", "out of memory");
 		return;
 	}
-	snprintf(a->html, cap,
-	         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
-	         "<meta name=viewport content=\"width=device-width, initial-scale=1\">"
-	         "<title>%s · Wufei office</title><style>body{font-family:sans-serif;"
-	         "margin:1em auto;max-width:32em;padding:0 1em;line-height:1.5}"
-	         "label{display:block;margin-top:.8em}input{font-size:1em;padding:.3em}"
-	         "button{font-size:1em;margin-top:1em;padding:.4em 1em}"
-	         ".err{color:#b42318;font-weight:bold}</style></head><body><main>%s</main>"
-	         "</body></html>\n",
-	         t, body);
 	a->status = status;
 	a->page_guard = true;
 }
 
 void office_http_refuse(struct answer *a, unsigned status, const char *message)
 {
-	char m[600], body[800];
-	office_html_escape(message, m, sizeof m);
-	snprintf(body, sizeof body,
-	         "<h1>Refused · 拒绝</h1><p class=err role=alert>%s</p>"
-	         "<p><a href=\"/office/\">Office · 办公室</a></p>",
-	         m);
-	office_http_page(a, status, "Refused", body);
+	struct web_buf b;
+	web_buf_init(&b, 8192);
+	web_raw(&b, "<h1>Refused · <span lang=zh-CN>拒绝</span></h1><p class=err role=alert>");
+	web_text(&b, message);
+	web_raw(&b, "</p><p><a href=\"/office/\">Office · <span lang=zh-CN>办公室</span></a></p>");
+	char *body = web_buf_take(&b);
+	office_http_page(a, status, "Refused", body ? body : "");
+	free(body);
 }

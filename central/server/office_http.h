@@ -51,7 +51,7 @@ void office_http_redirect(struct answer *a, const char *location);
 /*
  * office_http_page — a's status and an HTML page: title (plain text,
  * escaped here) and body (HTML the caller made, every outside text in it
- * escaped with office_html_escape). 500 when memory is short.
+ * escaped with web_text, central/web/web.h). 500 when memory is short.
  */
 void office_http_page(struct answer *a, unsigned status, const char *title, const char *body);
 

@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "rcheck.h"
 #include "tz.h"
+#include "web.h"
 
 /* The page as it is written: its language and a capped buffer. */
 struct page {
@@ -60,19 +61,17 @@ static void put(struct page *pg, const char *fmt, ...)
 		pg->len += (size_t)n;
 }
 
-/* text, HTML-escaped (& < > " '), appended. */
+/* text, HTML-escaped by the one escaper (web_text), appended. */
 static void put_esc(struct page *pg, const char *text)
 {
-	for (const char *p = text; *p && !pg->full; p++) {
-		switch (*p) {
-		case '<': put(pg, "&lt;"); break;
-		case '>': put(pg, "&gt;"); break;
-		case '&': put(pg, "&amp;"); break;
-		case '"': put(pg, "&quot;"); break;
-		case '\'': put(pg, "&#39;"); break;
-		default: put(pg, "%c", *p);
-		}
-	}
+	struct web_buf b;
+	web_buf_init(&b, pg->cap);
+	web_text(&b, text);
+	if (b.failed)
+		pg->full = true;
+	else
+		put(pg, "%s", b.data ? b.data : "");
+	web_buf_free(&b);
 }
 
 static const char *tr(const struct page *pg, const char *msgid)

@@ -32,7 +32,7 @@ static const struct route routes[] = {
     {"POST", "/office/users/role", false, office_user_role},
     {"GET, HEAD", "/office/account", false, office_home},
     {"GET, HEAD", "/office", false, web_office},
-    {"GET, HEAD", "/office/", false, web_office},
+    {"GET, HEAD, POST", "/office/", false, web_office}, /* POST: web_office.c's forms */
 };
 
 /* Whether path is the route's (a route path ending in '/' takes every path it starts). */

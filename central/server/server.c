@@ -456,7 +456,6 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 	srv->store = store;
 	srv->offset_s = cfg->time_offset_s;
 	srv->log = cfg->log;
-	srv->office_open_for_tests = cfg->office_open_for_tests;
 	srv->silent_after_s = cfg->silent_after_s > 0 ? cfg->silent_after_s : SERVER_SILENT_DEF;
 	srv->metrics = metrics_create(server_now(srv));
 	rc = srv->metrics ? tls_options(srv, cfg, tls, &flags, why, why_len) : WF_ENOMEM;

@@ -61,10 +61,6 @@ struct server_config {
 	const char *tls_cert_pem;
 	const char *tls_key_pem;
 	struct wf_log *log; /* common/log.h; borrowed, outlives the server; may be NULL */
-	/* Tests only: the office pages (/office/...) answer without a session.
-	 * Never in a default configuration: without it a page with no valid
-	 * session sends the browser to /office/login. */
-	bool office_open_for_tests;
 };
 
 struct server;

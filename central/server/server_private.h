@@ -33,7 +33,6 @@ struct server {
 	int64_t offset_s;
 	struct wf_log *log;
 	uint16_t port;
-	bool office_open_for_tests;  /* server_config's: office pages without a session */
 	char *tls_cert, *tls_key;    /* PEM copies for HTTPS, or NULL */
 	struct deadlines *deadlines; /* deadline.c: request head and body deadlines */
 	int64_t head_ms, body_ms;    /* those deadlines */

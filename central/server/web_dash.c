@@ -1,9 +1,9 @@
 /*
  * web_dash.c — /office/ (the dashboard: a day, "today" unless ?day= says
  * otherwise, and the 30 days to it, by kiosk and category, with SVG
- * charts) and /office/dashboard.csv (the same 30 days as CSV). Figures come
- * from the drops' fact columns through store_ops.web_drop_totals; the
- * report module's daily totals may take its place. See web_private.h.
+ * charts) and /office/dashboard.csv (the daily report of the same 30 days,
+ * as report_write writes it). Figures are the daily report's summaries
+ * (web_daily_totals). See web_private.h.
  */
 #include "web_private.h"
 
@@ -14,6 +14,7 @@
 
 #include "clock.h"
 #include "i18n.h"
+#include "report.h"
 
 #define DASH_DAYS   30
 #define DASH_ROWS   200000 /* (day, kiosk, category) rows a page sums at most */
@@ -38,7 +39,7 @@ struct dash {
 	size_t nkiosks;
 };
 
-static int collect_row(void *ctx, const struct store_web_total *t)
+static int collect_row(void *ctx, const struct web_total *t)
 {
 	struct dash *d = ctx;
 	if (d->nrows >= DASH_ROWS) {
@@ -70,7 +71,7 @@ static int dash_load(struct dash *d)
 	}
 	int rc = s->ops->kiosk_list(s, collect_kiosk, d);
 	if (!rc)
-		rc = s->ops->web_drop_totals(s, d->from, d->day, 0, collect_row, d);
+		rc = web_daily_totals(d->w, d->from, d->day, 0, collect_row, d);
 	return rc;
 }
 
@@ -402,63 +403,23 @@ void web_dashboard(struct web_ctx *w, struct answer *a)
 		web_finish(w, a, 200);
 }
 
-/* ---- the CSV ---- */
-
-static void csv_rows(struct web_ctx *w, const struct dash *d)
-{
-	struct web_buf *b = &w->b;
-	const char *head[] = {"day",  "kiosk", "kiosk_name", "category", "category_name",
-	                      "unit", "drops", "quantity",   "points"};
-	web_csv_begin(b);
-	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-		web_csv_cell(b, head[i], i == 0);
-	web_csv_row_end(b);
-	for (size_t i = 0; i < d->nrows; i++) {
-		const struct dash_row *r = &d->rows[i];
-		const struct wf_category *c = web_category(w, r->category);
-		char day[16];
-		web_fmt_day(r->day, day, sizeof day);
-		web_csv_cell(b, day, true);
-		web_csv_int(b, r->kiosk, false);
-		web_csv_cell(b, kiosk_name(d, r->kiosk), false);
-		web_csv_cell(b, c ? c->code : "", false);
-		web_csv_cell(b, c ? c->name : "", false);
-		web_csv_cell(b, r->unit == WF_UNIT_PIECE ? "piece" : "g", false);
-		web_csv_int(b, r->drops, false);
-		web_csv_int(b, r->qty, false);
-		web_csv_int(b, r->points, false);
-		web_csv_row_end(b);
-	}
-}
+/* ---- the CSV: the daily report of the same 30 days, report_write's CSV ---- */
 
 void web_dashboard_csv(struct web_ctx *w, struct answer *a)
 {
-	struct dash d = {.w = w};
-	if (!dash_day(w, &d.day)) {
+	uint32_t day = 0;
+	if (!dash_day(w, &day)) {
 		web_fail(w, a, 404, wf_tr(w->lang, "The day must be a date such as 2026-11-28."));
 		return;
 	}
-	d.from = web_day_add(d.day, -(DASH_DAYS - 1));
-	int rc = dash_load(&d);
-	if (!rc && d.truncated) {
-		store_set_err(w->srv->store, "more than %d rows: use the reports", DASH_ROWS);
-		rc = WF_ENOMEM;
-	}
-	if (!rc)
-		csv_rows(w, &d);
-	dash_free(&d);
-	if (rc) {
+	struct report_opts o;
+	struct report rep = {0};
+	report_opts_default(&o, w->now_s);
+	o.filter.from_day = web_day_add(day, -(DASH_DAYS - 1));
+	o.filter.to_day = day;
+	if (report_daily(w->srv->store, &o, &rep) != WF_OK)
 		web_fail(w, a, 500, store_errmsg(w->srv->store));
-		return;
-	}
-	a->html = web_buf_take(&w->b);
-	if (!a->html) {
-		answer_error(a, 500, "internal", "the download is too large");
-		return;
-	}
-	a->status = 200;
-	a->type = "text/csv; charset=utf-8";
-	a->page_guard = true;
-	snprintf(a->disposition, sizeof a->disposition,
-	         "attachment; filename=\"wufei-dashboard-%" PRIu32 ".csv\"", d.day);
+	else
+		web_report_csv(w, a, &rep, "dashboard");
+	report_free(&rep);
 }

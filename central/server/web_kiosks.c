@@ -235,7 +235,7 @@ struct days_seen {
 	size_t n;
 };
 
-static int day_seen(void *ctx, const struct store_web_total *t)
+static int day_seen(void *ctx, const struct web_total *t)
 {
 	struct days_seen *s = ctx;
 	if (s->n && s->day[s->n - 1] == t->local_day)
@@ -332,7 +332,7 @@ void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k)
 	struct days_seen seen = {.n = 0};
 	struct day_sum sum = {.w = w};
 	web_buf_init(&sum.rows, WEB_PAGE_MAX);
-	rc = s->ops->web_drop_totals(s, web_day_add(today, -60), today, k, day_seen, &seen);
+	rc = web_daily_totals(w, web_day_add(today, -60), today, k, day_seen, &seen);
 	if (!day) /* the kiosk's newest day with drops, else today */
 		day = seen.n ? seen.day[seen.n - 1] : today;
 	if (!rc)

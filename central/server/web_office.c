@@ -1,8 +1,9 @@
 /*
  * web_office.c — GET /office and /office/...: the office pages' dispatch,
  * their one auth hook (web_require), the page's language (?lang=, the
- * cookie, then page_lang on Accept-Language) and the answer a page becomes. See web_private.h; the
- * pages are web_dash.c, web_kiosks.c and web_record.c.
+ * cookie, then page_lang on Accept-Language), the answer a page becomes and
+ * the forms' POST dispatch. See web_private.h; the pages are web_dash.c,
+ * web_kiosks.c, web_record.c, web_reports.c and web_residents.c.
  */
 #include "web_private.h"
 
@@ -47,8 +48,6 @@ bool web_require(struct server *srv, const struct request *rq, struct answer *a,
 		office_http_refuse(a, 403, "Your role may not open this page.");
 		return false;
 	}
-	if (srv->office_open_for_tests)
-		return true;
 	char next[160];
 	next_param(rq->path, next, sizeof next);
 	a->status = 303;
@@ -71,7 +70,8 @@ void web_begin(struct web_ctx *w, const char *title, const char *self, enum web_
 	                     .title = title,
 	                     .self = self,
 	                     .nav = nav,
-	                     .user = w->who.user.name[0] ? w->who.user.name : NULL};
+	                     .user = w->who.user.name[0] ? w->who.user.name : NULL,
+	                     .csrf = w->who.csrf};
 	web_page_begin(&w->b, &p);
 }
 
@@ -134,6 +134,33 @@ void web_category_name(struct web_ctx *w, uint16_t id, char *out, size_t cap)
 		snprintf(out, cap, "#%u", (unsigned)id);
 }
 
+struct totals_walk {
+	struct web_ctx *w;
+	int (*fn)(void *ctx, const struct web_total *t);
+	void *ctx;
+};
+
+static int total_row(void *ctx, const struct store_daily_row *r)
+{
+	struct totals_walk *t = ctx;
+	const struct wf_category *c = web_category(t->w, r->category);
+	uint8_t unit = c ? c->unit : r->live.pieces ? WF_UNIT_PIECE : WF_UNIT_GRAM;
+	struct web_total x = {r->local_day,  r->kiosk,
+	                      r->category,   unit,
+	                      r->live.drops, unit == WF_UNIT_PIECE ? r->live.pieces : r->live.grams,
+	                      r->live.points};
+	return t->fn(t->ctx, &x);
+}
+
+int web_daily_totals(struct web_ctx *w, uint32_t from, uint32_t to, uint32_t kiosk,
+                     int (*fn)(void *ctx, const struct web_total *t), void *ctx)
+{
+	struct store_report_filter f = {.from_day = from, .to_day = to, .kiosk = kiosk};
+	struct totals_walk t = {w, fn, ctx};
+	web_category(w, 0); /* the catalogue read before the rows' statement runs */
+	return w->srv->store->ops->report_daily(w->srv->store, &f, total_row, &t);
+}
+
 /* A number in a path: decimal digits only, 1..max. */
 static bool path_number(const char *s, size_t n, uint64_t max, uint32_t *out)
 {
@@ -173,13 +200,19 @@ static void dispatch(struct web_ctx *w, struct answer *a, const char *rest)
 		web_record(w, a, k, seq);
 	else if (!strcmp(rest, "alerts"))
 		web_alerts(w, a);
+	else if (!strncmp(rest, "reports/", 8))
+		web_report_page(w, a, rest + 8);
+	else if (!strcmp(rest, "reports"))
+		web_report_page(w, a, "daily");
+	else if (!strcmp(rest, "residents"))
+		web_residents(w, a);
 	else
 		web_fail(w, a, 404, wf_tr(w->lang, "There is no such office page."));
 }
 
 /* The page's language: its ?lang= switch, else the language chosen before
  * (the cookie that switch set), else the browser's (page_lang). */
-static enum wf_lang office_lang(const struct request *rq)
+enum wf_lang web_lang_of(const struct request *rq)
 {
 	enum wf_lang l;
 	const char *cookie = server_cookie(rq, "wufei_lang");
@@ -188,10 +221,36 @@ static enum wf_lang office_lang(const struct request *rq)
 	return page_lang(rq->lang, rq->accept_language);
 }
 
+/* The office's forms: each passes office_http_guard (session, CSRF token,
+ * role) itself; a path without a form is 405. */
+static void web_post(struct server *srv, const struct request *rq, struct answer *a)
+{
+	static const struct {
+		const char *path;
+		route_fn fn;
+	} forms[] = {
+	    {"/office/reports/close", web_close_post},
+	    {"/office/claim", web_claim_post},
+	    {"/office/redeem", web_redeem_post},
+	    {"/office/adjust", web_adjust_post},
+	};
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++)
+		if (!strcmp(rq->path, forms[i].path)) {
+			forms[i].fn(srv, rq, a);
+			return;
+		}
+	office_http_refuse(a, 405, "This page takes no form.");
+	a->allow = "GET, HEAD";
+}
+
 void web_office(struct server *srv, const struct request *rq, struct answer *a)
 {
+	if (!strcmp(rq->method, "POST")) {
+		web_post(srv, rq, a);
+		return;
+	}
 	struct web_ctx w = {
-	    .srv = srv, .rq = rq, .lang = office_lang(rq), .now_s = server_now(srv)};
+	    .srv = srv, .rq = rq, .lang = web_lang_of(rq), .now_s = server_now(srv)};
 	if (!web_require(srv, rq, a, WEB_ROLE_VIEWER, &w.who))
 		return;
 	enum wf_lang chosen;

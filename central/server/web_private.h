@@ -6,7 +6,9 @@
  * Files: web_office.c (the /office dispatch, web_require, the language,
  * finishing a page), web_dash.c (the dashboard and its CSV), web_kiosks.c
  * (the kiosks list, a kiosk's day), web_record.c (one record with its chain
- * position, the tamper alerts).
+ * position, the tamper alerts), web_reports.c (the reports, their CSV, the
+ * day close form), web_residents.c (a resident's points; claim, redeem and
+ * adjustment forms).
  */
 #ifndef WUFEI_CENTRAL_WEB_PRIVATE_H
 #define WUFEI_CENTRAL_WEB_PRIVATE_H
@@ -32,9 +34,8 @@ enum web_role {
  * web_require — whether rq may see a page that needs role: an office
  * session (its cookie) whose user has at least role (*who filled). Else
  * false with a filled: 303 to /office/login (the page asked for in ?next=)
- * without a session, 403 with one whose role is too low. A central started
- * with the test-only --test-office-open also lets a request without a
- * session through (*who empty). Takes the store lock itself.
+ * without a session, 403 with one whose role is too low. Takes the store
+ * lock itself.
  */
 bool web_require(struct server *srv, const struct request *rq, struct answer *a, enum web_role role,
                  struct office_who *who);
@@ -52,8 +53,12 @@ struct web_ctx {
 	struct wf_category cats[WEB_MAX_CATEGORIES];
 	size_t ncats;
 	bool cats_read;
-	struct office_who who; /* the signed-in user (empty: the tests' open office) */
+	struct office_who who; /* the signed-in user */
 };
+
+/* web_lang_of — the page's language: ?lang=, else the wufei_lang cookie,
+ * else page_lang on Accept-Language. */
+enum wf_lang web_lang_of(const struct request *rq);
 
 /* web_begin — the shell's head (title in w->lang, self: this page's URL
  * without lang, nav: the item it belongs to). */
@@ -66,6 +71,24 @@ void web_finish(struct web_ctx *w, struct answer *a, unsigned status);
 /* web_fail — a page saying what went wrong (404 no such thing, 500 storage),
  * text already in w->lang. */
 void web_fail(struct web_ctx *w, struct answer *a, unsigned status, const char *text);
+
+/* Drops of one local day at one kiosk in one category, summed: the
+ * report module's daily summaries (live totals, what central holds now). */
+struct web_total {
+	uint32_t local_day; /* yyyymmdd, the kiosk's local day */
+	uint32_t kiosk;
+	uint16_t category;
+	uint8_t unit;   /* enum wf_unit (the category's) */
+	int64_t drops;  /* records */
+	int64_t qty;    /* grams or pieces */
+	int64_t points; /* points the drops issued */
+};
+
+/* web_daily_totals — the totals of local days [from, to] (kiosk 0: every
+ * kiosk) by day, kiosk and category, from store_ops.report_daily; fn
+ * returning non-zero stops. WF_OK or the store's error. */
+int web_daily_totals(struct web_ctx *w, uint32_t from, uint32_t to, uint32_t kiosk,
+                     int (*fn)(void *ctx, const struct web_total *t), void *ctx);
 
 /* web_category — category id from the catalogue (read once a page, with
  * the store lock held), or NULL when central has no such category. */
@@ -84,5 +107,24 @@ void web_kiosks(struct web_ctx *w, struct answer *a);                           
 void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k);            /* web_kiosks.c */
 void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq); /* web_record.c */
 void web_alerts(struct web_ctx *w, struct answer *a);                           /* web_record.c */
+
+/* web_reports.c: /office/reports/<slug>[.csv] (slug: daily, gaps, bins, close) */
+void web_report_page(struct web_ctx *w, struct answer *a, const char *slug);
+/* the reports' own nav (current: the slug shown, or NULL) */
+void web_report_nav(struct web_ctx *w, const char *current);
+struct report;
+/* rep as report_write's CSV (the one CSV writer), a download named wufei-<name>-<day>.csv */
+void web_report_csv(struct web_ctx *w, struct answer *a, const struct report *rep,
+                    const char *name);
+/* web_residents.c: /office/residents?id=|card= (a resident, its points, the forms) */
+void web_residents(struct web_ctx *w, struct answer *a);
+
+/* ---- the forms (POST; each passes office_http_guard, takes the store lock itself) ---- */
+void web_close_post(struct server *srv, const struct request *rq, struct answer *a); /* reports */
+void web_claim_post(struct server *srv, const struct request *rq, struct answer *a); /* residents */
+void web_redeem_post(struct server *srv, const struct request *rq,
+                     struct answer *a); /* residents */
+void web_adjust_post(struct server *srv, const struct request *rq,
+                     struct answer *a); /* residents */
 
 #endif

@@ -178,19 +178,6 @@ struct store_claim {
 	int64_t claimed_s;
 };
 
-/* The office pages' dashboard: drops of one local day at one kiosk in one
- * category, summed (web pages; the report module's daily totals may
- * replace it). */
-struct store_web_total {
-	uint32_t local_day; /* yyyymmdd, the kiosk's local day */
-	uint32_t kiosk;
-	uint16_t category;
-	uint8_t unit;   /* enum wf_unit */
-	int64_t drops;  /* records */
-	int64_t qty;    /* grams or pieces */
-	int64_t points; /* points the drops earned */
-};
-
 /* One record as the office pages show it: its row (bytes NULL unless the
  * call copies them) and the resident's masked name ("" when none). */
 struct store_web_record {
@@ -442,10 +429,6 @@ struct store_ops {
 	 * (synchronous=OFF) until it is turned off again */
 	int (*bulk_load)(struct store *s, int on);
 	/* ---- the office pages (store_sqlite_web.c) ---- */
-	/* drops of local days [from_day, to_day] (kiosk 0: every kiosk), summed
-	 * by day, kiosk and category in that order; fn returning non-zero stops */
-	int (*web_drop_totals)(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
-	                       int (*fn)(void *ctx, const struct store_web_total *t), void *ctx);
 	/* kiosk's records from its first to its last record of local_day, by
 	 * seq, those of other kinds (bins, staff actions) between them included;
 	 * r.bytes is NULL; fn returning non-zero stops */
@@ -455,6 +438,11 @@ struct store_ops {
 	 * pointing there), 0 absent, or error */
 	int (*web_record_get)(struct store *s, uint32_t kiosk, uint32_t seq,
 	                      struct store_web_record *out, uint8_t *buf, size_t cap);
+	/* web_resident_get — the resident with id (> 0), else the one whose
+	 * card_hash (64 hex, lower case) it is: 1 found (*out filled, its balance
+	 * from the points ledger's running total), 0 none, or error */
+	int (*web_resident_get)(struct store *s, int64_t id, const char *card_hash,
+	                        struct store_resident *out);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

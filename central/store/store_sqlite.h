@@ -215,11 +215,11 @@ int sq_day_close(struct store *s, uint32_t local_day, uint32_t kiosk, int again,
                  int (*fn)(void *ctx, uint32_t kiosk, int64_t close_no, int fresh), void *ctx);
 int sq_bulk_load(struct store *s, int on);
 /* store_sqlite_web.c */
-int sq_web_drop_totals(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
-                       int (*fn)(void *ctx, const struct store_web_total *t), void *ctx);
 int sq_web_day_records(struct store *s, uint32_t kiosk, uint32_t local_day,
                        int (*fn)(void *ctx, const struct store_web_record *r), void *ctx);
 int sq_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq, struct store_web_record *out,
                       uint8_t *buf, size_t cap);
+int sq_web_resident_get(struct store *s, int64_t id, const char *card_hash,
+                        struct store_resident *out);
 
 #endif

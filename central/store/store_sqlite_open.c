@@ -258,9 +258,9 @@ static const struct store_ops sqlite_ops = {
     .report_drops = sq_report_drops,
     .day_close = sq_day_close,
     .bulk_load = sq_bulk_load,
-    .web_drop_totals = sq_web_drop_totals,
     .web_day_records = sq_web_day_records,
     .web_record_get = sq_web_record_get,
+    .web_resident_get = sq_web_resident_get,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */

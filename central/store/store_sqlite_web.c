@@ -1,8 +1,9 @@
 /*
  * store_sqlite_web.c — what the office pages read, from the fact columns
- * filled at ingest (never the bytes): drop totals by day, kiosk and
- * category for the dashboard, a kiosk's records of one local day, one
- * record with its row. See store.h (struct store_ops, "the office pages").
+ * filled at ingest (never the bytes): a kiosk's records of one local day,
+ * one record with its row, a resident by id or card hash. (Drop totals
+ * are the reports' summaries: store_ops.report_daily.) See store.h (struct
+ * store_ops, "the office pages").
  */
 #include "store_sqlite.h"
 
@@ -25,45 +26,6 @@ static int each_row(struct store *s, sqlite3_stmt *st, int (*row)(sqlite3_stmt *
 	}
 	sqlite3_finalize(st);
 	return rc;
-}
-
-struct totals_walk {
-	int (*fn)(void *ctx, const struct store_web_total *t);
-	void *ctx;
-};
-
-static int total_row(sqlite3_stmt *st, void *ctx)
-{
-	struct totals_walk *w = ctx;
-	struct store_web_total t = {
-	    .local_day = (uint32_t)sqlite3_column_int64(st, 0),
-	    .kiosk = (uint32_t)sqlite3_column_int64(st, 1),
-	    .category = (uint16_t)sqlite3_column_int64(st, 2),
-	    .unit = (uint8_t)sqlite3_column_int64(st, 3),
-	    .drops = sqlite3_column_int64(st, 4),
-	    .qty = sqlite3_column_int64(st, 5),
-	    .points = sqlite3_column_int64(st, 6),
-	};
-	return w->fn(w->ctx, &t);
-}
-
-int sq_web_drop_totals(struct store *s, uint32_t from_day, uint32_t to_day, uint32_t kiosk,
-                       int (*fn)(void *ctx, const struct store_web_total *t), void *ctx)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = sql_prepare(SQ(s)->db,
-	                     "SELECT local_day, kiosk, category, MAX(unit), COUNT(*), SUM(qty), "
-	                     "SUM(points) FROM records WHERE kind = 1 AND local_day BETWEEN ?1 AND "
-	                     "?2 AND (?3 = 0 OR kiosk = ?3) GROUP BY local_day, kiosk, category "
-	                     "ORDER BY local_day, kiosk, category",
-	                     &st, SQ_ERR(s));
-	if (rc)
-		return rc;
-	sqlite3_bind_int64(st, 1, from_day);
-	sqlite3_bind_int64(st, 2, to_day);
-	sqlite3_bind_int64(st, 3, kiosk);
-	struct totals_walk w = {fn, ctx};
-	return each_row(s, st, total_row, &w);
 }
 
 /* The columns every web record query selects, in fill_record's order. */
@@ -155,6 +117,35 @@ int sq_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq, struct stor
 				memcpy(buf, sqlite3_column_blob(st, 16), out->r.len);
 			out->r.bytes = buf;
 		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sq_web_resident_get(struct store *s, int64_t id, const char *card_hash,
+                        struct store_resident *out)
+{
+	sqlite3 *db = SQ(s)->db;
+	sqlite3_stmt *st = NULL;
+	int rc = sql_prepare(db,
+	                     "SELECT p.id, p.card_hash, p.name, p.status, p.block_reason, "
+	                     "COALESCE(t.balance, 0) FROM residents p LEFT JOIN points_totals t "
+	                     "ON t.resident = p.id WHERE (?1 > 0 AND p.id = ?1) OR (?1 <= 0 AND "
+	                     "p.card_hash = ?2)",
+	                     &st, SQ_ERR(s));
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, card_hash ? card_hash : "", -1, SQLITE_STATIC);
+	rc = sql_step_row(db, st, SQ_ERR(s));
+	if (rc == 1) {
+		memset(out, 0, sizeof *out);
+		out->id = sqlite3_column_int64(st, 0);
+		sq_text(st, 1, out->card_hash, sizeof out->card_hash);
+		sq_text(st, 2, out->name, sizeof out->name);
+		sq_text(st, 3, out->status, sizeof out->status);
+		sq_text(st, 4, out->block_reason, sizeof out->block_reason);
+		out->points_balance = sqlite3_column_int64(st, 5);
 	}
 	sqlite3_finalize(st);
 	return rc;

@@ -10,8 +10,9 @@
  * skip link, header with the office nav and the language switch, main landmark, inline CSS readable
  * on a 1366×768 screen and printable); tables with a caption and scoped headers; forms with labels
  * and a CSRF slot; numbers, weights, points and days in the page's language; server-rendered SVG
- * bar charts (no JavaScript anywhere); CSV text for downloads. Not for: HTTP (server/), storage
- * (store.h), who may see a page (web_require in server/web_office.c).
+ * bar charts (no JavaScript anywhere). Not for: HTTP (server/), storage
+ * (store.h), CSV (report_write, central/report/), who may see a page
+ * (web_require in server/web_office.c).
  *
  * Words go through common/i18n (wf_tr), so wf_i18n_init must have run.
  * Functions taking a struct web_buf never fail on their own: once the
@@ -107,6 +108,8 @@ enum web_nav {
 	WEB_NAV_DASHBOARD,
 	WEB_NAV_KIOSKS,
 	WEB_NAV_ALERTS,
+	WEB_NAV_REPORTS,
+	WEB_NAV_RESIDENTS,
 };
 
 struct web_page {
@@ -116,11 +119,14 @@ struct web_page {
 	 * (from validated values only); the language switch appends lang. */
 	const char *self;
 	enum web_nav nav;
-	const char *user; /* the signed-in user's name, or NULL */
+	const char *user; /* the signed-in user's name, or NULL: no nav, no logout */
+	const char *csrf; /* the session's CSRF token for the header's logout form */
 };
 
 /* web_page_begin — doctype, head (title, inline CSS), skip link, header
- * (programme name, nav, language switch), then <main id=main> with an h1
+ * (programme name; with a user: nav, the user linking to /office/account
+ * and a logout button, a POST form with csrf; the language switch), then
+ * <main id=main> with an h1
  * of the title. web_page_end closes main, adds the footer, ends the page. */
 void web_page_begin(struct web_buf *b, const struct web_page *p);
 void web_page_end(struct web_buf *b, const struct web_page *p);
@@ -188,19 +194,5 @@ struct web_chart {
 
 /* web_chart_svg — the chart as inline SVG (lang for the "no data" text). */
 void web_chart_svg(struct web_buf *b, enum wf_lang lang, const struct web_chart *c);
-
-/* ---- web_csv.c: CSV for downloads ---- */
-
-/*
- * CSV as the office's spreadsheet programs open it: web_csv_begin writes
- * the UTF-8 BOM; each cell is quoted per RFC 4180 when it holds a comma,
- * quote, CR or LF; a cell beginning with = + - @ tab or CR gets a leading
- * apostrophe so no program runs it as a formula (a negative number is
- * written as it is: web_csv_int). Rows end in CRLF.
- */
-void web_csv_begin(struct web_buf *b);
-void web_csv_cell(struct web_buf *b, const char *s, bool first);
-void web_csv_int(struct web_buf *b, int64_t v, bool first);
-void web_csv_row_end(struct web_buf *b);
 
 #endif

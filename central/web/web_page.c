@@ -34,7 +34,7 @@ static const char css[] =
     "h1{font-size:1.6em;margin:.3em 0 .6em}h2{font-size:1.25em;margin:1.4em 0 .5em}"
     ".lead{color:#424a53;margin-top:-.3em}"
     "section.panel,table{background:#fff;border:1px solid #d0d7de;border-radius:6px}"
-    "section.panel{padding:1em 1.25em;margin:0 0 1.25em}"
+    "section.panel{padding:1em 1.25em;margin:0 0 1.25em}section.panel h2{margin-top:0}"
     ".grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1.25em}"
     "figcaption{font-weight:700;margin-bottom:.25em}"
     ".figures{display:flex;gap:1em;flex-wrap:wrap;margin:0 0 1.25em;padding:0;list-style:none}"
@@ -59,6 +59,14 @@ static const char css[] =
     "button{font:inherit;padding:.35em 1em;border:0;border-radius:4px;background:#14532d;"
     "color:#fff;cursor:pointer}"
     "svg.chart{width:100%;height:auto;display:block}"
+    "header form.logout{margin:0}header form.logout button{background:#fff;color:#14532d;"
+    "font-weight:700}"
+    ".subnav ul{list-style:none;margin:0 0 1em;padding:0;display:flex;gap:.5em;flex-wrap:wrap}"
+    ".subnav a{display:block;padding:.3em .9em;border:1px solid #14532d;border-radius:4px;"
+    "text-decoration:none}.subnav a[aria-current=page]{background:#14532d;color:#fff}"
+    ".scroll{overflow-x:auto}.scroll td{white-space:nowrap}.result{font-size:1.1em}"
+    "form.stack{max-width:26em}form.stack label{display:block;font-weight:700;margin-top:.8em}"
+    "form.stack input{width:100%}form.stack button{margin-top:1em}"
     "svg.chart text{font-size:18px;fill:#1f2328}"
     "table.facts th{width:16em}"
     "footer{max-width:1280px;margin:0 auto;padding:1em 1.5em;color:#424a53;font-size:.9em}"
@@ -77,6 +85,8 @@ static const struct nav_item nav_items[] = {
     {WEB_NAV_DASHBOARD, "/office/", N_("Dashboard")},
     {WEB_NAV_KIOSKS, "/office/kiosks", N_("Kiosks")},
     {WEB_NAV_ALERTS, "/office/alerts", N_("Tamper alerts")},
+    {WEB_NAV_REPORTS, "/office/reports/daily", N_("Reports")},
+    {WEB_NAV_RESIDENTS, "/office/residents", N_("Residents")},
 };
 
 static void page_header(struct web_buf *b, const struct web_page *p)
@@ -84,21 +94,29 @@ static void page_header(struct web_buf *b, const struct web_page *p)
 	enum wf_lang other = p->lang == WF_LANG_ZH ? WF_LANG_EN : WF_LANG_ZH;
 	web_raw(b, "<header><div class=bar><a class=brand href=\"/office/\">");
 	web_text(b, wf_tr(p->lang, "Wufei office"));
-	web_raw(b, "</a><nav aria-label=\"");
-	web_attr(b, wf_tr(p->lang, "Office pages"));
-	web_raw(b, "\"><ul>");
-	for (size_t i = 0; i < sizeof nav_items / sizeof nav_items[0]; i++) {
+	web_raw(b, "</a>");
+	if (p->user) {
+		web_raw(b, "<nav aria-label=\"");
+		web_attr(b, wf_tr(p->lang, "Office pages"));
+		web_raw(b, "\"><ul>");
+	}
+	for (size_t i = 0; p->user && i < sizeof nav_items / sizeof nav_items[0]; i++) {
 		web_raw(b, "<li><a href=\"");
 		web_attr(b, nav_items[i].href);
 		web_raw(b, nav_items[i].id == p->nav ? "\" aria-current=page>" : "\">");
 		web_text(b, wf_tr(p->lang, nav_items[i].label));
 		web_raw(b, "</a></li>");
 	}
-	web_raw(b, "</ul></nav><div class=tools>");
-	if (p->user) { /* the account page has the logout and password forms */
+	web_raw(b, p->user ? "</ul></nav><div class=tools>" : "<div class=tools>");
+	if (p->user) { /* the account page has the password form */
 		web_raw(b, "<a class=user href=\"/office/account\">");
 		web_text(b, p->user);
-		web_raw(b, "</a>");
+		web_raw(b, "</a><form class=logout method=post action=\"/office/logout\">"
+		           "<input type=hidden name=\"" WEB_CSRF_FIELD "\" value=\"");
+		web_attr(b, p->csrf ? p->csrf : "");
+		web_raw(b, "\"><button type=submit>");
+		web_text(b, wf_tr(p->lang, "Log out"));
+		web_raw(b, "</button></form>");
 	}
 	/* the switch: this page in the other language, named in that language */
 	const char *self = p->self ? p->self : "/office/";

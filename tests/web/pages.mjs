@@ -1,11 +1,16 @@
 // pages.mjs BASE_URL SHOTS_DIR EXPECT_JSON — the office pages in headless
-// Chromium (Debian's chromium, driven with puppeteer-core): every page of
-// EXPECT_JSON in Chinese and English must answer 200 in that language with
-// no script at all, show the texts the seeded data gives, have no serious or
-// critical axe-core violation, and leave a full-page screenshot
-// SHOTS_DIR/<page>-<lang>.png; the skip link and the print view, the
-// language switch and its cookie, the Accept-Language choice, and the CSV
-// download (BOM, header, a row) too.
+// Chromium (Debian's chromium, driven with puppeteer-core), as an office
+// clerk uses them: logged in through the real login form (an operator),
+// every page of EXPECT_JSON in Chinese and English must answer 200 in that
+// language with no script at all, show the texts the seeded data gives,
+// have no serious or critical axe-core violation, and leave a full-page
+// screenshot SHOTS_DIR/<page>-<lang>.png; the skip link and the print view,
+// the language switch and its cookie, the Accept-Language choice, the CSV
+// downloads (BOM, header, rows); hostile values escaped; the forms: a
+// receipt claimed (and not twice), points redeemed once on a double submit,
+// a form without its CSRF token refused (403, nothing changed), a day
+// closed; a viewer sees no operator form and is refused (403) posting one;
+// the login page itself.
 // Node 18 or newer (Debian 12's nodejs). Run from the folder whose
 // node_modules npm-setup.sh filled. Exits 1 listing every failure.
 import fs from 'node:fs';
@@ -104,11 +109,67 @@ async function checkKeyboardAndPrint(page) {
   await page.emulateMediaType(null);
 }
 
+// Logs user in through the login form the office page path sends to; the
+// browser must come back to path.
+async function login(page, user, pw, pathname) {
+  await page.goto(`${base}${pathname}`, { waitUntil: 'load' });
+  if (!page.url().includes('/office/login?next=')) {
+    fail(`${pathname} without a session went to ${page.url()}, want the login`);
+  }
+  await page.type('#user', user);
+  await page.type('#password', pw);
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('main form button[type=submit]'),
+  ]);
+  if (new URL(page.url()).pathname !== pathname) {
+    fail(`${user}'s login led to ${page.url()}, want ${pathname}`);
+  }
+}
+
+// A fresh browser (its own cookies) logged in as user, on path.
+async function newSession(browser, user, pw, pathname) {
+  const ctx = await browser.createBrowserContext();
+  const page = await ctx.newPage();
+  await page.setViewport({ width: 1366, height: 768 });
+  await page.setBypassCSP(true);
+  await login(page, user, pw, pathname);
+  return { ctx, page };
+}
+
+// A form posted from the page (same origin, as the browser sends a form);
+// fields an object. The answer's status and text after redirects.
+async function post(page, action, fields) {
+  return page.evaluate(
+    async (a, f) => {
+      const r = await fetch(a, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(f).toString(),
+      });
+      return { status: r.status, text: await r.text() };
+    },
+    action,
+    fields,
+  );
+}
+
+async function submit(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  return page.evaluate(() => document.body.innerText);
+}
+
+const bodyText = (page) => page.evaluate(() => document.body.innerText);
+
 // The header's switch opens the page in the other language and the cookie
 // keeps it for the next page; with no cookie, Accept-Language chooses.
 async function checkLanguageChoice(browser) {
-  const ctx = await browser.createBrowserContext();
-  const page = await ctx.newPage();
+  const { ctx, page } = await newSession(
+    browser,
+    expect.forms.operator,
+    expect.forms.operator_pw,
+    '/office/kiosks',
+  );
   await page.setExtraHTTPHeaders({ 'Accept-Language': 'en-GB,en;q=0.9' });
   await page.goto(`${base}/office/kiosks`, { waitUntil: 'load' });
   let lang = await page.evaluate(() => document.documentElement.lang);
@@ -154,10 +215,210 @@ async function checkDownload(browser) {
   if (bytes[0] !== 0xef || bytes[1] !== 0xbb || bytes[2] !== 0xbf) fail('CSV: no UTF-8 BOM');
   const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split('\r\n');
   if (lines[0] !== expect.csv.header) fail(`CSV header: ${lines[0]}`);
-  if (!lines.includes(expect.csv.row)) fail(`CSV lacks the row ${expect.csv.row}`);
+  if (!lines.some((l) => l.startsWith(expect.csv.row))) fail(`CSV lacks a row ${expect.csv.row}…`);
   console.log(`ok CSV ${files[0]}: ${lines.length - 2} rows`);
   await page.close();
   fs.rmSync(dir, { recursive: true, force: true });
+}
+
+// Every report's CSV download: report_write's CSV (BOM, the header, a row).
+async function checkReportCsv(page) {
+  const want = {
+    daily: 'day,kiosk,cat,category,drops,grams',
+    gaps: 'Sequence numbers central does not hold',
+    bins: 'kiosk,seq,collected,cat,category,bin grams',
+    close: 'kiosk,day,kiosk close seq',
+  };
+  for (const [slug, head] of Object.entries(want)) {
+    await page.goto(`${base}/office/reports/${slug}?lang=en`, { waitUntil: 'load' });
+    const href = await page.$eval(`a[href^="/office/reports/${slug}.csv"]`, (a) =>
+      a.getAttribute('href'),
+    );
+    const r = await page.evaluate(async (u) => {
+      const res = await fetch(u);
+      const b = new Uint8Array(await res.arrayBuffer());
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        disp: res.headers.get('content-disposition'),
+        bom: b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf,
+        text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(b),
+      };
+    }, href);
+    const lines = r.text.replace(/^\uFEFF/, '').split('\r\n');
+    if (r.status !== 200 || !r.type.startsWith('text/csv') || !/attachment/.test(r.disp)) {
+      fail(`${slug}.csv: ${r.status} ${r.type} ${r.disp}`);
+    }
+    if (!r.bom) fail(`${slug}.csv: no UTF-8 BOM`);
+    if (!lines[0].startsWith(head)) fail(`${slug}.csv starts "${lines[0]}", want "${head}"`);
+    if (slug === 'daily' && !lines.some((l) => l.startsWith('TOTAL,'))) {
+      fail('daily.csv has no TOTAL row');
+    }
+    if (slug === 'bins' && !lines.some((l) => l.startsWith('7,4,'))) {
+      fail('bins.csv lacks the collection 7/4');
+    }
+    console.log(`ok ${slug}.csv: ${lines.length} lines`);
+  }
+}
+
+// What a request or the store holds reaches the page escaped.
+async function checkHostile(page, hostileName) {
+  const bad = [
+    '/office/kiosks/7?day=%3Cscript%3Ealert(1)%3C/script%3E',
+    '/office/kiosks/7?lang=%3Cscript%3E',
+    '/office/records/7/%3Cscript%3E',
+    '/office/%3Cscript%3E',
+    '/office/reports/daily?kiosk=%3Cscript%3E',
+    '/office/reports/%3Cscript%3E.csv',
+    '/office/residents?card=%3Cscript%3Ealert(1)%3C/script%3E',
+    '/office/residents?id=%3Cscript%3E',
+    '/office/login?next=%22%3E%3Cscript%3Ealert(1)%3C/script%3E',
+  ];
+  for (const u of bad) {
+    const r = await page.evaluate(async (x) => {
+      const res = await fetch(x);
+      return { status: res.status, text: await res.text() };
+    }, u);
+    if (![200, 303, 404].includes(r.status) || r.text.includes('<script')) {
+      fail(`${u}: ${r.status}, ${r.text.includes('<script') ? 'a script tag' : 'escaped'}`);
+    }
+  }
+  const k = await page.evaluate(async () => (await fetch('/office/kiosks?lang=en')).text());
+  if (!k.includes('Lake &lt;b&gt;8&lt;/b&gt; &amp; &quot;co&quot;') || k.includes('<b>8</b>')) {
+    fail(`the kiosk named ${hostileName} is not escaped`);
+  }
+}
+
+// The operator's forms, each as the clerk uses it.
+async function checkForms(page) {
+  const f = expect.forms;
+  const resident = `${base}/office/residents?id=1001&lang=en`;
+  await page.goto(resident, { waitUntil: 'load' });
+  if (!(await bodyText(page)).includes(f.balance)) fail(`resident: balance not ${f.balance}`);
+  // claim the anonymous drop's receipt onto resident 1001, then once more
+  await page.type('#token', f.token);
+  let t = await submit(page, 'form[action="/office/claim"] button');
+  if (!t.includes('The receipt is claimed') || !t.includes(f.after_claim)) {
+    fail(`claim: the page says ${t.slice(0, 400)}`);
+  }
+  await page.screenshot({ path: path.join(shots, 'claimed-en.png'), fullPage: true });
+  await page.type('#token', `${base}/R/${f.token}`);
+  t = await submit(page, 'form[action="/office/claim"] button');
+  if (!t.includes('claimed before') || !t.includes(f.after_claim)) {
+    fail(`the same receipt again: ${t.slice(0, 400)}`);
+  }
+  // redeem, then the same form sent again (a double submit): once
+  const form = await page.$eval('form[action="/office/redeem"]', (fm) => ({
+    csrf: fm.querySelector('input[name=csrf]').value,
+    key: fm.querySelector('input[name=key]').value,
+  }));
+  await page.type('#redeem-points', f.redeem);
+  t = await submit(page, 'form[action="/office/redeem"] button');
+  if (!t.includes('Done.') || !t.includes(f.after_redeem)) fail(`redeem: ${t.slice(0, 400)}`);
+  await page.screenshot({ path: path.join(shots, 'redeemed-en.png'), fullPage: true });
+  const again = await post(page, '/office/redeem', {
+    ...form,
+    resident: '1001',
+    'redeem-points': f.redeem,
+  });
+  if (again.status !== 200 || !again.text.includes('sent before')) {
+    fail(`redeem sent twice: ${again.status}`);
+  }
+  // a form without its CSRF token: refused, nothing changed
+  const forged = await post(page, '/office/redeem', {
+    resident: '1001',
+    key: 'office-no-csrf-1',
+    'redeem-points': '1',
+  });
+  if (forged.status !== 403) fail(`redeem without CSRF token: ${forged.status}, want 403`);
+  await page.goto(resident, { waitUntil: 'load' });
+  t = await bodyText(page);
+  if (!t.includes(f.after_redeem)) fail(`after the refusals the balance is not ${f.after_redeem}`);
+  // close today at one kiosk
+  await page.goto(`${base}/office/reports/close?lang=en`, { waitUntil: 'load' });
+  await page.type('#close-kiosk', String(f.close_kiosk));
+  await submit(page, 'form[method=post][action="/office/reports/close"] button');
+  const closed = await page.evaluate((k) => {
+    const head = [...document.querySelectorAll('main table thead th')].map((th) => th.innerText);
+    const rows = [...document.querySelectorAll('main table tbody tr')].map((tr) =>
+      [...tr.cells].map((c) => c.innerText),
+    );
+    const row = rows.find((r) => r[0] === String(k));
+    return row ? row[head.indexOf('Close #')] : null;
+  }, f.close_kiosk);
+  if (!closed || !/^\d+$/.test(closed)) fail(`day close: kiosk ${f.close_kiosk} close # "${closed}"`);
+  await page.screenshot({ path: path.join(shots, 'day-closed-en.png'), fullPage: true });
+  console.log('ok forms: claim, claim again, redeem once, CSRF refused, day close');
+}
+
+// A viewer sees the figures but no form that changes them, and is refused posting one.
+async function checkViewer(browser) {
+  const f = expect.forms;
+  const { ctx, page } = await newSession(browser, f.viewer, f.viewer_pw, '/office/residents');
+  for (const p of ['/office/residents?id=1001&lang=en', '/office/reports/close?lang=en']) {
+    await page.goto(`${base}${p}`, { waitUntil: 'load' });
+    const n = await page.evaluate(
+      () => document.querySelectorAll('main form[method=post]').length,
+    );
+    if (n !== 0) fail(`viewer on ${p}: ${n} operator form(s)`);
+  }
+  await page.goto(`${base}/office/residents?id=1001&lang=en`, { waitUntil: 'load' });
+  await page.screenshot({ path: path.join(shots, 'resident-viewer-en.png'), fullPage: true });
+  const csrf = await page.$eval('form.logout input[name=csrf]', (e) => e.value);
+  const r = await post(page, '/office/redeem', {
+    csrf,
+    resident: '1001',
+    key: 'office-viewer-1',
+    'redeem-points': '1',
+  });
+  if (r.status !== 403) fail(`a viewer's redemption: ${r.status}, want 403`);
+  // and logs out with the header's button
+  await submit(page, 'form.logout button');
+  if (!page.url().includes('/office/login')) fail(`logout led to ${page.url()}`);
+  await page.goto(`${base}/office/`, { waitUntil: 'load' });
+  if (!page.url().includes('/office/login')) fail('after logout the dashboard still opens');
+  await ctx.close();
+}
+
+// An admin adjusts a balance with a reason; without a reason it is refused.
+async function checkAdjust(browser) {
+  const f = expect.forms;
+  const { ctx, page } = await newSession(browser, f.admin, f.admin_pw, '/office/residents');
+  await page.goto(`${base}/office/residents?id=1002&lang=zh`, { waitUntil: 'load' });
+  const csrf = await page.$eval('form.logout input[name=csrf]', (e) => e.value);
+  const noReason = await post(page, '/office/adjust', {
+    csrf,
+    resident: '1002',
+    'adjust-points': '10',
+    reason: '',
+  });
+  if (noReason.status !== 400) fail(`an adjustment without a reason: ${noReason.status}`);
+  await page.type('#adjust-points', '10');
+  await page.type('#reason', 'paper points card brought in');
+  const t = await submit(page, 'form[action="/office/adjust"] button');
+  if (!t.includes('现在余额：') || !t.includes('10 积分')) fail(`adjust: ${t.slice(0, 400)}`);
+  await page.screenshot({ path: path.join(shots, 'adjusted-zh.png'), fullPage: true });
+  await axeCheck(page, 'adjusted [zh]');
+  await ctx.close();
+}
+
+// The login page itself, before any session: both languages, axe-core.
+async function checkLoginPage(browser) {
+  const ctx = await browser.createBrowserContext();
+  const page = await ctx.newPage();
+  await page.setViewport({ width: 1366, height: 768 });
+  await page.setBypassCSP(true);
+  for (const [lang, want] of [
+    ['zh', '用户名'],
+    ['en', 'User name'],
+  ]) {
+    const resp = await page.goto(`${base}/office/login?lang=${lang}`, { waitUntil: 'load' });
+    const t = await bodyText(page);
+    if (resp.status() !== 200 || !t.includes(want)) fail(`login [${lang}]: ${resp.status()}`);
+    await page.screenshot({ path: path.join(shots, `login-${lang}.png`), fullPage: true });
+    await axeCheck(page, `login [${lang}]`);
+  }
+  await ctx.close();
 }
 
 const browser = await puppeteer.launch({
@@ -169,6 +430,7 @@ try {
   const page = await browser.newPage();
   await page.setViewport({ width: 1366, height: 768 });
   await page.setBypassCSP(true); // axe-core is a script; the pages' CSP refuses scripts
+  await login(page, expect.forms.operator, expect.forms.operator_pw, '/office/');
   for (const spec of expect.pages) {
     for (const lang of ['zh', 'en']) {
       const before = failures.length;
@@ -179,13 +441,20 @@ try {
   await checkKeyboardAndPrint(page);
   await checkLanguageChoice(browser);
   await checkDownload(browser);
+  await checkReportCsv(page);
+  await checkHostile(page, 'Lake <b>8</b>');
+  await checkForms(page);
+  await checkViewer(browser);
+  await checkAdjust(browser);
+  await checkLoginPage(browser);
 } catch (e) {
   fail(`error: ${e && e.stack ? e.stack : e}`);
 } finally {
   await browser.close();
 }
 console.log(
-  `${expect.pages.length} pages in 2 languages, keyboard and print, the language choice, the download`,
+  `${expect.pages.length} pages in 2 languages, keyboard and print, the language choice, ` +
+    'the downloads, escaping, the forms, the viewer, the login page',
 );
 if (failures.length) {
   console.log(`${failures.length} failure(s)`);

@@ -1,11 +1,12 @@
 /*
  * test_store_web.c — what the office pages read from the store
- * (store_ops.web_*, central/store/store_sqlite_web.c) on a real SQLite
- * file: drop totals by day, kiosk and category (only drops, only the days
- * asked, one kiosk or all), a kiosk's records of one local day (the bin
- * collection and staff action between its drops included, nothing of the
- * day before or after, the resident's masked name), one record with its
- * bytes. A wrong sum here is a wrong figure on the dashboard.
+ * (store_ops.web_*, central/store/store_sqlite_web.c, and the daily
+ * report's summaries the dashboard reads) on a real SQLite file: drop totals
+ * by day, kiosk and category (only drops, only the days asked, one kiosk or
+ * all), a resident by number or card hash with its balance, a kiosk's records of one local day (the
+ * bin collection and staff action between its drops included, nothing of the day before or after,
+ * the resident's masked name), one record with its bytes. A wrong sum here is a wrong figure on the
+ * dashboard.
  */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
@@ -107,33 +108,36 @@ struct got {
 	size_t n;
 };
 
-static int total_text(void *ctx, const struct store_web_total *t)
+/* The dashboard's figures are the daily report's summaries (web_daily_totals). */
+static int total_text(void *ctx, const struct store_daily_row *t)
 {
 	struct got *g = ctx;
-	g->n +=
-	    (size_t)snprintf(g->text + g->n, sizeof g->text - g->n, "%u/%u/%u:%u:%lld:%lld:%lld ",
-	                     t->local_day, t->kiosk, t->category, t->unit, (long long)t->drops,
-	                     (long long)t->qty, (long long)t->points);
+	g->n += (size_t)snprintf(g->text + g->n, sizeof g->text - g->n,
+	                         "%u/%u/%u:%lld:%lld:%lld:%lld ", t->local_day, t->kiosk,
+	                         t->category, (long long)t->live.drops, (long long)t->live.grams,
+	                         (long long)t->live.pieces, (long long)t->live.points);
 	return 0;
+}
+
+static int totals(struct fx *f, uint32_t from, uint32_t to, uint32_t kiosk, struct got *g)
+{
+	struct store_report_filter flt = {.from_day = from, .to_day = to, .kiosk = kiosk};
+	memset(g, 0, sizeof *g);
+	return f->s->ops->report_daily(f->s, &flt, total_text, g);
 }
 
 static void test_drop_totals(void **state)
 {
 	struct fx *f = *state;
 	struct got g = {0};
-	assert_int_equal(f->s->ops->web_drop_totals(f->s, 20261128, 20261128, 0, total_text, &g),
-	                 WF_OK);
+	assert_int_equal(totals(f, 20261128, 20261128, 0, &g), WF_OK);
 	/* the bin's 9000 g is no drop; day, kiosk, category in that order */
-	assert_string_equal(g.text, "20261128/7/1:1:2:2000:3 20261128/7/3:2:1:4:20 "
-	                            "20261128/8/1:1:1:3000:6 ");
-	memset(&g, 0, sizeof g);
-	assert_int_equal(f->s->ops->web_drop_totals(f->s, 20261101, 20261130, 7, total_text, &g),
-	                 WF_OK);
-	assert_string_equal(g.text, "20261127/7/1:1:1:1000:2 20261128/7/1:1:2:2000:3 "
-	                            "20261128/7/3:2:1:4:20 20261129/7/2:1:1:500:1 ");
-	memset(&g, 0, sizeof g);
-	assert_int_equal(f->s->ops->web_drop_totals(f->s, 20261201, 20261231, 0, total_text, &g),
-	                 WF_OK);
+	assert_string_equal(g.text, "20261128/7/1:2:2000:0:3 20261128/7/3:1:0:4:20 "
+	                            "20261128/8/1:1:3000:0:6 ");
+	assert_int_equal(totals(f, 20261101, 20261130, 7, &g), WF_OK);
+	assert_string_equal(g.text, "20261127/7/1:1:1000:0:2 20261128/7/1:2:2000:0:3 "
+	                            "20261128/7/3:1:0:4:20 20261129/7/2:1:500:0:1 ");
+	assert_int_equal(totals(f, 20261201, 20261231, 0, &g), WF_OK);
 	assert_string_equal(g.text, "");
 }
 
@@ -182,10 +186,36 @@ static void test_record_get(void **state)
 	assert_true(f->s->ops->web_record_get(f->s, 7, 6, &x, buf, 8) < 0);
 }
 
+/* The residents' page finds a resident by number or by card hash, with the balance. */
+static void test_resident_get(void **state)
+{
+	struct fx *f = *state;
+	struct store_resident r;
+	char hash[WF_HASH_HEX];
+	memset(hash, 'a', WF_HASH_HEX - 1);
+	hash[WF_HASH_HEX - 1] = '\0';
+	assert_int_equal(f->s->ops->web_resident_get(f->s, 1001, NULL, &r), 1);
+	assert_string_equal(r.name, "王*");
+	assert_string_equal(r.status, "active");
+	int64_t balance = -1;
+	assert_int_equal(f->s->ops->points_balance(f->s, 1001, &balance), WF_OK);
+	assert_int_equal(r.points_balance, balance);
+	memset(&r, 0, sizeof r);
+	assert_int_equal(f->s->ops->web_resident_get(f->s, 0, hash, &r), 1);
+	assert_int_equal(r.id, 1001);
+	assert_int_equal(f->s->ops->web_resident_get(f->s, 1002, NULL, &r), 0);
+	hash[0] = 'b';
+	assert_int_equal(f->s->ops->web_resident_get(f->s, 0, hash, &r), 0);
+	/* a number wins over a hash; 0 and below are no number */
+	assert_int_equal(f->s->ops->web_resident_get(f->s, 1002, "", &r), 0);
+	assert_int_equal(f->s->ops->web_resident_get(f->s, -5, "", &r), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_drop_totals),
+	    cmocka_unit_test(test_resident_get),
 	    cmocka_unit_test(test_day_records),
 	    cmocka_unit_test(test_record_get),
 	};
