@@ -125,9 +125,16 @@ int cmd_report(const struct cli_opts *o)
 	return cli_finish(s, rc, "report");
 }
 
+struct close_said {
+	const char *day;
+	int64_t fresh; /* closes made now */
+};
+
 static int said_close(void *ctx, uint32_t kiosk, int64_t close_no, int fresh)
 {
-	const char *day = ctx;
+	struct close_said *c = ctx;
+	const char *day = c->day;
+	c->fresh += fresh != 0;
 	if (fresh)
 		printf("kiosk %" PRIu32 " day %s: closed, close #%" PRId64 "\n", kiosk, day,
 		       close_no);
@@ -159,7 +166,15 @@ int cmd_day(const struct cli_opts *o)
 	if (!s)
 		return 1;
 	report_day_text(day, text);
+	struct close_said said = {text, 0};
 	int rc = s->ops->day_close(s, day, (uint32_t)kiosk, again, (int64_t)time(NULL), said_close,
-	                           text);
-	return cli_finish(s, rc, "day close");
+	                           &said);
+	char which[24] = "every kiosk";
+	if (kiosk)
+		snprintf(which, sizeof which, "kiosk %" PRId64, kiosk);
+	if (rc || !said.fresh)
+		return cli_finish(s, rc, "day close");
+	return cli_finish_audited(
+	    s, rc, again ? "day reclose" : "day close", again ? "day_reclose" : "day_close",
+	    "%s, %s: %" PRId64 " kiosk day(s) closed", text, which, said.fresh);
 }
