@@ -256,6 +256,7 @@ static const struct store_ops sqlite_ops = {
     .report_bins = sq_report_bins,
     .report_closes = sq_report_closes,
     .report_drops = sq_report_drops,
+    .report_residents = sq_report_residents,
     .day_close = sq_day_close,
     .bulk_load = sq_bulk_load,
     .web_drop_totals = sq_web_drop_totals,
