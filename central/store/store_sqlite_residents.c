@@ -1,10 +1,14 @@
 /*
  * store_sqlite_residents.c — the residents report on the SQLite backend:
  * per resident, the balance (points_totals), what the points ledger moved
- * in a period (points_entries by kind; claims by the claimed drop's local
- * day) and how many days the resident's credited quantity of a category
- * came near its daily limit (the records' fact columns and the claims).
- * One statement; nothing decoded from record bytes.
+ * in a period and how many days the resident's credited quantity of a
+ * category came near its daily limit. One statement over two summaries
+ * the schema's triggers keep in the transaction of each record, claim and
+ * points entry (store_sqlite_open.c, migration 9): resident_days (per
+ * local day, resident and category: drops' credited quantity and points,
+ * claims' quantity and points) and resident_moves (per UTC day and
+ * resident: points redeemed and adjusted). A period reads only its days'
+ * rows, whatever the size of records and points_entries.
  *
  * How the period counts, so that the figures add up with the daily report:
  * earned and claimed belong to the local day of the drop (the daily
@@ -20,30 +24,19 @@
 /* ?1 from day, ?2 to day, ?3 percent of a daily limit that counts as near. */
 static const char residents_sql[] =
     "WITH ids(r) AS (SELECT id FROM residents UNION SELECT resident FROM points_totals), "
-    "earned(r, p) AS (SELECT e.resident, SUM(e.points) FROM points_entries e JOIN records d "
-    "ON d.kiosk = e.kiosk AND d.seq = e.seq WHERE e.kind = 1 AND d.local_day BETWEEN ?1 AND "
-    "?2 GROUP BY e.resident), "
-    "claimed(r, p) AS (SELECT resident, SUM(points) FROM claims WHERE resident IS NOT NULL "
-    "AND local_day BETWEEN ?1 AND ?2 GROUP BY resident), "
-    "moved(r, red, adj) AS (SELECT resident, -SUM(CASE kind WHEN 3 THEN points ELSE 0 END), "
-    "SUM(CASE kind WHEN 4 THEN points ELSE 0 END) FROM points_entries WHERE kind IN (3, 4) "
-    "AND CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER) BETWEEN ?1 AND ?2 GROUP BY "
-    "resident), "
-    "used(r, category, day, q) AS (SELECT r, category, day, SUM(q) FROM (SELECT resident AS "
-    "r, category, local_day AS day, credited AS q FROM records WHERE resident IS NOT NULL "
-    "AND kind = 1 AND local_day BETWEEN ?1 AND ?2 UNION ALL SELECT resident, category, "
-    "local_day, qty FROM claims WHERE resident IS NOT NULL AND local_day BETWEEN ?1 AND ?2) "
-    "GROUP BY r, category, day), "
-    "days(r, near) AS (SELECT u.r, MAX(COALESCE(c.daily_limit, 0) > 0 AND u.q * 100 >= ?3 * "
-    "c.daily_limit) FROM used u LEFT JOIN categories c ON c.id = u.category GROUP BY u.r, "
-    "u.day), "
-    "dsum(r, n, near) AS (SELECT r, COUNT(*), SUM(near) FROM days GROUP BY r) "
+    "days(r, earned, claimed, near) AS (SELECT d.resident, SUM(d.earned), SUM(d.claimed), "
+    "MAX(COALESCE(c.daily_limit, 0) > 0 AND (d.credited + d.claimed_qty) * 100 >= ?3 * "
+    "c.daily_limit) FROM resident_days d LEFT JOIN categories c ON c.id = d.category WHERE "
+    "d.local_day BETWEEN ?1 AND ?2 GROUP BY d.local_day, d.resident), "
+    "dsum(r, earned, claimed, n, near) AS (SELECT r, SUM(earned), SUM(claimed), COUNT(*), "
+    "SUM(near) FROM days GROUP BY r), "
+    "moved(r, red, adj) AS (SELECT resident, SUM(redeemed), SUM(adjusted) FROM "
+    "resident_moves WHERE utc_day BETWEEN ?1 AND ?2 GROUP BY resident) "
     "SELECT ids.r, COALESCE(p.name, ''), COALESCE(p.status, ''), COALESCE(t.balance, 0), "
-    "COALESCE(earned.p, 0), COALESCE(claimed.p, 0), COALESCE(moved.red, 0), "
+    "COALESCE(dsum.earned, 0), COALESCE(dsum.claimed, 0), COALESCE(moved.red, 0), "
     "COALESCE(moved.adj, 0), COALESCE(dsum.n, 0), COALESCE(dsum.near, 0) FROM ids LEFT JOIN "
     "residents p ON p.id = ids.r LEFT JOIN points_totals t ON t.resident = ids.r LEFT JOIN "
-    "earned ON earned.r = ids.r LEFT JOIN claimed ON claimed.r = ids.r LEFT JOIN moved ON "
-    "moved.r = ids.r LEFT JOIN dsum ON dsum.r = ids.r ORDER BY ids.r";
+    "dsum ON dsum.r = ids.r LEFT JOIN moved ON moved.r = ids.r ORDER BY ids.r";
 
 int sq_report_residents(struct store *s, const struct store_report_filter *f, int64_t near_pct,
                         int (*fn)(void *ctx, const struct store_resident_row *r), void *ctx)

@@ -29,6 +29,7 @@
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "catalog.h"
 #include "harness.h"
@@ -41,6 +42,10 @@
 #include "signing.h"
 #include "store.h"
 #include "wf.h"
+
+#ifndef WUFEI_FIXTURES_DIR
+#error "WUFEI_FIXTURES_DIR must name tests/central/fixtures"
+#endif
 
 #define NDAYS  5
 #define DAY0   20261124u           /* the first local day */
@@ -514,6 +519,104 @@ static void test_alert_advice(void **state)
 	env_close(&e);
 }
 
+/* The summaries the residents report reads equal a recount from the records,
+ * claims and entries (what the triggers keep, and what the migration filled). */
+static void assert_summaries_recount(const char *db)
+{
+	static const char *const same[] = {
+	    /* each (day, resident, category) of drops: their credited quantity and points */
+	    "SELECT COUNT(*) FROM (SELECT local_day, resident, category, SUM(credited), "
+	    "SUM(points) FROM records WHERE kind = 1 AND resident IS NOT NULL GROUP BY 1, 2, 3 "
+	    "EXCEPT SELECT local_day, resident, category, credited, earned FROM resident_days)",
+	    /* each of claims: their quantity and points */
+	    "SELECT COUNT(*) FROM (SELECT local_day, resident, category, SUM(qty), SUM(points) "
+	    "FROM claims WHERE resident IS NOT NULL GROUP BY 1, 2, 3 EXCEPT SELECT local_day, "
+	    "resident, category, claimed_qty, claimed FROM resident_days)",
+	    /* a row without drops has none counted, one without claims none claimed */
+	    "SELECT COUNT(*) FROM resident_days d WHERE (credited <> 0 OR earned <> 0) AND NOT "
+	    "EXISTS (SELECT 1 FROM records r WHERE r.kind = 1 AND r.resident = d.resident AND "
+	    "r.local_day = d.local_day AND r.category = d.category)",
+	    "SELECT COUNT(*) FROM resident_days d WHERE (claimed_qty <> 0 OR claimed <> 0) AND NOT "
+	    "EXISTS (SELECT 1 FROM claims c WHERE c.resident = d.resident AND c.local_day = "
+	    "d.local_day AND c.category = d.category)",
+	    "SELECT COUNT(*) FROM (SELECT CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER), "
+	    "resident, -SUM(CASE kind WHEN 3 THEN points ELSE 0 END), SUM(CASE kind WHEN 4 THEN "
+	    "points ELSE 0 END) FROM points_entries WHERE kind IN (3, 4) GROUP BY 1, 2 EXCEPT "
+	    "SELECT utc_day, resident, redeemed, adjusted FROM resident_moves)",
+	    "SELECT (SELECT COUNT(*) FROM resident_moves) - (SELECT COUNT(*) FROM (SELECT DISTINCT "
+	    "CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER), resident FROM points_entries "
+	    "WHERE kind IN (3, 4)))",
+	    "SELECT (SELECT COUNT(*) FROM resident_days) - (SELECT COUNT(*) FROM (SELECT "
+	    "local_day, "
+	    "resident, category FROM records WHERE kind = 1 AND resident IS NOT NULL UNION SELECT "
+	    "local_day, resident, category FROM claims WHERE resident IS NOT NULL))",
+	};
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+		assert_int_equal(harness_count(db, same[i]), 0);
+}
+
+static void test_summaries_recount(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e);
+	make_drops(&e);
+	make_moves(&e);
+	assert_summaries_recount(e.db);
+	assert_true(harness_count(e.db, "SELECT COUNT(*) FROM resident_days WHERE claimed > 0") >
+	            0);
+	/* the same batch again: duplicates, nothing counted twice */
+	send_records(&e, e.rec, e.nrec);
+	assert_summaries_recount(e.db);
+	check_residents(&e, 0, NDAYS - 1, 90, 3);
+	env_close(&e);
+}
+
+/* A store from before the fact columns (schema 1): the migration and the
+ * facts' backfill fill the summaries; the report reads them. */
+static void test_old_store(void **state)
+{
+	(void)state;
+	struct env e;
+	char why[512];
+	memset(&e, 0, sizeof e);
+	snprintf(e.dir, sizeof e.dir, "/tmp/wufei-resrep-XXXXXX");
+	assert_non_null(mkdtemp(e.dir));
+	snprintf(e.db, sizeof e.db, "%s/c.db", e.dir);
+	snprintf(e.url, sizeof e.url, "sqlite:%s", e.db);
+	FILE *f = fopen(WUFEI_FIXTURES_DIR "/store-v1.sql", "r");
+	assert_non_null(f);
+	static char sql[64 * 1024];
+	size_t n = fread(sql, 1, sizeof sql - 1, f);
+	fclose(f);
+	sql[n] = '\0';
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(e.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO residents VALUES(1001, 'aa', '张三丰', "
+	                              "'active', '', 7, 1)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(e.url, &e.s, why, sizeof why), 0);
+	assert_summaries_recount(e.db);
+	struct report_opts o;
+	struct report rep;
+	report_opts_default(&o, 0);
+	assert_int_equal(report_residents(e.s, &o, &rep), 0);
+	const struct report_table *t = &rep.tables[0];
+	long r = row_of(t, 1001);
+	assert_true(r >= 0);
+	assert_string_equal(text(t, (size_t)r, "name"), "张*");
+	assert_int_equal(num(t, (size_t)r, "earned"), 2);   /* the fixture's drop 7/1 */
+	assert_int_equal(num(t, (size_t)r, "adjusted"), 7); /* the opening balance */
+	assert_int_equal(num(t, (size_t)r, "balance"), 9);
+	assert_int_equal(num(t, (size_t)r, "days"), 1);
+	report_free(&rep);
+	env_close(&e);
+}
+
 /* `wufei-central report residents` itself: CSV, JSON, refused options. */
 static void test_command(void **state)
 {
@@ -562,10 +665,9 @@ static void test_command(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_residents),
-	    cmocka_unit_test(test_daily_claimed_redeemed),
-	    cmocka_unit_test(test_alert_advice),
-	    cmocka_unit_test(test_command),
+	    cmocka_unit_test(test_residents),         cmocka_unit_test(test_daily_claimed_redeemed),
+	    cmocka_unit_test(test_summaries_recount), cmocka_unit_test(test_old_store),
+	    cmocka_unit_test(test_alert_advice),      cmocka_unit_test(test_command),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	harness_kill_started();
