@@ -2,14 +2,19 @@
 #include "cli.h"
 
 #include <inttypes.h>
+#include <pwd.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
 #include "cardid.h"
 #include "cardid_hash.h"
 #include "hex.h"
+#include "office.h"
 
 void cli_usage(FILE *f)
 {
@@ -65,6 +70,9 @@ void cli_usage(FILE *f)
 	    " bins: [--tolerance PERCENT]\n"
 	    "       wufei-central report records --kiosk N --day DAY [--category N] --db URL"
 	    "   (the drops behind a daily row)\n"
+	    "       wufei-central report residents [--from DAY] [--to DAY] [--near PERCENT (90)]"
+	    " [--days N (3)] [--format ...] --db URL\n"
+	    "         (points per resident; who was near a daily limit on N days or more)\n"
 	    "       wufei-central day close|reclose --day DAY [--kiosk N] --db URL"
 	    "   (freeze a day's totals)\n"
 	    "verify-receipt exits 0 for a genuine receipt, 1 forged/tampered/malformed,\n"
@@ -259,4 +267,32 @@ int cli_finish(struct store *s, int err, const char *what)
 		        store_errmsg(s));
 	store_close(s);
 	return err ? 1 : 0;
+}
+
+void cli_who(char *out, size_t cap)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name && office_user_name_ok(pw->pw_name))
+		snprintf(out, cap, "cli:%s", pw->pw_name);
+	else
+		snprintf(out, cap, "cli:uid%u", (unsigned)geteuid());
+}
+
+int cli_finish_audited(struct store *s, int err, const char *what, const char *action,
+                       const char *fmt, ...)
+{
+	if (!err) {
+		char who[64], detail[256];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof detail, fmt, ap);
+		va_end(ap);
+		cli_who(who, sizeof who);
+		err = office_audit(s, (int64_t)time(NULL), who, NULL, action, "%s", detail);
+		if (err)
+			fprintf(stderr,
+			        "wufei-central: %s was done, but its audit line was not written\n",
+			        what);
+	}
+	return cli_finish(s, err, what);
 }

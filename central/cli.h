@@ -60,4 +60,18 @@ int cli_card_hash(struct store *s, const struct cli_opts *o, char out[WF_HASH_HE
 /* cli_finish — closes s; says what failed when err; the exit status (0 or 1). */
 int cli_finish(struct store *s, int err, const char *what);
 
+/* cli_who — who runs this command, for the audit log: "cli:<login>" (or
+ * "cli:uid<N>" when the login is no user name) into out[cap]. */
+void cli_who(char *out, size_t cap);
+
+/*
+ * cli_finish_audited — cli_finish for a command that changed something:
+ * when err is 0, first one line in the office's audit log (who: cli_who,
+ * action, a printf-style detail). The line is written after the change
+ * committed, not in its transaction: a failure to write it is said and
+ * exits 1, the change stays.
+ */
+int cli_finish_audited(struct store *s, int err, const char *what, const char *action,
+                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
 #endif

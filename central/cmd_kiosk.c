@@ -92,7 +92,8 @@ static int kiosk_tz(const struct cli_opts *o)
 	struct store *s = cli_store_open(o);
 	if (!s)
 		return 1;
-	int rc = cli_finish(s, s->ops->kiosk_tz_set(s, (uint32_t)number, o->pos[2]), "kiosk tz");
+	int rc = cli_finish_audited(s, s->ops->kiosk_tz_set(s, (uint32_t)number, o->pos[2]),
+	                            "kiosk tz", "kiosk_tz", "%" PRId64 ": %s", number, o->pos[2]);
 	if (!rc)
 		printf("kiosk %" PRId64 ": time zone %s\n", number, o->pos[2]);
 	return rc;
@@ -136,6 +137,14 @@ int cmd_kiosk(const struct cli_opts *o)
 	else
 		printf("kiosk %" PRId64 ": %s key %" PRId64 "\n", number,
 		       adding ? "added" : "revoked", key_id);
-	store_close(s);
-	return err ? 1 : 0;
+	if (err) {
+		store_close(s);
+		return 1;
+	}
+	char action[24];
+	snprintf(action, sizeof action, "kiosk_%s", sub);
+	for (char *c = action; *c; c++)
+		*c = *c == '-' ? '_' : *c;
+	return cli_finish_audited(s, 0, "kiosk", action, "%" PRId64 ": key %" PRId64 "%s%s", number,
+	                          key_id, tz ? ", time zone " : "", tz ? tz : "");
 }

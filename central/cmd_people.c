@@ -45,7 +45,8 @@ static int resident_add(struct store *s, const struct cli_opts *o)
 	r.id = id;
 	r.points_balance = points;
 	snprintf(r.status, sizeof r.status, "active");
-	return cli_finish(s, s->ops->resident_put(s, &r), "resident add");
+	return cli_finish_audited(s, s->ops->resident_put(s, &r), "resident add", "resident_add",
+	                          "%" PRId64 " (opening balance %" PRId64 ")", id, points);
 }
 
 int cmd_resident(const struct cli_opts *o)
@@ -63,10 +64,13 @@ int cmd_resident(const struct cli_opts *o)
 		return resident_add(s, o);
 	if ((strcmp(sub, "block") == 0 || strcmp(sub, "remove") == 0) && o->npos == 2 &&
 	    cli_pos_int(o->pos[1], 1, INT64_MAX, &id) == WF_OK) {
+		const char *why = cli_opt(o, "reason");
 		if (sub[0] == 'b')
-			return cli_finish(s, s->ops->resident_block(s, id, cli_opt(o, "reason")),
-			                  "resident block");
-		return cli_finish(s, s->ops->resident_remove(s, id), "resident remove");
+			return cli_finish_audited(s, s->ops->resident_block(s, id, why),
+			                          "resident block", "resident_block",
+			                          "%" PRId64 ": %s", id, why ? why : "");
+		return cli_finish_audited(s, s->ops->resident_remove(s, id), "resident remove",
+		                          "resident_remove", "%" PRId64, id);
 	}
 	store_close(s);
 	cli_usage(stderr);
@@ -136,7 +140,8 @@ static int staff_add(struct store *s, const struct cli_opts *o)
 		store_close(s);
 		return 1;
 	}
-	return cli_finish(s, s->ops->staff_put(s, &st), "staff add");
+	return cli_finish_audited(s, s->ops->staff_put(s, &st), "staff add", "staff_add",
+	                          "%" PRId64 " as %s", id, st.role);
 }
 
 int cmd_staff(const struct cli_opts *o)
@@ -154,7 +159,8 @@ int cmd_staff(const struct cli_opts *o)
 		return staff_add(s, o);
 	if (strcmp(sub, "remove") == 0 && o->npos == 2 &&
 	    cli_pos_int(o->pos[1], 1, INT64_MAX, &id) == WF_OK)
-		return cli_finish(s, s->ops->staff_remove(s, id), "staff remove");
+		return cli_finish_audited(s, s->ops->staff_remove(s, id), "staff remove",
+		                          "staff_remove", "%" PRId64, id);
 	store_close(s);
 	cli_usage(stderr);
 	return 2;
@@ -174,5 +180,6 @@ int cmd_blocklist(const struct cli_opts *o)
 		cli_usage(stderr);
 		return 2;
 	}
-	return cli_finish(s, s->ops->block_put(s, &b), "blocklist add");
+	return cli_finish_audited(s, s->ops->block_put(s, &b), "blocklist add", "blocklist_add",
+	                          "card hash %.16s...: %s", b.card_hash, b.reason);
 }

@@ -26,20 +26,28 @@ static int actor_of(const struct cli_opts *o, char out[STORE_POINTS_ACTOR_MAX])
 	return WF_OK;
 }
 
-/* What came of a redemption or adjustment; the exit status. */
-static int points_report(struct store *s, int rc, const struct points_result *r, const char *what)
+/* What came of a redemption or adjustment (action: its audit line's, only
+ * when it changed something); the exit status. */
+static int points_report(struct store *s, int rc, const struct points_result *r, const char *what,
+                         const char *action)
 {
 	if (rc)
 		return cli_finish(s, rc, what);
-	store_close(s);
 	if (r->outcome == POINTS_DONE || r->outcome == POINTS_REPEAT) {
 		printf("%s: %+" PRId64 " points for resident %" PRId64 " (entry %" PRId64
 		       "%s); balance %" PRId64 "\n",
 		       what, r->entry.points, r->entry.resident, r->entry.id,
 		       r->outcome == POINTS_REPEAT ? ", done before with this key" : "",
 		       r->balance);
-		return 0;
+		if (r->outcome == POINTS_REPEAT)
+			return cli_finish(s, 0, what);
+		return cli_finish_audited(
+		    s, 0, what, action,
+		    "resident %" PRId64 ": %+" PRId64 " points (entry %" PRId64 ", by %s): %s",
+		    r->entry.resident, r->entry.points, r->entry.id, r->entry.actor,
+		    r->entry.key[0] ? r->entry.key : r->entry.reason);
 	}
+	store_close(s);
 	fprintf(stderr, "wufei-central: %s refused: %s", what, points_outcome_text(r->outcome));
 	if (r->outcome == POINTS_INSUFFICIENT)
 		fprintf(stderr, " (balance %" PRId64 ")", r->balance);
@@ -63,7 +71,7 @@ static int points_redeem_cmd(struct store *s, const struct cli_opts *o)
 	}
 	struct points_result r;
 	int rc = points_redeem(s, resident, points, key, by, (int64_t)time(NULL), &r);
-	return points_report(s, rc, &r, "points redeem");
+	return points_report(s, rc, &r, "points redeem", "points_redeem");
 }
 
 static int points_adjust_cmd(struct store *s, const struct cli_opts *o)
@@ -82,7 +90,7 @@ static int points_adjust_cmd(struct store *s, const struct cli_opts *o)
 	}
 	struct points_result r;
 	int rc = points_adjust(s, resident, points, reason, by, (int64_t)time(NULL), &r);
-	return points_report(s, rc, &r, "points adjust");
+	return points_report(s, rc, &r, "points adjust", "points_adjust");
 }
 
 static int print_entry(void *ctx, const struct store_points_entry *e)

@@ -123,5 +123,10 @@ int cmd_rates(const struct cli_opts *o)
 		printf("category %u: rate version %" PRIu32 ", anonymous daily cap %s\n",
 		       (unsigned)c.id, c.rate_version,
 		       anon_cap_text(c.has_anon_cap, c.anon_cap_qty, cap, sizeof cap));
-	return cli_finish(s, err, "rates set");
+	return cli_finish_audited(
+	    s, err, "rates set", "rates_set",
+	    "category %u %s: version %" PRIu32 ", rate %" PRId64 ", min %" PRId64 ", max %" PRId64
+	    ", daily limit %" PRId64 ", anonymous cap %s",
+	    (unsigned)c.id, c.code, c.rate_version, c.rate, c.min_qty, c.max_qty, c.daily_limit_qty,
+	    anon_cap_text(c.has_anon_cap, c.anon_cap_qty, cap, sizeof cap));
 }

@@ -97,11 +97,15 @@ static int receipt_claim(struct store *s, const struct cli_opts *o)
 	int rc = rcheck_claim(s, o->pos[1], resident, by, (int64_t)time(NULL), &res);
 	if (rc)
 		return cli_finish(s, rc, "receipt claim");
-	store_close(s);
 	if (res.status == RCHECK_CLAIMED) {
 		print_claim(&res);
-		return 0;
+		return cli_finish_audited(s, 0, "receipt claim", "receipt_claim",
+		                          "kiosk %" PRIu32 " seq %" PRIu32 " onto resident %" PRId64
+		                          ": %" PRId64 " points (by %s)",
+		                          res.claim.kiosk, res.claim.seq, res.claim.resident,
+		                          res.claim.points, by);
 	}
+	store_close(s);
 	fprintf(stderr, "wufei-central: receipt claim refused: %s\n",
 	        res.status == RCHECK_NOT_GENUINE ? rcheck_verdict_text(res.check.verdict)
 	                                         : rcheck_claim_text(res.status));

@@ -1,5 +1,5 @@
 /*
- * cmd_report.c — `wufei-central report daily|records|gaps|alerts|bins|close`
+ * cmd_report.c — `wufei-central report daily|records|gaps|alerts|bins|close|residents`
  * (the office's reports, central/report/report.h, as a table, JSON or CSV
  * on standard output) and `wufei-central day close|reclose` (the office
  * closes a day: its totals frozen under a running number).
@@ -80,6 +80,10 @@ static int report_options(const struct cli_opts *o, struct report_opts *r, enum 
 		rc = opt_duration(o, "silent-after", 1, &r->silent_after_s);
 	if (!rc)
 		rc = opt_duration(o, "late-after", STORE_LATE_MIN_S, &r->late_after_s);
+	if (!rc)
+		rc = cli_opt_int(o, "near", 1, 100, &r->near_pct, false);
+	if (!rc)
+		rc = cli_opt_int(o, "days", 1, 100000, &r->near_days, false);
 	r->filter.kiosk = (uint32_t)kiosk;
 	r->filter.category = (uint16_t)cat;
 	r->late_limit = limit;
@@ -87,14 +91,17 @@ static int report_options(const struct cli_opts *o, struct report_opts *r, enum 
 }
 
 static int (*const report_fns[])(struct store *, const struct report_opts *, struct report *) = {
-    report_daily, report_records, report_gaps, report_alerts, report_bins, report_close,
+    report_daily, report_records, report_gaps,      report_alerts,
+    report_bins,  report_close,   report_residents,
 };
-static const char *const report_names[] = {"daily", "records", "gaps", "alerts", "bins", "close"};
+static const char *const report_names[] = {"daily", "records", "gaps",     "alerts",
+                                           "bins",  "close",   "residents"};
+#define REPORT_KINDS 7
 
 int cmd_report(const struct cli_opts *o)
 {
 	int which = -1;
-	for (int i = 0; o->npos == 1 && i < 6; i++)
+	for (int i = 0; o->npos == 1 && i < REPORT_KINDS; i++)
 		if (strcmp(o->pos[0], report_names[i]) == 0)
 			which = i;
 	struct report_opts r;
@@ -108,6 +115,14 @@ int cmd_report(const struct cli_opts *o)
 		return 2;
 	if (which == 1 && (!r.filter.kiosk || !cli_opt(o, "day"))) {
 		fputs("wufei-central: report records needs --kiosk K --day YYYY-MM-DD\n", stderr);
+		return 2;
+	}
+	if (which == 6 && (r.filter.kiosk || r.filter.category)) {
+		fputs(
+		    "wufei-central: report residents takes --from --to (or --day), --near PERCENT "
+		    "and --days N, not --kiosk or --category: a resident's points are not a "
+		    "kiosk's\n",
+		    stderr);
 		return 2;
 	}
 	struct store *s = cli_store_open(o);
@@ -125,9 +140,16 @@ int cmd_report(const struct cli_opts *o)
 	return cli_finish(s, rc, "report");
 }
 
+struct close_said {
+	const char *day;
+	int64_t fresh; /* closes made now */
+};
+
 static int said_close(void *ctx, uint32_t kiosk, int64_t close_no, int fresh)
 {
-	const char *day = ctx;
+	struct close_said *c = ctx;
+	const char *day = c->day;
+	c->fresh += fresh != 0;
 	if (fresh)
 		printf("kiosk %" PRIu32 " day %s: closed, close #%" PRId64 "\n", kiosk, day,
 		       close_no);
@@ -159,7 +181,15 @@ int cmd_day(const struct cli_opts *o)
 	if (!s)
 		return 1;
 	report_day_text(day, text);
+	struct close_said said = {text, 0};
 	int rc = s->ops->day_close(s, day, (uint32_t)kiosk, again, (int64_t)time(NULL), said_close,
-	                           text);
-	return cli_finish(s, rc, "day close");
+	                           &said);
+	char which[24] = "every kiosk";
+	if (kiosk)
+		snprintf(which, sizeof which, "kiosk %" PRId64, kiosk);
+	if (rc || !said.fresh)
+		return cli_finish(s, rc, "day close");
+	return cli_finish_audited(
+	    s, rc, again ? "day reclose" : "day close", again ? "day_reclose" : "day_close",
+	    "%s, %s: %" PRId64 " kiosk day(s) closed", text, which, said.fresh);
 }

@@ -8,7 +8,6 @@
  * to the audit log as "cli:<login>".
  */
 #include <inttypes.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,16 +30,6 @@ static int done(struct store *s, int status)
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
-}
-
-/* Who runs the command, for the audit log: "cli:<login>". */
-static void cli_who(char *out, size_t cap)
-{
-	const struct passwd *pw = getpwuid(geteuid());
-	if (pw && pw->pw_name && office_user_name_ok(pw->pw_name))
-		snprintf(out, cap, "cli:%s", pw->pw_name);
-	else
-		snprintf(out, cap, "cli:uid%u", (unsigned)geteuid());
 }
 
 /* A new password for name from the terminal (asked twice) or standard

@@ -16,6 +16,9 @@
  *            before, flagged beyond a tolerance
  *   close    day closes: the kiosk's DAY_CLOSE record, central's totals, the
  *            office's frozen close, and where they differ
+ *   residents per resident (masked name): balance now; earned, claimed,
+ *            redeemed and adjusted in the period; and who came near a daily
+ *            limit on many days (a hint of abuse)
  *
  * Not for: options and printing (central/cmd_report.c), SQL (the store).
  * Every function blocks on the store; the caller holds it alone.
@@ -33,6 +36,8 @@
 #define REPORT_LATE_AFTER_S   (24 * 3600) /* gaps: a record received this long after */
 #define REPORT_LATE_LIMIT     1000        /* gaps: late records listed */
 #define REPORT_TOLERANCE      100         /* bins: tenths of a percent (10.0 %) */
+#define REPORT_NEAR_PCT       90          /* residents: percent of a daily limit that is "near" */
+#define REPORT_NEAR_DAYS      3           /* residents: near on at least this many days: listed */
 #define REPORT_TABLES_MAX     3
 
 struct report_opts {
@@ -42,6 +47,8 @@ struct report_opts {
 	int64_t late_after_s;   /* gaps, >= STORE_LATE_MIN_S */
 	int64_t late_limit;     /* gaps: late records listed; 0 = all */
 	int64_t tolerance;      /* bins: tenths of a percent */
+	int64_t near_pct;       /* residents: 1..100 */
+	int64_t near_days;      /* residents: >= 1 */
 };
 
 /* A built report: its name and up to REPORT_TABLES_MAX tables. */
@@ -67,6 +74,18 @@ int report_gaps(struct store *s, const struct report_opts *o, struct report *out
 int report_alerts(struct store *s, const struct report_opts *o, struct report *out);
 int report_bins(struct store *s, const struct report_opts *o, struct report *out);
 int report_close(struct store *s, const struct report_opts *o, struct report *out);
+/*
+ * report_residents — two tables. "residents": every resident by id with its
+ * masked name (report_name_mask), status, balance now, and in the period
+ * (o->filter's days; kiosk and category unused) earned and claimed (by the
+ * drop's local day), redeemed and adjusted (by central's UTC day), the days
+ * with a drop or claim and the "near" days: days on which the credited
+ * quantity of one category (drops' credited + claims' credited) reached
+ * o->near_pct percent of that category's daily limit; a TOTAL row.
+ * "near_limit": the residents near on at least o->near_days days, with
+ * whether that was every day they dropped.
+ */
+int report_residents(struct store *s, const struct report_opts *o, struct report *out);
 
 /* report_write — r in fmt into f; 0, or -1 when writing failed. */
 int report_write(FILE *f, enum report_format fmt, const struct report *r);
@@ -83,6 +102,9 @@ void report_day_text(uint32_t day, char out[11]);
 void report_time_text(int64_t t, char out[32]);
 /* report_duration_parse — "90", "90s", "15m", "2h", "3d" into seconds; false if not. */
 bool report_duration_parse(const char *text, int64_t *seconds);
+/* report_name_mask — a name as reports show it: its first character, then
+ * "*" ("王小明" and "王*" are "王*"; "" stays ""), into out[cap]. */
+void report_name_mask(const char *name, char *out, size_t cap);
 /* report_tenths_parse — "10", "7.5" (>= 0) into tenths; false if not. */
 bool report_tenths_parse(const char *text, int64_t *tenths);
 

@@ -209,6 +209,16 @@ static const char *alert_advice(const char *reason)
 	    {"checkpoint_mismatch", "The kiosk is about to delete records central does not hold "
 	                            "as it has them. Ask the technician to keep the kiosk's "
 	                            "journal file until its records reach central."},
+	    {"anon_cap",
+	     "An anonymous drop earned points beyond the kiosk's anonymous daily cap for its "
+	     "category (the cap of the rate version it names). The kiosk should have credited "
+	     "nothing over the cap: check it runs released software and has down-synced the cap "
+	     "('wufei-central rates list'), and hold the receipt's points until it is explained."},
+	    {"claim_conflict",
+	     "A receipt was claimed onto a resident, and then the kiosk sent a record with other "
+	     "bytes for the same (kiosk, seq). The claim stands but its points may be wrong: "
+	     "compare the two versions ('report records'), and correct the resident's points "
+	     "with 'wufei-central points adjust' if the claim should not have been granted."},
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
 		if (strcmp(reason, a[i].reason) == 0)

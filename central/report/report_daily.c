@@ -20,6 +20,8 @@ void report_opts_default(struct report_opts *o, int64_t now_s)
 	o->late_after_s = REPORT_LATE_AFTER_S;
 	o->late_limit = REPORT_LATE_LIMIT;
 	o->tolerance = REPORT_TOLERANCE;
+	o->near_pct = REPORT_NEAR_PCT;
+	o->near_days = REPORT_NEAR_DAYS;
 }
 
 bool report_day_parse(const char *text, uint32_t *day)

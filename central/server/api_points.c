@@ -8,10 +8,12 @@
  */
 #include "server_private.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "office_http.h"
 #include "points.h"
+#include "log.h"
 #include "rcheck.h"
 
 /* A partner shop's token (Authorization: Bearer wft_...): it may only redeem. */
@@ -91,6 +93,17 @@ static int office_actor_of(struct server *srv, const struct request *rq, const j
 	return session_actor(srv, rq, body, actor, a);
 }
 
+/* One audit line for a claim or redemption that moved points (the claim or
+ * redemption committed before: a failure here is logged, the answer stays). */
+static void audit_points(struct server *srv, const struct request *rq,
+                         const struct office_actor *actor, const char *action, const char *detail)
+{
+	if (office_audit(srv->store, server_now(srv), actor->name, rq->client_addr, action, "%s",
+	                 detail) != WF_OK)
+		wf_log_printf(srv->log, WF_LOG_ERROR, "%s by %s: the audit line was not written",
+		              action, actor->name);
+}
+
 /* o[key] as an integer in [min, max]; false when absent, another type or out of range. */
 static bool json_get_range(const json_t *o, const char *key, int64_t min, int64_t max, int64_t *out)
 {
@@ -165,7 +178,6 @@ static void claim_refused(const struct rcheck_claim_result *res, struct answer *
 void api_claim_as(struct server *srv, const struct request *rq, const json_t *body,
                   const struct office_actor *actor, struct answer *a)
 {
-	(void)rq;
 	const char *token = json_string_value(json_object_get(body, "token"));
 	int64_t resident = 0;
 	if (!actor->may_claim) {
@@ -196,6 +208,11 @@ void api_claim_as(struct server *srv, const struct request *rq, const json_t *bo
 	}
 	a->status = 200;
 	a->json = claimed_json(&res);
+	char detail[160];
+	snprintf(detail, sizeof detail,
+	         "kiosk %" PRIu32 " seq %" PRIu32 " onto resident %" PRId64 ": %" PRId64 " points",
+	         res.claim.kiosk, res.claim.seq, res.claim.resident, res.claim.points);
+	audit_points(srv, rq, actor, "api_claim", detail);
 }
 
 static json_t *redeemed_json(const struct points_result *res)
@@ -211,7 +228,6 @@ static json_t *redeemed_json(const struct points_result *res)
 void api_redeem_as(struct server *srv, const struct request *rq, const json_t *body,
                    const struct office_actor *actor, struct answer *a)
 {
-	(void)rq;
 	const char *key = json_string_value(json_object_get(body, "idempotency_key"));
 	int64_t resident = 0, points = 0;
 	if (!json_get_range(body, "resident", 1, RESIDENT_ID_MAX, &resident) ||
@@ -240,6 +256,14 @@ void api_redeem_as(struct server *srv, const struct request *rq, const json_t *b
 	case POINTS_REPEAT:
 		a->status = 200;
 		a->json = redeemed_json(&res);
+		if (res.outcome == POINTS_DONE) {
+			char detail[200];
+			snprintf(detail, sizeof detail,
+			         "resident %" PRId64 ": %" PRId64 " points (entry %" PRId64
+			         "), key %s",
+			         resident, points, res.entry.id, key);
+			audit_points(srv, rq, actor, "api_redeem", detail);
+		}
 		return;
 	case POINTS_KEY_REUSED:
 		answer_error(a, 409, "idempotency_key_reused", "%s",

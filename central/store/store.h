@@ -411,6 +411,17 @@ struct store_ops {
 	/* (kiosk, day) pairs in f with a kiosk DAY_CLOSE record or a central close */
 	int (*report_closes)(struct store *s, const struct store_report_filter *f,
 	                     int (*fn)(void *ctx, const struct store_close_row *r), void *ctx);
+	/*
+	 * report_residents — every resident (enrolled, or with points entries)
+	 * by id, with what moved in f's days (f->kiosk and f->category are not
+	 * used) and the days they were at or over near_pct (1..100) percent of
+	 * a daily limit (store_resident_row). Reads the points ledger, the
+	 * claims and the records' fact columns (store_sqlite_residents.c).
+	 */
+	int (*report_residents)(struct store *s, const struct store_report_filter *f,
+	                        int64_t near_pct,
+	                        int (*fn)(void *ctx, const struct store_resident_row *r),
+	                        void *ctx);
 	/* the drops behind (kiosk, local_day[, category]), by seq */
 	int (*report_drops)(struct store *s, uint32_t kiosk, uint32_t local_day, uint16_t category,
 	                    int (*fn)(void *ctx, const struct store_drop_row *r), void *ctx);

@@ -117,6 +117,28 @@ struct store_ledger_flow {
 	int64_t redeemed; /* points redeemed that day (rows with kiosk 0 only) */
 };
 
+/*
+ * One resident's points in a period (the residents report): the balance
+ * now, and what moved in the period — earned and claimed by the local day
+ * of the drop (as the daily report counts them), redeemed and adjusted by
+ * central's UTC day of the entry — with the days the resident was near a
+ * daily limit.
+ */
+struct store_resident_row {
+	int64_t id;
+	char name[64];     /* as enrolled ("" for an id the ledger knows but residents do not) */
+	char status[16];   /* "active", "blocked", "" */
+	int64_t balance;   /* now: the running total (points_totals) */
+	int64_t earned;    /* the resident's drops of the period */
+	int64_t claimed;   /* receipts of the period's drops claimed onto the resident */
+	int64_t redeemed;  /* spent in the period (a positive number) */
+	int64_t adjusted;  /* net adjustments in the period (opening balances included) */
+	int64_t days;      /* local days of the period with a drop or a claim of the resident */
+	int64_t near_days; /* of those, days on which the credited quantity of one category
+	                    * (drops' credited + claims' credited) reached near_pct percent of
+	                    * that category's daily limit (as set now; no limit: never near) */
+};
+
 /* Records received more than this after their own time are kept as late
  * (store_late_record); a report may ask for a longer delay, not a shorter. */
 #define STORE_LATE_MIN_S 3600

@@ -15,6 +15,8 @@
  *                             failures, API tokens
  *   store_sqlite_summary.c    the reports' summaries, kept as records arrive
  *   store_sqlite_report.c     the office's reports and day closes
+ *   store_sqlite_residents.c  the residents report: points per resident,
+ *                             days near a daily limit
  *   store_sqlite_web.c        what the office pages read: day totals,
  *                             a kiosk's day, one record
  *
@@ -211,6 +213,9 @@ int sq_report_closes(struct store *s, const struct store_report_filter *f,
                      int (*fn)(void *ctx, const struct store_close_row *r), void *ctx);
 int sq_report_drops(struct store *s, uint32_t kiosk, uint32_t local_day, uint16_t category,
                     int (*fn)(void *ctx, const struct store_drop_row *r), void *ctx);
+/* store_sqlite_residents.c */
+int sq_report_residents(struct store *s, const struct store_report_filter *f, int64_t near_pct,
+                        int (*fn)(void *ctx, const struct store_resident_row *r), void *ctx);
 int sq_day_close(struct store *s, uint32_t local_day, uint32_t kiosk, int again, int64_t now_s,
                  int (*fn)(void *ctx, uint32_t kiosk, int64_t close_no, int fresh), void *ctx);
 int sq_bulk_load(struct store *s, int on);

@@ -159,6 +159,51 @@ static const char *const migrations[] = {
     "PRIMARY KEY(kiosk, seq)) WITHOUT ROWID;"
     "CREATE INDEX records_bin ON records(kiosk, category, seq) WHERE kind = 2;"
     "CREATE INDEX records_day_close ON records(local_day, kiosk) WHERE kind = 4;",
+    /* 9: what the residents report reads (store_sqlite_residents.c), kept by
+     * triggers in the transaction of each new record, claim and points
+     * entry (records, claims and entries are never updated or deleted; the
+     * one UPDATE, backfill_facts on a store from before the fact columns,
+     * has its own trigger): per (local day, resident, category) the
+     * credited quantity and points of the resident's drops and of the
+     * receipts claimed onto them; per (central's UTC day, resident) the
+     * points redeemed and adjusted. Filled once from what the store holds. */
+    "CREATE TABLE resident_days(local_day INTEGER NOT NULL, resident INTEGER NOT NULL, "
+    "category INTEGER NOT NULL, credited INTEGER NOT NULL, earned INTEGER NOT NULL, "
+    "claimed_qty INTEGER NOT NULL, claimed INTEGER NOT NULL, PRIMARY KEY(local_day, resident, "
+    "category)) WITHOUT ROWID;"
+    "CREATE TABLE resident_moves(utc_day INTEGER NOT NULL, resident INTEGER NOT NULL, "
+    "redeemed INTEGER NOT NULL, adjusted INTEGER NOT NULL, PRIMARY KEY(utc_day, resident)) "
+    "WITHOUT ROWID;"
+    "CREATE TRIGGER resident_days_drop AFTER INSERT ON records WHEN NEW.kind = 1 AND "
+    "NEW.resident IS NOT NULL AND NEW.local_day IS NOT NULL BEGIN INSERT INTO resident_days "
+    "VALUES(NEW.local_day, NEW.resident, NEW.category, "
+    "NEW.credited, NEW.points, 0, 0) ON CONFLICT DO UPDATE SET credited = credited + "
+    "excluded.credited, earned = earned + excluded.earned; END;"
+    "CREATE TRIGGER resident_days_facts AFTER UPDATE OF local_day ON records WHEN "
+    "OLD.local_day IS NULL AND NEW.local_day IS NOT NULL AND NEW.kind = 1 AND NEW.resident IS "
+    "NOT NULL BEGIN INSERT INTO resident_days VALUES(NEW.local_day, NEW.resident, NEW.category, "
+    "NEW.credited, NEW.points, 0, 0) ON CONFLICT DO UPDATE SET credited = credited + "
+    "excluded.credited, earned = earned + excluded.earned; END;"
+    "CREATE TRIGGER resident_days_claim AFTER INSERT ON claims WHEN NEW.resident IS NOT NULL "
+    "BEGIN INSERT INTO resident_days VALUES(NEW.local_day, NEW.resident, NEW.category, 0, 0, "
+    "NEW.qty, NEW.points) ON CONFLICT DO UPDATE SET claimed_qty = claimed_qty + "
+    "excluded.claimed_qty, claimed = claimed + excluded.claimed; END;"
+    "CREATE TRIGGER resident_moves_entry AFTER INSERT ON points_entries WHEN NEW.kind IN (3, "
+    "4) BEGIN INSERT INTO resident_moves VALUES(CAST(strftime('%Y%m%d', NEW.at_s, "
+    "'unixepoch') AS INTEGER), NEW.resident, CASE NEW.kind WHEN 3 THEN -NEW.points ELSE 0 "
+    "END, CASE NEW.kind WHEN 4 THEN NEW.points ELSE 0 END) ON CONFLICT DO UPDATE SET "
+    "redeemed = redeemed + excluded.redeemed, adjusted = adjusted + excluded.adjusted; END;"
+    "INSERT INTO resident_days SELECT local_day, resident, category, SUM(credited), "
+    "SUM(points), 0, 0 FROM records WHERE kind = 1 AND resident IS NOT NULL AND local_day IS "
+    "NOT NULL GROUP BY local_day, resident, category;"
+    "INSERT INTO resident_days SELECT local_day, resident, category, 0, 0, SUM(qty), "
+    "SUM(points) FROM claims WHERE resident IS NOT NULL GROUP BY local_day, resident, "
+    "category ON CONFLICT DO UPDATE SET claimed_qty = excluded.claimed_qty, claimed = "
+    "excluded.claimed;"
+    "INSERT INTO resident_moves SELECT CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS "
+    "INTEGER) AS d, resident, -SUM(CASE kind WHEN 3 THEN points ELSE 0 END), SUM(CASE kind "
+    "WHEN 4 THEN points ELSE 0 END) FROM points_entries WHERE kind IN (3, 4) GROUP BY d, "
+    "resident;",
 };
 
 /* The schema version that added the fact columns. */
@@ -256,6 +301,7 @@ static const struct store_ops sqlite_ops = {
     .report_bins = sq_report_bins,
     .report_closes = sq_report_closes,
     .report_drops = sq_report_drops,
+    .report_residents = sq_report_residents,
     .day_close = sq_day_close,
     .bulk_load = sq_bulk_load,
     .web_day_records = sq_web_day_records,

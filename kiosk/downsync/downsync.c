@@ -2,8 +2,10 @@
  * downsync.c — the down-sync JSON document, checked field by field.
  *
  * Why strict: this document decides who may drop and for how many points.
- * A field of the wrong type, out of range, or unknown is refused with its
- * JSON path, and nothing of the document is used.
+ * A field of the wrong type, out of range, or missing is refused with its
+ * JSON path, and nothing of the document is used. A field this version does
+ * not know is ignored, at every level (docs/SYNC-API.md: fields may be added
+ * within v1), so an older kiosk keeps syncing with a newer central.
  */
 #include "downsync.h"
 
@@ -46,23 +48,6 @@ static bool hash_hex(const char *hex, uint8_t out[WF_HASH_BYTES])
 }
 
 /* ---- typed field readers: each names path.key on failure ---- */
-
-static bool only_keys(struct ctx *c, json_t *obj, const char *path, const char *const *keys)
-{
-	const char *k;
-	json_t *v;
-	json_object_foreach(obj, k, v)
-	{
-		bool known = false;
-		for (const char *const *p = keys; *p; p++)
-			known = known || !strcmp(*p, k);
-		if (!known) {
-			fail(c, "%s.%s: unknown field", path, k);
-			return false;
-		}
-	}
-	return true;
-}
 
 static bool get_int(struct ctx *c, json_t *obj, const char *path, const char *key, int64_t lo,
                     int64_t hi, int64_t *out)
@@ -134,16 +119,13 @@ static json_t *get_array(struct ctx *c, json_t *root, const char *path, const ch
 
 static void parse_category(struct ctx *c, json_t *o, const char *path, struct wf_category *cat)
 {
-	static const char *const keys[] = {"id",           "code",           "name", "unit",
-	                                   "rate_version", "rate",           "min",  "max",
-	                                   "daily_limit",  "anon_daily_cap", NULL};
 	char unit[8];
 	int64_t id = 0, rv = 0;
 	if (!json_is_object(o)) {
 		fail(c, "%s: must be an object", path);
 		return;
 	}
-	if (!only_keys(c, o, path, keys) || !get_int(c, o, path, "id", 1, 65535, &id) ||
+	if (!get_int(c, o, path, "id", 1, 65535, &id) ||
 	    !get_str(c, o, path, "code", 1, cat->code, sizeof cat->code, NULL) ||
 	    !get_str(c, o, path, "name", 1, cat->name, sizeof cat->name, NULL) ||
 	    !get_str(c, o, path, "unit", 1, unit, sizeof unit, NULL) ||
@@ -175,15 +157,13 @@ static void parse_category(struct ctx *c, json_t *o, const char *path, struct wf
 
 static void parse_resident(struct ctx *c, json_t *o, const char *path, struct downsync_resident *r)
 {
-	static const char *const keys[] = {"id",           "card_hash",      "name", "status",
-	                                   "block_reason", "points_balance", NULL};
 	char status[16];
 	int64_t id = 0;
 	if (!json_is_object(o)) {
 		fail(c, "%s: must be an object", path);
 		return;
 	}
-	if (!only_keys(c, o, path, keys) || !get_int(c, o, path, "id", 1, INT64_MAX, &id) ||
+	if (!get_int(c, o, path, "id", 1, INT64_MAX, &id) ||
 	    !get_hash(c, o, path, "card_hash", r->card_hash) ||
 	    !get_str(c, o, path, "name", 0, r->name, sizeof r->name, "") ||
 	    !get_str(c, o, path, "status", 1, status, sizeof status, NULL) ||
@@ -202,14 +182,13 @@ static void parse_resident(struct ctx *c, json_t *o, const char *path, struct do
 
 static void parse_staff(struct ctx *c, json_t *o, const char *path, struct downsync_staff *s)
 {
-	static const char *const keys[] = {"id", "card_hash", "name", "role", "pin_hash", NULL};
 	char role[16];
 	int64_t id = 0;
 	if (!json_is_object(o)) {
 		fail(c, "%s: must be an object", path);
 		return;
 	}
-	if (!only_keys(c, o, path, keys) || !get_int(c, o, path, "id", 1, INT64_MAX, &id) ||
+	if (!get_int(c, o, path, "id", 1, INT64_MAX, &id) ||
 	    !get_hash(c, o, path, "card_hash", s->card_hash) ||
 	    !get_str(c, o, path, "name", 0, s->name, sizeof s->name, "") ||
 	    !get_str(c, o, path, "role", 1, role, sizeof role, NULL) ||
@@ -228,18 +207,16 @@ static void parse_staff(struct ctx *c, json_t *o, const char *path, struct downs
 
 static void parse_block(struct ctx *c, json_t *o, const char *path, struct downsync_block *b)
 {
-	static const char *const keys[] = {"card_hash", "reason", NULL};
 	if (!json_is_object(o)) {
 		fail(c, "%s: must be an object", path);
 		return;
 	}
-	if (only_keys(c, o, path, keys) && get_hash(c, o, path, "card_hash", b->card_hash))
+	if (get_hash(c, o, path, "card_hash", b->card_hash))
 		get_str(c, o, path, "reason", 0, b->reason, sizeof b->reason, "");
 }
 
 static void parse_card_key(struct ctx *c, json_t *root, struct downsync *d)
 {
-	static const char *const keys[] = {"version", "key", NULL};
 	json_t *o = json_object_get(root, "card_key");
 	if (!o)
 		return;
@@ -248,8 +225,7 @@ static void parse_card_key(struct ctx *c, json_t *root, struct downsync *d)
 		return;
 	}
 	int64_t v = 0;
-	if (only_keys(c, o, "card_key", keys) &&
-	    get_int(c, o, "card_key", "version", 1, UINT32_MAX, &v) &&
+	if (get_int(c, o, "card_key", "version", 1, UINT32_MAX, &v) &&
 	    get_hash(c, o, "card_key", "key", d->card_key)) {
 		d->card_key_version = (uint32_t)v;
 		d->has_card_key = true;
@@ -328,7 +304,6 @@ static bool id_at(struct ctx *c, json_t *v, const char *path, size_t i, int64_t 
 
 static void parse_deleted(struct ctx *c, json_t *root, struct downsync *d)
 {
-	static const char *const keys[] = {"categories", "residents", "staff", "blocklist", NULL};
 	json_t *o = json_object_get(root, "deleted");
 	if (!o)
 		return;
@@ -336,8 +311,6 @@ static void parse_deleted(struct ctx *c, json_t *root, struct downsync *d)
 		fail(c, "deleted: must be an object");
 		return;
 	}
-	if (!only_keys(c, o, "deleted", keys))
-		return;
 	size_t i;
 	json_t *v;
 	int64_t x;
@@ -380,9 +353,6 @@ static void parse_deleted(struct ctx *c, json_t *root, struct downsync *d)
 
 int downsync_parse(const char *json, size_t len, struct downsync *out, char *why, size_t why_len)
 {
-	static const char *const keys[] = {"format",     "cursor",       "full",      "card_key",
-	                                   "categories", "residents",    "staff",     "blocklist",
-	                                   "deleted",    "central_time", "body_hash", NULL};
 	struct ctx c = {why, why_len, false};
 	memset(out, 0, sizeof *out);
 	if (why && why_len)
@@ -401,8 +371,7 @@ int downsync_parse(const char *json, size_t len, struct downsync *out, char *why
 	json_t *full = json_object_get(root, "full");
 	if (!json_is_object(root)) {
 		fail(&c, "top level: must be an object");
-	} else if (only_keys(&c, root, "top level", keys) &&
-	           get_str(&c, root, "top level", "format", 1, format, sizeof format, NULL)) {
+	} else if (get_str(&c, root, "top level", "format", 1, format, sizeof format, NULL)) {
 		if (strcmp(format, DOWNSYNC_FORMAT))
 			fail(&c, "format: must be \"%s\"", DOWNSYNC_FORMAT);
 		get_str(&c, root, "top level", "cursor", 0, out->cursor, sizeof out->cursor, "");

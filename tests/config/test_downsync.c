@@ -109,7 +109,8 @@ static const struct bad_doc bad_docs[] = {
     {"{}", "top level.format: missing"},
     {"{\"format\":\"wufei-downsync-9\"}", "format: must be"},
     {"{\"format\":\"wufei-downsync-1\",\"format\":\"x\"}", "not JSON"}, /* duplicate key */
-    {"{\"format\":\"wufei-downsync-1\",\"extra\":1}", "top level.extra: unknown field"},
+    /* a field it does not know is ignored, not the known one beside it */
+    {"{\"format\":\"wufei-downsync-1\",\"extra\":1,\"full\":1}", "full: must be true or false"},
     {"{\"format\":\"wufei-downsync-1\",\"full\":\"yes\"}", "full: must be true or false"},
     {"{\"format\":\"wufei-downsync-1\",\"card_key\":{\"version\":1,\"key\":\"ab\"}}",
      "card_key.key: must be 64 hex"},
@@ -161,13 +162,14 @@ static const struct bad_doc bad_docs[] = {
     {"{\"format\":\"wufei-downsync-1\",\"staff\":[{\"id\":7,\"card_hash\":" H64 ","
      "\"role\":\"boss\",\"pin_hash\":\"$argon2id$x\"}]}",
      "staff[0].role"},
-    {"{\"format\":\"wufei-downsync-1\",\"blocklist\":[{\"card_hash\":" H64 ",\"why\":\"x\"}]}",
-     "blocklist[0].why: unknown field"},
+    {"{\"format\":\"wufei-downsync-1\",\"blocklist\":[{\"card_hash\":\"x\",\"why\":\"x\"}]}",
+     "blocklist[0].card_hash: must be 64 hex"},
     {"{\"format\":\"wufei-downsync-1\",\"deleted\":{\"residents\":[0]}}",
      "deleted.residents[0]: must be a whole number"},
     {"{\"format\":\"wufei-downsync-1\",\"deleted\":{\"blocklist\":[\"xyz\"]}}",
      "deleted.blocklist[0]: must be 64 hex"},
-    {"{\"format\":\"wufei-downsync-1\",\"deleted\":{\"bins\":[]}}", "deleted.bins: unknown"},
+    {"{\"format\":\"wufei-downsync-1\",\"deleted\":{\"bins\":[],\"staff\":[\"7\"]}}",
+     "deleted.staff[0]: must be a whole number"},
 };
 
 static void test_bad_documents_named(void **state)
@@ -187,6 +189,62 @@ static void test_bad_documents_named(void **state)
 		assert_null(d.residents);
 		assert_int_equal(d.nresidents, 0);
 	}
+}
+
+/*
+ * Forward compatibility (docs/SYNC-API.md: unknown fields are ignored by
+ * both sides): a newer central's fields at every level — the top, card_key,
+ * a category, a resident, a staff member, a blocklist entry, deleted — of
+ * every JSON type are skipped, and every known field is still read.
+ */
+static void test_unknown_fields_ignored(void **state)
+{
+	(void)state;
+	static const char doc[] =
+	    "{\"format\":\"wufei-downsync-1\",\"new_top\":{\"a\":[1,2]},\"cursor\":\"r9\","
+	    "\"full\":false,\"card_key\":{\"version\":2,\"key\":" H64 ",\"algo\":\"b2\"},"
+	    "\"categories\":[{\"id\":3,\"code\":\"glass\",\"name\":\"G\",\"unit\":\"g\","
+	    "\"rate_version\":4,\"rate\":500,\"min\":10,\"max\":900,\"daily_limit\":700,"
+	    "\"colour\":\"green\",\"anon_daily_cap\":30}],"
+	    "\"residents\":[{\"id\":1001,\"card_hash\":" H64 ",\"name\":\"W*\","
+	    "\"status\":\"blocked\",\"block_reason\":\"lost\",\"points_balance\":-5,"
+	    "\"tier\":2,\"since\":null}],"
+	    "\"staff\":[{\"id\":7,\"card_hash\":" H64 ",\"name\":\"L*\",\"role\":\"admin\","
+	    "\"pin_hash\":\"$argon2id$x\",\"shift\":[\"am\"]}],"
+	    "\"blocklist\":[{\"card_hash\":" H64 ",\"reason\":\"stolen\",\"until\":99}],"
+	    "\"deleted\":{\"residents\":[1002],\"bins\":[1],\"kiosks\":{}},"
+	    "\"central_time\":1795867201,\"body_hash\":\"ab\",\"z\":true}";
+	struct downsync d;
+	char why[256] = "";
+	int rc = downsync_parse(doc, strlen(doc), &d, why, sizeof why);
+	if (rc)
+		printf("%s\n", why);
+	assert_int_equal(rc, WF_OK);
+	assert_string_equal(d.cursor, "r9");
+	assert_false(d.full);
+	assert_true(d.has_card_key);
+	assert_int_equal(d.card_key_version, 2);
+	assert_int_equal(d.card_key[31], 1);
+	assert_int_equal(d.ncategories, 1);
+	assert_int_equal(d.categories[0].id, 3);
+	assert_string_equal(d.categories[0].code, "glass");
+	assert_int_equal(d.categories[0].rate_version, 4);
+	assert_int_equal(d.categories[0].rate, 500);
+	assert_int_equal(d.categories[0].daily_limit_qty, 700);
+	assert_true(d.categories[0].has_anon_cap);
+	assert_int_equal(d.categories[0].anon_cap_qty, 30);
+	assert_int_equal(d.nresidents, 1);
+	assert_int_equal(d.residents[0].id, 1001);
+	assert_int_equal(d.residents[0].status, DOWNSYNC_BLOCKED);
+	assert_string_equal(d.residents[0].block_reason, "lost");
+	assert_int_equal(d.residents[0].points_balance, -5);
+	assert_int_equal(d.nstaff, 1);
+	assert_int_equal(d.staff[0].role, DOWNSYNC_ROLE_ADMIN);
+	assert_int_equal(d.nblocks, 1);
+	assert_string_equal(d.blocks[0].reason, "stolen");
+	assert_int_equal(d.ndel_residents, 1);
+	assert_int_equal(d.del_residents[0], 1002);
+	downsync_free(&d);
 }
 
 static void test_incremental_with_deletions(void **state)
@@ -232,6 +290,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_documents_named),
 	    cmocka_unit_test(test_anon_daily_cap),
 	    cmocka_unit_test(test_incremental_with_deletions),
+	    cmocka_unit_test(test_unknown_fields_ignored),
 	    cmocka_unit_test(test_missing_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
