@@ -79,6 +79,16 @@ int ledger_init(const char *path, uint32_t kiosk, char *err, size_t err_len);
 int ledger_init_version(const char *path, uint32_t kiosk, int version, char *err, size_t err_len);
 
 /*
+ * ledger_limit_memory — a soft cap on the heap SQLite uses in this process,
+ * bytes (0: none). Its page caches give way first; the journal's pages then
+ * come from the operating system's page cache (a system call, microseconds
+ * against a commit's fsync). A kiosk that runs for months keeps a flat
+ * footprint instead of page caches that grow with its journal. Process-wide;
+ * call before opening.
+ */
+void ledger_limit_memory(int64_t bytes);
+
+/*
  * ledger_open — opens an existing journal; never creates one. Checks the
  * file header (a non-SQLite file is refused with WF_ECORRUPT), the pragmas,
  * that the file is a Wufei journal, and migrates an older schema in one

@@ -428,3 +428,8 @@ int ledger_init(const char *path, uint32_t kiosk, char *err, size_t err_len)
 {
 	return ledger_init_version(path, kiosk, LEDGER_SCHEMA_VERSION, err, err_len);
 }
+
+void ledger_limit_memory(int64_t bytes)
+{
+	sqlite3_soft_heap_limit64(bytes);
+}

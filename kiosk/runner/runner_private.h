@@ -28,11 +28,14 @@
 #include "sync.h"
 #include "wedge.h"
 
-#define PRINT_JOB_MAX   (96 * 1024)
-#define PRINT_WAIT_MS   8000 /* a job not answered by then has failed */
-#define PRINT_JOBS_MAX  4    /* jobs waiting for the printer's answer */
-#define READING_STEP_MS 100  /* scripted readings and waits, one per step */
-#define HEALTH_EVERY_MS 1000 /* the staff menu's health is redrawn this often */
+#define PRINT_JOB_MAX      (96 * 1024)
+#define PRINT_WAIT_MS      8000 /* a job not answered by then has failed */
+#define PRINT_JOBS_MAX     4    /* jobs waiting for the printer's answer */
+#define READING_STEP_MS    100  /* scripted readings and waits, one per step */
+#define HEALTH_EVERY_MS    1000 /* the staff menu's health is redrawn this often */
+/* SQLite's heap in the kiosk (ledger_limit_memory): its statements and a
+ * few pages; the journal's pages come from the OS page cache. */
+#define RUNNER_SQLITE_HEAP (256 * 1024)
 
 struct ui;
 struct sound;

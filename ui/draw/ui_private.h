@@ -17,8 +17,13 @@
 #include "ui_layout.h"
 #include "ui_text.h"
 
-#define UI_CACHE_MAX   160               /* rendered texts kept as textures */
-#define UI_CACHE_BYTES (8 * 1024 * 1024) /* ... and at most this much of them */
+#define UI_CACHE_MAX   160 /* rendered texts kept as textures */
+/* ... and at most this much of them: the texts of a whole visit's screens
+ * fit (seen: under 4 MB at 1080x1920, counted before cropping). More only
+ * fills with texts
+ * that are new every visit (today's totals, balances, weights) and grows
+ * the kiosk's memory for nothing (bench/run startup). */
+#define UI_CACHE_BYTES (4 * 1024 * 1024)
 #define UI_DIRTY_MAX   8 /* rectangles repainted and copied to the window per frame */
 
 /* One rendered text: keyed by font, colour, wrap width and the string. */
