@@ -108,7 +108,7 @@ void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k);            
 void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq); /* web_record.c */
 void web_alerts(struct web_ctx *w, struct answer *a);                           /* web_record.c */
 
-/* web_reports.c: /office/reports/<slug>[.csv] (slug: daily, gaps, bins, close) */
+/* web_reports.c: /office/reports/<slug>[.csv] (slug: daily, gaps, bins, close, residents) */
 void web_report_page(struct web_ctx *w, struct answer *a, const char *slug);
 /* the reports' own nav (current: the slug shown, or NULL) */
 void web_report_nav(struct web_ctx *w, const char *current);

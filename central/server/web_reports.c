@@ -27,6 +27,7 @@ struct web_report {
 	const char *lead;  /* N_: what the report says */
 	int default_days;  /* the days shown without ?from= (0: no day filter) */
 	bool has_category; /* takes ?category= */
+	bool residents;    /* takes ?near= and ?days=, not ?kiosk= */
 	report_fn fn;
 };
 
@@ -34,18 +35,23 @@ static const struct web_report reports[] = {
     {"daily", N_("Daily report"),
      N_("Per kiosk, local day and category: drops, weights, points issued, claimed and "
         "redeemed. A closed day shows its frozen totals and, beside them, what arrived since."),
-     7, true, report_daily},
+     7, true, false, report_daily},
     {"gaps", N_("Gaps"),
      N_("Records a kiosk has made that central does not hold yet, kiosks that have gone "
         "silent, and records that arrived late."),
-     0, false, report_gaps},
+     0, false, false, report_gaps},
     {"bins", N_("Bin collections"),
      N_("Each bin collection against the drops weighed since the one before; a difference "
         "beyond the tolerance is flagged."),
-     30, false, report_bins},
+     30, false, false, report_bins},
     {"close", N_("Day closes"),
      N_("Each kiosk's own day close, central's totals and the office's frozen close."), 30, false,
-     report_close},
+     false, report_close},
+    {"residents", N_("Residents' points"),
+     N_("Each resident's points under a masked name: the balance now and what was earned, "
+        "claimed, redeemed and adjusted in the period; and who came near a daily limit on "
+        "many days (a hint of abuse, not proof)."),
+     30, false, true, report_residents},
 };
 
 /* Column titles on the pages, by the report's JSON key; others show the report's title. */
@@ -103,6 +109,15 @@ static const struct {
     {"frozen_pieces", N_("Frozen: pieces")},
     {"frozen_points", N_("Frozen: points")},
     {"status", N_("Status")},
+    {"resident", N_("Resident")},
+    {"balance", N_("Balance now")},
+    {"earned", N_("Earned")},
+    {"claimed", N_("Claimed")},
+    {"redeemed", N_("Redeemed")},
+    {"adjusted", N_("Adjusted")},
+    {"days", N_("Days")},
+    {"near_days", N_("Near-limit days")},
+    {"every_day", N_("Every day")},
 };
 
 /* The tables' captions by table name, and the report's fixed words in cells. */
@@ -116,12 +131,18 @@ static const struct {
         {"late", N_("Records that arrived late")},
         {"bins", N_("Bin collections against the drops weighed since the previous one")},
         {"closes", N_("Day closes: the kiosk's own, central's totals now, the office's close")},
+        {"residents", N_("Points per resident (names masked)")},
+        {"near_limit", N_("Residents near a daily limit on many days")},
 },
   cell_words[] = {
       {"TOTAL", N_("Total")},
       {"ok", N_("ok")},
       {"CHECK", N_("check this")},
       {"agrees", N_("agrees")},
+      {"yes", N_("yes")},
+      {"no", N_("no")},
+      {"active", N_("active")},
+      {"blocked", N_("blocked")},
       {"never", N_("not heard yet")},
       {"not held: records after it are", N_("not held: records after them are")},
       {"used by the kiosk (its heartbeat), not received yet",
@@ -165,6 +186,7 @@ static const struct web_report *report_of(const char *slug, size_t n)
 struct web_filter {
 	struct report_opts o;
 	char from[16], to[16], kiosk[16], category[16]; /* as shown in the form ("" none) */
+	char near[16], days[16];                        /* residents only */
 };
 
 static bool query_number(const struct request *rq, const char *name, uint64_t max, uint64_t *out,
@@ -191,6 +213,27 @@ static bool query_day(const struct request *rq, const char *name, uint32_t *day,
 	return true;
 }
 
+/* residents: ?near= (percent of a daily limit, 1..100) and ?days= (>= 1),
+ * the command's --near and --days, with their defaults shown. */
+static bool near_read(struct web_ctx *w, struct web_filter *f)
+{
+	uint64_t near = 0, days = 0;
+	if (!query_number(w->rq, "near", 100, &near, f->near) ||
+	    !query_number(w->rq, "days", 100000, &days, f->days))
+		return false;
+	if (f->near[0] && near < 1)
+		return false;
+	if (f->days[0] && days < 1)
+		return false;
+	if (near)
+		f->o.near_pct = (int64_t)near;
+	if (days)
+		f->o.near_days = (int64_t)days;
+	snprintf(f->near, sizeof f->near, "%" PRId64, f->o.near_pct);
+	snprintf(f->days, sizeof f->days, "%" PRId64, f->o.near_days);
+	return true;
+}
+
 /* The filters of rq for report r; false: one is not valid. */
 static bool filter_read(struct web_ctx *w, const struct web_report *r, struct web_filter *f)
 {
@@ -209,7 +252,9 @@ static bool filter_read(struct web_ctx *w, const struct web_report *r, struct we
 		return false;
 	if (sf->to_day && sf->from_day > sf->to_day)
 		return false;
-	sf->kiosk = (uint32_t)k;
+	if (r->residents && !near_read(w, f))
+		return false;
+	sf->kiosk = r->residents ? 0 : (uint32_t)k;
 	sf->category = r->has_category ? (uint16_t)c : 0;
 	return true;
 }
@@ -217,8 +262,12 @@ static bool filter_read(struct web_ctx *w, const struct web_report *r, struct we
 /* The filter's query string ("from=...&to=..."), from validated values only. */
 static void filter_query(const struct web_filter *f, char *out, size_t cap)
 {
-	snprintf(out, cap, "from=%s&to=%s&kiosk=%s&category=%s", f->from, f->to, f->kiosk,
-	         f->category);
+	if (f->near[0])
+		snprintf(out, cap, "from=%s&to=%s&near=%s&days=%s", f->from, f->to, f->near,
+		         f->days);
+	else
+		snprintf(out, cap, "from=%s&to=%s&kiosk=%s&category=%s", f->from, f->to, f->kiosk,
+		         f->category);
 }
 
 static void filter_form(struct web_ctx *w, const struct web_report *r, const struct web_filter *f)
@@ -233,7 +282,13 @@ static void filter_form(struct web_ctx *w, const struct web_report *r, const str
 		web_field(&w->b, "from", wf_tr(w->lang, "From"), "date", f->from, false);
 		web_field(&w->b, "to", wf_tr(w->lang, "To"), "date", f->to, false);
 	}
-	web_field(&w->b, "kiosk", wf_tr(w->lang, "Kiosk"), "number", f->kiosk, false);
+	if (r->residents) {
+		web_field(&w->b, "near", wf_tr(w->lang, "Near a limit at (percent of the daily limit)"),
+		          "number", f->near, false);
+		web_field(&w->b, "days", wf_tr(w->lang, "Listed when near on at least (days)"),
+		          "number", f->days, false);
+	} else
+		web_field(&w->b, "kiosk", wf_tr(w->lang, "Kiosk"), "number", f->kiosk, false);
 	if (r->has_category)
 		web_field(&w->b, "category", wf_tr(w->lang, "Category #"), "number", f->category,
 		          false);
@@ -282,7 +337,11 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 	int64_t k = 0;
 	uint32_t day = 0;
 	bool has_k = ck >= 0 && report_cell_int(t, row, ck, &k) && k > 0;
-	if (has_k && !strcmp(col->key, "seq")) {
+	if (!strcmp(col->key, "resident") && v > 0) { /* an id, not a quantity: no grouping */
+		snprintf(text, sizeof text, "%" PRId64, v);
+		snprintf(href, sizeof href, "/office/residents?id=%" PRId64, v);
+		web_td_link(&w->b, href, text, true);
+	} else if (has_k && !strcmp(col->key, "seq")) {
 		snprintf(href, sizeof href, "/office/records/%" PRId64 "/%" PRId64, k, v);
 		web_td_link(&w->b, href, text, true);
 	} else if (has_k && c == ck && cd >= 0 &&

@@ -228,9 +228,11 @@ async function checkReportCsv(page) {
     gaps: 'Sequence numbers central does not hold',
     bins: 'kiosk,seq,collected,cat,category,bin grams',
     close: 'kiosk,day,kiosk close seq',
+    residents: 'Points per resident (names masked)', // two tables: each under its title
   };
   for (const [slug, head] of Object.entries(want)) {
-    await page.goto(`${base}/office/reports/${slug}?lang=en`, { waitUntil: 'load' });
+    const q = slug === 'residents' ? 'near=50&days=2&' : '';
+    await page.goto(`${base}/office/reports/${slug}?${q}lang=en`, { waitUntil: 'load' });
     const href = await page.$eval(`a[href^="/office/reports/${slug}.csv"]`, (a) =>
       a.getAttribute('href'),
     );
@@ -257,8 +259,58 @@ async function checkReportCsv(page) {
     if (slug === 'bins' && !lines.some((l) => l.startsWith('7,4,'))) {
       fail('bins.csv lacks the collection 7/4');
     }
+    if (slug === 'residents') {
+      if (!lines[1].startsWith('resident,name,status,balance now,earned,claimed,redeemed')) {
+        fail(`residents.csv header: ${lines[1]}`);
+      }
+      if (!lines.includes('1001,王*,active,36,36,0,0,0,3,2')) fail('residents.csv lacks 1001');
+      if (!lines.includes('1001,王*,2,3,no')) fail('residents.csv: 1001 not near the limit');
+      if (!href.includes('near=50&days=2')) fail(`residents.csv link ${href} lost the filters`);
+    }
     console.log(`ok ${slug}.csv: ${lines.length} lines`);
   }
+}
+
+// The residents report's tables as the clerk reads them (near 50 %, 2 days):
+// 1001 earned 36 on 3 days, near the batteries' limit on 2; each resident
+// links to its page; the form keeps the values it was given.
+async function checkResidentsReport(page) {
+  await page.goto(`${base}/office/reports/residents?near=50&days=2&lang=en`, {
+    waitUntil: 'load',
+  });
+  const got = await page.evaluate(() => ({
+    rows: [...document.querySelectorAll('main table')].map((t) =>
+      [...t.querySelectorAll('tbody tr')].map((r) =>
+        [...r.querySelectorAll('td')].map((c) => c.innerText.trim()).join('|'),
+      ),
+    ),
+    link: document.querySelector('main table a[href="/office/residents?id=1001"]') !== null,
+    near: document.querySelector('#near').value,
+    days: document.querySelector('#days').value,
+    nav: document.querySelector('nav.subnav a[aria-current=page]').getAttribute('href'),
+  }));
+  const [residents = [], near = []] = got.rows;
+  if (!residents.includes('1001|王*|active|36|36|0|0|0|3|2')) {
+    fail(`residents report: rows ${JSON.stringify(residents)}`);
+  }
+  if (!residents.includes('1002|李*|active|0|0|0|0|0|0|0')) fail('residents report lacks 1002');
+  if (!residents.some((r) => r.startsWith('|Total|'))) fail('residents report: no Total row');
+  if (JSON.stringify(near) !== JSON.stringify(['1001|王*|2|3|no'])) {
+    fail(`near-limit table: ${JSON.stringify(near)}`);
+  }
+  if (!got.link) fail('residents report: 1001 does not link to its page');
+  if (got.near !== '50' || got.days !== '2') fail(`residents form: ${got.near} ${got.days}`);
+  if (got.nav !== '/office/reports/residents') fail(`reports nav current: ${got.nav}`);
+  await page.goto(`${base}/office/reports/residents?lang=en`, { waitUntil: 'load' });
+  const defaults = await page.evaluate(() => [
+    document.querySelector('#near').value,
+    document.querySelector('#days').value,
+    document.querySelectorAll('main table')[1].querySelectorAll('tbody tr td').length,
+  ]);
+  if (defaults[0] !== '90' || defaults[1] !== '3' || defaults[2] !== 1) {
+    fail(`residents report defaults: ${JSON.stringify(defaults)}`);
+  }
+  console.log('ok residents report');
 }
 
 // What a request or the store holds reaches the page escaped.
@@ -442,6 +494,7 @@ try {
   await checkLanguageChoice(browser);
   await checkDownload(browser);
   await checkReportCsv(page);
+  await checkResidentsReport(page);
   await checkHostile(page, 'Lake <b>8</b>');
   await checkForms(page);
   await checkViewer(browser);

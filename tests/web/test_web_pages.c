@@ -85,7 +85,8 @@ static void enrol(void)
 	                     "--unit", "g", "--rate", "3000", "--min", "50", "--max", "50000",
 	                     NULL});
 	cli((const char *[]){"rates", "set", "--id", "3", "--code", "batteries", "--name", "电池",
-	                     "--unit", "piece", "--rate", "5", "--min", "1", "--max", "100", NULL});
+	                     "--unit", "piece", "--rate", "5", "--min", "1", "--max", "100",
+	                     "--daily-limit", "4", NULL});
 	/* office users: an operator who does the day's work, an admin who adjusts,
 	 * a viewer who may only look */
 	assert_int_equal(
@@ -255,6 +256,12 @@ static void report_pages(json_t *pages)
 	json_array_append_new(pages,
 	                      page("resident-card", "/office/residents?card=em4100%3A0014868981",
 	                           STRS("s,s", "李*", "#1002"), STRS("s,s", "李*", "#1002")));
+	/* 1001: batteries 4 of the limit 4 on day -1, 2 today: near (50 %) on 2 of 3 days */
+	json_array_append_new(
+	    pages, page("report-residents", "/office/reports/residents?near=50&days=2",
+	                STRS("s,s,s,s", "居民积分", "王*", "李*", "接近每日上限的天数"),
+	                STRS("s,s,s,s,s", "Residents' points", "王*", "李*", "Near-limit days",
+	                     "Residents near a daily limit on many days")));
 	json_array_append_new(pages,
 	                      page("account", "/office/account", STRS("s,s", "oli", "操作员"),
 	                           STRS("s,s", "Logged in as", "operator")));
