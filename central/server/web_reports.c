@@ -54,125 +54,6 @@ static const struct web_report reports[] = {
      30, false, true, report_residents},
 };
 
-/* Column titles on the pages, by the report's JSON key; others show the report's title. */
-static const struct {
-	const char *key, *label;
-} col_labels[] = {
-    {"day", N_("Day")},
-    {"kiosk", N_("Kiosk")},
-    {"category", N_("Category #")},
-    {"category_name", N_("Category")},
-    {"drops", N_("Drops")},
-    {"grams", N_("Grams")},
-    {"pieces", N_("Pieces")},
-    {"points", N_("Points issued")},
-    {"points_claimed", N_("Points claimed")},
-    {"points_redeemed", N_("Points redeemed")},
-    {"close_no", N_("Close #")},
-    {"late_drops", N_("Drops since close")},
-    {"late_grams", N_("Grams since close")},
-    {"late_pieces", N_("Pieces since close")},
-    {"late_points", N_("Points since close")},
-    {"from_seq", N_("From seq")},
-    {"to_seq", N_("To seq")},
-    {"count", N_("Records")},
-    {"why", N_("What")},
-    {"name", N_("Name")},
-    {"last_heartbeat", N_("Last heard")},
-    {"silent", N_("Silent for")},
-    {"silent_s", N_("Seconds")},
-    {"seq", N_("Seq")},
-    {"kind", N_("Kind")},
-    {"time", N_("Recorded")},
-    {"received", N_("Received")},
-    {"late", N_("Late by")},
-    {"late_s", N_("Seconds")},
-    {"collected", N_("Collected")},
-    {"bin_grams", N_("Bin grams")},
-    {"since_seq", N_("Since seq")},
-    {"drop_grams", N_("Drop grams")},
-    {"diff_grams", N_("Difference (g)")},
-    {"diff_percent", N_("Difference (%)")},
-    {"check", N_("Check")},
-    {"kiosk_seq", N_("Kiosk close seq")},
-    {"kiosk_drops", N_("Kiosk: drops")},
-    {"kiosk_grams", N_("Kiosk: grams")},
-    {"kiosk_pieces", N_("Kiosk: pieces")},
-    {"kiosk_points", N_("Kiosk: points")},
-    {"central_drops", N_("Central: drops")},
-    {"central_grams", N_("Central: grams")},
-    {"central_pieces", N_("Central: pieces")},
-    {"central_points", N_("Central: points")},
-    {"closed", N_("Closed")},
-    {"frozen_drops", N_("Frozen: drops")},
-    {"frozen_grams", N_("Frozen: grams")},
-    {"frozen_pieces", N_("Frozen: pieces")},
-    {"frozen_points", N_("Frozen: points")},
-    {"status", N_("Status")},
-    {"resident", N_("Resident")},
-    {"balance", N_("Balance now")},
-    {"earned", N_("Earned")},
-    {"claimed", N_("Claimed")},
-    {"redeemed", N_("Redeemed")},
-    {"adjusted", N_("Adjusted")},
-    {"days", N_("Days")},
-    {"near_days", N_("Near-limit days")},
-    {"every_day", N_("Every day")},
-};
-
-/* The tables' captions by table name, and the report's fixed words in cells. */
-static const struct {
-	const char *key, *label;
-} table_labels[] =
-    {
-        {"rows", N_("Daily totals by local day, kiosk and category")},
-        {"missing", N_("Sequence numbers central does not hold")},
-        {"silent", N_("Kiosks not heard from")},
-        {"late", N_("Records that arrived late")},
-        {"bins", N_("Bin collections against the drops weighed since the previous one")},
-        {"closes", N_("Day closes: the kiosk's own, central's totals now, the office's close")},
-        {"residents", N_("Points per resident (names masked)")},
-        {"near_limit", N_("Residents near a daily limit on many days")},
-},
-  cell_words[] = {
-      {"TOTAL", N_("Total")},
-      {"ok", N_("ok")},
-      {"CHECK", N_("check this")},
-      {"agrees", N_("agrees")},
-      {"yes", N_("yes")},
-      {"no", N_("no")},
-      {"active", N_("active")},
-      {"blocked", N_("blocked")},
-      {"never", N_("not heard yet")},
-      {"not held: records after it are", N_("not held: records after them are")},
-      {"used by the kiosk (its heartbeat), not received yet",
-       N_("used by the kiosk (its heartbeat), not received yet")},
-};
-
-static const char *table_label(enum wf_lang lang, const struct report_table *t)
-{
-	for (size_t i = 0; i < sizeof table_labels / sizeof table_labels[0]; i++)
-		if (!strcmp(table_labels[i].key, t->name))
-			return wf_tr(lang, table_labels[i].label);
-	return t->title;
-}
-
-static const char *cell_word(enum wf_lang lang, const char *text)
-{
-	for (size_t i = 0; text && i < sizeof cell_words / sizeof cell_words[0]; i++)
-		if (!strcmp(cell_words[i].key, text))
-			return wf_tr(lang, cell_words[i].label);
-	return text;
-}
-
-static const char *col_label(enum wf_lang lang, const struct report_col *c)
-{
-	for (size_t i = 0; i < sizeof col_labels / sizeof col_labels[0]; i++)
-		if (!strcmp(col_labels[i].key, c->key))
-			return wf_tr(lang, col_labels[i].label);
-	return c->title;
-}
-
 static const struct web_report *report_of(const char *slug, size_t n)
 {
 	for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++)
@@ -283,8 +164,9 @@ static void filter_form(struct web_ctx *w, const struct web_report *r, const str
 		web_field(&w->b, "to", wf_tr(w->lang, "To"), "date", f->to, false);
 	}
 	if (r->residents) {
-		web_field(&w->b, "near", wf_tr(w->lang, "Near a limit at (percent of the daily limit)"),
-		          "number", f->near, false);
+		web_field(&w->b, "near",
+		          wf_tr(w->lang, "Near a limit at (percent of the daily limit)"), "number",
+		          f->near, false);
 		web_field(&w->b, "days", wf_tr(w->lang, "Listed when near on at least (days)"),
 		          "number", f->days, false);
 	} else
@@ -317,11 +199,7 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 	int64_t v = 0;
 	const struct report_col *col = &t->cols[c];
 	if (col->kind == REPORT_TEXT) {
-		const char *word = report_cell_text(t, row, c);
-		bool flag = word && !strcmp(word, "CHECK"); /* bins beyond the tolerance */
-		web_raw(&w->b, flag ? "<td class=bad>" : "<td>");
-		web_text(&w->b, cell_word(w->lang, word));
-		web_raw(&w->b, "</td>");
+		web_report_text_cell(w, t, row, c);
 		return;
 	}
 	if (!report_cell_int(t, row, c, &v)) {
@@ -358,10 +236,10 @@ static void table_html(struct web_ctx *w, const struct report_table *t)
 	struct web_col cols[32];
 	int n = t->ncols < 32 ? t->ncols : 32;
 	for (int c = 0; c < n; c++)
-		cols[c] = (struct web_col){col_label(w->lang, &t->cols[c]),
+		cols[c] = (struct web_col){web_report_col_label(w->lang, &t->cols[c]),
 		                           t->cols[c].kind != REPORT_TEXT};
 	web_raw(&w->b, "<div class=scroll>");
-	web_table_begin(&w->b, table_label(w->lang, t), cols, (size_t)n);
+	web_table_begin(&w->b, web_report_table_label(w->lang, t), cols, (size_t)n);
 	for (size_t r = 0; r < t->nrows; r++) {
 		web_tr_begin(&w->b);
 		for (int c = 0; c < n; c++)
@@ -375,11 +253,7 @@ static void table_html(struct web_ctx *w, const struct report_table *t)
 	}
 	web_table_end(&w->b);
 	web_raw(&w->b, "</div>");
-	if (t->note[0]) {
-		web_raw(&w->b, "<p class=note>");
-		web_text(&w->b, t->note);
-		web_raw(&w->b, "</p>");
-	}
+	web_report_note(w, t);
 }
 
 /* The operator's "close this day" form (close page only). */

@@ -75,8 +75,29 @@ async function checkPage(page, spec, lang) {
   for (const want of spec[lang]) {
     if (!facts.text.includes(want)) fail(`${label}: does not show "${want}"`);
   }
+  if (lang === 'zh') await checkNoEnglish(page, label);
   await page.screenshot({ path: path.join(shots, `${spec.name}-${lang}.png`), fullPage: true });
   await axeCheck(page, label);
+}
+
+// A Chinese page says everything in Chinese: no run of four English words
+// outside an element marked lang=en (text a kiosk or central stored in
+// English, such as an alert's detail with its figures) and outside commands.
+async function checkNoEnglish(page, label) {
+  const runs = await page.evaluate(() => {
+    const found = [];
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('[lang="en"]') || el.closest('style')) continue;
+      // a command is a code, not a sentence
+      const text = n.textContent.replace(/wufei-[a-z]+(?: [a-z-]+)*/g, '');
+      const m = text.match(/[A-Za-z]{2,}(?:[\s,;:'()-]+[A-Za-z]{2,}){3,}/g);
+      if (m) found.push(...m);
+    }
+    return found;
+  });
+  for (const r of runs) fail(`${label}: English on a Chinese page: "${r}"`);
 }
 
 // A keyboard user's first Tab shows the skip link, which takes them to the

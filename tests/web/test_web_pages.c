@@ -239,10 +239,11 @@ static void report_pages(json_t *pages)
 	                                  STRS("s,s,s,s", "日报", "合计", "9,550", "塑料瓶"),
 	                                  STRS("s,s,s,s,s", "Daily report", "Total", "9,550",
 	                                       "Points claimed", "Download as CSV")));
-	json_array_append_new(pages,
-	                      page("report-gaps", "/office/reports/gaps",
-	                           STRS("s,s", "缺漏", "中心尚未收到的序号"),
-	                           STRS("s,s", "Gaps", "Sequence numbers central does not hold")));
+	json_array_append_new(
+	    pages,
+	    page("report-gaps", "/office/reports/gaps",
+	         STRS("s,s,s", "缺漏", "中心尚未收到的序号", "失联：超过 2 小时 0 分钟 没有心跳"),
+	         STRS("s,s", "Gaps", "Sequence numbers central does not hold")));
 	json_array_append_new(pages, page("report-bins", "/office/reports/bins",
 	                                  STRS("s,s", "清运记录", "5,000"),
 	                                  STRS("s,s,s", "Bin collections", "5,000", "check this")));
@@ -305,11 +306,12 @@ static void write_expect(const char *path)
 	                                "9.550 公斤", "50 积分", "东湖小区"),
 	                           STRS("s,s,s,s,s,s,s", "Dashboard", "7.500 kg", "26 points",
 	                                "2 pieces", "9.550 kg", "50 points", hostile_name)));
-	json_array_append_new(pages, page("kiosks", "/office/kiosks",
-	                                  STRS("s,s,s,s", "回收机", "东湖小区", "尚无心跳",
-	                                       "printer: down (paper out)"),
-	                                  STRS("s,s,s,s,s", "Kiosks", "东湖小区", hostile_name,
-	                                       "no heartbeat yet", "0.1.0")));
+	json_array_append_new(
+	    pages,
+	    page("kiosks", "/office/kiosks",
+	         STRS("s,s,s,s", "回收机", "东湖小区", "尚无心跳", "打印机: 故障 (paper out)"),
+	         STRS("s,s,s,s,s,s", "Kiosks", "东湖小区", hostile_name, "no heartbeat yet",
+	              "0.1.0", "Printer: down (paper out)")));
 	json_array_append_new(pages, page("kiosk-day", d1_path,
 	                                  STRS("s,s,s", "20 积分", "4 件", "5.000 公斤"),
 	                                  STRS("s,s,s,s,s,s", "Bin collection", "Day close",
