@@ -125,6 +125,9 @@ const char *web_report_col_label(enum wf_lang lang, const struct report_col *c);
 const char *web_report_table_label(enum wf_lang lang, const struct report_table *t);
 /* the <td> of text cell (row, c): fixed words translated, durations from their seconds */
 void web_report_text_cell(struct web_ctx *w, const struct report_table *t, size_t row, int c);
+/* whether a page shows t's column c in the table itself (else only under
+ * "All columns": the columns a clerk needs fit 1366 px) */
+bool web_report_col_shown(const struct report_table *t, int c);
 /* t's note in a <p class=note> ("" none), translated from t->note_msg */
 void web_report_note(struct web_ctx *w, const struct report_table *t);
 /* web_residents.c: /office/residents?id=|card= (a resident, its points, the forms) */

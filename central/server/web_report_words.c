@@ -208,7 +208,9 @@ void web_report_text_cell(struct web_ctx *w, const struct report_table *t, size_
 		text = buf;
 	} else
 		text = cell_word(w->lang, col, text);
-	web_raw(&w->b, flag ? "<td class=bad>" : "<td>");
+	/* a sentence wraps (a table fits the page); a name or a time stays whole */
+	bool wrap = strlen(text) > 20;
+	web_raw(&w->b, flag ? "<td class=bad>" : wrap ? "<td class=wrap>" : "<td>");
 	web_text(&w->b, text);
 	web_raw(&w->b, "</td>");
 }
@@ -228,4 +230,39 @@ void web_report_note(struct web_ctx *w, const struct report_table *t)
 	web_raw(&w->b, "<p class=note>");
 	web_text(&w->b, text);
 	web_raw(&w->b, "</p>");
+}
+
+/* Columns the pages leave to "All columns": (table, column) pairs; with
+ * "?" before the column: only when every row has it empty or 0. */
+static const struct {
+	const char *table, *col;
+} page_hidden[] = {
+    {"rows", "category"},       {"rows", "?close_no"},       {"rows", "?late_drops"},
+    {"rows", "late_grams"},     {"rows", "late_pieces"},     {"rows", "?late_points"},
+    {"silent", "silent_s"},     {"late", "late_s"},          {"bins", "category"},
+    {"bins", "since_seq"},      {"closes", "kiosk_seq"},     {"closes", "kiosk_grams"},
+    {"closes", "kiosk_pieces"}, {"closes", "central_grams"}, {"closes", "central_pieces"},
+    {"closes", "frozen_grams"}, {"closes", "frozen_pieces"}, {"closes", "closed"},
+};
+
+static bool col_all_zero(const struct report_table *t, int c)
+{
+	int64_t v = 0;
+	for (size_t r = 0; r < t->nrows; r++)
+		if (report_cell_int(t, r, c, &v) && v != 0)
+			return false;
+	return true;
+}
+
+bool web_report_col_shown(const struct report_table *t, int c)
+{
+	const char *key = t->cols[c].key;
+	for (size_t i = 0; i < sizeof page_hidden / sizeof page_hidden[0]; i++) {
+		const char *col = page_hidden[i].col;
+		bool if_zero = col[0] == '?';
+		if (strcmp(page_hidden[i].table, t->name) || strcmp(col + if_zero, key))
+			continue;
+		return if_zero && !col_all_zero(t, c);
+	}
+	return true;
 }

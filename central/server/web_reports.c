@@ -231,19 +231,19 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 		web_td(&w->b, text, true);
 }
 
-static void table_html(struct web_ctx *w, const struct report_table *t)
+/* t's columns show[0..n) as a table (its caption, the rows, "nothing" when none). */
+static void table_cols_html(struct web_ctx *w, const struct report_table *t, const int *show, int n)
 {
 	struct web_col cols[32];
-	int n = t->ncols < 32 ? t->ncols : 32;
-	for (int c = 0; c < n; c++)
-		cols[c] = (struct web_col){web_report_col_label(w->lang, &t->cols[c]),
-		                           t->cols[c].kind != REPORT_TEXT};
+	for (int i = 0; i < n; i++)
+		cols[i] = (struct web_col){web_report_col_label(w->lang, &t->cols[show[i]]),
+		                           t->cols[show[i]].kind != REPORT_TEXT};
 	web_raw(&w->b, "<div class=scroll>");
 	web_table_begin(&w->b, web_report_table_label(w->lang, t), cols, (size_t)n);
 	for (size_t r = 0; r < t->nrows; r++) {
 		web_tr_begin(&w->b);
-		for (int c = 0; c < n; c++)
-			cell(w, t, r, c);
+		for (int i = 0; i < n; i++)
+			cell(w, t, r, show[i]);
 		web_tr_end(&w->b);
 	}
 	if (t->nrows == 0) {
@@ -253,7 +253,27 @@ static void table_html(struct web_ctx *w, const struct report_table *t)
 	}
 	web_table_end(&w->b);
 	web_raw(&w->b, "</div>");
+}
+
+/* The columns a clerk reads first; the others (web_report_col_shown) in
+ * the same table behind "All columns", closed until asked for. */
+static void table_html(struct web_ctx *w, const struct report_table *t)
+{
+	int show[32], all[32], n = 0, nall = t->ncols < 32 ? t->ncols : 32;
+	for (int c = 0; c < nall; c++) {
+		all[c] = c;
+		if (web_report_col_shown(t, c))
+			show[n++] = c;
+	}
+	table_cols_html(w, t, show, n);
 	web_report_note(w, t);
+	if (n == nall || t->nrows == 0)
+		return;
+	web_raw(&w->b, "<details class=more><summary>");
+	web_text(&w->b, wf_tr(w->lang, "All columns"));
+	web_raw(&w->b, "</summary>");
+	table_cols_html(w, t, all, nall);
+	web_raw(&w->b, "</details>");
 }
 
 /* The operator's "close this day" form (close page only). */

@@ -76,8 +76,20 @@ async function checkPage(page, spec, lang) {
     if (!facts.text.includes(want)) fail(`${label}: does not show "${want}"`);
   }
   if (lang === 'zh') await checkNoEnglish(page, label);
+  await checkFits(page, label);
   await page.screenshot({ path: path.join(shots, `${spec.name}-${lang}.png`), fullPage: true });
   await axeCheck(page, label);
+}
+
+// At 1366 px a table a clerk reads first does not scroll sideways (the
+// "All columns" under it, closed, may).
+async function checkFits(page, label) {
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll('main .scroll')]
+      .filter((d) => !d.closest('details') && d.scrollWidth > d.clientWidth + 1)
+      .map((d) => d.querySelector('caption')?.innerText || '(a table)'),
+  );
+  for (const t of wide) fail(`${label}: the table "${t}" scrolls sideways at 1366 px`);
 }
 
 // A Chinese page says everything in Chinese: no run of four English words
@@ -254,6 +266,17 @@ async function checkReportCsv(page) {
   for (const [slug, head] of Object.entries(want)) {
     const q = slug === 'residents' ? 'near=50&days=2&' : '';
     await page.goto(`${base}/office/reports/${slug}?${q}lang=en`, { waitUntil: 'load' });
+    // a column left out of the table itself is still there under "All columns"
+    const more = { daily: 'Category #', close: 'Kiosk close seq', bins: 'Since seq' }[slug];
+    if (more) {
+      const heads = await page.$$eval('main details.more th', (t) => t.map((h) => h.textContent));
+      const main = await page.$$eval('main .scroll:not(details .scroll) th', (t) =>
+        t.map((h) => h.innerText),
+      );
+      if (!heads.includes(more) || main.includes(more)) {
+        fail(`${slug}: "${more}" should be under All columns only (${heads.join('|')})`);
+      }
+    }
     const href = await page.$eval(`a[href^="/office/reports/${slug}.csv"]`, (a) =>
       a.getAttribute('href'),
     );
@@ -420,6 +443,7 @@ async function checkForms(page) {
     return row ? row[head.indexOf('Close #')] : null;
   }, f.close_kiosk);
   if (!closed || !/^\d+$/.test(closed)) fail(`day close: kiosk ${f.close_kiosk} close # "${closed}"`);
+  await checkFits(page, 'day closed [en]');
   await page.screenshot({ path: path.join(shots, 'day-closed-en.png'), fullPage: true });
   console.log('ok forms: claim, claim again, redeem once, CSRF refused, day close');
 }
