@@ -445,6 +445,16 @@ async function checkForms(page) {
   if (!closed || !/^\d+$/.test(closed)) fail(`day close: kiosk ${f.close_kiosk} close # "${closed}"`);
   await checkFits(page, 'day closed [en]');
   await page.screenshot({ path: path.join(shots, 'day-closed-en.png'), fullPage: true });
+  // the same close in Chinese: the status (no DAY_CLOSE from kiosk 8) in Chinese
+  const zhUrl = new URL(page.url());
+  zhUrl.searchParams.set('lang', 'zh');
+  await page.goto(zhUrl.href, { waitUntil: 'load' });
+  if (!(await bodyText(page)).includes('尚未收到回收机的日结记录')) {
+    fail('day closed [zh]: the status is not in Chinese');
+  }
+  await checkNoEnglish(page, 'day closed [zh]');
+  await checkFits(page, 'day closed [zh]');
+  await page.screenshot({ path: path.join(shots, 'day-closed-zh.png'), fullPage: true });
   console.log('ok forms: claim, claim again, redeem once, CSRF refused, day close');
 }
 
