@@ -237,12 +237,12 @@ void web_report_note(struct web_ctx *w, const struct report_table *t)
 static const struct {
 	const char *table, *col;
 } page_hidden[] = {
-    {"rows", "category"},       {"rows", "?close_no"},       {"rows", "?late_drops"},
-    {"rows", "late_grams"},     {"rows", "late_pieces"},     {"rows", "?late_points"},
-    {"silent", "silent_s"},     {"late", "late_s"},          {"bins", "category"},
-    {"bins", "since_seq"},      {"closes", "kiosk_seq"},     {"closes", "kiosk_grams"},
-    {"closes", "kiosk_pieces"}, {"closes", "central_grams"}, {"closes", "central_pieces"},
-    {"closes", "frozen_grams"}, {"closes", "frozen_pieces"}, {"closes", "closed"},
+    {"rows", "category"},        {"rows", "?close_no"},        {"rows", "?late_drops"},
+    {"rows", "late_grams"},      {"rows", "late_pieces"},      {"rows", "?late_points"},
+    {"silent", "silent_s"},      {"late", "late_s"},           {"bins", "category"},
+    {"closes", "kiosk_seq"},     {"closes", "kiosk_grams"},    {"closes", "kiosk_pieces"},
+    {"closes", "central_grams"}, {"closes", "central_pieces"}, {"closes", "frozen_grams"},
+    {"closes", "frozen_pieces"}, {"closes", "closed"},
 };
 
 static bool col_all_zero(const struct report_table *t, int c)

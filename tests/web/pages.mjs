@@ -267,7 +267,7 @@ async function checkReportCsv(page) {
     const q = slug === 'residents' ? 'near=50&days=2&' : '';
     await page.goto(`${base}/office/reports/${slug}?${q}lang=en`, { waitUntil: 'load' });
     // a column left out of the table itself is still there under "All columns"
-    const more = { daily: 'Category #', close: 'Kiosk close seq', bins: 'Since seq' }[slug];
+    const more = { daily: 'Category #', close: 'Kiosk close seq', bins: 'Category #' }[slug];
     if (more) {
       const heads = await page.$$eval('main details.more th', (t) => t.map((h) => h.textContent));
       const main = await page.$$eval('main .scroll:not(details .scroll) th', (t) =>
