@@ -87,6 +87,19 @@ int report_close(struct store *s, const struct report_opts *o, struct report *ou
  */
 int report_residents(struct store *s, const struct report_opts *o, struct report *out);
 
+/* report_alert_advice — what the office does about a tamper alert of
+ * reason ("conflict", ...), in English marked N_() (a page translates it). */
+const char *report_alert_advice(const char *reason);
+
+/* The close report's status: the parts below (English, marked N_() in
+ * report_close.c), joined by "; ", or report_close_agrees. A page splits
+ * it and translates each part; report_close_changed ("... #%lld") takes
+ * the row's close_no. */
+extern const char *const report_close_agrees;
+extern const char *const report_close_no_kiosk;
+extern const char *const report_close_differ;
+extern const char *const report_close_changed;
+
 /* report_write — r in fmt into f; 0, or -1 when writing failed. */
 int report_write(FILE *f, enum report_format fmt, const struct report *r);
 

@@ -15,14 +15,9 @@
 /* "3 d 4 h", "2 h 5 min", "40 min", "12 s" into out[32]. */
 static void duration_text(int64_t s, char out[32])
 {
-	if (s >= 86400)
-		snprintf(out, 32, "%" PRId64 " d %" PRId64 " h", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(out, 32, "%" PRId64 " h %" PRId64 " min", s / 3600, s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(out, 32, "%" PRId64 " min", s / 60);
-	else
-		snprintf(out, 32, "%" PRId64 " s", s);
+	long long a[2] = {0, 0};
+	const char *fmt = report_duration_fmt(s, a); /* before a is read */
+	snprintf(out, 32, fmt, a[0], a[1]);
 }
 
 /* ---- gaps ---- */
@@ -115,12 +110,12 @@ static int gaps_kiosk(void *ctx, const struct store_kiosk_beat *k)
 		const struct store_seq_range *r = &w->ranges[w->next];
 		if (r->first_seq > next)
 			ok = missing_add(w, k->kiosk, next, (int64_t)r->first_seq - 1,
-			                 "not held: records after it are");
+			                 N_("not held: records after it are"));
 		next = (int64_t)r->last_seq + 1;
 	}
 	if (ok && k->last_seq >= next)
 		ok = missing_add(w, k->kiosk, next, k->last_seq,
-		                 "used by the kiosk (its heartbeat), not received yet");
+		                 N_("used by the kiosk (its heartbeat), not received yet"));
 	ok = ok && silent_add(w, k);
 	if (!ok)
 		w->rc = WF_ENOMEM;
@@ -155,7 +150,6 @@ int report_gaps(struct store *s, const struct report_opts *o, struct report *out
 	out->ntables = 3;
 	struct gaps_run w = {
 	    .o = o, .missing = &out->tables[0], .silent = &out->tables[1], .late = &out->tables[2]};
-	char title[96];
 	report_table_init(w.missing, "missing", "Sequence numbers central does not hold",
 	                  missing_cols, 5);
 	report_table_init(w.silent, "silent", "Kiosks not heard from", silent_cols, 5);
@@ -168,62 +162,69 @@ int report_gaps(struct store *s, const struct report_opts *o, struct report *out
 	if (!rc)
 		rc = s->ops->report_late(s, &o->filter, o->late_after_s, late_add, &w);
 	rc = rc ? rc : w.rc;
-	duration_text(o->silent_after_s, title);
-	snprintf(w.silent->note, sizeof w.silent->note, "silent: no heartbeat for more than %s",
-	         title);
-	duration_text(o->late_after_s, title);
+	report_note_set(w.silent, &(struct report_msg){N_("silent: no heartbeat for more than %s"),
+	                                               o->silent_after_s,
+	                                               {0}});
 	if (o->late_limit && w.late_seen > o->late_limit)
-		snprintf(w.late->note, sizeof w.late->note,
-		         "late: received more than %s after recorded; %" PRId64
-		         " records, the first %" PRId64 " listed (--late-limit)",
-		         title, w.late_seen, o->late_limit);
+		report_note_set(
+		    w.late, &(struct report_msg){N_("late: received more than %s after recorded; "
+		                                    "%lld records, the first %lld listed "
+		                                    "(--late-limit)"),
+		                                 o->late_after_s,
+		                                 {w.late_seen, o->late_limit}});
 	else
-		snprintf(w.late->note, sizeof w.late->note,
-		         "late: received more than %s after recorded", title);
+		report_note_set(w.late, &(struct report_msg){N_("late: received more than %s after "
+		                                                "recorded"),
+		                                             o->late_after_s,
+		                                             {0}});
 	free(w.ranges);
 	return rc;
 }
 
 /* ---- alerts ---- */
 
-/* What the office does about an alert, in plain words. */
-static const char *alert_advice(const char *reason)
+const char *report_alert_advice(const char *reason)
 {
 	static const struct {
 		const char *reason, *advice;
 	} a[] = {
-	    {"conflict", "The kiosk sent a second, different version of a record central already "
-	                 "holds; central kept the first. Ask the technician whether the kiosk's "
-	                 "journal was restored from a backup or copied to another kiosk, and do "
-	                 "not credit points from that record until it is explained."},
+	    {"conflict",
+	     N_("The kiosk sent a second, different version of a record central already "
+	        "holds; central kept the first. Ask the technician whether the kiosk's "
+	        "journal was restored from a backup or copied to another kiosk, and do "
+	        "not credit points from that record until it is explained.")},
 	    {"chain_break",
-	     "The record does not continue the kiosk's hash chain: records may have "
-	     "been edited, deleted or reordered on the kiosk. Have the technician run "
-	     "'wufei-kiosk ledger verify' there and keep the journal file."},
-	    {"points_mismatch", "The points on the record do not match the rate version it names. "
-	                        "Compare the kiosk's rates with 'wufei-central rates list' and "
-	                        "hold the difference until it is explained."},
-	    {"unknown_rate", "The record names a rate version central never issued: the kiosk's "
-	                     "catalogue is not central's. Check the kiosk syncs with this central "
-	                     "and runs released software."},
-	    {"checkpoint_mismatch", "The kiosk is about to delete records central does not hold "
-	                            "as it has them. Ask the technician to keep the kiosk's "
-	                            "journal file until its records reach central."},
+	     N_("The record does not continue the kiosk's hash chain: records may have "
+	        "been edited, deleted or reordered on the kiosk. Have the technician run "
+	        "'wufei-kiosk ledger verify' there and keep the journal file.")},
+	    {"points_mismatch",
+	     N_("The points on the record do not match the rate version it names. "
+	        "Compare the kiosk's rates with 'wufei-central rates list' and "
+	        "hold the difference until it is explained.")},
+	    {"unknown_rate",
+	     N_("The record names a rate version central never issued: the kiosk's "
+	        "catalogue is not central's. Check the kiosk syncs with this central "
+	        "and runs released software.")},
+	    {"checkpoint_mismatch", N_("The kiosk is about to delete records central does not hold "
+	                               "as it has them. Ask the technician to keep the kiosk's "
+	                               "journal file until its records reach central.")},
 	    {"anon_cap",
-	     "An anonymous drop earned points beyond the kiosk's anonymous daily cap for its "
-	     "category (the cap of the rate version it names). The kiosk should have credited "
-	     "nothing over the cap: check it runs released software and has down-synced the cap "
-	     "('wufei-central rates list'), and hold the receipt's points until it is explained."},
+	     N_("An anonymous drop earned points beyond the kiosk's anonymous daily cap for its "
+	        "category (the cap of the rate version it names). The kiosk should have credited "
+	        "nothing over the cap: check it runs released software and has down-synced the cap "
+	        "('wufei-central rates list'), and hold the receipt's points until it is "
+	        "explained.")},
 	    {"claim_conflict",
-	     "A receipt was claimed onto a resident, and then the kiosk sent a record with other "
-	     "bytes for the same (kiosk, seq). The claim stands but its points may be wrong: "
-	     "compare the two versions ('report records'), and correct the resident's points "
-	     "with 'wufei-central points adjust' if the claim should not have been granted."},
+	     N_("A receipt was claimed onto a resident, and then the kiosk sent a record with "
+	        "other "
+	        "bytes for the same (kiosk, seq). The claim stands but its points may be wrong: "
+	        "compare the two versions ('report records'), and correct the resident's points "
+	        "with 'wufei-central points adjust' if the claim should not have been granted.")},
 	};
 	for (size_t i = 0; i < sizeof a / sizeof a[0]; i++)
 		if (strcmp(reason, a[i].reason) == 0)
 			return a[i].advice;
-	return "An alert this version does not know: tell the technician.";
+	return N_("An alert this version does not know: tell the technician.");
 }
 
 static const struct report_col alert_cols[] = {
@@ -255,7 +256,7 @@ static int alert_row(void *ctx, const struct store_alert *a)
 		return 0;
 	long row = report_row_add(w->t);
 	if (row < 0 || !report_set_texts(w->t, row, 1, when, 4, a->reason, 5, a->detail, 6,
-	                                 alert_advice(a->reason), -1)) {
+	                                 report_alert_advice(a->reason), -1)) {
 		w->rc = WF_ENOMEM;
 		return 1;
 	}

@@ -100,10 +100,12 @@ int report_bins(struct store *s, const struct report_opts *o, struct report *out
 	                  bin_cols, B_NCOLS);
 	int rc = s->ops->report_bins(s, &o->filter, bin_row, &w);
 	rc = rc ? rc : w.rc;
-	snprintf(w.t->note, sizeof w.t->note,
-	         "%" PRId64 " collection(s) beyond %" PRId64 ".%" PRId64
-	         " %% of the drops (--tolerance); since seq 0: the kiosk's first collection",
-	         w.flagged, o->tolerance / 10, o->tolerance % 10);
+	report_note_set(w.t,
+	                &(struct report_msg){N_("%lld collection(s) beyond %lld.%lld %% of the "
+	                                        "drops (--tolerance); since seq 0: the "
+	                                        "kiosk's first collection"),
+	                                     -1,
+	                                     {w.flagged, o->tolerance / 10, o->tolerance % 10}});
 	return rc;
 }
 
@@ -162,21 +164,28 @@ static void put_totals(struct report_table *t, long row, int col, const struct s
 	report_set_int(t, row, col + 3, v->points);
 }
 
-/* What the office should read from a close row, in words. */
+const char *const report_close_agrees = N_("agrees");
+const char *const report_close_no_kiosk = N_("no DAY_CLOSE from the kiosk yet");
+const char *const report_close_differ = N_("kiosk and central differ (see report gaps)");
+const char *const report_close_changed = N_("changed after close #%lld");
+
+/* What the office should read from a close row, in words (report.h's parts). */
 static void close_status(const struct store_close_row *r, char *out, size_t cap)
 {
 	size_t n = 0;
 	out[0] = '\0';
 	if (!r->kiosk_seq)
-		n += (size_t)snprintf(out + n, cap - n, "no DAY_CLOSE from the kiosk yet; ");
+		n += (size_t)snprintf(out + n, cap - n, "%s; ", report_close_no_kiosk);
 	else if (!totals_equal(&r->kiosk_sum, &r->live))
-		n += (size_t)snprintf(out + n, cap - n,
-		                      "kiosk and central differ (see report gaps); ");
-	if (r->close_no && !totals_equal(&r->frozen, &r->live) && n < cap)
-		n += (size_t)snprintf(out + n, cap - n, "changed after close #%" PRId64 "; ",
-		                      r->close_no);
+		n += (size_t)snprintf(out + n, cap - n, "%s; ", report_close_differ);
+	if (r->close_no && !totals_equal(&r->frozen, &r->live) && n < cap) {
+		n += (size_t)snprintf(out + n, cap - n, report_close_changed,
+		                      (long long)r->close_no);
+		if (n < cap)
+			n += (size_t)snprintf(out + n, cap - n, "; ");
+	}
 	if (n == 0)
-		snprintf(out, cap, "agrees");
+		snprintf(out, cap, "%s", report_close_agrees);
 	else if (n >= 2 && n < cap)
 		out[n - 2] = '\0'; /* the last "; " */
 }

@@ -287,12 +287,13 @@ int report_daily(struct store *s, const struct report_opts *o, struct report *ou
 	if (!rc)
 		rc = daily_total(&w);
 	if (!rc && w.late.drops)
-		snprintf(
-		    w.t->note, sizeof w.t->note,
-		    "%" PRId64
-		    " drop(s) arrived after their day was closed: see the \"since close\" columns "
-		    "(report records --kiosk K --day D lists them)",
-		    w.late.drops);
+		report_note_set(w.t,
+		                &(struct report_msg){N_("%lld drop(s) arrived after their day was "
+		                                        "closed: see the \"since close\" columns "
+		                                        "(report records --kiosk K --day D lists "
+		                                        "them)"),
+		                                     -1,
+		                                     {w.late.drops}});
 	free(w.flows.v);
 	return rc;
 }

@@ -130,14 +130,19 @@ int report_residents(struct store *s, const struct report_opts *o, struct report
 		rc = WF_ENOMEM;
 	if (!rc)
 		set_figures(w.t, row, &w.sum);
-	snprintf(w.t->note, sizeof w.t->note,
-	         "earned and claimed by the drop's local day, redeemed and adjusted by central's "
-	         "UTC day; balance is now. Near-limit day: one category's credited quantity "
-	         "(drops and claims) at %" PRId64 "%% or more of its daily limit",
-	         o->near_pct);
-	snprintf(w.near->note, sizeof w.near->note,
-	         "near a daily limit (%" PRId64 "%%) on %" PRId64
-	         " or more days of the period (--near, --days): a hint of abuse, not proof",
-	         o->near_pct, o->near_days);
+	report_note_set(w.t,
+	                &(struct report_msg){N_("earned and claimed by the drop's local day, "
+	                                        "redeemed and adjusted by central's UTC day; "
+	                                        "balance is now. Near-limit day: one "
+	                                        "category's credited quantity (drops and "
+	                                        "claims) at %lld%% or more of its daily limit"),
+	                                     -1,
+	                                     {o->near_pct}});
+	report_note_set(
+	    w.near, &(struct report_msg){N_("near a daily limit (%lld%%) on %lld or more days of "
+	                                    "the period (--near, --days): a hint of abuse, not "
+	                                    "proof"),
+	                                 -1,
+	                                 {o->near_pct, o->near_days}});
 	return rc;
 }

@@ -68,6 +68,7 @@ void report_table_clear(struct report_table *t)
 	t->cells = NULL;
 	t->nrows = t->cap_rows = 0;
 	t->note[0] = '\0';
+	t->note_msg = (struct report_msg){.fmt = NULL, .dur_s = -1};
 }
 
 long report_row_add(struct report_table *t)
@@ -290,4 +291,51 @@ char *report_text_escape(const char *text)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+const char *report_duration_fmt(int64_t s, long long a[2])
+{
+	a[1] = 0;
+	if (s >= 86400) {
+		a[0] = s / 86400;
+		a[1] = s % 86400 / 3600;
+		return N_("%lld d %lld h");
+	}
+	if (s >= 3600) {
+		a[0] = s / 3600;
+		a[1] = s % 3600 / 60;
+		return N_("%lld h %lld min");
+	}
+	if (s >= 60) {
+		a[0] = s / 60;
+		return N_("%lld min");
+	}
+	a[0] = s;
+	return N_("%lld s");
+}
+
+/* fmt comes from report.h's callers (N_ texts or their checked
+ * translations: msgfmt --check holds them to the same conversions). */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+void report_msg_format(const struct report_msg *m, const char *fmt, const char *dur, char *out,
+                       size_t cap)
+{
+	if (m->dur_s >= 0)
+		snprintf(out, cap, fmt, dur, m->args[0], m->args[1], m->args[2]);
+	else
+		snprintf(out, cap, fmt, m->args[0], m->args[1], m->args[2]);
+}
+#pragma GCC diagnostic pop
+
+void report_note_set(struct report_table *t, const struct report_msg *m)
+{
+	char dur[32] = "";
+	long long a[2] = {0, 0};
+	t->note_msg = *m;
+	if (m->dur_s >= 0) {
+		const char *fmt = report_duration_fmt(m->dur_s, a); /* before a is read */
+		snprintf(dur, sizeof dur, fmt, a[0], a[1]);
+	}
+	report_msg_format(m, m->fmt, dur, t->note, sizeof t->note);
 }

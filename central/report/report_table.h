@@ -43,6 +43,24 @@ union report_cell {
 
 struct report_chunk; /* the arena the table's texts live in */
 
+/* Marks an English text a page translates (xgettext's keyword, as in
+ * common/i18n/i18n.h); the report itself always writes the English. */
+#ifndef N_
+#define N_(s) (s)
+#endif
+
+/*
+ * A note as a page in another language says it: fmt is the English printf
+ * format marked N_() (NULL: no note), whose conversions are, in order, a %s
+ * when dur_s >= 0 (that duration's text, report_duration_fmt), then up to
+ * three %lld (args). The table's note is fmt filled in English.
+ */
+struct report_msg {
+	const char *fmt;
+	int64_t dur_s; /* seconds, or -1: no %s */
+	long long args[3];
+};
+
 /* One table of a report: named columns, rows of cells, an optional note. */
 struct report_table {
 	const char *name;  /* JSON key and CSV section ("rows", "missing", ...) */
@@ -53,7 +71,8 @@ struct report_table {
 	size_t nrows;
 	size_t cap_rows;
 	struct report_chunk *arena;
-	char note[320]; /* said under the table ("" none), e.g. what was left out */
+	char note[320];             /* said under the table ("" none), e.g. what was left out */
+	struct report_msg note_msg; /* the same note to translate (fmt NULL: none) */
 };
 
 enum report_format {
@@ -68,6 +87,22 @@ bool report_format_parse(const char *text, enum report_format *out);
 /* report_table_init — an empty table over cols (static; not copied). */
 void report_table_init(struct report_table *t, const char *name, const char *title,
                        const struct report_col *cols, int ncols);
+
+/*
+ * report_duration_fmt — seconds as the reports write a duration: the
+ * English format marked N_() ("%lld h %lld min") with its two numbers in
+ * a[0], a[1] (a format may use only the first). Pure.
+ */
+const char *report_duration_fmt(int64_t s, long long a[2]);
+
+/* report_msg_format — m in fmt (m->fmt, or its translation with the same
+ * conversions) into out[cap], dur the text for the %s (ignored without
+ * one). Pure. */
+void report_msg_format(const struct report_msg *m, const char *fmt, const char *dur, char *out,
+                       size_t cap);
+
+/* report_note_set — t's note_msg = m and its note m in English. */
+void report_note_set(struct report_table *t, const struct report_msg *m);
 
 /* report_table_clear — frees the rows; the table can be filled again. */
 void report_table_clear(struct report_table *t);

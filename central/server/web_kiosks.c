@@ -17,7 +17,24 @@
 #include "i18n.h"
 #include "record.h"
 
-/* The heartbeat's devices JSON as "scale: up · printer: down (paper out)". */
+/* A device's word in lang: its role's name when the kiosk named it after
+ * its role, its state (SYNC-API: up, down, degraded); else the text as sent. */
+static const char *device_word(enum wf_lang l, const char *text)
+{
+	static const struct {
+		const char *key, *label;
+	} words[] = {
+	    {"scale", N_("Scale")}, {"printer", N_("Printer")}, {"card", N_("Card reader")},
+	    {"up", N_("up")},       {"down", N_("down")},       {"degraded", N_("degraded")},
+	};
+	for (size_t i = 0; text && i < sizeof words / sizeof words[0]; i++)
+		if (!strcmp(words[i].key, text))
+			return wf_tr(l, words[i].label);
+	return text ? text : "?";
+}
+
+/* The heartbeat's devices JSON as "scale: up · printer: down (paper out)",
+ * the kiosk's own detail marked as the English it is. */
 static void devices_text(struct web_ctx *w, const char *json)
 {
 	json_t *j = json_loads(json, 0, NULL);
@@ -37,13 +54,13 @@ static void devices_text(struct web_ctx *w, const char *json)
 		if (i)
 			web_raw(&w->b, "<br>");
 		web_raw(&w->b, down ? "<span class=bad>" : "<span>");
-		web_text(&w->b, name ? name : "?");
+		web_text(&w->b, device_word(w->lang, name));
 		web_raw(&w->b, ": ");
-		web_text(&w->b, state ? state : "?");
+		web_text(&w->b, device_word(w->lang, state));
 		if (detail && *detail) {
-			web_raw(&w->b, " (");
+			web_raw(&w->b, " (<span lang=en>");
 			web_text(&w->b, detail);
-			web_raw(&w->b, ")");
+			web_raw(&w->b, "</span>)");
 		}
 		web_raw(&w->b, "</span>");
 	}

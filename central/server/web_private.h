@@ -7,7 +7,8 @@
  * finishing a page), web_dash.c (the dashboard and its CSV), web_kiosks.c
  * (the kiosks list, a kiosk's day), web_record.c (one record with its chain
  * position, the tamper alerts), web_reports.c (the reports, their CSV, the
- * day close form), web_residents.c (a resident's points; claim, redeem and
+ * day close form), web_report_words.c (a report's words in the page's
+ * language), web_residents.c (a resident's points; claim, redeem and
  * adjustment forms).
  */
 #ifndef WUFEI_CENTRAL_WEB_PRIVATE_H
@@ -108,7 +109,7 @@ void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k);            
 void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq); /* web_record.c */
 void web_alerts(struct web_ctx *w, struct answer *a);                           /* web_record.c */
 
-/* web_reports.c: /office/reports/<slug>[.csv] (slug: daily, gaps, bins, close) */
+/* web_reports.c: /office/reports/<slug>[.csv] (slug: daily, gaps, bins, close, residents) */
 void web_report_page(struct web_ctx *w, struct answer *a, const char *slug);
 /* the reports' own nav (current: the slug shown, or NULL) */
 void web_report_nav(struct web_ctx *w, const char *current);
@@ -116,6 +117,19 @@ struct report;
 /* rep as report_write's CSV (the one CSV writer), a download named wufei-<name>-<day>.csv */
 void web_report_csv(struct web_ctx *w, struct answer *a, const struct report *rep,
                     const char *name);
+/* web_report_words.c: a report's words in w->lang (column titles, table
+ * captions, text cells, the note under a table) */
+struct report_col;
+struct report_table;
+const char *web_report_col_label(enum wf_lang lang, const struct report_col *c);
+const char *web_report_table_label(enum wf_lang lang, const struct report_table *t);
+/* the <td> of text cell (row, c): fixed words translated, durations from their seconds */
+void web_report_text_cell(struct web_ctx *w, const struct report_table *t, size_t row, int c);
+/* whether a page shows t's column c in the table itself (else only under
+ * "All columns": the columns a clerk needs fit 1366 px) */
+bool web_report_col_shown(const struct report_table *t, int c);
+/* t's note in a <p class=note> ("" none), translated from t->note_msg */
+void web_report_note(struct web_ctx *w, const struct report_table *t);
 /* web_residents.c: /office/residents?id=|card= (a resident, its points, the forms) */
 void web_residents(struct web_ctx *w, struct answer *a);
 

@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "ingest.h"
 #include "record.h"
+#include "report.h"
 
 static int record_alerts(struct web_ctx *w, uint32_t k, uint32_t seq);
 
@@ -252,6 +253,9 @@ static const struct alert_reason reasons[] = {
     {"checkpoint_mismatch", N_("Checkpoint mismatch"),
      N_("The kiosk's checkpoint names a record central does not hold with that hash. The "
         "kiosk must not prune: compare its journal with central's records.")},
+    /* what to do: the report's own advice (report_alert_advice) */
+    {"anon_cap", N_("Anonymous points over the kiosk's cap"), NULL},
+    {"claim_conflict", N_("A claimed receipt's record changed"), NULL},
 };
 
 static const struct alert_reason *reason_of(const char *r)
@@ -260,6 +264,25 @@ static const struct alert_reason *reason_of(const char *r)
 		if (!strcmp(reasons[i].reason, r))
 			return &reasons[i];
 	return NULL;
+}
+
+/* Central's detail of an alert: the fixed ones (central/ingest) in lang;
+ * one with figures in it stays the English central stored, marked so. */
+static void alert_detail(struct web_buf *b, enum wf_lang l, const char *detail)
+{
+	static const char *const fixed[] = {
+	    N_("hash does not continue the chain central holds"),
+	    N_("same (kiosk, seq) with other canonical bytes; stored record kept"),
+	    N_("stored record does not continue from the record before it"),
+	};
+	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+		if (!strcmp(fixed[i], detail)) {
+			web_td(b, wf_tr(l, fixed[i]), false);
+			return;
+		}
+	web_raw(b, l == WF_LANG_EN ? "<td>" : "<td lang=en>");
+	web_text(b, detail);
+	web_raw(b, "</td>");
 }
 
 /* The alerts' rows go into rows; only those of (kiosk, seq) when only. */
@@ -291,8 +314,8 @@ static int alert_row(void *ctx, const struct store_alert *al)
 	web_raw(b, "<td class=bad>");
 	web_text(b, r ? wf_tr(l, r->what) : al->reason);
 	web_raw(b, "</td>");
-	web_td(b, al->detail, false);
-	web_td(b, r ? wf_tr(l, r->todo) : "", false);
+	alert_detail(b, l, al->detail);
+	web_td(b, wf_tr(l, r && r->todo ? r->todo : report_alert_advice(al->reason)), false);
 	web_tr_end(b);
 	return 0;
 }

@@ -27,6 +27,7 @@ struct web_report {
 	const char *lead;  /* N_: what the report says */
 	int default_days;  /* the days shown without ?from= (0: no day filter) */
 	bool has_category; /* takes ?category= */
+	bool residents;    /* takes ?near= and ?days=, not ?kiosk= */
 	report_fn fn;
 };
 
@@ -34,123 +35,24 @@ static const struct web_report reports[] = {
     {"daily", N_("Daily report"),
      N_("Per kiosk, local day and category: drops, weights, points issued, claimed and "
         "redeemed. A closed day shows its frozen totals and, beside them, what arrived since."),
-     7, true, report_daily},
+     7, true, false, report_daily},
     {"gaps", N_("Gaps"),
      N_("Records a kiosk has made that central does not hold yet, kiosks that have gone "
         "silent, and records that arrived late."),
-     0, false, report_gaps},
+     0, false, false, report_gaps},
     {"bins", N_("Bin collections"),
      N_("Each bin collection against the drops weighed since the one before; a difference "
         "beyond the tolerance is flagged."),
-     30, false, report_bins},
+     30, false, false, report_bins},
     {"close", N_("Day closes"),
      N_("Each kiosk's own day close, central's totals and the office's frozen close."), 30, false,
-     report_close},
+     false, report_close},
+    {"residents", N_("Residents' points"),
+     N_("Each resident's points under a masked name: the balance now and what was earned, "
+        "claimed, redeemed and adjusted in the period; and who came near a daily limit on "
+        "many days (a hint of abuse, not proof)."),
+     30, false, true, report_residents},
 };
-
-/* Column titles on the pages, by the report's JSON key; others show the report's title. */
-static const struct {
-	const char *key, *label;
-} col_labels[] = {
-    {"day", N_("Day")},
-    {"kiosk", N_("Kiosk")},
-    {"category", N_("Category #")},
-    {"category_name", N_("Category")},
-    {"drops", N_("Drops")},
-    {"grams", N_("Grams")},
-    {"pieces", N_("Pieces")},
-    {"points", N_("Points issued")},
-    {"points_claimed", N_("Points claimed")},
-    {"points_redeemed", N_("Points redeemed")},
-    {"close_no", N_("Close #")},
-    {"late_drops", N_("Drops since close")},
-    {"late_grams", N_("Grams since close")},
-    {"late_pieces", N_("Pieces since close")},
-    {"late_points", N_("Points since close")},
-    {"from_seq", N_("From seq")},
-    {"to_seq", N_("To seq")},
-    {"count", N_("Records")},
-    {"why", N_("What")},
-    {"name", N_("Name")},
-    {"last_heartbeat", N_("Last heard")},
-    {"silent", N_("Silent for")},
-    {"silent_s", N_("Seconds")},
-    {"seq", N_("Seq")},
-    {"kind", N_("Kind")},
-    {"time", N_("Recorded")},
-    {"received", N_("Received")},
-    {"late", N_("Late by")},
-    {"late_s", N_("Seconds")},
-    {"collected", N_("Collected")},
-    {"bin_grams", N_("Bin grams")},
-    {"since_seq", N_("Since seq")},
-    {"drop_grams", N_("Drop grams")},
-    {"diff_grams", N_("Difference (g)")},
-    {"diff_percent", N_("Difference (%)")},
-    {"check", N_("Check")},
-    {"kiosk_seq", N_("Kiosk close seq")},
-    {"kiosk_drops", N_("Kiosk: drops")},
-    {"kiosk_grams", N_("Kiosk: grams")},
-    {"kiosk_pieces", N_("Kiosk: pieces")},
-    {"kiosk_points", N_("Kiosk: points")},
-    {"central_drops", N_("Central: drops")},
-    {"central_grams", N_("Central: grams")},
-    {"central_pieces", N_("Central: pieces")},
-    {"central_points", N_("Central: points")},
-    {"closed", N_("Closed")},
-    {"frozen_drops", N_("Frozen: drops")},
-    {"frozen_grams", N_("Frozen: grams")},
-    {"frozen_pieces", N_("Frozen: pieces")},
-    {"frozen_points", N_("Frozen: points")},
-    {"status", N_("Status")},
-};
-
-/* The tables' captions by table name, and the report's fixed words in cells. */
-static const struct {
-	const char *key, *label;
-} table_labels[] =
-    {
-        {"rows", N_("Daily totals by local day, kiosk and category")},
-        {"missing", N_("Sequence numbers central does not hold")},
-        {"silent", N_("Kiosks not heard from")},
-        {"late", N_("Records that arrived late")},
-        {"bins", N_("Bin collections against the drops weighed since the previous one")},
-        {"closes", N_("Day closes: the kiosk's own, central's totals now, the office's close")},
-},
-  cell_words[] = {
-      {"TOTAL", N_("Total")},
-      {"ok", N_("ok")},
-      {"CHECK", N_("check this")},
-      {"agrees", N_("agrees")},
-      {"never", N_("not heard yet")},
-      {"not held: records after it are", N_("not held: records after them are")},
-      {"used by the kiosk (its heartbeat), not received yet",
-       N_("used by the kiosk (its heartbeat), not received yet")},
-};
-
-static const char *table_label(enum wf_lang lang, const struct report_table *t)
-{
-	for (size_t i = 0; i < sizeof table_labels / sizeof table_labels[0]; i++)
-		if (!strcmp(table_labels[i].key, t->name))
-			return wf_tr(lang, table_labels[i].label);
-	return t->title;
-}
-
-static const char *cell_word(enum wf_lang lang, const char *text)
-{
-	for (size_t i = 0; text && i < sizeof cell_words / sizeof cell_words[0]; i++)
-		if (!strcmp(cell_words[i].key, text))
-			return wf_tr(lang, cell_words[i].label);
-	return text;
-}
-
-static const char *col_label(enum wf_lang lang, const struct report_col *c)
-{
-	for (size_t i = 0; i < sizeof col_labels / sizeof col_labels[0]; i++)
-		if (!strcmp(col_labels[i].key, c->key))
-			return wf_tr(lang, col_labels[i].label);
-	return c->title;
-}
 
 static const struct web_report *report_of(const char *slug, size_t n)
 {
@@ -165,6 +67,7 @@ static const struct web_report *report_of(const char *slug, size_t n)
 struct web_filter {
 	struct report_opts o;
 	char from[16], to[16], kiosk[16], category[16]; /* as shown in the form ("" none) */
+	char near[16], days[16];                        /* residents only */
 };
 
 static bool query_number(const struct request *rq, const char *name, uint64_t max, uint64_t *out,
@@ -191,6 +94,27 @@ static bool query_day(const struct request *rq, const char *name, uint32_t *day,
 	return true;
 }
 
+/* residents: ?near= (percent of a daily limit, 1..100) and ?days= (>= 1),
+ * the command's --near and --days, with their defaults shown. */
+static bool near_read(struct web_ctx *w, struct web_filter *f)
+{
+	uint64_t near = 0, days = 0;
+	if (!query_number(w->rq, "near", 100, &near, f->near) ||
+	    !query_number(w->rq, "days", 100000, &days, f->days))
+		return false;
+	if (f->near[0] && near < 1)
+		return false;
+	if (f->days[0] && days < 1)
+		return false;
+	if (near)
+		f->o.near_pct = (int64_t)near;
+	if (days)
+		f->o.near_days = (int64_t)days;
+	snprintf(f->near, sizeof f->near, "%" PRId64, f->o.near_pct);
+	snprintf(f->days, sizeof f->days, "%" PRId64, f->o.near_days);
+	return true;
+}
+
 /* The filters of rq for report r; false: one is not valid. */
 static bool filter_read(struct web_ctx *w, const struct web_report *r, struct web_filter *f)
 {
@@ -209,7 +133,9 @@ static bool filter_read(struct web_ctx *w, const struct web_report *r, struct we
 		return false;
 	if (sf->to_day && sf->from_day > sf->to_day)
 		return false;
-	sf->kiosk = (uint32_t)k;
+	if (r->residents && !near_read(w, f))
+		return false;
+	sf->kiosk = r->residents ? 0 : (uint32_t)k;
 	sf->category = r->has_category ? (uint16_t)c : 0;
 	return true;
 }
@@ -217,8 +143,12 @@ static bool filter_read(struct web_ctx *w, const struct web_report *r, struct we
 /* The filter's query string ("from=...&to=..."), from validated values only. */
 static void filter_query(const struct web_filter *f, char *out, size_t cap)
 {
-	snprintf(out, cap, "from=%s&to=%s&kiosk=%s&category=%s", f->from, f->to, f->kiosk,
-	         f->category);
+	if (f->near[0])
+		snprintf(out, cap, "from=%s&to=%s&near=%s&days=%s", f->from, f->to, f->near,
+		         f->days);
+	else
+		snprintf(out, cap, "from=%s&to=%s&kiosk=%s&category=%s", f->from, f->to, f->kiosk,
+		         f->category);
 }
 
 static void filter_form(struct web_ctx *w, const struct web_report *r, const struct web_filter *f)
@@ -233,7 +163,14 @@ static void filter_form(struct web_ctx *w, const struct web_report *r, const str
 		web_field(&w->b, "from", wf_tr(w->lang, "From"), "date", f->from, false);
 		web_field(&w->b, "to", wf_tr(w->lang, "To"), "date", f->to, false);
 	}
-	web_field(&w->b, "kiosk", wf_tr(w->lang, "Kiosk"), "number", f->kiosk, false);
+	if (r->residents) {
+		web_field(&w->b, "near",
+		          wf_tr(w->lang, "Near a limit at (percent of the daily limit)"), "number",
+		          f->near, false);
+		web_field(&w->b, "days", wf_tr(w->lang, "Listed when near on at least (days)"),
+		          "number", f->days, false);
+	} else
+		web_field(&w->b, "kiosk", wf_tr(w->lang, "Kiosk"), "number", f->kiosk, false);
 	if (r->has_category)
 		web_field(&w->b, "category", wf_tr(w->lang, "Category #"), "number", f->category,
 		          false);
@@ -262,11 +199,7 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 	int64_t v = 0;
 	const struct report_col *col = &t->cols[c];
 	if (col->kind == REPORT_TEXT) {
-		const char *word = report_cell_text(t, row, c);
-		bool flag = word && !strcmp(word, "CHECK"); /* bins beyond the tolerance */
-		web_raw(&w->b, flag ? "<td class=bad>" : "<td>");
-		web_text(&w->b, cell_word(w->lang, word));
-		web_raw(&w->b, "</td>");
+		web_report_text_cell(w, t, row, c);
 		return;
 	}
 	if (!report_cell_int(t, row, c, &v)) {
@@ -282,7 +215,11 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 	int64_t k = 0;
 	uint32_t day = 0;
 	bool has_k = ck >= 0 && report_cell_int(t, row, ck, &k) && k > 0;
-	if (has_k && !strcmp(col->key, "seq")) {
+	if (!strcmp(col->key, "resident") && v > 0) { /* an id, not a quantity: no grouping */
+		snprintf(text, sizeof text, "%" PRId64, v);
+		snprintf(href, sizeof href, "/office/residents?id=%" PRId64, v);
+		web_td_link(&w->b, href, text, true);
+	} else if (has_k && !strcmp(col->key, "seq")) {
 		snprintf(href, sizeof href, "/office/records/%" PRId64 "/%" PRId64, k, v);
 		web_td_link(&w->b, href, text, true);
 	} else if (has_k && c == ck && cd >= 0 &&
@@ -294,19 +231,19 @@ static void cell(struct web_ctx *w, const struct report_table *t, size_t row, in
 		web_td(&w->b, text, true);
 }
 
-static void table_html(struct web_ctx *w, const struct report_table *t)
+/* t's columns show[0..n) as a table (its caption, the rows, "nothing" when none). */
+static void table_cols_html(struct web_ctx *w, const struct report_table *t, const int *show, int n)
 {
 	struct web_col cols[32];
-	int n = t->ncols < 32 ? t->ncols : 32;
-	for (int c = 0; c < n; c++)
-		cols[c] = (struct web_col){col_label(w->lang, &t->cols[c]),
-		                           t->cols[c].kind != REPORT_TEXT};
+	for (int i = 0; i < n; i++)
+		cols[i] = (struct web_col){web_report_col_label(w->lang, &t->cols[show[i]]),
+		                           t->cols[show[i]].kind != REPORT_TEXT};
 	web_raw(&w->b, "<div class=scroll>");
-	web_table_begin(&w->b, table_label(w->lang, t), cols, (size_t)n);
+	web_table_begin(&w->b, web_report_table_label(w->lang, t), cols, (size_t)n);
 	for (size_t r = 0; r < t->nrows; r++) {
 		web_tr_begin(&w->b);
-		for (int c = 0; c < n; c++)
-			cell(w, t, r, c);
+		for (int i = 0; i < n; i++)
+			cell(w, t, r, show[i]);
 		web_tr_end(&w->b);
 	}
 	if (t->nrows == 0) {
@@ -316,11 +253,27 @@ static void table_html(struct web_ctx *w, const struct report_table *t)
 	}
 	web_table_end(&w->b);
 	web_raw(&w->b, "</div>");
-	if (t->note[0]) {
-		web_raw(&w->b, "<p class=note>");
-		web_text(&w->b, t->note);
-		web_raw(&w->b, "</p>");
+}
+
+/* The columns a clerk reads first; the others (web_report_col_shown) in
+ * the same table behind "All columns", closed until asked for. */
+static void table_html(struct web_ctx *w, const struct report_table *t)
+{
+	int show[32], all[32], n = 0, nall = t->ncols < 32 ? t->ncols : 32;
+	for (int c = 0; c < nall; c++) {
+		all[c] = c;
+		if (web_report_col_shown(t, c))
+			show[n++] = c;
 	}
+	table_cols_html(w, t, show, n);
+	web_report_note(w, t);
+	if (n == nall || t->nrows == 0)
+		return;
+	web_raw(&w->b, "<details class=more><summary>");
+	web_text(&w->b, wf_tr(w->lang, "All columns"));
+	web_raw(&w->b, "</summary>");
+	table_cols_html(w, t, all, nall);
+	web_raw(&w->b, "</details>");
 }
 
 /* The operator's "close this day" form (close page only). */

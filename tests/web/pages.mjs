@@ -75,8 +75,41 @@ async function checkPage(page, spec, lang) {
   for (const want of spec[lang]) {
     if (!facts.text.includes(want)) fail(`${label}: does not show "${want}"`);
   }
+  if (lang === 'zh') await checkNoEnglish(page, label);
+  await checkFits(page, label);
   await page.screenshot({ path: path.join(shots, `${spec.name}-${lang}.png`), fullPage: true });
   await axeCheck(page, label);
+}
+
+// At 1366 px a table a clerk reads first does not scroll sideways (the
+// "All columns" under it, closed, may).
+async function checkFits(page, label) {
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll('main .scroll')]
+      .filter((d) => !d.closest('details') && d.scrollWidth > d.clientWidth + 1)
+      .map((d) => d.querySelector('caption')?.innerText || '(a table)'),
+  );
+  for (const t of wide) fail(`${label}: the table "${t}" scrolls sideways at 1366 px`);
+}
+
+// A Chinese page says everything in Chinese: no run of four English words
+// outside an element marked lang=en (text a kiosk or central stored in
+// English, such as an alert's detail with its figures) and outside commands.
+async function checkNoEnglish(page, label) {
+  const runs = await page.evaluate(() => {
+    const found = [];
+    const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('[lang="en"]') || el.closest('style')) continue;
+      // a command is a code, not a sentence
+      const text = n.textContent.replace(/wufei-[a-z]+(?: [a-z-]+)*/g, '');
+      const m = text.match(/[A-Za-z]{2,}(?:[\s,;:'()-]+[A-Za-z]{2,}){3,}/g);
+      if (m) found.push(...m);
+    }
+    return found;
+  });
+  for (const r of runs) fail(`${label}: English on a Chinese page: "${r}"`);
 }
 
 // A keyboard user's first Tab shows the skip link, which takes them to the
@@ -228,9 +261,22 @@ async function checkReportCsv(page) {
     gaps: 'Sequence numbers central does not hold',
     bins: 'kiosk,seq,collected,cat,category,bin grams',
     close: 'kiosk,day,kiosk close seq',
+    residents: 'Points per resident (names masked)', // two tables: each under its title
   };
   for (const [slug, head] of Object.entries(want)) {
-    await page.goto(`${base}/office/reports/${slug}?lang=en`, { waitUntil: 'load' });
+    const q = slug === 'residents' ? 'near=50&days=2&' : '';
+    await page.goto(`${base}/office/reports/${slug}?${q}lang=en`, { waitUntil: 'load' });
+    // a column left out of the table itself is still there under "All columns"
+    const more = { daily: 'Category #', close: 'Kiosk close seq', bins: 'Category #' }[slug];
+    if (more) {
+      const heads = await page.$$eval('main details.more th', (t) => t.map((h) => h.textContent));
+      const main = await page.$$eval('main .scroll:not(details .scroll) th', (t) =>
+        t.map((h) => h.innerText),
+      );
+      if (!heads.includes(more) || main.includes(more)) {
+        fail(`${slug}: "${more}" should be under All columns only (${heads.join('|')})`);
+      }
+    }
     const href = await page.$eval(`a[href^="/office/reports/${slug}.csv"]`, (a) =>
       a.getAttribute('href'),
     );
@@ -257,8 +303,58 @@ async function checkReportCsv(page) {
     if (slug === 'bins' && !lines.some((l) => l.startsWith('7,4,'))) {
       fail('bins.csv lacks the collection 7/4');
     }
+    if (slug === 'residents') {
+      if (!lines[1].startsWith('resident,name,status,balance now,earned,claimed,redeemed')) {
+        fail(`residents.csv header: ${lines[1]}`);
+      }
+      if (!lines.includes('1001,王*,active,36,36,0,0,0,3,2')) fail('residents.csv lacks 1001');
+      if (!lines.includes('1001,王*,2,3,no')) fail('residents.csv: 1001 not near the limit');
+      if (!href.includes('near=50&days=2')) fail(`residents.csv link ${href} lost the filters`);
+    }
     console.log(`ok ${slug}.csv: ${lines.length} lines`);
   }
+}
+
+// The residents report's tables as the clerk reads them (near 50 %, 2 days):
+// 1001 earned 36 on 3 days, near the batteries' limit on 2; each resident
+// links to its page; the form keeps the values it was given.
+async function checkResidentsReport(page) {
+  await page.goto(`${base}/office/reports/residents?near=50&days=2&lang=en`, {
+    waitUntil: 'load',
+  });
+  const got = await page.evaluate(() => ({
+    rows: [...document.querySelectorAll('main table')].map((t) =>
+      [...t.querySelectorAll('tbody tr')].map((r) =>
+        [...r.querySelectorAll('td')].map((c) => c.innerText.trim()).join('|'),
+      ),
+    ),
+    link: document.querySelector('main table a[href="/office/residents?id=1001"]') !== null,
+    near: document.querySelector('#near').value,
+    days: document.querySelector('#days').value,
+    nav: document.querySelector('nav.subnav a[aria-current=page]').getAttribute('href'),
+  }));
+  const [residents = [], near = []] = got.rows;
+  if (!residents.includes('1001|王*|active|36|36|0|0|0|3|2')) {
+    fail(`residents report: rows ${JSON.stringify(residents)}`);
+  }
+  if (!residents.includes('1002|李*|active|0|0|0|0|0|0|0')) fail('residents report lacks 1002');
+  if (!residents.some((r) => r.startsWith('|Total|'))) fail('residents report: no Total row');
+  if (JSON.stringify(near) !== JSON.stringify(['1001|王*|2|3|no'])) {
+    fail(`near-limit table: ${JSON.stringify(near)}`);
+  }
+  if (!got.link) fail('residents report: 1001 does not link to its page');
+  if (got.near !== '50' || got.days !== '2') fail(`residents form: ${got.near} ${got.days}`);
+  if (got.nav !== '/office/reports/residents') fail(`reports nav current: ${got.nav}`);
+  await page.goto(`${base}/office/reports/residents?lang=en`, { waitUntil: 'load' });
+  const defaults = await page.evaluate(() => [
+    document.querySelector('#near').value,
+    document.querySelector('#days').value,
+    document.querySelectorAll('main table')[1].querySelectorAll('tbody tr td').length,
+  ]);
+  if (defaults[0] !== '90' || defaults[1] !== '3' || defaults[2] !== 1) {
+    fail(`residents report defaults: ${JSON.stringify(defaults)}`);
+  }
+  console.log('ok residents report');
 }
 
 // What a request or the store holds reaches the page escaped.
@@ -347,7 +443,18 @@ async function checkForms(page) {
     return row ? row[head.indexOf('Close #')] : null;
   }, f.close_kiosk);
   if (!closed || !/^\d+$/.test(closed)) fail(`day close: kiosk ${f.close_kiosk} close # "${closed}"`);
+  await checkFits(page, 'day closed [en]');
   await page.screenshot({ path: path.join(shots, 'day-closed-en.png'), fullPage: true });
+  // the same close in Chinese: the status (no DAY_CLOSE from kiosk 8) in Chinese
+  const zhUrl = new URL(page.url());
+  zhUrl.searchParams.set('lang', 'zh');
+  await page.goto(zhUrl.href, { waitUntil: 'load' });
+  if (!(await bodyText(page)).includes('尚未收到回收机的日结记录')) {
+    fail('day closed [zh]: the status is not in Chinese');
+  }
+  await checkNoEnglish(page, 'day closed [zh]');
+  await checkFits(page, 'day closed [zh]');
+  await page.screenshot({ path: path.join(shots, 'day-closed-zh.png'), fullPage: true });
   console.log('ok forms: claim, claim again, redeem once, CSRF refused, day close');
 }
 
@@ -442,6 +549,7 @@ try {
   await checkLanguageChoice(browser);
   await checkDownload(browser);
   await checkReportCsv(page);
+  await checkResidentsReport(page);
   await checkHostile(page, 'Lake <b>8</b>');
   await checkForms(page);
   await checkViewer(browser);

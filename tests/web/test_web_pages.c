@@ -85,7 +85,8 @@ static void enrol(void)
 	                     "--unit", "g", "--rate", "3000", "--min", "50", "--max", "50000",
 	                     NULL});
 	cli((const char *[]){"rates", "set", "--id", "3", "--code", "batteries", "--name", "电池",
-	                     "--unit", "piece", "--rate", "5", "--min", "1", "--max", "100", NULL});
+	                     "--unit", "piece", "--rate", "5", "--min", "1", "--max", "100",
+	                     "--daily-limit", "4", NULL});
 	/* office users: an operator who does the day's work, an admin who adjusts,
 	 * a viewer who may only look */
 	assert_int_equal(
@@ -238,10 +239,11 @@ static void report_pages(json_t *pages)
 	                                  STRS("s,s,s,s", "日报", "合计", "9,550", "塑料瓶"),
 	                                  STRS("s,s,s,s,s", "Daily report", "Total", "9,550",
 	                                       "Points claimed", "Download as CSV")));
-	json_array_append_new(pages,
-	                      page("report-gaps", "/office/reports/gaps",
-	                           STRS("s,s", "缺漏", "中心尚未收到的序号"),
-	                           STRS("s,s", "Gaps", "Sequence numbers central does not hold")));
+	json_array_append_new(
+	    pages,
+	    page("report-gaps", "/office/reports/gaps",
+	         STRS("s,s,s", "缺漏", "中心尚未收到的序号", "失联：超过 2 小时 0 分钟 没有心跳"),
+	         STRS("s,s", "Gaps", "Sequence numbers central does not hold")));
 	json_array_append_new(pages, page("report-bins", "/office/reports/bins",
 	                                  STRS("s,s", "清运记录", "5,000"),
 	                                  STRS("s,s,s", "Bin collections", "5,000", "check this")));
@@ -255,6 +257,12 @@ static void report_pages(json_t *pages)
 	json_array_append_new(pages,
 	                      page("resident-card", "/office/residents?card=em4100%3A0014868981",
 	                           STRS("s,s", "李*", "#1002"), STRS("s,s", "李*", "#1002")));
+	/* 1001: batteries 4 of the limit 4 on day -1, 2 today: near (50 %) on 2 of 3 days */
+	json_array_append_new(
+	    pages, page("report-residents", "/office/reports/residents?near=50&days=2",
+	                STRS("s,s,s,s", "居民积分", "王*", "李*", "接近每日上限的天数"),
+	                STRS("s,s,s,s,s", "Residents' points", "王*", "李*", "Near-limit days",
+	                     "Residents near a daily limit on many days")));
 	json_array_append_new(pages,
 	                      page("account", "/office/account", STRS("s,s", "oli", "操作员"),
 	                           STRS("s,s", "Logged in as", "operator")));
@@ -298,11 +306,12 @@ static void write_expect(const char *path)
 	                                "9.550 公斤", "50 积分", "东湖小区"),
 	                           STRS("s,s,s,s,s,s,s", "Dashboard", "7.500 kg", "26 points",
 	                                "2 pieces", "9.550 kg", "50 points", hostile_name)));
-	json_array_append_new(pages, page("kiosks", "/office/kiosks",
-	                                  STRS("s,s,s,s", "回收机", "东湖小区", "尚无心跳",
-	                                       "printer: down (paper out)"),
-	                                  STRS("s,s,s,s,s", "Kiosks", "东湖小区", hostile_name,
-	                                       "no heartbeat yet", "0.1.0")));
+	json_array_append_new(
+	    pages,
+	    page("kiosks", "/office/kiosks",
+	         STRS("s,s,s,s", "回收机", "东湖小区", "尚无心跳", "打印机: 故障 (paper out)"),
+	         STRS("s,s,s,s,s,s", "Kiosks", "东湖小区", hostile_name, "no heartbeat yet",
+	              "0.1.0", "Printer: down (paper out)")));
 	json_array_append_new(pages, page("kiosk-day", d1_path,
 	                                  STRS("s,s,s", "20 积分", "4 件", "5.000 公斤"),
 	                                  STRS("s,s,s,s,s,s", "Bin collection", "Day close",
