@@ -431,6 +431,31 @@ char *harness_batch_of(uint32_t kiosk, const struct harness_rec *recs, size_t n)
 	return out;
 }
 
+int harness_exec_file(const char *db_path, const char *sql_path)
+{
+	FILE *f = fopen(sql_path, "r");
+	if (!f) {
+		fprintf(stderr, "harness: cannot read %s\n", sql_path);
+		return WF_EIO;
+	}
+	static char sql[1024 * 1024];
+	size_t n = fread(sql, 1, sizeof sql - 1, f);
+	fclose(f);
+	sql[n] = '\0';
+	sqlite3 *db = NULL;
+	char *err = NULL;
+	int rc = sqlite3_open(db_path, &db) == SQLITE_OK &&
+	                 sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK
+	             ? 0
+	             : WF_EIO;
+	if (rc)
+		fprintf(stderr, "harness: %s on %s: %s\n", sql_path, db_path,
+		        err ? err : sqlite3_errmsg(db));
+	sqlite3_free(err);
+	sqlite3_close(db);
+	return rc;
+}
+
 long harness_count(const char *db_path, const char *sql)
 {
 	sqlite3 *db = NULL;

@@ -141,6 +141,11 @@ char *harness_batch_of(uint32_t kiosk, const struct harness_rec *recs, size_t n)
 /* The receipt minute (UTC minutes) of the record harness_record_bytes makes for seq. */
 uint32_t harness_record_time_min(uint32_t seq);
 
+/* Runs the SQL text in the file sql_path (e.g. a `sqlite3 .dump` fixture)
+ * on the SQLite file db_path, created if needed: 0, or WF_EIO (it says why
+ * on stderr). */
+int harness_exec_file(const char *db_path, const char *sql_path);
+
 /* The first column of the first row sql gives on the SQLite file db_path
  * (a count), or WF_EIO. */
 long harness_count(const char *db_path, const char *sql);

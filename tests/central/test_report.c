@@ -469,16 +469,7 @@ static void test_old_store_summarised(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(db_path, sizeof db_path, "%s/c.db", dir);
 	snprintf(url, sizeof url, "sqlite:%s", db_path);
-	FILE *f = fopen(WUFEI_FIXTURES_DIR "/store-v1.sql", "r");
-	assert_non_null(f);
-	static char sql[64 * 1024];
-	size_t n = fread(sql, 1, sizeof sql - 1, f);
-	fclose(f);
-	sql[n] = '\0';
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(harness_exec_file(db_path, WUFEI_FIXTURES_DIR "/store-v1.sql"), 0);
 	struct store *s = NULL;
 	assert_int_equal(store_open(url, &s, why, sizeof why), 0);
 	store_close(s);

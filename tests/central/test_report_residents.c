@@ -584,15 +584,9 @@ static void test_old_store(void **state)
 	assert_non_null(mkdtemp(e.dir));
 	snprintf(e.db, sizeof e.db, "%s/c.db", e.dir);
 	snprintf(e.url, sizeof e.url, "sqlite:%s", e.db);
-	FILE *f = fopen(WUFEI_FIXTURES_DIR "/store-v1.sql", "r");
-	assert_non_null(f);
-	static char sql[64 * 1024];
-	size_t n = fread(sql, 1, sizeof sql - 1, f);
-	fclose(f);
-	sql[n] = '\0';
+	assert_int_equal(harness_exec_file(e.db, WUFEI_FIXTURES_DIR "/store-v1.sql"), 0);
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(e.db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 	                              "INSERT INTO residents VALUES(1001, 'aa', '张三丰', "
 	                              "'active', '', 7, 1)",

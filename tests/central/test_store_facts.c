@@ -126,16 +126,7 @@ static void test_old_store_backfilled(void **state)
 	struct tmp t;
 	char why[512], got[200];
 	tmp_make(&t);
-	FILE *f = fopen(WUFEI_FIXTURES_DIR "/store-v1.sql", "r");
-	assert_non_null(f);
-	static char sql[64 * 1024];
-	size_t n = fread(sql, 1, sizeof sql - 1, f);
-	fclose(f);
-	sql[n] = '\0';
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(t.db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_equal(harness_exec_file(t.db, WUFEI_FIXTURES_DIR "/store-v1.sql"), 0);
 	assert_int_equal(harness_count(t.db, "PRAGMA user_version"), 1);
 
 	struct store *s = NULL;
