@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "harness.h"
+#include "office_client.h"
 #include "office.h"
 #include "store.h"
 #include "wf_test.h"
@@ -32,90 +33,17 @@ struct fx {
 	bool tls;
 };
 
-struct resp {
-	long status;
-	char body[16384];
-	size_t len;
-	char set_cookie[300];
-	char location[200];
-	long retry_after;
-	char csp[300];
-};
-
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-	struct resp *r = ctx;
-	size_t k = size * n;
-	size_t room = sizeof r->body - 1 - r->len;
-	size_t take = k < room ? k : room;
-	memcpy(r->body + r->len, data, take);
-	r->len += take;
-	r->body[r->len] = '\0';
-	return k;
-}
-
-/* Copies header line's value into out when it is header name. */
-static void header_value(const char *line, size_t len, const char *name, char *out, size_t cap)
-{
-	size_t n = strlen(name);
-	if (len <= n + 1 || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return;
-	const char *v = line + n + 1;
-	size_t vl = len - n - 1;
-	while (vl && (*v == ' '))
-		v++, vl--;
-	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-		vl--;
-	snprintf(out, cap, "%.*s", (int)vl, v);
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *ctx)
-{
-	struct resp *r = ctx;
-	char ra[32] = "";
-	header_value(data, size * n, "Set-Cookie", r->set_cookie, sizeof r->set_cookie);
-	header_value(data, size * n, "Location", r->location, sizeof r->location);
-	header_value(data, size * n, "Content-Security-Policy", r->csp, sizeof r->csp);
-	header_value(data, size * n, "Retry-After", ra, sizeof ra);
-	if (ra[0])
-		r->retry_after = atol(ra);
-	return size * n;
-}
-
 /* An extra request header for the next http() ("" none). */
 static char g_extra[128];
 
 /* One request: GET (form NULL) or POST of a urlencoded form, with the
- * session cookie id (NULL: none). */
+ * session cookie id (NULL: none) and g_extra (then cleared). */
 static void http(struct fx *f, const char *path, const char *form, const char *cookie,
-                 struct resp *r)
+                 struct office_resp *r)
 {
-	struct curl_slist *hdrs = g_extra[0] ? curl_slist_append(NULL, g_extra) : NULL;
-	char url[400], ck[200];
-	memset(r, 0, sizeof *r);
-	snprintf(url, sizeof url, "%s://127.0.0.1:%d%s", f->tls ? "https" : "http", f->c.port,
-	         path);
-	CURL *c = curl_easy_init();
-	assert_non_null(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	if (f->tls)
-		curl_easy_setopt(c, CURLOPT_CAINFO, f->cert);
-	if (form)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-	if (cookie) {
-		snprintf(ck, sizeof ck, "%s=%s", OFFICE_COOKIE, cookie);
-		curl_easy_setopt(c, CURLOPT_COOKIE, ck);
-	}
-	if (hdrs)
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(hdrs);
+	const char *extra[] = {g_extra, NULL};
+	office_request(f->c.port, f->tls ? f->cert : NULL, path, NULL, form, cookie,
+	               g_extra[0] ? extra : NULL, r);
 	g_extra[0] = '\0';
 }
 
@@ -182,7 +110,7 @@ static int teardown(void **state)
 /* Logs name in with its password; the session id into id[65]. */
 static void login(struct fx *f, const char *name, char id[65])
 {
-	struct resp r;
+	struct office_resp r;
 	char form[160];
 	snprintf(form, sizeof form, "user=%s&password=%s+password", name, name);
 	http(f, "/office/login", form, NULL, &r);
@@ -195,7 +123,7 @@ static void login(struct fx *f, const char *name, char id[65])
 /* The CSRF token on the start page of session id into csrf[65]. */
 static void csrf_of(struct fx *f, const char *id, char csrf[65])
 {
-	struct resp r;
+	struct office_resp r;
 	http(f, "/office/account", NULL, id, &r);
 	assert_int_equal(r.status, 200);
 	const char *p = strstr(r.body, "name=\"csrf\" value=\"");
@@ -221,7 +149,7 @@ static int count_of(const char *hay, const char *needle)
 static void test_login_logout(void **state)
 {
 	struct fx *f = *state;
-	struct resp r;
+	struct office_resp r;
 	char id[65], csrf[65], form[200], out[8192];
 	http(f, "/office/account", NULL, NULL, &r);
 	assert_int_equal(r.status, 303);
@@ -298,7 +226,7 @@ static int password_is(struct fx *f, const char *name, const char *pw)
 static void test_csrf(void **state)
 {
 	struct fx *f = *state;
-	struct resp r;
+	struct office_resp r;
 	char id[65], csrf[65], form[300];
 	login(f, "vic", id);
 	csrf_of(f, id, csrf);
@@ -349,7 +277,7 @@ static bool role_is(struct fx *f, const char *name, const char *role)
 static void test_roles(void **state)
 {
 	struct fx *f = *state;
-	struct resp r;
+	struct office_resp r;
 	char id[65], csrf[65], form[300], out[8192];
 	const char *who[] = {"vic", "oli"};
 	for (int i = 0; i < 2; i++) {
@@ -375,7 +303,7 @@ static void test_roles(void **state)
 static void test_throttle(void **state)
 {
 	struct fx *f = *state;
-	struct resp r;
+	struct office_resp r;
 	char out[8192];
 	for (int i = 0; i < OFFICE_THROTTLE_FREE; i++) {
 		http(f, "/office/login", "user=oli&password=guess+number+x", NULL, &r);
@@ -408,7 +336,7 @@ static void test_throttle(void **state)
 static void test_forms_refused(void **state)
 {
 	struct fx *f = *state;
-	struct resp r;
+	struct office_resp r;
 	char big[OFFICE_PASSWORD_MAX * 80];
 	http(f, "/office/login", "user=vic&user=ada&password=x", NULL, &r);
 	assert_int_equal(r.status, 400);
@@ -436,7 +364,7 @@ static void test_forms_refused(void **state)
 static void test_tls_cookie(void **state)
 {
 	struct fx *f = *state;
-	struct resp r;
+	struct office_resp r;
 	http(f, "/office/login", "user=ada&password=ada+password", NULL, &r);
 	assert_int_equal(r.status, 303);
 	assert_non_null(strstr(r.set_cookie, "; HttpOnly"));

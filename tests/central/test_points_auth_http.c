@@ -29,84 +29,22 @@
 
 #include "fixture.h"
 #include "harness.h"
+#include "office_client.h"
 #include "office.h"
 #include "points_records.h"
-
-struct resp {
-	long status;
-	char body[8192];
-	size_t len;
-	char set_cookie[300];
-	char location[200];
-};
-
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-	struct resp *r = ctx;
-	size_t k = size * n, room = sizeof r->body - 1 - r->len;
-	size_t take = k < room ? k : room;
-	memcpy(r->body + r->len, data, take);
-	r->len += take;
-	r->body[r->len] = '\0';
-	return k;
-}
-
-static void header_value(const char *line, size_t len, const char *name, char *out, size_t cap)
-{
-	size_t n = strlen(name);
-	if (len <= n + 1 || strncasecmp(line, name, n) != 0 || line[n] != ':')
-		return;
-	const char *v = line + n + 1;
-	size_t vl = len - n - 1;
-	while (vl && *v == ' ')
-		v++, vl--;
-	while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n'))
-		vl--;
-	snprintf(out, cap, "%.*s", (int)vl, v);
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *ctx)
-{
-	struct resp *r = ctx;
-	header_value(data, size * n, "Set-Cookie", r->set_cookie, sizeof r->set_cookie);
-	header_value(data, size * n, "Location", r->location, sizeof r->location);
-	return size * n;
-}
 
 /* One request: GET (body NULL) or POST of body with content type ctype;
  * cookie: the session id or NULL; extra: up to two more headers or NULL. */
 static void http(struct fx *f, const char *path, const char *ctype, const char *body,
-                 const char *cookie, const char *extra1, const char *extra2, struct resp *r)
+                 const char *cookie, const char *extra1, const char *extra2, struct office_resp *r)
 {
-	struct curl_slist *h = NULL;
-	char url[300], ck[200], ct[80];
-	memset(r, 0, sizeof *r);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", f->c.port, path);
-	CURL *c = curl_easy_init();
-	assert_non_null(c);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		snprintf(ct, sizeof ct, "Content-Type: %s", ctype);
-		h = curl_slist_append(h, ct);
-	}
+	const char *extra[3] = {NULL, NULL, NULL};
+	size_t n = 0;
 	if (extra1)
-		h = curl_slist_append(h, extra1);
+		extra[n++] = extra1;
 	if (extra2)
-		h = curl_slist_append(h, extra2);
-	if (cookie) {
-		snprintf(ck, sizeof ck, "%s=%s", OFFICE_COOKIE, cookie);
-		curl_easy_setopt(c, CURLOPT_COOKIE, ck);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(h);
+		extra[n++] = extra2;
+	office_request(f->c.port, NULL, path, ctype, body, cookie, extra, r);
 }
 
 static void add_user(struct fx *f, const char *name, const char *role)
@@ -122,7 +60,7 @@ static void add_user(struct fx *f, const char *name, const char *role)
 /* Logs name in; its session id into id[65] and its CSRF token into csrf[65]. */
 static void login(struct fx *f, const char *name, char id[65], char csrf[65])
 {
-	struct resp r;
+	struct office_resp r;
 	char form[160];
 	snprintf(form, sizeof form, "user=%s&password=%s+password", name, name);
 	http(f, "/office/login", "application/x-www-form-urlencoded", form, NULL, NULL, NULL, &r);
@@ -140,7 +78,7 @@ static void login(struct fx *f, const char *name, char id[65], char csrf[65])
 static long call(struct fx *f, const char *path, json_t *j, const char *id, const char *extra,
                  const char *extra2, char what[32])
 {
-	struct resp r;
+	struct office_resp r;
 	char *body = json_dumps(j, JSON_COMPACT);
 	json_decref(j);
 	http(f, path, "application/json", body, id, extra, extra2, &r);
