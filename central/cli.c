@@ -15,6 +15,7 @@
 #include "cardid_hash.h"
 #include "hex.h"
 #include "office.h"
+#include "office_form.h"
 
 void cli_usage(FILE *f)
 {
@@ -295,4 +296,24 @@ int cli_finish_audited(struct store *s, int err, const char *what, const char *a
 			        what);
 	}
 	return cli_finish(s, err, what);
+}
+
+void cli_term_escape(const char *in, char *out, size_t cap)
+{
+	size_t o = 0, n = strlen(in);
+	for (size_t i = 0; i < n && o + 5 < cap;) {
+		unsigned char c = (unsigned char)in[i];
+		size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+		if (c >= 0x20 && c != 0x7f && c != '\\' &&
+		    (c < 0x80 ||
+		     (i + len <= n && office_utf8_ok(in + i, len) && o + len + 1 < cap))) {
+			memcpy(out + o, in + i, len);
+			o += len;
+			i += len;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+		i++;
+	}
+	out[o] = '\0';
 }

@@ -60,6 +60,11 @@ int cli_card_hash(struct store *s, const struct cli_opts *o, char out[WF_HASH_HE
 /* cli_finish — closes s; says what failed when err; the exit status (0 or 1). */
 int cli_finish(struct store *s, int err, const char *what);
 
+/* cli_term_escape — in for a terminal into out[cap] (cut to fit): control
+ * characters, backslashes and bytes that are not UTF-8 as \xHH, so text a
+ * kiosk or a form sent cannot move the cursor or retitle the window. */
+void cli_term_escape(const char *in, char *out, size_t cap);
+
 /* cli_who — who runs this command, for the audit log: "cli:<login>" (or
  * "cli:uid<N>" when the login is no user name) into out[cap]. */
 void cli_who(char *out, size_t cap);

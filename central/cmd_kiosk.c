@@ -17,13 +17,18 @@ static int print_kiosk(void *ctx, const struct store_kiosk_info *k)
 	struct store *s = ctx;
 	struct store_kiosk_place place = {.time_zone = "?"};
 	s->ops->kiosk_place(s, k->kiosk, &place); /* its time zone, or "?" */
+	/* the version and devices are the kiosk's words: escaped for the terminal */
+	char name[4 * sizeof k->name], ver[4 * sizeof k->software_version],
+	    devs[4 * sizeof k->devices];
+	cli_term_escape(k->name, name, sizeof name);
+	cli_term_escape(k->software_version, ver, sizeof ver);
+	cli_term_escape(k->devices, devs, sizeof devs);
 	printf("kiosk %" PRIu32 "\t%s\t%s\theld %" PRId64 " records up to seq %" PRIu32, k->kiosk,
-	       k->name, place.time_zone, k->records, k->highest_seq);
+	       name, place.time_zone, k->records, k->highest_seq);
 	if (k->heartbeat_s)
 		printf("\theartbeat %" PRId64 ": last_seq %" PRIu32 " outbox %" PRIu32
 		       " version %s devices %s\n",
-		       k->heartbeat_s, k->last_seq, k->outbox_depth, k->software_version,
-		       k->devices);
+		       k->heartbeat_s, k->last_seq, k->outbox_depth, ver, devs);
 	else
 		printf("\tno heartbeat yet\n");
 	return 0;

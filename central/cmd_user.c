@@ -181,37 +181,16 @@ int cmd_user(const struct cli_opts *o)
 
 /* ---- audit list ---- */
 
-/* text for a terminal: control characters and bytes that are not UTF-8 as \xHH. */
-static void term_escape(const char *in, char *out, size_t cap)
-{
-	size_t o = 0, n = strlen(in);
-	for (size_t i = 0; i < n && o + 5 < cap;) {
-		unsigned char c = (unsigned char)in[i];
-		size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-		if (c >= 0x20 && c != 0x7f && c != '\\' &&
-		    (c < 0x80 ||
-		     (i + len <= n && office_utf8_ok(in + i, len) && o + len + 1 < cap))) {
-			memcpy(out + o, in + i, len);
-			o += len;
-			i += len;
-			continue;
-		}
-		o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-		i++;
-	}
-	out[o] = '\0';
-}
-
 static int print_audit(void *ctx, const struct store_audit *a)
 {
 	char when[32], who[4 * sizeof a->who + 1], what[4 * sizeof a->action + 1],
 	    detail[4 * sizeof a->detail + 1], addr[4 * sizeof a->addr + 1];
 	(*(int *)ctx)++;
 	fmt_time(a->at_s, when, sizeof when);
-	term_escape(a->who, who, sizeof who);
-	term_escape(a->action, what, sizeof what);
-	term_escape(a->detail, detail, sizeof detail);
-	term_escape(a->addr[0] ? a->addr : "-", addr, sizeof addr);
+	cli_term_escape(a->who, who, sizeof who);
+	cli_term_escape(a->action, what, sizeof what);
+	cli_term_escape(a->detail, detail, sizeof detail);
+	cli_term_escape(a->addr[0] ? a->addr : "-", addr, sizeof addr);
 	printf("%" PRId64 "\t%s\t%s\t%s\t%s\t%s\n", a->id, when, who, addr, what, detail);
 	return 0;
 }
@@ -240,7 +219,7 @@ static int print_token(void *ctx, const struct store_token *t)
 	(void)ctx;
 	fmt_time(t->created_s, c, sizeof c);
 	fmt_time(t->revoked_s, r, sizeof r);
-	term_escape(t->name, name, sizeof name);
+	cli_term_escape(t->name, name, sizeof name);
 	printf("%" PRId64 "\t%s\t%s\tcreated %s\t%s%s\n", t->id, name, t->scope, c,
 	       t->revoked_s ? "revoked " : "live", t->revoked_s ? r : "");
 	return 0;

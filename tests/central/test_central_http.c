@@ -81,6 +81,27 @@ static void test_worked_example_over_http(void **state)
 	                 3);
 }
 
+/* What a kiosk says of itself reaches the office's terminal escaped: a
+ * version that would retitle the window or clear the screen shows as text. */
+static void test_kiosk_list_escapes(void **state)
+{
+	struct fx *f = *state;
+	static const char body[] =
+	    "{\"format\":\"wufei-heartbeat-1\",\"kiosk\":7,\"last_seq\":0,\"outbox_depth\":0,"
+	    "\"software_version\":\"\\u001b]0;owned\\u0007\\u001b[2J1.0\",\"devices\":[]}";
+	struct http_answer a;
+	assert_int_equal(harness_request(f->c.port, "POST", "/api/v1/kiosk/heartbeat", body,
+	                                 strlen(body), f->sk, 7, 1, fx_now_s(), &a),
+	                 0);
+	assert_int_equal(a.status, 200);
+	harness_answer_free(&a);
+	char out[4096];
+	assert_int_equal(fx_cli(f, out, sizeof out, (const char *[]){"kiosk", "list", NULL}), 0);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strchr(out, '\x07'));
+	assert_non_null(strstr(out, "version \\x1b]0;owned\\x07\\x1b[2J1.0 devices []"));
+}
+
 static void test_duplicate_and_conflict(void **state)
 {
 	struct fx *f = *state;
@@ -362,6 +383,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_worked_example_over_http, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_kiosk_list_escapes, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_duplicate_and_conflict, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_inputs, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_batch_layouts, fx_setup, fx_teardown),
