@@ -7,9 +7,11 @@
 static int print_alert(void *ctx, const struct store_alert *a)
 {
 	int *n = ctx;
+	char detail[4 * sizeof a->detail + 1];
 	(*n)++;
+	cli_term_escape(a->detail, detail, sizeof detail); /* it may quote what a kiosk sent */
 	printf("%" PRId64 "\tkiosk %" PRIu32 "\tseq %" PRIu32 "\t%s\t%" PRId64 "\t%s%s\n", a->id,
-	       a->kiosk, a->seq, a->reason, a->received_s, a->detail,
+	       a->kiosk, a->seq, a->reason, a->received_s, detail,
 	       a->bytes_len ? " (newcomer bytes kept)" : "");
 	return 0;
 }

@@ -138,14 +138,15 @@ int sq_report_ledger_flows(struct store *s, const struct store_report_filter *f,
 	 * with kiosk and category 0, only when no kiosk or category is asked. */
 	return each_filter(
 	    s,
-	    "SELECT kiosk, local_day, category, SUM(points), 0 FROM claims WHERE resident IS NOT "
-	    "NULL AND local_day BETWEEN ?1 AND ?2 AND (?3 = 0 OR kiosk = ?3) AND (?4 = 0 OR "
-	    "category = ?4) GROUP BY kiosk, local_day, category UNION ALL SELECT 0, d, 0, 0, "
-	    "-SUM(points) FROM (SELECT CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER) AS "
-	    "d, "
-	    "points FROM points_entries WHERE kind = 3 AND ?3 = 0 AND ?4 = 0) WHERE d BETWEEN ?1 "
-	    "AND "
-	    "?2 GROUP BY d",
+	    "SELECT kiosk, local_day, category, SUM(points), 0 FROM claims "
+	    "WHERE resident IS NOT NULL AND local_day BETWEEN ?1 AND ?2 "
+	    "AND (?3 = 0 OR kiosk = ?3) AND (?4 = 0 OR category = ?4) "
+	    "GROUP BY kiosk, local_day, category "
+	    "UNION ALL "
+	    "SELECT 0, d, 0, 0, -SUM(points) FROM ("
+	    "SELECT CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER) AS d, points "
+	    "FROM points_entries WHERE kind = 3 AND ?3 = 0 AND ?4 = 0) "
+	    "WHERE d BETWEEN ?1 AND ?2 GROUP BY d",
 	    f, 0, flow_row, &w);
 }
 
