@@ -436,7 +436,10 @@ static int store_batch(struct store *s, uint32_t kiosk, const struct ingest_item
 	int rc = s->ops->begin(s);
 	if (rc)
 		return rc;
-	rc = store_items(s, kiosk, items, n, now_s, results);
+	/* one kiosk's batches one at a time, across every central on the database */
+	rc = s->ops->lock(s, STORE_LOCK_KIOSK, kiosk);
+	if (!rc)
+		rc = store_items(s, kiosk, items, n, now_s, results);
 	if (!rc)
 		rc = s->ops->record_highest(s, kiosk, highest_seq, h);
 	if (!rc && before_commit)

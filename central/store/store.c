@@ -12,12 +12,17 @@
 int store_open(const char *url, struct store **out, char *why, size_t why_len)
 {
 	*out = NULL;
-	if (strncmp(url, "sqlite:", 7) != 0 || url[7] == '\0') {
-		snprintf(why, why_len, "unsupported database URL '%s' (want sqlite:PATH)", url);
+	struct store *s = NULL;
+	int rc;
+	if (strncmp(url, "sqlite:", 7) == 0 && url[7] != '\0') {
+		rc = store_sqlite_open(url + 7, &s, why, why_len);
+	} else if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+		rc = store_pg_open(url, &s, why, why_len);
+	} else {
+		snprintf(why, why_len,
+		         "unsupported database URL (want sqlite:PATH or postgresql://...)");
 		return WF_EINVAL;
 	}
-	struct store *s = NULL;
-	int rc = store_sqlite_open(url + 7, &s, why, why_len);
 	if (rc)
 		return rc;
 	pthread_mutex_t *m = calloc(1, sizeof *m);

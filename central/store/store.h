@@ -12,12 +12,16 @@
  * Not for: HTTP, JSON, signatures or the sync rules (duplicate, conflict,
  * chain and points checks live in ingest.c): a backend only stores.
  *
- * Backends: SQLite now ("sqlite:PATH", store_sqlite_*.c); PostgreSQL later
+ * Backends: SQLite ("sqlite:PATH", store_sqlite_*.c) and PostgreSQL
+ * ("postgresql://..." or "postgres://...", a libpq URL; store_pg_*.c),
  * behind the same struct store_ops. No SQL outside a backend.
  *
  * A handle is used by one thread at a time: callers serialise with
- * store_lock()/store_unlock() (the HTTP server does). Every function blocks
- * on disk I/O. Negative returns are enum wf_err; store_errmsg() has detail.
+ * store_lock()/store_unlock() (the HTTP server does). Several handles, in
+ * one process or several, may share one database: what must not
+ * interleave between them takes store_ops.lock. Every function blocks on
+ * disk or network I/O; WF_EBUSY means the database is away or busy and a
+ * retry later may succeed. Negative returns are enum wf_err; store_errmsg() has detail.
  * Times are UTC seconds; points, grams and pieces are integers.
  */
 #ifndef WUFEI_CENTRAL_STORE_H
@@ -196,12 +200,27 @@ struct store_catalog_fns {
 	int (*rate)(void *ctx, const struct store_rate *r); /* every version (rates list) */
 };
 
+/* What store_ops.lock serialises. */
+enum store_lock_scope {
+	STORE_LOCK_KIOSK = 1,    /* a kiosk's batches (id: the kiosk number) */
+	STORE_LOCK_RESIDENT = 2, /* a resident's balance and daily limits (id: resident) */
+	STORE_LOCK_CLOSE = 3,    /* day closes (id: the local day) */
+};
+
 /* Backend table. Every function returns enum wf_err unless said otherwise. */
 struct store_ops {
 	void (*close)(struct store *s);
 	int (*begin)(struct store *s);
 	int (*commit)(struct store *s);
 	int (*rollback)(struct store *s);
+	/*
+	 * lock — inside a transaction: serialises it with every other
+	 * transaction, through any handle in any process, that locks the same
+	 * (scope, id), until it commits or rolls back. Take it right after
+	 * begin, before reading what the transaction decides on. SQLite: its
+	 * writers are serialised already (BEGIN IMMEDIATE); nothing to do.
+	 */
+	int (*lock)(struct store *s, enum store_lock_scope scope, int64_t id);
 	int (*kiosk_add)(struct store *s, uint32_t kiosk, const char *name, int64_t now_s);
 	int (*kiosk_exists)(struct store *s, uint32_t kiosk); /* 1, 0 or error */
 	int (*key_add)(struct store *s, uint32_t kiosk, uint32_t key_id, const uint8_t pk[32],
@@ -464,9 +483,10 @@ struct store {
 };
 
 /*
- * store_open — opens (creating and migrating if needed) the store at url.
- * "sqlite:PATH" only, for now. *out is NULL on failure and why[why_len]
- * says why. Blocking.
+ * store_open — opens (creating and migrating if needed) the store at url:
+ * "sqlite:PATH", or "postgresql://..." / "postgres://..." (libpq's URL; the
+ * database must exist). *out is NULL on failure and why[why_len] says why
+ * (never the URL's password). Blocking.
  */
 int store_open(const char *url, struct store **out, char *why, size_t why_len);
 
@@ -495,5 +515,9 @@ void store_set_err(struct store *s, const char *fmt, ...) __attribute__((format(
 
 /* Backend constructors (store.c dispatches on the URL scheme). */
 int store_sqlite_open(const char *path, struct store **out, char *why, size_t why_len);
+int store_pg_open(const char *url, struct store **out, char *why, size_t why_len);
+
+/* The PostgreSQL backend's ops table (tests check it is complete). */
+const struct store_ops *store_pg_ops(void);
 
 #endif
