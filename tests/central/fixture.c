@@ -1,6 +1,7 @@
 /*
- * fixture.c — what the central tests share: a central on a fresh SQLite
- * file with kiosks 7 and 8 enrolled and paper rated, and small helpers over
+ * fixture.c — what the central tests share: a central on a fresh store
+ * (SQLite file or PostgreSQL database, testdb.h) with kiosks 7 and 8
+ * enrolled and paper rated, and small helpers over
  * its answers and its command line; see fixture.h.
  */
 #define _XOPEN_SOURCE 700
@@ -23,6 +24,7 @@
 
 #include "receipt.h"
 #include "signing.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 void fx_keys(uint8_t first, uint8_t pk[32], uint8_t sk[64])
@@ -45,7 +47,7 @@ int fx_setup(void **state)
 	snprintf(f->dir, sizeof f->dir, "/tmp/wufei-central-test-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->db_path, sizeof f->db_path, "%s/central.db", f->dir);
-	snprintf(f->db_url, sizeof f->db_url, "sqlite:%s", f->db_path);
+	assert_int_equal(testdb_url(f->db_url, sizeof f->db_url, f->db_path), 0);
 	fx_keys(1, f->pk, f->sk);
 	fx_keys(100, f->pk2, f->sk2);
 	harness_write_pub(f->dir, "k7.pub", f->pk, pub, sizeof pub);
@@ -99,9 +101,41 @@ json_t *fx_answer_json(const struct http_answer *a)
 	return j;
 }
 
+/* The PostgreSQL database of url (its name) and the cluster's admin URL. */
+static void pg_admin_of(const char *url, char *name, size_t name_cap, char *admin, size_t cap)
+{
+	const char *at = strstr(url, "@/"), *q = at ? strchr(at, '?') : NULL;
+	assert_non_null(q);
+	assert_true((size_t)(q - at - 2) < name_cap);
+	snprintf(name, name_cap, "%.*s", (int)(q - at - 2), at + 2);
+	snprintf(admin, cap, "%.*s/postgres%s", (int)(at + 1 - url), url, q);
+}
+
+void fx_store_away(struct fx *f, int away)
+{
+	if (!testdb_is_pg()) {
+		char moved[600];
+		snprintf(moved, sizeof moved, "%s.moved", f->db_path);
+		assert_int_equal(away ? rename(f->db_path, moved) : rename(moved, f->db_path), 0);
+		return;
+	}
+	char name[128], admin[700], sql[512];
+	pg_admin_of(f->db_url, name, sizeof name, admin, sizeof admin);
+	/* Away: no new connection, and central's own connections cut. */
+	snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS %s", name,
+	         away ? "false" : "true");
+	assert_int_equal(testdb_exec(admin, sql), 0);
+	snprintf(sql, sizeof sql,
+	         "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = "
+	         "'%s'",
+	         name);
+	if (away)
+		assert_int_equal(testdb_exec(admin, sql), 0);
+}
+
 long fx_records(struct fx *f)
 {
-	return harness_count(f->db_path, "SELECT COUNT(*) FROM records");
+	return harness_count(f->db_url, "SELECT COUNT(*) FROM records");
 }
 
 int fx_post_batch(struct fx *f, const uint8_t *sk, uint32_t kiosk, const char *body,
@@ -126,7 +160,7 @@ void fx_expect_refusal(struct fx *f, struct http_answer *a, long status, const c
 	json_decref(j);
 	harness_answer_free(a);
 	assert_int_equal(fx_records(f), 0);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts"), 0);
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM tamper_alerts"), 0);
 }
 
 void fx_make_token(const uint8_t *sk, uint32_t kiosk, uint32_t seq, uint32_t time_min, char *token)

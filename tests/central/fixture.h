@@ -1,7 +1,8 @@
 /*
  * fixture.h — the central tests' shared fixture (tests/central/fixture.c):
- * fx_setup starts a real wufei-central (harness.h) on a fresh SQLite file in
- * a temporary folder, with kiosk 7 (key f->sk) and kiosk 8 (key f->sk2)
+ * fx_setup starts a real wufei-central (harness.h) on a fresh store in a
+ * temporary folder (a SQLite file, or a PostgreSQL database in the _pg twin:
+ * testdb.h), with kiosk 7 (key f->sk) and kiosk 8 (key f->sk2)
  * enrolled and category 1 "paper" rated 2000 points per tonne; fx_teardown
  * stops it (a clean stop must exit 0) and removes the folder. The helpers
  * assert with cmocka, so they belong in cmocka tests only.
@@ -18,8 +19,8 @@
 
 struct fx {
 	char dir[256];
-	char db_path[512];
-	char db_url[600];
+	char db_path[512];        /* the SQLite file (only on SQLite: see testdb_is_pg) */
+	char db_url[600];         /* the store, either backend: harness_count(f->db_url, ...) */
 	uint8_t pk[32], sk[64];   /* kiosk 7, key 1 */
 	uint8_t pk2[32], sk2[64]; /* kiosk 8, key 1 */
 	struct central_proc c;
@@ -46,6 +47,13 @@ int64_t fx_now_s(void);
 
 /* The answer's JSON body; asserts it carries central's time (body and header). */
 json_t *fx_answer_json(const struct http_answer *a);
+
+/*
+ * fx_store_away — the running central's store becomes unreachable (away 1)
+ * or comes back (0): on SQLite its file is moved away and back; on
+ * PostgreSQL its database refuses connections and central's are cut.
+ */
+void fx_store_away(struct fx *f, int away);
 
 /* Records central holds. */
 long fx_records(struct fx *f);

@@ -19,13 +19,13 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include "ingest.h"
 #include "signing.h"
 
 #include "catalog.h"
 #include "record.h"
+#include "testdb.h"
 
 void harness_bin(const char *name, char *out, size_t cap)
 {
@@ -431,7 +431,18 @@ char *harness_batch_of(uint32_t kiosk, const struct harness_rec *recs, size_t n)
 	return out;
 }
 
-int harness_exec_file(const char *db_path, const char *sql_path)
+/* db as a store URL: "sqlite:PATH" and "postgresql://..." as they are, a
+ * bare path as the SQLite file it names. */
+static void db_url_of(const char *db, char *url, size_t cap)
+{
+	if (strncmp(db, "sqlite:", 7) == 0 || strncmp(db, "postgresql:", 11) == 0 ||
+	    strncmp(db, "postgres:", 9) == 0)
+		snprintf(url, cap, "%s", db);
+	else
+		snprintf(url, cap, "sqlite:%s", db);
+}
+
+int harness_exec_file(const char *db, const char *sql_path)
 {
 	FILE *f = fopen(sql_path, "r");
 	if (!f) {
@@ -442,42 +453,46 @@ int harness_exec_file(const char *db_path, const char *sql_path)
 	size_t n = fread(sql, 1, sizeof sql - 1, f);
 	fclose(f);
 	sql[n] = '\0';
-	sqlite3 *db = NULL;
-	char *err = NULL;
-	int rc = sqlite3_open(db_path, &db) == SQLITE_OK &&
-	                 sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK
-	             ? 0
-	             : WF_EIO;
-	if (rc)
-		fprintf(stderr, "harness: %s on %s: %s\n", sql_path, db_path,
-		        err ? err : sqlite3_errmsg(db));
-	sqlite3_free(err);
-	sqlite3_close(db);
-	return rc;
+	char url[1024];
+	db_url_of(db, url, sizeof url);
+	if (testdb_exec(url, sql) != 0) {
+		fprintf(stderr, "harness: %s on %s failed\n", sql_path, url);
+		return WF_EIO;
+	}
+	return 0;
 }
 
-long harness_count(const char *db_path, const char *sql)
+long harness_count(const char *db, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long n = WF_EIO;
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	char url[1024];
+	db_url_of(db, url, sizeof url);
+	long n = testdb_count(url, sql);
+	return n < 0 ? WF_EIO : n;
 }
 
-int harness_holds_record(const char *db_path, unsigned kiosk, uint64_t seq, const uint8_t *bytes,
+int harness_blob_sql(const char *db, const uint8_t *bytes, size_t len, char *out, size_t cap)
+{
+	char url[1024];
+	db_url_of(db, url, sizeof url);
+	bool sqlite = strncmp(url, "sqlite:", 7) == 0;
+	size_t head = sqlite ? 2 : 3, tail = sqlite ? 1 : 8; /* x'..' or '\x..'::bytea */
+	if (cap < head + 2 * len + tail + 1)
+		return WF_EINVAL;
+	memcpy(out, sqlite ? "x'" : "'\\x", head);
+	if (hex_encode(bytes, len, out + head, cap - head) != WF_OK)
+		return WF_EINVAL;
+	memcpy(out + head + 2 * len, sqlite ? "'" : "'::bytea", tail + 1);
+	return WF_OK;
+}
+
+int harness_holds_record(const char *db, unsigned kiosk, uint64_t seq, const uint8_t *bytes,
                          size_t len)
 {
-	char hex[2 * WF_RECORD_MAX_LEN + 1], sql[160 + sizeof hex];
-	if (len > WF_RECORD_MAX_LEN || hex_encode(bytes, len, hex, sizeof hex) != WF_OK)
+	char blob[2 * WF_RECORD_MAX_LEN + 16], sql[160 + sizeof blob];
+	if (len > WF_RECORD_MAX_LEN || harness_blob_sql(db, bytes, len, blob, sizeof blob) != WF_OK)
 		return 0;
 	snprintf(sql, sizeof sql,
-	         "SELECT count(*) FROM records WHERE kiosk = %u AND seq = %llu AND bytes = x'%s'",
-	         kiosk, (unsigned long long)seq, hex);
-	return harness_count(db_path, sql) == 1;
+	         "SELECT count(*) FROM records WHERE kiosk = %u AND seq = %llu AND bytes = %s",
+	         kiosk, (unsigned long long)seq, blob);
+	return harness_count(db, sql) == 1;
 }

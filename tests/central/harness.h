@@ -141,18 +141,31 @@ char *harness_batch_of(uint32_t kiosk, const struct harness_rec *recs, size_t n)
 /* The receipt minute (UTC minutes) of the record harness_record_bytes makes for seq. */
 uint32_t harness_record_time_min(uint32_t seq);
 
+/*
+ * Looking under the store, on either backend (testdb.h): db is the store's
+ * URL ("sqlite:PATH" or "postgresql://..."), or a bare path naming a SQLite
+ * file.
+ */
+
 /* Runs the SQL text in the file sql_path (e.g. a `sqlite3 .dump` fixture)
- * on the SQLite file db_path, created if needed: 0, or WF_EIO (it says why
- * on stderr). */
-int harness_exec_file(const char *db_path, const char *sql_path);
+ * on db (a SQLite file is created if needed): 0, or WF_EIO (it says why on
+ * stderr). */
+int harness_exec_file(const char *db, const char *sql_path);
 
-/* The first column of the first row sql gives on the SQLite file db_path
- * (a count), or WF_EIO. */
-long harness_count(const char *db_path, const char *sql);
+/* The first column of the first row sql gives on db (a count; NULL counts
+ * as 0, as SQLite reads it), or WF_EIO. */
+long harness_count(const char *db, const char *sql);
 
-/* Whether central's SQLite file db_path holds record (kiosk, seq) with
- * exactly these canonical bytes: 1 yes, 0 no (other bytes or none). */
-int harness_holds_record(const char *db_path, unsigned kiosk, uint64_t seq, const uint8_t *bytes,
+/*
+ * harness_blob_sql — bytes[0..len) as a SQL literal for db's backend, to
+ * compare a BLOB/bytea column with: x'0a1b' on SQLite, '\x0a1b'::bytea on
+ * PostgreSQL. WF_OK, or WF_EINVAL when out[cap] is too small.
+ */
+int harness_blob_sql(const char *db, const uint8_t *bytes, size_t len, char *out, size_t cap);
+
+/* Whether central's store db holds record (kiosk, seq) with exactly these
+ * canonical bytes: 1 yes, 0 no (other bytes or none). */
+int harness_holds_record(const char *db, unsigned kiosk, uint64_t seq, const uint8_t *bytes,
                          size_t len);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "downsync.h"
 #include "fixture.h"
+#include "testdb.h"
 #include "harness.h"
 #include "hex.h"
 #include "ingest.h"
@@ -127,7 +128,7 @@ static void test_cap_set_listed_and_downsynced(void **state)
 	/* every version keeps the cap it had */
 	assert_non_null(strstr(out, "version 2\tg\t2000"));
 	assert_int_equal(
-	    harness_count(f->db_path, "SELECT anon_daily_cap FROM rates WHERE version = 2"), 3000);
+	    harness_count(f->db_url, "SELECT anon_daily_cap FROM rates WHERE version = 2"), 3000);
 }
 
 /* A wufei-batch-1 record: an anonymous paper drop (rate version rv) on
@@ -200,7 +201,7 @@ static long anon_alerts(struct fx *f, unsigned seq)
 	         "SELECT COUNT(*) FROM tamper_alerts WHERE kiosk = 7 AND seq = %u AND reason = "
 	         "'anon_cap'",
 	         seq);
-	return harness_count(f->db_path, sql);
+	return harness_count(f->db_url, sql);
 }
 
 /*
@@ -270,13 +271,15 @@ static void test_no_cap_no_flag(void **state)
 	}
 	json_decref(j);
 	assert_int_equal(
-	    harness_count(f->db_path,
+	    harness_count(f->db_url,
 	                  "SELECT COUNT(*) FROM tamper_alerts WHERE reason = 'anon_cap'"),
 	    0);
 	/* the check's sum is found by the partial index, not a scan */
-	assert_int_equal(harness_count(f->db_path,
-	                               "SELECT COUNT(*) FROM sqlite_master WHERE name = "
-	                               "'records_anon_day'"),
+	assert_int_equal(harness_count(f->db_url, testdb_is_pg()
+	                                              ? "SELECT COUNT(*) FROM pg_indexes WHERE "
+	                                                "indexname = 'records_anon_day'"
+	                                              : "SELECT COUNT(*) FROM sqlite_master WHERE "
+	                                                "name = 'records_anon_day'"),
 	                 1);
 }
 

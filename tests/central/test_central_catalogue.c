@@ -178,7 +178,7 @@ static void test_epoch(void **state)
 	json_decref(j);
 	harness_answer_free(&a);
 	free(b);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts"), 0);
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM tamper_alerts"), 0);
 }
 
 int main(void)

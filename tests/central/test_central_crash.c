@@ -50,7 +50,7 @@ static void test_sigkill_keeps_committed(void **state)
 		free(b[i]);
 	}
 	assert_int_equal(fx_records(f), 300);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts"), 0);
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM tamper_alerts"), 0);
 }
 
 struct sender {
@@ -131,7 +131,7 @@ static void test_sigkill_under_load(void **state)
 	printf("test_sigkill_under_load: %ld rounds, %ld batches acknowledged\n", rounds, sd.acked);
 	assert_true(sd.acked > 0);
 	assert_int_equal(fx_records(f), sd.acked * 50);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts"), 0);
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM tamper_alerts"), 0);
 }
 
 /* The fixed crash points: just before COMMIT, and after COMMIT before the answer. */

@@ -23,6 +23,7 @@
 
 #include "expo.h"
 #include "fixture.h"
+#include "testdb.h"
 #include "harness.h"
 #include "metrics.h"
 
@@ -91,7 +92,7 @@ static long get_status(struct fx *f, const char *method, const char *path, char 
 static void test_probes(void **state)
 {
 	struct fx *f = *state;
-	char body[1024], moved[600];
+	char body[1024];
 	struct expo *e = malloc(sizeof *e);
 	assert_int_equal(get_status(f, "GET", "/livez", body, sizeof body), 200);
 	assert_non_null(strstr(body, "\"status\":\"live\""));
@@ -101,17 +102,21 @@ static void test_probes(void **state)
 	assert_non_null(strstr(body, "\"status\":\"ready\""));
 	scrape(f, e);
 	assert_true(expo_value(e, "wufei_store_up") == 1);
-	/* The database file moved away under the running central: not ready, and why. */
-	snprintf(moved, sizeof moved, "%s.moved", f->db_path);
-	assert_int_equal(rename(f->db_path, moved), 0);
+	/* The store gone under the running central (its SQLite file moved, its
+	 * PostgreSQL database refusing connections): not ready, and why. */
+	fx_store_away(f, 1);
 	assert_int_equal(get_status(f, "GET", "/readyz", body, sizeof body), 503);
 	assert_non_null(strstr(body, "\"error\":\"not_ready\""));
-	assert_non_null(strstr(body, "moved or deleted"));
+	const char *why = strstr(body, "storage: ");
+	assert_non_null(why);
+	assert_true(why[9] != '"' && why[9] != '\0'); /* says why */
+	if (!testdb_is_pg())
+		assert_non_null(strstr(why, "moved or deleted"));
 	assert_int_equal(get_status(f, "GET", "/livez", NULL, 0), 200); /* still alive */
 	scrape(f, e);
 	assert_true(expo_value(e, "wufei_store_up") == 0);
 	assert_true(expo_value(e, "wufei_kiosks_silent") == -1); /* unknown: left out */
-	assert_int_equal(rename(moved, f->db_path), 0);
+	fx_store_away(f, 0);
 	assert_int_equal(get_status(f, "GET", "/readyz", NULL, 0), 200);
 	scrape(f, e);
 	assert_true(expo_value(e, "wufei_store_up") == 1);
@@ -122,7 +127,7 @@ static long alerts_held(struct fx *f, const char *reason)
 {
 	char sql[200];
 	snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM tamper_alerts WHERE reason = '%s'", reason);
-	return harness_count(f->db_path, sql);
+	return harness_count(f->db_url, sql);
 }
 
 /* POSTs a batch of kiosk 7 and expects status. */

@@ -17,7 +17,6 @@
 
 #include <cmocka.h>
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "fixture.h"
 #include "harness.h"
@@ -76,8 +75,8 @@ static void test_worked_example_over_http(void **state)
 	assert_non_null(strstr(out, "kiosk 12"));
 	assert_non_null(strstr(out, "last_seq 1234 outbox 3 version 0.1.0"));
 	assert_non_null(strstr(out, "paper out"));
-	assert_int_equal(harness_count(f->db_path, "SELECT outbox_depth FROM heartbeats WHERE "
-	                                           "kiosk = 12"),
+	assert_int_equal(harness_count(f->db_url, "SELECT outbox_depth FROM heartbeats WHERE "
+	                                          "kiosk = 12"),
 	                 3);
 }
 
@@ -144,37 +143,27 @@ static void test_duplicate_and_conflict(void **state)
 	json_decref(j);
 	harness_answer_free(&a);
 
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_open(f->db_path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT bytes FROM records WHERE kiosk = 7 AND seq = 2",
-	                                    -1, &st, NULL),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_bytes(st, 0), (int)olen);
-	assert_memory_equal(sqlite3_column_blob(st, 0), orig, olen);
-	sqlite3_finalize(st);
+	char blob[2 * INGEST_MAX_RECORD_BYTES + 16], sql[256 + sizeof blob];
+	assert_int_equal(harness_blob_sql(f->db_url, orig, olen, blob, sizeof blob), WF_OK);
+	snprintf(sql, sizeof sql,
+	         "SELECT COUNT(*) FROM records WHERE kiosk = 7 AND seq = 2 AND bytes = %s", blob);
+	assert_int_equal(harness_count(f->db_url, sql), 1);
 	uint8_t newer[INGEST_MAX_RECORD_BYTES];
 	size_t nlen = harness_record_bytes(7, 2, 1, newer, sizeof newer);
-	assert_int_equal(sqlite3_prepare_v2(db,
-	                                    "SELECT bytes FROM tamper_alerts WHERE kiosk = 7 AND "
-	                                    "seq = 2 AND reason = 'conflict'",
-	                                    -1, &st, NULL),
-	                 SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_bytes(st, 0), (int)nlen);
-	assert_memory_equal(sqlite3_column_blob(st, 0), newer, nlen);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_int_equal(harness_blob_sql(f->db_url, newer, nlen, blob, sizeof blob), WF_OK);
+	snprintf(sql, sizeof sql,
+	         "SELECT COUNT(*) FROM tamper_alerts WHERE kiosk = 7 AND seq = 2 AND reason = "
+	         "'conflict' AND bytes = %s",
+	         blob);
+	assert_int_equal(harness_count(f->db_url, sql), 1);
 	/* the office sees it */
 	char out[4096];
 	assert_int_equal(fx_cli(f, out, sizeof out, (const char *[]){"alerts", "list", NULL}), 0);
 	assert_non_null(strstr(out, "kiosk 7\tseq 2\tconflict"));
 	assert_non_null(strstr(out, "newcomer bytes kept"));
 	/* seq 4 continues the tampered chain, not central's: flagged. */
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts WHERE seq = "
-	                                           "4 AND reason = 'chain_break'"),
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM tamper_alerts WHERE seq = "
+	                                          "4 AND reason = 'chain_break'"),
 	                 1);
 	free(b1);
 	free(b2);
@@ -250,8 +239,8 @@ static void test_record_checks(void **state)
 	json_decref(j);
 	harness_answer_free(&a);
 	free(b);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts WHERE "
-	                                           "reason = 'points_mismatch'"),
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM tamper_alerts WHERE "
+	                                          "reason = 'points_mismatch'"),
 	                 2);
 	b = harness_batch_json(7, 3, 1, prev, 3);
 	assert_int_equal(fx_post_batch(f, f->sk, 7, b, &a), 0);

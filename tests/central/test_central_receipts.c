@@ -155,7 +155,7 @@ static void test_receipt_page_and_claim(void **state)
 	json_decref(j);
 	harness_answer_free(&a);
 	free(body);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM claims"), 0);
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM claims"), 0);
 	snprintf(path, sizeof path, "/r/%s?lang=en", token);
 	assert_int_equal(harness_request(f->c.port, "GET", path, NULL, 0, NULL, 0, 0, 0, &a), 0);
 	assert_int_equal(a.status, 200);

@@ -75,7 +75,7 @@ static void assert_same_answer(json_t *a, json_t *b)
 
 static long count(struct fx *f, const char *sql)
 {
-	return harness_count(f->db_path, sql);
+	return harness_count(f->db_url, sql);
 }
 
 /* One signed epoch request sent four times: one epoch, four equal answers. */

@@ -214,7 +214,7 @@ static void test_slowloris(void **state)
 	assert_true(t.closed >= ATTACKERS);
 	assert_true(t.closed_dribbling >= 1);
 	assert_int_equal(
-	    harness_count(f->db_path, "SELECT last_seq FROM heartbeats WHERE kiosk = 7"), c.rounds);
+	    harness_count(f->db_url, "SELECT last_seq FROM heartbeats WHERE kiosk = 7"), c.rounds);
 }
 
 /*
@@ -351,7 +351,7 @@ static void test_deadline_is_per_head(void **state)
 	}
 	close(fd);
 	assert_int_equal(
-	    harness_count(f->db_path, "SELECT last_seq FROM heartbeats WHERE kiosk = 7"), 42);
+	    harness_count(f->db_url, "SELECT last_seq FROM heartbeats WHERE kiosk = 7"), 42);
 }
 
 int main(void)

@@ -98,7 +98,7 @@ static int64_t balance(struct fx *f, int64_t resident)
 	char sql[96];
 	snprintf(sql, sizeof sql, "SELECT balance FROM points_totals WHERE resident = %lld",
 	         (long long)resident);
-	return harness_count(f->db_path, sql);
+	return harness_count(f->db_url, sql);
 }
 
 static int count_of(const char *hay, const char *needle)
@@ -220,14 +220,14 @@ static void test_claim_and_redeem_authenticated(void **state)
 	    call(f, "/api/v1/receipts/claim", claim_body(t2, csrf), id, bearer, NULL, what), 403);
 
 	/* the ledger names who did it; the audit log has one line per success */
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM points_entries WHERE "
-	                                           "kind = 3 AND actor LIKE 'token:%'"),
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM points_entries WHERE "
+	                                          "kind = 3 AND actor LIKE 'token:%'"),
 	                 1);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM points_entries WHERE "
-	                                           "kind = 3 AND actor = 'oli'"),
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM points_entries WHERE "
+	                                          "kind = 3 AND actor = 'oli'"),
 	                 1);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM claims WHERE actor = "
-	                                           "'oli' AND resident = 1001"),
+	assert_int_equal(harness_count(f->db_url, "SELECT COUNT(*) FROM claims WHERE actor = "
+	                                          "'oli' AND resident = 1001"),
 	                 1);
 	assert_int_equal(fx_cli(f, out, sizeof out, (const char *const[]){"audit", "list", NULL}),
 	                 0);

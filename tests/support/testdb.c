@@ -127,8 +127,9 @@ long testdb_count(const char *url, const char *sql)
 	if (!c)
 		return -1;
 	PGresult *r = PQexec(c, sql);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+		v = PQgetisnull(r, 0, 0) ? 0
+		                         : strtol(PQgetvalue(r, 0, 0), NULL, 10); /* as SQLite */
 	else
 		fprintf(stderr, "testdb: %s: %s", sql, PQresultErrorMessage(r));
 	PQclear(r);
