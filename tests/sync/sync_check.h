@@ -8,7 +8,6 @@
 #ifndef WUFEI_SYNC_CHECK_H
 #define WUFEI_SYNC_CHECK_H
 
-#include <sqlite3.h>
 #include <stdint.h>
 
 #include "clock.h"
@@ -37,8 +36,7 @@ long alert_count(const char *where);
 
 /* The journal's records compared with central's. */
 struct cmp {
-	sqlite3 *db;
-	sqlite3_stmt *st;
+	const char *db;    /* central's store URL */
 	uint64_t from, to; /* only seqs in [from, to] */
 	long journal, equal, differ, missing;
 	uint64_t first_bad;

@@ -12,6 +12,7 @@
 #include "ledger.h"
 #include "signing.h"
 #include "sync_fixture.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 void sync_fx_setup(struct sync_fx *f, const char *name, uint32_t kiosk)
@@ -20,7 +21,7 @@ void sync_fx_setup(struct sync_fx *f, const char *name, uint32_t kiosk)
 	assert_int_equal(wf_test_tmpdir(name, f->dir, sizeof f->dir), 0);
 	snprintf(f->ledger, sizeof f->ledger, "%s/journal.db", f->dir);
 	snprintf(f->dbpath, sizeof f->dbpath, "%s/central.db", f->dir);
-	snprintf(f->db, sizeof f->db, "sqlite:%s", f->dbpath);
+	assert_int_equal(testdb_url(f->db, sizeof f->db, f->dbpath), 0);
 	char err[256];
 	assert_int_equal(ledger_init(f->ledger, kiosk, err, sizeof err), WF_OK);
 	assert_int_equal(signing_keypair_generate(f->pk, f->sk), WF_OK);

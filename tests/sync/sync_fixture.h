@@ -1,6 +1,7 @@
 /*
  * sync_fixture.h — what every sync test starts from: a fresh directory, a
- * kiosk journal in it, a fresh key pair, and a central database that knows
+ * kiosk journal in it, a fresh key pair, and a central store (either
+ * backend, tests/support/testdb.h) that knows
  * the kiosk's public key (central itself is started by each test, through
  * tests/central/harness.h). Also a kiosk clock whose wall time is off by a
  * settable amount. Asserts with cmocka; use from setup/teardown.
@@ -15,8 +16,9 @@
 struct sync_fx {
 	char dir[128];    /* /tmp/wufei-<name>.XXXXXX */
 	char ledger[256]; /* DIR/journal.db, initialised for the kiosk */
-	char dbpath[300]; /* DIR/central.db */
-	char db[320];     /* "sqlite:DIR/central.db", as central takes it */
+	char dbpath[300]; /* DIR/central.db (the SQLite file, on SQLite only) */
+	char db[600];     /* central's store URL (testdb.h: "sqlite:DIR/central.db", or a
+	                   * fresh PostgreSQL database in the _pg twin) */
 	uint8_t pk[32];   /* the kiosk's key pair, known to central under key id 1 */
 	uint8_t sk[64];
 };

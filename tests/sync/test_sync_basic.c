@@ -119,8 +119,6 @@ static void test_upload_then_outbox_empty(void **state)
 	assert_int_equal(st.outbox_depth, 0);
 	assert_true(st.epoch_done);
 	assert_int_equal(outbox_depth(), 0);
-	char path[300];
-	snprintf(path, sizeof path, "%s/central.db", g_fx.dir);
 	/* A second round sends nothing new; records appended later go too. */
 	append_drops(7, 5000);
 	assert_int_equal(sync_round(s, true), WF_OK);
@@ -213,9 +211,7 @@ static struct held journal_held(void)
 
 static long central_sql(const char *sql)
 {
-	char path[300];
-	snprintf(path, sizeof path, "%s/central.db", g_fx.dir);
-	return harness_count(path, sql);
+	return harness_count(g_fx.db, sql);
 }
 
 /* Acknowledged records go behind a checkpoint central acknowledged; the

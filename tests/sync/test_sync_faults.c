@@ -20,7 +20,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

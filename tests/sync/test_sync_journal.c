@@ -14,7 +14,6 @@
 
 #include <inttypes.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,21 +139,12 @@ static struct saved_set save_journal(const char *path, size_t cap)
 /* Central's bytes for seq equal saved? */
 static bool central_has(const struct saved *sv)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	bool eq = false;
-	assert_int_equal(sqlite3_open_v2(g_fx.dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT bytes FROM records WHERE kiosk=? AND seq=?",
-	                                    -1, &st, NULL),
-	                 SQLITE_OK);
-	sqlite3_bind_int64(st, 1, KIOSK);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)sv->seq);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		eq = (size_t)sqlite3_column_bytes(st, 0) == sv->len &&
-		     memcmp(sqlite3_column_blob(st, 0), sv->bytes, sv->len) == 0;
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return eq;
+	char blob[2 * WF_RECORD_MAX_LEN + 16], sql[200 + sizeof blob];
+	assert_int_equal(harness_blob_sql(g_fx.db, sv->bytes, sv->len, blob, sizeof blob), WF_OK);
+	snprintf(sql, sizeof sql,
+	         "SELECT COUNT(*) FROM records WHERE kiosk = %u AND seq = %llu AND bytes = %s",
+	         (unsigned)KIOSK, (unsigned long long)sv->seq, blob);
+	return harness_count(g_fx.db, sql) == 1;
 }
 
 /*
