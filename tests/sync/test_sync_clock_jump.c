@@ -104,8 +104,8 @@ static void test_heartbeat_after_clock_put_right(void **state)
 	rounds_until_ok(s);
 	assert_int_equal(central_heartbeat_last_seq(), 4);
 	/* the heartbeat told central the kiosk's time zone (its receipt pages' times) */
-	assert_int_equal(harness_count(g_fx.db, "SELECT time_zone = 'Europe/Berlin' FROM kiosks "
-	                                        "WHERE number = 5"),
+	assert_int_equal(harness_count(g_fx.db, "SELECT COUNT(*) FROM kiosks WHERE number = 5 "
+	                                        "AND time_zone = 'Europe/Berlin'"),
 	                 1);
 
 	g_kiosk_clock.skew_ms = 0; /* put right */
