@@ -23,6 +23,7 @@
 
 #include "downsync.h"
 #include "harness.h"
+#include "testdb.h"
 #include "signing.h"
 
 static int rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
@@ -53,7 +54,9 @@ static void test_central_answer_parses_on_the_kiosk(void **state)
 	char dir[] = "/tmp/wufei-downsync-contract-XXXXXX", url[600], pub[600], path[200];
 	uint8_t seed[32] = {3}, pk[32], sk[64];
 	assert_non_null(mkdtemp(dir));
-	snprintf(url, sizeof url, "sqlite:%s/c.db", dir);
+	char db[64];
+	snprintf(db, sizeof db, "%s/c.db", dir);
+	assert_int_equal(testdb_url(url, sizeof url, db), 0);
 	signing_keypair_from_seed(seed, pk, sk);
 	harness_write_pub(dir, "k.pub", pk, pub, sizeof pub);
 	assert_int_equal(

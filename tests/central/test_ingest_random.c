@@ -22,6 +22,7 @@
 #include "harness.h"
 #include "ingest.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf.h"
 #include "wf_test.h"
 
@@ -59,7 +60,7 @@ static void test_random_mutations(void **state)
 	char dir[] = "/tmp/wufei-ingest-random-XXXXXX", url[700], db[600], why[512];
 	assert_non_null(mkdtemp(dir));
 	snprintf(db, sizeof db, "%s/c.db", dir);
-	snprintf(url, sizeof url, "sqlite:%s", db);
+	assert_int_equal(testdb_url(url, sizeof url, db), 0);
 	struct store *s = NULL;
 	assert_int_equal(store_open(url, &s, why, sizeof why), 0);
 	assert_int_equal(s->ops->kiosk_add(s, 7, "t", 1), 0);

@@ -25,6 +25,7 @@
 #include "office_client.h"
 #include "office.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 struct fx {
@@ -63,7 +64,9 @@ static int setup_with(void **state, bool tls)
 	struct fx *f = calloc(1, sizeof *f);
 	snprintf(f->dir, sizeof f->dir, "/tmp/wufei-office-http-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->url, sizeof f->url, "sqlite:%s/central.db", f->dir);
+	char db[300];
+	snprintf(db, sizeof db, "%s/central.db", f->dir);
+	assert_int_equal(testdb_url(f->url, sizeof f->url, db), 0);
 	add_user(f, "ada", "admin");
 	add_user(f, "oli", "operator");
 	add_user(f, "vic", "viewer");

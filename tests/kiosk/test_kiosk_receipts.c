@@ -28,6 +28,7 @@
 #include "devsim_child.h"
 #include "escpos.h"
 #include "harness.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 static char g_dir[128];
@@ -37,11 +38,13 @@ static bool g_ds_up;
 
 #define sh(...) wf_test_sh(g_out, sizeof g_out, __VA_ARGS__)
 
-/* Enrols paper, resident 1001 and kiosk 9 into g_dir/central.db. */
+/* Enrols paper, resident 1001 and kiosk 9 into a fresh central store
+ * (g_dir/central.db on SQLite, testdb.h); its URL into db. */
 static void enrol_central(char *db, size_t cap)
 {
-	char pub[256], out[4096];
-	snprintf(db, cap, "sqlite:%s/central.db", g_dir);
+	char pub[256], out[4096], path[300];
+	snprintf(path, sizeof path, "%s/central.db", g_dir);
+	assert_int_equal(testdb_url(db, cap, path), 0);
 	snprintf(pub, sizeof pub, "%s/kiosk.key.pub", g_dir);
 	const char *const enrol[][16] = {
 	    {"rates", "set", "--id", "1", "--code", "paper", "--name", "纸类", "--unit", "g",
@@ -321,13 +324,11 @@ static void test_anonymous_cap_printed(void **state)
 	assert_non_null(strstr(text, "paper        1.250 kg\nPoints       0 (anonymous cap)\n"));
 	assert_null(strstr(text, "Scan to claim"));
 	assert_int_equal(harness_stop(&c, SIGTERM), 0);
-	char path[400];
-	snprintf(path, sizeof path, "%s/central.db", g_dir);
-	assert_int_equal(harness_count(path, "SELECT COUNT(*) FROM records WHERE kind = 1 AND "
-	                                     "dflags = 3 AND qty = 1250 AND credited = 0"),
+	assert_int_equal(harness_count(db, "SELECT COUNT(*) FROM records WHERE kind = 1 AND "
+	                                   "dflags = 3 AND qty = 1250 AND credited = 0"),
 	                 1);
 	assert_int_equal(
-	    harness_count(path, "SELECT COUNT(*) FROM tamper_alerts WHERE reason = 'anon_cap'"), 0);
+	    harness_count(db, "SELECT COUNT(*) FROM tamper_alerts WHERE reason = 'anon_cap'"), 0);
 }
 
 int main(void)

@@ -20,6 +20,7 @@
 #include "ledger.h"
 #include "receipt.h"
 #include "record.h"
+#include "testdb.h"
 #include "wf.h"
 #include "wf_test.h"
 
@@ -358,12 +359,15 @@ static unsigned journal_equals_central(const char *central_db)
  * the staff screen shows sync and device health; every record reaches
  * central byte for byte; a receipt verifies there.
  */
-/* Enrols paper, resident 1001, staff 7 and kiosk 9 into g_dir/central.db. */
+/* Enrols paper, resident 1001, staff 7 and kiosk 9 into a fresh central
+ * store (g_dir/central.db, or a PostgreSQL database in the _pg twin): its
+ * URL into db, and again into central_db (what harness_count reads). */
 static void enrol_central(char *db, size_t db_cap, char *central_db, size_t cdb_cap)
 {
 	char out[8192], pub[256];
 	snprintf(central_db, cdb_cap, "%s/central.db", g_dir);
-	snprintf(db, db_cap, "sqlite:%s", central_db);
+	assert_int_equal(testdb_url(db, db_cap, central_db), 0);
+	snprintf(central_db, cdb_cap, "%s", db);
 	snprintf(pub, sizeof pub, "%s/kiosk.key.pub", g_dir);
 	const char *const enrol[][16] = {
 	    {"rates", "set", "--id", "1", "--code", "paper", "--name", "纸类 Paper", "--unit", "g",

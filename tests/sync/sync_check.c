@@ -97,34 +97,87 @@ long alert_count(const char *where)
 
 /* ---- comparing the journal with central ---- */
 
+/* Journal records waiting to be compared, a chunk a query (ledger_each's
+ * bytes live only during its callback: copied). */
+#define CMP_CHUNK    64
+#define CMP_COND_MAX (2 * (WF_RECORD_MAX_LEN + WF_HASH_BYTES) + 128)
+struct cmp_rec {
+	uint64_t seq;
+	size_t len;
+	uint8_t bytes[WF_RECORD_MAX_LEN];
+	uint8_t hash[WF_HASH_BYTES];
+};
+static struct cmp_rec g_chunk[CMP_CHUNK];
+static size_t g_nchunk;
+
+/* How many of r[0..n) central holds byte-equal with the same chain hash. */
+static long held_equal(const char *db, const struct cmp_rec *r, size_t n)
+{
+	static char sql[CMP_CHUNK * (CMP_COND_MAX + 8) + 128];
+	char bytes[2 * WF_RECORD_MAX_LEN + 16], hash[2 * WF_HASH_BYTES + 16];
+	size_t at = (size_t)snprintf(sql, sizeof sql,
+	                             "SELECT COUNT(*) FROM records WHERE kiosk = %" PRIu32 " AND (",
+	                             g_kiosk);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(harness_blob_sql(db, r[i].bytes, r[i].len, bytes, sizeof bytes),
+		                 WF_OK);
+		assert_int_equal(harness_blob_sql(db, r[i].hash, WF_HASH_BYTES, hash, sizeof hash),
+		                 WF_OK);
+		at += (size_t)snprintf(sql + at, sizeof sql - at,
+		                       "%s(seq = %" PRIu64 " AND bytes = %s AND hash = %s)",
+		                       i ? " OR " : "", r[i].seq, bytes, hash);
+		assert_true(at < sizeof sql);
+	}
+	snprintf(sql + at, sizeof sql - at, ")");
+	long v = harness_count(db, sql);
+	assert_true(v >= 0);
+	return v;
+}
+
+/* One record that is not held byte-equal: missing, or other bytes. */
+static void classify_one(struct cmp *c, const struct cmp_rec *r)
+{
+	if (held_equal(c->db, r, 1) == 1) {
+		c->equal++;
+		return;
+	}
+	char sql[128];
+	snprintf(sql, sizeof sql,
+	         "SELECT COUNT(*) FROM records WHERE kiosk = %" PRIu32 " AND seq = %" PRIu64,
+	         g_kiosk, r->seq);
+	if (harness_count(c->db, sql) == 0)
+		c->missing++;
+	else
+		c->differ++;
+	if (!c->first_bad)
+		c->first_bad = r->seq;
+}
+
+/* The chunk compared: one query when all are held, else record by record. */
+static void cmp_flush(struct cmp *c)
+{
+	if (g_nchunk && held_equal(c->db, g_chunk, g_nchunk) == (long)g_nchunk)
+		c->equal += (long)g_nchunk;
+	else
+		for (size_t i = 0; i < g_nchunk; i++)
+			classify_one(c, &g_chunk[i]);
+	g_nchunk = 0;
+}
+
 static int cmp_one(void *ctx, const struct ledger_entry *e)
 {
 	struct cmp *c = ctx;
 	if (e->seq < c->from || e->seq > c->to)
 		return 0;
 	c->journal++;
-	/* one query a record: 0 missing, 1 byte-equal with the same hash, 2 other */
-	char bytes[2 * WF_RECORD_MAX_LEN + 16], hash[2 * WF_HASH_BYTES + 16];
-	char sql[256 + sizeof bytes + sizeof hash];
 	assert_true(e->len <= WF_RECORD_MAX_LEN);
-	assert_int_equal(harness_blob_sql(c->db, e->bytes, e->len, bytes, sizeof bytes), WF_OK);
-	assert_int_equal(harness_blob_sql(c->db, e->hash, WF_HASH_BYTES, hash, sizeof hash), WF_OK);
-	snprintf(sql, sizeof sql,
-	         "SELECT COALESCE((SELECT CASE WHEN bytes = %s AND hash = %s THEN 1 ELSE 2 END "
-	         "FROM records WHERE kiosk = %" PRIu32 " AND seq = %" PRIu64 "), 0)",
-	         bytes, hash, g_kiosk, e->seq);
-	long v = harness_count(c->db, sql);
-	assert_true(v >= 0 && v <= 2);
-	if (v == 1) {
-		c->equal++;
-		return 0;
-	}
-	if (v == 0)
-		c->missing++;
-	else
-		c->differ++;
-	if (!c->first_bad)
-		c->first_bad = e->seq;
+	struct cmp_rec *r = &g_chunk[g_nchunk++];
+	r->seq = e->seq;
+	r->len = e->len;
+	memcpy(r->bytes, e->bytes, e->len);
+	memcpy(r->hash, e->hash, WF_HASH_BYTES);
+	if (g_nchunk == CMP_CHUNK)
+		cmp_flush(c);
 	return 0;
 }
 
@@ -137,7 +190,9 @@ struct cmp compare_range(const char *ledger_path, uint64_t from, uint64_t to)
 	c.to = to;
 	c.db = g_check->db;
 	struct ledger *l = open_ledger(ledger_path);
+	g_nchunk = 0;
 	assert_int_equal(ledger_each(l, cmp_one, &c), 0);
+	cmp_flush(&c);
 	ledger_close(l);
 	return c;
 }
