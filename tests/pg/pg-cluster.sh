@@ -6,11 +6,18 @@
 # the server as the unprivileged user wufei-pgtest when started as root (as
 # CI is: PostgreSQL refuses to run as root), else as the caller.
 #
-# start: stops and removes what a previous run left, starts a new cluster
-#        and writes its admin URL to STATE_DIR/url
+# start: stops and removes what a previous run left (this STATE_DIR's
+#        cluster, and any cluster whose STATE_DIR no longer exists, e.g. of a
+#        deleted build folder), starts a new cluster and writes its admin URL
+#        to STATE_DIR/url. With WUFEI_PG_WATCH_PARENT=1 in the environment
+#        (the ctest fixture sets it) a watchdog also stops the cluster as soon
+#        as the process that ran `start` (ctest) is gone: an interrupted or
+#        killed ctest never runs the fixture's cleanup.
 # stop:  stops it (immediately) and removes its data and STATE_DIR/url;
 #        safe to run when nothing is running (ctest runs it as the fixture's
 #        cleanup, also after failed tests)
+# Several clusters run at once (one per STATE_DIR: each build folder has
+# its own): each has its own data folder and socket folder.
 set -euo pipefail
 
 cmd=${1:-}
@@ -38,22 +45,61 @@ as_server() {
   fi
 }
 
-stop() {
-  if [ -f "$data/db/postmaster.pid" ]; then
-    as_server "$bindir/pg_ctl" -D "$data/db" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
+# stop_data DATA — stops the cluster in DATA (if it runs) and removes DATA.
+stop_data() {
+  if [ -f "$1/db/postmaster.pid" ]; then
+    as_server "$bindir/pg_ctl" -D "$1/db" -m immediate -w -t 30 stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$data"
+  rm -rf "$1"
+}
+
+stop() {
+  stop_data "$data"
   rm -f "$state/url"
+}
+
+# Clusters of earlier runs whose state folder is gone (each records its own
+# in DATA/state; one without that record is left alone: not known to be ours).
+remove_stale() {
+  local d st
+  for d in /tmp/wufei-pg-*; do
+    [ -f "$d/state" ] || continue
+    st=$(cat "$d/state")
+    if [ -n "$st" ] && [ ! -d "$st" ]; then
+      echo "pg-cluster: removing the stale cluster $d (its $st is gone)" >&2
+      stop_data "$d"
+    fi
+  done
+}
+
+# watch PID ID — in the background, detached from ctest's pipes: once PID is
+# gone, stops the cluster if it is still the one started with ID.
+watch() {
+  local pid=$1 id=$2
+  (
+    trap '' INT HUP # a Ctrl-C meant for ctest: the watchdog is what cleans up after it
+    while kill -0 "$pid" 2>/dev/null && [ "$(cat "$data/id" 2>/dev/null)" = "$id" ]; do
+      sleep 2
+    done
+    if [ "$(cat "$data/id" 2>/dev/null)" = "$id" ]; then
+      stop
+    fi
+  ) </dev/null >/dev/null 2>&1 &
+  disown
 }
 
 case "$cmd" in
 start)
   stop
+  remove_stale
   mkdir -p "$state"
   if [ "$(id -u)" -eq 0 ] && ! id "$user" >/dev/null 2>&1; then
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
   fi
   mkdir -m 700 "$data"
+  printf '%s\n' "$state" >"$data/state"
+  run_id="$$-$(date +%s%N)"
+  printf '%s\n' "$run_id" >"$data/id"
   if [ "$(id -u)" -eq 0 ]; then chown "$user" "$data"; fi
   as_server "$bindir/initdb" -D "$data/db" -U wufei --auth=trust --no-sync -E UTF8 \
     --locale=C.UTF-8 >"$data/initdb.log" 2>&1 || { cat "$data/initdb.log" >&2; exit 1; }
@@ -66,6 +112,9 @@ start)
     exit 1
   fi
   printf 'postgresql://wufei@/postgres?host=%s&port=5432\n' "$data" >"$state/url"
+  if [ "${WUFEI_PG_WATCH_PARENT:-}" = 1 ]; then
+    watch "$PPID" "$run_id"
+  fi
   echo "pg-cluster: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') at $data"
   ;;
 stop)
