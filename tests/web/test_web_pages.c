@@ -8,9 +8,10 @@
  * languages, checks the figures against what was seeded (written here into
  * expect.json), runs axe-core (no serious or critical violation), follows the
  * language switch, opens the CSV download and keeps a screenshot of each
- * page in build/tests/web-shots/. Also over plain HTTP: without the test
- * flag every office page sends the browser to the login (none open by
- * default), and hostile values reach the page escaped.
+ * page in build/tests/web-shots/ (web-shots-pg/: the PostgreSQL twin).
+ * Also over plain HTTP: without the test flag every office page sends the
+ * browser to the login (none open by default), and hostile values reach the
+ * page escaped.
  *
  * Skips (77) where Chromium, Node or the npm packages cannot be had; under
  * CI (CI set) that is a failure.
@@ -38,6 +39,7 @@
 #include "receipt.h"
 #include "record.h"
 #include "signing.h"
+#include "testdb.h"
 #include "web.h"
 #include "wf_test.h"
 
@@ -373,7 +375,8 @@ static void test_pages_in_browser(void **state)
 	assert_int_equal(harness_start(&c, g.db_url, 0), WF_OK);
 	char expect[600], shots[600];
 	snprintf(expect, sizeof expect, "%s/expect.json", g.dir);
-	snprintf(shots, sizeof shots, "%s/web-shots", WUFEI_TESTS_BUILD_DIR);
+	snprintf(shots, sizeof shots, "%s/web-shots%s", WUFEI_TESTS_BUILD_DIR,
+	         testdb_is_pg() ? "-pg" : ""); /* the twins may run at once */
 	write_expect(expect);
 	/* WUFEI_NODE: another node to run it with (e.g. Debian 12's, v18) */
 	const char *node = getenv("WUFEI_NODE") ? getenv("WUFEI_NODE") : "node";
@@ -449,7 +452,8 @@ static int setup(void **state)
 	if (wf_test_tmpdir("web-pages", g.dir, sizeof g.dir) != 0)
 		return -1;
 	snprintf(g.db_path, sizeof g.db_path, "%s/central.db", g.dir);
-	snprintf(g.db_url, sizeof g.db_url, "sqlite:%s", g.db_path);
+	if (testdb_url(g.db_url, sizeof g.db_url, g.db_path) != 0)
+		return -1;
 	g.today = wf_local_day(wf_clock_utc_ms(wf_clock_system()));
 	enrol();
 	struct central_proc c;
