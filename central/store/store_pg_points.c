@@ -326,35 +326,6 @@ static int pg_category_limit(struct store *s, uint16_t category, int64_t *daily_
 
 /* ---- receipt claims ---- */
 
-/* 1 claimed (*out filled), 0 not, or error. */
-static int claim_row(struct store *s, uint32_t kiosk, uint32_t seq, struct store_claim *out)
-{
-	static const char sql[] = "SELECT claimed_s, resident, category, local_day, qty, points, "
-	                          "actor FROM claims WHERE kiosk = $1 AND seq = $2";
-	struct pg_params pp = {0};
-	pg_p_i64(&pp, kiosk);
-	pg_p_i64(&pp, seq);
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, &pp, &r);
-	if (rc)
-		return rc;
-	rc = PQntuples(r) > 0;
-	if (rc) {
-		memset(out, 0, sizeof *out);
-		out->kiosk = kiosk;
-		out->seq = seq;
-		out->claimed_s = pg_i64(r, 0, 0);
-		out->resident = pg_i64(r, 0, 1); /* NULL (before residents): 0 */
-		out->category = (uint16_t)pg_i64(r, 0, 2);
-		out->local_day = (uint32_t)pg_i64(r, 0, 3);
-		out->qty = pg_i64(r, 0, 4);
-		out->points = pg_i64(r, 0, 5);
-		pg_text(r, 0, 6, out->actor, sizeof out->actor);
-	}
-	PQclear(r);
-	return rc;
-}
-
 static int pg_claim(struct store *s, const struct store_claim *c, struct store_claim *first)
 {
 	/* A receipt is claimed once: the key decides, also between centrals (a
@@ -382,14 +353,14 @@ static int pg_claim(struct store *s, const struct store_claim *c, struct store_c
 		return 1;
 	/* a fresh statement: sees the claim that won, committed meanwhile */
 	struct store_claim held;
-	rc = claim_row(s, c->kiosk, c->seq, first ? first : &held);
+	rc = s->ops->claim_read(s, c->kiosk, c->seq, first ? first : &held);
 	return rc < 0 ? rc : 0;
 }
 
 static int pg_claim_get(struct store *s, uint32_t kiosk, uint32_t seq, int64_t *claimed_s)
 {
 	struct store_claim c;
-	int rc = claim_row(s, kiosk, seq, &c);
+	int rc = s->ops->claim_read(s, kiosk, seq, &c); /* store_pg_health.c */
 	if (rc == 1)
 		*claimed_s = c.claimed_s;
 	return rc;
