@@ -1,6 +1,7 @@
 /*
  * test_points_http.c — claims and redemptions over real HTTP to a real
- * central: the test build wufei-central-crashtest (no crash point armed),
+ * central (its store a SQLite file, or PostgreSQL in the _pg twin): the
+ * test build wufei-central-crashtest (no crash point armed),
  * which alone takes the office actor from the body ("test_actor",
  * "test_partner") until the office's authentication is wired in
  * (api_points.c, office_actor_of). Without an actor every call is refused;
