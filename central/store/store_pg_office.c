@@ -356,7 +356,11 @@ static int pg_audit_list(struct store *s, int (*fn)(void *ctx, const struct stor
 static int pg_login_failure_add(struct store *s, const char *key, int64_t now_s,
                                 int64_t forget_before_s)
 {
-	static const char forget[] = "DELETE FROM office_login_failures WHERE at_s < $1";
+	/* rows another central is forgetting right now are skipped, not waited
+	 * for: two logins never wait on (or deadlock over) each other's old rows */
+	static const char forget[] = "DELETE FROM office_login_failures WHERE id IN (SELECT id "
+	                             "FROM office_login_failures WHERE at_s < $1 FOR UPDATE SKIP "
+	                             "LOCKED)";
 	static const char add[] = "INSERT INTO office_login_failures(key, at_s) VALUES($1, $2)";
 	struct pg_store *p = PGS(s);
 	bool own = false;
