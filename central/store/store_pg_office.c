@@ -74,7 +74,7 @@ static const char *text_of(const char *s, char *buf, size_t cap)
 			o += n;
 			c += n;
 		} else {
-			snprintf(buf + o, cap - o, "\\x%02X", *c++);
+			snprintf(buf + o, cap - o, "\\x%02x", *c++);
 			o += 4;
 		}
 	}
@@ -88,7 +88,7 @@ static const char *text_of(const char *s, char *buf, size_t cap)
 /* Rows a statement changed (UPDATE, DELETE), from its result (cleared). */
 static int changed(PGresult *r)
 {
-	int n = atoi(PQcmdTuples(r));
+	long n = strtol(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 	return n > 0 ? 1 : 0;
 }

@@ -336,7 +336,7 @@ static void test_throttle_long_name(void **state)
 	struct fx *f = *state;
 	char name[128] = "a";
 	for (int i = 0; i < 30; i++)
-		strcat(name, "长");
+		memcpy(name + 1 + 3 * i, "长", 4); /* 3 bytes and the NUL */
 	struct office_login res;
 	char addr[32];
 	for (int i = 0; i < OFFICE_THROTTLE_FREE; i++) {
