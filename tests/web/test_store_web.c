@@ -1,7 +1,8 @@
 /*
  * test_store_web.c — what the office pages read from the store
  * (store_ops.web_*, central/store/store_sqlite_web.c, and the daily
- * report's summaries the dashboard reads) on a real SQLite file: drop totals
+ * report's summaries the dashboard reads) on a real SQLite file, and on
+ * PostgreSQL in the _pg twin (store_pg_web.c; testdb.h): drop totals
  * by day, kiosk and category (only drops, only the days asked, one kiosk or
  * all), a resident by number or card hash with its balance, a kiosk's records of one local day (the
  * bin collection and staff action between its drops included, nothing of the day before or after,
@@ -22,15 +23,60 @@
 #include "catalog.h"
 #include "record.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 struct fx {
-	char dir[128], url[256];
+	char dir[128], url[512];
 	struct store *s;
 };
 
-static void put(struct store *s, const struct wf_record *rec)
+/*
+ * The PostgreSQL backend is written side by side (issue 13): where this
+ * branch's store has no record_insert or resident_put yet, the rows they
+ * write go in by SQL (PostgreSQL's syntax; the same columns and NULLs as
+ * store_sqlite_journal.c). With every side merged the ops do it.
+ */
+static void hex_of(const uint8_t *b, size_t n, char *out)
 {
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* v as SQL, or NULL when has is false. */
+static const char *num_or_null(char *buf, size_t cap, int64_t v, bool has)
+{
+	snprintf(buf, cap, "%lld", (long long)v);
+	return has ? buf : "NULL";
+}
+
+static void put_sql(const char *url, const struct store_record *r)
+{
+	char bytes[2 * WF_RECORD_MAX_LEN + 1], hash[2 * WF_HASH_BYTES + 1], sql[4096];
+	char n[7][24];
+	bool qty = r->kind == WF_RECORD_DROP || r->kind == WF_RECORD_BIN;
+	bool drop = r->kind == WF_RECORD_DROP;
+	hex_of(r->bytes, r->len, bytes);
+	hex_of(r->hash, WF_HASH_BYTES, hash);
+	snprintf(
+	    sql, sizeof sql,
+	    "INSERT INTO records(kiosk, seq, kind, bytes, hash, received_s, resident, points, "
+	    "flags, time_s, category, unit, dflags, qty, credited, local_day) VALUES(%u, %u, "
+	    "%u, '\\x%s', '\\x%s', %lld, %s, %lld, %u, %lld, %s, %s, %s, %s, %s, %s)",
+	    r->kiosk, r->seq, r->kind, bytes, hash, (long long)r->received_s,
+	    num_or_null(n[0], sizeof n[0], r->resident, r->resident > 0), (long long)r->points,
+	    r->flags, (long long)r->time_s, num_or_null(n[1], sizeof n[1], r->category, qty),
+	    num_or_null(n[2], sizeof n[2], r->unit, qty),
+	    num_or_null(n[3], sizeof n[3], r->drop_flags, drop),
+	    num_or_null(n[4], sizeof n[4], r->qty, qty),
+	    num_or_null(n[5], sizeof n[5], r->credited, drop),
+	    num_or_null(n[6], sizeof n[6], r->local_day, drop || r->kind == WF_RECORD_DAY_CLOSE));
+	assert_int_equal(testdb_exec(url, sql), 0);
+}
+
+static void put(struct fx *f, const struct wf_record *rec)
+{
+	struct store *s = f->s;
 	uint8_t bytes[WF_RECORD_MAX_LEN];
 	int n = wf_record_encode(rec, bytes, sizeof bytes);
 	assert_true(n > 0);
@@ -42,7 +88,10 @@ static void put(struct store *s, const struct wf_record *rec)
 	                         .received_s = 1795867200};
 	r.hash[0] = (uint8_t)rec->seq;
 	store_record_facts(&r, rec);
-	assert_int_equal(s->ops->record_insert(s, &r), 1);
+	if (s->ops->record_insert)
+		assert_int_equal(s->ops->record_insert(s, &r), 1);
+	else
+		put_sql(f->url, &r);
 }
 
 static struct wf_record drop(uint32_t kiosk, uint32_t seq, uint32_t day, uint16_t cat, int64_t qty,
@@ -71,25 +120,39 @@ static int setup(void **state)
 	char why[256];
 	if (!f || wf_test_tmpdir("store-web", f->dir, sizeof f->dir) != 0)
 		return -1;
-	snprintf(f->url, sizeof f->url, "sqlite:%s/c.db", f->dir);
+	char path[300];
+	snprintf(path, sizeof path, "%s/c.db", f->dir);
+	if (testdb_url(f->url, sizeof f->url, path) != 0)
+		return -1;
 	if (store_open(f->url, &f->s, why, sizeof why) != WF_OK)
 		return -1;
 	struct store *s = f->s;
-	struct store_resident res = {.id = 1001, .name = "王*", .status = "active"};
+	/* an opening balance of 50: the pages show the ledger's running total */
+	struct store_resident res = {
+	    .id = 1001, .name = "王*", .status = "active", .points_balance = 50};
 	memset(res.card_hash, 'a', WF_HASH_HEX - 1);
-	assert_int_equal(s->ops->resident_put(s, &res), WF_OK);
-	put(s, (struct wf_record[]){drop(7, 1, 20261127, 1, 1000, 2, 0)});
-	put(s, (struct wf_record[]){drop(7, 2, 20261128, 1, 1250, 2, 1001)});
+	if (s->ops->resident_put)
+		assert_int_equal(s->ops->resident_put(s, &res), WF_OK);
+	else
+		assert_int_equal(
+		    testdb_exec(f->url,
+		                "INSERT INTO residents(id, card_hash, name, status, "
+		                "block_reason, points_base, rev) VALUES(1001, repeat('a', 64), "
+		                "'王*', 'active', '', 0, 1); INSERT INTO "
+		                "points_totals(resident, balance) VALUES(1001, 50)"),
+		    0);
+	put(f, (struct wf_record[]){drop(7, 1, 20261127, 1, 1000, 2, 0)});
+	put(f, (struct wf_record[]){drop(7, 2, 20261128, 1, 1250, 2, 1001)});
 	struct wf_record bin = {.kind = WF_RECORD_BIN, .kiosk = 7, .seq = 3, .time_ms = 1};
 	bin.bin = (struct wf_record_bin){.category_id = 1, .grams = 9000, .staff_id = 4};
-	put(s, &bin);
+	put(f, &bin);
 	struct wf_record staff = {.kind = WF_RECORD_STAFF, .kiosk = 7, .seq = 4, .time_ms = 1};
 	staff.staff = (struct wf_record_staff){.staff_id = 4, .action = 1};
-	put(s, &staff);
-	put(s, (struct wf_record[]){drop(7, 5, 20261128, 1, 750, 1, 0)});
-	put(s, (struct wf_record[]){drop(7, 6, 20261128, 3, 4, 20, 1001)});
-	put(s, (struct wf_record[]){drop(7, 7, 20261129, 2, 500, 1, 0)});
-	put(s, (struct wf_record[]){drop(8, 1, 20261128, 1, 3000, 6, 0)});
+	put(f, &staff);
+	put(f, (struct wf_record[]){drop(7, 5, 20261128, 1, 750, 1, 0)});
+	put(f, (struct wf_record[]){drop(7, 6, 20261128, 3, 4, 20, 1001)});
+	put(f, (struct wf_record[]){drop(7, 7, 20261129, 2, 500, 1, 0)});
+	put(f, (struct wf_record[]){drop(8, 1, 20261128, 1, 3000, 6, 0)});
 	*state = f;
 	return 0;
 }
@@ -130,6 +193,10 @@ static void test_drop_totals(void **state)
 {
 	struct fx *f = *state;
 	struct got g = {0};
+	if (!f->s->ops->report_daily) {
+		print_message("report_daily not in this backend yet (issue 13): skipped\n");
+		skip();
+	}
 	assert_int_equal(totals(f, 20261128, 20261128, 0, &g), WF_OK);
 	/* the bin's 9000 g is no drop; day, kiosk, category in that order */
 	assert_string_equal(g.text, "20261128/7/1:2:2000:0:3 20261128/7/3:1:0:4:20 "
@@ -197,9 +264,12 @@ static void test_resident_get(void **state)
 	assert_int_equal(f->s->ops->web_resident_get(f->s, 1001, NULL, &r), 1);
 	assert_string_equal(r.name, "王*");
 	assert_string_equal(r.status, "active");
+	assert_int_equal(r.points_balance, 50);
 	int64_t balance = -1;
-	assert_int_equal(f->s->ops->points_balance(f->s, 1001, &balance), WF_OK);
-	assert_int_equal(r.points_balance, balance);
+	if (f->s->ops->points_balance) {
+		assert_int_equal(f->s->ops->points_balance(f->s, 1001, &balance), WF_OK);
+		assert_int_equal(r.points_balance, balance);
+	}
 	memset(&r, 0, sizeof r);
 	assert_int_equal(f->s->ops->web_resident_get(f->s, 0, hash, &r), 1);
 	assert_int_equal(r.id, 1001);
