@@ -225,6 +225,72 @@ static void test_sessions(void **state)
 	assert_int_equal(f->s->ops->user_remove(f->s, "alice"), 0);
 }
 
+struct names {
+	char text[256];
+	int stop_after; /* 0: all */
+	int n;
+};
+
+static int name_of(void *ctx, const struct store_user *u)
+{
+	struct names *x = ctx;
+	size_t len = strlen(x->text);
+	snprintf(x->text + len, sizeof x->text - len, "%s:%s ", u->name, u->role);
+	return ++x->n == x->stop_after;
+}
+
+/* The store's side of users: a taken name refused, found by name and id,
+ * listed by name (a callback may stop it), changes to no one are 0, and a
+ * new password ends the user's sessions, however many. */
+static void test_user_ops(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = f->s;
+	add_user(s, "zoe", "zoe's password", "viewer");
+	add_user(s, "adam", "adam's password", "admin");
+	struct store_user u = {.created_s = T0 + 1};
+	snprintf(u.name, sizeof u.name, "zoe");
+	snprintf(u.role, sizeof u.role, "admin");
+	snprintf(u.pw_hash, sizeof u.pw_hash, "x");
+	assert_int_equal(s->ops->user_add(s, &u), WF_EEXIST);
+	assert_non_null(strstr(s->err, "'zoe'"));
+	struct store_user got;
+	assert_int_equal(s->ops->user_get(s, "zoe", 0, &got), 1);
+	assert_string_equal(got.role, "viewer");
+	assert_int_equal(got.created_s, T0);
+	assert_int_equal(got.changed_s, T0);
+	int64_t zoe = got.id;
+	memset(&got, 0, sizeof got);
+	assert_int_equal(s->ops->user_get(s, NULL, zoe, &got), 1);
+	assert_string_equal(got.name, "zoe");
+	assert_int_equal(s->ops->user_get(s, "eve", 0, &got), 0);
+	assert_int_equal(s->ops->user_get(s, NULL, zoe + 100, &got), 0);
+	struct names all = {0}, first = {.stop_after = 1};
+	assert_int_equal(s->ops->user_list(s, name_of, &all), 0);
+	assert_string_equal(all.text, "adam:admin zoe:viewer ");
+	assert_int_equal(s->ops->user_list(s, name_of, &first), 0);
+	assert_string_equal(first.text, "adam:admin ");
+	assert_int_equal(s->ops->user_update(s, "eve", NULL, "admin", T0 + 2), 0);
+	assert_int_equal(s->ops->user_remove(s, "eve"), 0);
+	/* two sessions of zoe's, one of adam's: zoe's new password ends hers only */
+	struct office_login a, b, c;
+	struct office_who who;
+	assert_int_equal(office_login(s, "zoe", "zoe's password", 14, "10.0.0.1", T0, &a), 0);
+	assert_int_equal(office_login(s, "zoe", "zoe's password", 14, "10.0.0.2", T0, &b), 0);
+	assert_int_equal(office_login(s, "adam", "adam's password", 15, "10.0.0.3", T0, &c), 0);
+	assert_int_equal(c.result, OFFICE_LOGIN_OK);
+	char hash[OFFICE_HASH_MAX];
+	assert_int_equal(office_password_hash("zoe's new one", 13, hash), 0);
+	assert_int_equal(s->ops->user_update(s, "zoe", hash, NULL, T0 + 3), 1);
+	assert_int_equal(office_session_find(s, a.cookie, T0 + 4, &who), 0);
+	assert_int_equal(office_session_find(s, b.cookie, T0 + 4, &who), 0);
+	assert_int_equal(office_session_find(s, c.cookie, T0 + 4, &who), 1);
+	assert_int_equal(s->ops->user_get(s, "zoe", 0, &got), 1);
+	assert_string_equal(got.role, "viewer");
+	assert_int_equal(got.changed_s, T0 + 3);
+	assert_int_equal(office_password_verify(got.pw_hash, "zoe's new one", 13, NULL), 1);
+}
+
 static void test_throttle(void **state)
 {
 	struct fx *f = *state;
@@ -438,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_roles),
 	    cmocka_unit_test_setup_teardown(test_passwords, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_ops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle_two_processes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle_long_name, setup, teardown),
