@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_pg_cluster.sh SCRATCH — what the _pg twins rely on in pg-cluster.sh:
 # two clusters (two build folders) run at once; the server never runs as
-# root (as wufei-pgtest when we are root, else as the caller); a cluster
+# root (as wufei-pgtest when we are root, else as the caller, checked as
+# nobody when we are root); a cluster
 # whose state folder is gone is removed by the next start; the watchdog
 # stops a cluster once the process that started it is gone (an interrupted
 # ctest). Its own state folders under SCRATCH; ctest's TIMEOUT bounds the
@@ -19,7 +20,7 @@ fail() {
 data_of() { sed -E 's/.*host=([^&]*).*/\1/' "$1/url"; }
 server_user() { ps -o user= -p "$(head -n 1 "$1/db/postmaster.pid")"; }
 query() { psql "$(cat "$1/url")" -Atc "$2"; }
-trap 'for s in a b c d; do bash "$script" stop "$scratch/$s" >/dev/null 2>&1 || true; done' EXIT
+trap 'for s in a b c d e/state; do bash "$script" stop "$scratch/$s" >/dev/null 2>&1 || true; done' EXIT
 
 # Two at once, each answering on its own socket, neither as root.
 bash "$script" start "$scratch/a" >/dev/null
@@ -54,4 +55,15 @@ bash -c 'WUFEI_PG_WATCH_PARENT=1 bash "$1" start "$2" >/dev/null; exit 0' _ "$sc
 dd=$(data_of "$scratch/d")
 while [ -e "$dd" ]; do sleep 0.2; done
 [ ! -e "$scratch/d/url" ] || fail "the watchdog left the url of a stopped cluster"
-echo "pg-cluster: two at once as $want, stop, stale removal and the watchdog: ok"
+# Not root: the server runs as the caller (root checks it as nobody, when
+# nobody can read the script).
+if [ "$(id -u)" -eq 0 ] && runuser -u nobody -- test -r "$script"; then
+  mkdir -p "$scratch/e"
+  chown nobody "$scratch/e"
+  runuser -u nobody -- bash "$script" start "$scratch/e/state" >/dev/null
+  de=$(data_of "$scratch/e/state")
+  got=$(server_user "$de")
+  runuser -u nobody -- bash "$script" stop "$scratch/e/state"
+  [ "$got" = nobody ] || fail "started by nobody, the server runs as $got"
+fi
+echo "pg-cluster: two at once as $want${got:+ (and as $got when nobody starts it)}, stop, stale removal and the watchdog: ok"
