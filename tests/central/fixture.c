@@ -80,9 +80,11 @@ int fx_teardown(void **state)
 	struct fx *f = *state;
 	/* A clean stop exits 0 (under ASan, LeakSanitizer would make it non-zero). */
 	int rc = harness_stop(&f->c, SIGTERM);
+	int dropped = harness_store_drop(f->db_url);
 	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	assert_int_equal(rc, 0);
+	assert_int_equal(dropped, WF_OK);
 	return 0;
 }
 
@@ -101,16 +103,6 @@ json_t *fx_answer_json(const struct http_answer *a)
 	return j;
 }
 
-/* The PostgreSQL database of url (its name) and the cluster's admin URL. */
-static void pg_admin_of(const char *url, char *name, size_t name_cap, char *admin, size_t cap)
-{
-	const char *at = strstr(url, "@/"), *q = at ? strchr(at, '?') : NULL;
-	assert_non_null(q);
-	assert_true((size_t)(q - at - 2) < name_cap);
-	snprintf(name, name_cap, "%.*s", (int)(q - at - 2), at + 2);
-	snprintf(admin, cap, "%.*s/postgres%s", (int)(at + 1 - url), url, q);
-}
-
 void fx_store_away(struct fx *f, int away)
 {
 	if (!testdb_is_pg()) {
@@ -120,7 +112,8 @@ void fx_store_away(struct fx *f, int away)
 		return;
 	}
 	char name[128], admin[700], sql[512];
-	pg_admin_of(f->db_url, name, sizeof name, admin, sizeof admin);
+	assert_int_equal(harness_pg_admin(f->db_url, name, sizeof name, admin, sizeof admin),
+	                 WF_OK);
 	/* Away: no new connection, and central's own connections cut. */
 	snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS %s", name,
 	         away ? "false" : "true");

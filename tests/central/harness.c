@@ -496,3 +496,25 @@ int harness_holds_record(const char *db, unsigned kiosk, uint64_t seq, const uin
 	         kiosk, (unsigned long long)seq, blob);
 	return harness_count(db, sql) == 1;
 }
+
+int harness_pg_admin(const char *url, char *name, size_t name_cap, char *admin, size_t cap)
+{
+	const char *at = strstr(url, "@/"), *q = at ? strchr(at, '?') : NULL;
+	if (strncmp(url, "postgres", 8) != 0 || !q || (size_t)(q - at - 2) >= name_cap ||
+	    q == at + 2)
+		return WF_EINVAL;
+	snprintf(name, name_cap, "%.*s", (int)(q - at - 2), at + 2);
+	int n = snprintf(admin, cap, "%.*s/postgres%s", (int)(at + 1 - url), url, q);
+	return n > 0 && (size_t)n < cap ? WF_OK : WF_EINVAL;
+}
+
+int harness_store_drop(const char *db)
+{
+	char name[128], admin[1024], sql[256];
+	if (strncmp(db, "postgres", 8) != 0)
+		return WF_OK;
+	if (harness_pg_admin(db, name, sizeof name, admin, sizeof admin) != WF_OK)
+		return WF_EINVAL;
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+	return testdb_exec(admin, sql) == 0 ? WF_OK : WF_EIO;
+}

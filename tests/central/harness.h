@@ -163,6 +163,21 @@ long harness_count(const char *db, const char *sql);
  */
 int harness_blob_sql(const char *db, const uint8_t *bytes, size_t len, char *out, size_t cap);
 
+/*
+ * harness_pg_admin — for a PostgreSQL store URL (postgresql://user@/NAME?..):
+ * NAME into name, and the same URL naming the cluster's "postgres"
+ * database (to act on NAME from outside) into admin. WF_OK, or WF_EINVAL
+ * (not such a URL, or too long).
+ */
+int harness_pg_admin(const char *url, char *name, size_t name_cap, char *admin, size_t cap);
+
+/*
+ * harness_store_drop — a test's PostgreSQL database dropped (connections
+ * cut) once it is done with it: a suite makes hundreds. Nothing to do on
+ * SQLite (the caller removes its folder). WF_OK, WF_EINVAL, WF_EIO.
+ */
+int harness_store_drop(const char *db);
+
 /* Whether central's store db holds record (kiosk, seq) with exactly these
  * canonical bytes: 1 yes, 0 no (other bytes or none). */
 int harness_holds_record(const char *db, unsigned kiosk, uint64_t seq, const uint8_t *bytes,
