@@ -60,11 +60,16 @@ static int setup(void **state)
 	return 0;
 }
 
+/* The central store this test made (enrol_central), dropped at teardown. */
+static char g_store[300];
+
 static int teardown(void **state)
 {
 	(void)state;
 	harness_kill_started();
-	return wf_test_rmtree(g_dir);
+	int dropped = g_store[0] ? harness_store_drop(g_store) : WF_OK;
+	g_store[0] = '\0';
+	return wf_test_rmtree(g_dir) || dropped != WF_OK;
 }
 
 /* Runs a script on the kiosk configured by g_dir/INI. */
@@ -368,6 +373,7 @@ static void enrol_central(char *db, size_t db_cap, char *central_db, size_t cdb_
 	snprintf(central_db, cdb_cap, "%s/central.db", g_dir);
 	assert_int_equal(testdb_url(db, db_cap, central_db), 0);
 	snprintf(central_db, cdb_cap, "%s", db);
+	snprintf(g_store, sizeof g_store, "%s", db);
 	snprintf(pub, sizeof pub, "%s/kiosk.key.pub", g_dir);
 	const char *const enrol[][16] = {
 	    {"rates", "set", "--id", "1", "--code", "paper", "--name", "纸类 Paper", "--unit", "g",

@@ -467,6 +467,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	harness_kill_started();
+	harness_store_drop(g.db_url);
 	wf_test_rmtree(g.dir);
 	return 0;
 }
