@@ -135,6 +135,7 @@ static const char *const migrations[] = {
      * and resident_moves (UTC day of central: wf_utc_day). Upserts in key
      * order (no deadlock between two kiosks' batches). wf_summary_rebuild()
      * computes them all again from the rows (a bulk load without triggers). */
+
     "CREATE FUNCTION wf_utc_day(t bigint) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ "
     "SELECT to_char(date '1970-01-01' + (div(t, 86400))::integer, 'YYYYMMDD')::integer $$; "
     "CREATE FUNCTION wf_records_summaries() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -228,15 +229,15 @@ static const char *const migrations[] = {
     "kiosk, bseq, category, prev, n, gr FROM p WHERE bseq IS NOT NULL; INSERT INTO "
     "resident_days(local_day, resident, category, credited, earned, claimed_qty, claimed) "
     "SELECT local_day, resident, category, sum(credited), sum(points), 0, 0 FROM records "
-    "WHERE kind = 1 AND resident IS NOT NULL AND local_day IS NOT NULL GROUP BY 1, 2, 3; "
-    "INSERT INTO resident_days AS t(local_day, resident, category, credited, earned, "
-    "claimed_qty, claimed) SELECT local_day, resident, category, 0, 0, sum(qty), "
-    "sum(points) FROM claims WHERE resident IS NOT NULL GROUP BY 1, 2, 3 ON CONFLICT "
-    "(local_day, resident, category) DO UPDATE SET claimed_qty = EXCLUDED.claimed_qty, "
-    "claimed = EXCLUDED.claimed; INSERT INTO resident_moves(utc_day, resident, redeemed, "
-    "adjusted) SELECT wf_utc_day(at_s), resident, -sum(CASE WHEN kind = 3 THEN points ELSE "
-    "0 END), sum(CASE WHEN kind = 4 THEN points ELSE 0 END) FROM points_entries WHERE kind "
-    "IN (3, 4) GROUP BY 1, 2; END $$;",
+    "WHERE kind = 1 AND resident IS NOT NULL AND local_day IS NOT NULL GROUP BY 1, 2, 3 "
+    "ORDER BY 1, 2, 3; INSERT INTO resident_days AS t(local_day, resident, category, "
+    "credited, earned, claimed_qty, claimed) SELECT local_day, resident, category, 0, 0, "
+    "sum(qty), sum(points) FROM claims WHERE resident IS NOT NULL GROUP BY 1, 2, 3 ON "
+    "CONFLICT (local_day, resident, category) DO UPDATE SET claimed_qty = "
+    "EXCLUDED.claimed_qty, claimed = EXCLUDED.claimed; INSERT INTO resident_moves(utc_day, "
+    "resident, redeemed, adjusted) SELECT wf_utc_day(at_s), resident, -sum(CASE WHEN kind = "
+    "3 THEN points ELSE 0 END), sum(CASE WHEN kind = 4 THEN points ELSE 0 END) FROM "
+    "points_entries WHERE kind IN (3, 4) GROUP BY 1, 2; END $$;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
