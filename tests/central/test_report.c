@@ -18,6 +18,7 @@
  *     name neutralised), JSON, the terminal table, refused options.
  */
 #define _XOPEN_SOURCE 700
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -754,6 +755,66 @@ static void test_bins_out_of_order(void **state)
 	env_close(&e);
 }
 
+/* ---- centrals closing one day together ---- */
+
+struct closer {
+	const char *url;
+	int rc;
+	int fresh; /* kiosk days this one closed */
+};
+
+static int count_fresh(void *ctx, uint32_t kiosk, int64_t close_no, int fresh)
+{
+	(void)kiosk;
+	(void)close_no;
+	((struct closer *)ctx)->fresh += fresh;
+	return 0;
+}
+
+static void *close_day(void *arg)
+{
+	struct closer *c = arg;
+	struct store *s = NULL;
+	char why[256];
+	c->rc = store_open(c->url, &s, why, sizeof why);
+	if (!c->rc)
+		c->rc = s->ops->day_close(s, DAY_C, 0, 0, T0, count_fresh, c);
+	store_close(s);
+	return NULL;
+}
+
+/* Eight centrals close day C at once (each its own connection): each of
+ * the three kiosks' day is closed once, by one of them, the others hear of
+ * that close; the totals are frozen once. */
+static void test_day_close_race(void **state)
+{
+	(void)state;
+	struct env e;
+	struct wf_record r[] = {drop(7, 1, DAY_C, 1, 1000, T0), drop(8, 1, DAY_C, 3, 700, T0)};
+	struct harness_rec h[2];
+	env_open(&e);
+	for (size_t i = 0; i < 2; i++) {
+		chain(&r[i], 1, &h[i]);
+		send(&e, r[i].kiosk, &h[i], 1, T0);
+	}
+	pthread_t t[8];
+	struct closer c[8];
+	for (int i = 0; i < 8; i++) {
+		c[i] = (struct closer){.url = e.url};
+		assert_int_equal(pthread_create(&t[i], NULL, close_day, &c[i]), 0);
+	}
+	int fresh = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(c[i].rc, WF_OK);
+		fresh += c[i].fresh;
+	}
+	assert_int_equal(fresh, 3);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM day_closes"), 3);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM close_totals"), 2);
+	env_close(&e);
+}
+
 /* ---- a kiosk's own day close against central ---- */
 
 static void test_kiosk_day_close(void **state)
@@ -911,6 +972,7 @@ int main(void)
 	    cmocka_unit_test(test_bins_against_drops),
 	    cmocka_unit_test(test_bins_out_of_order),
 	    cmocka_unit_test(test_kiosk_day_close),
+	    cmocka_unit_test(test_day_close_race),
 	    cmocka_unit_test(test_command_formats),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
