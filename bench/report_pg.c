@@ -97,8 +97,9 @@ static void hex(struct copy *cp, const uint8_t *b, size_t n)
 /* A number, or \N when the kind has no such fact (as the store writes it). */
 static void num(struct copy *cp, int64_t v, int has)
 {
-	cp->len += (size_t)(has ? sprintf(cp->buf + cp->len, "\t%" PRId64, v)
-	                        : sprintf(cp->buf + cp->len, "\t\\N"));
+	size_t room = COPY_BUF - cp->len;
+	cp->len += (size_t)(has ? snprintf(cp->buf + cp->len, room, "\t%" PRId64, v)
+	                        : snprintf(cp->buf + cp->len, room, "\t\\N"));
 }
 
 /* One record as a COPY row of records. */
@@ -108,7 +109,8 @@ static int row(struct copy *cp, const struct store_record *r)
 		return -1;
 	int qty = r->kind == WF_RECORD_DROP || r->kind == WF_RECORD_BIN;
 	int drop = r->kind == WF_RECORD_DROP;
-	cp->len += (size_t)sprintf(cp->buf + cp->len, "%u\t%u\t%u\t", r->kiosk, r->seq, r->kind);
+	cp->len += (size_t)snprintf(cp->buf + cp->len, COPY_BUF - cp->len, "%u\t%u\t%u\t", r->kiosk,
+	                            r->seq, r->kind);
 	hex(cp, r->bytes, r->len);
 	cp->buf[cp->len++] = '\t';
 	hex(cp, r->hash, WF_HASH_BYTES);
