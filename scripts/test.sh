@@ -12,11 +12,12 @@
 # suite that silently lost its tests is not green.
 # Storage tests run twice in both builds: NAME on SQLite and NAME_pg on a
 # throwaway PostgreSQL cluster (tests/pg/pg-cluster.sh, a ctest fixture;
-# one cluster per build folder, in BUILD/pgtest). The twins add about
-# 2-3 minutes to the ~13 (about 70 s of tests in the normal build and 100 s
-# under ASan, PostgreSQL ~1.3x SQLite, on 2 cores): all of them run in both
-# builds. A cluster still running after ctest (it must be removed even when
-# tests fail) fails the run. Under CI (CI=1 or
+# one cluster per build folder, in BUILD/pgtest). Measured: the ~33 twins
+# take 190 s of test time, 2 minutes at -j2, in the normal build (2 busy
+# cores); under ASan about twice that: some 5-6 minutes on the ~13 before
+# them, well under 30, so all of them run in both builds. A cluster still
+# running after ctest (it must be removed even when tests fail) fails the
+# run. Under CI (CI=1 or
 # WUFEI_CI=1) a skipped test fails too.
 # Options: --quick (normal build only), --no-fuzz, --no-sanitize.
 # Build folders: build-test/, build-test-asan/, build-test-fuzz/.
