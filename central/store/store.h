@@ -473,6 +473,14 @@ struct store_ops {
 	 * from the points ledger's running total), 0 none, or error */
 	int (*web_resident_get)(struct store *s, int64_t id, const char *card_hash,
 	                        struct store_resident *out);
+
+	/* ---- backup (store_sqlite_backup.c, store_pg_backup.c) ---- */
+	/* a consistent copy of the whole store, as it was at one moment, into a
+	 * new file at path, safe while other handles and processes write:
+	 * WF_OK; WF_EEXIST path exists (never overwritten); WF_ESTATE the
+	 * backend has its own tools for it (PostgreSQL: pg_dump; the message
+	 * says so); else an error, and nothing is left at path */
+	int (*backup)(struct store *s, const char *path);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */
