@@ -133,10 +133,11 @@ static void test_backup_never_overwrites(void **state)
 	char copy[620];
 	snprintf(copy, sizeof copy, "sqlite:%s", out);
 	assert_int_equal(testdb_count(copy, "SELECT COUNT(*) FROM kiosks"), 2);
-	assert_int_equal(harness_cli(url, NULL, 0,
-	                             (const char *[]){"kiosk", "add", "9", "--pubkey",
-	                                              strcat(strcpy(said, dir), "/k7.pub"), NULL}),
-	                 0);
+	char pub[620];
+	snprintf(pub, sizeof pub, "%s/k7.pub", dir);
+	assert_int_equal(
+	    harness_cli(url, NULL, 0, (const char *[]){"kiosk", "add", "9", "--pubkey", pub, NULL}),
+	    0);
 	assert_int_equal(harness_cli(url, NULL, 0, args), 1);
 	assert_int_equal(testdb_count(copy, "SELECT COUNT(*) FROM kiosks"), 2);
 	assert_int_equal(harness_cli(url, NULL, 0, (const char *[]){"backup", NULL}), 2);
