@@ -109,7 +109,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 	return n;
 }
 
-/* One request (signed as kiosk 7 or 8, else unsigned) into r. */
+/* One request (signed as kiosk 7 or 8, else unsigned) into r; status 0
+ * when none came. No asserts: threads use it. */
 static void request(int port, const char *method, const char *path, const char *body,
                     uint32_t kiosk, struct reply *r)
 {
@@ -120,11 +121,14 @@ static void request(int port, const char *method, const char *path, const char *
 	memset(r, 0, sizeof *r);
 	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
 	CURL *c = curl_easy_init();
-	assert_non_null(c);
+	if (!c)
+		return;
 	if (kiosk == 7 || kiosk == 8) {
-		assert_int_equal(signing_sign_request(ops_sk(kiosk), method, path, now, body, len,
-		                                      kiosk, 1, sig),
-		                 0);
+		if (signing_sign_request(ops_sk(kiosk), method, path, now, body, len, kiosk, 1,
+		                         sig) != 0) {
+			curl_easy_cleanup(c);
+			return;
+		}
 		snprintf(h[0], sizeof h[0], "X-Wufei-Kiosk: %" PRIu32, kiosk);
 		snprintf(h[1], sizeof h[1], "X-Wufei-Key-Id: 1");
 		snprintf(h[2], sizeof h[2], "X-Wufei-Time: %" PRId64, now);
@@ -168,11 +172,12 @@ long ops_request(int port, const char *method, const char *path, const char *bod
 }
 
 /* The results of a 200 batch answer counted into t. */
-static void tally(const char *body, uint32_t n, struct ops_tally *t)
+static void tally(const char *body, struct ops_tally *t)
 {
 	json_t *j = json_loads(body, 0, NULL);
 	json_t *results = json_object_get(j, "results");
-	assert_int_equal(json_array_size(results), n);
+	if (!json_is_array(results))
+		t->other++;
 	size_t i;
 	json_t *x;
 	json_array_foreach(results, i, x)
@@ -190,24 +195,34 @@ static void tally(const char *body, uint32_t n, struct ops_tally *t)
 	json_decref(j);
 }
 
+long ops_post(int port, uint32_t kiosk, const char *body, struct ops_tally *t, char retry_after[16])
+{
+	struct reply r;
+	request(port, "POST", "/api/v1/sync/batch", body, kiosk, &r);
+	if (retry_after)
+		snprintf(retry_after, 16, "%s", r.retry_after);
+	t->answered[r.status >= 0 && r.status < 600 ? r.status : 0]++;
+	if (r.status == 200)
+		tally(r.body, t);
+	free(r.body);
+	return r.status;
+}
+
 long ops_send(int port, struct ops_kiosk *k, uint32_t n, struct ops_tally *t, char retry_after[16])
 {
 	uint8_t prev[WF_HASH_BYTES];
 	memcpy(prev, k->prev, sizeof prev);
 	char *body = harness_batch_json(k->kiosk, k->next, n, prev, 0);
-	struct reply r;
-	request(port, "POST", "/api/v1/sync/batch", body, k->kiosk, &r);
+	unsigned before = t->stored + t->duplicate + t->conflict + t->other;
+	long status = ops_post(port, k->kiosk, body, t, retry_after);
 	free(body);
-	if (retry_after)
-		snprintf(retry_after, 16, "%s", r.retry_after);
-	t->answered[r.status >= 0 && r.status < 600 ? r.status : 0]++;
-	if (r.status == 200) {
-		tally(r.body, n, t);
+	if (status == 200) {
+		/* one result a record */
+		assert_int_equal(t->stored + t->duplicate + t->conflict + t->other - before, n);
 		k->next += n;
 		memcpy(k->prev, prev, sizeof prev);
 	}
-	free(r.body);
-	return r.status;
+	return status;
 }
 
 void ops_report(const char *url, char *out, size_t cap)

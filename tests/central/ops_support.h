@@ -61,6 +61,15 @@ struct ops_tally {
 long ops_send(int port, struct ops_kiosk *k, uint32_t n, struct ops_tally *t, char retry_after[16]);
 
 /*
+ * ops_post — the batch body (as harness_batch_json makes it) of kiosk 7 or
+ * 8 to port: its HTTP status (0: no answer), the results of a 200 counted
+ * in t, Retry-After into retry_after (may be NULL). No asserts: for
+ * threads (each with a t of its own).
+ */
+long ops_post(int port, uint32_t kiosk, const char *body, struct ops_tally *t,
+              char retry_after[16]);
+
+/*
  * ops_request — one HTTP request (signed as kiosk with key 1 when kiosk is
  * 7 or 8; 0: unsigned) to port: the status (0: no answer), the Retry-After
  * header into retry_after[16] ("" if none), and the body's "error" into
