@@ -473,6 +473,11 @@ struct store_ops {
 	 * from the points ledger's running total), 0 none, or error */
 	int (*web_resident_get)(struct store *s, int64_t id, const char *card_hash,
 	                        struct store_resident *out);
+	/* ---- the schema (wufei-central migrate) ---- */
+	/* the schema version the database is at (store_open migrated it to the
+	 * newest this program knows): SQLite's user_version, PostgreSQL's highest
+	 * applied migration; read from the database */
+	int (*schema_version)(struct store *s, int *version);
 
 	/* ---- backup (store_sqlite_backup.c, store_pg_backup.c) ---- */
 	/* a consistent copy of the whole store, as it was at one moment, into a
