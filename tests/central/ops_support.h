@@ -81,6 +81,11 @@ long ops_request(int port, const char *method, const char *path, const char *bod
 /* `wufei-central report daily --format csv --db url` into out[cap]; asserts it exits 0. */
 void ops_report(const char *url, char *out, size_t cap);
 
+/* ops_shell — runs the shell command line cmd (`bash -c`), its standard
+ * output and error into out[cap]: its exit status. $PG_BIN in it is the
+ * newest installed PostgreSQL's programs folder; $CENTRAL is wufei-central. */
+int ops_shell(const char *cmd, char *out, size_t cap);
+
 /* Removes the folder dir and what it holds. */
 void ops_rmdir(const char *dir);
 
