@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define BACKUP_TRIES 600 /* of 50 ms: half a minute */
+
 /* The file or folder at path to disk. */
 static int sync_path(const char *path)
 {
@@ -50,12 +52,18 @@ static int copy_into(struct store *s, sqlite3 *dst)
 		store_set_err(s, "backup: %s", sqlite3_errmsg(dst));
 		return WF_EIO;
 	}
-	int rc;
+	int rc, tries = 0;
 	/* all pages in one step: one read snapshot (a writer in between would
-	 * restart a copy made in pieces); busy is the writer's lock, waited out */
-	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	 * restart a copy made in pieces); busy (rare in WAL: recovery, a
+	 * checkpoint) is waited out, up to BACKUP_TRIES times */
+	while (((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED) &&
+	       ++tries < BACKUP_TRIES)
 		sqlite3_sleep(50);
 	sqlite3_backup_finish(b);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+		store_set_err(s, "backup: the store stayed busy; try again");
+		return WF_EBUSY;
+	}
 	if (rc != SQLITE_DONE) {
 		store_set_err(s, "backup: %s", sqlite3_errstr(rc));
 		return rc == SQLITE_FULL ? WF_EFULL : WF_EIO;

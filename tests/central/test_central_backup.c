@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 #include "ops_support.h"
@@ -130,6 +131,9 @@ static void test_backup_never_overwrites(void **state)
 	const char *args[] = {"backup", "--out", out, NULL};
 	assert_int_equal(harness_cli(url, said, sizeof said, args), 0);
 	assert_non_null(strstr(said, "backed up to"));
+	struct stat st;
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0); /* the operator's only: it holds the card key */
 	char copy[620];
 	snprintf(copy, sizeof copy, "sqlite:%s", out);
 	assert_int_equal(testdb_count(copy, "SELECT COUNT(*) FROM kiosks"), 2);
