@@ -112,7 +112,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 /* One request (signed as kiosk 7 or 8, else unsigned) into r; status 0
  * when none came. No asserts: threads use it. */
 static void request(int port, const char *method, const char *path, const char *body,
-                    uint32_t kiosk, struct reply *r)
+                    uint32_t kiosk, const char *extra, struct reply *r)
 {
 	char url[256], h[4][200], sig[SIGNING_SIG_HEX_LEN + 1];
 	struct curl_slist *hdrs = NULL;
@@ -136,6 +136,8 @@ static void request(int port, const char *method, const char *path, const char *
 		for (int i = 0; i < 4; i++)
 			hdrs = curl_slist_append(hdrs, h[i]);
 	}
+	if (extra)
+		hdrs = curl_slist_append(hdrs, extra);
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -160,8 +162,14 @@ static void request(int port, const char *method, const char *path, const char *
 long ops_request(int port, const char *method, const char *path, const char *body, uint32_t kiosk,
                  char retry_after[16], char error[64])
 {
+	return ops_request_with(port, method, path, body, kiosk, NULL, retry_after, error);
+}
+
+long ops_request_with(int port, const char *method, const char *path, const char *body,
+                      uint32_t kiosk, const char *header, char retry_after[16], char error[64])
+{
 	struct reply r;
-	request(port, method, path, body, kiosk, &r);
+	request(port, method, path, body, kiosk, header, &r);
 	snprintf(retry_after, 16, "%s", r.retry_after);
 	json_t *j = r.body ? json_loads(r.body, 0, NULL) : NULL;
 	const char *e = json_string_value(json_object_get(j, "error"));
@@ -198,7 +206,7 @@ static void tally(const char *body, struct ops_tally *t)
 long ops_post(int port, uint32_t kiosk, const char *body, struct ops_tally *t, char retry_after[16])
 {
 	struct reply r;
-	request(port, "POST", "/api/v1/sync/batch", body, kiosk, &r);
+	request(port, "POST", "/api/v1/sync/batch", body, kiosk, NULL, &r);
 	if (retry_after)
 		snprintf(retry_after, 16, "%s", r.retry_after);
 	t->answered[r.status >= 0 && r.status < 600 ? r.status : 0]++;

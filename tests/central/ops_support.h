@@ -77,6 +77,9 @@ long ops_post(int port, uint32_t kiosk, const char *body, struct ops_tally *t,
  */
 long ops_request(int port, const char *method, const char *path, const char *body, uint32_t kiosk,
                  char retry_after[16], char error[64]);
+/* ops_request with one more header line ("Name: value"; NULL: none). */
+long ops_request_with(int port, const char *method, const char *path, const char *body,
+                      uint32_t kiosk, const char *header, char retry_after[16], char error[64]);
 
 /* `wufei-central report daily --format csv --db url` into out[cap]; asserts it exits 0. */
 void ops_report(const char *url, char *out, size_t cap);

@@ -96,6 +96,16 @@ static void probe_away(int port, struct restart_run *r)
 	assert_string_equal(err, "unavailable");
 	assert_int_equal(ops_request(port, "GET", "/api/v1/sync/down", NULL, 7, ra, err), 503);
 	assert_true(retry_after_ok(ra));
+	/* a partner shop's redemption: its token is looked up in the store */
+	char bearer[100];
+	snprintf(bearer, sizeof bearer, "Authorization: Bearer wft_%064d", 7);
+	assert_int_equal(
+	    ops_request_with(port, "POST", "/api/v1/redeem",
+	                     "{\"resident\":1,\"points\":1,\"idempotency_key\":\"k1\"}", 0, bearer,
+	                     ra, err),
+	    503);
+	assert_true(retry_after_ok(ra));
+	assert_string_equal(err, "unavailable");
 	assert_int_equal(ops_request(port, "GET", "/readyz", NULL, 0, ra, err), 503);
 	assert_string_equal(err, "not_ready");
 	assert_true(retry_after_ok(ra));
