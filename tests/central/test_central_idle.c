@@ -52,6 +52,29 @@ static int holder_connect(int port, unsigned i)
 	return fd;
 }
 
+/* Every holder's connection established (central's kernel took it); the
+ * test's generous bound: 600 polls of 100 ms. */
+static void wait_connected(const int *fd, unsigned n)
+{
+	static struct pollfd p[HOLDERS];
+	unsigned done = 0;
+	for (int round = 0; round < 600 && done < n; round++) {
+		for (unsigned i = 0; i < n; i++)
+			p[i] = (struct pollfd){.fd = fd[i], .events = POLLOUT};
+		poll(p, n, 100);
+		done = 0;
+		for (unsigned i = 0; i < n; i++)
+			done += (p[i].revents & POLLOUT) != 0;
+	}
+	assert_int_equal(done, n);
+	for (unsigned i = 0; i < n; i++) {
+		int err = -1;
+		socklen_t len = sizeof err;
+		assert_int_equal(getsockopt(fd[i], SOL_SOCKET, SO_ERROR, &err, &len), 0);
+		assert_int_equal(err, 0);
+	}
+}
+
 /* One more byte of every holder's head (the first line at first); how
  * many the server closed (end of file, reset, or a refusal answered). */
 static unsigned dribble_all(int *fd, unsigned n, bool first)
@@ -124,6 +147,7 @@ static void test_thousand_held(void **state)
 	static int fd[HOLDERS];
 	for (unsigned i = 0; i < HOLDERS; i++)
 		fd[i] = holder_connect(c.port, i);
+	wait_connected(fd, HOLDERS);
 	unsigned closed = dribble_all(fd, HOLDERS, true);
 	struct ops_tally t = {0};
 	struct ops_kiosk k = {.kiosk = 7, .next = 1};
