@@ -6,7 +6,8 @@
  * to lose.
  *
  * While the server is away every API call that needs the store is answered
- * 503 with Retry-After and a JSON error, never 500; /readyz says not ready.
+ * 503 with Retry-After and a JSON error, never 500 (an office page 503 with
+ * Retry-After too); /readyz says not ready.
  * The kiosks send each refused batch again (the same bytes) after a pause,
  * as the kiosk's sync does; once PostgreSQL is back, central serves again by
  * itself, and every record is stored exactly once: as many as were sent, no
@@ -106,6 +107,11 @@ static void probe_away(int port, struct restart_run *r)
 	    503);
 	assert_true(retry_after_ok(ra));
 	assert_string_equal(err, "unavailable");
+	/* an office page: its session is looked up in the store */
+	char cookie[120];
+	snprintf(cookie, sizeof cookie, "Cookie: wufei_office=%064d", 7);
+	assert_int_equal(ops_request_with(port, "GET", "/office/", NULL, 0, cookie, ra, err), 503);
+	assert_true(retry_after_ok(ra));
 	assert_int_equal(ops_request(port, "GET", "/readyz", NULL, 0, ra, err), 503);
 	assert_string_equal(err, "not_ready");
 	assert_true(retry_after_ok(ra));
