@@ -226,17 +226,21 @@ static int cli_pty_echo(const char *const *args, const char *first, const char *
 	/* our slave fd stays open (to look at the terminal after), so the end
 	 * shows as the child's exit, not as EIO on the master */
 	int st = 0;
+	bool exited = false;
 	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			break;
+		exited = exited || waitpid(pid, &st, WNOHANG) == pid;
 		struct pollfd p = {.fd = master, .events = POLLIN};
-		if (poll(&p, 1, 50) == 1) {
+		/* after the exit, what it wrote last is still to be read: drain it */
+		if (poll(&p, 1, exited ? 0 : 50) == 1) {
 			size_t got = strlen(seen);
 			ssize_t k = read(master, seen + got, cap - 1 - got);
 			if (k > 0)
 				seen[got + (size_t)k] = '\0';
+			if (k > 0 && got + (size_t)k < cap - 1)
+				continue;
 		}
+		if (exited)
+			break;
 	}
 	struct termios tio;
 	*echo_after = tcgetattr(slave, &tio) == 0 && (tio.c_lflag & ECHO);
