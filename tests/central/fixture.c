@@ -80,11 +80,10 @@ int fx_teardown(void **state)
 	struct fx *f = *state;
 	/* A clean stop exits 0 (under ASan, LeakSanitizer would make it non-zero). */
 	int rc = harness_stop(&f->c, SIGTERM);
-	int dropped = harness_store_drop(f->db_url);
+	harness_store_drop(f->db_url);
 	nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	assert_int_equal(rc, 0);
-	assert_int_equal(dropped, WF_OK);
 	return 0;
 }
 

@@ -174,7 +174,9 @@ int harness_pg_admin(const char *url, char *name, size_t name_cap, char *admin, 
 /*
  * harness_store_drop — a test's PostgreSQL database dropped (connections
  * cut) once it is done with it: a suite makes hundreds. Nothing to do on
- * SQLite (the caller removes its folder). WF_OK, WF_EINVAL, WF_EIO.
+ * SQLite (the caller removes its folder). Housekeeping, so teardowns ignore
+ * its result (a test may have stopped its own cluster first; a failure is
+ * said on stderr): WF_OK, WF_EINVAL, WF_EIO.
  */
 int harness_store_drop(const char *db);
 

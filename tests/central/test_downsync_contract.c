@@ -122,7 +122,7 @@ static void test_central_answer_parses_on_the_kiosk(void **state)
 	downsync_free(&d);
 
 	assert_int_equal(harness_stop(&c, SIGTERM), 0);
-	assert_int_equal(harness_store_drop(url), WF_OK);
+	harness_store_drop(url);
 	nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 }
 
