@@ -71,7 +71,7 @@ remove_stale() {
     st=$(cat "$d/state")
     if [ -n "$st" ] && [ ! -d "$st" ]; then
       echo "pg-cluster: removing the stale cluster $d (its $st is gone)" >&2
-      stop_data "$d"
+      stop_data "$d" 2>/dev/null || true # another start may be removing it too
     fi
   done
 }

@@ -20,7 +20,9 @@ fail() {
 data_of() { sed -E 's/.*host=([^&]*).*/\1/' "$1/url"; }
 server_user() { ps -o user= -p "$(head -n 1 "$1/db/postmaster.pid")"; }
 query() { psql "$(cat "$1/url")" -Atc "$2"; }
-trap 'for s in a b c d e/state; do bash "$script" stop "$scratch/$s" >/dev/null 2>&1 || true; done' EXIT
+e=
+trap 'for s in a b c d; do bash "$script" stop "$scratch/$s" >/dev/null 2>&1 || true; done
+  if [ -n "$e" ]; then bash "$script" stop "$e/state" >/dev/null 2>&1 || true; rm -rf "$e"; fi' EXIT
 
 # Two at once, each answering on its own socket, neither as root.
 bash "$script" start "$scratch/a" >/dev/null
@@ -57,13 +59,15 @@ while [ -e "$dd" ]; do sleep 0.2; done
 [ ! -e "$scratch/d/url" ] || fail "the watchdog left the url of a stopped cluster"
 # Not root: the server runs as the caller (root checks it as nobody, when
 # nobody can read the script).
+# Its state folder under /tmp: the build folder may be closed to nobody.
 if [ "$(id -u)" -eq 0 ] && runuser -u nobody -- test -r "$script"; then
-  mkdir -p "$scratch/e"
-  chown nobody "$scratch/e"
-  runuser -u nobody -- bash "$script" start "$scratch/e/state" >/dev/null
-  de=$(data_of "$scratch/e/state")
+  e=$(mktemp -d /tmp/wufei-pgtest-nobody.XXXXXX)
+  chown nobody "$e"
+  runuser -u nobody -- bash "$script" start "$e/state" >/dev/null
+  de=$(data_of "$e/state")
   got=$(server_user "$de")
-  runuser -u nobody -- bash "$script" stop "$scratch/e/state"
+  runuser -u nobody -- bash "$script" stop "$e/state"
+  rm -rf "$e"
   [ "$got" = nobody ] || fail "started by nobody, the server runs as $got"
 fi
 echo "pg-cluster: two at once as $want${got:+ (and as $got when nobody starts it)}, stop, stale removal and the watchdog: ok"
