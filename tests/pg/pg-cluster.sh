@@ -67,8 +67,7 @@ stop() {
 remove_stale() {
   local d st
   for d in /tmp/wufei-pg-*; do
-    [ -f "$d/state" ] || continue
-    st=$(cat "$d/state")
+    st=$(cat "$d/state" 2>/dev/null) || continue # not ours, or going
     if [ -n "$st" ] && [ ! -d "$st" ]; then
       echo "pg-cluster: removing the stale cluster $d (its $st is gone)" >&2
       stop_data "$d" 2>/dev/null || true # another start may be removing it too
