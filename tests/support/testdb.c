@@ -127,10 +127,14 @@ long testdb_count(const char *url, const char *sql)
 	if (!c)
 		return -1;
 	PGresult *r = PQexec(c, sql);
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
-		v = PQgetisnull(r, 0, 0) ? 0
-		                         : strtol(PQgetvalue(r, 0, 0), NULL, 10); /* as SQLite */
-	else
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0) {
+		/* as SQLite reads it: NULL 0, a boolean 1 or 0 */
+		const char *t = PQgetvalue(r, 0, 0);
+		if (PQgetisnull(r, 0, 0) || strcmp(t, "f") == 0)
+			v = 0;
+		else
+			v = strcmp(t, "t") == 0 ? 1 : strtol(t, NULL, 10);
+	} else
 		fprintf(stderr, "testdb: %s: %s", sql, PQresultErrorMessage(r));
 	PQclear(r);
 	PQfinish(c);

@@ -26,8 +26,8 @@ int testdb_url(char *url, size_t cap, const char *sqlite_path);
 /*
  * testdb_exec / testdb_count — SQL run straight on the database behind
  * url (either backend), for tests that look under the store: exec returns
- * 0 or -1; count returns the first column of the first row (NULL as 0 on
- * both, as SQLite reads it), or -1.
+ * 0 or -1; count returns the first column of the first row (as SQLite
+ * reads it on both: NULL 0, a comparison 1 or 0), or -1.
  */
 int testdb_exec(const char *url, const char *sql);
 long testdb_count(const char *url, const char *sql);
