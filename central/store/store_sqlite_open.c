@@ -317,6 +317,8 @@ static const struct store_ops sqlite_ops = {
     .web_day_records = sq_web_day_records,
     .web_record_get = sq_web_record_get,
     .web_resident_get = sq_web_resident_get,
+    .records_held = sq_records_held,
+    .records_insert = sq_records_insert,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
