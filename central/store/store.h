@@ -476,8 +476,9 @@ struct store_ops {
 	/* ---- batch ingest (store_sqlite_journal.c, store_pg_ingest.c) ---- */
 	/*
 	 * records_held — the records central holds among kiosk's seqs[0..n) (any
-	 * order; repeats allowed): fn(ctx, seq, bytes, len, hash) once for each
-	 * held, in no set order (bytes valid during the call only); fn returning
+	 * order): fn(ctx, seq, bytes, len, hash) for each held (a seq asked for
+	 * twice may be heard twice), in no set order (bytes valid during the call
+	 * only); fn returning
 	 * non-zero stops and is returned. PostgreSQL: one round trip.
 	 */
 	int (*records_held)(struct store *s, uint32_t kiosk, const uint32_t *seqs, size_t n,
