@@ -76,6 +76,9 @@ void cli_usage(FILE *f)
 	    "         (points per resident; who was near a daily limit on N days or more)\n"
 	    "       wufei-central day close|reclose --day DAY [--kiosk N] --db URL"
 	    "   (freeze a day's totals)\n"
+	    "       wufei-central migrate --db URL   (brings the schema up to date, says its "
+	    "version;\n"
+	    "         URL: sqlite:PATH or postgresql://USER@HOST/DATABASE)\n"
 	    "verify-receipt exits 0 for a genuine receipt, 1 forged/tampered/malformed,\n"
 	    "3 unknown kiosk or key, 4 signed by a revoked key after its revocation,\n"
 	    "5 genuine signature but different from the kiosk's journal record.\n",

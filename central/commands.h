@@ -35,5 +35,7 @@ int cmd_token(const struct cli_opts *o);
 /* report daily|records|gaps|alerts|bins|close, day close|reclose (cmd_report.c) */
 int cmd_report(const struct cli_opts *o);
 int cmd_day(const struct cli_opts *o);
+/* migrate --db URL: the schema brought up to date, its version said (cmd_migrate.c) */
+int cmd_migrate(const struct cli_opts *o);
 
 #endif

@@ -115,6 +115,8 @@ static void heartbeat_commit(struct server *srv, const struct request *rq, uint3
 	struct store *s = srv->store;
 	store_lock(s);
 	int rc = s->ops->begin(s);
+	if (!rc) /* the kiosk's signed calls one at a time, across centrals on one database */
+		rc = s->ops->lock(s, STORE_LOCK_KIOSK, rq->kiosk);
 	int seen = rc ? rc : replay_recall(srv, rq, a);
 	if (seen == 0) {
 		rc =
@@ -202,6 +204,8 @@ static int epoch_open(struct server *srv, const struct request *rq, const char *
 	uint8_t hash[WF_HASH_BYTES];
 	store_lock(s);
 	int rc = s->ops->begin(s);
+	if (!rc) /* the kiosk's signed calls one at a time, across centrals on one database */
+		rc = s->ops->lock(s, STORE_LOCK_KIOSK, rq->kiosk);
 	int seen = rc ? rc : replay_recall(srv, rq, a);
 	if (seen == 0) {
 		rc = s->ops->record_highest(s, rq->kiosk, &highest, hash);

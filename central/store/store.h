@@ -473,13 +473,18 @@ struct store_ops {
 	 * from the points ledger's running total), 0 none, or error */
 	int (*web_resident_get)(struct store *s, int64_t id, const char *card_hash,
 	                        struct store_resident *out);
+	/* ---- the schema (wufei-central migrate) ---- */
+	/* the schema version the database is at (store_open migrated it to the
+	 * newest this program knows): SQLite's user_version, PostgreSQL's highest
+	 * applied migration; read from the database */
+	int (*schema_version)(struct store *s, int *version);
 	/* ---- batch ingest (store_sqlite_journal.c, store_pg_ingest.c) ---- */
 	/*
 	 * records_held — the records central holds among kiosk's seqs[0..n) (any
 	 * order): fn(ctx, seq, bytes, len, hash) for each held (a seq asked for
 	 * twice may be heard twice), in no set order (bytes valid during the call
-	 * only); fn returning
-	 * non-zero stops and is returned. PostgreSQL: one round trip.
+	 * only); fn returning non-zero stops and is returned. PostgreSQL: one
+	 * round trip.
 	 */
 	int (*records_held)(struct store *s, uint32_t kiosk, const uint32_t *seqs, size_t n,
 	                    int (*fn)(void *ctx, uint32_t seq, const uint8_t *bytes, size_t len,

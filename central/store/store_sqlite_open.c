@@ -233,6 +233,15 @@ static int sq_lock(struct store *s, enum store_lock_scope scope, int64_t id)
 	return WF_OK;
 }
 
+static int sq_schema_version(struct store *s, int *version)
+{
+	int64_t v = 0;
+	int rc = sq_value(s, "PRAGMA user_version", &v);
+	if (!rc)
+		*version = (int)v;
+	return rc;
+}
+
 static const struct store_ops sqlite_ops = {
     .close = sq_close,
     .begin = sq_begin,
@@ -317,6 +326,7 @@ static const struct store_ops sqlite_ops = {
     .web_day_records = sq_web_day_records,
     .web_record_get = sq_web_record_get,
     .web_resident_get = sq_web_resident_get,
+    .schema_version = sq_schema_version,
     .records_held = sq_records_held,
     .records_insert = sq_records_insert,
 };
