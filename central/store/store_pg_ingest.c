@@ -93,12 +93,14 @@ static int pg_records_held(struct store *s, uint32_t kiosk, const uint32_t *seqs
 		if (!rc)
 			rc = pg_bytes(r, row, 2, hash, sizeof hash, &hlen);
 		if (!rc && hlen != WF_HASH_BYTES)
-			rc = WF_EIO;
-		if (rc)
+			rc = WF_ECORRUPT;
+		if (rc) {
+			rc = WF_ECORRUPT; /* the buffer fits: what does not decode is damage */
 			store_set_err(s, "postgresql: record %u/%" PRId64 " unreadable", kiosk,
 			              pg_i64(r, row, 0));
-		else
+		} else {
 			rc = fn(ctx, (uint32_t)pg_i64(r, row, 0), buf, len, hash);
+		}
 	}
 	free(buf);
 	PQclear(r);

@@ -180,6 +180,51 @@ static void test_columns(void **state)
 	}
 }
 
+/* The same records through record_insert (kiosk 8) and records_insert
+ * (kiosk 7): every column alike, and each op sees what the other stored. */
+static void test_like_record_insert(void **state)
+{
+	struct ctx *c = *state;
+	assert_int_equal(
+	    testdb_exec(c->url, "INSERT INTO kiosks(number, name, created_s) VALUES(8, 'k', 0)"),
+	    0);
+	uint8_t b[6][40], got[64], hash[WF_HASH_BYTES];
+	struct store_record r[6];
+	uint8_t stored[6];
+	size_t len = 0;
+	for (uint32_t i = 0; i < 6; i++)
+		r[i] = rec(i + 1, 0, b[i]);
+	assert_int_equal(c->s->ops->records_insert(c->s, r, 6, stored), WF_OK);
+	for (int i = 0; i < 6; i++) {
+		r[i].kiosk = 8;
+		assert_int_equal(c->s->ops->record_insert(c->s, &r[i]), 1);
+	}
+	long same = testdb_count(
+	    c->url,
+	    "SELECT count(*) FROM records a JOIN records b ON a.seq = b.seq AND a.kiosk = 7 "
+	    "AND b.kiosk = 8 WHERE a.kind = b.kind AND a.bytes = b.bytes AND a.hash = b.hash "
+	    "AND a.received_s = b.received_s AND a.resident IS NOT DISTINCT FROM b.resident "
+	    "AND a.points = b.points AND a.flags = b.flags AND a.time_s = b.time_s AND "
+	    "a.category IS NOT DISTINCT FROM b.category AND a.unit IS NOT DISTINCT FROM "
+	    "b.unit AND a.dflags IS NOT DISTINCT FROM b.dflags AND a.qty IS NOT DISTINCT "
+	    "FROM b.qty AND a.credited IS NOT DISTINCT FROM b.credited AND a.local_day IS "
+	    "NOT DISTINCT FROM b.local_day");
+	assert_int_equal(same, 6);
+	/* record_get reads what records_insert stored; records_insert sees record_insert's */
+	assert_int_equal(c->s->ops->record_get(c->s, 7, 4, got, sizeof got, &len, hash), 1);
+	assert_int_equal(len, 40);
+	assert_memory_equal(got, b[3], 40);
+	assert_memory_equal(hash, r[3].hash, WF_HASH_BYTES);
+	assert_int_equal(
+	    c->s->ops->record_insert(
+	        c->s,
+	        &(struct store_record){.kiosk = 7, .seq = 2, .kind = 3, .bytes = b[0], .len = 40}),
+	    0);
+	assert_int_equal(c->s->ops->records_insert(c->s, r, 6, stored), WF_OK);
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(stored[i], 0);
+}
+
 /* Inside the caller's transaction: rolled back with it. */
 static void test_caller_tx(void **state)
 {
@@ -203,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_insert_then_again, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_columns, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_like_record_insert, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_caller_tx, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
