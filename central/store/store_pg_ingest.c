@@ -42,13 +42,24 @@ static void arr_put(struct pg_arr *a, const char *s, size_t n)
 	a->p[a->len] = '\0';
 }
 
-/* Appends v (or NULL when !has) to the literal, "{" first and "," between. */
+/* Appends v (or NULL when !has) to the literal, "{" first and "," between
+ * (digits by hand: 15 columns of 500 rows, snprintf showed in profiles). */
 static void arr_i64(struct pg_arr *a, int64_t v, bool has)
 {
 	char num[24];
-	int n = has ? snprintf(num, sizeof num, "%" PRId64, v) : snprintf(num, sizeof num, "NULL");
+	size_t i = sizeof num;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		num[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		num[--i] = '-';
 	arr_put(a, a->len ? "," : "{", 1);
-	arr_put(a, num, (size_t)n);
+	if (has)
+		arr_put(a, num + i, sizeof num - i);
+	else
+		arr_put(a, "NULL", 4);
 }
 
 static void arr_close(struct pg_arr *a)

@@ -158,8 +158,12 @@ static void test_columns(void **state)
 	uint8_t stored[6];
 	for (uint32_t i = 0; i < 6; i++)
 		r[i] = rec(i + 1, 0, b[i]);
+	r[1].time_s = -1234567; /* a clock before 1970 is kept as it is */
+	r[3].points = -9;
 	assert_int_equal(c->s->ops->records_insert(c->s, r, 6, stored), WF_OK);
 	const char *checks[][2] = {
+	    {"SELECT time_s FROM records WHERE seq = 2", "-1234567"},
+	    {"SELECT points FROM records WHERE seq = 4", "-9"},
 	    {"SELECT count(*) FROM records WHERE kind = 3 AND category IS NULL AND qty IS NULL AND "
 	     "credited IS NULL AND local_day IS NULL AND dflags IS NULL AND unit IS NULL",
 	     "3"},
