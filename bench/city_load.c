@@ -39,9 +39,7 @@
 #include "store.h"
 #include "wf.h"
 #include "wf_test.h"
-#ifdef CITY_LOAD_TESTDB
 #include "testdb.h"
-#endif
 
 #define DROPS_PER_MINUTE 4   /* records a kiosk makes per simulated minute */
 #define PENDING_MAX      120 /* records a kiosk holds unsent (30 failed minutes) */
@@ -379,7 +377,6 @@ static int city_load(const char *url, size_t nkiosks, int minutes, double sec_pe
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--smoke") == 0) {
-#ifdef CITY_LOAD_TESTDB
 		char dir[] = "/tmp/wufei-city-XXXXXX", path[64], url[1024];
 		if (!mkdtemp(dir))
 			return die("setup failed");
@@ -389,9 +386,6 @@ int main(int argc, char **argv)
 		int rc = city_load(url, 50, 3, 1.0, 20);
 		wf_test_rmtree(dir);
 		return rc;
-#else
-		return die("--smoke needs the test build (WUFEI_TESTS)");
-#endif
 	}
 	if (argc < 2)
 		return die("usage: wufei-bench-city-load URL [KIOSKS [MINUTES [SECONDS [BURST]]]]");
