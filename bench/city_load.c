@@ -41,9 +41,9 @@
 #include "wf_test.h"
 #include "testdb.h"
 
-#define DROPS_PER_MINUTE 4   /* records a kiosk makes per simulated minute */
-#define PENDING_MAX      120 /* records a kiosk holds unsent (30 failed minutes) */
-#define THREADS          48
+#define DROPS_PER_MINUTE 4               /* records a kiosk makes per simulated minute */
+#define PENDING_MAX      120             /* records a kiosk holds unsent (30 failed minutes) */
+#define THREADS          256             /* a burst of 200 in flight at once, not queued here */
 #define SIM_START_MS     1796040000000LL /* 2026-11-30 12:00 UTC, the records' clock */
 
 struct kiosk {
