@@ -435,10 +435,12 @@ static int store_items(struct store *s, uint32_t kiosk, const struct ingest_item
 		rc = decide_item(&run, &items[i]);
 	if (!rc)
 		rc = store_fresh(&run);
-	if (!rc)
-		rc = touch_residents(s, items, n);
 	if (!rc && n > 0)
 		rc = check_next(&run, &items[n - 1]);
+	/* last: on PostgreSQL a touch takes the shared revision's row lock,
+	 * held by this transaction until it commits */
+	if (!rc)
+		rc = touch_residents(s, items, n);
 	ingest_held_free(&run.held);
 	free(run.fresh);
 	free(run.earned);
