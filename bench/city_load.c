@@ -240,6 +240,10 @@ static int enrol(const char *url, struct run *run)
 	struct store *s = NULL;
 	if (store_open(url, &s, why, sizeof why))
 		return die(why);
+	if (!s->ops->rate_set || !s->ops->kiosk_add || !s->ops->key_add || !s->ops->record_count) {
+		store_close(s);
+		return die("this build's backend lacks the ops to enrol kiosks");
+	}
 	int64_t now = time(NULL);
 	struct wf_category paper = {.id = 1,
 	                            .code = "paper",
