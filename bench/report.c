@@ -12,6 +12,9 @@
  * Also `report residents` for the 30 days (RESIDENTS enrolled, each listed),
  * on its own line, outside the target.
  * Last line: "report: sqlite <slowest> s (target 1 s)".
+ * With WUFEI_BENCH_PG set to the URL of a new PostgreSQL database, the same
+ * records go there by COPY instead (report_pg.c) and the last line says
+ * "report: postgresql".
  *
  * usage: wufei-bench-report [DROPS [KIOSKS]]   (default 10000000 2000)
  * WUFEI_BENCH_DIR: where the store goes (default /var/tmp); WUFEI_BENCH_KEEP=1
@@ -30,27 +33,22 @@
 #include "clock.h"
 #include "record.h"
 #include "report.h"
+#include "report_bench.h"
 #include "store.h"
 #include "wf.h"
 
-#define DAYS      365
 #define TX_ROWS   50000
-#define NCAT      4
-#define DAY0_S    INT64_C(1735689600) /* 2025-01-01 00:00 UTC */
-#define TZ_S      (8 * 3600)          /* the kiosks' local days: UTC+8 */
 #define RUNS      3
-#define DROPS_COL 4      /* the daily report's drops column */
-#define ONE_DAY   180    /* the day the one-day report looks at, and the 30 from it */
-#define RESIDENTS 100000 /* the drops' residents: 1..RESIDENTS */
+#define DROPS_COL 4 /* the daily report's drops column */
 
-static const int64_t cat_rates[NCAT + 1] = {0, 2000, 1500, 1000, 5};
+const int64_t bench_cat_rates[NCAT + 1] = {0, 2000, 1500, 1000, 5};
 
 static double now_s(void)
 {
 	return (double)wf_clock_mono_ns() / 1e9;
 }
 
-static uint32_t local_day(int day)
+uint32_t bench_local_day(int day)
 {
 	struct tm tm;
 	time_t t = (time_t)(DAY0_S + (int64_t)day * 86400);
@@ -65,7 +63,7 @@ static int rated(struct store *s)
 	for (uint16_t c = 1; c <= NCAT; c++) {
 		struct wf_category cat = {.id = c,
 		                          .unit = c == 4 ? WF_UNIT_PIECE : WF_UNIT_GRAM,
-		                          .rate = cat_rates[c],
+		                          .rate = bench_cat_rates[c],
 		                          .min_qty = 1,
 		                          .max_qty = 1000000};
 		snprintf(cat.code, sizeof cat.code, "c%u", (unsigned)c);
@@ -76,9 +74,8 @@ static int rated(struct store *s)
 	return 0;
 }
 
-/* Record i (0-based) of a kiosk making per_kiosk records over the year. */
-static void make(uint32_t kiosk, uint32_t seq, long i, long per_kiosk, uint32_t *rnd,
-                 struct wf_record *r, int *day)
+void bench_make(uint32_t kiosk, uint32_t seq, long i, long per_kiosk, uint32_t *rnd,
+                struct wf_record *r, int *day)
 {
 	*rnd = *rnd * 1103515245u + 12345u;
 	uint32_t v = *rnd >> 8;
@@ -100,11 +97,11 @@ static void make(uint32_t kiosk, uint32_t seq, long i, long per_kiosk, uint32_t 
 	r->drop.unit = c == 4 ? WF_UNIT_PIECE : WF_UNIT_GRAM;
 	r->drop.qty = c == 4 ? 1 + v % 20 : 100 + v % 8000;
 	r->drop.credited_qty = r->drop.qty;
-	wf_points(r->drop.unit, cat_rates[c], r->drop.qty, &r->drop.points);
+	wf_points(r->drop.unit, bench_cat_rates[c], r->drop.qty, &r->drop.points);
 	r->drop.rate_version = 1;
 	r->drop.resident_id = 1 + v % RESIDENTS;
 	memset(r->drop.card_hash, 0x5a, sizeof r->drop.card_hash);
-	r->drop.local_day = local_day(*day);
+	r->drop.local_day = bench_local_day(*day);
 }
 
 /* The drops' residents enrolled, in one transaction. */
@@ -121,11 +118,6 @@ static int enrol(struct store *s)
 	return rc ? -1 : 0;
 }
 
-struct fill {
-	long drops_window; /* drops on the 30 days from ONE_DAY */
-	long records;
-};
-
 /* One kiosk's year into s: records, a hole now and then, a heartbeat. */
 static int fill_kiosk(struct store *s, uint32_t kiosk, long per_kiosk, struct fill *fl)
 {
@@ -134,7 +126,7 @@ static int fill_kiosk(struct store *s, uint32_t kiosk, long per_kiosk, struct fi
 	for (long i = 0; i < per_kiosk; i++) {
 		struct wf_record rec;
 		int day = 0;
-		make(kiosk, ++seq, i, per_kiosk, &rnd, &rec, &day);
+		bench_make(kiosk, ++seq, i, per_kiosk, &rnd, &rec, &day);
 		int len = wf_record_encode(&rec, bytes, sizeof bytes);
 		if (len <= 0)
 			return -1;
@@ -144,10 +136,8 @@ static int fill_kiosk(struct store *s, uint32_t kiosk, long per_kiosk, struct fi
 		wf_chain_next(prev, bytes, r.len, r.hash);
 		memcpy(prev, r.hash, WF_HASH_BYTES);
 		store_record_facts(&r, &rec);
-		/* most arrive within minutes; one in 500 days later */
-		r.received_s = r.time_s + 60 + (rnd % 500 == 0 ? 3 * 86400 : rnd % 600);
-		/* one kiosk in 50 lost a few records on the way */
-		if (kiosk % 50 == 0 && i % 1000 == 500)
+		r.received_s = BENCH_RECEIVED(r.time_s, rnd);
+		if (BENCH_LOST(kiosk, i))
 			continue;
 		int rc = s->ops->record_insert(s, &r);
 		if (rc != 1)
@@ -156,9 +146,8 @@ static int fill_kiosk(struct store *s, uint32_t kiosk, long per_kiosk, struct fi
 		if (rec.kind == WF_RECORD_DROP && day >= ONE_DAY && day < ONE_DAY + 30)
 			fl->drops_window++;
 	}
-	/* the heartbeat: a kiosk in 40 has used 5 seq more than central holds */
-	return s->ops->heartbeat_put(s, kiosk, seq + (kiosk % 40 == 0 ? 5 : 0), 0, "bench", "{}",
-	                             DAY0_S + DAYS * 86400 - (kiosk % 100 == 0 ? 86400 : 60));
+	return s->ops->heartbeat_put(s, kiosk, BENCH_BEAT_SEQ(kiosk, seq), 0, "bench", "{}",
+	                             BENCH_BEAT_S(kiosk));
 }
 
 static int fill(const char *url, long drops, long kiosks, struct fill *fl)
@@ -244,7 +233,7 @@ static double median(struct store *s,
 	return t[RUNS / 2];
 }
 
-static int measure(const char *url, const struct fill *fl)
+static int measure(const char *url, const char *backend, const struct fill *fl)
 {
 	char why[512];
 	struct store *s = NULL;
@@ -256,9 +245,9 @@ static int measure(const char *url, const struct fill *fl)
 	struct report_opts o;
 	int64_t total = -1;
 	report_opts_default(&o, DAY0_S + DAYS * 86400);
-	o.filter.from_day = o.filter.to_day = local_day(ONE_DAY);
+	o.filter.from_day = o.filter.to_day = bench_local_day(ONE_DAY);
 	double one = median(s, report_daily, &o, devnull, NULL);
-	o.filter.to_day = local_day(ONE_DAY + 29);
+	o.filter.to_day = bench_local_day(ONE_DAY + 29);
 	double month = median(s, report_daily, &o, devnull, &total);
 	double residents = median(s, report_residents, &o, devnull, NULL);
 	o.filter = (struct store_report_filter){0};
@@ -279,7 +268,7 @@ static int measure(const char *url, const struct fill *fl)
 	}
 	double worst = one > month ? one : month;
 	worst = gaps > worst ? gaps : worst;
-	printf("report: sqlite %.2f s (target 1 s)\n", worst);
+	printf("report: %s %.2f s (target 1 s)\n", backend, worst);
 	return 0;
 }
 
@@ -293,6 +282,11 @@ int main(int argc, char **argv)
 	if (drops < kiosks || kiosks < 1 || kiosks > 100000) {
 		fputs("usage: wufei-bench-report [DROPS [KIOSKS]]\n", stderr);
 		return 2;
+	}
+	const char *pg = getenv("WUFEI_BENCH_PG");
+	if (pg && *pg) { /* a new database of a throwaway cluster (report.sh starts it) */
+		struct fill fl = {0};
+		return bench_fill_pg(pg, drops, kiosks, &fl) ? 1 : measure(pg, "postgresql", &fl);
 	}
 	snprintf(db, sizeof db, "%s/wufei-bench-report-%ld-%ld.db", dir && *dir ? dir : "/var/tmp",
 	         drops, kiosks);
@@ -316,7 +310,7 @@ int main(int argc, char **argv)
 	}
 	if (f)
 		fclose(f);
-	int rc = measure(url, &fl);
+	int rc = measure(url, "sqlite", &fl);
 	if (!keep) {
 		const char *const sfx[] = {"", "-wal", "-shm"};
 		for (size_t i = 0; i < 3; i++) {

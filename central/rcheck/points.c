@@ -77,8 +77,14 @@ static int append_covered(struct store *s, struct store_points_entry *e, struct 
 static int in_tx(struct store *s, struct store_points_entry *e, struct points_result *out)
 {
 	int rc = s->ops->begin(s);
-	if (rc)
+	/* the resident's balance, read and then spent, by one central at a time
+	 * (a no-op on SQLite, whose writers are serialised already) */
+	if (!rc)
+		rc = s->ops->lock(s, STORE_LOCK_RESIDENT, e->resident);
+	if (rc) {
+		s->ops->rollback(s);
 		return rc;
+	}
 	if (e->key[0]) {
 		int got = s->ops->points_by_key(s, e->key, &out->entry);
 		if (got == 1) {

@@ -236,8 +236,14 @@ int rcheck_claim(struct store *s, const char *token_or_url, int64_t resident, co
 	if (resident <= 0 || !points_text_ok(actor, STORE_POINTS_ACTOR_MAX, false))
 		return WF_EINVAL;
 	int rc = s->ops->begin(s);
-	if (rc)
+	/* the claimant's daily limit and balance, read and then used, by one
+	 * central at a time (a no-op on SQLite, whose writers are serialised) */
+	if (!rc)
+		rc = s->ops->lock(s, STORE_LOCK_RESIDENT, resident);
+	if (rc) {
+		s->ops->rollback(s);
 		return rc;
+	}
 	out->status = RCHECK_CLAIMED; /* until a check says otherwise */
 	rc = claim_in_tx(s, token_or_url, resident, actor, now_s, out);
 	if (!rc && out->status == RCHECK_CLAIMED)

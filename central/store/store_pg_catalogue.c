@@ -1,8 +1,565 @@
-/* store_pg_catalogue.c — the PostgreSQL backend: rates, residents, staff, blocklist, card key, the
- * down-sync catalogue (store.h). */
+/*
+ * store_pg_catalogue.c — the PostgreSQL backend: rates, residents, staff,
+ * blocklist, card key and the down-sync catalogue (store.h), the twin of
+ * store_sqlite_catalogue.c.
+ *
+ * Every change takes a fresh revision from meta 'rev' (UPDATE ... RETURNING:
+ * the row stays locked until the transaction ends, so two centrals never
+ * share a revision and catalogue writes are serialised) and writes it on
+ * the row it changes; a removal leaves a tombstone at its revision. Because
+ * the revision is taken first, the checks that follow it (one card, one
+ * identity; a resident known or new) read what every earlier writer
+ * committed.
+ */
 #include "store_pg.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* The next revision; inside a transaction (locks the 'rev' row until it ends). */
+static int next_rev(struct pg_store *p, int64_t *rev)
+{
+	static const char sql[] = "UPDATE meta SET value = value + 1 WHERE key = 'rev' "
+	                          "RETURNING value";
+	return pg_value(p, sql, NULL, rev);
+}
+
+/*
+ * One catalogue row written at revision rev: sql with the revision as $1
+ * and the row's own values added by bind ($2 on). must_change: no row
+ * changed is WF_ENOENT.
+ */
+struct rev_write {
+	const char *sql;
+	void (*bind)(struct pg_params *pp, const void *row);
+	const void *row;
+	bool must_change;
+};
+
+static int write_at(struct pg_store *p, int64_t rev, const struct rev_write *w)
+{
+	struct pg_params pp = {0};
+	PGresult *r = NULL;
+	pg_p_i64(&pp, rev);
+	w->bind(&pp, w->row);
+	int rc = pg_run(p, w->sql, &pp, &r);
+	if (!rc && w->must_change && strcmp(PQcmdTuples(r), "0") == 0) {
+		store_set_err(&p->base, "no such id");
+		rc = WF_ENOENT;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* A fresh revision and the write, in the caller's transaction or its own. */
+static int rev_write(struct pg_store *p, const struct rev_write *w)
+{
+	int64_t rev = 0;
+	bool own = false;
+	int rc = pg_tx_begin(p, &own);
+	if (!rc)
+		rc = next_rev(p, &rev);
+	if (!rc)
+		rc = write_at(p, rev, w);
+	return pg_tx_end(p, own, rc);
+}
+
+/* An id and an optional text ($2 and $3), for changes by id. */
+struct id_text {
+	int64_t id;
+	const char *text;
+};
+
+static void bind_id_text(struct pg_params *pp, const void *row)
+{
+	const struct id_text *r = row;
+	pg_p_i64(pp, r->id);
+	if (r->text)
+		pg_p_text(pp, r->text);
+}
+
+/* The statements of a removal by id, per table (prepared by address). */
+struct removal {
+	const char *tomb;
+	const char *del;
+};
+
+static const struct removal remove_residents = {
+    "INSERT INTO tombstones(rev, tbl, key) SELECT $1, 'residents', id::text FROM residents "
+    "WHERE id = $2",
+    "DELETE FROM residents WHERE id = $1",
+};
+
+static const struct removal remove_staff = {
+    "INSERT INTO tombstones(rev, tbl, key) SELECT $1, 'staff', id::text FROM staff WHERE id = "
+    "$2",
+    "DELETE FROM staff WHERE id = $1",
+};
+
+/* Removes row id, leaving a tombstone at a fresh revision so incremental
+ * down-syncs delete it too. */
+static int remove_by_id(struct pg_store *p, const struct removal *how, int64_t id)
+{
+	struct id_text row = {id, NULL};
+	bool own = false;
+	int rc = pg_tx_begin(p, &own);
+	if (!rc)
+		rc = rev_write(p, &(struct rev_write){how->tomb, bind_id_text, &row, true});
+	if (!rc) {
+		struct pg_params pp = {0};
+		pg_p_i64(&pp, id);
+		rc = pg_run(p, how->del, &pp, NULL);
+	}
+	if (rc == WF_ENOENT)
+		store_set_err(&p->base, "no such id %lld", (long long)id);
+	return pg_tx_end(p, own, rc);
+}
+
+/*
+ * One card, one identity (DESIGN "Card identity"): a card enrolled to a
+ * resident or a staff member cannot be enrolled to anyone else. self_table
+ * and self_id name the row being written (it may keep its own card).
+ */
+static int card_free(struct pg_store *p, const char *card_hash, const char *self_table,
+                     int64_t self_id)
+{
+	static const char *const sql[] = {
+	    "SELECT id FROM residents WHERE card_hash = $1 AND NOT ($2::text = 'residents' AND id "
+	    "= $3)",
+	    "SELECT id FROM staff WHERE card_hash = $1 AND NOT ($2::text = 'staff' AND id = $3)",
+	};
+	for (int i = 0; i < 2; i++) {
+		struct pg_params pp = {0};
+		pg_p_text(&pp, card_hash);
+		pg_p_text(&pp, self_table);
+		pg_p_i64(&pp, self_id);
+		int64_t holder = 0;
+		int rc = pg_value(p, sql[i], &pp, &holder);
+		if (rc == WF_OK) {
+			store_set_err(&p->base,
+			              "this card is already enrolled to %s %lld; one card, one "
+			              "identity: remove it there first",
+			              i == 0 ? "resident" : "staff member", (long long)holder);
+			return WF_EEXIST;
+		}
+		if (rc != WF_ENOENT)
+			return rc;
+	}
+	return WF_OK;
+}
+
+/* A row that holds a card: a revision, the card checked free, the row written. */
+static int put_with_card(struct pg_store *p, const char *table, int64_t id, const char *card_hash,
+                         const struct rev_write *w)
+{
+	int64_t rev = 0;
+	bool own = false;
+	int rc = pg_tx_begin(p, &own);
+	if (!rc)
+		rc = next_rev(p, &rev);
+	if (!rc)
+		rc = card_free(p, card_hash, table, id);
+	if (!rc)
+		rc = write_at(p, rev, w);
+	return pg_tx_end(p, own, rc);
+}
+
+/* ---- categories and rates ---- */
+
+static void bind_category(struct pg_params *pp, const void *row)
+{
+	const struct wf_category *c = row;
+	pg_p_i64(pp, c->id);
+	pg_p_text(pp, c->code);
+	pg_p_text(pp, c->name);
+	pg_p_i64(pp, c->unit);
+	pg_p_i64(pp, c->rate_version);
+	pg_p_i64(pp, c->rate);
+	pg_p_i64(pp, c->min_qty);
+	pg_p_i64(pp, c->max_qty);
+	pg_p_i64(pp, c->daily_limit_qty);
+	pg_p_i64_or_null(pp, c->anon_cap_qty, c->has_anon_cap); /* NULL: no anonymous cap */
+}
+
+/* Appends the next rate version of c (c->rate_version set). In a transaction
+ * that holds the 'rev' row, so two centrals never pick one version. */
+static int rate_append(struct pg_store *p, struct wf_category *c, int64_t now_s)
+{
+	static const char sql[] =
+	    "INSERT INTO rates(category, version, unit, rate, created_s, anon_daily_cap) SELECT "
+	    "$1::integer, COALESCE(MAX(version), 0) + 1, $2, $3, $4, $5 FROM rates WHERE category "
+	    "= $1 RETURNING version";
+	struct pg_params pp = {0};
+	pg_p_i64(&pp, c->id);
+	pg_p_i64(&pp, c->unit);
+	pg_p_i64(&pp, c->rate);
+	pg_p_i64(&pp, now_s);
+	pg_p_i64_or_null(&pp, c->anon_cap_qty, c->has_anon_cap);
+	int64_t version = 0;
+	int rc = pg_value(p, sql, &pp, &version);
+	if (rc == WF_ENOENT) {
+		store_set_err(&p->base, "rate insert returned no version");
+		rc = WF_EIO;
+	}
+	if (!rc)
+		c->rate_version = (uint32_t)version;
+	return rc;
+}
+
+static int pg_rate_set(struct store *s, struct wf_category *c, int64_t now_s)
+{
+	/* The category row keeps the current rate; rates keeps every version. As
+	 * SQLite's INSERT OR REPLACE, a row holding the code under another id
+	 * gives way. */
+	static const char drop_code[] = "DELETE FROM categories WHERE code = $1 AND id <> $2";
+	static const char put[] =
+	    "INSERT INTO categories(rev, id, code, name, unit, rate_version, rate, min_qty, "
+	    "max_qty, daily_limit, anon_daily_cap) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON "
+	    "CONFLICT(id) DO UPDATE SET rev = $1, code = $3, name = $4, unit = $5, rate_version = "
+	    "$6, rate = $7, min_qty = $8, max_qty = $9, daily_limit = $10, anon_daily_cap = $11";
+	struct pg_store *p = PGS(s);
+	int64_t rev = 0;
+	bool own = false;
+	int rc = pg_tx_begin(p, &own);
+	if (!rc)
+		rc = next_rev(p, &rev);
+	if (!rc)
+		rc = rate_append(p, c, now_s);
+	if (!rc) {
+		struct pg_params pp = {0};
+		pg_p_text(&pp, c->code);
+		pg_p_i64(&pp, c->id);
+		rc = pg_run(p, drop_code, &pp, NULL);
+	}
+	if (!rc)
+		rc = write_at(p, rev, &(struct rev_write){put, bind_category, c, false});
+	return pg_tx_end(p, own, rc);
+}
+
+static int pg_rate_get(struct store *s, uint16_t category, uint32_t version, struct store_rate *out)
+{
+	static const char sql[] = "SELECT unit, rate, created_s, anon_daily_cap FROM rates WHERE "
+	                          "category = $1 AND version = $2";
+	struct pg_params pp = {0};
+	pg_p_i64(&pp, category);
+	pg_p_i64(&pp, version);
+	PGresult *r = NULL;
+	int rc = pg_run(PGS(s), sql, &pp, &r);
+	if (rc)
+		return rc;
+	if (PQntuples(r) == 1) {
+		out->category = category;
+		out->version = version;
+		out->unit = (enum wf_unit)pg_i64(r, 0, 0);
+		out->rate = pg_i64(r, 0, 1);
+		out->created_s = pg_i64(r, 0, 2);
+		out->has_anon_cap = !pg_isnull(r, 0, 3);
+		out->anon_cap_qty = pg_i64(r, 0, 3);
+	} else {
+		store_set_err(s, "no rate version %u for category %u", version, category);
+		rc = WF_ENOENT;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* ---- residents, staff, blocklist ---- */
+
+static void bind_resident(struct pg_params *pp, const void *row)
+{
+	const struct store_resident *r = row;
+	pg_p_i64(pp, r->id);
+	pg_p_text(pp, r->card_hash);
+	pg_p_text(pp, r->name);
+	pg_p_text(pp, r->status);
+	pg_p_text(pp, r->block_reason);
+	pg_p_i64(pp, r->points_balance);
+}
+
+static int pg_resident_put(struct store *s, const struct store_resident *r)
+{
+	/* points_balance is the opening balance of a new resident: an 'adjusted'
+	 * entry of the points ledger in the same transaction; an update keeps
+	 * the balance. The revision first: a second central putting the same
+	 * new resident waits, then sees it known. */
+	static const char put[] =
+	    "INSERT INTO residents(rev, id, card_hash, name, status, block_reason, points_base) "
+	    "VALUES($1,$2,$3,$4,$5,$6,$7) ON CONFLICT(id) DO UPDATE SET card_hash = $3, name = $4, "
+	    "status = $5, block_reason = $6, rev = $1";
+	struct pg_store *p = PGS(s);
+	char status[16];
+	int64_t rev = 0;
+	bool own = false;
+	int rc = pg_tx_begin(p, &own);
+	if (!rc)
+		rc = next_rev(p, &rev);
+	int known = rc ? rc : s->ops->resident_status(s, r->id, status);
+	rc = known < 0 ? known : card_free(p, r->card_hash, "residents", r->id);
+	if (!rc)
+		rc = write_at(p, rev, &(struct rev_write){put, bind_resident, r, false});
+	if (!rc && known == 0 && r->points_balance != 0) {
+		struct store_points_entry e = {.resident = r->id,
+		                               .kind = STORE_POINTS_ADJUSTED,
+		                               .points = r->points_balance,
+		                               .at_s = (int64_t)time(NULL),
+		                               .actor = "resident add",
+		                               .reason = "opening balance"};
+		rc = s->ops->points_append(s, &e, NULL);
+	}
+	return pg_tx_end(p, own, rc);
+}
+
+static int pg_resident_block(struct store *s, int64_t id, const char *reason)
+{
+	static const char sql[] = "UPDATE residents SET status = 'blocked', block_reason = $3, "
+	                          "rev = $1 WHERE id = $2";
+	struct id_text row = {id, reason ? reason : ""};
+	int rc = rev_write(PGS(s), &(struct rev_write){sql, bind_id_text, &row, true});
+	if (rc == WF_ENOENT)
+		store_set_err(s, "no such id %lld", (long long)id);
+	return rc;
+}
+
+static int pg_resident_remove(struct store *s, int64_t id)
+{
+	return remove_by_id(PGS(s), &remove_residents, id);
+}
+
+static int pg_resident_touch(struct store *s, int64_t id)
+{
+	static const char sql[] = "UPDATE residents SET rev = $1 WHERE id = $2";
+	struct id_text row = {id, NULL};
+	int rc = rev_write(PGS(s), &(struct rev_write){sql, bind_id_text, &row, true});
+	return rc == WF_ENOENT ? WF_OK : rc; /* a resident central does not know */
+}
+
+static void bind_staff(struct pg_params *pp, const void *row)
+{
+	const struct store_staff *r = row;
+	pg_p_i64(pp, r->id);
+	pg_p_text(pp, r->card_hash);
+	pg_p_text(pp, r->name);
+	pg_p_text(pp, r->role);
+	pg_p_text(pp, r->pin_hash);
+}
+
+static int pg_staff_put(struct store *s, const struct store_staff *r)
+{
+	static const char sql[] =
+	    "INSERT INTO staff(rev, id, card_hash, name, role, pin_hash) VALUES($1,$2,$3,$4,$5,$6) "
+	    "ON CONFLICT(id) DO UPDATE SET rev = $1, card_hash = $3, name = $4, role = $5, "
+	    "pin_hash = $6";
+	return put_with_card(PGS(s), "staff", r->id, r->card_hash,
+	                     &(struct rev_write){sql, bind_staff, r, false});
+}
+
+static int pg_staff_remove(struct store *s, int64_t id)
+{
+	return remove_by_id(PGS(s), &remove_staff, id);
+}
+
+static void bind_block(struct pg_params *pp, const void *row)
+{
+	const struct store_block *b = row;
+	pg_p_text(pp, b->card_hash);
+	pg_p_text(pp, b->reason);
+}
+
+static int pg_block_put(struct store *s, const struct store_block *b)
+{
+	static const char sql[] = "INSERT INTO blocklist(rev, card_hash, reason) VALUES($1,$2,$3) "
+	                          "ON CONFLICT(card_hash) DO UPDATE SET rev = $1, reason = $3";
+	return rev_write(PGS(s), &(struct rev_write){sql, bind_block, b, false});
+}
+
+static int pg_card_key_get(struct store *s, uint32_t *version, uint8_t key[32])
+{
+	static const char sql[] = "SELECT (SELECT value FROM meta WHERE key = 'card_key_version'), "
+	                          "(SELECT bytes FROM meta WHERE key = 'card_key')";
+	PGresult *r = NULL;
+	int rc = pg_run(PGS(s), sql, NULL, &r);
+	if (rc)
+		return rc;
+	uint8_t got[32];
+	size_t len = 0;
+	if (PQntuples(r) == 1 && pg_bytes(r, 0, 1, got, sizeof got, &len) == WF_OK &&
+	    len == sizeof got) {
+		*version = (uint32_t)pg_i64(r, 0, 0);
+		memcpy(key, got, sizeof got);
+	} else {
+		store_set_err(s, "no card key");
+		rc = WF_ENOENT;
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* ---- the down-sync reads: one row to one callback ---- */
+
+/* Runs sql ($1 = param when with_param) and calls row(r, i, ctx) for each
+ * row; a non-zero return stops early (not an error). */
+static int each(struct pg_store *p, const char *sql, bool with_param, int64_t param,
+                int (*row)(const PGresult *r, int i, void *ctx), void *ctx)
+{
+	struct pg_params pp = {0};
+	if (with_param)
+		pg_p_i64(&pp, param);
+	PGresult *r = NULL;
+	int rc = pg_run(p, sql, &pp, &r);
+	for (int i = 0; !rc && i < PQntuples(r); i++)
+		if (row(r, i, ctx))
+			break;
+	PQclear(r);
+	return rc;
+}
+
+static int category_row(const PGresult *r, int i, void *ctx)
+{
+	const struct store_catalog_fns *f = ctx;
+	struct wf_category c;
+	memset(&c, 0, sizeof c);
+	c.id = (uint16_t)pg_i64(r, i, 0);
+	pg_text(r, i, 1, c.code, sizeof c.code);
+	pg_text(r, i, 2, c.name, sizeof c.name);
+	c.unit = (enum wf_unit)pg_i64(r, i, 3);
+	c.rate_version = (uint32_t)pg_i64(r, i, 4);
+	c.rate = pg_i64(r, i, 5);
+	c.min_qty = pg_i64(r, i, 6);
+	c.max_qty = pg_i64(r, i, 7);
+	c.daily_limit_qty = pg_i64(r, i, 8);
+	c.has_anon_cap = !pg_isnull(r, i, 9);
+	c.anon_cap_qty = pg_i64(r, i, 9);
+	return f->category(f->ctx, &c);
+}
+
+static int resident_row(const PGresult *r, int i, void *ctx)
+{
+	const struct store_catalog_fns *f = ctx;
+	struct store_resident res;
+	res.id = pg_i64(r, i, 0);
+	pg_text(r, i, 1, res.card_hash, sizeof res.card_hash);
+	pg_text(r, i, 2, res.name, sizeof res.name);
+	pg_text(r, i, 3, res.status, sizeof res.status);
+	pg_text(r, i, 4, res.block_reason, sizeof res.block_reason);
+	res.points_balance = pg_i64(r, i, 5);
+	return f->resident(f->ctx, &res);
+}
+
+static int staff_row(const PGresult *r, int i, void *ctx)
+{
+	const struct store_catalog_fns *f = ctx;
+	struct store_staff st;
+	st.id = pg_i64(r, i, 0);
+	pg_text(r, i, 1, st.card_hash, sizeof st.card_hash);
+	pg_text(r, i, 2, st.name, sizeof st.name);
+	pg_text(r, i, 3, st.role, sizeof st.role);
+	pg_text(r, i, 4, st.pin_hash, sizeof st.pin_hash);
+	return f->staff(f->ctx, &st);
+}
+
+static int block_row(const PGresult *r, int i, void *ctx)
+{
+	const struct store_catalog_fns *f = ctx;
+	struct store_block b;
+	pg_text(r, i, 0, b.card_hash, sizeof b.card_hash);
+	pg_text(r, i, 1, b.reason, sizeof b.reason);
+	return f->block(f->ctx, &b);
+}
+
+static int deleted_row(const PGresult *r, int i, void *ctx)
+{
+	const struct store_catalog_fns *f = ctx;
+	char tbl[32], key[80];
+	pg_text(r, i, 0, tbl, sizeof tbl);
+	pg_text(r, i, 1, key, sizeof key);
+	return f->deleted(f->ctx, tbl, key);
+}
+
+static int rate_row(const PGresult *r, int i, void *ctx)
+{
+	const struct store_catalog_fns *f = ctx;
+	struct store_rate rt;
+	rt.category = (uint16_t)pg_i64(r, i, 0);
+	rt.version = (uint32_t)pg_i64(r, i, 1);
+	rt.unit = (enum wf_unit)pg_i64(r, i, 2);
+	rt.rate = pg_i64(r, i, 3);
+	rt.created_s = pg_i64(r, i, 4);
+	rt.has_anon_cap = !pg_isnull(r, i, 5);
+	rt.anon_cap_qty = pg_i64(r, i, 5);
+	return f->rate(f->ctx, &rt);
+}
+
+/* Each table of the down-sync: its query (rows changed after $1) and its reader. */
+static int catalog_tables(struct pg_store *p, int64_t since, struct store_catalog_fns *f)
+{
+	static const char categories[] =
+	    "SELECT id, code, name, unit, rate_version, rate, min_qty, max_qty, daily_limit, "
+	    "anon_daily_cap FROM categories WHERE rev > $1 ORDER BY id";
+	static const char residents[] =
+	    "SELECT r.id, r.card_hash, r.name, r.status, r.block_reason, COALESCE((SELECT balance "
+	    "FROM points_totals WHERE resident = r.id), 0) FROM residents r WHERE r.rev > $1 ORDER "
+	    "BY r.id";
+	static const char staff[] = "SELECT id, card_hash, name, role, pin_hash FROM staff WHERE "
+	                            "rev > $1 ORDER BY id";
+	static const char blocks[] = "SELECT card_hash, reason FROM blocklist WHERE rev > $1 "
+	                             "ORDER BY card_hash";
+	static const char deleted[] = "SELECT tbl, key FROM tombstones WHERE rev > $1 ORDER BY rev";
+	static const char rates[] = "SELECT category, version, unit, rate, created_s, "
+	                            "anon_daily_cap FROM rates ORDER BY category, version";
+	int rc = WF_OK;
+	if (f->category)
+		rc = each(p, categories, true, since, category_row, f);
+	if (!rc && f->resident)
+		rc = each(p, residents, true, since, resident_row, f);
+	if (!rc && f->staff)
+		rc = each(p, staff, true, since, staff_row, f);
+	if (!rc && f->block)
+		rc = each(p, blocks, true, since, block_row, f);
+	if (!rc && f->deleted && since >= 0)
+		rc = each(p, deleted, true, since, deleted_row, f);
+	if (!rc && f->rate)
+		rc = each(p, rates, false, 0, rate_row, f);
+	return rc;
+}
+
+static int pg_catalog_read(struct store *s, int64_t since_rev, const struct store_catalog_fns *f,
+                           int64_t *rev_now)
+{
+	/* One snapshot (REPEATABLE READ) so the cursor matches exactly what was
+	 * read: at READ COMMITTED each statement would see its own moment. */
+	static const char rev_sql[] = "SELECT value FROM meta WHERE key = 'rev'";
+	struct pg_store *p = PGS(s);
+	struct store_catalog_fns fns = *f;
+	bool own = !p->in_tx;
+	int rc = own ? pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") : WF_OK;
+	if (rc)
+		return rc;
+	p->in_tx = true;
+	if (rev_now)
+		rc = pg_value(p, rev_sql, NULL, rev_now);
+	if (!rc)
+		rc = catalog_tables(p, since_rev < 0 ? -1 : since_rev, &fns);
+	if (!own)
+		return rc;
+	if (rc) {
+		s->ops->rollback(s);
+		return rc;
+	}
+	return s->ops->commit(s);
+}
 
 void store_pg_fill_catalogue(struct store_ops *ops)
 {
-	(void)ops; /* not yet: issue 13 */
+	ops->rate_set = pg_rate_set;
+	ops->rate_get = pg_rate_get;
+	ops->resident_put = pg_resident_put;
+	ops->resident_block = pg_resident_block;
+	ops->resident_remove = pg_resident_remove;
+	ops->resident_touch = pg_resident_touch;
+	ops->staff_put = pg_staff_put;
+	ops->staff_remove = pg_staff_remove;
+	ops->block_put = pg_block_put;
+	ops->card_key_get = pg_card_key_get;
+	ops->catalog_read = pg_catalog_read;
 }

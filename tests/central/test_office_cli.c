@@ -4,7 +4,8 @@
  * off, asked twice, a mismatch refused), and the real `wufei-central user
  * add|passwd|role|remove|list`, `staff add` (its old --pin refused),
  * `token add|list|revoke` (the raw token not in the database file) and
- * `audit list` (escaped for the terminal).
+ * `audit list` (escaped for the terminal). On SQLite files, and on
+ * PostgreSQL in the _pg twin (testdb.h).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 #include "office.h"
 #include "office_secret.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 static char g_dir[256], g_url[320], g_path[300];
@@ -39,7 +41,7 @@ static int setup(void **state)
 	snprintf(g_dir, sizeof g_dir, "/tmp/wufei-office-cli-XXXXXX");
 	assert_non_null(mkdtemp(g_dir));
 	snprintf(g_path, sizeof g_path, "%s/central.db", g_dir);
-	snprintf(g_url, sizeof g_url, "sqlite:%s", g_path);
+	assert_int_equal(testdb_url(g_url, sizeof g_url, g_path), 0);
 	return 0;
 }
 
@@ -48,6 +50,24 @@ static int teardown(void **state)
 	(void)state;
 	wf_test_sh(NULL, 0, "rm -rf '%s'", g_dir);
 	return 0;
+}
+
+/* 1 when text is in the database: SQLite, in its files; PostgreSQL, in any
+ * column of the office's tables (every column as text, bytea as hex). */
+static int stored(const char *text)
+{
+	if (!testdb_is_pg())
+		return wf_test_sh(NULL, 0, "grep -q -F '%s' '%s'*", text, g_path) == 0;
+	char sql[600];
+	snprintf(sql, sizeof sql,
+	         "SELECT (SELECT count(*) FROM office_tokens x WHERE strpos(x::text, '%s') > 0) + "
+	         "(SELECT count(*) FROM office_audit x WHERE strpos(x::text, '%s') > 0) + "
+	         "(SELECT count(*) FROM office_users x WHERE strpos(x::text, '%s') > 0) + "
+	         "(SELECT count(*) FROM office_sessions x WHERE strpos(x::text, '%s') > 0)",
+	         text, text, text, text);
+	long n = testdb_count(g_url, sql);
+	assert_true(n >= 0);
+	return n > 0;
 }
 
 /* A pty: *master and *slave fds (the slave opened read-write). */
@@ -206,17 +226,21 @@ static int cli_pty_echo(const char *const *args, const char *first, const char *
 	/* our slave fd stays open (to look at the terminal after), so the end
 	 * shows as the child's exit, not as EIO on the master */
 	int st = 0;
+	bool exited = false;
 	for (;;) {
-		pid_t w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			break;
+		exited = exited || waitpid(pid, &st, WNOHANG) == pid;
 		struct pollfd p = {.fd = master, .events = POLLIN};
-		if (poll(&p, 1, 50) == 1) {
+		/* after the exit, what it wrote last is still to be read: drain it */
+		if (poll(&p, 1, exited ? 0 : 50) == 1) {
 			size_t got = strlen(seen);
 			ssize_t k = read(master, seen + got, cap - 1 - got);
 			if (k > 0)
 				seen[got + (size_t)k] = '\0';
+			if (k > 0 && got + (size_t)k < cap - 1)
+				continue;
 		}
+		if (exited)
+			break;
 	}
 	struct termios tio;
 	*echo_after = tcgetattr(slave, &tio) == 0 && (tio.c_lflag & ECHO);
@@ -326,6 +350,15 @@ static void test_staff_pin(void **state)
 {
 	(void)state;
 	char out[4096];
+	struct store *s = NULL;
+	char why[200];
+	assert_int_equal(store_open(g_url, &s, why, sizeof why), 0);
+	bool staff_ops = s->ops->staff_put && s->ops->catalog_read && s->ops->card_key_get;
+	store_close(s);
+	if (!staff_ops) {
+		print_message("staff ops not in this backend yet (issue 13): skipped\n");
+		skip();
+	}
 	const char *args[] = {"staff",  "add", "--id",   "7",     "--card", "em4100:0014868982",
 	                      "--name", "C",   "--role", "staff", "--pin",  "1234",
 	                      NULL};
@@ -354,8 +387,9 @@ static void test_tokens_and_audit(void **state)
 	                 0);
 	assert_int_equal(sscanf(out, "%127s", tok), 1);
 	assert_int_equal(strlen(tok), OFFICE_TOKEN_TEXT - 1);
-	/* stored only hashed: neither the token nor its hex part is in any file */
-	assert_int_equal(wf_test_sh(NULL, 0, "grep -c '%s' '%s'*", tok + 4, g_path), 1);
+	/* stored only hashed: neither the token nor its hex part is in the database */
+	assert_int_equal(stored("Shop A"), 1);
+	assert_int_equal(stored(tok + 4), 0);
 	assert_int_equal(
 	    harness_cli(g_url, out, sizeof out, (const char *[]){"token", "list", NULL}), 0);
 	assert_non_null(strstr(out, "1\tShop A\tredeem"));
@@ -379,7 +413,10 @@ static void test_tokens_and_audit(void **state)
 	    harness_cli(g_url, out, sizeof out, (const char *[]){"audit", "list", NULL}), 0);
 	assert_non_null(strstr(out, "token_add\t1 for Shop A"));
 	assert_non_null(strstr(out, "token_revoke\t1"));
-	assert_non_null(strstr(out, "evil\\x1b[2J\t1.2.3.4\tlogin_failed\tbad\\x07 \\xff bytes"));
+	/* PostgreSQL's text is UTF-8: the store keeps a byte that is not as "\xff" */
+	assert_non_null(strstr(
+	    out, testdb_is_pg() ? "evil\\x1b[2J\t1.2.3.4\tlogin_failed\tbad\\x07 \\x5cxff bytes"
+	                        : "evil\\x1b[2J\t1.2.3.4\tlogin_failed\tbad\\x07 \\xff bytes"));
 	assert_null(strchr(out, 0x1b));
 	assert_null(strchr(out, 0x07));
 }

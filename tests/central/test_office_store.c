@@ -1,8 +1,10 @@
 /*
- * test_office_store.c — central/office/ on a real SQLite store: roles and
+ * test_office_store.c — central/office/ on a real store (SQLite, and
+ * PostgreSQL in the _pg twin: testdb.h): roles and
  * what they may do, Argon2id passwords (and rehashing an outdated hash),
  * logins slowed after failures (kept in the store: another handle on the
- * same file sees them), sessions with their idle and absolute expiry, CSRF
+ * same database sees them, and failures two processes add at once are all
+ * counted), sessions with their idle and absolute expiry, CSRF
  * checks, the audit log, API tokens stored only hashed; and the pure form,
  * cookie and escaping pieces of office_form.h.
  */
@@ -16,11 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <sodium.h>
 
 #include "office.h"
 #include "office_form.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 #define T0 INT64_C(1796000000)
@@ -39,7 +45,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof f->dir, "/tmp/wufei-office-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof f->path, "%s/central.db", f->dir);
-	snprintf(f->url, sizeof f->url, "sqlite:%s", f->path);
+	assert_int_equal(testdb_url(f->url, sizeof f->url, f->path), 0);
 	assert_int_equal(store_open(f->url, &f->s, why, sizeof why), 0);
 	*state = f;
 	return 0;
@@ -79,6 +85,24 @@ static int audit_count(struct store *s, const char *action)
 	const char *ctx[2] = {action, (const char *)&n};
 	assert_int_equal(s->ops->audit_list(s, count_audit, (void *)ctx), 0);
 	return n;
+}
+
+/* 1 when text is in the database: SQLite, in its files; PostgreSQL, in any
+ * column of the office's tables (every column as text, bytea as hex). */
+static int stored(struct fx *f, const char *text)
+{
+	if (!testdb_is_pg())
+		return wf_test_sh(NULL, 0, "grep -q -F '%s' '%s'*", text, f->path) == 0;
+	char sql[600];
+	snprintf(sql, sizeof sql,
+	         "SELECT (SELECT count(*) FROM office_tokens x WHERE strpos(x::text, '%s') > 0) + "
+	         "(SELECT count(*) FROM office_audit x WHERE strpos(x::text, '%s') > 0) + "
+	         "(SELECT count(*) FROM office_users x WHERE strpos(x::text, '%s') > 0) + "
+	         "(SELECT count(*) FROM office_sessions x WHERE strpos(x::text, '%s') > 0)",
+	         text, text, text, text);
+	long n = testdb_count(f->url, sql);
+	assert_true(n >= 0);
+	return n > 0;
 }
 
 static void test_roles(void **state)
@@ -151,11 +175,12 @@ static void test_sessions(void **state)
 	/* only the id's hash is stored: the cookie's text is not in the file */
 	char sql[300];
 	snprintf(sql, sizeof sql,
-	         "SELECT count(*) FROM office_sessions WHERE hex(id_hash) = upper('%s')",
+	         testdb_is_pg()
+	             ? "SELECT count(*) FROM office_sessions WHERE encode(id_hash, 'hex') = '%s'"
+	             : "SELECT count(*) FROM office_sessions WHERE lower(hex(id_hash)) = '%s'",
 	         res.cookie);
-	char out[64];
-	assert_int_equal(wf_test_sh(out, sizeof out, "sqlite3 '%s' \"%s\"", f->path, sql), 0);
-	assert_int_equal(strtol(out, NULL, 10), 0);
+	assert_int_equal(testdb_count(f->url, sql), 0);
+	assert_int_equal(testdb_count(f->url, "SELECT count(*) FROM office_sessions"), 1);
 
 	assert_int_equal(office_session_find(f->s, res.cookie, T0 + 60, &who), 1);
 	assert_string_equal(who.user.name, "alice");
@@ -198,6 +223,72 @@ static void test_sessions(void **state)
 	assert_int_equal(f->s->ops->user_remove(f->s, "alice"), 1);
 	assert_int_equal(office_session_find(f->s, res.cookie, T0, &who), 0);
 	assert_int_equal(f->s->ops->user_remove(f->s, "alice"), 0);
+}
+
+struct names {
+	char text[256];
+	int stop_after; /* 0: all */
+	int n;
+};
+
+static int name_of(void *ctx, const struct store_user *u)
+{
+	struct names *x = ctx;
+	size_t len = strlen(x->text);
+	snprintf(x->text + len, sizeof x->text - len, "%s:%s ", u->name, u->role);
+	return ++x->n == x->stop_after;
+}
+
+/* The store's side of users: a taken name refused, found by name and id,
+ * listed by name (a callback may stop it), changes to no one are 0, and a
+ * new password ends the user's sessions, however many. */
+static void test_user_ops(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = f->s;
+	add_user(s, "zoe", "zoe's password", "viewer");
+	add_user(s, "adam", "adam's password", "admin");
+	struct store_user u = {.created_s = T0 + 1};
+	snprintf(u.name, sizeof u.name, "zoe");
+	snprintf(u.role, sizeof u.role, "admin");
+	snprintf(u.pw_hash, sizeof u.pw_hash, "x");
+	assert_int_equal(s->ops->user_add(s, &u), WF_EEXIST);
+	assert_non_null(strstr(s->err, "'zoe'"));
+	struct store_user got;
+	assert_int_equal(s->ops->user_get(s, "zoe", 0, &got), 1);
+	assert_string_equal(got.role, "viewer");
+	assert_int_equal(got.created_s, T0);
+	assert_int_equal(got.changed_s, T0);
+	int64_t zoe = got.id;
+	memset(&got, 0, sizeof got);
+	assert_int_equal(s->ops->user_get(s, NULL, zoe, &got), 1);
+	assert_string_equal(got.name, "zoe");
+	assert_int_equal(s->ops->user_get(s, "eve", 0, &got), 0);
+	assert_int_equal(s->ops->user_get(s, NULL, zoe + 100, &got), 0);
+	struct names all = {0}, first = {.stop_after = 1};
+	assert_int_equal(s->ops->user_list(s, name_of, &all), 0);
+	assert_string_equal(all.text, "adam:admin zoe:viewer ");
+	assert_int_equal(s->ops->user_list(s, name_of, &first), 0);
+	assert_string_equal(first.text, "adam:admin ");
+	assert_int_equal(s->ops->user_update(s, "eve", NULL, "admin", T0 + 2), 0);
+	assert_int_equal(s->ops->user_remove(s, "eve"), 0);
+	/* two sessions of zoe's, one of adam's: zoe's new password ends hers only */
+	struct office_login a, b, c;
+	struct office_who who;
+	assert_int_equal(office_login(s, "zoe", "zoe's password", 14, "10.0.0.1", T0, &a), 0);
+	assert_int_equal(office_login(s, "zoe", "zoe's password", 14, "10.0.0.2", T0, &b), 0);
+	assert_int_equal(office_login(s, "adam", "adam's password", 15, "10.0.0.3", T0, &c), 0);
+	assert_int_equal(c.result, OFFICE_LOGIN_OK);
+	char hash[OFFICE_HASH_MAX];
+	assert_int_equal(office_password_hash("zoe's new one", 13, hash), 0);
+	assert_int_equal(s->ops->user_update(s, "zoe", hash, NULL, T0 + 3), 1);
+	assert_int_equal(office_session_find(s, a.cookie, T0 + 4, &who), 0);
+	assert_int_equal(office_session_find(s, b.cookie, T0 + 4, &who), 0);
+	assert_int_equal(office_session_find(s, c.cookie, T0 + 4, &who), 1);
+	assert_int_equal(s->ops->user_get(s, "zoe", 0, &got), 1);
+	assert_string_equal(got.role, "viewer");
+	assert_int_equal(got.changed_s, T0 + 3);
+	assert_int_equal(office_password_verify(got.pw_hash, "zoe's new one", 13, NULL), 1);
 }
 
 static void test_throttle(void **state)
@@ -245,6 +336,86 @@ static void test_throttle(void **state)
 	assert_int_equal(res.result, OFFICE_LOGIN_WRONG);
 }
 
+/* Two processes (two centrals) add failures for one key at once: every one
+ * is counted, the old ones both forget are gone, and the user is slowed. */
+static void test_throttle_two_processes(void **state)
+{
+	struct fx *f = *state;
+	enum { PER_PROCESS = 150 };
+	add_user(f->s, "bob", "bob's password", "viewer");
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(f->s->ops->login_failure_add(f->s, "user:old", T0 - 1000 + i, 0),
+		                 0);
+	int go[2];
+	assert_int_equal(pipe(go), 0);
+	pid_t kids[2];
+	for (int k = 0; k < 2; k++) {
+		kids[k] = fork();
+		assert_true(kids[k] >= 0);
+		if (kids[k] > 0)
+			continue;
+		close(go[1]);
+		struct store *s = NULL;
+		char why[200], c;
+		if (store_open(f->url, &s, why, sizeof why))
+			_exit(2);
+		if (read(go[0], &c, 1) != 0) /* both start when the parent closes the pipe */
+			_exit(3);
+		for (int i = 0; i < PER_PROCESS; i++) {
+			if (s->ops->login_failure_add(s, "user:bob", T0 + i, T0 - 500)) {
+				fprintf(stderr, "child %d: %s\n", k, s->err);
+				_exit(1);
+			}
+		}
+		store_close(s);
+		_exit(0);
+	}
+	close(go[0]);
+	close(go[1]);
+	for (int k = 0; k < 2; k++) {
+		int st = -1;
+		assert_int_equal(waitpid(kids[k], &st, 0), kids[k]);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	int64_t count = 0, last = 0;
+	assert_int_equal(f->s->ops->login_failures(f->s, "user:bob", T0 - 10, &count, &last), 0);
+	assert_int_equal(count, 2 * PER_PROCESS);
+	assert_int_equal(last, T0 + PER_PROCESS - 1);
+	assert_int_equal(f->s->ops->login_failures(f->s, "user:old", 0, &count, &last), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(last, 0);
+	struct office_login res;
+	assert_int_equal(
+	    office_login(f->s, "bob", "bob's password", 14, "10.0.0.3", T0 + PER_PROCESS, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_THROTTLED);
+	/* cleared by the next good login, for every central */
+	assert_int_equal(f->s->ops->login_failures_clear(f->s, "user:bob"), 0);
+	assert_int_equal(f->s->ops->login_failures(f->s, "user:bob", 0, &count, &last), 0);
+	assert_int_equal(count, 0);
+}
+
+/* A name cut inside a character (the store's keys keep 63 bytes of it) is
+ * throttled like any other, and its audit lines are kept. */
+static void test_throttle_long_name(void **state)
+{
+	struct fx *f = *state;
+	char name[128] = "a";
+	for (int i = 0; i < 30; i++)
+		memcpy(name + 1 + 3 * i, "长", 4); /* 3 bytes and the NUL */
+	struct office_login res;
+	char addr[32];
+	for (int i = 0; i < OFFICE_THROTTLE_FREE; i++) {
+		snprintf(addr, sizeof addr, "10.0.1.%d", i);
+		assert_int_equal(office_login(f->s, name, "guess", 5, addr, T0 + i, &res), 0);
+		assert_int_equal(res.result, OFFICE_LOGIN_WRONG);
+	}
+	assert_int_equal(office_login(f->s, name, "guess", 5, "10.0.2.1", T0 + 10, &res), 0);
+	assert_int_equal(res.result, OFFICE_LOGIN_THROTTLED);
+	assert_int_equal(audit_count(f->s, "login_failed"), OFFICE_THROTTLE_FREE);
+	assert_int_equal(audit_count(f->s, "login_throttled"), 1);
+}
+
 static void test_tokens(void **state)
 {
 	struct fx *f = *state;
@@ -257,10 +428,11 @@ static void test_tokens(void **state)
 	assert_int_equal(office_token_check(f->s, hdr, &got, scope), 1);
 	assert_int_equal(got, id);
 	assert_string_equal(scope, "redeem");
-	/* the raw token is nowhere in the database file */
+	/* the raw token is nowhere in the database (its name is) */
 	store_close(f->s);
 	f->s = NULL;
-	assert_int_equal(wf_test_sh(NULL, 0, "grep -c '%s' '%s'*", tok + 4, f->path), 1);
+	assert_int_equal(stored(f, "Shop A"), 1);
+	assert_int_equal(stored(f, tok + 4), 0);
 	char why[200];
 	assert_int_equal(store_open(f->url, &f->s, why, sizeof why), 0);
 	/* refusals */
@@ -332,7 +504,10 @@ int main(void)
 	    cmocka_unit_test(test_roles),
 	    cmocka_unit_test_setup_teardown(test_passwords, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_user_ops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_throttle_two_processes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_throttle_long_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 	    cmocka_unit_test(test_form),
 	    cmocka_unit_test(test_cookie_and_escape),

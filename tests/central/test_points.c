@@ -1,14 +1,17 @@
 /*
- * test_points.c — the points ledger on real SQLite files, through the store
+ * test_points.c — the points ledger on a real store (a SQLite file, or a
+ * PostgreSQL database in the _pg twin: testdb.h), through the store
  * interface and the rules (ingest, rcheck_claim, points.h): drops earn
  * entries at ingest and the down-sync balance is their sum; an old store's
  * base balances and drops become entries; redemptions never go below zero
  * and take each idempotency key once; a claim waits for the record, moves a
  * receipt's points once and only what fits the claimant's daily limit, and a
  * record contradicting a claim raises an alert. Then the concurrency proofs
- * with real SQLite locking: 64 threads, each with its OWN store handle on
- * the same file, claim one receipt (exactly one wins) and redeem more than
- * a balance holds (it stays at zero or above; every success is one entry).
+ * with the database's real locking: 64 threads, each with its OWN store
+ * handle (on PostgreSQL its own connection) on the same database, claim
+ * one receipt (exactly one wins), claim 64 receipts for one resident (the
+ * daily limit holds) and redeem more than a balance holds (it stays at zero
+ * or above; every success is one entry).
  */
 #define _XOPEN_SOURCE 700
 #include <pthread.h>
@@ -32,6 +35,7 @@
 #include "rcheck.h"
 #include "signing.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf.h"
 
 #ifndef WUFEI_FIXTURES_DIR
@@ -43,7 +47,7 @@
 /* A store on a fresh file: kiosk 7 with key 1 (pk/sk), paper rated 2000/t with a 20 kg daily limit.
  */
 struct env {
-	char dir[64], db[128], url[160];
+	char dir[64], db[128], url[1024];
 	uint8_t pk[32], sk[64];
 	uint8_t prev[WF_HASH_BYTES]; /* kiosk 7's chain so far */
 	struct store *s;
@@ -57,7 +61,7 @@ static void env_open(struct env *e)
 	snprintf(e->dir, sizeof e->dir, "/tmp/wufei-points-XXXXXX");
 	assert_non_null(mkdtemp(e->dir));
 	snprintf(e->db, sizeof e->db, "%s/c.db", e->dir);
-	snprintf(e->url, sizeof e->url, "sqlite:%s", e->db);
+	assert_int_equal(testdb_url(e->url, sizeof e->url, e->db), 0);
 	for (int i = 0; i < 32; i++)
 		seed[i] = (uint8_t)(1 + i);
 	signing_keypair_from_seed(seed, e->pk, e->sk);
@@ -168,8 +172,8 @@ static void test_earned_at_ingest(void **state)
 	json_decref(env_ingest(&e, d, 3));
 	assert_int_equal(balance_of(e.s, 1001), 10 + 2 + 10);
 	assert_int_equal(downsync_balance(e.s, 1001, -1), 22);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries"), 3);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries WHERE kind = 1 "
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 3);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 1 "
 	                                     "AND actor = 'kiosk' AND kiosk = 7"),
 	                 2);
 	/* the same batch again: duplicates, nothing earned twice */
@@ -181,12 +185,9 @@ static void test_earned_at_ingest(void **state)
 	assert_int_equal(balance_of(e.s, 1001), 22);
 	assert_int_equal(assert_totals_add_up(e.s), 1);
 	/* an entry is never changed or deleted, even by hand */
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(e.db, &db), SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE points_entries SET points = 99", 0, 0, 0),
-	                     SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM points_entries", 0, 0, 0), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_not_equal(testdb_exec(e.url, "UPDATE points_entries SET points = 99"), 0);
+	assert_int_not_equal(testdb_exec(e.url, "DELETE FROM points_entries"), 0);
+	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 22);
 	/* a balance that moves reaches the next incremental down-sync */
 	int64_t rev = 0;
 	struct store_catalog_fns none = {0};
@@ -217,6 +218,8 @@ static void test_old_store_migrated(void **state)
 	(void)state;
 	struct env e;
 	char why[512];
+	if (testdb_is_pg())
+		skip(); /* SQLite's own history: no PostgreSQL store is from before the ledger */
 	memset(&e, 0, sizeof e);
 	snprintf(e.dir, sizeof e.dir, "/tmp/wufei-points-XXXXXX");
 	assert_non_null(mkdtemp(e.dir));
@@ -238,17 +241,17 @@ static void test_old_store_migrated(void **state)
 	assert_int_equal(balance_of(e.s, 1001), 7 + 2);
 	assert_int_equal(balance_of(e.s, 1002), 0);
 	assert_int_equal(downsync_balance(e.s, 1001, -1), 9);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries WHERE resident = "
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE resident = "
 	                                     "1001 AND kind = 4 AND points = 7"),
 	                 1);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries WHERE resident = "
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE resident = "
 	                                     "1001 AND kind = 1 AND kiosk = 7 AND seq = 1"),
 	                 1);
 	assert_totals_add_up(e.s);
 	store_close(e.s);
 	/* a second open changes nothing */
 	assert_int_equal(store_open(e.url, &e.s, why, sizeof why), 0);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries"), 2);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 2);
 	env_close(&e);
 }
 
@@ -293,10 +296,10 @@ static void test_redeem_and_adjust(void **state)
 	assert_int_equal(points_adjust(e.s, 1001, 5, "goodwill", "admin", 17, &r), 0);
 	assert_int_equal(r.outcome, POINTS_DONE);
 	assert_int_equal(balance_of(e.s, 1001), 5);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries WHERE resident = "
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE resident = "
 	                                     "1001"),
 	                 4); /* opening, two redemptions, one adjustment */
-	assert_int_equal(harness_count(e.db, "SELECT SUM(points) FROM points_entries"), 5);
+	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 5);
 	assert_totals_add_up(e.s);
 	env_close(&e);
 }
@@ -323,8 +326,8 @@ static void test_claims(void **state)
 	/* before central holds the record: pending, nothing stored */
 	assert_int_equal(rcheck_claim(e.s, t1, 1001, "op", 50, &c), 0);
 	assert_int_equal(c.status, RCHECK_PENDING);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM claims"), 0);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries"), 0);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 0);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 0);
 	json_decref(env_ingest(&e, d, 5));
 	assert_int_equal(balance_of(e.s, 1001), 30);
 	/* 1001 has 15 of its 20 kg that day: only 5 kg of the 10 fit, 10 of 20 points */
@@ -364,8 +367,8 @@ static void test_claims(void **state)
 	assert_int_equal(rcheck_claim(e.s, forged, 1001, "op", 98, &c), 0);
 	assert_int_equal(c.status, RCHECK_NOT_GENUINE);
 	assert_int_equal(rcheck_claim(e.s, t5, 1001, "o\np", 98, &c), WF_EINVAL);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM claims"), 2);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries WHERE kind = 2"),
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 2);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 2"),
 	                 2);
 	/* a record contradicting the claimed receipt arrives: conflict, and an
 	 * alert naming the claim (resident, points) */
@@ -375,10 +378,10 @@ static void test_claims(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(res, 0), "status")),
 	                    "conflict");
 	json_decref(res);
-	assert_int_equal(harness_count(e.db,
-	                               "SELECT COUNT(*) FROM tamper_alerts WHERE reason = "
-	                               "'claim_conflict' AND kiosk = 7 AND seq = 1 AND detail "
-	                               "LIKE '%resident 1001 for 10 points by op;%'"),
+	assert_int_equal(testdb_count(e.url,
+	                              "SELECT COUNT(*) FROM tamper_alerts WHERE reason = "
+	                              "'claim_conflict' AND kiosk = 7 AND seq = 1 AND detail "
+	                              "LIKE '%resident 1001 for 10 points by op;%'"),
 	                 1);
 	assert_totals_add_up(e.s);
 	env_close(&e);
@@ -403,6 +406,18 @@ static void *claim_racer(void *arg)
 	snprintf(actor, sizeof actor, "op%d", r->i);
 	pthread_barrier_wait(r->go);
 	r->rc = rcheck_claim(r->s, r->token, 2001 + r->i, actor, 1000 + r->i, &r->claim);
+	return NULL;
+}
+
+/* Thread i claims receipt i (token: the i-th of a flat array) for resident 2001. */
+static void *claim_limit_racer(void *arg)
+{
+	struct racer *r = arg;
+	char actor[16];
+	snprintf(actor, sizeof actor, "op%d", r->i);
+	pthread_barrier_wait(r->go);
+	r->rc = rcheck_claim(r->s, r->token + (size_t)r->i * (RECEIPT_TOKEN_LEN + 1), 2001, actor,
+	                     1000 + r->i, &r->claim);
 	return NULL;
 }
 
@@ -466,10 +481,49 @@ static void test_claim_race(void **state)
 	for (int i = 0; i < THREADS; i++)
 		if (i != won)
 			assert_int_equal(rs[i].claim.claim.resident, 2001 + won);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM claims"), 1);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries"), 1);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 1);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 1);
 	assert_int_equal(balance_of(e.s, 2001 + won), 2);
-	assert_int_equal(harness_count(e.db, "SELECT SUM(points) FROM points_entries"), 2);
+	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 2);
+	assert_totals_add_up(e.s);
+	env_close(&e);
+}
+
+/* 64 receipts of 1 kg claimed at once for one resident with a 20 kg daily
+ * limit: exactly 20 fit, the others find the limit reached. */
+static void test_claim_limit_race(void **state)
+{
+	(void)state;
+	struct env e;
+	static struct racer rs[THREADS];
+	static struct pr_drop d[THREADS];
+	static char tokens[THREADS][RECEIPT_TOKEN_LEN + 1];
+	env_open(&e);
+	env_resident(&e, 2001, 0);
+	for (uint32_t i = 0; i < THREADS; i++) {
+		d[i] = (struct pr_drop){1 + i, 0, 1000};
+		pr_token(e.sk, 7, &d[i], tokens[i]);
+	}
+	json_decref(env_ingest(&e, d, THREADS));
+	race(&e, rs, claim_limit_racer, tokens[0]);
+	int claimed = 0;
+	int64_t qty = 0;
+	for (int i = 0; i < THREADS; i++) {
+		if (rs[i].claim.status == RCHECK_CLAIMED) {
+			claimed++;
+			qty += rs[i].claim.claim.qty;
+			assert_int_equal(rs[i].claim.claim.qty,
+			                 1000); /* each fits whole or not at all */
+		} else {
+			assert_int_equal(rs[i].claim.status, RCHECK_LIMIT_REACHED);
+		}
+	}
+	assert_int_equal(claimed, 20);
+	assert_int_equal(qty, 20000);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 20);
+	assert_int_equal(testdb_count(e.url, "SELECT SUM(qty) FROM claims WHERE resident = 2001"),
+	                 20000);
+	assert_int_equal(balance_of(e.s, 2001), 20 * 2);
 	assert_totals_add_up(e.s);
 	env_close(&e);
 }
@@ -500,9 +554,9 @@ static void test_redeem_race(void **state)
 	}
 	assert_int_equal(successes, 1000 / 50);
 	assert_int_equal(balance_of(e.s, 3001), 0);
-	assert_int_equal(harness_count(e.db, "SELECT COUNT(*) FROM points_entries WHERE kind = 3"),
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 3"),
 	                 successes);
-	assert_int_equal(harness_count(e.db, "SELECT SUM(points) FROM points_entries"), 0);
+	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 0);
 	assert_totals_add_up(e.s);
 	env_close(&e);
 }
@@ -512,7 +566,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_earned_at_ingest),  cmocka_unit_test(test_old_store_migrated),
 	    cmocka_unit_test(test_redeem_and_adjust), cmocka_unit_test(test_claims),
-	    cmocka_unit_test(test_claim_race),        cmocka_unit_test(test_redeem_race),
+	    cmocka_unit_test(test_claim_race),        cmocka_unit_test(test_claim_limit_race),
+	    cmocka_unit_test(test_redeem_race),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

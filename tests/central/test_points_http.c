@@ -1,6 +1,7 @@
 /*
  * test_points_http.c — claims and redemptions over real HTTP to a real
- * central: the test build wufei-central-crashtest (no crash point armed),
+ * central (its store a SQLite file, or PostgreSQL in the _pg twin): the
+ * test build wufei-central-crashtest (no crash point armed),
  * which alone takes the office actor from the body ("test_actor",
  * "test_partner") until the office's authentication is wired in
  * (api_points.c, office_actor_of). Without an actor every call is refused;
@@ -30,6 +31,7 @@
 #include "harness.h"
 #include "points_records.h"
 #include "store.h"
+#include "testdb.h"
 
 #define THREADS 64
 
@@ -177,7 +179,7 @@ static void test_claim_over_http(void **state)
 	assert_int_equal(status, 409);
 	assert_string_equal(str_of(j, "status"), "pending");
 	json_decref(j);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM claims"), 0);
+	assert_int_equal(testdb_count(f->db_url, "SELECT COUNT(*) FROM claims"), 0);
 	upload(f, &d, 1, prev, "stored");
 	/* 64 clients at once, each for its own resident: exactly one wins */
 	run_clients(f, cs, claim_client, token);
@@ -193,23 +195,23 @@ static void test_claim_over_http(void **state)
 		}
 	}
 	assert_int_not_equal(won, -1);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM claims"), 1);
+	assert_int_equal(testdb_count(f->db_url, "SELECT COUNT(*) FROM claims"), 1);
 	char sql[200];
 	snprintf(
 	    sql, sizeof sql,
 	    "SELECT COUNT(*) FROM points_entries WHERE kind = 2 AND resident = %d AND points = "
 	    "2 AND actor = 'op%d'",
 	    1001 + won, won);
-	assert_int_equal(harness_count(f->db_path, sql), 1);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM points_entries WHERE kind "
-	                                           "= 2"),
+	assert_int_equal(testdb_count(f->db_url, sql), 1);
+	assert_int_equal(testdb_count(f->db_url, "SELECT COUNT(*) FROM points_entries WHERE kind "
+	                                         "= 2"),
 	                 1);
 	/* a record contradicting the claimed receipt: conflict, and an alert naming the claim */
 	uint8_t fresh[WF_HASH_BYTES] = {0};
 	const struct pr_drop liar = {1, 0, 1100};
 	upload(f, &liar, 1, fresh, "conflict");
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM tamper_alerts WHERE "
-	                                           "reason = 'claim_conflict'"),
+	assert_int_equal(testdb_count(f->db_url, "SELECT COUNT(*) FROM tamper_alerts WHERE "
+	                                         "reason = 'claim_conflict'"),
 	                 1);
 	char out[4096];
 	assert_int_equal(fx_cli(f, out, sizeof out, (const char *[]){"points", "check", NULL}), 0);
@@ -250,11 +252,11 @@ static void test_redeem_over_http(void **state)
 		successes++;
 	}
 	assert_int_equal(successes, 20);
-	assert_int_equal(harness_count(f->db_path, "SELECT COUNT(*) FROM points_entries WHERE kind "
-	                                           "= 3 AND resident = 1064"),
+	assert_int_equal(testdb_count(f->db_url, "SELECT COUNT(*) FROM points_entries WHERE kind "
+	                                         "= 3 AND resident = 1064"),
 	                 successes);
-	assert_int_equal(harness_count(f->db_path, "SELECT SUM(points) FROM points_entries WHERE "
-	                                           "resident = 1064"),
+	assert_int_equal(testdb_count(f->db_url, "SELECT SUM(points) FROM points_entries WHERE "
+	                                         "resident = 1064"),
 	                 0);
 	/* a used key with other content */
 	char used_key[16];

@@ -18,6 +18,7 @@
  *     name neutralised), JSON, the terminal table, refused options.
  */
 #define _XOPEN_SOURCE 700
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,7 +30,6 @@
 
 #include <cmocka.h>
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "catalog.h"
 #include "harness.h"
@@ -37,6 +37,7 @@
 #include "record.h"
 #include "report.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf.h"
 
 #ifndef WUFEI_FIXTURES_DIR
@@ -66,7 +67,7 @@ static void env_open(struct env *e)
 	snprintf(e->dir, sizeof e->dir, "/tmp/wufei-report-XXXXXX");
 	assert_non_null(mkdtemp(e->dir));
 	snprintf(e->db, sizeof e->db, "%s/c.db", e->dir);
-	snprintf(e->url, sizeof e->url, "sqlite:%s", e->db);
+	assert_int_equal(testdb_url(e->url, sizeof e->url, e->db), 0);
 	assert_int_equal(store_open(e->url, &e->s, why, sizeof why), 0);
 	for (uint32_t k = 7; k <= 9; k++)
 		assert_int_equal(e->s->ops->kiosk_add(e->s, k, k == 9 ? "新村 9" : "kiosk", 1), 0);
@@ -340,42 +341,34 @@ static void test_daily_figures_and_filters(void **state)
 
 /* ---- the summaries against a recount ---- */
 
-/* The rows sql gives on db_path as text, one line a row: what two queries are compared by. */
-static char *dump(const char *db_path, const char *sql)
+/* Queries a and b give the same rows on the store at url (either backend). */
+static void same_rows(const char *url, const char *a, const char *b)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		for (int c = 0; c < sqlite3_column_count(st); c++)
-			fprintf(f, "%s%lld", c ? "|" : "", (long long)sqlite3_column_int64(st, c));
-		fputc('\n', f);
-	}
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	fclose(f);
-	return buf;
+	char q[4096];
+	snprintf(q, sizeof q,
+	         "SELECT (SELECT COUNT(*) FROM (%s EXCEPT %s) AS x) + (SELECT COUNT(*) FROM (%s "
+	         "EXCEPT %s) AS y)",
+	         a, b, b, a);
+	assert_int_equal(testdb_count(url, q), 0);
+	snprintf(q, sizeof q,
+	         "SELECT (SELECT COUNT(*) FROM (%s) AS x) - (SELECT COUNT(*) FROM (%s) AS y)", a,
+	         b);
+	assert_int_equal(testdb_count(url, q), 0);
 }
 
 static const char *const daily_sql =
-    "SELECT kiosk, local_day, category, drops, grams, pieces, points FROM report_daily "
-    "ORDER BY 1, 2, 3";
+    "SELECT kiosk, local_day, category, drops, grams, pieces, points FROM report_daily";
 static const char *const recount_sql =
     "SELECT kiosk, local_day, category, COUNT(*), SUM(CASE WHEN unit = 1 THEN qty ELSE 0 "
     "END), SUM(CASE WHEN unit = 2 THEN qty ELSE 0 END), SUM(points) FROM records WHERE kind = "
-    "1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
-static const char *const ranges_sql =
-    "SELECT kiosk, first_seq, last_seq FROM seq_ranges ORDER BY 1, 2";
+    "1 GROUP BY 1, 2, 3";
+static const char *const ranges_sql = "SELECT kiosk, first_seq, last_seq FROM seq_ranges";
 static const char *const reranges_sql =
     "SELECT kiosk, MIN(seq), MAX(seq) FROM (SELECT kiosk, seq, seq - ROW_NUMBER() OVER "
-    "(PARTITION BY kiosk ORDER BY seq) AS g FROM records) GROUP BY kiosk, g ORDER BY 1, 2";
+    "(PARTITION BY kiosk ORDER BY seq) AS g FROM records) AS r GROUP BY kiosk, g";
 
 static const char *const spans_sql =
-    "SELECT kiosk, seq, category, prev_seq, drops, grams FROM bin_spans ORDER BY 1, 2";
+    "SELECT kiosk, seq, category, prev_seq, drops, grams FROM bin_spans";
 static const char *const respans_sql =
     "SELECT kiosk, seq, category, prev, (SELECT COUNT(*) FROM records d WHERE d.kiosk = "
     "b.kiosk AND d.seq > b.prev AND d.seq < b.seq AND d.kind = 1 AND d.category = b.category "
@@ -383,24 +376,13 @@ static const char *const respans_sql =
     "AND d.seq > b.prev AND d.seq < b.seq AND d.kind = 1 AND d.category = b.category AND "
     "d.unit = 1) FROM (SELECT r.kiosk, r.seq, r.category, COALESCE((SELECT MAX(p.seq) FROM "
     "records p WHERE p.kind = 2 AND p.kiosk = r.kiosk AND p.category = r.category AND p.seq < "
-    "r.seq), 0) AS prev FROM records r WHERE r.kind = 2) b ORDER BY 1, 2";
+    "r.seq), 0) AS prev FROM records r WHERE r.kind = 2) b";
 
-static void summaries_equal_recount(const char *db_path)
+static void summaries_equal_recount(const char *url)
 {
-	char *a = dump(db_path, daily_sql), *b = dump(db_path, recount_sql);
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
-	a = dump(db_path, ranges_sql);
-	b = dump(db_path, reranges_sql);
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
-	a = dump(db_path, spans_sql);
-	b = dump(db_path, respans_sql);
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
+	same_rows(url, daily_sql, recount_sql);
+	same_rows(url, ranges_sql, reranges_sql);
+	same_rows(url, spans_sql, respans_sql);
 }
 
 #define RJ 300 /* records per kiosk in the random test */
@@ -450,7 +432,7 @@ static void test_summary_equals_recount(void **state)
 				held[k][first + i] = true;
 				kept[k][first + i] = i == 0 ? other : recs[k][first + i];
 			}
-		summaries_equal_recount(e.db);
+		summaries_equal_recount(e.url);
 	}
 	struct expect x = {0};
 	for (int k = 0; k < 2; k++)
@@ -465,6 +447,8 @@ static void test_summary_equals_recount(void **state)
 static void test_old_store_summarised(void **state)
 {
 	(void)state;
+	if (testdb_is_pg())
+		skip(); /* PostgreSQL stores start at the summaries' schema */
 	char dir[64] = "/tmp/wufei-report-XXXXXX", db_path[128], url[160], why[512];
 	assert_non_null(mkdtemp(dir));
 	snprintf(db_path, sizeof db_path, "%s/c.db", dir);
@@ -474,7 +458,7 @@ static void test_old_store_summarised(void **state)
 	assert_int_equal(store_open(url, &s, why, sizeof why), 0);
 	store_close(s);
 	assert_true(harness_count(db_path, "SELECT COUNT(*) FROM report_daily") > 0);
-	summaries_equal_recount(db_path);
+	summaries_equal_recount(url);
 	char cmd[300];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	assert_int_equal(system(cmd), 0);
@@ -728,7 +712,7 @@ static void test_bins_against_drops(void **state)
 	assert_int_equal(num(t, 2, "diff_percent"), 500);
 	assert_string_equal(text(t, 2, "check"), "CHECK");
 	report_free(&rep);
-	summaries_equal_recount(e.db);
+	summaries_equal_recount(e.url);
 	o.tolerance = 30; /* 3.0 %: the first is beyond it too */
 	o.filter.category = 1;
 	assert_int_equal(report_bins(e.s, &o, &rep), 0);
@@ -755,7 +739,7 @@ static void test_bins_out_of_order(void **state)
 	chain(r, 8, h);
 	for (int i = 7; i >= 0; i--) {
 		send(&e, 7, &h[i], 1, T0 + 600);
-		summaries_equal_recount(e.db);
+		summaries_equal_recount(e.url);
 	}
 	struct report_opts o;
 	struct report rep;
@@ -768,6 +752,66 @@ static void test_bins_out_of_order(void **state)
 	assert_int_equal(num(t, 2, "since_seq"), 4);
 	assert_int_equal(num(t, 2, "drop_grams"), 1000);
 	report_free(&rep);
+	env_close(&e);
+}
+
+/* ---- centrals closing one day together ---- */
+
+struct closer {
+	const char *url;
+	int rc;
+	int fresh; /* kiosk days this one closed */
+};
+
+static int count_fresh(void *ctx, uint32_t kiosk, int64_t close_no, int fresh)
+{
+	(void)kiosk;
+	(void)close_no;
+	((struct closer *)ctx)->fresh += fresh;
+	return 0;
+}
+
+static void *close_day(void *arg)
+{
+	struct closer *c = arg;
+	struct store *s = NULL;
+	char why[256];
+	c->rc = store_open(c->url, &s, why, sizeof why);
+	if (!c->rc)
+		c->rc = s->ops->day_close(s, DAY_C, 0, 0, T0, count_fresh, c);
+	store_close(s);
+	return NULL;
+}
+
+/* Eight centrals close day C at once (each its own connection): each of
+ * the three kiosks' day is closed once, by one of them, the others hear of
+ * that close; the totals are frozen once. */
+static void test_day_close_race(void **state)
+{
+	(void)state;
+	struct env e;
+	struct wf_record r[] = {drop(7, 1, DAY_C, 1, 1000, T0), drop(8, 1, DAY_C, 3, 700, T0)};
+	struct harness_rec h[2];
+	env_open(&e);
+	for (size_t i = 0; i < 2; i++) {
+		chain(&r[i], 1, &h[i]);
+		send(&e, r[i].kiosk, &h[i], 1, T0);
+	}
+	pthread_t t[8];
+	struct closer c[8];
+	for (int i = 0; i < 8; i++) {
+		c[i] = (struct closer){.url = e.url};
+		assert_int_equal(pthread_create(&t[i], NULL, close_day, &c[i]), 0);
+	}
+	int fresh = 0;
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(c[i].rc, WF_OK);
+		fresh += c[i].fresh;
+	}
+	assert_int_equal(fresh, 3);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM day_closes"), 3);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM close_totals"), 2);
 	env_close(&e);
 }
 
@@ -928,6 +972,7 @@ int main(void)
 	    cmocka_unit_test(test_bins_against_drops),
 	    cmocka_unit_test(test_bins_out_of_order),
 	    cmocka_unit_test(test_kiosk_day_close),
+	    cmocka_unit_test(test_day_close_race),
 	    cmocka_unit_test(test_command_formats),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

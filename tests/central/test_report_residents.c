@@ -41,6 +41,7 @@
 #include "report.h"
 #include "signing.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf.h"
 
 #ifndef WUFEI_FIXTURES_DIR
@@ -87,7 +88,7 @@ static void env_open(struct env *e)
 	snprintf(e->dir, sizeof e->dir, "/tmp/wufei-resrep-XXXXXX");
 	assert_non_null(mkdtemp(e->dir));
 	snprintf(e->db, sizeof e->db, "%s/c.db", e->dir);
-	snprintf(e->url, sizeof e->url, "sqlite:%s", e->db);
+	assert_int_equal(testdb_url(e->url, sizeof e->url, e->db), 0);
 	for (int i = 0; i < 32; i++)
 		seed[i] = (uint8_t)(7 + i);
 	signing_keypair_from_seed(seed, e->pk, e->sk);
@@ -521,17 +522,21 @@ static void test_alert_advice(void **state)
 
 /* The summaries the residents report reads equal a recount from the records,
  * claims and entries (what the triggers keep, and what the migration filled). */
-static void assert_summaries_recount(const char *db)
+static void assert_summaries_recount(const char *url)
 {
+	/* central's UTC day of an entry's time */
+	const char *utc = testdb_is_pg() ? "wf_utc_day(at_s)"
+	                                 : "CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER)";
 	static const char *const same[] = {
 	    /* each (day, resident, category) of drops: their credited quantity and points */
 	    "SELECT COUNT(*) FROM (SELECT local_day, resident, category, SUM(credited), "
 	    "SUM(points) FROM records WHERE kind = 1 AND resident IS NOT NULL GROUP BY 1, 2, 3 "
-	    "EXCEPT SELECT local_day, resident, category, credited, earned FROM resident_days)",
+	    "EXCEPT SELECT local_day, resident, category, credited, earned FROM resident_days) AS "
+	    "x",
 	    /* each of claims: their quantity and points */
 	    "SELECT COUNT(*) FROM (SELECT local_day, resident, category, SUM(qty), SUM(points) "
 	    "FROM claims WHERE resident IS NOT NULL GROUP BY 1, 2, 3 EXCEPT SELECT local_day, "
-	    "resident, category, claimed_qty, claimed FROM resident_days)",
+	    "resident, category, claimed_qty, claimed FROM resident_days) AS x",
 	    /* a row without drops has none counted, one without claims none claimed */
 	    "SELECT COUNT(*) FROM resident_days d WHERE (credited <> 0 OR earned <> 0) AND NOT "
 	    "EXISTS (SELECT 1 FROM records r WHERE r.kind = 1 AND r.resident = d.resident AND "
@@ -539,20 +544,23 @@ static void assert_summaries_recount(const char *db)
 	    "SELECT COUNT(*) FROM resident_days d WHERE (claimed_qty <> 0 OR claimed <> 0) AND NOT "
 	    "EXISTS (SELECT 1 FROM claims c WHERE c.resident = d.resident AND c.local_day = "
 	    "d.local_day AND c.category = d.category)",
-	    "SELECT COUNT(*) FROM (SELECT CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER), "
-	    "resident, -SUM(CASE kind WHEN 3 THEN points ELSE 0 END), SUM(CASE kind WHEN 4 THEN "
-	    "points ELSE 0 END) FROM points_entries WHERE kind IN (3, 4) GROUP BY 1, 2 EXCEPT "
-	    "SELECT utc_day, resident, redeemed, adjusted FROM resident_moves)",
+	    /* %1$s: the UTC day expression */
+	    "SELECT COUNT(*) FROM (SELECT %1$s, resident, -SUM(CASE kind WHEN 3 THEN points ELSE 0 "
+	    "END), SUM(CASE kind WHEN 4 THEN points ELSE 0 END) FROM points_entries WHERE kind IN "
+	    "(3, 4) GROUP BY 1, 2 EXCEPT SELECT utc_day, resident, redeemed, adjusted FROM "
+	    "resident_moves) AS x",
 	    "SELECT (SELECT COUNT(*) FROM resident_moves) - (SELECT COUNT(*) FROM (SELECT DISTINCT "
-	    "CAST(strftime('%Y%m%d', at_s, 'unixepoch') AS INTEGER), resident FROM points_entries "
-	    "WHERE kind IN (3, 4)))",
+	    "%1$s, resident FROM points_entries WHERE kind IN (3, 4)) AS x)",
 	    "SELECT (SELECT COUNT(*) FROM resident_days) - (SELECT COUNT(*) FROM (SELECT "
-	    "local_day, "
-	    "resident, category FROM records WHERE kind = 1 AND resident IS NOT NULL UNION SELECT "
-	    "local_day, resident, category FROM claims WHERE resident IS NOT NULL))",
+	    "local_day, resident, category FROM records WHERE kind = 1 AND resident IS NOT NULL "
+	    "UNION SELECT local_day, resident, category FROM claims WHERE resident IS NOT NULL) AS "
+	    "x)",
 	};
-	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
-		assert_int_equal(harness_count(db, same[i]), 0);
+	char q[1024];
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		snprintf(q, sizeof q, same[i], utc);
+		assert_int_equal(testdb_count(url, q), 0);
+	}
 }
 
 static void test_summaries_recount(void **state)
@@ -562,12 +570,12 @@ static void test_summaries_recount(void **state)
 	env_open(&e);
 	make_drops(&e);
 	make_moves(&e);
-	assert_summaries_recount(e.db);
-	assert_true(harness_count(e.db, "SELECT COUNT(*) FROM resident_days WHERE claimed > 0") >
+	assert_summaries_recount(e.url);
+	assert_true(testdb_count(e.url, "SELECT COUNT(*) FROM resident_days WHERE claimed > 0") >
 	            0);
 	/* the same batch again: duplicates, nothing counted twice */
 	send_records(&e, e.rec, e.nrec);
-	assert_summaries_recount(e.db);
+	assert_summaries_recount(e.url);
 	check_residents(&e, 0, NDAYS - 1, 90, 3);
 	env_close(&e);
 }
@@ -577,6 +585,8 @@ static void test_summaries_recount(void **state)
 static void test_old_store(void **state)
 {
 	(void)state;
+	if (testdb_is_pg())
+		skip(); /* PostgreSQL stores start at the summaries' schema */
 	struct env e;
 	char why[512];
 	memset(&e, 0, sizeof e);
@@ -594,7 +604,7 @@ static void test_old_store(void **state)
 	                 SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(e.url, &e.s, why, sizeof why), 0);
-	assert_summaries_recount(e.db);
+	assert_summaries_recount(e.url);
 	struct report_opts o;
 	struct report rep;
 	report_opts_default(&o, 0);

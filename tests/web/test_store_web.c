@@ -1,7 +1,8 @@
 /*
  * test_store_web.c — what the office pages read from the store
  * (store_ops.web_*, central/store/store_sqlite_web.c, and the daily
- * report's summaries the dashboard reads) on a real SQLite file: drop totals
+ * report's summaries the dashboard reads) on a real SQLite file, and on
+ * PostgreSQL in the _pg twin (store_pg_web.c; testdb.h): drop totals
  * by day, kiosk and category (only drops, only the days asked, one kiosk or
  * all), a resident by number or card hash with its balance, a kiosk's records of one local day (the
  * bin collection and staff action between its drops included, nothing of the day before or after,
@@ -22,15 +23,17 @@
 #include "catalog.h"
 #include "record.h"
 #include "store.h"
+#include "testdb.h"
 #include "wf_test.h"
 
 struct fx {
-	char dir[128], url[256];
+	char dir[128], url[512];
 	struct store *s;
 };
 
-static void put(struct store *s, const struct wf_record *rec)
+static void put(struct fx *f, const struct wf_record *rec)
 {
+	struct store *s = f->s;
 	uint8_t bytes[WF_RECORD_MAX_LEN];
 	int n = wf_record_encode(rec, bytes, sizeof bytes);
 	assert_true(n > 0);
@@ -71,25 +74,41 @@ static int setup(void **state)
 	char why[256];
 	if (!f || wf_test_tmpdir("store-web", f->dir, sizeof f->dir) != 0)
 		return -1;
-	snprintf(f->url, sizeof f->url, "sqlite:%s/c.db", f->dir);
+	char path[300];
+	snprintf(path, sizeof path, "%s/c.db", f->dir);
+	if (testdb_url(f->url, sizeof f->url, path) != 0)
+		return -1;
 	if (store_open(f->url, &f->s, why, sizeof why) != WF_OK)
 		return -1;
 	struct store *s = f->s;
-	struct store_resident res = {.id = 1001, .name = "王*", .status = "active"};
+	/* an opening balance of 50: the pages show the ledger's running total */
+	struct store_resident res = {
+	    .id = 1001, .name = "王*", .status = "active", .points_balance = 50};
 	memset(res.card_hash, 'a', WF_HASH_HEX - 1);
-	assert_int_equal(s->ops->resident_put(s, &res), WF_OK);
-	put(s, (struct wf_record[]){drop(7, 1, 20261127, 1, 1000, 2, 0)});
-	put(s, (struct wf_record[]){drop(7, 2, 20261128, 1, 1250, 2, 1001)});
+	/* until the PostgreSQL side's resident_put is merged (issue 13): the rows
+	 * it writes, by SQL (PostgreSQL's syntax) */
+	if (s->ops->resident_put)
+		assert_int_equal(s->ops->resident_put(s, &res), WF_OK);
+	else
+		assert_int_equal(
+		    testdb_exec(f->url,
+		                "INSERT INTO residents(id, card_hash, name, status, "
+		                "block_reason, points_base, rev) VALUES(1001, repeat('a', 64), "
+		                "'王*', 'active', '', 0, 1); INSERT INTO "
+		                "points_totals(resident, balance) VALUES(1001, 50)"),
+		    0);
+	put(f, (struct wf_record[]){drop(7, 1, 20261127, 1, 1000, 2, 0)});
+	put(f, (struct wf_record[]){drop(7, 2, 20261128, 1, 1250, 2, 1001)});
 	struct wf_record bin = {.kind = WF_RECORD_BIN, .kiosk = 7, .seq = 3, .time_ms = 1};
 	bin.bin = (struct wf_record_bin){.category_id = 1, .grams = 9000, .staff_id = 4};
-	put(s, &bin);
+	put(f, &bin);
 	struct wf_record staff = {.kind = WF_RECORD_STAFF, .kiosk = 7, .seq = 4, .time_ms = 1};
 	staff.staff = (struct wf_record_staff){.staff_id = 4, .action = 1};
-	put(s, &staff);
-	put(s, (struct wf_record[]){drop(7, 5, 20261128, 1, 750, 1, 0)});
-	put(s, (struct wf_record[]){drop(7, 6, 20261128, 3, 4, 20, 1001)});
-	put(s, (struct wf_record[]){drop(7, 7, 20261129, 2, 500, 1, 0)});
-	put(s, (struct wf_record[]){drop(8, 1, 20261128, 1, 3000, 6, 0)});
+	put(f, &staff);
+	put(f, (struct wf_record[]){drop(7, 5, 20261128, 1, 750, 1, 0)});
+	put(f, (struct wf_record[]){drop(7, 6, 20261128, 3, 4, 20, 1001)});
+	put(f, (struct wf_record[]){drop(7, 7, 20261129, 2, 500, 1, 0)});
+	put(f, (struct wf_record[]){drop(8, 1, 20261128, 1, 3000, 6, 0)});
 	*state = f;
 	return 0;
 }
@@ -130,6 +149,10 @@ static void test_drop_totals(void **state)
 {
 	struct fx *f = *state;
 	struct got g = {0};
+	if (!f->s->ops->report_daily) {
+		print_message("report_daily not in this backend yet (issue 13): skipped\n");
+		skip();
+	}
 	assert_int_equal(totals(f, 20261128, 20261128, 0, &g), WF_OK);
 	/* the bin's 9000 g is no drop; day, kiosk, category in that order */
 	assert_string_equal(g.text, "20261128/7/1:2:2000:0:3 20261128/7/3:1:0:4:20 "
@@ -197,9 +220,12 @@ static void test_resident_get(void **state)
 	assert_int_equal(f->s->ops->web_resident_get(f->s, 1001, NULL, &r), 1);
 	assert_string_equal(r.name, "王*");
 	assert_string_equal(r.status, "active");
+	assert_int_equal(r.points_balance, 50);
 	int64_t balance = -1;
-	assert_int_equal(f->s->ops->points_balance(f->s, 1001, &balance), WF_OK);
-	assert_int_equal(r.points_balance, balance);
+	if (f->s->ops->points_balance) {
+		assert_int_equal(f->s->ops->points_balance(f->s, 1001, &balance), WF_OK);
+		assert_int_equal(r.points_balance, balance);
+	}
 	memset(&r, 0, sizeof r);
 	assert_int_equal(f->s->ops->web_resident_get(f->s, 0, hash, &r), 1);
 	assert_int_equal(r.id, 1001);
