@@ -19,4 +19,5 @@ source "$here/lib/pg-durable.bash"
 pg_durable_start central-ingest
 url_http=$(pg_durable_db ingest_http)
 url_copy=$(pg_durable_db ingest_copy)
-"$bin/wufei-bench-central-ingest" --pg "$url_http" "$url_copy" "$n"
+url_ledger=$(pg_durable_db ingest_copy_ledger)
+"$bin/wufei-bench-central-ingest" --pg "$url_http" "$url_copy" "$n" "$url_ledger"

@@ -4,7 +4,9 @@
  * on URL_HTTP, 500-record batches over loopback) divided by the rate of
  * COPY of the same rows into the same table (records) of another database
  * of the same cluster (URL_COPY), one COPY per 500 rows, each its own
- * transaction (as each batch is one), measured in the same run. The
+ * transaction (as each batch is one), measured in the same run; for the
+ * record (not the figure), with URL_COPY_LEDGER also the COPY of the
+ * records with their points ledger entries, as ingest writes both. The
  * cluster is the caller's (bench/central_ingest.sh starts one with fsync
  * on). Last line: "central_ingest_pg: <ratio> (target 0.5)".
  */
@@ -73,11 +75,30 @@ static void put_bytea(struct text *t, const uint8_t *b, size_t n)
 	put(t, "\t", 1);
 }
 
-/* One COPY text per BATCH rows: the records the HTTP path stores, with the
- * columns ingest fills (store_record_facts). Built before the clock starts. */
-static struct text *copy_texts(long batches)
+/* What one batch's COPYs send: its records, and their points ledger entries. */
+struct batch_text {
+	struct text rec, ent;
+};
+
+/* A resident's drop earns an entry: (resident, kind, points, kiosk, seq,
+ * at_s, actor, reason), as points_earn writes it at ingest. */
+static void put_entry(struct text *t, const struct store_record *r)
 {
-	struct text *texts = calloc((size_t)batches, sizeof *texts);
+	put_i64(t, r->resident, 1, '\t');
+	put_i64(t, 1, 1, '\t'); /* STORE_POINTS_EARNED */
+	put_i64(t, r->points, 1, '\t');
+	put_i64(t, r->kiosk, 1, '\t');
+	put_i64(t, r->seq, 1, '\t');
+	put_i64(t, time(NULL), 1, '\t');
+	put(t, "kiosk\t\n", 7);
+}
+
+/* One COPY text per BATCH rows: the records the HTTP path stores, with the
+ * columns ingest fills (store_record_facts), and their ledger entries.
+ * Built before the clock starts. */
+static struct batch_text *copy_texts(long batches)
+{
+	struct batch_text *texts = calloc((size_t)batches, sizeof *texts);
 	uint8_t prev[WF_HASH_BYTES] = {0};
 	for (long b = 0; texts && b < batches; b++) {
 		for (long k = b * BATCH; k < (b + 1) * BATCH; k++) {
@@ -90,7 +111,9 @@ static struct text *copy_texts(long batches)
 			ingest_record_fields(bytes, len, &f);
 			struct store_record r = {.kiosk = 1, .seq = (uint32_t)k + 1, .kind = 1};
 			store_record_facts(&r, &f.rec);
-			struct text *t = &texts[b];
+			struct text *t = &texts[b].rec;
+			if (r.resident > 0)
+				put_entry(&texts[b].ent, &r);
 			put_i64(t, 1, 1, '\t');
 			put_i64(t, r.seq, 1, '\t');
 			put_i64(t, r.kind, 1, '\t');
@@ -112,11 +135,15 @@ static struct text *copy_texts(long batches)
 	return texts;
 }
 
-static int copy_one(PGconn *c, const struct text *t)
+static const char copy_records[] =
+    "COPY records(kiosk, seq, kind, bytes, hash, received_s, resident, points, flags, time_s, "
+    "category, unit, dflags, qty, credited, local_day) FROM STDIN";
+static const char copy_entries[] =
+    "COPY points_entries(resident, kind, points, kiosk, seq, at_s, actor, reason) FROM STDIN";
+
+static int copy_one(PGconn *c, const char *sql, const struct text *t)
 {
-	PGresult *r = PQexec(c, "COPY records(kiosk, seq, kind, bytes, hash, received_s, resident, "
-	                        "points, flags, time_s, category, unit, dflags, qty, credited, "
-	                        "local_day) FROM STDIN");
+	PGresult *r = PQexec(c, sql);
 	int ok = PQresultStatus(r) == PGRES_COPY_IN;
 	PQclear(r);
 	if (!ok || PQputCopyData(c, t->p, (int)t->len) != 1 || PQputCopyEnd(c, NULL) != 1)
@@ -131,8 +158,28 @@ static int copy_one(PGconn *c, const struct text *t)
 	return ok ? 0 : -1;
 }
 
+static int exec_ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* One batch's rows, committed: its records alone, or (ledger) with their
+ * points ledger entries in the same transaction. */
+static int copy_batch(PGconn *c, const struct batch_text *t, int ledger)
+{
+	if (!ledger)
+		return copy_one(c, copy_records, &t->rec);
+	if (exec_ok(c, "BEGIN") || copy_one(c, copy_records, &t->rec) ||
+	    copy_one(c, copy_entries, &t->ent) || exec_ok(c, "COMMIT"))
+		return -1;
+	return 0;
+}
+
 /* The baseline: COPY of the same rows, BATCH at a time, each committed. */
-static double copy_ms(const char *url, long batches)
+static double copy_ms(const char *url, long batches, int ledger)
 {
 	char why[256];
 	struct store *s = NULL;
@@ -150,15 +197,17 @@ static double copy_ms(const char *url, long batches)
 	PGresult *r =
 	    PQexec(c, "INSERT INTO kiosks(number, name, created_s) VALUES(1, 'bench', 0)");
 	PQclear(r);
-	struct text *texts = copy_texts(batches);
+	struct batch_text *texts = copy_texts(batches);
 	double out = -1, t0 = bench_now_ms();
 	for (long b = 0; texts && b < batches; b++)
-		if (copy_one(c, &texts[b]))
+		if (copy_batch(c, &texts[b], ledger))
 			goto done;
 	out = bench_now_ms() - t0;
 done:
-	for (long b = 0; texts && b < batches; b++)
-		free(texts[b].p);
+	for (long b = 0; texts && b < batches; b++) {
+		free(texts[b].rec.p);
+		free(texts[b].ent.p);
+	}
 	free(texts);
 	PQfinish(c);
 	return out;
@@ -167,7 +216,7 @@ done:
 int central_ingest_pg(int argc, char **argv)
 {
 	if (argc < 5)
-		return die("usage: --pg URL_HTTP URL_COPY RECORDS");
+		return die("usage: --pg URL_HTTP URL_COPY RECORDS [URL_COPY_LEDGER]");
 	long n = strtol(argv[4], NULL, 10);
 	if (n < BATCH || n > 1000000)
 		return die("RECORDS must be 500..1000000");
@@ -178,7 +227,8 @@ int central_ingest_pg(int argc, char **argv)
 		return die("setup failed");
 	uint8_t seed[32] = {7}, pk[32], sk[64];
 	signing_keypair_from_seed(seed, pk, sk);
-	double t_copy = copy_ms(argv[3], batches);
+	double t_copy = copy_ms(argv[3], batches, 0);
+	double t_ledger = argc > 5 && t_copy > 0 ? copy_ms(argv[5], batches, 1) : 0;
 	char **bodies = t_copy > 0 ? make_bodies(batches) : NULL;
 	double t_http = bodies ? http_ms(dir, argv[2], bodies, batches, pk, sk) : -1;
 	for (long b = 0; bodies && b < batches; b++)
@@ -192,6 +242,10 @@ int central_ingest_pg(int argc, char **argv)
 	printf("COPY, %d rows a transaction: %.0f records/s (%.1f ms)\n", BATCH, rate_copy, t_copy);
 	printf("HTTP sync path:              %.0f records/s (%.1f ms, acknowledged)\n", rate_http,
 	       t_http);
+	if (t_ledger > 0) /* for the record: the baseline with what else ingest writes */
+		printf(
+		    "(COPY with the points ledger's entries: %.0f records/s; HTTP over it %.2f)\n",
+		    (double)n * 1000.0 / t_ledger, t_ledger / t_http);
 	printf("central_ingest_pg: %.2f (target 0.5)\n", rate_http / rate_copy);
 	return 0;
 }
