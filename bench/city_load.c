@@ -2,16 +2,17 @@
  * city_load.c — benchmark: a city's kiosks syncing into two centrals on one
  * database. KIOSKS simulated kiosks are enrolled (keys from their numbers,
  * through the store interface), two `wufei-central serve` processes share
- * the database, and each kiosk sends a signed batch of new drops every 60 s
- * of simulated time (MINUTES minutes, one simulated minute lasting
- * SECONDS real seconds, the kiosks spread over the minute), alternating
- * between the two centrals, plus, every other minute, BURST kiosks sending
- * at the same instant. Threads send (libcurl, one connection per request,
- * as the kiosk's client does); a kiosk's batches go one at a time, a
- * failed one is sent again with the next. Requests carry real time (the
- * signature's window is central's clock ± 300 s); the records carry the
- * simulated time. Prints p50/p99 sync latency (request sent to answer
- * read), errors, and checks that the database holds every record once.
+ * the database (WUFEI_CITY_CENTRALS: 1..8 of them), and each kiosk sends a
+ * signed batch of new drops every 60 s of simulated time (MINUTES minutes,
+ * one simulated minute lasting SECONDS real seconds, the kiosks spread over
+ * the minute), alternating between the centrals, plus, every other minute,
+ * BURST kiosks sending at the same instant. Threads send (libcurl, one
+ * connection per request, as the kiosk's client does); a kiosk's batches go
+ * one at a time, a failed one is sent again with the next. Requests carry
+ * real time (the signature's window is central's clock ± 300 s); the
+ * records carry the simulated time. Prints p50/p99 sync latency (request
+ * sent to answer read), errors, and checks that the database holds every
+ * record once.
  * Last line: "city_load: p99 A ms, errors B (target p99 500 ms, errors 0)".
  *
  * usage: wufei-bench-city-load URL [KIOSKS [MINUTES [SECONDS [BURST]]]]
@@ -41,8 +42,9 @@
 #include "wf_test.h"
 #include "testdb.h"
 
-#define DROPS_PER_MINUTE 4               /* records a kiosk makes per simulated minute */
-#define PENDING_MAX      120             /* records a kiosk holds unsent (30 failed minutes) */
+#define DROPS_PER_MINUTE 4   /* records a kiosk makes per simulated minute */
+#define PENDING_MAX      120 /* records a kiosk holds unsent (30 failed minutes) */
+#define CENTRALS_MAX     8
 #define THREADS          256             /* a burst of 200 in flight at once, not queued here */
 #define SIM_START_MS     1796040000000LL /* 2026-11-30 12:00 UTC, the records' clock */
 
@@ -70,7 +72,8 @@ struct run {
 	struct event *ev;
 	size_t nev;
 	atomic_size_t next;
-	int port[2];
+	int port[CENTRALS_MAX];
+	int ncentrals;
 	pthread_mutex_t mu; /* guards the figures below */
 	double *lat_ms;
 	size_t nlat, cap_lat;
@@ -153,7 +156,7 @@ static int send_pending(struct run *run, struct kiosk *k)
 	char *body = harness_batch_of(k->number, k->pending, k->npending);
 	if (!body)
 		return 0;
-	int port = run->port[k->sent_batches++ % 2];
+	int port = run->port[k->sent_batches++ % (uint32_t)run->ncentrals];
 	struct http_answer a;
 	double t0 = (double)wf_clock_mono_ns() / 1e6;
 	int rc = harness_request(port, "POST", "/api/v1/sync/batch", body, strlen(body), k->sk,
@@ -319,6 +322,14 @@ static int check_count(const char *url, const struct run *run, int64_t *held, in
 	return rc ? die("cannot count records") : 0;
 }
 
+/* WUFEI_CITY_CENTRALS (1..8, default 2): how many centrals share the database. */
+static int centrals_wanted(void)
+{
+	const char *v = getenv("WUFEI_CITY_CENTRALS");
+	long n = v ? strtol(v, NULL, 10) : 2;
+	return n >= 1 && n <= CENTRALS_MAX ? (int)n : 2;
+}
+
 static int city_load(const char *url, size_t nkiosks, int minutes, double sec_per_min, size_t burst)
 {
 	struct run run = {.nkiosks = nkiosks};
@@ -337,15 +348,16 @@ static int city_load(const char *url, size_t nkiosks, int minutes, double sec_pe
 	/* every simulated kiosk speaks from 127.0.0.1: the per-address cap
 	 * (32, against one misbehaving kiosk) would count the whole city as one */
 	static const char *const serve_args[] = {"--per-ip-connections", "4096", NULL};
-	struct central_proc c[2];
-	if (harness_start_args(&c[0], url, 0, serve_args))
-		return die("cannot start the first wufei-central");
-	if (harness_start_args(&c[1], url, 0, serve_args)) {
-		harness_stop(&c[0], SIGTERM);
-		return die("cannot start the second wufei-central");
+	struct central_proc c[CENTRALS_MAX];
+	run.ncentrals = centrals_wanted();
+	for (int i = 0; i < run.ncentrals; i++) {
+		if (harness_start_args(&c[i], url, 0, serve_args)) {
+			while (i-- > 0)
+				harness_stop(&c[i], SIGTERM);
+			return die("cannot start a wufei-central");
+		}
+		run.port[i] = c[i].port;
 	}
-	run.port[0] = c[0].port;
-	run.port[1] = c[1].port;
 	int rc = schedule(&run, minutes, sec_per_min, burst);
 	run.cap_lat = run.nev + nkiosks * 4;
 	run.lat_ms = calloc(run.cap_lat, sizeof *run.lat_ms);
@@ -353,17 +365,19 @@ static int city_load(const char *url, size_t nkiosks, int minutes, double sec_pe
 	if (!rc && run.lat_ms)
 		drive(&run);
 	t_run = (double)wf_clock_mono_ns() / 1e9 - t_run;
-	int stop0 = harness_stop(&c[0], SIGTERM), stop1 = harness_stop(&c[1], SIGTERM);
+	int stops = 0;
+	for (int i = 0; i < run.ncentrals; i++)
+		stops += harness_stop(&c[i], SIGTERM) != 0;
 	int64_t held = -1, made = 0;
 	if (rc || !run.lat_ms || check_count(url, &run, &held, &made))
 		return die("the run failed");
 	qsort(run.lat_ms, run.nlat, sizeof *run.lat_ms, cmp_double);
 	double p50 = pct(run.lat_ms, run.nlat, 0.50), p99 = pct(run.lat_ms, run.nlat, 0.99);
-	long errors = run.errors + (held != made) + (stop0 != 0) + (stop1 != 0);
+	long errors = run.errors + (held != made) + stops;
 	printf("kiosks: %zu (enrolled in %.1f s), %d simulated minutes of %.1f s, bursts of %zu\n",
 	       nkiosks, t_enrol, minutes, sec_per_min, burst);
-	printf("batches: %ld sent in %.1f s (%.0f/s) to two centrals; %zu acknowledged\n",
-	       run.requests, t_run, (double)run.requests / t_run, run.nlat);
+	printf("batches: %ld sent in %.1f s (%.0f/s) to %d centrals; %zu acknowledged\n",
+	       run.requests, t_run, (double)run.requests / t_run, run.ncentrals, run.nlat);
 	printf("sync latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; sends started up to %.0f ms "
 	       "late\n",
 	       p50, p99, run.nlat ? run.lat_ms[run.nlat - 1] : 0.0, run.late_ms);
