@@ -79,6 +79,9 @@ void cli_usage(FILE *f)
 	    "       wufei-central migrate --db URL   (brings the schema up to date, says its "
 	    "version;\n"
 	    "         URL: sqlite:PATH or postgresql://USER@HOST/DATABASE)\n"
+	    "       wufei-central backup --out FILE --db sqlite:PATH   (a consistent copy, safe"
+	    " while serving;\n"
+	    "         a new FILE; PostgreSQL: pg_dump -Fc, see docs/OPERATIONS-CENTRAL.md)\n"
 	    "verify-receipt exits 0 for a genuine receipt, 1 forged/tampered/malformed,\n"
 	    "3 unknown kiosk or key, 4 signed by a revoked key after its revocation,\n"
 	    "5 genuine signature but different from the kiosk's journal record.\n",

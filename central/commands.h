@@ -37,5 +37,7 @@ int cmd_report(const struct cli_opts *o);
 int cmd_day(const struct cli_opts *o);
 /* migrate --db URL: the schema brought up to date, its version said (cmd_migrate.c) */
 int cmd_migrate(const struct cli_opts *o);
+/* backup --out FILE (cmd_backup.c) */
+int cmd_backup(const struct cli_opts *o);
 
 #endif

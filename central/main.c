@@ -46,6 +46,8 @@ static int dispatch(const char *cmd, const struct cli_opts *o, struct wf_log *lo
 		return cmd_day(o);
 	if (strcmp(cmd, "migrate") == 0)
 		return cmd_migrate(o);
+	if (strcmp(cmd, "backup") == 0)
+		return cmd_backup(o);
 	fprintf(stderr, "wufei-central: unknown command '%s'\n", cmd);
 	cli_usage(stderr);
 	return 2;

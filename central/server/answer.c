@@ -22,6 +22,26 @@ void answer_error(struct answer *a, unsigned status, const char *error, const ch
 	    json_pack("{s:s, s:s, s:s}", "format", "wufei-error-1", "error", error, "message", msg);
 }
 
+void answer_store_failed(struct answer *a, int rc, const char *what)
+{
+	if (rc == WF_EBUSY) {
+		answer_error(a, 503, "unavailable",
+		             "the database is away or restarting; %s: retry in %u s", what,
+		             ANSWER_RETRY_S);
+		a->retry_after_s = ANSWER_RETRY_S;
+		return;
+	}
+	answer_error(a, 500, "internal", "storage failed; %s", what);
+}
+
+unsigned answer_store_status(struct answer *a, int rc)
+{
+	if (rc != WF_EBUSY)
+		return 500;
+	a->retry_after_s = ANSWER_RETRY_S;
+	return 503;
+}
+
 json_t *answer_parse_body(const struct request *rq, struct answer *a)
 {
 	json_error_t err;

@@ -116,7 +116,7 @@ void api_downsync(struct server *srv, const struct request *rq, struct answer *a
 	if (rc) {
 		json_decref(d.cats), json_decref(d.res), json_decref(d.staff);
 		json_decref(d.blocks), json_decref(d.del);
-		answer_error(a, 500, "internal", "storage failed");
+		answer_store_failed(a, rc, "nothing was read");
 		return;
 	}
 	char cur[32];

@@ -31,6 +31,8 @@ void api_readyz(struct server *srv, const struct request *rq, struct answer *a)
 	why[sizeof why - 1] = '\0';
 	if (rc) {
 		answer_error(a, 503, "not_ready", "storage: %s", why);
+		if (rc == WF_EBUSY)
+			a->retry_after_s = ANSWER_RETRY_S;
 		return;
 	}
 	a->status = 200;

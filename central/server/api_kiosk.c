@@ -68,7 +68,7 @@ void api_batch(struct server *srv, const struct request *rq, struct answer *a)
 	default:
 		wf_log_printf(srv->log, WF_LOG_ERROR, "batch from kiosk %" PRIu32 ": %s", rq->kiosk,
 		              why);
-		answer_error(a, 500, "internal", "storage failed; nothing was committed");
+		answer_store_failed(a, rc, "nothing was committed");
 	}
 }
 
@@ -136,7 +136,7 @@ static void heartbeat_commit(struct server *srv, const struct request *rq, uint3
 	if (seen < 0 || rc) {
 		wf_log_printf(srv->log, WF_LOG_ERROR, "heartbeat from kiosk %" PRIu32 ": %s",
 		              rq->kiosk, store_errmsg(s));
-		answer_error(a, 500, "internal", "storage failed");
+		answer_store_failed(a, seen < 0 ? seen : rc, "nothing was stored");
 	}
 }
 
@@ -255,7 +255,7 @@ static void epoch_answer(struct server *srv, const struct request *rq, const jso
 	} else if (rc) {
 		wf_log_printf(srv->log, WF_LOG_ERROR, "epoch from kiosk %" PRIu32 ": %s", rq->kiosk,
 		              store_errmsg(srv->store));
-		answer_error(a, 500, "internal", "storage failed");
+		answer_store_failed(a, rc, "no epoch was opened");
 	}
 }
 

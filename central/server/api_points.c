@@ -24,7 +24,7 @@ static int token_actor(struct server *srv, const struct request *rq, struct offi
 	char scope[16] = "";
 	int ok = office_token_check(srv->store, rq->authorization, &id, scope);
 	if (ok < 0) {
-		answer_error(a, 500, "internal", "storage failed");
+		answer_store_failed(a, ok, "the token was not checked");
 		return ok;
 	}
 	if (ok == 0 || strcmp(scope, "redeem") != 0) {
@@ -45,7 +45,7 @@ static int session_actor(struct server *srv, const struct request *rq, const jso
 	struct office_who who;
 	int rc = office_http_who(srv, rq, &who);
 	if (rc < 0) {
-		answer_error(a, 500, "internal", "storage failed");
+		answer_store_failed(a, rc, "the session was not checked");
 		return rc;
 	}
 	if (rc == 0) {
@@ -199,7 +199,7 @@ void api_claim_as(struct server *srv, const struct request *rq, const json_t *bo
 		return;
 	}
 	if (rc) {
-		answer_error(a, 500, "internal", "storage failed; nothing was claimed");
+		answer_store_failed(a, rc, "nothing was claimed");
 		return;
 	}
 	if (res.status != RCHECK_CLAIMED) {
@@ -248,7 +248,7 @@ void api_redeem_as(struct server *srv, const struct request *rq, const json_t *b
 		return;
 	}
 	if (rc) {
-		answer_error(a, 500, "internal", "storage failed; nothing was redeemed");
+		answer_store_failed(a, rc, "nothing was redeemed");
 		return;
 	}
 	switch (res.outcome) {

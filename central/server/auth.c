@@ -42,7 +42,7 @@ static int key_lookup(struct server *srv, uint64_t k, uint64_t key_id, struct st
 		return WF_EINVAL;
 	}
 	if (rc) {
-		answer_error(a, 500, "internal", "storage failed");
+		answer_store_failed(a, rc, "the request was not checked");
 		return rc;
 	}
 	if (key->revoked_s) {

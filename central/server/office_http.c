@@ -57,7 +57,8 @@ int office_http_guard(struct server *srv, const struct request *rq, struct answe
 		return rc;
 	rc = office_http_who(srv, rq, who);
 	if (rc < 0) {
-		office_http_refuse(a, 500, "Storage failed; nothing was changed.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; nothing was changed.");
 		return rc;
 	}
 	if (rc == 0) {

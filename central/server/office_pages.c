@@ -114,7 +114,8 @@ static void login_post(struct server *srv, const struct request *rq, struct answ
 	    office_login(srv->store, user, pw, strlen(pw), rq->client_addr, server_now(srv), &res);
 	sodium_memzero(&f, sizeof f);
 	if (rc) {
-		office_http_refuse(a, 500, "Storage failed; try again later.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; try again later.");
 		return;
 	}
 	if (res.result == OFFICE_LOGIN_OK) {
@@ -139,7 +140,8 @@ void office_login_page(struct server *srv, const struct request *rq, struct answ
 	}
 	int rc = office_http_who(srv, rq, &who);
 	if (rc < 0)
-		office_http_refuse(a, 500, "Storage failed; try again later.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; try again later.");
 	else if (rc == 1)
 		office_http_redirect(a, "/office/");
 	else
@@ -191,7 +193,8 @@ void office_home(struct server *srv, const struct request *rq, struct answer *a)
 	}
 	int rc = office_http_who(srv, rq, &who);
 	if (rc < 0) {
-		office_http_refuse(a, 500, "Storage failed; try again later.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; try again later.");
 		return;
 	}
 	if (rc == 0) {
@@ -245,7 +248,8 @@ void office_password(struct server *srv, const struct request *rq, struct answer
 	int rc = office_reauth(srv->store, who.user.name, current ? current : "",
 	                       current ? strlen(current) : 0, rq->client_addr, now, &re);
 	if (rc)
-		office_http_refuse(a, 500, "Storage failed; nothing was changed.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; nothing was changed.");
 	else if (re.result == OFFICE_LOGIN_THROTTLED) {
 		office_http_refuse(a, 429, "Too many wrong passwords: try again later.");
 		a->retry_after_s = (unsigned)re.retry_after_s;
@@ -261,7 +265,8 @@ void office_password(struct server *srv, const struct request *rq, struct answer
 		store_unlock(srv->store);
 		sodium_memzero(hash, sizeof hash);
 		if (rc != 1) {
-			office_http_refuse(a, 500, "Storage failed; nothing was changed.");
+			office_http_refuse(a, answer_store_status(a, rc),
+			                   "Storage failed; nothing was changed.");
 		} else {
 			office_audit(srv->store, now, who.user.name, rq->client_addr, "passwd",
 			             "own password changed (sessions ended)");
@@ -289,7 +294,8 @@ void office_user_role(struct server *srv, const struct request *rq, struct answe
 	int rc = srv->store->ops->user_update(srv->store, user, NULL, office_role_name(role), now);
 	store_unlock(srv->store);
 	if (rc < 0)
-		office_http_refuse(a, 500, "Storage failed; nothing was changed.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; nothing was changed.");
 	else if (rc == 0)
 		office_http_refuse(a, 404, "No such user.");
 	else {

@@ -263,7 +263,7 @@ void receipt_page(struct server *srv, const struct request *rq, struct answer *a
 	}
 	store_unlock(srv->store);
 	if (rc) {
-		answer_error(a, 500, "internal", "storage failed");
+		answer_store_failed(a, rc, "the receipt was not checked");
 		return;
 	}
 	struct page pg = {.lang = page_lang(rq->lang, rq->accept_language), .cap = 16384};

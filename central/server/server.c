@@ -257,6 +257,24 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 		          (socklen_t)cap);
 }
 
+/* A 500 whose handler did not say why: when the store now answers a ping
+ * with WF_EBUSY, the database is away or restarting, and the answer is 503
+ * with Retry-After (clients retry) instead. */
+static void unavailable_if_away(struct server *srv, struct answer *a)
+{
+	struct store *s = srv->store;
+	if (a->status != 500 || !s->ops->ping)
+		return;
+	store_lock(s);
+	int rc = s->ops->ping(s);
+	store_unlock(s);
+	if (rc != WF_EBUSY)
+		return;
+	if (a->json)
+		answer_store_failed(a, rc, "nothing was done");
+	a->status = answer_store_status(a, rc);
+}
+
 /* The whole request is in: route it and answer. */
 static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection *c,
                                       const char *path, const char *method, struct conn *cn)
@@ -291,6 +309,7 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 		             SERVER_BODY_MAX);
 	else
 		routes_dispatch(srv, &rq, &a);
+	unavailable_if_away(srv, &a);
 	log_answer(srv, method, path, &a);
 	cn->status = a.status;
 	cn->cls = routes_class(path);

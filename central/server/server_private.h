@@ -100,7 +100,7 @@ struct answer {
 	char lang_cookie[160];  /* a second Set-Cookie: the pages' language (web_office.c) */
 	char location[256];     /* Location of a 303 */
 	char disposition[96];   /* Content-Disposition (a download's file name) */
-	unsigned retry_after_s; /* Retry-After of a 429 */
+	unsigned retry_after_s; /* Retry-After of a 429 or 503 */
 	bool page_guard;        /* an office page: CSP, no framing, no sniffing, no referrer */
 };
 
@@ -184,6 +184,20 @@ int replay_keep(struct server *srv, const struct request *rq, const struct answe
 /* answer_error — a's status and a wufei-error-1 body with error and message. */
 void answer_error(struct answer *a, unsigned status, const char *error, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * answer_store_failed — a's refusal after the store failed with rc (what:
+ * what was not done, e.g. "nothing was committed"): WF_EBUSY (the database
+ * is away or restarting) is 503 "unavailable" with Retry-After
+ * ANSWER_RETRY_S, which clients retry; anything else 500 "internal".
+ */
+#define ANSWER_RETRY_S 5
+void answer_store_failed(struct answer *a, int rc, const char *what);
+
+/* answer_store_status — the status of a store failure rc for a handler
+ * that writes its own body (a page): 503 with a's Retry-After set for
+ * WF_EBUSY, else 500. */
+unsigned answer_store_status(struct answer *a, int rc);
 
 /* answer_parse_body — rq's body as a JSON object (new reference), or NULL
  * with a 400 malformed_json refusal in a. */

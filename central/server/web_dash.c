@@ -398,7 +398,7 @@ void web_dashboard(struct web_ctx *w, struct answer *a)
 	free(sums);
 	dash_free(&d);
 	if (rc)
-		web_fail(w, a, 500, store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
 	else
 		web_finish(w, a, 200);
 }

@@ -125,7 +125,7 @@ void web_kiosks(struct web_ctx *w, struct answer *a)
 	int rc = w->srv->store->ops->kiosk_list(w->srv->store, kiosk_row, w);
 	web_table_end(&w->b);
 	if (rc) {
-		web_fail(w, a, 500, store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
 		return;
 	}
 	web_finish(w, a, 200);
@@ -340,7 +340,7 @@ void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k)
 	const char *q = server_query(w->rq, "day");
 	int rc = s->ops->kiosk_exists(s, k);
 	if (rc <= 0 || (q && !web_parse_day(q, &day))) {
-		web_fail(w, a, rc < 0 ? 500 : 404,
+		web_fail(w, a, rc < 0 ? answer_store_status(a, rc) : 404,
 		         rc < 0    ? store_errmsg(s)
 		         : rc == 0 ? wf_tr(l, "No kiosk has this number.")
 		                   : wf_tr(l, "The day must be a date such as 2026-11-28."));
@@ -360,7 +360,7 @@ void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k)
 	}
 	web_buf_free(&sum.rows);
 	if (rc)
-		web_fail(w, a, 500, store_errmsg(s));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(s));
 	else
 		web_finish(w, a, 200);
 }

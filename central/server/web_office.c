@@ -39,7 +39,8 @@ bool web_require(struct server *srv, const struct request *rq, struct answer *a,
 	memset(who, 0, sizeof *who);
 	int rc = office_http_who(srv, rq, who);
 	if (rc < 0) {
-		office_http_refuse(a, 500, "Storage failed; try again later.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; try again later.");
 		return false;
 	}
 	if (rc == 1 && who->role >= (int)role + OFFICE_VIEWER)

@@ -201,7 +201,7 @@ void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq)
 	char hex[WF_RECORD_MAX_LEN * 2 + 1];
 	int rc = s->ops->web_record_get(s, k, seq, &x, buf, sizeof buf);
 	if (rc <= 0) {
-		web_fail(w, a, rc ? 500 : 404,
+		web_fail(w, a, rc ? answer_store_status(a, rc) : 404,
 		         rc ? store_errmsg(s) : wf_tr(w->lang, "Central holds no such record."));
 		return;
 	}
@@ -222,7 +222,7 @@ void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq)
 	if (!rc)
 		rc = record_alerts(w, k, seq);
 	if (rc)
-		web_fail(w, a, 500, store_errmsg(s));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(s));
 	else
 		web_finish(w, a, 200);
 }
@@ -368,7 +368,7 @@ void web_alerts(struct web_ctx *w, struct answer *a)
 		web_raw(&w->b, "</p>");
 	}
 	if (rc)
-		web_fail(w, a, 500, store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
 	else
 		web_finish(w, a, 200);
 }

@@ -318,7 +318,7 @@ void web_report_page(struct web_ctx *w, struct answer *a, const char *slug)
 	int rc = r->fn(w->srv->store, &f.o, &rep);
 	if (rc) {
 		report_free(&rep);
-		web_fail(w, a, 500, store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
 		return;
 	}
 	if (csv)
@@ -429,7 +429,8 @@ void web_close_post(struct server *srv, const struct request *rq, struct answer 
 		return;
 	}
 	if (rc) {
-		office_http_refuse(a, 500, "Storage failed; nothing was changed.");
+		office_http_refuse(a, answer_store_status(a, rc),
+		                   "Storage failed; nothing was changed.");
 		return;
 	}
 	office_audit(srv->store, now, who.user.name, rq->client_addr, "day_close",

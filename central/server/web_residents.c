@@ -337,7 +337,7 @@ void web_residents(struct web_ctx *w, struct answer *a)
 	}
 	if (found < 0) {
 		free(h);
-		web_fail(w, a, 500, store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, found), store_errmsg(w->srv->store));
 		return;
 	}
 	web_begin(w, wf_tr(w->lang, "Residents"), self, WEB_NAV_RESIDENTS);
@@ -399,7 +399,7 @@ void web_claim_post(struct server *srv, const struct request *rq, struct answer 
 	int rc = rcheck_claim(srv->store, token, resident, who.user.name, now, &res);
 	store_unlock(srv->store);
 	if (rc) {
-		office_http_refuse(a, rc == WF_EINVAL ? 400 : 500,
+		office_http_refuse(a, rc == WF_EINVAL ? 400 : answer_store_status(a, rc),
 		                   rc == WF_EINVAL ? "Not a valid resident."
 		                                   : "Storage failed; nothing was changed.");
 		return;
@@ -445,7 +445,8 @@ void web_redeem_post(struct server *srv, const struct request *rq, struct answer
 	int rc = points_redeem(srv->store, resident, points, key, who.user.name, now, &res);
 	store_unlock(srv->store);
 	if (rc) {
-		office_http_refuse(a, rc == WF_EINVAL ? 400 : 500, "Nothing was redeemed.");
+		office_http_refuse(a, rc == WF_EINVAL ? 400 : answer_store_status(a, rc),
+		                   "Nothing was redeemed.");
 		return;
 	}
 	office_audit(srv->store, now, who.user.name, rq->client_addr, "redeem",
@@ -475,7 +476,8 @@ void web_adjust_post(struct server *srv, const struct request *rq, struct answer
 	int rc = points_adjust(srv->store, resident, points, reason, who.user.name, now, &res);
 	store_unlock(srv->store);
 	if (rc) {
-		office_http_refuse(a, rc == WF_EINVAL ? 400 : 500, "Nothing was adjusted.");
+		office_http_refuse(a, rc == WF_EINVAL ? 400 : answer_store_status(a, rc),
+		                   "Nothing was adjusted.");
 		return;
 	}
 	office_audit(srv->store, now, who.user.name, rq->client_addr, "adjust",

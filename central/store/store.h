@@ -478,6 +478,14 @@ struct store_ops {
 	 * newest this program knows): SQLite's user_version, PostgreSQL's highest
 	 * applied migration; read from the database */
 	int (*schema_version)(struct store *s, int *version);
+
+	/* ---- backup (store_sqlite_backup.c, store_pg_backup.c) ---- */
+	/* a consistent copy of the whole store, as it was at one moment, into a
+	 * new file at path, safe while other handles and processes write:
+	 * WF_OK; WF_EEXIST path exists (never overwritten); WF_ESTATE the
+	 * backend has its own tools for it (PostgreSQL: pg_dump; the message
+	 * says so); else an error, and nothing is left at path */
+	int (*backup)(struct store *s, const char *path);
 	/* ---- batch ingest (store_sqlite_journal.c, store_pg_ingest.c) ---- */
 	/*
 	 * records_held — the records central holds among kiosk's seqs[0..n) (any

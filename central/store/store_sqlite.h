@@ -231,5 +231,7 @@ int sq_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq, struct stor
                       uint8_t *buf, size_t cap);
 int sq_web_resident_get(struct store *s, int64_t id, const char *card_hash,
                         struct store_resident *out);
+/* store_sqlite_backup.c */
+int sq_backup(struct store *s, const char *path);
 
 #endif
