@@ -486,6 +486,7 @@ struct store_ops {
 	 * backend has its own tools for it (PostgreSQL: pg_dump; the message
 	 * says so); else an error, and nothing is left at path */
 	int (*backup)(struct store *s, const char *path);
+
 	/* ---- batch ingest (store_sqlite_journal.c, store_pg_ingest.c) ---- */
 	/*
 	 * records_held — the records central holds among kiosk's seqs[0..n) (any
