@@ -7,6 +7,8 @@
  * the time goes. Last line: "central_ingest: <ratio> (target 0.3)".
  *
  * usage: wufei-bench-central-ingest [RECORDS]   (default 20000)
+ *        wufei-bench-central-ingest --pg URL_HTTP URL_COPY RECORDS
+ *        (PostgreSQL: central_ingest_pg.c)
  */
 #define _XOPEN_SOURCE 700
 #include <inttypes.h>
@@ -20,6 +22,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "central_ingest.h"
 #include "clock.h"
 #include "harness.h"
 #include "ingest.h"
@@ -28,9 +31,7 @@
 #include "store.h"
 #include "wf.h"
 
-#define BATCH 500
-
-static double now_ms(void)
+double bench_now_ms(void)
 {
 	return (double)wf_clock_mono_ns() / 1e6;
 }
@@ -63,7 +64,7 @@ static double direct_ms(struct store *s, uint32_t kiosk, long n)
 		memcpy(prev, w->hash, WF_HASH_BYTES);
 		ingest_record_fields(w->bytes, w->len, &w->f);
 	}
-	double t0 = now_ms(), out = -1;
+	double t0 = bench_now_ms(), out = -1;
 	for (long i = 0; i < n; i += BATCH) {
 		if (s->ops->begin(s))
 			goto done;
@@ -82,14 +83,13 @@ static double direct_ms(struct store *s, uint32_t kiosk, long n)
 		if (s->ops->commit(s))
 			goto done;
 	}
-	out = now_ms() - t0;
+	out = bench_now_ms() - t0;
 done:
 	free(rows);
 	return out;
 }
 
-/* Signed BATCH-record bodies for kiosk 1, seq 1..batches*BATCH, chained. */
-static char **make_bodies(long batches)
+char **make_bodies(long batches)
 {
 	char **bodies = calloc((size_t)batches, sizeof *bodies);
 	uint8_t prev[WF_HASH_BYTES] = {0};
@@ -116,10 +116,8 @@ static struct store *open_rated(const char *url, char *why, size_t why_len)
 	return s;
 }
 
-/* The real path: signed batches over HTTP into wufei-central on url_a.
- * Returns the ms the HTTP path took without the benchmark's own signing, or -1. */
-static double http_ms(const char *dir, const char *url_a, char **bodies, long batches,
-                      const uint8_t pk[32], const uint8_t sk[64])
+double http_ms(const char *dir, const char *url_a, char **bodies, long batches,
+               const uint8_t pk[32], const uint8_t sk[64])
 {
 	char pub[600];
 	harness_write_pub(dir, "k.pub", pk, pub, sizeof pub);
@@ -137,15 +135,15 @@ static double http_ms(const char *dir, const char *url_a, char **bodies, long ba
 		die("cannot start wufei-central");
 		return -1;
 	}
-	double t_sign = 0, t0 = now_ms();
+	double t_sign = 0, t0 = bench_now_ms();
 	long acked = 0;
 	for (long b = 0; b < batches; b++) {
 		struct http_answer a;
-		double ts = now_ms();
+		double ts = bench_now_ms();
 		char sig[SIGNING_SIG_HEX_LEN + 1];
 		signing_sign_request(sk, "POST", "/api/v1/sync/batch", time(NULL), bodies[b],
 		                     strlen(bodies[b]), 1, 1, sig);
-		t_sign += now_ms() - ts; /* the harness signs again; measured once here */
+		t_sign += bench_now_ms() - ts; /* the harness signs again; measured once here */
 		if (harness_request(c.port, "POST", "/api/v1/sync/batch", bodies[b],
 		                    strlen(bodies[b]), sk, 1, 1, time(NULL), &a) ||
 		    a.status != 200) {
@@ -155,7 +153,7 @@ static double http_ms(const char *dir, const char *url_a, char **bodies, long ba
 		acked += (long)(strstr(a.body, "\"stored\"") ? BATCH : 0);
 		harness_answer_free(&a);
 	}
-	double t = now_ms() - t0 - t_sign;
+	double t = bench_now_ms() - t0 - t_sign;
 	harness_stop(&c, SIGTERM);
 	if (acked != batches * BATCH) {
 		die("not every record was acknowledged as stored");
@@ -175,18 +173,18 @@ static int steps_ms(struct store *s, char **bodies, long batches, const uint8_t 
 		char hash[WF_HASH_HEX], sig[SIGNING_SIG_HEX_LEN + 1];
 		signing_sign_request(sk, "POST", "/api/v1/sync/batch", 1, bodies[b], len, 1, 1,
 		                     sig);
-		double ta = now_ms();
+		double ta = bench_now_ms();
 		signing_hash_body(bodies[b], len, hash);
 		if (signing_verify_request(pk, "POST", "/api/v1/sync/batch", 1, hash, 1, 1, sig))
 			return die("verify failed");
-		*t_verify += now_ms() - ta;
+		*t_verify += bench_now_ms() - ta;
 		json_t *res = NULL;
 		uint32_t hi = 0;
-		ta = now_ms();
+		ta = bench_now_ms();
 		if (ingest_batch(s, 1, bodies[b], len, time(NULL), &res, &hi, why, sizeof why))
 			return die(why);
 		char *answer = json_dumps(res, JSON_COMPACT);
-		*t_ingest += now_ms() - ta;
+		*t_ingest += bench_now_ms() - ta;
 		free(answer);
 		json_decref(res);
 	}
@@ -218,6 +216,8 @@ static void report(long n, long batches, double t_direct, double t_http, double 
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--pg") == 0)
+		return central_ingest_pg(argc, argv);
 	long n = argc > 1 ? strtol(argv[1], NULL, 10) : 20000;
 	if (n < BATCH || n > 1000000)
 		return die("RECORDS must be 500..1000000");

@@ -152,29 +152,84 @@ static json_t *flags_json(uint32_t flags)
 	return a;
 }
 
-static int add_flag_alerts(struct store *s, uint32_t kiosk, const struct ingest_item *it,
-                           uint32_t flags, int64_t expect_points, int64_t now_s)
+/* One batch being stored: what each record needs from the ones before it.
+ * What central holds around the batch is read first (held); the records
+ * new to central are decided in order, then inserted together (fresh). */
+struct ingest_run {
+	struct store *s;
+	uint32_t kiosk;
+	int64_t now_s;
+	json_t *results;
+	struct rate_cache rates;
+	struct ingest_held held;
+	uint8_t prev_hash[WF_HASH_BYTES]; /* chain hash after prev_seq */
+	uint32_t prev_seq;                /* 0 = none known yet */
+	struct store_record *fresh;       /* the records new to central, by seq */
+	size_t nfresh;
+	struct store_points_entry *earned; /* one per item at most: what the batch's drops earn */
+	size_t nearned;
+};
+
+/* The hash of seq as central will hold it once the batch's records before
+ * the one being decided are stored: held, or new in this batch. */
+static const uint8_t *hash_of(const struct ingest_run *run, uint32_t seq)
 {
+	const struct ingest_held_rec *h = ingest_held_find(&run->held, seq);
+	if (h)
+		return h->hash;
+	size_t lo = 0, hi = run->nfresh;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (run->fresh[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < run->nfresh && run->fresh[lo].seq == seq ? run->fresh[lo].hash : NULL;
+}
+
+/* What the batch's new anonymous drops before it add to its day's cap. */
+static int64_t anon_pending(const struct ingest_run *run, const struct ingest_item *it)
+{
+	int64_t sum = 0;
+	if (!it->decoded || !it->f.is_drop || !(it->f.rec.drop.flags & WF_DROP_ANONYMOUS))
+		return 0;
+	for (size_t i = 0; i < run->nfresh; i++) {
+		const struct store_record *r = &run->fresh[i];
+		if (r->kind == WF_RECORD_DROP && (r->drop_flags & WF_DROP_ANONYMOUS) &&
+		    r->category == it->f.category && r->local_day == it->f.rec.drop.local_day &&
+		    r->seq < it->seq)
+			sum += r->credited;
+	}
+	return sum;
+}
+
+static int add_flag_alerts(struct ingest_run *run, const struct ingest_item *it, uint32_t flags,
+                           int64_t expect_points)
+{
+	struct store *s = run->s;
 	char detail[160];
 	int rc = WF_OK;
 	if (flags & STORE_FLAG_CHAIN_BREAK)
-		rc = s->ops->alert_add(s, kiosk, it->seq, "chain_break", NULL, 0,
-		                       "hash does not continue the chain central holds", now_s);
+		rc =
+		    s->ops->alert_add(s, run->kiosk, it->seq, "chain_break", NULL, 0,
+		                      "hash does not continue the chain central holds", run->now_s);
 	if (!rc && (flags & STORE_FLAG_POINTS_MISMATCH)) {
 		snprintf(detail, sizeof detail,
 		         "record claims %" PRId64 " points, rate version %" PRIu32
 		         " gives %" PRId64,
 		         it->f.points, it->f.rate_version, expect_points);
-		rc =
-		    s->ops->alert_add(s, kiosk, it->seq, "points_mismatch", NULL, 0, detail, now_s);
+		rc = s->ops->alert_add(s, run->kiosk, it->seq, "points_mismatch", NULL, 0, detail,
+		                       run->now_s);
 	}
 	if (!rc && (flags & STORE_FLAG_UNKNOWN_RATE)) {
 		snprintf(detail, sizeof detail, "category %u has no rate version %" PRIu32,
 		         (unsigned)it->f.category, it->f.rate_version);
-		rc = s->ops->alert_add(s, kiosk, it->seq, "unknown_rate", NULL, 0, detail, now_s);
+		rc = s->ops->alert_add(s, run->kiosk, it->seq, "unknown_rate", NULL, 0, detail,
+		                       run->now_s);
 	}
 	if (!rc && (flags & STORE_FLAG_ANON_CAP))
-		rc = ingest_anoncap_alert(s, kiosk, it, now_s);
+		rc = ingest_anoncap_alert(s, run->kiosk, it, anon_pending(run, it), run->now_s);
 	return rc;
 }
 
@@ -183,72 +238,59 @@ static int add_flag_alerts(struct store *s, uint32_t kiosk, const struct ingest_
  * must hold that record with the hash the checkpoint names, or the kiosk is
  * about to prune something central does not have. Flagged, never refused.
  */
-static int check_checkpoint(struct store *s, uint32_t kiosk, const struct ingest_item *it,
-                            uint8_t *buf, int64_t now_s)
+static int check_checkpoint(struct ingest_run *run, const struct ingest_item *it)
 {
-	uint8_t held[WF_HASH_BYTES];
-	size_t len = 0;
-	int got =
-	    s->ops->record_get(s, kiosk, it->f.cp_upto, buf, INGEST_MAX_RECORD_BYTES, &len, held);
-	if (got < 0)
-		return got;
-	if (got == 1 && sodium_memcmp(held, it->f.cp_hash, WF_HASH_BYTES) == 0)
+	const uint8_t *held = hash_of(run, it->f.cp_upto);
+	if (held && sodium_memcmp(held, it->f.cp_hash, WF_HASH_BYTES) == 0)
 		return WF_OK;
 	char detail[160];
 	snprintf(detail, sizeof detail,
 	         "checkpoint lets the kiosk prune up to seq %" PRIu32 ", which central %s",
-	         it->f.cp_upto, got == 1 ? "holds with another hash" : "does not hold");
-	return s->ops->alert_add(s, kiosk, it->seq, "checkpoint_mismatch", NULL, 0, detail, now_s);
+	         it->f.cp_upto, held ? "holds with another hash" : "does not hold");
+	return run->s->ops->alert_add(run->s, run->kiosk, it->seq, "checkpoint_mismatch", NULL, 0,
+	                              detail, run->now_s);
 }
-
-/* One batch being stored: what each record needs from the ones before it. */
-struct ingest_run {
-	struct store *s;
-	uint32_t kiosk;
-	int64_t now_s;
-	json_t *results;
-	uint8_t *buf; /* INGEST_MAX_RECORD_BYTES, for records read back */
-	struct rate_cache rates;
-	uint8_t prev_hash[WF_HASH_BYTES];  /* chain hash after prev_seq */
-	uint32_t prev_seq;                 /* 0 = none known yet */
-	struct store_points_entry *earned; /* one per item at most: what the batch's drops earn */
-	size_t nearned;
-};
 
 /* The chain hash before it (NULL: central holds no record before it). */
-static int hash_before(struct ingest_run *run, const struct ingest_item *it, const uint8_t **prev)
+static const uint8_t *hash_before(const struct ingest_run *run, const struct ingest_item *it)
 {
 	static const uint8_t zeros[WF_HASH_BYTES];
-	uint8_t held[WF_HASH_BYTES];
-	size_t len = 0;
-	*prev = NULL;
-	if (it->seq == 1) {
-		*prev = zeros;
-		return WF_OK;
-	}
-	if (run->prev_seq != 0 && run->prev_seq == it->seq - 1) {
-		*prev = run->prev_hash;
-		return WF_OK;
-	}
-	int got = run->s->ops->record_get(run->s, run->kiosk, it->seq - 1, run->buf,
-	                                  INGEST_MAX_RECORD_BYTES, &len, held);
-	if (got == 1) {
-		memcpy(run->prev_hash, held, WF_HASH_BYTES);
-		*prev = run->prev_hash;
-	}
-	return got < 0 ? got : WF_OK;
+	if (it->seq == 1)
+		return zeros;
+	if (run->prev_seq != 0 && run->prev_seq == it->seq - 1)
+		return run->prev_hash;
+	const struct ingest_held_rec *h = ingest_held_find(&run->held, it->seq - 1);
+	return h ? h->hash : NULL;
 }
 
-/* A record new to central: stored; its flags answered and raised as alerts. */
-static int answer_stored(struct ingest_run *run, const struct ingest_item *it, uint32_t flags,
-                         int64_t expect_points, json_t *res)
+/* A record new to central: decided (flags, alerts), stored with the batch's others. */
+static int answer_new(struct ingest_run *run, const struct ingest_item *it, json_t *res)
 {
+	uint32_t flags = 0;
+	int64_t expect = 0;
+	int rc = item_flags(run->s, &run->rates, it, hash_before(run, it), &flags, &expect);
+	if (!rc)
+		rc = ingest_anoncap_flag(run->s, run->kiosk, it, anon_pending(run, it), &flags);
+	if (rc)
+		return rc;
+	struct store_record *r = &run->fresh[run->nfresh];
+	*r = (struct store_record){.kiosk = run->kiosk,
+	                           .seq = it->seq,
+	                           .kind = it->kind,
+	                           .bytes = it->bytes,
+	                           .len = it->len,
+	                           .received_s = run->now_s,
+	                           .flags = flags};
+	memcpy(r->hash, it->hash, WF_HASH_BYTES);
+	if (it->decoded)
+		store_record_facts(r, &it->f.rec);
 	json_object_set_new(res, "status", json_string("stored"));
 	if (flags)
 		json_object_set_new(res, "flags", flags_json(flags));
-	int rc = add_flag_alerts(run->s, run->kiosk, it, flags, expect_points, run->now_s);
+	rc = add_flag_alerts(run, it, flags, expect);
+	run->nfresh++; /* before the checkpoint's check: it may name itself */
 	if (!rc && it->decoded && it->f.is_checkpoint)
-		rc = check_checkpoint(run->s, run->kiosk, it, run->buf, run->now_s);
+		rc = check_checkpoint(run, it);
 	memcpy(run->prev_hash, it->hash, WF_HASH_BYTES);
 	return rc;
 }
@@ -273,18 +315,13 @@ static int claim_contradicted(struct ingest_run *run, const struct ingest_item *
 
 /* A (kiosk, seq) central holds already: a duplicate, or a conflict (alert,
  * the newcomer's bytes kept beside it, the stored record unchanged). */
-static int answer_held(struct ingest_run *run, const struct ingest_item *it, json_t *res)
+static int answer_held(struct ingest_run *run, const struct ingest_item *it,
+                       const struct ingest_held_rec *h, json_t *res)
 {
-	uint8_t held[WF_HASH_BYTES];
-	size_t len = 0;
-	int got = run->s->ops->record_get(run->s, run->kiosk, it->seq, run->buf,
-	                                  INGEST_MAX_RECORD_BYTES, &len, held);
-	if (got != 1)
-		return got < 0 ? got : WF_EIO;
-	int same = len == it->len && sodium_memcmp(run->buf, it->bytes, len) == 0 &&
-	           sodium_memcmp(held, it->hash, WF_HASH_BYTES) == 0;
+	int same = h->len == it->len && sodium_memcmp(h->bytes, it->bytes, h->len) == 0 &&
+	           sodium_memcmp(h->hash, it->hash, WF_HASH_BYTES) == 0;
 	json_object_set_new(res, "status", json_string(same ? "duplicate" : "conflict"));
-	memcpy(run->prev_hash, held, WF_HASH_BYTES);
+	memcpy(run->prev_hash, h->hash, WF_HASH_BYTES);
 	if (same)
 		return WF_OK;
 	int rc = run->s->ops->alert_add(run->s, run->kiosk, it->seq, "conflict", it->bytes, it->len,
@@ -294,53 +331,15 @@ static int answer_held(struct ingest_run *run, const struct ingest_item *it, jso
 	return rc ? rc : claim_contradicted(run, it);
 }
 
-/* A resident's drop new to central earns its points: an entry of the
- * ledger, written with the batch's others in its transaction
- * (DESIGN "Points are a ledger"; store_ops.points_earn). */
-static void earn_points(struct ingest_run *run, const struct store_record *r)
+/* Decides one item and appends its result. */
+static int decide_item(struct ingest_run *run, const struct ingest_item *it)
 {
-	if (r->kind != WF_RECORD_DROP || r->resident <= 0 || !run->earned)
-		return;
-	run->earned[run->nearned++] = (struct store_points_entry){.resident = r->resident,
-	                                                          .kind = STORE_POINTS_EARNED,
-	                                                          .points = r->points,
-	                                                          .kiosk = r->kiosk,
-	                                                          .seq = r->seq,
-	                                                          .at_s = r->received_s,
-	                                                          .actor = "kiosk"};
-}
-
-/* Stores one item and appends its result. */
-static int store_item(struct ingest_run *run, const struct ingest_item *it)
-{
-	const uint8_t *prev = NULL;
-	uint32_t flags = 0;
-	int64_t expect = 0;
-	int rc = hash_before(run, it, &prev);
-	if (!rc)
-		rc = item_flags(run->s, &run->rates, it, prev, &flags, &expect);
-	if (!rc)
-		rc = ingest_anoncap_flag(run->s, run->kiosk, it, &flags);
-	if (rc)
-		return rc;
-	struct store_record r = {.kiosk = run->kiosk,
-	                         .seq = it->seq,
-	                         .kind = it->kind,
-	                         .bytes = it->bytes,
-	                         .len = it->len,
-	                         .received_s = run->now_s,
-	                         .flags = flags};
-	memcpy(r.hash, it->hash, WF_HASH_BYTES);
-	if (it->decoded)
-		store_record_facts(&r, &it->f.rec);
-	int ins = run->s->ops->record_insert(run->s, &r);
-	if (ins < 0)
-		return ins;
-	if (ins == 1 && it->decoded)
-		earn_points(run, &r);
+	const struct ingest_held_rec *h = ingest_held_find(&run->held, it->seq);
 	json_t *res = json_object();
+	if (!res)
+		return WF_ENOMEM;
 	json_object_set_new(res, "seq", json_integer(it->seq));
-	rc = ins == 1 ? answer_stored(run, it, flags, expect, res) : answer_held(run, it, res);
+	int rc = h ? answer_held(run, it, h, res) : answer_new(run, it, res);
 	if (rc) {
 		json_decref(res);
 		return rc;
@@ -348,6 +347,40 @@ static int store_item(struct ingest_run *run, const struct ingest_item *it)
 	run->prev_seq = it->seq;
 	json_array_append_new(run->results, res);
 	return WF_OK;
+}
+
+/* The new records stored together; each resident's drop earns its points:
+ * an entry of the ledger, written with the batch's others in its
+ * transaction (DESIGN "Points are a ledger"; store_ops.points_earn). */
+static int store_fresh(struct ingest_run *run)
+{
+	if (run->nfresh == 0)
+		return WF_OK;
+	uint8_t *stored = calloc(run->nfresh, 1);
+	if (!stored)
+		return WF_ENOMEM;
+	int rc = run->s->ops->records_insert(run->s, run->fresh, run->nfresh, stored);
+	for (size_t i = 0; !rc && i < run->nfresh; i++) {
+		const struct store_record *r = &run->fresh[i];
+		if (!stored[i]) { /* only without the kiosk's lock: the kiosk sends again */
+			store_set_err(run->s, "kiosk %u seq %u stored meanwhile by another writer",
+			              r->kiosk, r->seq);
+			rc = WF_ECONFLICT;
+		} else if (r->kind == WF_RECORD_DROP && r->resident > 0) {
+			run->earned[run->nearned++] =
+			    (struct store_points_entry){.resident = r->resident,
+			                                .kind = STORE_POINTS_EARNED,
+			                                .points = r->points,
+			                                .kiosk = r->kiosk,
+			                                .seq = r->seq,
+			                                .at_s = r->received_s,
+			                                .actor = "kiosk"};
+		}
+	}
+	free(stored);
+	if (!rc && run->nearned)
+		rc = run->s->ops->points_earn(run->s, run->earned, run->nearned);
+	return rc;
 }
 
 /* Residents whose balance moved show up in the next incremental down-sync. */
@@ -374,16 +407,14 @@ static int touch_residents(struct store *s, const struct ingest_item *items, siz
 /* A record that fills a gap must also continue into the one after it. */
 static int check_next(struct ingest_run *run, const struct ingest_item *last)
 {
-	uint8_t next_hash[WF_HASH_BYTES], h[WF_HASH_BYTES];
-	size_t len = 0;
+	uint8_t h[WF_HASH_BYTES];
 	if (last->seq == UINT32_MAX)
 		return WF_OK;
-	int got = run->s->ops->record_get(run->s, run->kiosk, last->seq + 1, run->buf,
-	                                  INGEST_MAX_RECORD_BYTES, &len, next_hash);
-	if (got != 1)
-		return got < 0 ? got : WF_OK;
-	ingest_chain_next(run->prev_hash, run->buf, len, h);
-	if (sodium_memcmp(h, next_hash, WF_HASH_BYTES) == 0)
+	const struct ingest_held_rec *next = ingest_held_find(&run->held, last->seq + 1);
+	if (!next)
+		return WF_OK;
+	ingest_chain_next(run->prev_hash, next->bytes, next->len, h);
+	if (sodium_memcmp(h, next->hash, WF_HASH_BYTES) == 0)
 		return WF_OK;
 	return run->s->ops->alert_add(run->s, run->kiosk, last->seq + 1, "chain_break", NULL, 0,
 	                              "stored record does not continue from the record before it",
@@ -395,18 +426,23 @@ static int store_items(struct store *s, uint32_t kiosk, const struct ingest_item
                        int64_t now_s, json_t *results)
 {
 	struct ingest_run run = {.s = s, .kiosk = kiosk, .now_s = now_s, .results = results};
-	run.buf = malloc(INGEST_MAX_RECORD_BYTES);
+	run.fresh = n ? calloc(n, sizeof *run.fresh) : NULL;
 	run.earned = n ? calloc(n, sizeof *run.earned) : NULL;
-	int rc = run.buf && (run.earned || !n) ? WF_OK : WF_ENOMEM;
-	for (size_t i = 0; !rc && i < n; i++)
-		rc = store_item(&run, &items[i]);
-	if (!rc && run.nearned)
-		rc = s->ops->points_earn(s, run.earned, run.nearned);
+	int rc = (run.fresh && run.earned) || !n ? WF_OK : WF_ENOMEM;
 	if (!rc)
-		rc = touch_residents(s, items, n);
+		rc = ingest_held_load(s, kiosk, items, n, &run.held);
+	for (size_t i = 0; !rc && i < n; i++)
+		rc = decide_item(&run, &items[i]);
+	if (!rc)
+		rc = store_fresh(&run);
 	if (!rc && n > 0)
 		rc = check_next(&run, &items[n - 1]);
-	free(run.buf);
+	/* last: on PostgreSQL a touch takes the shared revision's row lock,
+	 * held by this transaction until it commits */
+	if (!rc)
+		rc = touch_residents(s, items, n);
+	ingest_held_free(&run.held);
+	free(run.fresh);
 	free(run.earned);
 	return rc;
 }

@@ -34,7 +34,7 @@ static int version_cap(struct store *s, const struct ingest_item *it, bool *has,
 }
 
 int ingest_anoncap_flag(struct store *s, uint32_t kiosk, const struct ingest_item *it,
-                        uint32_t *flags)
+                        int64_t pending, uint32_t *flags)
 {
 	/* only an anonymous drop that earned something can go over */
 	if (!it->decoded || !it->f.is_drop || !(it->f.rec.drop.flags & WF_DROP_ANONYMOUS) ||
@@ -46,13 +46,14 @@ int ingest_anoncap_flag(struct store *s, uint32_t kiosk, const struct ingest_ite
 	if (rc || !has)
 		return rc;
 	rc = s->ops->anon_day(s, kiosk, it->f.category, it->f.rec.drop.local_day, it->seq, &before);
+	before += pending;
 	if (!rc && before + it->f.credited_qty > cap)
 		*flags |= STORE_FLAG_ANON_CAP;
 	return rc;
 }
 
 int ingest_anoncap_alert(struct store *s, uint32_t kiosk, const struct ingest_item *it,
-                         int64_t now_s)
+                         int64_t pending, int64_t now_s)
 {
 	bool has = false;
 	int64_t cap = 0, before = 0;
@@ -62,6 +63,7 @@ int ingest_anoncap_alert(struct store *s, uint32_t kiosk, const struct ingest_it
 		rc = s->ops->anon_day(s, kiosk, it->f.category, day, it->seq, &before);
 	if (rc)
 		return rc;
+	before += pending;
 	char detail[240];
 	snprintf(detail, sizeof detail,
 	         "anonymous drop of category %u on day %" PRIu32 " earned points for %" PRId64

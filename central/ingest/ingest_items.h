@@ -43,13 +43,38 @@ int ingest_parse(const char *text, size_t len, uint32_t kiosk, struct ingest_ite
  * STORE_FLAG_ANON_CAP in *flags when it is an anonymous drop whose credited
  * quantity, with what the kiosk's anonymous drops of its category central
  * holds from earlier that local day (lower seq), is over the anonymous
- * daily cap of its rate version (ingest_anoncap.c). ingest_anoncap_alert —
+ * daily cap of its rate version (ingest_anoncap.c); pending is what the
+ * batch's new records before it, not stored yet, add to that day's anonymous
+ * credited quantity. ingest_anoncap_alert —
  * the alert for such a record, once stored. Both return enum wf_err.
  */
 int ingest_anoncap_flag(struct store *s, uint32_t kiosk, const struct ingest_item *it,
-                        uint32_t *flags);
+                        int64_t pending, uint32_t *flags);
 int ingest_anoncap_alert(struct store *s, uint32_t kiosk, const struct ingest_item *it,
-                         int64_t now_s);
+                         int64_t pending, int64_t now_s);
+
+/*
+ * What central holds around a batch (ingest_held.c), read in one call
+ * before the batch is decided: ingest_held_load fills h with the records
+ * held among each item's seq, the seq before a run of seqs, each
+ * checkpoint's upto and the seq after the last item, sorted by seq (free it
+ * with ingest_held_free, on failure too); ingest_held_find — the one with
+ * seq, or NULL.
+ */
+struct ingest_held_rec {
+	uint32_t seq;
+	size_t len;
+	uint8_t hash[WF_HASH_BYTES];
+	uint8_t *bytes;
+};
+struct ingest_held {
+	struct ingest_held_rec *r;
+	size_t n, cap;
+};
+int ingest_held_load(struct store *s, uint32_t kiosk, const struct ingest_item *items, size_t n,
+                     struct ingest_held *h);
+const struct ingest_held_rec *ingest_held_find(const struct ingest_held *h, uint32_t seq);
+void ingest_held_free(struct ingest_held *h);
 
 /* why_set — printf-style message into why[why_len]. */
 void ingest_why(char *why, size_t why_len, const char *fmt, ...)

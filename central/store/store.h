@@ -486,6 +486,27 @@ struct store_ops {
 	 * backend has its own tools for it (PostgreSQL: pg_dump; the message
 	 * says so); else an error, and nothing is left at path */
 	int (*backup)(struct store *s, const char *path);
+
+	/* ---- batch ingest (store_sqlite_journal.c, store_pg_ingest.c) ---- */
+	/*
+	 * records_held — the records central holds among kiosk's seqs[0..n) (any
+	 * order): fn(ctx, seq, bytes, len, hash) for each held (a seq asked for
+	 * twice may be heard twice), in no set order (bytes valid during the call
+	 * only); fn returning non-zero stops and is returned. PostgreSQL: one
+	 * round trip.
+	 */
+	int (*records_held)(struct store *s, uint32_t kiosk, const uint32_t *seqs, size_t n,
+	                    int (*fn)(void *ctx, uint32_t seq, const uint8_t *bytes, size_t len,
+	                              const uint8_t hash[WF_HASH_BYTES]),
+	                    void *ctx);
+	/*
+	 * records_insert — r[0..n) of one kiosk in ascending seq, each as
+	 * record_insert (summaries kept alike), in one transaction (the caller's,
+	 * or its own): stored[i] 1 inserted, 0 (kiosk, seq) already there.
+	 * PostgreSQL: one round trip.
+	 */
+	int (*records_insert)(struct store *s, const struct store_record *r, size_t n,
+	                      uint8_t *stored);
 };
 
 /* Common head of every backend's handle. Backends embed it first. */

@@ -320,6 +320,7 @@ static void pg_fill_ops(void)
 	store_pg_fill_web(&pg_ops);
 	store_pg_fill_report(&pg_ops);
 	store_pg_fill_backup(&pg_ops);
+	store_pg_fill_ingest(&pg_ops);
 }
 
 const struct store_ops *store_pg_ops(void)

@@ -14,6 +14,7 @@
  *   store_pg_web.c        what the office pages read
  *   store_pg_report.c     the office's reports, summaries and day closes
  *   store_pg_backup.c     backup: refused, naming pg_dump (PostgreSQL's own tools)
+ *   store_pg_ingest.c     a batch's records read and written at once
  *
  * Each side's file fills its members of the ops table (store_pg_fill_*);
  * test_store_pg_ops checks that none is left empty.
@@ -108,5 +109,6 @@ void store_pg_fill_office(struct store_ops *ops);
 void store_pg_fill_web(struct store_ops *ops);
 void store_pg_fill_report(struct store_ops *ops);
 void store_pg_fill_backup(struct store_ops *ops);
+void store_pg_fill_ingest(struct store_ops *ops);
 
 #endif

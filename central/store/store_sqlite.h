@@ -100,6 +100,11 @@ int sq_key_add(struct store *s, uint32_t kiosk, uint32_t key_id, const uint8_t p
 int sq_key_get(struct store *s, uint32_t kiosk, uint32_t key_id, struct store_key *out);
 int sq_key_revoke(struct store *s, uint32_t kiosk, uint32_t key_id, int64_t now_s);
 int sq_record_insert(struct store *s, const struct store_record *r);
+int sq_records_held(struct store *s, uint32_t kiosk, const uint32_t *seqs, size_t n,
+                    int (*fn)(void *ctx, uint32_t seq, const uint8_t *bytes, size_t len,
+                              const uint8_t hash[WF_HASH_BYTES]),
+                    void *ctx);
+int sq_records_insert(struct store *s, const struct store_record *r, size_t n, uint8_t *stored);
 int sq_record_get(struct store *s, uint32_t kiosk, uint32_t seq, uint8_t *buf, size_t cap,
                   size_t *len, uint8_t hash[WF_HASH_BYTES]);
 int sq_record_highest(struct store *s, uint32_t kiosk, uint32_t *seq, uint8_t hash[WF_HASH_BYTES]);

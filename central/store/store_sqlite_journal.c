@@ -197,6 +197,48 @@ int sq_record_get(struct store *s, uint32_t kiosk, uint32_t seq, uint8_t *buf, s
 	return rc;
 }
 
+int sq_records_held(struct store *s, uint32_t kiosk, const uint32_t *seqs, size_t n,
+                    int (*fn)(void *ctx, uint32_t seq, const uint8_t *bytes, size_t len,
+                              const uint8_t hash[WF_HASH_BYTES]),
+                    void *ctx)
+{
+	struct store_sqlite *q = SQ(s);
+	sqlite3_stmt *st = q->get_record; /* SQLite: a lookup each, no round trips to save */
+	int rc = WF_OK;
+	for (size_t i = 0; !rc && i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, kiosk);
+		sqlite3_bind_int64(st, 2, seqs[i]);
+		rc = sql_step_row(q->db, st, SQ_ERR(s));
+		if (rc == 1 && sqlite3_column_bytes(st, 1) != WF_HASH_BYTES) {
+			store_set_err(s, "record %u/%u has no chain hash", kiosk, seqs[i]);
+			rc = WF_EIO;
+		} else if (rc == 1) {
+			const uint8_t *b = sqlite3_column_blob(st, 0);
+			rc = fn(ctx, seqs[i], b, (size_t)sqlite3_column_bytes(st, 0),
+			        sqlite3_column_blob(st, 1));
+		}
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int sq_records_insert(struct store *s, const struct store_record *r, size_t n, uint8_t *stored)
+{
+	bool own = false;
+	int rc = sq_tx_begin(s, &own);
+	if (rc)
+		return rc;
+	for (size_t i = 0; !rc && i < n; i++) {
+		int ins = sq_record_insert(s, &r[i]);
+		if (ins < 0)
+			rc = ins;
+		else
+			stored[i] = (uint8_t)ins;
+	}
+	return sq_tx_end(s, own, rc);
+}
+
 int sq_record_highest(struct store *s, uint32_t kiosk, uint32_t *seq, uint8_t hash[WF_HASH_BYTES])
 {
 	sqlite3 *db = SQ(s)->db;

@@ -328,6 +328,8 @@ static const struct store_ops sqlite_ops = {
     .web_resident_get = sq_web_resident_get,
     .schema_version = sq_schema_version,
     .backup = sq_backup,
+    .records_held = sq_records_held,
+    .records_insert = sq_records_insert,
 };
 
 /* A fresh store gets its card key: 32 random bytes, version 1. */
