@@ -26,6 +26,8 @@ void cli_usage(FILE *f)
 	    " (1024)]\n"
 	    "         [--per-ip-connections N (32; 0 = no cap, behind a proxy)]\n"
 	    "         [--silent-after S]   (/metrics: kiosks silent longer; default 7200)\n"
+	    "         [--db-connections N (1..64; 4 for PostgreSQL: requests run their\n"
+	    "          transactions at once; 1 for SQLite: one writer at a time anyway)]\n"
 	    "         tests only: [--time-offset S]\n"
 #ifdef WUFEI_CRASH_HOOKS
 	    "         crash-point test build only: [--crash-at before-commit|after-commit"

@@ -4,6 +4,8 @@
  * SIGINT or SIGTERM. Refusals are logged through the log main gives it.
  * Slow clients meet the limits server.h names (--head-timeout,
  * --body-timeout, --max-connections, --per-ip-connections).
+ * --db-connections N: the store handles (database connections) the server
+ * shares between its requests; see SERVE_DB_CONNS_PG.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -20,6 +22,15 @@
 #ifdef WUFEI_CRASH_HOOKS
 #include "crash_point.h"
 #endif
+
+/* --db-connections defaults. PostgreSQL: several transactions of one
+ * process run at once (the server waits on round trips, not on the disk).
+ * SQLite: one writer at a time anyway (BEGIN IMMEDIATE), so more
+ * connections only queue on its file lock; N > 1 works (WAL) but rarely
+ * helps. */
+#define SERVE_DB_CONNS_PG     4
+#define SERVE_DB_CONNS_SQLITE 1
+#define SERVE_DB_CONNS_MAX    64
 
 /* Reads a PEM file of at most 64 KiB into a NUL-terminated string; NULL with a message. */
 static char *read_pem(const char *what, const char *path)
@@ -162,13 +173,13 @@ static void raise_fd_limit(unsigned conns)
 /* Serves s until SIGINT or SIGTERM (blocked in set); frees cfg's PEM texts
  * (they are cert and key) as soon as the server has its copies. Returns the
  * exit status. */
-static int serve_until_signal(struct store *s, const struct server_config *cfg, char *cert,
-                              char *key, sigset_t *set, const struct cli_opts *o)
+static int serve_until_signal(struct store *const *s, size_t n, const struct server_config *cfg,
+                              char *cert, char *key, sigset_t *set, const struct cli_opts *o)
 {
 	char why[512];
 	struct server *srv = NULL;
 	bool tls = cert != NULL;
-	int rc = server_start(s, cfg, &srv, why, sizeof why);
+	int rc = server_start(s, n, cfg, &srv, why, sizeof why);
 	free(cert);
 	free_secret(key);
 	if (rc != WF_OK) {
@@ -186,10 +197,39 @@ static int serve_until_signal(struct store *s, const struct server_config *cfg, 
 	return 0;
 }
 
+/* --db-connections into *n (the default of the --db's backend); 0, or 2. */
+static int db_connections(const struct cli_opts *o, size_t *n)
+{
+	const char *db = cli_opt(o, "db");
+	int64_t v =
+	    db && strncmp(db, "sqlite:", 7) == 0 ? SERVE_DB_CONNS_SQLITE : SERVE_DB_CONNS_PG;
+	if (cli_opt_int(o, "db-connections", 1, SERVE_DB_CONNS_MAX, &v, false) != WF_OK)
+		return 2;
+	*n = (size_t)v;
+	return 0;
+}
+
+/* n handles to --db (the first creates and migrates it); NULL-filled on failure. */
+static int open_stores(const struct cli_opts *o, struct store **s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		s[i] = cli_store_open(o);
+		if (!s[i]) {
+			for (size_t k = 0; k < i; k++)
+				store_close(s[k]);
+			return WF_EIO;
+		}
+	}
+	return WF_OK;
+}
+
 int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 {
 	struct server_config cfg = {.log = log};
+	size_t n = 0;
 	int rc = serve_usage(o, &cfg);
+	if (!rc)
+		rc = db_connections(o, &n);
 	if (rc)
 		return rc;
 	raise_fd_limit(cfg.max_connections ? cfg.max_connections : SERVER_CONNS_DEF);
@@ -204,15 +244,16 @@ int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 	rc = read_tls(o, &cert, &key);
 	if (rc)
 		return rc == WF_EINVAL ? 2 : 1;
-	struct store *s = cli_store_open(o);
-	if (!s) {
+	struct store *s[SERVE_DB_CONNS_MAX];
+	if (open_stores(o, s, n) != WF_OK) {
 		free(cert);
 		free_secret(key);
 		return 1;
 	}
 	cfg.tls_cert_pem = cert;
 	cfg.tls_key_pem = key;
-	rc = serve_until_signal(s, &cfg, cert, key, &set, o);
-	store_close(s);
+	rc = serve_until_signal(s, n, &cfg, cert, key, &set, o);
+	for (size_t i = 0; i < n; i++)
+		store_close(s[i]);
 	return rc;
 }

@@ -78,10 +78,9 @@ static int ds_deleted(void *ctx, const char *table, const char *key)
 
 /* The catalogue after *since (-1: all) into d; *rev_now the cursor it matches. A
  * cursor from the future (a restored central) starts over: *since becomes -1. */
-static int ds_read(struct server *srv, int64_t *since, struct ds_ctx *d, uint32_t *key_version,
+static int ds_read(struct store *s, int64_t *since, struct ds_ctx *d, uint32_t *key_version,
                    uint8_t key[32], int64_t *rev_now)
 {
-	struct store *s = srv->store;
 	struct store_catalog_fns fns = {.ctx = d,
 	                                .category = ds_category,
 	                                .resident = ds_resident,
@@ -112,7 +111,7 @@ void api_downsync(struct server *srv, const struct request *rq, struct answer *a
 	struct ds_ctx d = {json_array(), json_array(), json_array(), json_array(), NULL};
 	d.del =
 	    json_pack("{s:[], s:[], s:[], s:[]}", "categories", "residents", "staff", "blocklist");
-	int rc = ds_read(srv, &since, &d, &key_version, key, &rev_now);
+	int rc = ds_read(rq->store, &since, &d, &key_version, key, &rev_now);
 	if (rc) {
 		json_decref(d.cats), json_decref(d.res), json_decref(d.staff);
 		json_decref(d.blocks), json_decref(d.del);

@@ -22,12 +22,12 @@ void api_livez(struct server *srv, const struct request *rq, struct answer *a)
 
 void api_readyz(struct server *srv, const struct request *rq, struct answer *a)
 {
-	(void)rq;
-	char why[sizeof srv->store->err];
-	store_lock(srv->store);
-	int rc = srv->store->ops->ping(srv->store);
-	memcpy(why, store_errmsg(srv->store), sizeof why);
-	store_unlock(srv->store);
+	(void)srv;
+	char why[sizeof rq->store->err];
+	store_lock(rq->store);
+	int rc = rq->store->ops->ping(rq->store);
+	memcpy(why, store_errmsg(rq->store), sizeof why);
+	store_unlock(rq->store);
 	why[sizeof why - 1] = '\0';
 	if (rc) {
 		answer_error(a, 503, "not_ready", "storage: %s", why);
@@ -50,9 +50,8 @@ static int add_reason(void *ctx, const char *reason, int64_t n)
 }
 
 /* The store's side of the scrape; a store that fails is up = 0, its figures left out. */
-static void store_facts(struct server *srv, struct metrics_store_facts *f)
+static void store_facts(struct server *srv, struct store *s, struct metrics_store_facts *f)
 {
-	struct store *s = srv->store;
 	*f = (struct metrics_store_facts){
 	    .kiosks = -1, .silent = -1, .silent_after_s = srv->silent_after_s};
 	store_lock(s);
@@ -72,11 +71,10 @@ static void store_facts(struct server *srv, struct metrics_store_facts *f)
 
 void api_metrics(struct server *srv, const struct request *rq, struct answer *a)
 {
-	(void)rq;
 	enum { METRICS_TEXT_MAX = 64 * 1024 };
 	struct metrics_snapshot snap;
 	struct metrics_store_facts facts;
-	store_facts(srv, &facts);
+	store_facts(srv, rq->store, &facts);
 	metrics_snapshot(srv->metrics, &snap);
 	char *text = malloc(METRICS_TEXT_MAX);
 	if (!text || metrics_format(&snap, &facts, text, METRICS_TEXT_MAX) < 0) {

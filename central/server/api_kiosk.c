@@ -24,7 +24,7 @@ static int batch_ingest(struct server *srv, const struct request *rq, int64_t no
 #ifdef WUFEI_CRASH_HOOKS
 	return crash_point_ingest(srv, rq, now_s, results, highest, why, why_len);
 #else
-	return ingest_batch(srv->store, rq->kiosk, rq->body, rq->len, now_s, results, highest, why,
+	return ingest_batch(rq->store, rq->kiosk, rq->body, rq->len, now_s, results, highest, why,
 	                    why_len);
 #endif
 }
@@ -51,9 +51,9 @@ void api_batch(struct server *srv, const struct request *rq, struct answer *a)
 	uint32_t highest = 0;
 	int64_t now = server_now(srv);
 	/* ingest parses the body itself (its fast path) */
-	store_lock(srv->store);
+	store_lock(rq->store);
 	int rc = batch_ingest(srv, rq, now, &results, &highest, why, sizeof why);
-	store_unlock(srv->store);
+	store_unlock(rq->store);
 	switch (rc) {
 	case WF_OK:
 		count_results(srv, results);
@@ -97,10 +97,10 @@ static bool devices_ok(const json_t *devs, struct answer *a)
 
 /* The time zone the kiosk runs in (kiosk.ini, the one source) kept for its
  * pages; a zone this system does not know is logged and the old one kept. */
-static int heartbeat_tz(struct server *srv, uint32_t kiosk, const char *tz)
+static int heartbeat_tz(struct server *srv, struct store *s, uint32_t kiosk, const char *tz)
 {
 	if (tz_known(tz))
-		return srv->store->ops->kiosk_tz_set(srv->store, kiosk, tz);
+		return s->ops->kiosk_tz_set(s, kiosk, tz);
 	wf_log_printf(srv->log, WF_LOG_WARN,
 	              "kiosk %" PRIu32 " runs in time zone '%s', which this system does not know",
 	              kiosk, tz);
@@ -112,7 +112,7 @@ static void heartbeat_commit(struct server *srv, const struct request *rq, uint3
                              uint32_t depth, const char *ver, const char *devtext, const char *tz,
                              struct answer *a)
 {
-	struct store *s = srv->store;
+	struct store *s = rq->store;
 	store_lock(s);
 	int rc = s->ops->begin(s);
 	if (!rc) /* the kiosk's signed calls one at a time, across centrals on one database */
@@ -122,7 +122,7 @@ static void heartbeat_commit(struct server *srv, const struct request *rq, uint3
 		rc =
 		    s->ops->heartbeat_put(s, rq->kiosk, last, depth, ver, devtext, server_now(srv));
 		if (!rc && tz)
-			rc = heartbeat_tz(srv, rq->kiosk, tz);
+			rc = heartbeat_tz(srv, s, rq->kiosk, tz);
 		a->status = 200;
 		a->json = json_pack("{s:s, s:b}", "format", "wufei-heartbeat-answer-1", "ok", 1);
 		if (!rc)
@@ -199,7 +199,7 @@ static json_t *epoch_json(uint32_t kiosk, uint32_t epoch, uint32_t highest,
 static int epoch_open(struct server *srv, const struct request *rq, const char *reason,
                       uint32_t local_last, struct answer *a)
 {
-	struct store *s = srv->store;
+	struct store *s = rq->store;
 	uint32_t highest = 0, epoch = 0;
 	uint8_t hash[WF_HASH_BYTES];
 	store_lock(s);
@@ -254,7 +254,7 @@ static void epoch_answer(struct server *srv, const struct request *rq, const jso
 		             UINT32_MAX, rq->kiosk);
 	} else if (rc) {
 		wf_log_printf(srv->log, WF_LOG_ERROR, "epoch from kiosk %" PRIu32 ": %s", rq->kiosk,
-		              store_errmsg(srv->store));
+		              store_errmsg(rq->store));
 		answer_store_failed(a, rc, "no epoch was opened");
 	}
 }

@@ -22,7 +22,7 @@ static int token_actor(struct server *srv, const struct request *rq, struct offi
 {
 	int64_t id = 0;
 	char scope[16] = "";
-	int ok = office_token_check(srv->store, rq->authorization, &id, scope);
+	int ok = office_token_check(rq->store, rq->authorization, &id, scope);
 	if (ok < 0) {
 		answer_store_failed(a, ok, "the token was not checked");
 		return ok;
@@ -98,7 +98,7 @@ static int office_actor_of(struct server *srv, const struct request *rq, const j
 static void audit_points(struct server *srv, const struct request *rq,
                          const struct office_actor *actor, const char *action, const char *detail)
 {
-	if (office_audit(srv->store, server_now(srv), actor->name, rq->client_addr, action, "%s",
+	if (office_audit(rq->store, server_now(srv), actor->name, rq->client_addr, action, "%s",
 	                 detail) != WF_OK)
 		wf_log_printf(srv->log, WF_LOG_ERROR, "%s by %s: the audit line was not written",
 		              action, actor->name);
@@ -191,9 +191,9 @@ void api_claim_as(struct server *srv, const struct request *rq, const json_t *bo
 		return;
 	}
 	struct rcheck_claim_result res;
-	store_lock(srv->store);
-	int rc = rcheck_claim(srv->store, token, resident, actor->name, server_now(srv), &res);
-	store_unlock(srv->store);
+	store_lock(rq->store);
+	int rc = rcheck_claim(rq->store, token, resident, actor->name, server_now(srv), &res);
+	store_unlock(rq->store);
 	if (rc == WF_EINVAL) {
 		answer_error(a, 400, "malformed_json", "resident or actor refused");
 		return;
@@ -239,10 +239,10 @@ void api_redeem_as(struct server *srv, const struct request *rq, const json_t *b
 		return;
 	}
 	struct points_result res;
-	store_lock(srv->store);
+	store_lock(rq->store);
 	int rc =
-	    points_redeem(srv->store, resident, points, key, actor->name, server_now(srv), &res);
-	store_unlock(srv->store);
+	    points_redeem(rq->store, resident, points, key, actor->name, server_now(srv), &res);
+	store_unlock(rq->store);
 	if (rc == WF_EINVAL) {
 		answer_error(a, 400, "malformed_json", "resident, points, key or actor refused");
 		return;

@@ -24,10 +24,9 @@ static bool headers_parse(const struct signed_headers *h, uint64_t *kiosk, uint6
 }
 
 /* The kiosk's key key_id, or a refusal in a. */
-static int key_lookup(struct server *srv, uint64_t k, uint64_t key_id, struct store_key *key,
+static int key_lookup(struct store *s, uint64_t k, uint64_t key_id, struct store_key *key,
                       struct answer *a)
 {
-	struct store *s = srv->store;
 	store_lock(s);
 	int ex = s->ops->kiosk_exists(s, (uint32_t)k);
 	int rc = ex == 1 ? s->ops->key_get(s, (uint32_t)k, (uint32_t)key_id, key) : ex;
@@ -82,7 +81,7 @@ int auth_check(struct server *srv, struct request *rq, struct answer *a)
 		answer_error(a, 400, "bad_request", "request target too long");
 		return WF_EINVAL;
 	}
-	int rc = key_lookup(srv, k, key_id, &key, a);
+	int rc = key_lookup(rq->store, k, key_id, &key, a);
 	if (rc)
 		return rc;
 	int64_t now = server_now(srv);

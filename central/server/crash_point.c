@@ -22,18 +22,17 @@ static void crash_now(void *ctx)
 
 void server_crash_at(struct server *srv, unsigned every, bool after_commit)
 {
-	store_lock(srv->store);
 	srv->crash = (struct crash_point){.every = every, .after_commit = after_commit};
-	store_unlock(srv->store);
 }
 
 int crash_point_ingest(struct server *srv, const struct request *rq, int64_t now_s,
                        json_t **results, uint32_t *highest, char *why, size_t why_len)
 {
 	struct crash_point *cp = &srv->crash;
-	bool crash = cp->every && ++cp->batches % cp->every == 0;
+	bool crash =
+	    cp->every && __atomic_add_fetch(&cp->batches, 1, __ATOMIC_RELAXED) % cp->every == 0;
 	int rc =
-	    ingest_batch_hooked(srv->store, rq->kiosk, rq->body, rq->len, now_s, results, highest,
+	    ingest_batch_hooked(rq->store, rq->kiosk, rq->body, rq->len, now_s, results, highest,
 	                        why, why_len, crash && !cp->after_commit ? crash_now : NULL, NULL);
 	if (crash && cp->after_commit && rc == WF_OK)
 		crash_now(NULL); /* committed, answer never sent */

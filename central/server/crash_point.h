@@ -14,7 +14,8 @@ struct server;
 /*
  * server_crash_at — from now on srv SIGKILLs itself on every every-th batch
  * (0: never): just before the batch's COMMIT (nothing stored, no answer) or,
- * with after_commit, just after it (stored, no answer). Takes the store lock.
+ * with after_commit, just after it (stored, no answer). Call it before the
+ * server's address is known to any client (cmd_serve prints it after).
  */
 void server_crash_at(struct server *srv, unsigned every, bool after_commit);
 

@@ -14,7 +14,7 @@ int office_http_who(struct server *srv, const struct request *rq, struct office_
 	memset(who, 0, sizeof *who);
 	if (!office_cookie_get(rq->cookie, OFFICE_COOKIE, id, sizeof id))
 		return 0;
-	return office_session_find(srv->store, id, server_now(srv), who);
+	return office_session_find(rq->store, id, server_now(srv), who);
 }
 
 /* Whether the request's Content-Type is a urlencoded form (parameters allowed). */
@@ -72,7 +72,7 @@ int office_http_guard(struct server *srv, const struct request *rq, struct answe
 		why = "role";
 	if (!why)
 		return WF_OK;
-	office_audit(srv->store, server_now(srv), who->user.name, rq->client_addr, "refused",
+	office_audit(rq->store, server_now(srv), who->user.name, rq->client_addr, "refused",
 	             "%s %s: %s", rq->method, rq->path,
 	             why[0] == 'c' ? "CSRF token missing or wrong" : "role may not");
 	office_http_refuse(a, 403,

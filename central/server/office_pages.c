@@ -111,7 +111,7 @@ static void login_post(struct server *srv, const struct request *rq, struct answ
 		return;
 	}
 	int rc =
-	    office_login(srv->store, user, pw, strlen(pw), rq->client_addr, server_now(srv), &res);
+	    office_login(rq->store, user, pw, strlen(pw), rq->client_addr, server_now(srv), &res);
 	sodium_memzero(&f, sizeof f);
 	if (rc) {
 		office_http_refuse(a, answer_store_status(a, rc),
@@ -224,11 +224,11 @@ void office_logout(struct server *srv, const struct request *rq, struct answer *
 	int64_t now = server_now(srv);
 	if (office_http_guard(srv, rq, a, OFFICE_VIEW, &who, &f) != WF_OK)
 		return;
-	if (office_session_end(srv->store, &who, now) != WF_OK) {
+	if (office_session_end(rq->store, &who, now) != WF_OK) {
 		office_http_refuse(a, 500, "Storage failed; try again later.");
 		return;
 	}
-	office_audit(srv->store, now, who.user.name, rq->client_addr, "logout", "session ended");
+	office_audit(rq->store, now, who.user.name, rq->client_addr, "logout", "session ended");
 	office_http_cookie(rq, a, NULL);
 	office_http_redirect(a, "/office/login");
 }
@@ -245,7 +245,7 @@ void office_password(struct server *srv, const struct request *rq, struct answer
 	const char *pw = office_form_get(&f, "new");
 	struct office_login re;
 	/* the current password again, slowed after failures like a login */
-	int rc = office_reauth(srv->store, who.user.name, current ? current : "",
+	int rc = office_reauth(rq->store, who.user.name, current ? current : "",
 	                       current ? strlen(current) : 0, rq->client_addr, now, &re);
 	if (rc)
 		office_http_refuse(a, answer_store_status(a, rc),
@@ -260,15 +260,15 @@ void office_password(struct server *srv, const struct request *rq, struct answer
 	else if (office_password_hash(pw, strlen(pw), hash) != WF_OK)
 		office_http_refuse(a, 500, "Out of memory; try again later.");
 	else {
-		store_lock(srv->store);
-		rc = srv->store->ops->user_update(srv->store, who.user.name, hash, NULL, now);
-		store_unlock(srv->store);
+		store_lock(rq->store);
+		rc = rq->store->ops->user_update(rq->store, who.user.name, hash, NULL, now);
+		store_unlock(rq->store);
 		sodium_memzero(hash, sizeof hash);
 		if (rc != 1) {
 			office_http_refuse(a, answer_store_status(a, rc),
 			                   "Storage failed; nothing was changed.");
 		} else {
-			office_audit(srv->store, now, who.user.name, rq->client_addr, "passwd",
+			office_audit(rq->store, now, who.user.name, rq->client_addr, "passwd",
 			             "own password changed (sessions ended)");
 			office_http_cookie(rq, a, NULL);
 			office_http_redirect(a, "/office/login");
@@ -290,16 +290,16 @@ void office_user_role(struct server *srv, const struct request *rq, struct answe
 		office_http_refuse(a, 400, "Give a user and a role (viewer, operator, admin).");
 		return;
 	}
-	store_lock(srv->store);
-	int rc = srv->store->ops->user_update(srv->store, user, NULL, office_role_name(role), now);
-	store_unlock(srv->store);
+	store_lock(rq->store);
+	int rc = rq->store->ops->user_update(rq->store, user, NULL, office_role_name(role), now);
+	store_unlock(rq->store);
 	if (rc < 0)
 		office_http_refuse(a, answer_store_status(a, rc),
 		                   "Storage failed; nothing was changed.");
 	else if (rc == 0)
 		office_http_refuse(a, 404, "No such user.");
 	else {
-		office_audit(srv->store, now, who.user.name, rq->client_addr, "user_role",
+		office_audit(rq->store, now, who.user.name, rq->client_addr, "user_role",
 		             "%s to %s", user, office_role_name(role));
 		office_http_redirect(a, "/office/");
 	}

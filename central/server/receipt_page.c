@@ -251,17 +251,17 @@ void receipt_page(struct server *srv, const struct request *rq, struct answer *a
 	struct rcheck_result res;
 	struct facts f = {0};
 	snprintf(f.place.time_zone, sizeof f.place.time_zone, "%s", STORE_TZ_DEFAULT);
-	store_lock(srv->store);
-	int rc = rcheck_token(srv->store, rq->path, &res);
+	store_lock(rq->store);
+	int rc = rcheck_token(rq->store, rq->path, &res);
 	if (!rc && res.verdict != RCHECK_MALFORMED) {
 		f.category_id = res.r.category;
 		struct store_catalog_fns fns = {.ctx = &f, .category = find_cat};
-		rc = srv->store->ops->catalog_read(srv->store, -1, &fns, NULL);
+		rc = rq->store->ops->catalog_read(rq->store, -1, &fns, NULL);
 		if (!rc)
-			rc = srv->store->ops->kiosk_place(srv->store, res.r.kiosk, &f.place);
+			rc = rq->store->ops->kiosk_place(rq->store, res.r.kiosk, &f.place);
 		rc = rc < 0 ? rc : WF_OK;
 	}
-	store_unlock(srv->store);
+	store_unlock(rq->store);
 	if (rc) {
 		answer_store_failed(a, rc, "the receipt was not checked");
 		return;

@@ -17,7 +17,7 @@
 
 int replay_recall(struct server *srv, const struct request *rq, struct answer *a)
 {
-	struct store *s = srv->store;
+	struct store *s = rq->store;
 	char *text = malloc(REPLAY_ANSWER_MAX);
 	if (!text)
 		return WF_ENOMEM;
@@ -41,7 +41,7 @@ int replay_recall(struct server *srv, const struct request *rq, struct answer *a
 
 int replay_keep(struct server *srv, const struct request *rq, const struct answer *a)
 {
-	struct store *s = srv->store;
+	struct store *s = rq->store;
 	char *text = json_dumps(a->json, JSON_COMPACT);
 	if (!text)
 		return WF_ENOMEM;

@@ -260,9 +260,8 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t cap)
 /* A 500 whose handler did not say why: when the store now answers a ping
  * with WF_EBUSY, the database is away or restarting, and the answer is 503
  * with Retry-After (clients retry) instead. */
-static void unavailable_if_away(struct server *srv, struct answer *a)
+static void unavailable_if_away(struct store *s, struct answer *a)
 {
-	struct store *s = srv->store;
 	if (a->status != 500 || !s->ops->ping)
 		return;
 	store_lock(s);
@@ -303,13 +302,15 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	    .client_addr = addr,
 	    .tls = srv->tls_cert != NULL || forwarded_https(c),
 	    .conn = c,
+	    .store = server_store_take(srv),
 	};
 	if (cn->too_large)
 		answer_error(&a, 413, "body_too_large", "request body over %u bytes",
 		             SERVER_BODY_MAX);
 	else
 		routes_dispatch(srv, &rq, &a);
-	unavailable_if_away(srv, &a);
+	unavailable_if_away(rq.store, &a);
+	server_store_give(srv, rq.store);
 	log_answer(srv, method, path, &a);
 	cn->status = a.status;
 	cn->cls = routes_class(path);
@@ -386,6 +387,10 @@ static void server_free(struct server *srv)
 	free(srv->tls_key);
 	free(srv->tls_cert);
 	metrics_destroy(srv->metrics);
+	if (srv->stores)
+		pthread_mutex_destroy(&srv->pool_mu);
+	free(srv->stores);
+	free(srv->users);
 	free(srv);
 }
 
@@ -458,8 +463,24 @@ static void start_failed(const struct server_config *cfg, char *why, size_t why_
 		         cfg->listen);
 }
 
-int server_start(struct store *store, const struct server_config *cfg, struct server **out,
-                 char *why, size_t why_len)
+/* The pool of store handles (pool.c) on srv: copies of the nstores pointers. */
+static int pool_init(struct server *srv, struct store *const *stores, size_t nstores)
+{
+	srv->stores = calloc(nstores, sizeof *srv->stores);
+	srv->users = calloc(nstores, sizeof *srv->users);
+	if (!srv->stores || !srv->users || pthread_mutex_init(&srv->pool_mu, NULL) != 0) {
+		free(srv->stores);
+		srv->stores = NULL;
+		return WF_ENOMEM;
+	}
+	for (size_t i = 0; i < nstores; i++)
+		srv->stores[i] = stores[i];
+	srv->nstores = nstores;
+	return WF_OK;
+}
+
+int server_start(struct store *const *stores, size_t nstores, const struct server_config *cfg,
+                 struct server **out, char *why, size_t why_len)
 {
 	struct sockaddr_in sa;
 	struct MHD_OptionItem tls[3], opts[12];
@@ -469,10 +490,17 @@ int server_start(struct store *store, const struct server_config *cfg, struct se
 	int rc = parse_listen(cfg->listen, &sa, why, why_len);
 	if (rc)
 		return rc;
+	if (nstores == 0) {
+		snprintf(why, why_len, "no store to serve");
+		return WF_EINVAL;
+	}
 	struct server *srv = calloc(1, sizeof *srv);
 	if (!srv)
 		return WF_ENOMEM;
-	srv->store = store;
+	if (pool_init(srv, stores, nstores) != WF_OK) {
+		server_free(srv);
+		return WF_ENOMEM;
+	}
 	srv->offset_s = cfg->time_offset_s;
 	srv->log = cfg->log;
 	srv->silent_after_s = cfg->silent_after_s > 0 ? cfg->silent_after_s : SERVER_SILENT_DEF;

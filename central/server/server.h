@@ -67,11 +67,13 @@ struct server;
 
 /*
  * server_start — listens and serves on its own threads until server_stop.
- * store is borrowed and must outlive the server. *out NULL on failure, with
- * why[why_len] filled.
+ * stores[0..nstores-1] (nstores >= 1) are handles to ONE database (the
+ * same URL), borrowed, outliving the server: each request uses one of them
+ * for all of its store work, so up to nstores requests have a transaction
+ * open at once. *out NULL on failure, with why[why_len] filled.
  */
-int server_start(struct store *store, const struct server_config *cfg, struct server **out,
-                 char *why, size_t why_len);
+int server_start(struct store *const *stores, size_t nstores, const struct server_config *cfg,
+                 struct server **out, char *why, size_t why_len);
 
 /* The bound port (useful with port 0). */
 uint16_t server_port(const struct server *srv);

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -19,17 +20,24 @@
 #ifdef WUFEI_CRASH_HOOKS
 #include "crash_point.h"
 
-/* The test build's crash points (crash_point.c); read and written under the store lock. */
+/* The test build's crash points (crash_point.c): every and after_commit are
+ * set before the server says where it listens; batches is counted atomically
+ * (requests on different store handles run at once). */
 struct crash_point {
 	unsigned every;    /* SIGKILL on every every-th batch; 0 = never */
 	bool after_commit; /* false: just before COMMIT; true: just after it */
-	unsigned batches;  /* batches seen */
+	unsigned batches;  /* batches seen (__atomic) */
 };
 #endif
 
 struct server {
 	struct MHD_Daemon *d;
-	struct store *store;
+	/* The pool of store handles (pool.c): one database, nstores connections.
+	 * A request takes one handle for all of its store work (request.store). */
+	struct store **stores; /* borrowed, nstores of them */
+	unsigned *users;       /* requests holding each handle now (under pool_mu) */
+	size_t nstores, next;  /* next: where the round robin looks first */
+	pthread_mutex_t pool_mu;
 	int64_t offset_s;
 	struct wf_log *log;
 	uint16_t port;
@@ -79,7 +87,25 @@ struct request {
 	bool tls;   /* HTTPS: served by us, or by a proxy saying X-Forwarded-Proto: https
 	             * (cookies get Secure) */
 	void *conn; /* the connection, for server_query/header/cookie (server.c) */
+	/* The store handle of this request (server_store_take): every store call
+	 * the request makes goes to it, under store_lock as before; never
+	 * another handle in the same request. */
+	struct store *store;
 };
+
+/* ---- pool.c: the store handles ---- */
+
+/*
+ * server_store_take — the handle a request uses for all of its store work:
+ * the one fewest requests hold now (ties: round robin), counted as held
+ * until server_store_give. Never NULL. The caller still locks it
+ * (store_lock) around each use, as with a single handle: a handle serves
+ * one transaction at a time.
+ */
+struct store *server_store_take(struct server *srv);
+
+/* server_store_give — s (from server_store_take) no longer held by the request. */
+void server_store_give(struct server *srv, struct store *s);
 
 /* ---- server.c: more of a request, for the pages (NULL when absent) ---- */
 

@@ -62,7 +62,7 @@ static int collect_kiosk(void *ctx, const struct store_kiosk_info *k)
 /* The 30 days' rows and the kiosks' names; the store lock is held. */
 static int dash_load(struct dash *d)
 {
-	struct store *s = d->w->srv->store;
+	struct store *s = d->w->rq->store;
 	d->rows = malloc(sizeof *d->rows * DASH_ROWS);
 	d->kiosks = malloc(sizeof *d->kiosks * DASH_KIOSKS);
 	if (!d->rows || !d->kiosks) {
@@ -398,7 +398,7 @@ void web_dashboard(struct web_ctx *w, struct answer *a)
 	free(sums);
 	dash_free(&d);
 	if (rc)
-		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->rq->store));
 	else
 		web_finish(w, a, 200);
 }
@@ -417,8 +417,8 @@ void web_dashboard_csv(struct web_ctx *w, struct answer *a)
 	report_opts_default(&o, w->now_s);
 	o.filter.from_day = web_day_add(day, -(DASH_DAYS - 1));
 	o.filter.to_day = day;
-	if (report_daily(w->srv->store, &o, &rep) != WF_OK)
-		web_fail(w, a, 500, store_errmsg(w->srv->store));
+	if (report_daily(w->rq->store, &o, &rep) != WF_OK)
+		web_fail(w, a, 500, store_errmsg(w->rq->store));
 	else
 		web_report_csv(w, a, &rep, "dashboard");
 	report_free(&rep);

@@ -122,10 +122,10 @@ void web_kiosks(struct web_ctx *w, struct answer *a)
 	                         "kiosk said in its last heartbeat. Pick a kiosk for its days."));
 	web_raw(&w->b, "</p>");
 	web_table_begin(&w->b, wf_tr(l, "Enrolled kiosks"), cols, sizeof cols / sizeof cols[0]);
-	int rc = w->srv->store->ops->kiosk_list(w->srv->store, kiosk_row, w);
+	int rc = w->rq->store->ops->kiosk_list(w->rq->store, kiosk_row, w);
 	web_table_end(&w->b);
 	if (rc) {
-		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->rq->store));
 		return;
 	}
 	web_finish(w, a, 200);
@@ -334,7 +334,7 @@ static void day_table(struct web_ctx *w, struct day_sum *d)
 
 void web_kiosk_day(struct web_ctx *w, struct answer *a, uint32_t k)
 {
-	struct store *s = w->srv->store;
+	struct store *s = w->rq->store;
 	enum wf_lang l = w->lang;
 	uint32_t day = 0, today = wf_local_day(w->now_s * 1000);
 	const char *q = server_query(w->rq, "day");

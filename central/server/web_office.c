@@ -117,7 +117,7 @@ const struct wf_category *web_category(struct web_ctx *w, uint16_t id)
 	if (!w->cats_read) {
 		struct store_catalog_fns f = {.ctx = w, .category = cat_row};
 		w->cats_read = true;
-		if (w->srv->store->ops->catalog_read(w->srv->store, -1, &f, NULL) != WF_OK)
+		if (w->rq->store->ops->catalog_read(w->rq->store, -1, &f, NULL) != WF_OK)
 			w->ncats = 0;
 	}
 	for (size_t i = 0; i < w->ncats; i++)
@@ -159,7 +159,7 @@ int web_daily_totals(struct web_ctx *w, uint32_t from, uint32_t to, uint32_t kio
 	struct store_report_filter f = {.from_day = from, .to_day = to, .kiosk = kiosk};
 	struct totals_walk t = {w, fn, ctx};
 	web_category(w, 0); /* the catalogue read before the rows' statement runs */
-	return w->srv->store->ops->report_daily(w->srv->store, &f, total_row, &t);
+	return w->rq->store->ops->report_daily(w->rq->store, &f, total_row, &t);
 }
 
 /* A number in a path: decimal digits only, 1..max. */
@@ -261,8 +261,8 @@ void web_office(struct server *srv, const struct request *rq, struct answer *a)
 	const char *rest = rq->path + strlen("/office");
 	if (*rest == '/')
 		rest++;
-	store_lock(srv->store);
+	store_lock(rq->store);
 	dispatch(&w, a, rest);
-	store_unlock(srv->store);
+	store_unlock(rq->store);
 	web_buf_free(&w.b);
 }

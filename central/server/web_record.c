@@ -114,7 +114,7 @@ static void hash_fact(struct web_buf *b, const char *label, const uint8_t h[WF_H
 /* The chain at this record: previous hash, and whether hash continues it. */
 static int chain_facts(struct web_ctx *w, const struct store_web_record *x)
 {
-	struct store *s = w->srv->store;
+	struct store *s = w->rq->store;
 	enum wf_lang l = w->lang;
 	uint8_t prev[WF_HASH_BYTES] = {0}, buf[WF_RECORD_MAX_LEN], next[WF_HASH_BYTES];
 	size_t len = 0;
@@ -194,7 +194,7 @@ static void record_head(struct web_ctx *w, const struct store_web_record *x,
 
 void web_record(struct web_ctx *w, struct answer *a, uint32_t k, uint32_t seq)
 {
-	struct store *s = w->srv->store;
+	struct store *s = w->rq->store;
 	struct store_web_record x;
 	struct wf_record rec;
 	uint8_t buf[WF_RECORD_MAX_LEN];
@@ -341,7 +341,7 @@ static int record_alerts(struct web_ctx *w, uint32_t k, uint32_t seq)
 {
 	struct alerts_walk aw = {.w = w, .only = true, .kiosk = k, .seq = seq};
 	web_buf_init(&aw.rows, WEB_PAGE_MAX);
-	int rc = w->srv->store->ops->alert_list(w->srv->store, alert_row, &aw);
+	int rc = w->rq->store->ops->alert_list(w->rq->store, alert_row, &aw);
 	if (!rc && aw.n)
 		alerts_table(w, &aw, wf_tr(w->lang, "Tamper alerts on this record"));
 	web_buf_free(&aw.rows);
@@ -359,7 +359,7 @@ void web_alerts(struct web_ctx *w, struct answer *a)
 	         wf_tr(l, "What central noticed about the records kiosks sent, oldest "
 	                  "first. The records are stored either way; nothing was overwritten."));
 	web_raw(&w->b, "</p>");
-	int rc = w->srv->store->ops->alert_list(w->srv->store, alert_row, &aw);
+	int rc = w->rq->store->ops->alert_list(w->rq->store, alert_row, &aw);
 	alerts_table(w, &aw, wf_tr(l, "Tamper alerts"));
 	web_buf_free(&aw.rows);
 	if (!rc && !aw.n) {
@@ -368,7 +368,7 @@ void web_alerts(struct web_ctx *w, struct answer *a)
 		web_raw(&w->b, "</p>");
 	}
 	if (rc)
-		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->rq->store));
 	else
 		web_finish(w, a, 200);
 }

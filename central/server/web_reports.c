@@ -315,10 +315,10 @@ void web_report_page(struct web_ctx *w, struct answer *a, const char *slug)
 		return;
 	}
 	struct report rep = {0};
-	int rc = r->fn(w->srv->store, &f.o, &rep);
+	int rc = r->fn(w->rq->store, &f.o, &rep);
 	if (rc) {
 		report_free(&rep);
-		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, rc), store_errmsg(w->rq->store));
 		return;
 	}
 	if (csv)
@@ -421,9 +421,9 @@ void web_close_post(struct server *srv, const struct request *rq, struct answer 
 	}
 	int64_t now = server_now(srv);
 	struct close_said c = {0};
-	store_lock(srv->store);
-	int rc = srv->store->ops->day_close(srv->store, day, (uint32_t)kiosk, 0, now, said, &c);
-	store_unlock(srv->store);
+	store_lock(rq->store);
+	int rc = rq->store->ops->day_close(rq->store, day, (uint32_t)kiosk, 0, now, said, &c);
+	store_unlock(rq->store);
 	if (rc == WF_ENOENT) {
 		office_http_refuse(a, 404, "No such kiosk.");
 		return;
@@ -433,7 +433,7 @@ void web_close_post(struct server *srv, const struct request *rq, struct answer 
 		                   "Storage failed; nothing was changed.");
 		return;
 	}
-	office_audit(srv->store, now, who.user.name, rq->client_addr, "day_close",
+	office_audit(rq->store, now, who.user.name, rq->client_addr, "day_close",
 	             "day %" PRIu32 " kiosk %" PRIu64 " (0: all): %d kiosk(s), close #%" PRId64
 	             "%s",
 	             day, kiosk, c.kiosks, c.close_no, c.fresh ? "" : " (closed before)");

@@ -256,7 +256,7 @@ static void forms(struct web_ctx *w, const struct store_resident *r)
 static int find(struct web_ctx *w, const char *id, const char *card, struct store_resident *r,
                 bool *bad)
 {
-	struct store *s = w->srv->store;
+	struct store *s = w->rq->store;
 	uint64_t n = 0;
 	char hash[WF_HASH_HEX];
 	*bad = false;
@@ -329,15 +329,15 @@ void web_residents(struct web_ctx *w, struct answer *a)
 		if (found == 1) {
 			snprintf(self, sizeof self, "/office/residents?id=%" PRId64, r.id);
 			h = calloc(1, sizeof *h);
-			found = h ? w->srv->store->ops->points_history(w->srv->store, r.id,
-			                                               history_row, h)
+			found = h ? w->rq->store->ops->points_history(w->rq->store, r.id,
+			                                              history_row, h)
 			          : WF_ENOMEM;
 			found = found ? found : 1;
 		}
 	}
 	if (found < 0) {
 		free(h);
-		web_fail(w, a, answer_store_status(a, found), store_errmsg(w->srv->store));
+		web_fail(w, a, answer_store_status(a, found), store_errmsg(w->rq->store));
 		return;
 	}
 	web_begin(w, wf_tr(w->lang, "Residents"), self, WEB_NAV_RESIDENTS);
@@ -395,16 +395,16 @@ void web_claim_post(struct server *srv, const struct request *rq, struct answer 
 		return;
 	}
 	int64_t now = server_now(srv);
-	store_lock(srv->store);
-	int rc = rcheck_claim(srv->store, token, resident, who.user.name, now, &res);
-	store_unlock(srv->store);
+	store_lock(rq->store);
+	int rc = rcheck_claim(rq->store, token, resident, who.user.name, now, &res);
+	store_unlock(rq->store);
 	if (rc) {
 		office_http_refuse(a, rc == WF_EINVAL ? 400 : answer_store_status(a, rc),
 		                   rc == WF_EINVAL ? "Not a valid resident."
 		                                   : "Storage failed; nothing was changed.");
 		return;
 	}
-	office_audit(srv->store, now, who.user.name, rq->client_addr, "claim",
+	office_audit(rq->store, now, who.user.name, rq->client_addr, "claim",
 	             "receipt %" PRIu32 "/%" PRIu32 " onto resident %" PRId64 ": %s, %" PRId64
 	             " points",
 	             res.check.r.kiosk, res.check.r.seq, resident, rcheck_claim_text(res.status),
@@ -441,15 +441,15 @@ void web_redeem_post(struct server *srv, const struct request *rq, struct answer
 		return;
 	}
 	int64_t now = server_now(srv);
-	store_lock(srv->store);
-	int rc = points_redeem(srv->store, resident, points, key, who.user.name, now, &res);
-	store_unlock(srv->store);
+	store_lock(rq->store);
+	int rc = points_redeem(rq->store, resident, points, key, who.user.name, now, &res);
+	store_unlock(rq->store);
 	if (rc) {
 		office_http_refuse(a, rc == WF_EINVAL ? 400 : answer_store_status(a, rc),
 		                   "Nothing was redeemed.");
 		return;
 	}
-	office_audit(srv->store, now, who.user.name, rq->client_addr, "redeem",
+	office_audit(rq->store, now, who.user.name, rq->client_addr, "redeem",
 	             "resident %" PRId64 ": %" PRId64 " points, key %s: %s", resident, points, key,
 	             points_outcome_text(res.outcome));
 	back(a, resident, "redeem", (int)res.outcome, points, res.balance);
@@ -472,15 +472,15 @@ void web_adjust_post(struct server *srv, const struct request *rq, struct answer
 		return;
 	}
 	int64_t now = server_now(srv);
-	store_lock(srv->store);
-	int rc = points_adjust(srv->store, resident, points, reason, who.user.name, now, &res);
-	store_unlock(srv->store);
+	store_lock(rq->store);
+	int rc = points_adjust(rq->store, resident, points, reason, who.user.name, now, &res);
+	store_unlock(rq->store);
 	if (rc) {
 		office_http_refuse(a, rc == WF_EINVAL ? 400 : answer_store_status(a, rc),
 		                   "Nothing was adjusted.");
 		return;
 	}
-	office_audit(srv->store, now, who.user.name, rq->client_addr, "adjust",
+	office_audit(rq->store, now, who.user.name, rq->client_addr, "adjust",
 	             "resident %" PRId64 ": %+" PRId64 " points (%s): %s", resident, points, reason,
 	             points_outcome_text(res.outcome));
 	back(a, resident, "adjust", (int)res.outcome, points, res.balance);
