@@ -12,6 +12,15 @@
 
 #include "metrics.h"
 
+/* s answers a real query (store lock held). A handle of the pool may have
+ * lost its connection while idle (the database restarted) without knowing
+ * it yet: its first ping finds out (WF_EBUSY), a second one reconnects. */
+static int ping_now(struct store *s)
+{
+	int rc = s->ops->ping(s);
+	return rc == WF_EBUSY ? s->ops->ping(s) : rc;
+}
+
 void api_livez(struct server *srv, const struct request *rq, struct answer *a)
 {
 	(void)srv;
@@ -25,7 +34,7 @@ void api_readyz(struct server *srv, const struct request *rq, struct answer *a)
 	(void)srv;
 	char why[sizeof rq->store->err];
 	store_lock(rq->store);
-	int rc = rq->store->ops->ping(rq->store);
+	int rc = ping_now(rq->store);
 	memcpy(why, store_errmsg(rq->store), sizeof why);
 	store_unlock(rq->store);
 	why[sizeof why - 1] = '\0';
@@ -55,7 +64,7 @@ static void store_facts(struct server *srv, struct store *s, struct metrics_stor
 	*f = (struct metrics_store_facts){
 	    .kiosks = -1, .silent = -1, .silent_after_s = srv->silent_after_s};
 	store_lock(s);
-	int rc = s->ops->ping(s);
+	int rc = ping_now(s);
 	if (!rc)
 		rc = s->ops->kiosk_silence(s, server_now(srv) - srv->silent_after_s, &f->kiosks,
 		                           &f->silent);
