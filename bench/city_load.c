@@ -347,7 +347,9 @@ static int city_load(const char *url, size_t nkiosks, int minutes, double sec_pe
 	t_enrol = (double)wf_clock_mono_ns() / 1e9 - t_enrol;
 	/* every simulated kiosk speaks from 127.0.0.1: the per-address cap
 	 * (32, against one misbehaving kiosk) would count the whole city as one */
-	static const char *const serve_args[] = {"--per-ip-connections", "4096", NULL};
+	const char *pool = getenv("WUFEI_CITY_DB_CONNECTIONS"); /* serve's own default when unset */
+	const char *const serve_args[] = {"--per-ip-connections", "4096",
+	                                  pool ? "--db-connections" : NULL, pool, NULL};
 	struct central_proc c[CENTRALS_MAX];
 	run.ncentrals = centrals_wanted();
 	for (int i = 0; i < run.ncentrals; i++) {
