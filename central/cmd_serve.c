@@ -155,10 +155,11 @@ static int serve_usage(const struct cli_opts *o, struct server_config *cfg)
 
 /* Every connection is a descriptor: raise the soft limit towards the hard
  * one so that the connection cap, not EMFILE, is what a flood meets. */
-static void raise_fd_limit(unsigned conns)
+static void raise_fd_limit(unsigned conns, size_t db_conns)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)conns + 64; /* the store, the log, the listening socket */
+	/* the store's connections, the log, the listening socket */
+	rlim_t want = (rlim_t)conns + 64 + (rlim_t)db_conns;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
 		return;
 	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
@@ -232,7 +233,7 @@ int cmd_serve(const struct cli_opts *o, struct wf_log *log)
 		rc = db_connections(o, &n);
 	if (rc)
 		return rc;
-	raise_fd_limit(cfg.max_connections ? cfg.max_connections : SERVER_CONNS_DEF);
+	raise_fd_limit(cfg.max_connections ? cfg.max_connections : SERVER_CONNS_DEF, n);
 	/* Block the signals first so every server thread inherits the mask. */
 	sigset_t set;
 	sigemptyset(&set);

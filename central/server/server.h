@@ -16,7 +16,8 @@
  * (the route table: method, path, signed, handler), auth.c (request
  * signatures), api_kiosk.c, api_downsync.c, api_public.c (the handlers),
  * receipt_page.c (the receipt page), answer.c (answers and JSON helpers),
- * replay.c (replayed signed requests), deadline.c (head and body deadlines),
+ * replay.c (replayed signed requests), pool.c (which store handle a request
+ * uses), deadline.c (head and body deadlines),
  * api_health.c and metrics.c (health probes, the Prometheus metrics),
  * web_*.c (the office pages, on central/web/web.h).
  */
