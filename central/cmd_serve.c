@@ -210,7 +210,7 @@ static int db_connections(const struct cli_opts *o, size_t *n)
 	return 0;
 }
 
-/* n handles to --db (the first creates and migrates it); NULL-filled on failure. */
+/* n handles to --db (the first creates and migrates it); on failure none stays open. */
 static int open_stores(const struct cli_opts *o, struct store **s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
