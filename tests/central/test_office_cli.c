@@ -58,13 +58,15 @@ static int stored(const char *text)
 {
 	if (!testdb_is_pg())
 		return wf_test_sh(NULL, 0, "grep -q -F '%s' '%s'*", text, g_path) == 0;
-	char sql[600];
-	snprintf(sql, sizeof sql,
-	         "SELECT (SELECT count(*) FROM office_tokens x WHERE strpos(x::text, '%s') > 0) + "
-	         "(SELECT count(*) FROM office_audit x WHERE strpos(x::text, '%s') > 0) + "
-	         "(SELECT count(*) FROM office_users x WHERE strpos(x::text, '%s') > 0) + "
-	         "(SELECT count(*) FROM office_sessions x WHERE strpos(x::text, '%s') > 0)",
-	         text, text, text, text);
+	char sql[1024];
+	int len = snprintf(
+	    sql, sizeof sql,
+	    "SELECT (SELECT count(*) FROM office_tokens x WHERE strpos(x::text, '%s') > 0) + "
+	    "(SELECT count(*) FROM office_audit x WHERE strpos(x::text, '%s') > 0) + "
+	    "(SELECT count(*) FROM office_users x WHERE strpos(x::text, '%s') > 0) + "
+	    "(SELECT count(*) FROM office_sessions x WHERE strpos(x::text, '%s') > 0)",
+	    text, text, text, text);
+	assert_true(len > 0 && (size_t)len < sizeof sql);
 	long n = testdb_count(g_url, sql);
 	assert_true(n >= 0);
 	return n > 0;
