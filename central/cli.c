@@ -185,7 +185,8 @@ struct store *cli_store_open(const struct cli_opts *o)
 	struct store *s = NULL;
 	const char *db = cli_opt(o, "db");
 	if (!db) {
-		fputs("wufei-central: --db sqlite:PATH is required\n", stderr);
+		fputs("wufei-central: --db sqlite:PATH or --db postgresql://... is required\n",
+		      stderr);
 		return NULL;
 	}
 	if (store_open(db, &s, why, sizeof why) != WF_OK) {

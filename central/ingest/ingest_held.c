@@ -71,7 +71,8 @@ int ingest_held_load(struct store *s, uint32_t kiosk, const struct ingest_item *
 	free(seqs);
 	if (rc)
 		return rc;
-	qsort(h->r, h->n, sizeof *h->r, by_seq);
+	if (h->n > 1) /* qsort must not see the NULL of an empty list */
+		qsort(h->r, h->n, sizeof *h->r, by_seq);
 	size_t w = 0; /* a seq asked for twice may come back twice */
 	for (size_t i = 0; i < h->n; i++) {
 		if (w > 0 && h->r[w - 1].seq == h->r[i].seq)
