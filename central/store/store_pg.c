@@ -4,6 +4,7 @@
 #include "store_pg.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +91,15 @@ static int pg_fail(struct pg_store *p, const PGresult *res, const char *what)
  * one, the transaction is gone: the caller rolls back and retries). */
 static int pg_alive(struct pg_store *p)
 {
-	if (PQstatus(p->conn) == CONNECTION_OK)
+	bool ended = PQstatus(p->conn) != CONNECTION_OK;
+	if (!p->in_tx && !ended) {
+		/* an idle connection has nothing to read unless the server ended
+		 * it (a restart sends its FATAL and closes): then it is opened
+		 * again here, before a statement is sent on it */
+		struct pollfd pf = {.fd = PQsocket(p->conn), .events = POLLIN};
+		ended = pf.fd < 0 || poll(&pf, 1, 0) != 0;
+	}
+	if (!ended)
 		return WF_OK;
 	if (p->in_tx) {
 		store_set_err(&p->base, "postgresql: the connection was lost in a transaction");
@@ -98,9 +107,8 @@ static int pg_alive(struct pg_store *p)
 	}
 	PQreset(p->conn);
 	p->nstmt = 0;
-	if (PQstatus(p->conn) != CONNECTION_OK) {
+	if (PQstatus(p->conn) != CONNECTION_OK)
 		return pg_fail(p, NULL, "reconnect");
-	}
 	return WF_OK;
 }
 
@@ -238,6 +246,10 @@ static int pg_begin(struct store *s)
 {
 	struct pg_store *p = PGS(s);
 	int rc = pg_exec(p, "BEGIN");
+	/* a connection lost while the handle was idle shows only now: BEGIN
+	 * changed nothing, so it is safe to open the connection again and retry */
+	if (rc == WF_EBUSY && PQstatus(p->conn) != CONNECTION_OK)
+		rc = pg_exec(p, "BEGIN");
 	if (!rc)
 		p->in_tx = true;
 	return rc;

@@ -146,7 +146,7 @@ static void test_restart_mid_sync(void **state)
 	assert_int_equal(harness_start(&c, url, 0), 0);
 	struct ops_kiosk k[2] = {{.kiosk = 7, .next = 1}, {.kiosk = 8, .next = 1}};
 	struct ops_tally t = {0};
-	unsigned sent = 0, refused_503 = 0, without_ra = 0, probed = 0;
+	unsigned sent = 0, refused_503 = 0, without_ra = 0, probed = 0, after_503 = 0;
 	for (unsigned turn = 0; turn < LOOP_CAP; turn++) {
 		int phase = r->phase;
 		if (sent == 6 && !r->started) { /* mid-sync */
@@ -162,6 +162,7 @@ static void test_restart_mid_sync(void **state)
 			break;
 		long st = x ? ops_send(c.port, x, PER_BATCH, &t, ra) : -1;
 		sent += st == 200;
+		after_503 += st == 503 && phase == 3;
 		if (st == 503) {
 			refused_503++;
 			without_ra += !retry_after_ok(ra);
@@ -178,6 +179,9 @@ static void test_restart_mid_sync(void **state)
 	assert_int_equal(t.answered[200] + t.answered[503], sent + refused_503);
 	assert_int_equal(t.answered[200], 2 * BATCHES);
 	assert_int_equal(without_ra, 0);
+	/* once PostgreSQL is back no kiosk is turned away: each handle finds
+	 * its connection ended by the restart and opens it again first */
+	assert_int_equal(after_503, 0);
 	/* central is ready again on its own */
 	char err[64];
 	assert_int_equal(ops_request(c.port, "GET", "/readyz", NULL, 0, ra, err), 200);
@@ -195,10 +199,39 @@ static void test_restart_mid_sync(void **state)
 	ops_rmdir(dir);
 }
 
+/* Four store handles idle while PostgreSQL restarts: the first requests
+ * after it are all served, none turned away (each handle finds the
+ * connection the restart ended and opens it again before using it). */
+static void test_idle_through_restart(void **state)
+{
+	struct restart_run *r = *state;
+	char dir[] = "/tmp/wufei-pgrestart-store-XXXXXX", url[600], ra[16];
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(testdb_url(url, sizeof url, "unused"), 0);
+	ops_store(url, dir);
+	struct central_proc c;
+	const char *extra[] = {"--db-connections", "4", "--threads", "4", NULL};
+	assert_int_equal(harness_start_args(&c, url, 0, extra), 0);
+	struct ops_kiosk k[2] = {{.kiosk = 7, .next = 1}, {.kiosk = 8, .next = 1}};
+	struct ops_tally t = {0};
+	for (int i = 0; i < 8; i++) /* every handle has been used */
+		assert_int_equal(ops_send(c.port, &k[i % 2], PER_BATCH, &t, ra), 200);
+	assert_int_equal(ops_cluster("stop-server", r->state), 0);
+	assert_int_equal(ops_cluster("start-server", r->state), 0);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(ops_send(c.port, &k[i % 2], PER_BATCH, &t, ra), 200);
+	char err[64];
+	assert_int_equal(ops_request(c.port, "GET", "/readyz", NULL, 0, ra, err), 200);
+	assert_int_equal(testdb_count(url, "SELECT COUNT(*) FROM records"), 16 * PER_BATCH);
+	assert_int_equal(harness_stop(&c, SIGTERM), 0);
+	ops_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_restart_mid_sync, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_idle_through_restart, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

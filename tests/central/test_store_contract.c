@@ -465,15 +465,27 @@ static void test_ping(void **state)
 	struct store *s = f->s;
 	assert_int_equal(s->ops->ping(s), WF_OK);
 	if (testdb_is_pg()) {
-		/* the server ends our connection (as a restart would) */
-		assert_int_equal(testdb_exec(f->url, "SELECT pg_terminate_backend(pid, 60000) FROM "
-		                                     "pg_stat_activity WHERE datname = "
-		                                     "current_database() AND pid <> "
-		                                     "pg_backend_pid()"),
-		                 0);
+		static const char cut[] = "SELECT pg_terminate_backend(pid, 60000) FROM "
+		                          "pg_stat_activity WHERE datname = '%s' AND pid <> "
+		                          "pg_backend_pid()";
+		char name[128], admin[1024], sql[512];
+		assert_int_equal(harness_pg_admin(f->url, name, sizeof name, admin, sizeof admin),
+		                 WF_OK);
+		snprintf(sql, sizeof sql, cut, name);
+		/* the server ends our idle connection (as a restart would): the
+		 * next call sees it ended and connects again before asking */
+		assert_int_equal(testdb_exec(admin, sql), 0);
+		assert_int_equal(s->ops->ping(s), WF_OK);
+		/* the database refuses connections: the ping fails with a reason */
+		snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS false", name);
+		assert_int_equal(testdb_exec(admin, sql), 0);
+		snprintf(sql, sizeof sql, cut, name);
+		assert_int_equal(testdb_exec(admin, sql), 0);
 		assert_int_equal(s->ops->ping(s), WF_EBUSY);
 		assert_non_null(strstr(store_errmsg(s), "postgresql"));
-		assert_int_equal(s->ops->ping(s), WF_OK); /* the next call connects again */
+		snprintf(sql, sizeof sql, "ALTER DATABASE %s ALLOW_CONNECTIONS true", name);
+		assert_int_equal(testdb_exec(admin, sql), 0);
+		assert_int_equal(s->ops->ping(s), WF_OK); /* back by itself */
 	} else {
 		char moved[128];
 		snprintf(moved, sizeof moved, "%s.moved", f->path);
