@@ -8,16 +8,19 @@
  *                         advisory lock (several centrals may start at once)
  *   store_pg_journal.c    kiosks, keys, records, alerts, epochs, heartbeats
  *   store_pg_catalogue.c  rates, residents, staff, blocklist, card key
- *   store_pg_health.c     ping, silence, alert reasons, places, replies
+ *   store_pg_health.c     ping, silence, alert reasons, places, claim_read,
+ *                         replies, schema_version
  *   store_pg_points.c     the points ledger, claims, the anonymous cap
  *   store_pg_office.c     office users, sessions, audit, logins, tokens
  *   store_pg_web.c        what the office pages read
- *   store_pg_report.c     the office's reports, summaries and day closes
+ *   store_pg_report.c     the office's reports (the summaries are kept by
+ *                         migration 2's triggers)
+ *   store_pg_report_close.c  day closes (store_pg_report.h)
  *   store_pg_backup.c     backup: refused, naming pg_dump (PostgreSQL's own tools)
  *   store_pg_ingest.c     a batch's records read and written at once
  *
  * Each side's file fills its members of the ops table (store_pg_fill_*);
- * test_store_pg_ops checks that none is left empty.
+ * store_pg_backend's test_ops_complete checks that none is left empty.
  *
  * Concurrency: transactions run at READ COMMITTED; what must be serialised
  * (a kiosk's batches, a resident's balance) takes a transaction-scoped

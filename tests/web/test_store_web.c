@@ -85,18 +85,7 @@ static int setup(void **state)
 	struct store_resident res = {
 	    .id = 1001, .name = "王*", .status = "active", .points_balance = 50};
 	memset(res.card_hash, 'a', WF_HASH_HEX - 1);
-	/* until the PostgreSQL side's resident_put is merged (issue 13): the rows
-	 * it writes, by SQL (PostgreSQL's syntax) */
-	if (s->ops->resident_put)
-		assert_int_equal(s->ops->resident_put(s, &res), WF_OK);
-	else
-		assert_int_equal(
-		    testdb_exec(f->url,
-		                "INSERT INTO residents(id, card_hash, name, status, "
-		                "block_reason, points_base, rev) VALUES(1001, repeat('a', 64), "
-		                "'王*', 'active', '', 0, 1); INSERT INTO "
-		                "points_totals(resident, balance) VALUES(1001, 50)"),
-		    0);
+	assert_int_equal(s->ops->resident_put(s, &res), WF_OK);
 	put(f, (struct wf_record[]){drop(7, 1, 20261127, 1, 1000, 2, 0)});
 	put(f, (struct wf_record[]){drop(7, 2, 20261128, 1, 1250, 2, 1001)});
 	struct wf_record bin = {.kind = WF_RECORD_BIN, .kiosk = 7, .seq = 3, .time_ms = 1};
