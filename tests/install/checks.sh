@@ -229,10 +229,15 @@ central_holds_drop() {
 
 # The version-2 packages: scripts/package.sh run in a copy of the tree whose
 # default kiosk.ini (the file the v1 package shipped) has one more line.
+# The copy and its build folder stay in $top/build-install/ (or
+# $WUFEI_INSTALL_BUILD): the files keep their times, so a second run
+# rebuilds only what changed.
 build_v2() {
-  local src=$work/src2 shipped f found=
+  local b=${WUFEI_INSTALL_BUILD:-$top/build-install} shipped f found=''
+  local src=$b/src
   v2=${v1%-*}+inst1
   newline="; install test: a new default line of version $v2"
+  rm -rf "$src"
   mkdir -p "$src"
   (cd "$top" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -C "$src" -xf -
   shipped=$work/kiosk.ini.v1
@@ -243,11 +248,11 @@ build_v2() {
   [ -n "$found" ] || die "no file under packaging/ is the kiosk.ini the package ships"
   echo "$newline" >>"$src/$found"
   echo "   $found gets: $newline"
-  bash "$src/scripts/package.sh" "$work/debs2" "$v2" >"$work/package2.log" 2>&1 ||
+  WUFEI_PACKAGE_BUILD=$b/build-package bash "$src/scripts/package.sh" "$work/debs2" "$v2" \
+    >"$work/package2.log" 2>&1 ||
     { tail -30 "$work/package2.log" >&2; die "scripts/package.sh (version $v2) failed ($work/package2.log)"; }
   ls "$work"/debs2/wufei-kiosk_*.deb >/dev/null 2>&1 || die "no wufei-kiosk package of version $v2"
   v2=$(pkg_version "$(ls "$work"/debs2/wufei-kiosk_*.deb)")
-  rm -rf "$src"
 }
 
 journal_sum() { cat "$root$ledger"* | sha256sum | cut -d' ' -f1; }
@@ -313,10 +318,17 @@ remove_purge() {
   for f in kiosk.ini kiosk.ini.dpkg-dist central.ini; do
     [ ! -e "$root/etc/wufei/$f" ] || die "/etc/wufei/$f is still there after purge"
   done
-  ok "/etc/wufei/kiosk.ini, kiosk.ini.dpkg-dist and central.ini gone"
+  [ ! -e "$root/etc/wufei/kiosk.ini.d/50-install-test.ini" ] || die "purge left the drop-ins in kiosk.ini.d/"
+  ok "/etc/wufei/kiosk.ini, kiosk.ini.dpkg-dist, kiosk.ini.d/*.ini and central.ini gone"
+  # what packaging/README.md says stays: the technician's key, the users
+  [ -f "$root/etc/wufei/kiosk.key" ] || die "purge removed /etc/wufei/kiosk.key (the technician's, not the package's)"
+  for u in wufei-kiosk wufei-central; do
+    in_root getent passwd "$u" >/dev/null ||
+      die "purge removed the user $u (its files under /var/lib/wufei would lose their owner)"
+  done
+  ok "kept as documented: /etc/wufei/kiosk.key, users wufei-kiosk and wufei-central"
   [ -s "$root$ledger" ] || die "purge deleted the journal $ledger"
   [ -s "$root$centraldb" ] || die "purge deleted central's database $centraldb"
   ok "journal and central.db kept (a resident's data is never removed by the packages)"
   echo "   left in /etc/wufei: $(cd "$root/etc/wufei" 2>/dev/null && find . -mindepth 1 | tr '\n' ' ')"
-  echo "   users after purge: $(in_root getent passwd wufei-kiosk wufei-central | cut -d: -f1 | tr '\n' ' ')"
 }
