@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <sodium.h>
+#include <systemd/sd-daemon.h>
 
 #include "commands.h"
 #include "config.h"
@@ -173,6 +175,32 @@ static void raise_fd_limit(unsigned conns, size_t db_conns)
 		        (unsigned long long)rl.rlim_cur, conns);
 }
 
+/*
+ * Under systemd (Type=notify): READY=1 once listening, then until SIGINT or
+ * SIGTERM (blocked in set) WATCHDOG=1 every half of WatchdogSec when the
+ * unit sets one (sd_watchdog_enabled), from this thread: a process that
+ * stopped turning is restarted. Whether the store answers is /readyz's
+ * business, not a reason to restart. Not under systemd: sd_notify does
+ * nothing and this only waits for the signal.
+ */
+static void notify_until_signal(sigset_t *set, const char *scheme, unsigned port)
+{
+	uint64_t usec = 0;
+	bool dog = sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000;
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", scheme, port);
+	struct timespec every = {(time_t)(usec / 2000000), (long)(usec / 2 % 1000000) * 1000};
+	for (;;) {
+		int sig = dog ? sigtimedwait(set, NULL, &every) : 0;
+		if (!dog && sigwait(set, &sig) != 0)
+			continue;
+		if (sig > 0)
+			break;
+		if (sig < 0 && errno == EAGAIN)
+			sd_notify(0, "WATCHDOG=1");
+	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+}
+
 /* Serves s until SIGINT or SIGTERM (blocked in set); frees cfg's PEM texts
  * (they are cert and key) as soon as the server has its copies. Returns the
  * exit status. */
@@ -194,8 +222,7 @@ static int serve_until_signal(struct store *const *s, size_t n, const struct ser
 	printf("wufei-central: listening on %s%.*s:%u\n", tls ? "https://" : "",
 	       (int)(colon - cfg->listen), cfg->listen, (unsigned)server_port(srv));
 	fflush(stdout);
-	int sig = 0;
-	sigwait(set, &sig);
+	notify_until_signal(set, tls ? "https" : "http", server_port(srv));
 	server_stop(srv);
 	return 0;
 }
