@@ -10,7 +10,9 @@ and again while healthy, also with its scale down (an adapter that is not
 plugged in is not a reason to restart); no WATCHDOG=1 while its journal is
 not the file it opened (moved away under it), with a STATUS= saying so,
 though the process still runs; pings again once the journal is back;
-STOPPING=1 on SIGTERM.
+STOPPING=1 on SIGTERM. A drop while another process holds the journal's
+write lock: the loop waits for the journal and no ping goes out; once the
+lock goes, the drop is recorded and the pings come back.
 
 wufei-central serve: READY=1 once listening (after it printed where),
 WATCHDOG=1 repeatedly, STOPPING=1 on SIGTERM.
@@ -144,6 +146,78 @@ protocol = xk3190-a9
         fail(f"the kiosk's log does not say it pings: {log[-800:]}")
 
 
+def wait_log(path, text, what, proc):
+    end = time.monotonic() + WAIT_S
+    while time.monotonic() < end:
+        if text in open(path).read():
+            return
+        if proc.poll() is not None:
+            fail(f"{what}: the kiosk exited")
+        time.sleep(0.05)
+    fail(f"{what}: the log never said '{text}': {open(path).read()[-600:]}")
+
+
+def kiosk_stalled(t):
+    """A drop while another process holds the journal's write lock: the loop
+    waits for the journal (LEDGER_BUSY_MAX_MS) and no ping goes out; once
+    the lock is let go the drop is recorded and the pings come back."""
+    import sqlite3
+    subprocess.run([f"{BIN}/wufei-kiosk", "ledger", "init", f"{t}/j2.db", "--kiosk", "1"],
+                   check=True, capture_output=True)
+    src = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(f"{t}/k2.ini", "w") as f:
+        f.write(f"""[kiosk]
+number = 1
+name = watchdog test
+ledger = {t}/j2.db
+key_file = {t}/kiosk.key
+fixture = {src}/packaging/demo/fixture.json
+""")
+    n = Notify(f"{t}/notify2.sock")
+    log = f"{t}/kiosk2.log"
+    p = subprocess.Popen([f"{BIN}/wufei-kiosk", "run", "--no-devices", "--config", f"{t}/k2.ini"],
+                         env=env_for(n.path), stdin=subprocess.PIPE, stdout=open(log, "w"),
+                         stderr=subprocess.STDOUT)
+    lock = None
+    try:
+        n.wait_for("READY=1", "kiosk (no devices) ready", p)
+        n.pings(2, "kiosk pings", p)
+        p.stdin.write(b"weight 0 for 1500\ncard em4100:0014868981\ntap category paper\n"
+                      b"weight 0 for 1500\nweight 1250 for 2500\n")
+        p.stdin.flush()
+        wait_log(log, "screen confirm", "the visit reaches confirm", p)
+        lock = sqlite3.connect(f"{t}/j2.db", timeout=30, isolation_level=None)
+        lock.execute("BEGIN IMMEDIATE")
+        p.stdin.write(b"tap confirm\n")
+        p.stdin.flush()
+        # the loop now waits for the journal: a stretch of ten ping intervals without one
+        end, last = time.monotonic() + WAIT_S, time.monotonic()
+        while time.monotonic() - last < 10 * PING_S:
+            if time.monotonic() > end:
+                fail("the kiosk kept pinging while its loop waited for the journal")
+            m = n.next(0.05)
+            if m is not None and "WATCHDOG=1" in m:
+                last = time.monotonic()
+        if p.poll() is not None:
+            fail("the kiosk exited while the journal was locked")
+        if "journal: recorded" in open(log).read():
+            fail("the drop was recorded although the journal was locked")
+        lock.execute("ROLLBACK")
+        lock.close()
+        lock = None
+        wait_log(log, "journal: recorded seq", "the drop is recorded once the lock is gone", p)
+        n.pings(2, "pings come back after the stall", p)
+        p.stdin.close()
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=WAIT_S)
+    finally:
+        if lock is not None:
+            lock.close()
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
 def central(t):
     n = Notify(f"{t}/central.sock")
     p = subprocess.Popen(
@@ -173,6 +247,7 @@ def main():
     t = tempfile.mkdtemp(prefix="wufei-notify-")
     try:
         kiosk(t)
+        kiosk_stalled(t)
         central(t)
     finally:
         shutil.rmtree(t, ignore_errors=True)

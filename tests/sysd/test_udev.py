@@ -15,7 +15,9 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2]
 RULES = SRC / "packaging/udev/60-wufei.rules"
-KIOSK_INI = SRC / "packaging/kiosk.ini"
+# the example, and the installed default (packaging/etc/, helper pkg's) when there
+KIOSK_INIS = [p for p in (SRC / "packaging/kiosk.ini", SRC / "packaging/etc/kiosk.ini")
+              if p.exists()]
 NAMES = {"wufei-scale", "wufei-card", "wufei-printer"}
 
 # udev(7): keys that only match, and keys that assign.
@@ -96,14 +98,18 @@ for vid in ("0403", "1a86", "067b", "10c4"):
     if vid not in chips:
         errors.append(f"{RULES.name}: no example for USB vendor {vid}")
 
-for n, raw in enumerate(KIOSK_INI.read_text().splitlines(), 1):
-    m = re.match(r"\s*;?\s*transport\s*=\s*serial:(\S+)", raw)
-    if m and m.group(1) not in {f"/dev/{x}" for x in NAMES}:
-        errors.append(f"kiosk.ini:{n}: serial transport {m.group(1)} is not a udev name")
-ini = KIOSK_INI.read_text()
-for name in ("wufei-scale", "wufei-card"):
-    if f"serial:/dev/{name}" not in ini:
-        errors.append(f"kiosk.ini: no device uses /dev/{name}")
+for ini_path in KIOSK_INIS:
+    where = ini_path.relative_to(SRC)
+    ini = ini_path.read_text()
+    for n, raw in enumerate(ini.splitlines(), 1):
+        m = re.match(r"\s*;?\s*transport\s*=\s*serial:(\S+)", raw)
+        if m and m.group(1) not in {f"/dev/{x}" for x in NAMES}:
+            errors.append(f"{where}:{n}: serial transport {m.group(1)} is not a udev name")
+    for name in ("wufei-scale", "wufei-card"):
+        if f"serial:/dev/{name}" not in ini:
+            errors.append(f"{where}: no device uses /dev/{name}")
+if not KIOSK_INIS:
+    errors.append("packaging/kiosk.ini is missing")
 
 for e in errors:
     print("FAIL:", e, file=sys.stderr)

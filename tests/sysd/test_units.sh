@@ -41,7 +41,13 @@ for u in wufei-kiosk.service wufei-kiosk-kmsdrm.service; do
 		NoNewPrivileges=yes; do
 		has "$u" "$l"
 	done
-	grep -qx 'WatchdogSec=[1-9][0-9]*' "$SRC/packaging/systemd/$u" || fail "$u: no WatchdogSec"
+	dog=$(sed -n 's/^WatchdogSec=\([0-9]*\)$/\1/p' "$SRC/packaging/systemd/$u")
+	[ -n "$dog" ] || fail "$u: no WatchdogSec"
+	# the loop waits up to LEDGER_BUSY_MAX_MS for a busy journal without pinging
+	busy=$(sed -n 's/^#define LEDGER_BUSY_MAX_MS *\([0-9]*\).*/\1/p' "$SRC/kiosk/journal/ledger.h")
+	[ -n "$busy" ] || fail "LEDGER_BUSY_MAX_MS not found in kiosk/journal/ledger.h"
+	[ "$((dog * 1000))" -gt "$busy" ] ||
+		fail "$u: WatchdogSec=$dog is not longer than the journal's busy wait (${busy} ms)"
 	grep -q '^ExecStart=.*/usr/bin/wufei-kiosk run --config /etc/wufei/kiosk.ini$' \
 		"$SRC/packaging/systemd/$u" || fail "$u: ExecStart is not the kiosk on kiosk.ini"
 done
