@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
-	if (is_help(cmd) || strcmp(cmd, "help") == 0) {
+	if (is_help(cmd)) {
 		list_commands(stdout);
 		return 0;
 	}

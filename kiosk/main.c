@@ -95,7 +95,7 @@ static bool wants_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 2 && (is_help(argv[1]) || strcmp(argv[1], "help") == 0))
+	if (argc >= 2 && is_help(argv[1]))
 		return cmd_help(argc - 1, argv + 1);
 	const struct command *c = &commands[0]; /* run */
 	int skip = 0;
