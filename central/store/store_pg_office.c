@@ -234,22 +234,25 @@ static int pg_user_remove(struct store *s, const char *name)
 	return rc ? rc : removed;
 }
 
+struct user_each {
+	int (*fn)(void *ctx, const struct store_user *u);
+	void *ctx;
+};
+
+static int user_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct user_each *e = ctx;
+	struct store_user u;
+	user_row(r, i, &u);
+	return e->fn(e->ctx, &u);
+}
+
 static int pg_user_list(struct store *s, int (*fn)(void *ctx, const struct store_user *u),
                         void *ctx)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM office_users ORDER BY name";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_user u;
-		user_row(r, i, &u);
-		if (fn(ctx, &u))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct user_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, user_each_row, &e);
 }
 
 /* ---- sessions ---- */
@@ -327,29 +330,32 @@ static int pg_audit_add(struct store *s, struct store_audit *a)
 	return run_insert_id(PGS(s), sql, &pp, &a->id);
 }
 
+struct audit_each {
+	int (*fn)(void *ctx, const struct store_audit *a);
+	void *ctx;
+};
+
+static int audit_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct audit_each *e = ctx;
+	struct store_audit a;
+	memset(&a, 0, sizeof a);
+	a.id = pg_i64(r, i, 0);
+	a.at_s = pg_i64(r, i, 1);
+	pg_text(r, i, 2, a.who, sizeof a.who);
+	pg_text(r, i, 3, a.action, sizeof a.action);
+	pg_text(r, i, 4, a.detail, sizeof a.detail);
+	pg_text(r, i, 5, a.addr, sizeof a.addr);
+	return e->fn(e->ctx, &a);
+}
+
 static int pg_audit_list(struct store *s, int (*fn)(void *ctx, const struct store_audit *a),
                          void *ctx)
 {
 	static const char sql[] = "SELECT id, at_s, who, action, detail, addr FROM office_audit "
 	                          "ORDER BY id";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_audit a;
-		memset(&a, 0, sizeof a);
-		a.id = pg_i64(r, i, 0);
-		a.at_s = pg_i64(r, i, 1);
-		pg_text(r, i, 2, a.who, sizeof a.who);
-		pg_text(r, i, 3, a.action, sizeof a.action);
-		pg_text(r, i, 4, a.detail, sizeof a.detail);
-		pg_text(r, i, 5, a.addr, sizeof a.addr);
-		if (fn(ctx, &a))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct audit_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, audit_each_row, &e);
 }
 
 /* ---- failed logins ---- */
@@ -492,22 +498,25 @@ static int pg_token_find(struct store *s, const uint8_t hash[32], struct store_t
 	return found;
 }
 
+struct token_each {
+	int (*fn)(void *ctx, const struct store_token *t);
+	void *ctx;
+};
+
+static int token_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct token_each *e = ctx;
+	struct store_token t;
+	token_row(r, i, &t);
+	return e->fn(e->ctx, &t);
+}
+
 static int pg_token_list(struct store *s, int (*fn)(void *ctx, const struct store_token *t),
                          void *ctx)
 {
 	static const char sql[] = "SELECT " TOKEN_COLS " FROM office_tokens ORDER BY id";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_token t;
-		token_row(r, i, &t);
-		if (fn(ctx, &t))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct token_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, token_each_row, &e);
 }
 
 static int pg_token_revoke(struct store *s, int64_t id, int64_t now_s)
