@@ -3,7 +3,8 @@
  * folder). One file per side, as the SQLite backend (store_sqlite.h):
  *
  *   store_pg.c            connection, errors, parameters, prepared
- *                         statements, transactions, locks, the ops table
+ *                         statements, row walks (pg_each), transactions,
+ *                         locks, the ops table
  *   store_pg_schema.c     the numbered migrations, run at open under an
  *                         advisory lock (several centrals may start at once)
  *   store_pg_journal.c    kiosks, keys, records, alerts, epochs, heartbeats
