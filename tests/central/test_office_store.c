@@ -28,36 +28,23 @@
 #include "office_form.h"
 #include "store.h"
 #include "testdb.h"
+#include "teststore.h"
 #include "wf_test.h"
 
 #define T0 INT64_C(1796000000)
 
-struct fx {
-	char dir[256];
-	char url[320];
-	char path[300];
-	struct store *s;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	char why[256];
-	snprintf(f->dir, sizeof f->dir, "/tmp/wufei-office-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/central.db", f->dir);
-	assert_int_equal(testdb_url(f->url, sizeof f->url, f->path), 0);
-	assert_int_equal(store_open(f->url, &f->s, why, sizeof why), 0);
+	struct test_store *f = calloc(1, sizeof *f);
+	test_store_open(f, "office");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->s);
-	wf_test_sh(NULL, 0, "rm -rf '%s'", f->dir);
-	free(f);
+	test_store_close(*state);
+	free(*state);
 	return 0;
 }
 
@@ -90,7 +77,7 @@ static int audit_count(struct store *s, const char *action)
 
 /* 1 when text is in the database: SQLite, in its files; PostgreSQL, in any
  * column of the office's tables (every column as text, bytea as hex). */
-static int stored(struct fx *f, const char *text)
+static int stored(struct test_store *f, const char *text)
 {
 	if (!testdb_is_pg())
 		return wf_test_sh(NULL, 0, "grep -q -F '%s' '%s'*", text, f->path) == 0;
@@ -126,7 +113,7 @@ static void test_roles(void **state)
 
 static void test_passwords(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	char h[OFFICE_HASH_MAX];
 	bool rehash = true;
 	assert_int_equal(office_password_ok("short", 5), WF_EINVAL);
@@ -163,7 +150,7 @@ static void test_passwords(void **state)
 
 static void test_sessions(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct office_login res;
 	struct office_who who;
 	add_user(f->s, "alice", "alice's password", "operator");
@@ -245,7 +232,7 @@ static int name_of(void *ctx, const struct store_user *u)
  * new password ends the user's sessions, however many. */
 static void test_user_ops(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct store *s = f->s;
 	add_user(s, "zoe", "zoe's password", "viewer");
 	add_user(s, "adam", "adam's password", "admin");
@@ -294,7 +281,7 @@ static void test_user_ops(void **state)
 
 static void test_throttle(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct office_login res;
 	add_user(f->s, "bob", "bob's password", "viewer");
 	for (int i = 0; i < OFFICE_THROTTLE_FREE; i++) {
@@ -379,7 +366,7 @@ static void attempts_child(const char *url, int go, int64_t *seen, int n, const 
  * forgotten, and the user is slowed until a right password clears them. */
 static void test_throttle_two_processes(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	enum { PER_PROCESS = 150 };
 	add_user(f->s, "bob", "bob's password", "viewer");
 	for (int i = 0; i < 40; i++)
@@ -436,7 +423,7 @@ static void test_throttle_two_processes(void **state)
  * may log in any number of times. */
 static void test_success_takes_back(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct office_login res;
 	add_user(f->s, "dan", "dan's password", "viewer");
 	add_user(f->s, "eve", "eve's password", "viewer");
@@ -463,7 +450,7 @@ static void test_success_takes_back(void **state)
  * throttled like any other, and its audit lines are kept. */
 static void test_throttle_long_name(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	char name[128] = "a";
 	for (int i = 0; i < 30; i++)
 		memcpy(name + 1 + 3 * i, "长", 4); /* 3 bytes and the NUL */
@@ -482,7 +469,7 @@ static void test_throttle_long_name(void **state)
 
 static void test_tokens(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	char tok[OFFICE_TOKEN_TEXT], hdr[100], scope[16];
 	int64_t id = 0, got = 0;
 	assert_int_equal(office_token_add(f->s, "Shop A", T0, tok, &id), 0);
