@@ -131,6 +131,8 @@ struct office_login {
  * The attempt is recorded and counted in one store step before the hash is
  * checked, and taken back after a right password, so attempts at the same
  * moment (any thread, handle or central) are never more than the limit.
+ * (So attempts still being checked count for those made at the same moment:
+ * a sixth login from one address while five are being checked waits.)
  */
 int office_login(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
                  int64_t now_s, struct office_login *out);
