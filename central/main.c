@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "config.h"
 #include "i18n.h"
 #include "log.h"
 
@@ -140,6 +141,9 @@ static void list_commands(FILE *f)
 	fputs("usage: wufei-central COMMAND [ARGS] --db URL\ncommands:\n", f);
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-15s %s\n", commands[i].name, commands[i].summary);
+	fputs("--db URL left out: the db of --config FILE, or of " CENTRAL_CONFIG_DEFAULT
+	      " when it exists\n",
+	      f);
 	fputs("wufei-central COMMAND --help shows a command's usage; see also wufei-central(8)\n",
 	      f);
 }
