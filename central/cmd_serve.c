@@ -6,6 +6,7 @@
  * --body-timeout, --max-connections, --per-ip-connections).
  * --db-connections N: the store handles (database connections) the server
  * shares between its requests; see SERVE_DB_CONNS_PG.
+ * --config FILE: the options from an INI file (config.h); the command line wins.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -13,10 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <sodium.h>
+#include <systemd/sd-daemon.h>
 
 #include "commands.h"
+#include "config.h"
 #include "server.h"
 
 #ifdef WUFEI_CRASH_HOOKS
@@ -171,6 +175,32 @@ static void raise_fd_limit(unsigned conns, size_t db_conns)
 		        (unsigned long long)rl.rlim_cur, conns);
 }
 
+/*
+ * Under systemd (Type=notify): READY=1 once listening, then until SIGINT or
+ * SIGTERM (blocked in set) WATCHDOG=1 every half of WatchdogSec when the
+ * unit sets one (sd_watchdog_enabled), from this thread: a process that
+ * stopped turning is restarted. Whether the store answers is /readyz's
+ * business, not a reason to restart. Not under systemd: sd_notify does
+ * nothing and this only waits for the signal.
+ */
+static void notify_until_signal(sigset_t *set, const char *scheme, unsigned port)
+{
+	uint64_t usec = 0;
+	bool dog = sd_watchdog_enabled(0, &usec) > 0 && usec >= 2000;
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s on port %u", scheme, port);
+	struct timespec every = {(time_t)(usec / 2000000), (long)(usec / 2 % 1000000) * 1000};
+	for (;;) {
+		int sig = dog ? sigtimedwait(set, NULL, &every) : 0;
+		if (!dog && sigwait(set, &sig) != 0)
+			continue;
+		if (sig > 0)
+			break;
+		if (sig < 0 && errno == EAGAIN)
+			sd_notify(0, "WATCHDOG=1");
+	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+}
+
 /* Serves s until SIGINT or SIGTERM (blocked in set); frees cfg's PEM texts
  * (they are cert and key) as soon as the server has its copies. Returns the
  * exit status. */
@@ -192,8 +222,7 @@ static int serve_until_signal(struct store *const *s, size_t n, const struct ser
 	printf("wufei-central: listening on %s%.*s:%u\n", tls ? "https://" : "",
 	       (int)(colon - cfg->listen), cfg->listen, (unsigned)server_port(srv));
 	fflush(stdout);
-	int sig = 0;
-	sigwait(set, &sig);
+	notify_until_signal(set, tls ? "https" : "http", server_port(srv));
 	server_stop(srv);
 	return 0;
 }
@@ -210,6 +239,8 @@ static int db_connections(const struct cli_opts *o, size_t *n)
 	return 0;
 }
 
+static int serve_with(const struct cli_opts *o, struct wf_log *log);
+
 /* n handles to --db (the first creates and migrates it); on failure none stays open. */
 static int open_stores(const struct cli_opts *o, struct store **s, size_t n)
 {
@@ -224,7 +255,22 @@ static int open_stores(const struct cli_opts *o, struct store **s, size_t n)
 	return WF_OK;
 }
 
-int cmd_serve(const struct cli_opts *o, struct wf_log *log)
+int cmd_serve(const struct cli_opts *given, struct wf_log *log)
+{
+	/* --config FILE (or /etc/wufei/central.ini without --db): the file's keys
+	 * join the options the command line lacks (config.h). */
+	struct central_config *file = malloc(sizeof *file);
+	struct cli_opts merged = *given;
+	if (!file || central_config_apply(&merged, file) != WF_OK) {
+		free(file);
+		return 2;
+	}
+	int rc = serve_with(&merged, log);
+	free(file);
+	return rc;
+}
+
+static int serve_with(const struct cli_opts *o, struct wf_log *log)
 {
 	struct server_config cfg = {.log = log};
 	size_t n = 0;

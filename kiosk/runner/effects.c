@@ -79,6 +79,7 @@ static void fx_drop(struct runner *r, const struct session_drop *d)
 	struct receipt_ctx ctx = {.r = r};
 	struct ledger_appended out;
 	int rc = ledger_append(r->ledger, &rec, make_receipt, &ctx, &out);
+	r->journal_write_failed = rc != WF_OK; /* watch.c */
 	if (rc != WF_OK) {
 		runner_logf(r, "journal: drop NOT recorded: %s (%s)", ledger_errmsg(r->ledger),
 		            wf_strerror(rc));
@@ -104,6 +105,7 @@ static void record_simple(struct runner *r, struct wf_record *rec, const char *w
 	rec->time_ms = runner_utc_at(r, runner_now(r));
 	struct ledger_appended out;
 	int rc = ledger_append(r->ledger, rec, NULL, NULL, &out);
+	r->journal_write_failed = rc != WF_OK; /* watch.c */
 	if (rc != WF_OK) {
 		runner_logf(r, "journal: %s NOT recorded: %s", what, ledger_errmsg(r->ledger));
 		runner_post_device(r, SESSION_DEV_LEDGER, false);

@@ -179,6 +179,7 @@ void runner_tick(struct runner *r)
 	print_deadlines(r);
 	runner_post_simple(r, SESSION_EV_TICK);
 	screen_tick(r);
+	watch_tick(r);
 }
 
 void runner_poll_devices(struct runner *r)
@@ -392,6 +393,7 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 	if (r->scfg.ncategories == 0)
 		runner_logf(r, "warning: no categories yet: residents cannot drop until down-sync");
 	log_view(r);
+	watch_open(r);
 	*out = r;
 	return WF_OK;
 }
@@ -400,6 +402,7 @@ void runner_close(struct runner *r)
 {
 	if (!r)
 		return;
+	watch_close(r);
 	sync_destroy(r->sync);
 	device_stop(r->scale);
 	device_stop(r->card);

@@ -9,13 +9,14 @@
  * health for staff), live.c (the live loop's next deadline and its wait),
  * screen.c and screen_input.c, or screen_none.c (the screen and the
  * window's input, chosen by CMake), beep.c or beep_none.c (the feedback
- * tones, likewise).
+ * tones, likewise), watch.c (systemd's watchdog).
  */
 #ifndef WUFEI_RUNNER_PRIVATE_H
 #define WUFEI_RUNNER_PRIVATE_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "cardid_hash.h"
 #include "clock.h"
@@ -26,6 +27,7 @@
 #include "signing.h"
 #include "ui_text.h"
 #include "sync.h"
+#include "watchdog.h"
 #include "wedge.h"
 
 #define PRINT_JOB_MAX      (96 * 1024)
@@ -100,6 +102,13 @@ struct runner {
 	bool frame_log_tried; /* the variable was looked at */
 	bool beep_tried;      /* beep_open ran (after the window's first frame) */
 	bool input_posted;    /* a tap or card posted after the last draw */
+
+	/* systemd's watchdog (watch.c) */
+	struct watchdog wd;
+	bool journal_write_failed; /* the last journal write failed (effects.c) */
+	bool journal_known;        /* journal_dev/ino: the file opened */
+	dev_t journal_dev;
+	ino_t journal_ino;
 };
 
 /* runner.c */
@@ -142,6 +151,12 @@ struct health {
 };
 void health_gather(struct runner *r, struct health *h);
 void health_log(struct runner *r);
+
+/* watch.c: READY, WATCHDOG and STATUS to systemd (sd_notify), while healthy */
+void watch_open(struct runner *r); /* after the journal is open */
+void watch_tick(struct runner *r); /* from runner_tick: looks when due */
+int64_t watch_due_ms(const struct runner *r);
+void watch_close(struct runner *r); /* STOPPING=1 */
 
 /* screen.c (SDL2) or screen_none.c (built without it) */
 int screen_open(struct runner *r, const char *dir, bool window, char *err, size_t err_len);
