@@ -39,19 +39,13 @@ if(_etc_central)
   install(FILES ${_etc_central} DESTINATION /etc/wufei COMPONENT central)
 endif()
 
-# --- users, state folders, units, udev rules ---------------------------------
+# --- users, state folders ----------------------------------------------------
+# (the systemd units and udev rules: packaging/systemd.cmake, helper sysd's,
+# included from the top CMakeLists.txt)
 foreach(_c kiosk central)
   install(FILES ${_pkg}/sysusers/wufei-${_c}.conf DESTINATION lib/sysusers.d COMPONENT ${_c})
   install(FILES ${_pkg}/tmpfiles/wufei-${_c}.conf DESTINATION lib/tmpfiles.d COMPONENT ${_c})
-  file(GLOB _units ${_pkg}/systemd/wufei-${_c}*.service ${_pkg}/systemd/wufei-${_c}*.timer)
-  if(_units)
-    install(FILES ${_units} DESTINATION /lib/systemd/system COMPONENT ${_c})
-  endif()
 endforeach()
-file(GLOB _rules ${_pkg}/udev/*.rules)
-if(_rules)
-  install(FILES ${_rules} DESTINATION /lib/udev/rules.d COMPONENT kiosk)
-endif()
 
 # --- man pages (helper docs writes packaging/man/), gzip -9n -----------------
 set(_gz)
