@@ -13,6 +13,7 @@
 
 #include "cardid.h"
 #include "cardid_hash.h"
+#include "config.h"
 #include "hex.h"
 #include "office.h"
 #include "office_form.h"
@@ -184,8 +185,15 @@ struct store *cli_store_open(const struct cli_opts *o)
 	char why[512];
 	struct store *s = NULL;
 	const char *db = cli_opt(o, "db");
+	char from_file[CENTRAL_CONFIG_VALUE]; /* --config FILE, or /etc/wufei/central.ini */
+	int cf = db ? WF_ENOENT : central_config_db(o, from_file, sizeof from_file);
+	if (cf == WF_OK)
+		db = from_file;
+	else if (cf != WF_ENOENT)
+		return NULL;
 	if (!db) {
-		fputs("wufei-central: --db sqlite:PATH or --db postgresql://... is required\n",
+		fputs("wufei-central: --db sqlite:PATH or --db postgresql://... is required "
+		      "(or --config FILE, or " CENTRAL_CONFIG_DEFAULT ")\n",
 		      stderr);
 		return NULL;
 	}
