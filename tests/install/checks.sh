@@ -16,7 +16,7 @@ ini_get() {
       sub(/[[:space:]]+$/, "", v); print v; exit }' "$root$1"
 }
 as_user() { local u=$1; shift; in_ns runuser -u "$u" -- "$@"; }
-owner_mode() { stat -c '%U %a' "$root$1" 2>/dev/null || echo "missing"; }
+owner_mode() { in_root stat -c '%U %a' "$1" 2>/dev/null || echo "missing"; }
 
 check_installed() {
   step "what the packages put in place"

@@ -67,6 +67,9 @@ work=$(cd "$work" && pwd)
 root=$work/root
 netns_pid=
 
+# the process that holds the services' network namespace (unshare's child)
+ns_holder() { pgrep -P "$netns_pid" | head -1; }
+
 # --- cleanup: every exit path ----------------------------------------------
 mounted() { findmnt -rn -o TARGET | grep -q "^$root\(/\|$\)"; }
 cleanup() {
@@ -76,7 +79,11 @@ cleanup() {
   for p in /proc/[0-9]*; do
     [ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -9 "${p#/proc/}" 2>/dev/null
   done
-  [ -n "$netns_pid" ] && kill "$netns_pid" 2>/dev/null && wait "$netns_pid" 2>/dev/null
+  # (unshare --fork ignores SIGTERM itself: end the holder, it follows)
+  if [ -n "$netns_pid" ]; then
+    kill "$(ns_holder)" 2>/dev/null
+    wait "$netns_pid" 2>/dev/null
+  fi
   exec 3>&- 4>&- 2>/dev/null
   for m in $(findmnt -rn -o TARGET | grep "^$root/" | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m"
@@ -121,14 +128,13 @@ chmod 755 "$root/usr/sbin/policy-rc.d"
 ok "proc, sys, dev, devpts, apt's archive cache mounted; policy-rc.d says 101"
 
 # A network namespace with only a loopback, for the services.
-unshare --net --fork -- sh -c 'ip link set lo up && exec sleep 86400' &
+unshare --net --fork --kill-child -- sh -c 'ip link set lo up && exec sleep 86400' >/dev/null 2>&1 &
 netns_pid=$!
 for _ in $(seq 50); do
-  [ "$(readlink "/proc/$netns_pid/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+  h=$(ns_holder)
+  [ -n "$h" ] && [ "$(readlink "/proc/$h/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
   sleep 0.1
 done
-# the forked child holds the namespace: find it
-ns_holder() { pgrep -P "$netns_pid" | head -1; }
 
 ENVV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
   DEBIAN_FRONTEND=noninteractive)
