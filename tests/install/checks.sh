@@ -5,7 +5,7 @@
 # shellcheck shell=bash disable=SC2154,SC2016 # (dpkg-query formats are literal)
 
 kiosk_no=7 # the kiosk this test enrols
-fix_local='name = Install test: a local edit' # the technician's edit of kiosk.ini
+fix_local='language = en ; install test: a local edit' # the technician's edit of kiosk.ini
 
 # ini_get FILE SECTION KEY: the value in the root's FILE (comments cut)
 ini_get() {
@@ -50,18 +50,31 @@ check_installed() {
   ok "no journal and no database created by the install"
 }
 
+check_unenrolled_start() {
+  step "the kiosk's start on the packaged kiosk.ini, not yet enrolled"
+  local rc=0
+  as_user wufei-kiosk timeout 60 wufei-kiosk run </dev/null >"$work/unenrolled.log" 2>&1 || rc=$?
+  sed 's/^/   | /' "$work/unenrolled.log" | tail -3
+  if [ $rc -eq 0 ] || [ $rc -eq 124 ]; then
+    die "wufei-kiosk run on the packaged kiosk.ini: exit $rc, expected a refusal"
+  fi
+  grep -q 'number: required key missing' "$work/unenrolled.log" ||
+    die "the unenrolled kiosk did not ask for its [kiosk] number"
+  ok "refused (exit $rc), asks for the kiosk's number"
+}
+
 check_first_start() {
-  step "the kiosk's first start, before a journal exists"
+  step "the kiosk's first start, enrolled but before a journal exists"
   local rc=0
   as_user wufei-kiosk env SDL_VIDEODRIVER=offscreen timeout 60 wufei-kiosk run --screenshots /tmp/first \
     </dev/null >"$work/first-start.log" 2>&1 || rc=$?
-  sed 's/^/   | /' "$work/first-start.log" | tail -5
+  sed 's/^/   | /' "$work/first-start.log" | tail -3
   [ $rc -ne 0 ] || die "wufei-kiosk run started without a journal (exit 0)"
   [ $rc -ne 124 ] || die "wufei-kiosk run without a journal did not stop within 60 s"
-  grep -q 'ledger init' "$work/first-start.log" ||
-    die "wufei-kiosk run without a journal (exit $rc) did not say to run 'wufei-kiosk ledger init'"
-  [ -z "$(cd "$root" && find var/lib/wufei -type f)" ] || die "the first start created a file under /var/lib/wufei"
-  ok "exit $rc, names 'ledger init', created nothing"
+  grep -q "ledger init $ledger" "$work/first-start.log" ||
+    die "wufei-kiosk run without a journal (exit $rc) did not say to run 'wufei-kiosk ledger init $ledger'"
+  [ -z "$(cd "$root" && find var/lib/wufei/kiosk -type f)" ] || die "the first start created a file under /var/lib/wufei/kiosk"
+  ok "exit $rc, names 'wufei-kiosk ledger init $ledger', created nothing"
 }
 
 central_pid=
@@ -103,55 +116,57 @@ central_stop() {
   central_pid=
 }
 
-cen() { as_user wufei-central wufei-central "$@" --db "$db"; }
+cen() { as_user wufei-central wufei-central "$@"; }
 
-enrol() {
-  step "enrol a kiosk: keygen, ledger init, catalogue, kiosk add --pubkey"
+# The technician's site settings: the key, and a drop-in with the kiosk's
+# number and name, central's address and (here) wufei-devsim's devices.
+site_config() {
+  step "site settings: kiosk key, kiosk.ini.d drop-in"
   in_root wufei-kiosk keygen --out /etc/wufei/kiosk.key >/dev/null || die "wufei-kiosk keygen failed"
-  in_root chown root:wufei-kiosk /etc/wufei/kiosk.key
-  in_root chmod 0640 /etc/wufei/kiosk.key
+  in_root chown wufei-kiosk:wufei-kiosk /etc/wufei/kiosk.key
+  in_root chmod 0600 /etc/wufei/kiosk.key
   [ -f "$root/etc/wufei/kiosk.key.pub" ] || die "keygen wrote no /etc/wufei/kiosk.key.pub"
   ledger=$(ini_get /etc/wufei/kiosk.ini kiosk ledger)
-  case "$ledger" in /var/lib/wufei/kiosk/*) ;; *) die "the default kiosk.ini's ledger is '$ledger', not under /var/lib/wufei/kiosk/" ;; esac
-  as_user wufei-kiosk wufei-kiosk ledger init "$ledger" --kiosk "$kiosk_no" || die "ledger init failed"
-  ok "key /etc/wufei/kiosk.key (root:wufei-kiosk 0640), journal $ledger of kiosk $kiosk_no"
-  cen rates set --id 1 --code paper --name "纸类 Paper" --unit g --rate 2000 --min 100 --max 50000 \
-    --daily-limit 20000 || die "rates set failed"
-  cen resident add --id 1001 --card em4100:0014868981 --name "王*" --points 120 || die "resident add failed"
-  cen kiosk add "$kiosk_no" --pubkey /etc/wufei/kiosk.key.pub --name "Install test kiosk" ||
-    die "kiosk add failed"
-  ok "central: rate paper, resident 1001, kiosk $kiosk_no with its public key"
+  case "$ledger" in /var/lib/wufei/kiosk/*) ;; *) die "the packaged kiosk.ini's ledger is '$ledger', not under /var/lib/wufei/kiosk/" ;; esac
   mkdir -p "$root/etc/wufei/kiosk.ini.d"
   cat >"$root/etc/wufei/kiosk.ini.d/50-install-test.ini" <<INI
 ; the install test's site: its kiosk number, central, simulated devices
 [kiosk]
 number = $kiosk_no
+name = Install test kiosk
 key_file = /etc/wufei/kiosk.key
 
 [central]
 url = http://127.0.0.1:$port
 
 [device.scale]
-role = scale
 transport = serial:/tmp/devsim/scale
-protocol = xk3190-a9
-unit = kg
 
 [device.card]
-role = card
 transport = serial:/tmp/devsim/card
-protocol = em4100
 
 [device.printer]
-role = printer
 transport = serial:/tmp/devsim/printer
-protocol = escpos
 baud = 115200
 qr = raster
 INI
-  ok "drop-in /etc/wufei/kiosk.ini.d/50-install-test.ini: number, central URL, devices"
+  ok "key /etc/wufei/kiosk.key (wufei-kiosk 0600); drop-in kiosk.ini.d/50-install-test.ini: number $kiosk_no, name, central, devices"
   mkdir -p "$root/usr/local/lib/wufei-test"
   cp "$shim" "$root/usr/local/lib/wufei-test/"
+}
+
+enrol() {
+  step "enrol: ledger init, catalogue and kiosk add --pubkey at central"
+  as_user wufei-kiosk wufei-kiosk ledger init "$ledger" --kiosk "$kiosk_no" || die "ledger init failed"
+  [ "$(owner_mode "$ledger")" != missing ] || die "ledger init made no $ledger"
+  ok "journal $ledger of kiosk $kiosk_no, owner $(owner_mode "$ledger")"
+  # the office's commands find the store through /etc/wufei/central.ini
+  cen rates set --id 1 --code paper --name "纸类 Paper" --unit g --rate 2000 --min 100 --max 50000 \
+    --daily-limit 20000 || die "rates set failed"
+  cen resident add --id 1001 --card em4100:0014868981 --name "王*" --points 120 || die "resident add failed"
+  cen kiosk add "$kiosk_no" --pubkey /etc/wufei/kiosk.key.pub --name "Install test kiosk" ||
+    die "kiosk add failed"
+  ok "central: rate paper, resident 1001, kiosk $kiosk_no with its public key"
 }
 
 kiosk_pid='' devsim_pid=''
@@ -262,8 +277,8 @@ upgrade() {
   build_v2
   ok "version $v2 built"
   central_stop
-  sed -i "s/^name = .*/$fix_local/" "$root/etc/wufei/kiosk.ini"
-  grep -qx "$fix_local" "$root/etc/wufei/kiosk.ini" || die "the default kiosk.ini has no 'name =' line to edit"
+  sed -i "s/^language = .*/$fix_local/" "$root/etc/wufei/kiosk.ini"
+  grep -qx "$fix_local" "$root/etc/wufei/kiosk.ini" || die "the packaged kiosk.ini has no 'language =' line to edit"
   local before after
   before=$(journal_sum)
   ok "local edit of /etc/wufei/kiosk.ini: '$fix_local'; journal sha256 ${before:0:16}..."
@@ -290,8 +305,8 @@ upgrade() {
   central_start
   kiosk_start upgraded
   local shown
-  shown=$(as_user wufei-kiosk wufei-kiosk run --print-config 2>&1 | grep -m1 '^name' || true)
-  grep -q 'Install test: a local edit' <<<"$shown" || die "--print-config does not show the kept edit: '$shown'"
+  shown=$(as_user wufei-kiosk wufei-kiosk run --print-config 2>&1 | grep -m1 '^language' || true)
+  [ "$shown" = "language = en" ] || die "--print-config does not show the kept edit (language = en): '$shown'"
   kiosk_quit
   ok "the upgraded kiosk reads the kept kiosk.ini and runs"
   central_stop
