@@ -254,7 +254,11 @@ build_v2() {
   newline="; install test: a new default line of version $v2"
   rm -rf "$src"
   mkdir -p "$src"
-  (cd "$top" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -C "$src" -xf -
+  if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$top" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -C "$src" -xf -
+  else # a source tree without git: all but the build folders
+    tar -C "$top" --exclude='./build*' --exclude=./demo-out -cf - . | tar -C "$src" -xf -
+  fi
   shipped=$work/kiosk.ini.v1
   dpkg-deb --fsys-tarfile "$(ls "$debs"/wufei-kiosk_*.deb)" | tar -xO ./etc/wufei/kiosk.ini >"$shipped"
   for f in $(cd "$src" && find packaging -name 'kiosk.ini*' -type f); do
