@@ -17,7 +17,7 @@
 set -euo pipefail
 variant=minbase
 suite=bookworm
-recipe=1 # bump when the recipe below changes
+recipe=2 # bump when the recipe below changes
 cache=${1:-${WUFEI_INSTALL_CACHE:-/var/cache/wufei-test}}
 unpack=${2:-}
 die() { echo "rootfs: $*" >&2; exit 1; }
@@ -46,18 +46,18 @@ if [ ! -s "$tarball" ]; then
     "$suite" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 ||
     { tail -20 "$work/debootstrap.log" >&2; die "debootstrap failed (log above)"; }
   r=$work/root
-  # No documentation, manuals or translations of other programs: a smaller
-  # cache and faster installs (copyright files stay, as Debian asks).
+  # No documentation or manuals: a smaller cache and faster installs
+  # (copyright files stay, as Debian asks). Translations stay: the kiosk
+  # refuses to start without its own (wufei-common's .mo files).
   cat >"$r/etc/dpkg/dpkg.cfg.d/01-wufei-test-nodoc" <<'CFG'
 path-exclude /usr/share/doc/*
 path-include /usr/share/doc/*/copyright
 path-exclude /usr/share/man/*
 path-exclude /usr/share/info/*
-path-exclude /usr/share/locale/*
 path-exclude /usr/share/lintian/*
 CFG
   find "$r/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete 2>/dev/null || true
-  rm -rf "$r/usr/share/man" "$r/usr/share/info" "$r/usr/share/locale"/*
+  rm -rf "$r/usr/share/man" "$r/usr/share/info"
   cat >"$r/etc/apt/sources.list" <<SRC
 deb $mirror $suite main
 deb $mirror $suite-updates main
