@@ -179,8 +179,8 @@ kiosk_start() { # LOGNAME
     <"$root/tmp/devsim.in" >"$work/devsim-$1.out" 2>"$work/devsim-$1.err" &
   devsim_pid=$!
   exec 3>"$root/tmp/devsim.in"
-  for _ in $(seq 100); do [ -e "$root/tmp/devsim/printer" ] && break; sleep 0.1; done
-  [ -e "$root/tmp/devsim/printer" ] || die "wufei-devsim made no devices: $(tail -3 "$work/devsim-$1.err")"
+  for _ in $(seq 100); do [ -L "$root/tmp/devsim/printer" ] && break; sleep 0.1; done
+  [ -L "$root/tmp/devsim/printer" ] || die "wufei-devsim made no devices: $(tail -3 "$work/devsim-$1.err")"
   klog=$log
   : >"$klog"
   as_user wufei-kiosk env LD_PRELOAD=/usr/local/lib/wufei-test/libwufei_pty_shim.so \
