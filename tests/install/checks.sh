@@ -331,7 +331,10 @@ remove_purge() {
   [ -s "$root$centraldb" ] || die "remove deleted central's database $centraldb"
   [ -f "$root/etc/wufei/kiosk.ini" ] || die "remove deleted /etc/wufei/kiosk.ini (only purge may)"
   ok "journal, central.db and the conffiles kept"
-  step "apt-get purge $pkgs"
+  # what dpkg still knows after remove: the packages with conffiles left
+  pkgs=$(in_root dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'wufei-*' | awk '$1 == "rc" {print $2}' | tr '\n' ' ')
+  [ -n "$pkgs" ] || die "after remove dpkg knows no wufei package with configuration left"
+  step "apt-get purge $pkgs(the packages whose configuration remove left)"
   in_root sh -c "apt-get purge -y $pkgs" >"$work/apt-purge.log" 2>&1 ||
     { tail -20 "$work/apt-purge.log" >&2; die "apt-get purge failed"; }
   for f in kiosk.ini kiosk.ini.dpkg-dist central.ini; do
