@@ -238,7 +238,9 @@ central_holds_drop() {
   out=$(cen report records --kiosk "$kiosk_no" --day "$day" --format csv) ||
     die "wufei-central report records failed"
   printf '%s\n' "$out" | sed 's/^/   | /'
-  grep -q '1250' <<<"$out" || die "central's records of kiosk $kiosk_no on $day hold no 1250 g drop"
+  # kiosk,seq,recorded,received,cat,unit,qty,credited,points,resident,...
+  grep -q "^$kiosk_no,[0-9]*,[^,]*,[^,]*,1,g,1250,[0-9]*,[0-9]*,1001," <<<"$out" ||
+    die "central's records of kiosk $kiosk_no on $day hold no 1250 g paper drop of resident 1001"
   ok "wufei-central report records --kiosk $kiosk_no --day $day shows the 1250 g drop"
 }
 
