@@ -37,7 +37,7 @@ fi
 has() { grep -qxF "$2" "$SRC/packaging/systemd/$1" || fail "$1 lacks '$2'"; }
 for u in wufei-kiosk.service wufei-kiosk-kmsdrm.service; do
 	for l in Type=notify NotifyAccess=all Restart=on-failure User=wufei-kiosk \
-		StartLimitBurst=5 StartLimitIntervalSec=600 TTYPath=/dev/tty7 PAMName=login \
+		StartLimitBurst=5 StartLimitIntervalSec=600 TTYPath=/dev/tty1 PAMName=login \
 		NoNewPrivileges=yes; do
 		has "$u" "$l"
 	done
@@ -52,11 +52,11 @@ for u in wufei-kiosk.service wufei-kiosk-kmsdrm.service; do
 		"$SRC/packaging/systemd/$u" || fail "$u: ExecStart is not the kiosk on kiosk.ini"
 done
 has wufei-kiosk.service Environment=SDL_VIDEODRIVER=wayland
-has wufei-kiosk.service Conflicts=getty@tty7.service\ wufei-kiosk-kmsdrm.service
+has wufei-kiosk.service Conflicts=getty@tty1.service\ wufei-kiosk-kmsdrm.service
 grep -q '^ExecStart=/usr/bin/cage ' "$SRC/packaging/systemd/wufei-kiosk.service" ||
 	fail "wufei-kiosk.service does not run cage"
 has wufei-kiosk-kmsdrm.service Environment=SDL_VIDEODRIVER=kmsdrm
-has wufei-kiosk-kmsdrm.service Conflicts=getty@tty7.service\ wufei-kiosk.service
+has wufei-kiosk-kmsdrm.service Conflicts=getty@tty1.service\ wufei-kiosk.service
 for l in Type=notify User=wufei-central ProtectSystem=strict PrivateTmp=yes NoNewPrivileges=yes \
 	ReadWritePaths=/var/lib/wufei/central ProtectHome=yes PrivateDevices=yes \
 	CapabilityBoundingSet= Restart=on-failure \
