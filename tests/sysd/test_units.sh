@@ -57,6 +57,12 @@ for u in wufei-kiosk.service wufei-kiosk-kmsdrm.service; do
 		"$SRC/packaging/systemd/$u" ||
 		fail "$u: ExecStart is not the kiosk on kiosk.ini with standard input /dev/null"
 done
+for u in wufei-kiosk.service wufei-kiosk-kmsdrm.service; do
+	# the kiosk works offline: no wait for a network before its screen
+	if grep -q 'network-online' "$SRC/packaging/systemd/$u"; then
+		fail "$u waits for network-online.target"
+	fi
+done
 has wufei-kiosk.service Environment=SDL_VIDEODRIVER=wayland
 has wufei-kiosk.service Conflicts=getty@tty1.service\ wufei-kiosk-kmsdrm.service
 grep -q '^ExecStart=/usr/bin/cage ' "$SRC/packaging/systemd/wufei-kiosk.service" ||
