@@ -1,0 +1,251 @@
+/*
+ * test_log_journal.c — the log under systemd, against a real journal
+ * receiver: in a private mount namespace (root: unshare) a tmpfs over
+ * /run/systemd holds our own AF_UNIX datagram socket at
+ * /run/systemd/journal/socket, where libsystemd's sd_journal_send delivers;
+ * the test parses the native protocol (KEY=value\n and the binary-length
+ * form) and checks what an operator filters on: MESSAGE, PRIORITY,
+ * SYSLOG_IDENTIFIER, WUFEI_KIOSK, WUFEI_SEQ, WUFEI_DEVICE; a device's bytes
+ * forge no field; the rate limit holds; a stream that is not the journal's,
+ * or a journal that refuses, gets the plain lines.
+ * Needs: root (unshare(CLONE_NEWNS), mount); skipped, saying so, otherwise.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define SOCK_PATH "/run/systemd/journal/socket"
+
+static int sink = -1;
+
+/* One entry received: its fields, in order. */
+struct entry {
+	int n;
+	char key[16][32];
+	char val[16][4200];
+};
+
+static int setup(void **state)
+{
+	(void)state;
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) != 0) {
+		fprintf(stderr, "test_log_journal: needs root for a private mount namespace\n");
+		return 0;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+	    mount("tmpfs", "/run/systemd", "tmpfs", 0, "mode=0755") != 0 ||
+	    mkdir("/run/systemd/journal", 0755) != 0) {
+		fprintf(stderr, "test_log_journal: mount: %s\n", strerror(errno));
+		return -1;
+	}
+	sink = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof a.sun_path, "%s", SOCK_PATH);
+	if (sink < 0 || bind(sink, (struct sockaddr *)&a, sizeof a) != 0)
+		return -1;
+	int big = 1 << 20;
+	setsockopt(sink, SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
+	return 0;
+}
+
+/* The next datagram parsed, or 0 when none is waiting. */
+static int next_entry(struct entry *e)
+{
+	static char buf[65536];
+	ssize_t n = recv(sink, buf, sizeof buf, 0);
+	if (n < 0)
+		return 0;
+	memset(e, 0, sizeof *e);
+	size_t i = 0;
+	while (i < (size_t)n && e->n < 16) {
+		char *nl = memchr(buf + i, '\n', (size_t)n - i);
+		assert_non_null(nl);
+		char *eq = memchr(buf + i, '=', (size_t)(nl - (buf + i)));
+		if (eq) {
+			snprintf(e->key[e->n], sizeof e->key[0], "%.*s", (int)(eq - (buf + i)), buf + i);
+			snprintf(e->val[e->n], sizeof e->val[0], "%.*s", (int)(nl - eq - 1), eq + 1);
+			i = (size_t)(nl - buf) + 1;
+		} else { /* KEY\n, 64-bit little-endian length, value, \n */
+			snprintf(e->key[e->n], sizeof e->key[0], "%.*s", (int)(nl - (buf + i)), buf + i);
+			i = (size_t)(nl - buf) + 1;
+			uint64_t len = 0;
+			for (int b = 7; b >= 0; b--)
+				len = len << 8 | (unsigned char)buf[i + (size_t)b];
+			i += 8;
+			snprintf(e->val[e->n], sizeof e->val[0], "%.*s", (int)len, buf + i);
+			i += len + 1;
+		}
+		e->n++;
+	}
+	return 1;
+}
+
+/* The value of key, NULL when absent; asserts it is there at most once. */
+static const char *get(const struct entry *e, const char *key)
+{
+	const char *v = NULL;
+	for (int i = 0; i < e->n; i++)
+		if (!strcmp(e->key[i], key)) {
+			assert_null(v);
+			v = e->val[i];
+		}
+	return v;
+}
+
+/* out's own JOURNAL_STREAM value */
+static void stream_is(FILE *out)
+{
+	struct stat st;
+	assert_int_equal(fstat(fileno(out), &st), 0);
+	char v[64];
+	snprintf(v, sizeof v, "%llu:%llu", (unsigned long long)st.st_dev,
+	         (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", v, 1);
+}
+
+static long stream_len(FILE *f)
+{
+	fflush(f);
+	fseek(f, 0, SEEK_END);
+	return ftell(f);
+}
+
+static void test_fields(void **state)
+{
+	(void)state;
+	if (sink < 0)
+		skip();
+	FILE *out = tmpfile();
+	stream_is(out);
+	struct wf_log *log = wf_log_create(out, "wufei-central", NULL);
+	assert_true(wf_log_to_journal(log));
+	struct entry e;
+
+	/* a device line: the device's bytes cannot forge a field or a line */
+	wf_log_fields(log, WF_LOG_WARN,
+	              &(struct wf_log_ctx){.kiosk = 7, .seq = 42, .device = "scale\nWUFEI_KIOSK=99"},
+	              "scale said %s", "\x1b[2J\nWUFEI_SEQ=1");
+	assert_true(next_entry(&e));
+	assert_string_equal(get(&e, "MESSAGE"), "scale said \\x1b[2J\\nWUFEI_SEQ=1");
+	assert_string_equal(get(&e, "PRIORITY"), "4");
+	assert_string_equal(get(&e, "SYSLOG_IDENTIFIER"), "wufei-central");
+	assert_string_equal(get(&e, "WUFEI_KIOSK"), "7");
+	assert_string_equal(get(&e, "WUFEI_SEQ"), "42");
+	assert_string_equal(get(&e, "WUFEI_DEVICE"), "scale\\nWUFEI_KIOSK=99");
+
+	/* a lower layer's line through the hook takes the thread's scope */
+	wf_log_scope(&(struct wf_log_ctx){.kiosk = 3, .seq = 9});
+	wf_log_hook(log, WF_LOG_ERROR, "ingest: batch refused");
+	wf_log_scope(NULL);
+	assert_true(next_entry(&e));
+	assert_string_equal(get(&e, "MESSAGE"), "ingest: batch refused");
+	assert_string_equal(get(&e, "PRIORITY"), "3");
+	assert_string_equal(get(&e, "WUFEI_KIOSK"), "3");
+	assert_string_equal(get(&e, "WUFEI_SEQ"), "9");
+	assert_null(get(&e, "WUFEI_DEVICE"));
+
+	/* the scope is gone; the log's own kiosk is every line's default */
+	wf_log_printf(log, WF_LOG_INFO, "serving");
+	assert_true(next_entry(&e));
+	assert_null(get(&e, "WUFEI_KIOSK"));
+	assert_string_equal(get(&e, "PRIORITY"), "6");
+	wf_log_set_kiosk(log, 5);
+	wf_log_printf(log, WF_LOG_DEBUG, "tick");
+	assert_true(next_entry(&e));
+	assert_string_equal(get(&e, "WUFEI_KIOSK"), "5");
+	assert_string_equal(get(&e, "PRIORITY"), "7");
+	assert_false(next_entry(&e));
+	wf_log_destroy(log);
+	assert_int_equal(stream_len(out), 0); /* nothing went to the stream */
+	fclose(out);
+}
+
+static void test_rate_limit(void **state)
+{
+	(void)state;
+	if (sink < 0)
+		skip();
+	FILE *out = tmpfile();
+	stream_is(out);
+	struct wf_clock_virtual v;
+	wf_clock_virtual_init(&v, 0, 0);
+	struct wf_log *log = wf_log_create(out, NULL, &v.clock);
+	/* drained after each line: the socket queues only a few datagrams */
+	struct entry e;
+	int got = 0;
+	for (int i = 0; i < 1000; i++) {
+		wf_log_fields(log, WF_LOG_WARN, &(struct wf_log_ctx){.device = "card"},
+		              "card: frame %d bad", i);
+		while (next_entry(&e))
+			got++;
+	}
+	assert_int_equal(got, WF_LOG_BURST);
+	wf_clock_virtual_advance(&v, WF_LOG_WINDOW_MS);
+	wf_log_fields(log, WF_LOG_WARN, &(struct wf_log_ctx){.device = "card"}, "card: frame 1 bad");
+	assert_true(next_entry(&e));
+	assert_string_equal(get(&e, "MESSAGE"), "card: frame 1 bad (980 similar lines left out)");
+	assert_string_equal(get(&e, "WUFEI_DEVICE"), "card");
+	/* the kiosk's log has no program: the identifier is the program's name */
+	assert_string_equal(get(&e, "SYSLOG_IDENTIFIER"), program_invocation_short_name);
+	wf_log_destroy(log);
+	fclose(out);
+}
+
+static void test_not_journal(void **state)
+{
+	(void)state;
+	if (sink < 0)
+		skip();
+	/* JOURNAL_STREAM names another file (inherited by a child whose
+	 * output was redirected): plain lines, nothing sent */
+	FILE *other = tmpfile(), *out = tmpfile();
+	stream_is(other);
+	struct wf_log *log = wf_log_create(out, NULL, NULL);
+	assert_false(wf_log_to_journal(log));
+	wf_log_fields(log, WF_LOG_WARN, &(struct wf_log_ctx){.kiosk = 1}, "printer: paper out");
+	wf_log_destroy(log);
+	struct entry e;
+	assert_false(next_entry(&e));
+	char buf[128] = "";
+	rewind(out);
+	assert_non_null(fgets(buf, sizeof buf, out));
+	assert_string_equal(buf, "warning: printer: paper out\n");
+	fclose(out);
+
+	/* the journal refuses (its socket gone): the line is not lost */
+	stream_is(other);
+	log = wf_log_create(other, "wufei-central", NULL);
+	assert_true(wf_log_to_journal(log));
+	assert_int_equal(unlink(SOCK_PATH), 0);
+	wf_log_printf(log, WF_LOG_ERROR, "store: disk full");
+	wf_log_destroy(log);
+	rewind(other);
+	assert_non_null(fgets(buf, sizeof buf, other));
+	assert_string_equal(buf, "wufei-central: error: store: disk full\n");
+	fclose(other);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_rate_limit),
+	    cmocka_unit_test(test_not_journal),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
