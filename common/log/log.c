@@ -198,7 +198,8 @@ static void left_out(struct wf_log *log, uint64_t n)
 {
 	char text[64];
 	snprintf(text, sizeof text, "(%llu similar lines left out)", (unsigned long long)n);
-	if (log->journal && log_journal_send(WF_LOG_INFO, log->ident, text, log->kiosk, 0, NULL) == 0)
+	if (log->journal &&
+	    log_journal_send(WF_LOG_INFO, log->ident, text, log->kiosk, 0, NULL) == 0)
 		return;
 	fprintf(log->out, "%s\n", text);
 	fflush(log->out);

@@ -53,8 +53,8 @@ struct wf_log;
 
 /* The fields of a line an operator filters on (journalctl WUFEI_KIOSK=7). */
 struct wf_log_ctx {
-	int64_t kiosk;      /* WUFEI_KIOSK=: the kiosk a line is of; 0: the log's (wf_log_set_kiosk) */
-	uint64_t seq;       /* WUFEI_SEQ=: the journal record a line is about; 0: none */
+	int64_t kiosk; /* WUFEI_KIOSK=: the kiosk a line is of; 0: the log's (wf_log_set_kiosk) */
+	uint64_t seq;  /* WUFEI_SEQ=: the journal record a line is about; 0: none */
 	const char *device; /* WUFEI_DEVICE=: "scale", "card", "printer"; NULL: none */
 };
 

@@ -44,6 +44,7 @@ int runner_next_deadline_ms(struct runner *r)
 		d = min64(d, r->health_ms + HEALTH_EVERY_MS - now); /* screen.c: shows_health */
 	if (r->sync)
 		d = min64(d, SYNC_LOOK_MS);
+	d = min64(d, metrics_run_due_ms(r)); /* the metrics file */
 	return d < 0 ? 0 : (int)d;
 }
 

@@ -77,11 +77,14 @@ static int next_entry(struct entry *e)
 		assert_non_null(nl);
 		char *eq = memchr(buf + i, '=', (size_t)(nl - (buf + i)));
 		if (eq) {
-			snprintf(e->key[e->n], sizeof e->key[0], "%.*s", (int)(eq - (buf + i)), buf + i);
-			snprintf(e->val[e->n], sizeof e->val[0], "%.*s", (int)(nl - eq - 1), eq + 1);
+			snprintf(e->key[e->n], sizeof e->key[0], "%.*s", (int)(eq - (buf + i)),
+			         buf + i);
+			snprintf(e->val[e->n], sizeof e->val[0], "%.*s", (int)(nl - eq - 1),
+			         eq + 1);
 			i = (size_t)(nl - buf) + 1;
 		} else { /* KEY\n, 64-bit little-endian length, value, \n */
-			snprintf(e->key[e->n], sizeof e->key[0], "%.*s", (int)(nl - (buf + i)), buf + i);
+			snprintf(e->key[e->n], sizeof e->key[0], "%.*s", (int)(nl - (buf + i)),
+			         buf + i);
 			i = (size_t)(nl - buf) + 1;
 			uint64_t len = 0;
 			for (int b = 7; b >= 0; b--)
@@ -137,9 +140,10 @@ static void test_fields(void **state)
 	struct entry e;
 
 	/* a device line: the device's bytes cannot forge a field or a line */
-	wf_log_fields(log, WF_LOG_WARN,
-	              &(struct wf_log_ctx){.kiosk = 7, .seq = 42, .device = "scale\nWUFEI_KIOSK=99"},
-	              "scale said %s", "\x1b[2J\nWUFEI_SEQ=1");
+	wf_log_fields(
+	    log, WF_LOG_WARN,
+	    &(struct wf_log_ctx){.kiosk = 7, .seq = 42, .device = "scale\nWUFEI_KIOSK=99"},
+	    "scale said %s", "\x1b[2J\nWUFEI_SEQ=1");
 	assert_true(next_entry(&e));
 	assert_string_equal(get(&e, "MESSAGE"), "scale said \\x1b[2J\\nWUFEI_SEQ=1");
 	assert_string_equal(get(&e, "PRIORITY"), "4");
@@ -196,7 +200,8 @@ static void test_rate_limit(void **state)
 	}
 	assert_int_equal(got, WF_LOG_BURST);
 	wf_clock_virtual_advance(&v, WF_LOG_WINDOW_MS);
-	wf_log_fields(log, WF_LOG_WARN, &(struct wf_log_ctx){.device = "card"}, "card: frame 1 bad");
+	wf_log_fields(log, WF_LOG_WARN, &(struct wf_log_ctx){.device = "card"},
+	              "card: frame 1 bad");
 	assert_true(next_entry(&e));
 	assert_string_equal(get(&e, "MESSAGE"), "card: frame 1 bad (980 similar lines left out)");
 	assert_string_equal(get(&e, "WUFEI_DEVICE"), "card");
