@@ -65,7 +65,7 @@ struct kmetrics_snapshot {
 int kmetrics_format(const struct kmetrics_snapshot *m, char *buf, size_t cap);
 
 /*
- * kmetrics_write_file — text[len] to path atomically: PATH.tmp.PID in the
+ * kmetrics_write_file — text[len] to path atomically: PATH.tmp.XXXXXX in the
  * same folder, fsync, rename over path; a reader sees the old file or the
  * new one, whole. Returns 0, or -1 with a message naming the path and what
  * to do in err[err_len].

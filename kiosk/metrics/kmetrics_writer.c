@@ -9,18 +9,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int kmetrics_write_file(const char *path, const char *text, size_t len, char *err, size_t err_len)
 {
 	char tmp[1100];
-	int n = snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	int n = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
 	if (n < 0 || (size_t)n >= sizeof tmp) {
 		snprintf(err, err_len, "metrics: %s: path too long", path);
 		return -1;
 	}
-	/* 0644: node-exporter reads it as another user */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* a name of its own (mkstemp); 0644: node-exporter reads it as another
+	 * user. The collector reads only *.prom: it never sees the temp file. */
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd >= 0 && fchmod(fd, 0644) != 0) {
+		close(fd);
+		unlink(tmp);
+		fd = -1;
+	}
 	if (fd < 0) {
 		snprintf(err, err_len,
 		         "metrics: cannot write %s: %s (the folder must exist and be writable by "
