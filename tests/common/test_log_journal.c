@@ -7,8 +7,11 @@
  * form) and checks what an operator filters on: MESSAGE, PRIORITY,
  * SYSLOG_IDENTIFIER, WUFEI_KIOSK, WUFEI_SEQ, WUFEI_DEVICE; a device's bytes
  * forge no field; the rate limit holds; a stream that is not the journal's,
- * or a journal that refuses, gets the plain lines.
- * Needs: root (unshare(CLONE_NEWNS), mount); skipped, saying so, otherwise.
+ * or a journal that refuses, gets the plain lines. Then the real
+ * wufei-kiosk under it: its drops carry WUFEI_KIOSK= and WUFEI_SEQ=, its
+ * printer's lines WUFEI_DEVICE=printer, and nothing goes to its standard output.
+ * Needs: root (unshare(CLONE_NEWNS), mount); skipped, saying so, otherwise;
+ * the wufei-kiosk binary (WUFEI_BIN_DIR).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,9 +28,12 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "wf_test.h"
 
 #define SOCK_PATH "/run/systemd/journal/socket"
 
@@ -39,6 +45,8 @@ struct entry {
 	char key[16][32];
 	char val[16][4200];
 };
+
+static int bind_sink(void);
 
 static int setup(void **state)
 {
@@ -53,6 +61,12 @@ static int setup(void **state)
 		fprintf(stderr, "test_log_journal: mount: %s\n", strerror(errno));
 		return -1;
 	}
+	return bind_sink();
+}
+
+/* Our socket where journald's would be. */
+static int bind_sink(void)
+{
 	sink = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	snprintf(a.sun_path, sizeof a.sun_path, "%s", SOCK_PATH);
@@ -243,6 +257,105 @@ static void test_not_journal(void **state)
 	assert_non_null(fgets(buf, sizeof buf, other));
 	assert_string_equal(buf, "wufei-central: error: store: disk full\n");
 	fclose(other);
+	close(sink); /* the journal back for the next test */
+	assert_int_equal(bind_sink(), 0);
+}
+
+/* ---- the real kiosk under the journal ---- */
+
+static char g_dir[128], g_out[4096];
+#define sh(...) wf_test_sh(g_out, sizeof g_out, __VA_ARGS__)
+
+/* The kiosk's entries: the ones the checks look for, counted. */
+struct seen {
+	int entries, drop_seq1, drop_seq2, printer, ident;
+};
+
+static void look(struct seen *s, const struct entry *e)
+{
+	s->entries++;
+	printf("entry: %s\n", get(e, "MESSAGE"));
+	const char *msg = get(e, "MESSAGE"), *kiosk = get(e, "WUFEI_KIOSK");
+	const char *seq = get(e, "WUFEI_SEQ"), *dev = get(e, "WUFEI_DEVICE");
+	const char *id = get(e, "SYSLOG_IDENTIFIER");
+	if (!msg || !kiosk || strcmp(kiosk, "9") != 0)
+		fail_msg("an entry without WUFEI_KIOSK=9: %s", msg ? msg : "(no MESSAGE)");
+	s->ident += id && !strcmp(id, "wufei-kiosk");
+	if (!strncmp(msg, "journal: recorded seq 1:", 24) && seq && !strcmp(seq, "1"))
+		s->drop_seq1++;
+	if (!strncmp(msg, "journal: recorded seq 2:", 24) && seq && !strcmp(seq, "2"))
+		s->drop_seq2++;
+	if (dev && !strcmp(dev, "printer") && strstr(msg, "no-printer"))
+		s->printer++; /* the device thread's line and the loop's */
+}
+
+static void test_kiosk_run(void **state)
+{
+	(void)state;
+	if (sink < 0)
+		skip();
+	char kiosk[512], path[300], ini[1400];
+	snprintf(kiosk, sizeof kiosk, "%s/wufei-kiosk", getenv("WUFEI_BIN_DIR"));
+	assert_int_equal(wf_test_tmpdir("log-journal", g_dir, sizeof g_dir), 0);
+	assert_int_equal(sh("%s keygen --out %s/kiosk.key", kiosk, g_dir), 0);
+	assert_int_equal(sh("%s ledger init %s/journal.db --kiosk 9", kiosk, g_dir), 0);
+	snprintf(ini, sizeof ini,
+	         "[kiosk]\nnumber = 9\nname = Test\ntimezone = Asia/Shanghai\n"
+	         "ledger = %s/journal.db\nfixture = %s/packaging/demo/fixture.json\n"
+	         "key_file = %s/kiosk.key\n[session]\nstable_time_ms = 1000\n"
+	         "[device.printer]\nrole = printer\ntransport = serial:%s/no-printer\n"
+	         "protocol = escpos\n",
+	         g_dir, getenv("WUFEI_SOURCE_DIR"), g_dir, g_dir);
+	snprintf(path, sizeof path, "%s/kiosk.ini", g_dir);
+	assert_int_equal(wf_test_write_file(path, ini), 0);
+	snprintf(path, sizeof path, "%s/visit.script", g_dir);
+	assert_int_equal(wf_test_write_file(path, "weight 0 for 1500\ncard em4100:0014868981\n"
+	                                          "tap category paper\nweight 1250 for 1200\n"
+	                                          "tap confirm\nexpect screen receipt\n"
+	                                          "tap another\ntap category batteries\n"
+	                                          "tap more\ntap confirm\n"
+	                                          "expect screen receipt\nwait 3000\n"),
+	                 0);
+	FILE *out = tmpfile();
+	stream_is(out);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fileno(out), 1);
+		char cfg[300];
+		snprintf(cfg, sizeof cfg, "%s/kiosk.ini", g_dir);
+		execl(kiosk, kiosk, "run", "--config", cfg, "--script", path, (char *)NULL);
+		_exit(127);
+	}
+	/* the kiosk's datagrams read as they come (the socket queues a few) */
+	struct seen s = {0};
+	struct entry e;
+	int status = 0;
+	for (;;) {
+		struct pollfd p = {.fd = sink, .events = POLLIN};
+		poll(&p, 1, 100);
+		while (next_entry(&e))
+			look(&s, &e);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	while (next_entry(&e))
+		look(&s, &e);
+	printf("%d entries from the kiosk\n", s.entries);
+	fflush(out);
+	rewind(out);
+	char line[512];
+	while (fgets(line, sizeof line, out))
+		printf("stdout: %s", line);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(s.drop_seq1, 1);
+	assert_int_equal(s.drop_seq2, 1);
+	assert_true(s.printer >= 2);
+	assert_int_equal(s.ident, s.entries);
+	assert_int_equal(stream_len(out), 0); /* all of it went to the journal */
+	fclose(out);
+	wf_test_rmtree(g_dir);
 }
 
 int main(void)
@@ -251,6 +364,7 @@ int main(void)
 	    cmocka_unit_test(test_fields),
 	    cmocka_unit_test(test_rate_limit),
 	    cmocka_unit_test(test_not_journal),
+	    cmocka_unit_test(test_kiosk_run),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
