@@ -13,82 +13,10 @@
 
 #include "cardid.h"
 #include "cardid_hash.h"
+#include "config.h"
 #include "hex.h"
 #include "office.h"
 #include "office_form.h"
-
-void cli_usage(FILE *f)
-{
-	fputs(
-	    "usage: wufei-central serve --db sqlite:PATH --listen ADDR:PORT [--threads N]\n"
-	    "         [--tls-cert PEM --tls-key PEM]   (HTTPS; else plain HTTP)\n"
-	    "         [--head-timeout S (10)] [--body-timeout S (120)] [--max-connections N"
-	    " (1024)]\n"
-	    "         [--per-ip-connections N (32; 0 = no cap, behind a proxy)]\n"
-	    "         [--silent-after S]   (/metrics: kiosks silent longer; default 7200)\n"
-	    "         [--db-connections N (1..64; 4 for PostgreSQL: requests run their\n"
-	    "          transactions at once; 1 for SQLite: one writer at a time anyway)]\n"
-	    "         tests only: [--time-offset S]\n"
-#ifdef WUFEI_CRASH_HOOKS
-	    "         crash-point test build only: [--crash-at before-commit|after-commit"
-	    " [--crash-every N]]\n"
-#endif
-	    "       wufei-central kiosk add NUMBER --pubkey FILE [--key-id N] [--name NAME]"
-	    " [--tz ZONE] --db URL\n"
-	    "       wufei-central kiosk tz NUMBER ZONE --db URL   (receipt pages' times; default "
-	    "Asia/Shanghai)\n"
-	    "       wufei-central kiosk add-key NUMBER --pubkey FILE --key-id N --db URL\n"
-	    "       wufei-central kiosk revoke-key NUMBER --key-id N --db URL\n"
-	    "       wufei-central kiosk list --db URL   (time zone, journal held, last heartbeat, "
-	    "devices)\n"
-	    "       wufei-central verify-receipt TOKEN_OR_URL --db URL\n"
-	    "       wufei-central resident add --id N (--card ID | --card-hash HEX) --name MASKED"
-	    " [--points N] --db URL\n"
-	    "       wufei-central resident list|block ID --reason TEXT|remove ID --db URL\n"
-	    "       wufei-central rates set --id N --code CODE --name NAME --unit g|piece --rate R"
-	    " --min G --max G [--daily-limit G] [--anon-cap none|G] --db URL\n"
-	    "       wufei-central rates list --db URL\n"
-	    "       wufei-central staff add --id N (--card ID | --card-hash HEX) --name MASKED"
-	    " --role staff|admin --db URL   (the PIN: typed when asked, or one line on stdin)\n"
-	    "       wufei-central staff list|remove ID --db URL\n"
-	    "       wufei-central blocklist add (--card ID | --card-hash HEX) --reason TEXT --db "
-	    "URL\n"
-	    "       wufei-central alerts list --db URL\n"
-	    "       wufei-central receipt claim TOKEN_OR_URL --resident ID [--by NAME] --db URL\n"
-	    "       wufei-central points redeem --resident ID --points N --key KEY --by NAME --db "
-	    "URL\n"
-	    "       wufei-central points adjust --resident ID --points +-N --reason TEXT [--by "
-	    "NAME]"
-	    " --db URL\n"
-	    "       wufei-central points history --resident ID --db URL\n"
-	    "       wufei-central points check --db URL   (running totals = sums of entries)\n"
-	    "       wufei-central user add NAME --role viewer|operator|admin --db URL\n"
-	    "       wufei-central user passwd NAME|role NAME --role R|remove NAME|list --db URL\n"
-	    "         (passwords: typed when asked, or one line on stdin; never an option)\n"
-	    "       wufei-central audit list --db URL\n"
-	    "       wufei-central token add --name SHOP|list|revoke ID --db URL   (redeem only)\n"
-	    "       wufei-central report daily|gaps|alerts|bins|close [--from DAY] [--to DAY]"
-	    " [--kiosk N] [--category N] [--format table|json|csv] --db URL\n"
-	    "         gaps: [--silent-after 2h] [--late-after 24h] [--late-limit N (0: all)];"
-	    " bins: [--tolerance PERCENT]\n"
-	    "       wufei-central report records --kiosk N --day DAY [--category N] --db URL"
-	    "   (the drops behind a daily row)\n"
-	    "       wufei-central report residents [--from DAY] [--to DAY] [--near PERCENT (90)]"
-	    " [--days N (3)] [--format ...] --db URL\n"
-	    "         (points per resident; who was near a daily limit on N days or more)\n"
-	    "       wufei-central day close|reclose --day DAY [--kiosk N] --db URL"
-	    "   (freeze a day's totals)\n"
-	    "       wufei-central migrate --db URL   (brings the schema up to date, says its "
-	    "version;\n"
-	    "         URL: sqlite:PATH or postgresql://USER@HOST/DATABASE)\n"
-	    "       wufei-central backup --out FILE --db sqlite:PATH   (a consistent copy, safe"
-	    " while serving;\n"
-	    "         a new FILE; PostgreSQL: pg_dump -Fc, see docs/OPERATIONS-CENTRAL.md)\n"
-	    "verify-receipt exits 0 for a genuine receipt, 1 forged/tampered/malformed,\n"
-	    "3 unknown kiosk or key, 4 signed by a revoked key after its revocation,\n"
-	    "5 genuine signature but different from the kiosk's journal record.\n",
-	    f);
-}
 
 int cli_parse(int argc, char **argv, struct cli_opts *o)
 {
@@ -184,8 +112,15 @@ struct store *cli_store_open(const struct cli_opts *o)
 	char why[512];
 	struct store *s = NULL;
 	const char *db = cli_opt(o, "db");
+	char from_file[CENTRAL_CONFIG_VALUE]; /* --config FILE, or /etc/wufei/central.ini */
+	int cf = db ? WF_ENOENT : central_config_db(o, from_file, sizeof from_file);
+	if (cf == WF_OK)
+		db = from_file;
+	else if (cf != WF_ENOENT)
+		return NULL;
 	if (!db) {
-		fputs("wufei-central: --db sqlite:PATH or --db postgresql://... is required\n",
+		fputs("wufei-central: --db sqlite:PATH or --db postgresql://... is required "
+		      "(or --config FILE, or " CENTRAL_CONFIG_DEFAULT ")\n",
 		      stderr);
 		return NULL;
 	}

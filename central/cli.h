@@ -25,7 +25,8 @@ struct cli_opts {
 	int npos;
 };
 
-/* cli_usage — the usage text of every command into f. */
+/* cli_usage — into f, the usage of the command being run, or the list of every
+ * command before one is chosen (main.c, from its command table). */
 void cli_usage(FILE *f);
 
 /* cli_parse — argv[0..argc) into o. WF_EINVAL: an option without a value, or too many. */

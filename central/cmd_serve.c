@@ -6,6 +6,7 @@
  * --body-timeout, --max-connections, --per-ip-connections).
  * --db-connections N: the store handles (database connections) the server
  * shares between its requests; see SERVE_DB_CONNS_PG.
+ * --config FILE: the options from an INI file (config.h); the command line wins.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include <sodium.h>
 
 #include "commands.h"
+#include "config.h"
 #include "server.h"
 
 #ifdef WUFEI_CRASH_HOOKS
@@ -210,6 +212,8 @@ static int db_connections(const struct cli_opts *o, size_t *n)
 	return 0;
 }
 
+static int serve_with(const struct cli_opts *o, struct wf_log *log);
+
 /* n handles to --db (the first creates and migrates it); on failure none stays open. */
 static int open_stores(const struct cli_opts *o, struct store **s, size_t n)
 {
@@ -224,7 +228,22 @@ static int open_stores(const struct cli_opts *o, struct store **s, size_t n)
 	return WF_OK;
 }
 
-int cmd_serve(const struct cli_opts *o, struct wf_log *log)
+int cmd_serve(const struct cli_opts *given, struct wf_log *log)
+{
+	/* --config FILE (or /etc/wufei/central.ini without --db): the file's keys
+	 * join the options the command line lacks (config.h). */
+	struct central_config *file = malloc(sizeof *file);
+	struct cli_opts merged = *given;
+	if (!file || central_config_apply(&merged, file) != WF_OK) {
+		free(file);
+		return 2;
+	}
+	int rc = serve_with(&merged, log);
+	free(file);
+	return rc;
+}
+
+static int serve_with(const struct cli_opts *o, struct wf_log *log)
 {
 	struct server_config cfg = {.log = log};
 	size_t n = 0;

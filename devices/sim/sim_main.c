@@ -3,12 +3,7 @@
  * printers on pseudo-terminals (and optionally TCP), for tests, benchmarks
  * and the demo on a laptop.
  *
- *   wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]
- *                [--frame-log FILE] [--scale
- * PROTO[,name=N][,unit=kg|g|lb|t][,digit_order=normal|reversed]
- *                 [,format=22|18|10]]... [--card em4100[,name=N]]...
- *                [--printer escpos[,name=N]]...
- *   wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order normal|reversed]
+ *   wufei-devsim [OPTIONS] | parse PROTOCOL ... | --help   (g_sim_usage, commands[])
  *
  * Each device gets a pty and a stable symlink DIR/NAME. "unplug NAME" removes
  * the link and closes the pty master, which hangs the line up for whoever has
@@ -375,18 +370,92 @@ static int ctl_open(struct loop *l)
 	return 0;
 }
 
+/* The simulator's usage (no command): for --help on stdout, a bad option on stderr. */
+static const char g_sim_usage[] =
+    "usage: wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]\n"
+    "                    [--frame-log FILE]\n"
+    "                    [--scale "
+    "mt8217|mt-sics|cas-ci200|xk3190-a9|xk3190-eq[,name=N][,unit=kg|g|lb|t]"
+    "[,digit_order=normal|reversed][,format=22|18|10]]...\n"
+    "                    [--card em4100[,name=N]]... [--printer escpos[,name=N]]...\n"
+    "  each device: a pty and a link DIR/NAME (no device given: one scale, card reader\n"
+    "  and printer); then one command a line on stdin and --control's socket (help)\n";
+
 static int usage(void)
 {
-	fprintf(stderr,
-	        "usage: wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]\n"
-	        "                    [--frame-log FILE]\n"
-	        "                    [--scale "
-	        "mt8217|mt-sics|cas-ci200|xk3190-a9|xk3190-eq[,name=N][,unit=kg|g|lb|t]"
-	        "[,digit_order=normal|reversed][,format=22|18|10]]...\n"
-	        "                    [--card em4100[,name=N]]... [--printer escpos[,name=N]]...\n"
-	        "       wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order "
-	        "normal|reversed]   (raw bytes on stdin)\n");
+	fputs(g_sim_usage, stderr);
 	return 2;
+}
+
+/* One table: what dispatches and what --help lists. */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command's name */
+	const char *summary;               /* one line for --help */
+	const char *usage;                 /* COMMAND --help */
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct command commands[] = {
+    {"parse", sim_parse_main, "decode bytes captured from a real device (stdin) into JSON lines",
+     "usage: wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order normal|reversed]"
+     " < capture\n"
+     "  one JSON line per reading or card event, as the kiosk would see them\n"},
+    {"help", cmd_help, "list the commands (also --help); COMMAND --help: its usage",
+     "usage: wufei-devsim help | --help | COMMAND --help\n"},
+};
+
+static void list_commands(FILE *f)
+{
+	fputs("usage: wufei-devsim [OPTIONS]   (no command: run the simulated devices)\n"
+	      "       wufei-devsim COMMAND [ARGS]\n"
+	      "commands:\n",
+	      f);
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "COMMAND --help: its usage; see also wufei-devsim(1)\n\n%s", g_sim_usage);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	list_commands(stdout);
+	return 0;
+}
+
+static bool is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h");
+}
+
+/* The command argv[1] names (its exit status in *rc), or false: run the simulator. */
+static bool dispatch(int argc, char **argv, int *rc)
+{
+	if (argc < 2)
+		return false;
+	if (is_help(argv[1])) {
+		*rc = cmd_help(argc - 1, argv + 1);
+		return true;
+	}
+	if (argv[1][0] == '-')
+		return false;
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+		if (strcmp(argv[1], commands[i].name) != 0)
+			continue;
+		for (int a = 2; a < argc; a++)
+			if (is_help(argv[a])) {
+				fputs(commands[i].usage, stdout);
+				*rc = 0;
+				return true;
+			}
+		*rc = commands[i].run(argc - 1, argv + 1);
+		return true;
+	}
+	fprintf(stderr, "wufei-devsim: unknown command '%s'\n", argv[1]);
+	list_commands(stderr);
+	*rc = 2;
+	return true;
 }
 
 static int parse_args(struct loop *l, int argc, char **argv)
@@ -485,8 +554,9 @@ static int sim_setup(struct loop *l)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "parse"))
-		return sim_parse_main(argc - 1, argv + 1);
+	int cmd_rc;
+	if (dispatch(argc, argv, &cmd_rc))
+		return cmd_rc;
 	static struct loop l;
 	int rc = 1;
 	l.ctl_listen = -1;
