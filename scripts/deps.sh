@@ -14,6 +14,7 @@ PKGS=(
   postgresql postgresql-client xvfb xauth imagemagick optipng
   lintian fakeroot dpkg-dev shellcheck man-db binutils # .deb packages: scripts/package.sh, tests/packaging
   libsystemd-dev systemd cage # sd_notify/watchdog, systemd-analyze verify (tests/sysd), the kiosk unit
+  libsystemd-dev prometheus # sd_journal_send (common/log); promtool (tests: metrics file, alert rules)
 )
 # The office pages' browser test (tests/web) runs Node 18 or newer with npm:
 # Debian's nodejs and npm, unless a node and an npm are there already (a
