@@ -18,12 +18,22 @@
 #include "downsync_apply.h"
 #include "wf.h"
 
+/* A line that starts "warning: " or "error: " has that level (the journal's
+ * PRIORITY); without the journal the log writes the same prefix back. */
 void runner_logf(struct runner *r, const char *fmt, ...)
 {
+	char msg[WF_LOG_LINE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	wf_log_vprintf(r->log, WF_LOG_INFO, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	enum wf_log_level lv = WF_LOG_INFO;
+	const char *text = msg;
+	if (!strncmp(msg, "warning: ", 9))
+		lv = WF_LOG_WARN, text = msg + 9;
+	else if (!strncmp(msg, "error: ", 7))
+		lv = WF_LOG_ERROR, text = msg + 7;
+	wf_log_printf(r->log, lv, "%s", text);
 }
 
 int64_t runner_now(const struct runner *r)
