@@ -128,9 +128,11 @@ struct office_login {
  * unknown name, so the time does not tell). A refusal counts as a failure.
  * OK creates a session (and rehashes an outdated hash). Every outcome is in
  * the audit log. Returns WF_OK with *out filled, or a storage error.
- * Threads that try at the same moment may each get one try past the limit
- * (the hash is checked outside the store lock, between the check and the
- * count), so at most the server's thread count more.
+ * The attempt is recorded and counted in one store step before the hash is
+ * checked, and taken back after a right password, so attempts at the same
+ * moment (any thread, handle or central) are never more than the limit.
+ * (So attempts still being checked count for those made at the same moment:
+ * a sixth login from one address while five are being checked waits.)
  */
 int office_login(struct store *s, const char *name, const char *pw, size_t len, const char *addr,
                  int64_t now_s, struct office_login *out);

@@ -2,8 +2,8 @@
  * office_session.c — logins (slowed after failures), sessions and their
  * CSRF tokens; see office.h. The cookie carries 32 random bytes; the store
  * keeps only their BLAKE2b-256 hash, so a copy of the database opens no
- * session. Failures are kept in the store, so the slowing holds across the
- * server's threads and its restarts.
+ * session. Attempts are kept in the store, so the slowing holds across the
+ * server's threads, its store handles, other centrals and restarts.
  */
 #include "office.h"
 
@@ -29,43 +29,32 @@ static int64_t throttle_wait_s(int64_t count)
 	return wait < OFFICE_THROTTLE_WINDOW_S ? wait : OFFICE_THROTTLE_WINDOW_S;
 }
 
-/* Seconds before key may try again (0: now), from its failures in the window. */
-static int throttle_left(struct store *s, const char *key, int64_t now_s, int64_t *left_s)
+/* Seconds before key may try again (0: now), from its attempts in the window
+ * before this one. */
+static int64_t throttle_left(const struct store_login_key *k, int64_t now_s)
 {
-	int64_t count = 0, last = 0;
-	*left_s = 0;
-	int rc = s->ops->login_failures(s, key, now_s - OFFICE_THROTTLE_WINDOW_S, &count, &last);
-	if (rc || count < OFFICE_THROTTLE_FREE)
-		return rc;
-	int64_t until = last + throttle_wait_s(count);
-	*left_s = until > now_s ? until - now_s : 0;
-	return WF_OK;
+	if (k->count < OFFICE_THROTTLE_FREE)
+		return 0;
+	int64_t until = k->last_s + throttle_wait_s(k->count);
+	return until > now_s ? until - now_s : 0;
 }
 
-/* A failure for both keys; the store forgets failures older than the window. */
-static int failure_add(struct store *s, const char *user_key, const char *addr_key, int64_t now_s)
+/* Under the lock: the attempt recorded for both keys BEFORE the password is
+ * checked (counted with it in one store step, so simultaneous attempts each
+ * see the ones before them); whether name or addr must wait (*wait_s > 0:
+ * the attempt stays as a failure), else the user (found: 1) whose hash to
+ * check. k[1].id is the address's attempt, taken back after a right password. */
+static int login_begin(struct store *s, struct store_login_key k[2], const char *name,
+                       int64_t now_s, int64_t *wait_s, struct store_user *u)
 {
-	int64_t forget = now_s - OFFICE_THROTTLE_WINDOW_S;
-	int rc = s->ops->login_failure_add(s, user_key, now_s, forget);
-	if (!rc)
-		rc = s->ops->login_failure_add(s, addr_key, now_s, forget);
-	return rc;
-}
-
-/* Under the lock: whether name or addr must wait (*wait_s > 0, counted as a
- * failure), else the user (found: 1) whose hash to check. */
-static int login_begin(struct store *s, const char *user_key, const char *addr_key,
-                       const char *name, int64_t now_s, int64_t *wait_s, struct store_user *u)
-{
-	int64_t a = 0, b = 0;
-	int rc = throttle_left(s, user_key, now_s, &a);
-	if (!rc)
-		rc = throttle_left(s, addr_key, now_s, &b);
+	int64_t window = now_s - OFFICE_THROTTLE_WINDOW_S;
+	int rc = s->ops->login_attempt(s, k, 2, now_s, window, window);
 	if (rc)
 		return rc;
+	int64_t a = throttle_left(&k[0], now_s), b = throttle_left(&k[1], now_s);
 	*wait_s = a > b ? a : b;
 	if (*wait_s > 0)
-		return failure_add(s, user_key, addr_key, now_s);
+		return 0;
 	return s->ops->user_get(s, name, 0, u);
 }
 
@@ -95,14 +84,15 @@ static int session_create(struct store *s, const struct store_user *u, int64_t n
 	return rc ? rc : s->ops->session_add(s, &se);
 }
 
-/* Under the lock: the attempt's outcome recorded (and the session made). */
-static int login_finish(struct store *s, const char *user_key, const char *addr_key,
+/* Under the lock, after a right password: the user's failures cleared, the
+ * address's attempt taken back (its earlier failures stay), the session made. */
+static int login_finish(struct store *s, const struct store_login_key k[2],
                         const struct store_user *u, const char *new_hash, int64_t now_s,
                         bool session, struct office_login *out)
 {
-	if (out->result != OFFICE_LOGIN_OK)
-		return failure_add(s, user_key, addr_key, now_s);
-	int rc = s->ops->login_failures_clear(s, user_key);
+	int rc = s->ops->login_failures_clear(s, k[0].key);
+	if (!rc)
+		rc = s->ops->login_attempt_remove(s, &k[1].id, 1);
 	if (!rc && new_hash[0])
 		rc = s->ops->user_update(s, u->name, new_hash, NULL, now_s) < 0 ? WF_EIO : WF_OK;
 	if (!rc && session)
@@ -139,8 +129,9 @@ static int attempt(struct store *s, const char *name, const char *pw, size_t len
 	memset(&u, 0, sizeof u);
 	snprintf(user_key, sizeof user_key, "user:%.63s", name);
 	snprintf(addr_key, sizeof addr_key, "addr:%.47s", addr ? addr : "");
+	struct store_login_key k[2] = {{.key = user_key}, {.key = addr_key}};
 	store_lock(s);
-	int found = login_begin(s, user_key, addr_key, name, now_s, &wait_s, &u);
+	int found = login_begin(s, k, name, now_s, &wait_s, &u);
 	store_unlock(s);
 	if (found < 0)
 		return found;
@@ -157,9 +148,9 @@ static int attempt(struct store *s, const char *name, const char *pw, size_t len
 			new_hash[0] = '\0'; /* keep the old hash; try again next time */
 	}
 	int rc = WF_OK;
-	if (out->result != OFFICE_LOGIN_THROTTLED) {
+	if (out->result == OFFICE_LOGIN_OK) {
 		store_lock(s);
-		rc = login_finish(s, user_key, addr_key, &u, new_hash, now_s, session, out);
+		rc = login_finish(s, k, &u, new_hash, now_s, session, out);
 		store_unlock(s);
 	}
 	sodium_memzero(&u, sizeof u);

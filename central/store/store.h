@@ -382,13 +382,7 @@ struct store_ops {
 	/* every line, oldest first; fn returning non-zero stops */
 	int (*audit_list)(struct store *s, int (*fn)(void *ctx, const struct store_audit *a),
 	                  void *ctx);
-	/* a failed login for key ("user:NAME" or "addr:ADDR") at now_s; forgets failures
-	 * older than forget_before_s (all keys) */
-	int (*login_failure_add)(struct store *s, const char *key, int64_t now_s,
-	                         int64_t forget_before_s);
-	/* failures of key since since_s: how many and the latest time (0 if none) */
-	int (*login_failures)(struct store *s, const char *key, int64_t since_s, int64_t *count,
-	                      int64_t *last_s);
+	/* forgets every login attempt of key (after a right password) */
 	int (*login_failures_clear)(struct store *s, const char *key);
 	/* adds t (id set); the hash is unique */
 	int (*token_add)(struct store *s, struct store_token *t);
@@ -399,6 +393,24 @@ struct store_ops {
 	                  void *ctx);
 	/* 1 revoked now, 0 no such live token */
 	int (*token_revoke)(struct store *s, int64_t id, int64_t now_s);
+	/*
+	 * login_attempt — one login attempt, recorded BEFORE its password is
+	 * checked, for each of k[0..n-1] (n <= STORE_LOGIN_KEYS_MAX; a key is
+	 * "user:NAME" or "addr:ADDR"): k[i].count and k[i].last_s are the key's
+	 * attempts since since_s before this one (how many, the latest time, 0
+	 * if none); then an attempt at now_s is kept for the key (k[i].id its
+	 * row), and attempts older than forget_before_s (all keys) are
+	 * forgotten. Counting and adding are one step, serialised with every
+	 * other login_attempt through any handle in any process (SQLite: one
+	 * BEGIN IMMEDIATE transaction; PostgreSQL: under an advisory lock), so
+	 * simultaneous attempts each see the ones before them. The attempt
+	 * stays as a failure unless it is taken back (login_attempt_remove) or
+	 * its key cleared (login_failures_clear) after a right password.
+	 */
+	int (*login_attempt)(struct store *s, struct store_login_key *k, size_t n, int64_t now_s,
+	                     int64_t since_s, int64_t forget_before_s);
+	/* takes back the attempts ids[0..n-1] (a gone one is not an error) */
+	int (*login_attempt_remove)(struct store *s, const int64_t *ids, size_t n);
 
 	/* ---- reports (store_sqlite_report.c); fn returning non-zero stops ---- */
 	/* daily rows in f, by local day, kiosk, category */

@@ -39,6 +39,15 @@ struct store_audit {
 	char addr[48];    /* client address, or "" */
 };
 
+/* One key of a login attempt (store_ops.login_attempt). */
+#define STORE_LOGIN_KEYS_MAX 4
+struct store_login_key {
+	const char *key; /* "user:NAME" or "addr:ADDR" (borrowed) */
+	int64_t count;   /* out: the key's attempts in the window before this one */
+	int64_t last_s;  /* out: the latest of them, 0 when none */
+	int64_t id;      /* out: this attempt's row (login_attempt_remove) */
+};
+
 /* A partner shop's API token. Central keeps only its hash. */
 struct store_token {
 	int64_t id;

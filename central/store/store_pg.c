@@ -194,6 +194,19 @@ int pg_value(struct pg_store *p, const char *sql, const struct pg_params *pp, in
 	return WF_OK;
 }
 
+int pg_each(struct store *s, const char *sql, const struct pg_params *pp, pg_row_fn row, void *ctx)
+{
+	PGresult *r = NULL;
+	int rc = pg_run(PGS(s), sql, pp, &r);
+	if (rc)
+		return rc;
+	for (int i = 0, n = PQntuples(r); i < n; i++)
+		if (row(r, i, ctx))
+			break;
+	PQclear(r);
+	return WF_OK;
+}
+
 /* ---- results ---- */
 
 bool pg_isnull(const PGresult *r, int row, int col)

@@ -3,7 +3,8 @@
  * folder). One file per side, as the SQLite backend (store_sqlite.h):
  *
  *   store_pg.c            connection, errors, parameters, prepared
- *                         statements, transactions, locks, the ops table
+ *                         statements, row walks (pg_each), transactions,
+ *                         locks, the ops table
  *   store_pg_schema.c     the numbered migrations, run at open under an
  *                         advisory lock (several centrals may start at once)
  *   store_pg_journal.c    kiosks, keys, records, alerts, epochs, heartbeats
@@ -88,6 +89,17 @@ int pg_exec(struct pg_store *p, const char *sql);
 
 /* pg_value — the first column of the first row as an integer (WF_ENOENT: no row). */
 int pg_value(struct pg_store *p, const char *sql, const struct pg_params *pp, int64_t *out);
+
+/* Row i of a result to a callback (pg_each); non-zero stops the walk. */
+typedef int (*pg_row_fn)(const PGresult *r, int i, void *ctx);
+
+/*
+ * pg_each — runs sql with pp (may be NULL) as pg_run does and calls
+ * row(r, i, ctx) for each row i of the result, in order; a non-zero return
+ * stops early (not an error). Returns WF_OK, or pg_run's error (no row seen).
+ * The twin of the SQLite backend's sq_each.
+ */
+int pg_each(struct store *s, const char *sql, const struct pg_params *pp, pg_row_fn row, void *ctx);
 
 /* Reading a text-format result. NULL reads as 0 / "" / no bytes. */
 bool pg_isnull(const PGresult *r, int row, int col);

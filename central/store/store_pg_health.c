@@ -41,24 +41,27 @@ static int pg_kiosk_silence(struct store *s, int64_t before_s, int64_t *enrolled
 	return rc;
 }
 
+struct reason_each {
+	int (*fn)(void *ctx, const char *reason, int64_t n);
+	void *ctx;
+};
+
+static int reason_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct reason_each *e = ctx;
+	char reason[64];
+	pg_text(r, i, 0, reason, sizeof reason);
+	return e->fn(e->ctx, reason, pg_i64(r, i, 1));
+}
+
 /* By reason in byte order (as SQLite's), whatever the database's collation. */
 static int pg_alert_reasons(struct store *s, int (*fn)(void *ctx, const char *reason, int64_t n),
                             void *ctx)
 {
 	static const char sql[] = "SELECT reason, count(*) FROM tamper_alerts GROUP BY reason "
 	                          "ORDER BY reason COLLATE \"C\"";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		char reason[64];
-		pg_text(r, i, 0, reason, sizeof reason);
-		if (fn(ctx, reason, pg_i64(r, i, 1)))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct reason_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, reason_each_row, &e);
 }
 
 static int pg_kiosk_place(struct store *s, uint32_t kiosk, struct store_kiosk_place *out)

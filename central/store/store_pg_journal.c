@@ -46,6 +46,27 @@ static int pg_kiosk_exists(struct store *s, uint32_t kiosk)
 	return rc;
 }
 
+struct kiosk_each {
+	int (*fn)(void *ctx, const struct store_kiosk_info *k);
+	void *ctx;
+};
+
+static int kiosk_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct kiosk_each *e = ctx;
+	struct store_kiosk_info k;
+	k.kiosk = (uint32_t)pg_i64(r, i, 0);
+	pg_text(r, i, 1, k.name, sizeof k.name);
+	k.highest_seq = (uint32_t)pg_i64(r, i, 2);
+	k.records = pg_i64(r, i, 3);
+	k.heartbeat_s = pg_i64(r, i, 4);
+	k.last_seq = (uint32_t)pg_i64(r, i, 5);
+	k.outbox_depth = (uint32_t)pg_i64(r, i, 6);
+	pg_text(r, i, 7, k.software_version, sizeof k.software_version);
+	pg_text(r, i, 8, k.devices, sizeof k.devices);
+	return e->fn(e->ctx, &k);
+}
+
 static int pg_kiosk_list(struct store *s, int (*fn)(void *ctx, const struct store_kiosk_info *k),
                          void *ctx)
 {
@@ -54,26 +75,8 @@ static int pg_kiosk_list(struct store *s, int (*fn)(void *ctx, const struct stor
 	    "k.number), (SELECT COUNT(*) FROM records WHERE kiosk = k.number), h.received_s, "
 	    "h.last_seq, h.outbox_depth, h.software_version, h.devices FROM kiosks k LEFT JOIN "
 	    "heartbeats h ON h.kiosk = k.number ORDER BY k.number";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_kiosk_info k;
-		k.kiosk = (uint32_t)pg_i64(r, i, 0);
-		pg_text(r, i, 1, k.name, sizeof k.name);
-		k.highest_seq = (uint32_t)pg_i64(r, i, 2);
-		k.records = pg_i64(r, i, 3);
-		k.heartbeat_s = pg_i64(r, i, 4);
-		k.last_seq = (uint32_t)pg_i64(r, i, 5);
-		k.outbox_depth = (uint32_t)pg_i64(r, i, 6);
-		pg_text(r, i, 7, k.software_version, sizeof k.software_version);
-		pg_text(r, i, 8, k.devices, sizeof k.devices);
-		if (fn(ctx, &k))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct kiosk_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, kiosk_each_row, &e);
 }
 
 static int pg_key_add(struct store *s, uint32_t kiosk, uint32_t key_id, const uint8_t pk[32],
@@ -260,29 +263,32 @@ static int pg_alert_count(struct store *s, int64_t *count)
 	return pg_value(PGS(s), sql, NULL, count);
 }
 
+struct alert_each {
+	int (*fn)(void *ctx, const struct store_alert *a);
+	void *ctx;
+};
+
+static int alert_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct alert_each *e = ctx;
+	struct store_alert a;
+	a.id = pg_i64(r, i, 0);
+	a.kiosk = (uint32_t)pg_i64(r, i, 1);
+	a.seq = (uint32_t)pg_i64(r, i, 2);
+	pg_text(r, i, 3, a.reason, sizeof a.reason);
+	pg_text(r, i, 4, a.detail, sizeof a.detail);
+	a.bytes_len = (size_t)pg_i64(r, i, 5);
+	a.received_s = pg_i64(r, i, 6);
+	return e->fn(e->ctx, &a);
+}
+
 static int pg_alert_list(struct store *s, int (*fn)(void *ctx, const struct store_alert *a),
                          void *ctx)
 {
 	static const char sql[] = "SELECT id, kiosk, seq, reason, detail, length(bytes), "
 	                          "received_s FROM tamper_alerts ORDER BY id";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_alert a;
-		a.id = pg_i64(r, i, 0);
-		a.kiosk = (uint32_t)pg_i64(r, i, 1);
-		a.seq = (uint32_t)pg_i64(r, i, 2);
-		pg_text(r, i, 3, a.reason, sizeof a.reason);
-		pg_text(r, i, 4, a.detail, sizeof a.detail);
-		a.bytes_len = (size_t)pg_i64(r, i, 5);
-		a.received_s = pg_i64(r, i, 6);
-		if (fn(ctx, &a))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct alert_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, alert_each_row, &e);
 }
 
 /* Numbered after the kiosk's highest epoch, under the kiosk's lock: two

@@ -4,9 +4,10 @@
  * logins and partner shops' API tokens (only their hash), as
  * store_sqlite_office.c does on SQLite (same results and return codes).
  *
- * Failed logins are rows, one per failure, so the throttle holds across
- * every central on one database: concurrent adds never lose a count (each
- * is its own insert) and a count sees every committed failure. The
+ * Login attempts are rows, one per attempt (kept as a failure unless the
+ * password was right), so the throttle holds across every central on one
+ * database: an attempt is counted and added under one advisory lock, so
+ * simultaneous attempts each see the ones before them. The
  * session's user column is user_id here ("user" is reserved).
  */
 #include "store_pg.h"
@@ -233,22 +234,25 @@ static int pg_user_remove(struct store *s, const char *name)
 	return rc ? rc : removed;
 }
 
+struct user_each {
+	int (*fn)(void *ctx, const struct store_user *u);
+	void *ctx;
+};
+
+static int user_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct user_each *e = ctx;
+	struct store_user u;
+	user_row(r, i, &u);
+	return e->fn(e->ctx, &u);
+}
+
 static int pg_user_list(struct store *s, int (*fn)(void *ctx, const struct store_user *u),
                         void *ctx)
 {
 	static const char sql[] = "SELECT " USER_COLS " FROM office_users ORDER BY name";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_user u;
-		user_row(r, i, &u);
-		if (fn(ctx, &u))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct user_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, user_each_row, &e);
 }
 
 /* ---- sessions ---- */
@@ -326,81 +330,115 @@ static int pg_audit_add(struct store *s, struct store_audit *a)
 	return run_insert_id(PGS(s), sql, &pp, &a->id);
 }
 
+struct audit_each {
+	int (*fn)(void *ctx, const struct store_audit *a);
+	void *ctx;
+};
+
+static int audit_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct audit_each *e = ctx;
+	struct store_audit a;
+	memset(&a, 0, sizeof a);
+	a.id = pg_i64(r, i, 0);
+	a.at_s = pg_i64(r, i, 1);
+	pg_text(r, i, 2, a.who, sizeof a.who);
+	pg_text(r, i, 3, a.action, sizeof a.action);
+	pg_text(r, i, 4, a.detail, sizeof a.detail);
+	pg_text(r, i, 5, a.addr, sizeof a.addr);
+	return e->fn(e->ctx, &a);
+}
+
 static int pg_audit_list(struct store *s, int (*fn)(void *ctx, const struct store_audit *a),
                          void *ctx)
 {
 	static const char sql[] = "SELECT id, at_s, who, action, detail, addr FROM office_audit "
 	                          "ORDER BY id";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_audit a;
-		memset(&a, 0, sizeof a);
-		a.id = pg_i64(r, i, 0);
-		a.at_s = pg_i64(r, i, 1);
-		pg_text(r, i, 2, a.who, sizeof a.who);
-		pg_text(r, i, 3, a.action, sizeof a.action);
-		pg_text(r, i, 4, a.detail, sizeof a.detail);
-		pg_text(r, i, 5, a.addr, sizeof a.addr);
-		if (fn(ctx, &a))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct audit_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, audit_each_row, &e);
 }
 
 /* ---- failed logins ---- */
 
-static int pg_login_failure_add(struct store *s, const char *key, int64_t now_s,
-                                int64_t forget_before_s)
-{
-	/* rows another central is forgetting right now are skipped, not waited
-	 * for: two logins never wait on (or deadlock over) each other's old rows */
-	static const char forget[] = "DELETE FROM office_login_failures WHERE id IN (SELECT id "
-	                             "FROM office_login_failures WHERE at_s < $1 FOR UPDATE SKIP "
-	                             "LOCKED)";
-	static const char add[] = "INSERT INTO office_login_failures(key, at_s) VALUES($1, $2)";
-	struct pg_store *p = PGS(s);
-	bool own = false;
-	int rc = pg_tx_begin(p, &own);
-	if (rc)
-		return rc;
-	struct pg_params pf = {0};
-	pg_p_i64(&pf, forget_before_s);
-	rc = pg_run(p, forget, &pf, NULL);
-	if (!rc) {
-		char buf[TEXT_CAP];
-		struct pg_params pa = {0};
-		pg_p_text(&pa, text_of(key, buf, sizeof buf));
-		pg_p_i64(&pa, now_s);
-		rc = pg_run(p, add, &pa, NULL);
-	}
-	return pg_tx_end(p, own, rc);
-}
-
-static int pg_login_failures(struct store *s, const char *key, int64_t since_s, int64_t *count,
-                             int64_t *last_s)
+/* Key k's attempts since since_s into k->count and k->last_s. */
+static int pg_attempts_of(struct pg_store *p, struct store_login_key *k, int64_t since_s)
 {
 	static const char sql[] = "SELECT count(*), coalesce(max(at_s), 0) FROM "
 	                          "office_login_failures WHERE key = $1 AND at_s >= $2";
 	char buf[TEXT_CAP];
 	struct pg_params pp = {0};
-	pg_p_text(&pp, text_of(key, buf, sizeof buf));
+	pg_p_text(&pp, text_of(k->key, buf, sizeof buf));
 	pg_p_i64(&pp, since_s);
 	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, &pp, &r);
+	int rc = pg_run(p, sql, &pp, &r);
 	if (rc)
 		return rc;
 	if (PQntuples(r) == 1) {
-		*count = pg_i64(r, 0, 0);
-		*last_s = pg_i64(r, 0, 1);
+		k->count = pg_i64(r, 0, 0);
+		k->last_s = pg_i64(r, 0, 1);
 	} else {
-		store_set_err(s, "postgresql: a count gave no row");
+		store_set_err(&p->base, "postgresql: a count gave no row");
 		rc = WF_EIO; /* an aggregate always gives a row */
 	}
 	PQclear(r);
+	return rc;
+}
+
+/* An attempt of k at now_s; k->id its row. */
+static int pg_attempt_add(struct pg_store *p, struct store_login_key *k, int64_t now_s)
+{
+	static const char sql[] = "INSERT INTO office_login_failures(key, at_s) VALUES($1, $2) "
+	                          "RETURNING id";
+	char buf[TEXT_CAP];
+	struct pg_params pp = {0};
+	pg_p_text(&pp, text_of(k->key, buf, sizeof buf));
+	pg_p_i64(&pp, now_s);
+	return pg_value(p, sql, &pp, &k->id);
+}
+
+/* The advisory lock every login_attempt takes (one for all keys: logins are
+ * few, and one lock cannot deadlock with another); its class is outside
+ * enum store_lock_scope's. */
+#define LOGIN_LOCK_CLASS 101
+
+static int pg_login_attempt(struct store *s, struct store_login_key *k, size_t n, int64_t now_s,
+                            int64_t since_s, int64_t forget_before_s)
+{
+	static const char lock[] = "SELECT pg_advisory_xact_lock($1::int4, 0)";
+	/* rows another central is forgetting right now are skipped, not waited
+	 * for: two logins never wait on (or deadlock over) each other's old rows */
+	static const char forget[] = "DELETE FROM office_login_failures WHERE id IN (SELECT id "
+	                             "FROM office_login_failures WHERE at_s < $1 FOR UPDATE SKIP "
+	                             "LOCKED)";
+	struct pg_store *p = PGS(s);
+	bool own = false;
+	if (n > STORE_LOGIN_KEYS_MAX)
+		return WF_EINVAL;
+	int rc = pg_tx_begin(p, &own);
+	if (rc)
+		return rc;
+	struct pg_params pl = {0}, pf = {0};
+	pg_p_i64(&pl, LOGIN_LOCK_CLASS);
+	rc = pg_run(p, lock, &pl, NULL);
+	pg_p_i64(&pf, forget_before_s);
+	if (!rc)
+		rc = pg_run(p, forget, &pf, NULL);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = pg_attempts_of(p, &k[i], since_s);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = pg_attempt_add(p, &k[i], now_s);
+	return pg_tx_end(p, own, rc);
+}
+
+static int pg_login_attempt_remove(struct store *s, const int64_t *ids, size_t n)
+{
+	static const char sql[] = "DELETE FROM office_login_failures WHERE id = $1";
+	int rc = WF_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct pg_params pp = {0};
+		pg_p_i64(&pp, ids[i]);
+		rc = pg_run(PGS(s), sql, &pp, NULL);
+	}
 	return rc;
 }
 
@@ -460,22 +498,25 @@ static int pg_token_find(struct store *s, const uint8_t hash[32], struct store_t
 	return found;
 }
 
+struct token_each {
+	int (*fn)(void *ctx, const struct store_token *t);
+	void *ctx;
+};
+
+static int token_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct token_each *e = ctx;
+	struct store_token t;
+	token_row(r, i, &t);
+	return e->fn(e->ctx, &t);
+}
+
 static int pg_token_list(struct store *s, int (*fn)(void *ctx, const struct store_token *t),
                          void *ctx)
 {
 	static const char sql[] = "SELECT " TOKEN_COLS " FROM office_tokens ORDER BY id";
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, NULL, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_token t;
-		token_row(r, i, &t);
-		if (fn(ctx, &t))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct token_each e = {fn, ctx};
+	return pg_each(s, sql, NULL, token_each_row, &e);
 }
 
 static int pg_token_revoke(struct store *s, int64_t id, int64_t now_s)
@@ -501,9 +542,9 @@ void store_pg_fill_office(struct store_ops *ops)
 	ops->session_remove = pg_session_remove;
 	ops->audit_add = pg_audit_add;
 	ops->audit_list = pg_audit_list;
-	ops->login_failure_add = pg_login_failure_add;
-	ops->login_failures = pg_login_failures;
 	ops->login_failures_clear = pg_login_failures_clear;
+	ops->login_attempt = pg_login_attempt;
+	ops->login_attempt_remove = pg_login_attempt_remove;
 	ops->token_add = pg_token_add;
 	ops->token_find = pg_token_find;
 	ops->token_list = pg_token_list;

@@ -15,20 +15,6 @@
 
 #include <string.h>
 
-int pg_each(struct store *s, const char *sql, const struct pg_params *pp, pg_row_fn row, void *run)
-{
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, pp, &r);
-	if (rc)
-		return rc;
-	int n = PQntuples(r);
-	for (int i = 0; i < n; i++)
-		if (row(r, i, run))
-			break;
-	PQclear(r);
-	return WF_OK;
-}
-
 int pg_each_filter(struct store *s, const char *sql, const struct store_report_filter *f,
                    int nparams, pg_row_fn row, void *run)
 {

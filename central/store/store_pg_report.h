@@ -14,12 +14,6 @@ struct pg_filter_run {
 	void *ctx;
 };
 
-/* Row i of a result to a callback; non-zero stops the walk. */
-typedef int (*pg_row_fn)(const PGresult *r, int i, void *run);
-
-/* pg_run(sql, pp), then row for each row until it returns non-zero. */
-int pg_each(struct store *s, const char *sql, const struct pg_params *pp, pg_row_fn row, void *run);
-
 /* pg_each with the first nparams (<= 4) of the filter bound: $1 from day,
  * $2 to day (0: no end), $3 kiosk, $4 category. */
 int pg_each_filter(struct store *s, const char *sql, const struct store_report_filter *f,

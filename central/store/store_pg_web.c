@@ -45,6 +45,19 @@ static void fill_record(const PGresult *res, int i, struct store_web_record *w)
 	r->len = (size_t)pg_i64(res, i, 16);
 }
 
+struct record_each {
+	int (*fn)(void *ctx, const struct store_web_record *r);
+	void *ctx;
+};
+
+static int record_each_row(const PGresult *r, int i, void *ctx)
+{
+	struct record_each *e = ctx;
+	struct store_web_record w;
+	fill_record(r, i, &w);
+	return e->fn(e->ctx, &w);
+}
+
 static int pg_web_day_records(struct store *s, uint32_t kiosk, uint32_t local_day,
                               int (*fn)(void *ctx, const struct store_web_record *r), void *ctx)
 {
@@ -57,18 +70,8 @@ static int pg_web_day_records(struct store *s, uint32_t kiosk, uint32_t local_da
 	struct pg_params pp = {0};
 	pg_p_i64(&pp, kiosk);
 	pg_p_i64(&pp, local_day);
-	PGresult *r = NULL;
-	int rc = pg_run(PGS(s), sql, &pp, &r);
-	if (rc)
-		return rc;
-	for (int i = 0, n = PQntuples(r); i < n; i++) {
-		struct store_web_record w;
-		fill_record(r, i, &w);
-		if (fn(ctx, &w))
-			break;
-	}
-	PQclear(r);
-	return WF_OK;
+	struct record_each e = {fn, ctx};
+	return pg_each(s, sql, &pp, record_each_row, &e);
 }
 
 static int pg_web_record_get(struct store *s, uint32_t kiosk, uint32_t seq,

@@ -183,9 +183,9 @@ int sq_session_remove(struct store *s, const uint8_t id_hash[32], int64_t idle_b
                       int64_t created_before_s);
 int sq_audit_add(struct store *s, struct store_audit *a);
 int sq_audit_list(struct store *s, int (*fn)(void *ctx, const struct store_audit *a), void *ctx);
-int sq_login_failure_add(struct store *s, const char *key, int64_t now_s, int64_t forget_before_s);
-int sq_login_failures(struct store *s, const char *key, int64_t since_s, int64_t *count,
-                      int64_t *last_s);
+int sq_login_attempt(struct store *s, struct store_login_key *k, size_t n, int64_t now_s,
+                     int64_t since_s, int64_t forget_before_s);
+int sq_login_attempt_remove(struct store *s, const int64_t *ids, size_t n);
 int sq_login_failures_clear(struct store *s, const char *key);
 int sq_token_add(struct store *s, struct store_token *t);
 int sq_token_find(struct store *s, const uint8_t hash[32], struct store_token *out);

@@ -307,30 +307,8 @@ int sq_audit_list(struct store *s, int (*fn)(void *ctx, const struct store_audit
 
 /* ---- failed logins ---- */
 
-int sq_login_failure_add(struct store *s, const char *key, int64_t now_s, int64_t forget_before_s)
-{
-	bool own = false;
-	sqlite3_stmt *st = NULL;
-	int rc = sq_tx_begin(s, &own);
-	if (rc)
-		return rc;
-	rc = prep(s, "DELETE FROM office_login_failures WHERE at_s < ?", &st);
-	if (!rc) {
-		sqlite3_bind_int64(st, 1, forget_before_s);
-		rc = sql_done(SQ(s)->db, st, SQ_ERR(s));
-	}
-	if (!rc)
-		rc = prep(s, "INSERT INTO office_login_failures(key, at_s) VALUES(?,?)", &st);
-	if (!rc) {
-		bind_text(st, 1, key);
-		sqlite3_bind_int64(st, 2, now_s);
-		rc = sql_done(SQ(s)->db, st, SQ_ERR(s));
-	}
-	return sq_tx_end(s, own, rc);
-}
-
-int sq_login_failures(struct store *s, const char *key, int64_t since_s, int64_t *count,
-                      int64_t *last_s)
+/* Key k's attempts since since_s into k->count and k->last_s. */
+static int attempts_of(struct store *s, struct store_login_key *k, int64_t since_s)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = prep(s,
@@ -339,16 +317,69 @@ int sq_login_failures(struct store *s, const char *key, int64_t since_s, int64_t
 	              &st);
 	if (rc)
 		return rc;
-	bind_text(st, 1, key);
+	bind_text(st, 1, k->key);
 	sqlite3_bind_int64(st, 2, since_s);
 	rc = sql_step_row(SQ(s)->db, st, SQ_ERR(s));
 	if (rc == 1) {
-		*count = sqlite3_column_int64(st, 0);
-		*last_s = sqlite3_column_int64(st, 1);
+		k->count = sqlite3_column_int64(st, 0);
+		k->last_s = sqlite3_column_int64(st, 1);
 		rc = WF_OK;
 	} else if (rc == 0)
 		rc = WF_EIO; /* an aggregate always gives a row */
 	sqlite3_finalize(st);
+	return rc;
+}
+
+/* An attempt of k at now_s; k->id its row. */
+static int attempt_add(struct store *s, struct store_login_key *k, int64_t now_s)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prep(s, "INSERT INTO office_login_failures(key, at_s) VALUES(?,?)", &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, k->key);
+	sqlite3_bind_int64(st, 2, now_s);
+	rc = sql_done(SQ(s)->db, st, SQ_ERR(s));
+	if (!rc)
+		k->id = sqlite3_last_insert_rowid(SQ(s)->db);
+	return rc;
+}
+
+/* One BEGIN IMMEDIATE transaction (SQLite's writers are serialised): no
+ * other handle counts or adds between this count and this add. */
+int sq_login_attempt(struct store *s, struct store_login_key *k, size_t n, int64_t now_s,
+                     int64_t since_s, int64_t forget_before_s)
+{
+	bool own = false;
+	sqlite3_stmt *st = NULL;
+	if (n > STORE_LOGIN_KEYS_MAX)
+		return WF_EINVAL;
+	int rc = sq_tx_begin(s, &own);
+	if (rc)
+		return rc;
+	rc = prep(s, "DELETE FROM office_login_failures WHERE at_s < ?", &st);
+	if (!rc) {
+		sqlite3_bind_int64(st, 1, forget_before_s);
+		rc = sql_done(SQ(s)->db, st, SQ_ERR(s));
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = attempts_of(s, &k[i], since_s);
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = attempt_add(s, &k[i], now_s);
+	return sq_tx_end(s, own, rc);
+}
+
+int sq_login_attempt_remove(struct store *s, const int64_t *ids, size_t n)
+{
+	int rc = WF_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_stmt *st = NULL;
+		rc = prep(s, "DELETE FROM office_login_failures WHERE id = ?", &st);
+		if (!rc) {
+			sqlite3_bind_int64(st, 1, ids[i]);
+			rc = sql_done(SQ(s)->db, st, SQ_ERR(s));
+		}
+	}
 	return rc;
 }
 

@@ -370,7 +370,7 @@ static int ctl_open(struct loop *l)
 	return 0;
 }
 
-/* The simulator's usage (no command): for --help on stdout, a bad option on stderr. */
+/* The simulator's usage: --help's (stdout), a bad option's (stderr). */
 static const char g_sim_usage[] =
     "usage: wufei-devsim [--dir DIR] [--control PATH] [--tcp] [--seed N] [--no-stdin]\n"
     "                    [--frame-log FILE]\n"
@@ -378,8 +378,8 @@ static const char g_sim_usage[] =
     "mt8217|mt-sics|cas-ci200|xk3190-a9|xk3190-eq[,name=N][,unit=kg|g|lb|t]"
     "[,digit_order=normal|reversed][,format=22|18|10]]...\n"
     "                    [--card em4100[,name=N]]... [--printer escpos[,name=N]]...\n"
-    "  each device: a pty and a link DIR/NAME (no device given: one scale, card reader\n"
-    "  and printer); then one command a line on stdin and --control's socket (help)\n";
+    "  a pty and a link DIR/NAME per device (none given: one of each); then commands\n"
+    "  one a line on stdin and --control's socket (help lists them)\n";
 
 static int usage(void)
 {
@@ -401,7 +401,8 @@ static const struct command commands[] = {
     {"parse", sim_parse_main, "decode bytes captured from a real device (stdin) into JSON lines",
      "usage: wufei-devsim parse PROTOCOL [--unit kg|g|lb|t] [--digit-order normal|reversed]"
      " < capture\n"
-     "  one JSON line per reading or card event, as the kiosk would see them\n"},
+     "  PROTOCOL: mt8217 mt-sics cas-ci200 xk3190-a9 xk3190-eq em4100 escpos; one JSON\n"
+     "  line per reading or card event, as the kiosk would see them\n"},
     {"help", cmd_help, "list the commands (also --help); COMMAND --help: its usage",
      "usage: wufei-devsim help | --help | COMMAND --help\n"},
 };
@@ -443,13 +444,12 @@ static bool dispatch(int argc, char **argv, int *rc)
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
 		if (strcmp(argv[1], commands[i].name) != 0)
 			continue;
+		bool help = false; /* COMMAND ... --help */
 		for (int a = 2; a < argc; a++)
-			if (is_help(argv[a])) {
-				fputs(commands[i].usage, stdout);
-				*rc = 0;
-				return true;
-			}
-		*rc = commands[i].run(argc - 1, argv + 1);
+			help = help || is_help(argv[a]);
+		if (help)
+			fputs(commands[i].usage, stdout);
+		*rc = help ? 0 : commands[i].run(argc - 1, argv + 1);
 		return true;
 	}
 	fprintf(stderr, "wufei-devsim: unknown command '%s'\n", argv[1]);

@@ -3,8 +3,9 @@
  * PostgreSQL in the _pg twin: testdb.h): roles and
  * what they may do, Argon2id passwords (and rehashing an outdated hash),
  * logins slowed after failures (kept in the store: another handle on the
- * same database sees them, and failures two processes add at once are all
- * counted), sessions with their idle and absolute expiry, CSRF
+ * same database sees them, and attempts two processes make at once are
+ * each counted with the ones before them, never two with the same count;
+ * a right password takes its attempt back), sessions with their idle and absolute expiry, CSRF
  * checks, the audit log, API tokens stored only hashed; and the pure form,
  * cookie and escaping pieces of office_form.h.
  */
@@ -27,36 +28,23 @@
 #include "office_form.h"
 #include "store.h"
 #include "testdb.h"
+#include "teststore.h"
 #include "wf_test.h"
 
 #define T0 INT64_C(1796000000)
 
-struct fx {
-	char dir[256];
-	char url[320];
-	char path[300];
-	struct store *s;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	char why[256];
-	snprintf(f->dir, sizeof f->dir, "/tmp/wufei-office-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/central.db", f->dir);
-	assert_int_equal(testdb_url(f->url, sizeof f->url, f->path), 0);
-	assert_int_equal(store_open(f->url, &f->s, why, sizeof why), 0);
+	struct test_store *f = calloc(1, sizeof *f);
+	test_store_open(f, "office");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->s);
-	wf_test_sh(NULL, 0, "rm -rf '%s'", f->dir);
-	free(f);
+	test_store_close(*state);
+	free(*state);
 	return 0;
 }
 
@@ -89,7 +77,7 @@ static int audit_count(struct store *s, const char *action)
 
 /* 1 when text is in the database: SQLite, in its files; PostgreSQL, in any
  * column of the office's tables (every column as text, bytea as hex). */
-static int stored(struct fx *f, const char *text)
+static int stored(struct test_store *f, const char *text)
 {
 	if (!testdb_is_pg())
 		return wf_test_sh(NULL, 0, "grep -q -F '%s' '%s'*", text, f->path) == 0;
@@ -125,7 +113,7 @@ static void test_roles(void **state)
 
 static void test_passwords(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	char h[OFFICE_HASH_MAX];
 	bool rehash = true;
 	assert_int_equal(office_password_ok("short", 5), WF_EINVAL);
@@ -162,7 +150,7 @@ static void test_passwords(void **state)
 
 static void test_sessions(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct office_login res;
 	struct office_who who;
 	add_user(f->s, "alice", "alice's password", "operator");
@@ -244,7 +232,7 @@ static int name_of(void *ctx, const struct store_user *u)
  * new password ends the user's sessions, however many. */
 static void test_user_ops(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct store *s = f->s;
 	add_user(s, "zoe", "zoe's password", "viewer");
 	add_user(s, "adam", "adam's password", "admin");
@@ -293,7 +281,7 @@ static void test_user_ops(void **state)
 
 static void test_throttle(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct office_login res;
 	add_user(f->s, "bob", "bob's password", "viewer");
 	for (int i = 0; i < OFFICE_THROTTLE_FREE; i++) {
@@ -336,54 +324,90 @@ static void test_throttle(void **state)
 	assert_int_equal(res.result, OFFICE_LOGIN_WRONG);
 }
 
-/* Two processes (two centrals) add failures for one key at once: every one
- * is counted, the old ones both forget are gone, and the user is slowed. */
+/* One login attempt of key at now_s (window: since since_s); its count. */
+static int64_t attempt_of(struct store *s, const char *key, int64_t now_s, int64_t since_s,
+                          int64_t *last_s)
+{
+	struct store_login_key k = {.key = key};
+	assert_int_equal(s->ops->login_attempt(s, &k, 1, now_s, since_s, since_s), 0);
+	assert_true(k.id > 0);
+	if (last_s)
+		*last_s = k.last_s;
+	return k.count;
+}
+
+/* A child's attempts for "user:bob"; the counts it saw into seen[]. */
+static void attempts_child(const char *url, int go, int64_t *seen, int n, const char *out)
+{
+	struct store *s = NULL;
+	char why[200], c;
+	if (store_open(url, &s, why, sizeof why))
+		_exit(2);
+	if (read(go, &c, 1) != 0) /* both start when the parent closes the pipe */
+		_exit(3);
+	for (int i = 0; i < n; i++) {
+		struct store_login_key k = {.key = "user:bob"};
+		if (s->ops->login_attempt(s, &k, 1, T0 + i, T0 - 500, T0 - 500)) {
+			fprintf(stderr, "child: %s\n", s->err);
+			_exit(1);
+		}
+		seen[i] = k.count;
+	}
+	store_close(s);
+	FILE *fp = fopen(out, "wb");
+	if (!fp || fwrite(seen, sizeof *seen, (size_t)n, fp) != (size_t)n || fclose(fp))
+		_exit(4);
+	_exit(0);
+}
+
+/* Two processes (two centrals) make attempts for one key at once: each
+ * attempt is counted with the ones before it in one step, so no two see
+ * the same count (every number from 0 up is seen once); the old ones are
+ * forgotten, and the user is slowed until a right password clears them. */
 static void test_throttle_two_processes(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	enum { PER_PROCESS = 150 };
 	add_user(f->s, "bob", "bob's password", "viewer");
 	for (int i = 0; i < 40; i++)
-		assert_int_equal(f->s->ops->login_failure_add(f->s, "user:old", T0 - 1000 + i, 0),
-		                 0);
+		attempt_of(f->s, "user:old", T0 - 1000 + i, 0, NULL);
 	int go[2];
 	assert_int_equal(pipe(go), 0);
 	pid_t kids[2];
+	char out[2][320];
+	static int64_t seen[2][PER_PROCESS];
 	for (int k = 0; k < 2; k++) {
+		snprintf(out[k], sizeof out[k], "%s/seen%d", f->dir, k);
 		kids[k] = fork();
 		assert_true(kids[k] >= 0);
 		if (kids[k] > 0)
 			continue;
 		close(go[1]);
-		struct store *s = NULL;
-		char why[200], c;
-		if (store_open(f->url, &s, why, sizeof why))
-			_exit(2);
-		if (read(go[0], &c, 1) != 0) /* both start when the parent closes the pipe */
-			_exit(3);
-		for (int i = 0; i < PER_PROCESS; i++) {
-			if (s->ops->login_failure_add(s, "user:bob", T0 + i, T0 - 500)) {
-				fprintf(stderr, "child %d: %s\n", k, s->err);
-				_exit(1);
-			}
-		}
-		store_close(s);
-		_exit(0);
+		attempts_child(f->url, go[0], seen[k], PER_PROCESS, out[k]);
 	}
 	close(go[0]);
 	close(go[1]);
+	bool got[2 * PER_PROCESS] = {false};
 	for (int k = 0; k < 2; k++) {
 		int st = -1;
 		assert_int_equal(waitpid(kids[k], &st, 0), kids[k]);
 		assert_true(WIFEXITED(st));
 		assert_int_equal(WEXITSTATUS(st), 0);
+		FILE *fp = fopen(out[k], "rb");
+		assert_non_null(fp);
+		assert_int_equal(fread(seen[k], sizeof seen[k][0], PER_PROCESS, fp), PER_PROCESS);
+		fclose(fp);
+		for (int i = 0; i < PER_PROCESS; i++) {
+			assert_in_range(seen[k][i], 0, 2 * PER_PROCESS - 1);
+			assert_false(got[seen[k][i]]); /* two attempts never see the same count */
+			got[seen[k][i]] = true;
+		}
 	}
-	int64_t count = 0, last = 0;
-	assert_int_equal(f->s->ops->login_failures(f->s, "user:bob", T0 - 10, &count, &last), 0);
-	assert_int_equal(count, 2 * PER_PROCESS);
+	int64_t last = 0;
+	assert_int_equal(attempt_of(f->s, "user:bob", T0 + PER_PROCESS, T0 - 10, &last),
+	                 2 * PER_PROCESS);
 	assert_int_equal(last, T0 + PER_PROCESS - 1);
-	assert_int_equal(f->s->ops->login_failures(f->s, "user:old", 0, &count, &last), 0);
-	assert_int_equal(count, 0);
+	assert_int_equal(attempt_of(f->s, "user:old", T0 + PER_PROCESS, 0, &last), 0);
 	assert_int_equal(last, 0);
 	struct office_login res;
 	assert_int_equal(
@@ -391,15 +415,42 @@ static void test_throttle_two_processes(void **state)
 	assert_int_equal(res.result, OFFICE_LOGIN_THROTTLED);
 	/* cleared by the next good login, for every central */
 	assert_int_equal(f->s->ops->login_failures_clear(f->s, "user:bob"), 0);
-	assert_int_equal(f->s->ops->login_failures(f->s, "user:bob", 0, &count, &last), 0);
-	assert_int_equal(count, 0);
+	assert_int_equal(attempt_of(f->s, "user:bob", T0 + PER_PROCESS, 0, NULL), 0);
+}
+
+/* A right password takes its attempt back: the user's failures are cleared
+ * and the address keeps only its failures, so an office behind one address
+ * may log in any number of times. */
+static void test_success_takes_back(void **state)
+{
+	struct test_store *f = *state;
+	struct office_login res;
+	add_user(f->s, "dan", "dan's password", "viewer");
+	add_user(f->s, "eve", "eve's password", "viewer");
+	for (int i = 0; i < OFFICE_THROTTLE_FREE - 1; i++) {
+		assert_int_equal(office_login(f->s, "dan", "guess", 5, "10.0.3.1", T0 + i, &res),
+		                 0);
+		assert_int_equal(res.result, OFFICE_LOGIN_WRONG);
+	}
+	for (int i = 0; i < 3 * OFFICE_THROTTLE_FREE; i++) {
+		const char *who = i % 2 ? "dan" : "eve",
+		           *pw = i % 2 ? "dan's password" : "eve's password";
+		assert_int_equal(office_login(f->s, who, pw, 14, "10.0.3.1", T0 + 10 + i, &res), 0);
+		assert_int_equal(res.result, OFFICE_LOGIN_OK);
+	}
+	/* dan's count starts again; the address's failures are still there */
+	int64_t last = 0;
+	assert_int_equal(attempt_of(f->s, "user:dan", T0 + 40, T0 - 1, &last), 0);
+	assert_int_equal(attempt_of(f->s, "addr:10.0.3.1", T0 + 40, T0 - 1, &last),
+	                 OFFICE_THROTTLE_FREE - 1);
+	assert_int_equal(last, T0 + OFFICE_THROTTLE_FREE - 2);
 }
 
 /* A name cut inside a character (the store's keys keep 63 bytes of it) is
  * throttled like any other, and its audit lines are kept. */
 static void test_throttle_long_name(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	char name[128] = "a";
 	for (int i = 0; i < 30; i++)
 		memcpy(name + 1 + 3 * i, "长", 4); /* 3 bytes and the NUL */
@@ -418,7 +469,7 @@ static void test_throttle_long_name(void **state)
 
 static void test_tokens(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	char tok[OFFICE_TOKEN_TEXT], hdr[100], scope[16];
 	int64_t id = 0, got = 0;
 	assert_int_equal(office_token_add(f->s, "Shop A", T0, tok, &id), 0);
@@ -507,6 +558,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_user_ops, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle_two_processes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_success_takes_back, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_throttle_long_name, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 	    cmocka_unit_test(test_form),

@@ -36,6 +36,7 @@
 #include "signing.h"
 #include "store.h"
 #include "testdb.h"
+#include "teststore.h"
 #include "wf.h"
 
 #ifndef WUFEI_FIXTURES_DIR
@@ -47,28 +48,21 @@
 /* A store on a fresh file: kiosk 7 with key 1 (pk/sk), paper rated 2000/t with a 20 kg daily limit.
  */
 struct env {
-	char dir[64], db[128], url[1024];
+	struct test_store t;
 	uint8_t pk[32], sk[64];
 	uint8_t prev[WF_HASH_BYTES]; /* kiosk 7's chain so far */
-	struct store *s;
 };
 
 static void env_open(struct env *e)
 {
-	char why[512];
 	uint8_t seed[32];
 	memset(e, 0, sizeof *e);
-	snprintf(e->dir, sizeof e->dir, "/tmp/wufei-points-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(e->db, sizeof e->db, "%s/c.db", e->dir);
-	assert_int_equal(testdb_url(e->url, sizeof e->url, e->db), 0);
+	test_store_open(&e->t, "points");
 	for (int i = 0; i < 32; i++)
 		seed[i] = (uint8_t)(1 + i);
 	signing_keypair_from_seed(seed, e->pk, e->sk);
-	assert_int_equal(store_open(e->url, &e->s, why, sizeof why), 0);
-	struct store *s = e->s;
-	assert_int_equal(s->ops->kiosk_add(s, 7, "t", 1), 0);
-	assert_int_equal(s->ops->key_add(s, 7, 1, e->pk, 1), 0);
+	struct store *s = e->t.s;
+	test_store_kiosk(s, 7, "t", e->pk);
 	struct wf_category c = {.id = 1,
 	                        .code = "paper",
 	                        .name = "Paper",
@@ -87,19 +81,12 @@ static void env_resident(struct env *e, int64_t id, int64_t opening)
 	snprintf(r.card_hash, sizeof r.card_hash, "%064llx", (unsigned long long)id);
 	snprintf(r.name, sizeof r.name, "R*");
 	snprintf(r.status, sizeof r.status, "active");
-	assert_int_equal(e->s->ops->resident_put(e->s, &r), 0);
+	assert_int_equal(e->t.s->ops->resident_put(e->t.s, &r), 0);
 }
 
 static void env_close(struct env *e)
 {
-	char path[200];
-	const char *const sfx[] = {"", "-wal", "-shm"};
-	store_close(e->s);
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof path, "%s%s", e->db, sfx[i]);
-		unlink(path);
-	}
-	rmdir(e->dir);
+	test_store_close(&e->t);
 }
 
 /* Ingests d[0..n) of kiosk 7 as one batch; the JSON results (caller frees). */
@@ -109,8 +96,8 @@ static json_t *env_ingest(struct env *e, const struct pr_drop *d, size_t n)
 	json_t *res = NULL;
 	uint32_t hi = 0;
 	char *body = pr_batch_json(7, d, n, e->prev);
-	assert_int_equal(ingest_batch(e->s, 7, body, strlen(body), 100, &res, &hi, why, sizeof why),
-	                 0);
+	assert_int_equal(
+	    ingest_batch(e->t.s, 7, body, strlen(body), 100, &res, &hi, why, sizeof why), 0);
 	free(body);
 	return res;
 }
@@ -170,11 +157,11 @@ static void test_earned_at_ingest(void **state)
 	env_resident(&e, 1001, 10); /* an opening balance is an 'adjusted' entry */
 	const struct pr_drop d[] = {{1, 1001, 1250}, {2, 1001, 5000}, {3, 0, 1000}};
 	json_decref(env_ingest(&e, d, 3));
-	assert_int_equal(balance_of(e.s, 1001), 10 + 2 + 10);
-	assert_int_equal(downsync_balance(e.s, 1001, -1), 22);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 3);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 1 "
-	                                     "AND actor = 'kiosk' AND kiosk = 7"),
+	assert_int_equal(balance_of(e.t.s, 1001), 10 + 2 + 10);
+	assert_int_equal(downsync_balance(e.t.s, 1001, -1), 22);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM points_entries"), 3);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 1 "
+	                                       "AND actor = 'kiosk' AND kiosk = 7"),
 	                 2);
 	/* the same batch again: duplicates, nothing earned twice */
 	memset(e.prev, 0, sizeof e.prev);
@@ -182,21 +169,21 @@ static void test_earned_at_ingest(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(res, 0), "status")),
 	                    "duplicate");
 	json_decref(res);
-	assert_int_equal(balance_of(e.s, 1001), 22);
-	assert_int_equal(assert_totals_add_up(e.s), 1);
+	assert_int_equal(balance_of(e.t.s, 1001), 22);
+	assert_int_equal(assert_totals_add_up(e.t.s), 1);
 	/* an entry is never changed or deleted, even by hand */
-	assert_int_not_equal(testdb_exec(e.url, "UPDATE points_entries SET points = 99"), 0);
-	assert_int_not_equal(testdb_exec(e.url, "DELETE FROM points_entries"), 0);
-	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 22);
+	assert_int_not_equal(testdb_exec(e.t.url, "UPDATE points_entries SET points = 99"), 0);
+	assert_int_not_equal(testdb_exec(e.t.url, "DELETE FROM points_entries"), 0);
+	assert_int_equal(testdb_count(e.t.url, "SELECT SUM(points) FROM points_entries"), 22);
 	/* a balance that moves reaches the next incremental down-sync */
 	int64_t rev = 0;
 	struct store_catalog_fns none = {0};
-	assert_int_equal(e.s->ops->catalog_read(e.s, 0, &none, &rev), 0);
-	assert_int_equal(downsync_balance(e.s, 1001, rev), -1);
+	assert_int_equal(e.t.s->ops->catalog_read(e.t.s, 0, &none, &rev), 0);
+	assert_int_equal(downsync_balance(e.t.s, 1001, rev), -1);
 	struct points_result r;
-	assert_int_equal(points_redeem(e.s, 1001, 5, "shop-1", "shop", 200, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 1001, 5, "shop-1", "shop", 200, &r), 0);
 	assert_int_equal(r.outcome, POINTS_DONE);
-	assert_int_equal(downsync_balance(e.s, 1001, rev), 17);
+	assert_int_equal(downsync_balance(e.t.s, 1001, rev), 17);
 	/* a batch of more residents than ingest sums in one list: each total still right */
 	static struct pr_drop many[140];
 	for (uint32_t i = 0; i < 140; i++)
@@ -206,9 +193,9 @@ static void test_earned_at_ingest(void **state)
 		int64_t want = 0;
 		for (uint32_t i = 0; i < 140; i++)
 			want += many[i].resident == id ? pr_points(many[i].qty) : 0;
-		assert_int_equal(balance_of(e.s, id), want);
+		assert_int_equal(balance_of(e.t.s, id), want);
 	}
-	assert_int_equal(assert_totals_add_up(e.s), 71);
+	assert_int_equal(assert_totals_add_up(e.t.s), 71);
 	env_close(&e);
 }
 
@@ -221,13 +208,13 @@ static void test_old_store_migrated(void **state)
 	if (testdb_is_pg())
 		skip(); /* SQLite's own history: no PostgreSQL store is from before the ledger */
 	memset(&e, 0, sizeof e);
-	snprintf(e.dir, sizeof e.dir, "/tmp/wufei-points-XXXXXX");
-	assert_non_null(mkdtemp(e.dir));
-	snprintf(e.db, sizeof e.db, "%s/c.db", e.dir);
-	snprintf(e.url, sizeof e.url, "sqlite:%s", e.db);
-	assert_int_equal(harness_exec_file(e.db, WUFEI_FIXTURES_DIR "/store-v1.sql"), 0);
+	snprintf(e.t.dir, sizeof e.t.dir, "/tmp/wufei-points-XXXXXX");
+	assert_non_null(mkdtemp(e.t.dir));
+	snprintf(e.t.path, sizeof e.t.path, "%s/c.db", e.t.dir);
+	snprintf(e.t.url, sizeof e.t.url, "sqlite:%s", e.t.path);
+	assert_int_equal(harness_exec_file(e.t.path, WUFEI_FIXTURES_DIR "/store-v1.sql"), 0);
 	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(e.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_open(e.t.path, &db), SQLITE_OK);
 	/* resident 1001 (of the fixture's drop 7/1, 2 points) with a base of 7; 1002 with none */
 	assert_int_equal(
 	    sqlite3_exec(db,
@@ -237,21 +224,23 @@ static void test_old_store_migrated(void **state)
 	                 NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
-	assert_int_equal(store_open(e.url, &e.s, why, sizeof why), 0);
-	assert_int_equal(balance_of(e.s, 1001), 7 + 2);
-	assert_int_equal(balance_of(e.s, 1002), 0);
-	assert_int_equal(downsync_balance(e.s, 1001, -1), 9);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE resident = "
-	                                     "1001 AND kind = 4 AND points = 7"),
+	assert_int_equal(store_open(e.t.url, &e.t.s, why, sizeof why), 0);
+	assert_int_equal(balance_of(e.t.s, 1001), 7 + 2);
+	assert_int_equal(balance_of(e.t.s, 1002), 0);
+	assert_int_equal(downsync_balance(e.t.s, 1001, -1), 9);
+	assert_int_equal(testdb_count(e.t.url,
+	                              "SELECT COUNT(*) FROM points_entries WHERE resident = "
+	                              "1001 AND kind = 4 AND points = 7"),
 	                 1);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE resident = "
-	                                     "1001 AND kind = 1 AND kiosk = 7 AND seq = 1"),
+	assert_int_equal(testdb_count(e.t.url,
+	                              "SELECT COUNT(*) FROM points_entries WHERE resident = "
+	                              "1001 AND kind = 1 AND kiosk = 7 AND seq = 1"),
 	                 1);
-	assert_totals_add_up(e.s);
-	store_close(e.s);
+	assert_totals_add_up(e.t.s);
+	store_close(e.t.s);
 	/* a second open changes nothing */
-	assert_int_equal(store_open(e.url, &e.s, why, sizeof why), 0);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 2);
+	assert_int_equal(store_open(e.t.url, &e.t.s, why, sizeof why), 0);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM points_entries"), 2);
 	env_close(&e);
 }
 
@@ -262,45 +251,46 @@ static void test_redeem_and_adjust(void **state)
 	struct points_result r;
 	env_open(&e);
 	env_resident(&e, 1001, 100);
-	assert_int_equal(points_redeem(e.s, 1001, 30, "k1", "shop", 10, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 1001, 30, "k1", "shop", 10, &r), 0);
 	assert_int_equal(r.outcome, POINTS_DONE);
 	assert_int_equal(r.balance, 70);
 	int64_t first = r.entry.id;
 	/* the same key and content: the first result again, nothing spent twice */
-	assert_int_equal(points_redeem(e.s, 1001, 30, "k1", "shop", 11, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 1001, 30, "k1", "shop", 11, &r), 0);
 	assert_int_equal(r.outcome, POINTS_REPEAT);
 	assert_int_equal(r.entry.id, first);
 	assert_int_equal(r.balance, 70);
 	/* the same key, other content */
-	assert_int_equal(points_redeem(e.s, 1001, 31, "k1", "shop", 12, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 1001, 31, "k1", "shop", 12, &r), 0);
 	assert_int_equal(r.outcome, POINTS_KEY_REUSED);
-	assert_int_equal(points_redeem(e.s, 1002, 30, "k1", "shop", 12, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 1002, 30, "k1", "shop", 12, &r), 0);
 	assert_int_equal(r.outcome, POINTS_KEY_REUSED);
 	/* never below zero */
-	assert_int_equal(points_redeem(e.s, 1001, 71, "k2", "shop", 13, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 1001, 71, "k2", "shop", 13, &r), 0);
 	assert_int_equal(r.outcome, POINTS_INSUFFICIENT);
 	assert_int_equal(r.balance, 70);
-	assert_int_equal(points_redeem(e.s, 1001, 70, "k2", "shop", 14, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 1001, 70, "k2", "shop", 14, &r), 0);
 	assert_int_equal(r.outcome, POINTS_DONE);
 	assert_int_equal(r.balance, 0);
-	assert_int_equal(points_redeem(e.s, 4242, 1, "k3", "shop", 15, &r), 0);
+	assert_int_equal(points_redeem(e.t.s, 4242, 1, "k3", "shop", 15, &r), 0);
 	assert_int_equal(r.outcome, POINTS_UNKNOWN_RESIDENT);
 	/* refused before anything is looked at */
-	assert_int_equal(points_redeem(e.s, 1001, 1, "a key", "shop", 15, &r), WF_EINVAL);
-	assert_int_equal(points_redeem(e.s, 1001, 0, "k4", "shop", 15, &r), WF_EINVAL);
-	assert_int_equal(points_redeem(e.s, 1001, 1, "k4", "sh\x1bop", 15, &r), WF_EINVAL);
+	assert_int_equal(points_redeem(e.t.s, 1001, 1, "a key", "shop", 15, &r), WF_EINVAL);
+	assert_int_equal(points_redeem(e.t.s, 1001, 0, "k4", "shop", 15, &r), WF_EINVAL);
+	assert_int_equal(points_redeem(e.t.s, 1001, 1, "k4", "sh\x1bop", 15, &r), WF_EINVAL);
 	/* adjustments: a reason always, never below zero either */
-	assert_int_equal(points_adjust(e.s, 1001, 5, "", "admin", 16, &r), WF_EINVAL);
-	assert_int_equal(points_adjust(e.s, 1001, -1, "oops", "admin", 16, &r), 0);
+	assert_int_equal(points_adjust(e.t.s, 1001, 5, "", "admin", 16, &r), WF_EINVAL);
+	assert_int_equal(points_adjust(e.t.s, 1001, -1, "oops", "admin", 16, &r), 0);
 	assert_int_equal(r.outcome, POINTS_INSUFFICIENT);
-	assert_int_equal(points_adjust(e.s, 1001, 5, "goodwill", "admin", 17, &r), 0);
+	assert_int_equal(points_adjust(e.t.s, 1001, 5, "goodwill", "admin", 17, &r), 0);
 	assert_int_equal(r.outcome, POINTS_DONE);
-	assert_int_equal(balance_of(e.s, 1001), 5);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE resident = "
-	                                     "1001"),
+	assert_int_equal(balance_of(e.t.s, 1001), 5);
+	assert_int_equal(testdb_count(e.t.url,
+	                              "SELECT COUNT(*) FROM points_entries WHERE resident = "
+	                              "1001"),
 	                 4); /* opening, two redemptions, one adjustment */
-	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 5);
-	assert_totals_add_up(e.s);
+	assert_int_equal(testdb_count(e.t.url, "SELECT SUM(points) FROM points_entries"), 5);
+	assert_totals_add_up(e.t.s);
 	env_close(&e);
 }
 
@@ -324,14 +314,14 @@ static void test_claims(void **state)
 	pr_token(e.sk, 7, &d[3], t4);
 	pr_token(e.sk, 7, &d[4], t5);
 	/* before central holds the record: pending, nothing stored */
-	assert_int_equal(rcheck_claim(e.s, t1, 1001, "op", 50, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t1, 1001, "op", 50, &c), 0);
 	assert_int_equal(c.status, RCHECK_PENDING);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 0);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 0);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM claims"), 0);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM points_entries"), 0);
 	json_decref(env_ingest(&e, d, 5));
-	assert_int_equal(balance_of(e.s, 1001), 30);
+	assert_int_equal(balance_of(e.t.s, 1001), 30);
 	/* 1001 has 15 of its 20 kg that day: only 5 kg of the 10 fit, 10 of 20 points */
-	assert_int_equal(rcheck_claim(e.s, t1, 1001, "op", 60, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t1, 1001, "op", 60, &c), 0);
 	assert_int_equal(c.status, RCHECK_CLAIMED);
 	assert_int_equal(c.claim.qty, 5000);
 	assert_int_equal(c.claim.points, 10);
@@ -339,37 +329,37 @@ static void test_claims(void **state)
 	assert_int_equal(c.used_before, 15000);
 	assert_int_equal(c.daily_limit, 20000);
 	assert_int_equal(c.balance, 40);
-	assert_int_equal(balance_of(e.s, 1001), 40);
-	assert_int_equal(downsync_balance(e.s, 1001, -1), 40);
+	assert_int_equal(balance_of(e.t.s, 1001), 40);
+	assert_int_equal(downsync_balance(e.t.s, 1001, -1), 40);
 	/* once: another claimant gets the first claim back */
-	assert_int_equal(rcheck_claim(e.s, t1, 1002, "op2", 70, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t1, 1002, "op2", 70, &c), 0);
 	assert_int_equal(c.status, RCHECK_ALREADY_CLAIMED);
 	assert_int_equal(c.claim.resident, 1001);
 	assert_int_equal(c.claim.claimed_s, 60);
 	/* 1001 is at its limit for that day: nothing fits, nothing claimed */
-	assert_int_equal(rcheck_claim(e.s, t3, 1001, "op", 80, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t3, 1001, "op", 80, &c), 0);
 	assert_int_equal(c.status, RCHECK_LIMIT_REACHED);
 	/* 1002 has 1250 g that day: all of it fits */
-	assert_int_equal(rcheck_claim(e.s, t3, 1002, "op", 90, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t3, 1002, "op", 90, &c), 0);
 	assert_int_equal(c.status, RCHECK_CLAIMED);
 	assert_int_equal(c.claim.points, 6);
-	assert_int_equal(balance_of(e.s, 1002), 2 + 6);
+	assert_int_equal(balance_of(e.t.s, 1002), 2 + 6);
 	/* a resident's own drop earned its points already */
-	assert_int_equal(rcheck_claim(e.s, t4, 1003, "op", 95, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t4, 1003, "op", 95, &c), 0);
 	assert_int_equal(c.status, RCHECK_RESIDENT_DROP);
-	assert_int_equal(rcheck_claim(e.s, t5, 4242, "op", 96, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t5, 4242, "op", 96, &c), 0);
 	assert_int_equal(c.status, RCHECK_NO_RESIDENT);
-	assert_int_equal(e.s->ops->resident_block(e.s, 1003, "lost card"), 0);
-	assert_int_equal(rcheck_claim(e.s, t5, 1003, "op", 97, &c), 0);
+	assert_int_equal(e.t.s->ops->resident_block(e.t.s, 1003, "lost card"), 0);
+	assert_int_equal(rcheck_claim(e.t.s, t5, 1003, "op", 97, &c), 0);
 	assert_int_equal(c.status, RCHECK_BLOCKED_RESIDENT);
 	memcpy(forged, t5, sizeof forged);
 	forged[30] = forged[30] == 'Q' ? 'R' : 'Q';
-	assert_int_equal(rcheck_claim(e.s, forged, 1001, "op", 98, &c), 0);
+	assert_int_equal(rcheck_claim(e.t.s, forged, 1001, "op", 98, &c), 0);
 	assert_int_equal(c.status, RCHECK_NOT_GENUINE);
-	assert_int_equal(rcheck_claim(e.s, t5, 1001, "o\np", 98, &c), WF_EINVAL);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 2);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 2"),
-	                 2);
+	assert_int_equal(rcheck_claim(e.t.s, t5, 1001, "o\np", 98, &c), WF_EINVAL);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM claims"), 2);
+	assert_int_equal(
+	    testdb_count(e.t.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 2"), 2);
 	/* a record contradicting the claimed receipt arrives: conflict, and an
 	 * alert naming the claim (resident, points) */
 	memset(e.prev, 0, sizeof e.prev);
@@ -378,12 +368,12 @@ static void test_claims(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(res, 0), "status")),
 	                    "conflict");
 	json_decref(res);
-	assert_int_equal(testdb_count(e.url,
+	assert_int_equal(testdb_count(e.t.url,
 	                              "SELECT COUNT(*) FROM tamper_alerts WHERE reason = "
 	                              "'claim_conflict' AND kiosk = 7 AND seq = 1 AND detail "
 	                              "LIKE '%resident 1001 for 10 points by op;%'"),
 	                 1);
-	assert_totals_add_up(e.s);
+	assert_totals_add_up(e.t.s);
 	env_close(&e);
 }
 
@@ -440,7 +430,7 @@ static void race(struct env *e, struct racer *rs, void *(*fn)(void *), const cha
 	pthread_barrier_init(&go, NULL, THREADS);
 	for (int i = 0; i < THREADS; i++) {
 		rs[i] = (struct racer){.go = &go, .i = i, .token = token};
-		assert_int_equal(store_open(e->url, &rs[i].s, why, sizeof why), 0);
+		assert_int_equal(store_open(e->t.url, &rs[i].s, why, sizeof why), 0);
 	}
 	for (int i = 0; i < THREADS; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, fn, &rs[i]), 0);
@@ -481,11 +471,11 @@ static void test_claim_race(void **state)
 	for (int i = 0; i < THREADS; i++)
 		if (i != won)
 			assert_int_equal(rs[i].claim.claim.resident, 2001 + won);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 1);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries"), 1);
-	assert_int_equal(balance_of(e.s, 2001 + won), 2);
-	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 2);
-	assert_totals_add_up(e.s);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM claims"), 1);
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM points_entries"), 1);
+	assert_int_equal(balance_of(e.t.s, 2001 + won), 2);
+	assert_int_equal(testdb_count(e.t.url, "SELECT SUM(points) FROM points_entries"), 2);
+	assert_totals_add_up(e.t.s);
 	env_close(&e);
 }
 
@@ -520,11 +510,11 @@ static void test_claim_limit_race(void **state)
 	}
 	assert_int_equal(claimed, 20);
 	assert_int_equal(qty, 20000);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM claims"), 20);
-	assert_int_equal(testdb_count(e.url, "SELECT SUM(qty) FROM claims WHERE resident = 2001"),
+	assert_int_equal(testdb_count(e.t.url, "SELECT COUNT(*) FROM claims"), 20);
+	assert_int_equal(testdb_count(e.t.url, "SELECT SUM(qty) FROM claims WHERE resident = 2001"),
 	                 20000);
-	assert_int_equal(balance_of(e.s, 2001), 20 * 2);
-	assert_totals_add_up(e.s);
+	assert_int_equal(balance_of(e.t.s, 2001), 20 * 2);
+	assert_totals_add_up(e.t.s);
 	env_close(&e);
 }
 
@@ -553,11 +543,11 @@ static void test_redeem_race(void **state)
 		successes++;
 	}
 	assert_int_equal(successes, 1000 / 50);
-	assert_int_equal(balance_of(e.s, 3001), 0);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 3"),
-	                 successes);
-	assert_int_equal(testdb_count(e.url, "SELECT SUM(points) FROM points_entries"), 0);
-	assert_totals_add_up(e.s);
+	assert_int_equal(balance_of(e.t.s, 3001), 0);
+	assert_int_equal(
+	    testdb_count(e.t.url, "SELECT COUNT(*) FROM points_entries WHERE kind = 3"), successes);
+	assert_int_equal(testdb_count(e.t.url, "SELECT SUM(points) FROM points_entries"), 0);
+	assert_totals_add_up(e.t.s);
 	env_close(&e);
 }
 

@@ -22,37 +22,10 @@
 
 #include "store.h"
 #include "testdb.h"
+#include "teststore.h"
 #include "wf.h"
 
 #define THREADS 32
-
-struct env {
-	char dir[64], path[128], url[1024];
-	struct store *s;
-};
-
-static void env_open(struct env *e)
-{
-	char why[512];
-	memset(e, 0, sizeof *e);
-	snprintf(e->dir, sizeof e->dir, "/tmp/wufei-catstore-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	snprintf(e->path, sizeof e->path, "%s/c.db", e->dir);
-	assert_int_equal(testdb_url(e->url, sizeof e->url, e->path), 0);
-	assert_int_equal(store_open(e->url, &e->s, why, sizeof why), 0);
-}
-
-static void env_close(struct env *e)
-{
-	char p[200];
-	const char *const sfx[] = {"", "-wal", "-shm"};
-	store_close(e->s);
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(p, sizeof p, "%s%s", e->path, sfx[i]);
-		unlink(p);
-	}
-	rmdir(e->dir);
-}
 
 static struct store_resident resident(int64_t id, const char *card)
 {
@@ -150,8 +123,8 @@ static struct seen read_since(struct store *s, int64_t since, int64_t *rev_now)
 static void test_catalogue(void **state)
 {
 	(void)state;
-	struct env e;
-	env_open(&e);
+	struct test_store e;
+	test_store_open(&e, "catstore");
 	struct store *s = e.s;
 	/* rate versions: each set appends one, the category keeps the current */
 	struct wf_category c = paper();
@@ -238,7 +211,7 @@ static void test_catalogue(void **state)
 	assert_int_equal(v2, 1u);
 	assert_memory_equal(k1, k2, 32);
 	assert_memory_not_equal(k1, zero, 32);
-	env_close(&e);
+	test_store_close(&e);
 }
 
 /* ---- several handles at once ---- */
@@ -251,7 +224,7 @@ struct racer {
 };
 
 /* Runs fn on THREADS threads, each with its own handle on e's database, released together. */
-static void race(struct env *e, struct racer *rs, void *(*fn)(void *))
+static void race(struct test_store *e, struct racer *rs, void *(*fn)(void *))
 {
 	char why[512];
 	pthread_t th[THREADS];
@@ -308,9 +281,9 @@ static void *rate_racer(void *arg)
 static void test_catalogue_races(void **state)
 {
 	(void)state;
-	struct env e;
+	struct test_store e;
 	static struct racer rs[THREADS];
-	env_open(&e);
+	test_store_open(&e, "catstore");
 	int64_t rev0 = 0;
 	read_since(e.s, -1, &rev0);
 	/* every change its own revision: 2 per thread, none shared or lost */
@@ -343,7 +316,7 @@ static void test_catalogue_races(void **state)
 	assert_int_equal(testdb_count(e.url, "SELECT COUNT(DISTINCT version) FROM rates WHERE "
 	                                     "category = 1 AND version BETWEEN 1 AND 32"),
 	                 THREADS);
-	env_close(&e);
+	test_store_close(&e);
 }
 
 /* Thread i (kiosk i+1) earns 1..16 points for each of residents 1..16 in one batch, odd
@@ -388,9 +361,9 @@ static int count_bad(void *ctx, int64_t resident, int64_t total, int64_t sum)
 static void test_earn_race(void **state)
 {
 	(void)state;
-	struct env e;
+	struct test_store e;
 	static struct racer rs[THREADS];
-	env_open(&e);
+	test_store_open(&e, "catstore");
 	race(&e, rs, earn_racer);
 	for (int i = 0; i < THREADS; i++)
 		assert_int_equal(rs[i].rc, 0);
@@ -435,7 +408,7 @@ static void test_earn_race(void **state)
 	assert_int_equal(found.balance_after, THREADS - 3);
 	assert_string_equal(found.actor, "shop \"A\"");
 	assert_int_equal(e.s->ops->points_by_key(e.s, "k-2", &found), 0);
-	env_close(&e);
+	test_store_close(&e);
 }
 
 int main(void)

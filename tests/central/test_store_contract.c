@@ -24,39 +24,23 @@
 #include "record.h"
 #include "store.h"
 #include "testdb.h"
+#include "teststore.h"
 #include "wf_test.h"
 
 #define T0 INT64_C(1796000000)
 
-struct fx {
-	char dir[64];
-	char path[96];
-	char url[1024];
-	struct store *s;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	char why[256];
-	snprintf(f->dir, sizeof f->dir, "/tmp/wf-contract-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/central.db", f->dir);
-	assert_int_equal(testdb_url(f->url, sizeof f->url, f->path), 0);
-	int rc = store_open(f->url, &f->s, why, sizeof why);
-	if (rc)
-		fprintf(stderr, "store_open: %s\n", why);
-	assert_int_equal(rc, WF_OK);
+	struct test_store *f = calloc(1, sizeof *f);
+	test_store_open(f, "contract");
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
-	store_close(f->s);
-	wf_test_sh(NULL, 0, "rm -rf '%s'", f->dir);
-	free(f);
+	test_store_close(*state);
+	free(*state);
 	return 0;
 }
 
@@ -101,7 +85,7 @@ static void insert(struct store *s, uint32_t kiosk, uint32_t seq, uint32_t kind,
 /* Records are kept once, byte for byte; the first copy wins. */
 static void test_records(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct store *s = f->s;
 	struct store_record r;
 	uint8_t bytes[128], buf[256], hash[WF_HASH_BYTES];
@@ -177,7 +161,7 @@ static int on_reason(void *ctx, const char *reason, int64_t n)
 /* Alerts: kept oldest first, with the newcomer's bytes; counted by reason. */
 static void test_alerts(void **state)
 {
-	struct store *s = ((struct fx *)*state)->s;
+	struct store *s = ((struct test_store *)*state)->s;
 	const uint8_t newcomer[5] = {0x01, 0x00, 0xfe, 0x5c, 0x78}; /* a NUL, a "\x" */
 	int64_t n = -1;
 	assert_int_equal(s->ops->alert_count(s, &n), WF_OK);
@@ -234,7 +218,7 @@ static int on_kiosk(void *ctx, const struct store_kiosk_info *k)
 /* Kiosks by number with their journal and their latest heartbeat; silence. */
 static void test_kiosks(void **state)
 {
-	struct store *s = ((struct fx *)*state)->s;
+	struct store *s = ((struct test_store *)*state)->s;
 	const char *devs = "[{\"name\":\"scale\",\"state\":\"ok\"}]";
 	assert_int_equal(s->ops->kiosk_add(s, 9, "Back gate", T0), WF_OK);
 	assert_int_equal(s->ops->kiosk_add(s, 3, NULL, T0), WF_OK);
@@ -280,7 +264,7 @@ static void test_kiosks(void **state)
 /* Keys: added once, read back, revoked once after the highest seq held. */
 static void test_keys(void **state)
 {
-	struct store *s = ((struct fx *)*state)->s;
+	struct store *s = ((struct test_store *)*state)->s;
 	uint8_t pk[32], pk2[32];
 	struct store_key k;
 	for (int i = 0; i < 32; i++) {
@@ -350,7 +334,7 @@ static void *open_epoch(void *arg)
  * centrals opening one at once get the next two numbers. */
 static void test_epochs(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct store *s = f->s;
 	uint32_t e = 0;
 	assert_int_equal(s->ops->epoch_open(s, 7, 1, "first", 0, T0, &e), WF_OK);
@@ -387,7 +371,7 @@ static void test_epochs(void **state)
 /* The replay memory: an answer per (kiosk, request), forgotten once old. */
 static void test_replies(void **state)
 {
-	struct store *s = ((struct fx *)*state)->s;
+	struct store *s = ((struct test_store *)*state)->s;
 	uint8_t id1[WF_HASH_BYTES], id2[WF_HASH_BYTES];
 	const char *a1 = "{\"format\":\"wufei-heartbeat-answer-1\",\"ok\":true,\"note\":\"好\"}";
 	char answer[128];
@@ -418,7 +402,7 @@ static void test_replies(void **state)
 /* A kiosk's name and time zone; the zone set again; claims as read back. */
 static void test_places_and_claims(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct store *s = f->s;
 	struct store_kiosk_place pl;
 	struct store_claim c;
@@ -461,7 +445,7 @@ static void test_places_and_claims(void **state)
 /* The readiness ping asks the database: a lost one fails with a reason. */
 static void test_ping(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	struct store *s = f->s;
 	assert_int_equal(s->ops->ping(s), WF_OK);
 	if (testdb_is_pg()) {
@@ -487,7 +471,7 @@ static void test_ping(void **state)
 		assert_int_equal(testdb_exec(admin, sql), 0);
 		assert_int_equal(s->ops->ping(s), WF_OK); /* back by itself */
 	} else {
-		char moved[128];
+		char moved[sizeof f->path + 8];
 		snprintf(moved, sizeof moved, "%s.moved", f->path);
 		assert_int_equal(rename(f->path, moved), 0);
 		assert_int_not_equal(s->ops->ping(s), WF_OK);
@@ -507,7 +491,7 @@ static int migrate_sh(const char *url, char *out, size_t cap)
  * refused (exit 1, a reason) for a database too new or out of reach. */
 static void test_migrate_cli(void **state)
 {
-	struct fx *f = *state;
+	struct test_store *f = *state;
 	char out[512], want[64], err[1024];
 	int version = 0;
 	const char *args[] = {"migrate", NULL};

@@ -8,7 +8,9 @@
 #    usage (it names the command) on stdout;
 #  - an unknown command: exit 2, nothing on stdout, the message and the list
 #    on stderr;
-#  - central: a usage error in one command shows that command's usage only.
+#  - central: a usage error in one command shows that command's usage only;
+#  - every `PROGRAM COMMAND [SUBCOMMAND]` docs/OPERATIONS.md names exists:
+#    COMMAND is listed, SUBCOMMAND is a word of COMMAND's usage.
 set -uo pipefail
 here=$(dirname "$0")
 # shellcheck source=tests/docs/lib.sh
@@ -75,6 +77,17 @@ grep -q 'wufei-central rates' "$tmp/err" &&
 rc=$?
 [ $rc -eq 1 ] || fail "wufei-kiosk --config MISSING exits $rc, not 1"
 grep -q 'refusing to start' "$tmp/err" || fail "wufei-kiosk --config MISSING: $(cat "$tmp/err")"
+
+# The technician's guide names only commands that exist.
+guide=$here/../../docs/OPERATIONS.md
+[ -f "$guide" ] || fail "$guide is missing"
+while read -r prog cmd sub; do
+  commands_of "$bin/$prog" | grep -qx -- "$cmd" ||
+    { fail "OPERATIONS.md: '$prog $cmd': no such command"; continue; }
+  [ -z "$sub" ] && continue
+  "$bin/$prog" "$cmd" --help | grep -qw -- "$sub" ||
+    fail "OPERATIONS.md: '$prog $cmd $sub': $sub is not in '$prog $cmd --help'"
+done < <(grep -oE 'wufei-(kiosk|central|devsim) [a-z][a-z-]*( [a-z][a-z0-9-]*)?' "$guide" | sort -u)
 
 if [ "$failures" -gt 0 ]; then
   echo "test_help: $failures failure(s)" >&2
