@@ -12,7 +12,9 @@ PKGS=(
   libsdl2-dev libsdl2-ttf-dev libfontconfig-dev fonts-noto-cjk fonts-dejavu-core
   libglib2.0-dev chromium tidy gettext zbar-tools faketime util-linux iproute2 procps openssl xdotool
   postgresql postgresql-client xvfb xauth imagemagick optipng
+  lintian fakeroot dpkg-dev shellcheck man-db binutils # .deb packages: scripts/package.sh, tests/packaging
   libsystemd-dev systemd cage udev # sd_notify/watchdog, systemd-analyze verify and udevadm test (tests/sysd), the kiosk unit
+  libsystemd-dev prometheus # sd_journal_send (common/log); promtool (tests: metrics file, alert rules)
 )
 # The office pages' browser test (tests/web) runs Node 18 or newer with npm:
 # Debian's nodejs and npm, unless a node and an npm are there already (a

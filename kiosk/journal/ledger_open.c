@@ -84,8 +84,13 @@ static int check_path(const char *path, char *err, size_t err_len)
 	if (access(path, R_OK) == 0)
 		return WF_OK;
 	int e = errno;
-	set_err(err, err_len, "%s: %s%s", path, strerror(e),
-	        e == ENOENT ? " (create a journal with `wufei-kiosk ledger init`)" : "");
+	if (e == ENOENT) /* a new kiosk's first start: say exactly what to run */
+		set_err(err, err_len,
+		        "%s: %s: no journal yet; create it once, as the user the kiosk "
+		        "runs as: wufei-kiosk ledger init %s --kiosk NUMBER",
+		        path, strerror(e), path);
+	else
+		set_err(err, err_len, "%s: %s", path, strerror(e));
 	return e == ENOENT ? WF_ENOENT : e == EACCES ? WF_EROFS : WF_EIO;
 }
 

@@ -26,10 +26,13 @@ static void test_open_never_creates(void **state)
 {
 	struct fx *f = *state;
 	struct ledger *l = (struct ledger *)0x1;
-	char err[256] = "";
+	char err[1024] = "";
 	assert_int_equal(ledger_open(f->path, &l, err, sizeof err), WF_ENOENT);
 	assert_null(l);
 	assert_non_null(strstr(err, "ledger init"));
+	char cmd[400]; /* the whole command, with this journal's path */
+	snprintf(cmd, sizeof cmd, "wufei-kiosk ledger init %s --kiosk NUMBER", f->path);
+	assert_non_null(strstr(err, cmd));
 	assert_int_equal(access(f->path, F_OK), -1); /* still not there */
 
 	/* an empty file, a text file, a foreign SQLite database: refused */
