@@ -53,9 +53,9 @@ for u in wufei-kiosk.service wufei-kiosk-kmsdrm.service; do
 	[ -n "$busy" ] || fail "LEDGER_BUSY_MAX_MS not found in kiosk/journal/ledger.h"
 	[ "$((dog * 1000))" -gt "$busy" ] ||
 		fail "$u: WatchdogSec=$dog is not longer than the journal's busy wait (${busy} ms)"
-	grep -q "^ExecStart=.*/bin/sh -c 'exec /usr/bin/wufei-kiosk run --config /etc/wufei/kiosk.ini </dev/null'\$" \
+	grep -q "^ExecStart=.*/bin/sh -c 'exec /usr/bin/wufei-kiosk run --window --config /etc/wufei/kiosk.ini </dev/null'\$" \
 		"$SRC/packaging/systemd/$u" ||
-		fail "$u: ExecStart is not the kiosk on kiosk.ini with standard input /dev/null"
+		fail "$u: ExecStart is not the kiosk in its window (--window: the screen, touches and a keyboard-wedge reader) on kiosk.ini with standard input /dev/null"
 done
 for u in wufei-kiosk.service wufei-kiosk-kmsdrm.service; do
 	# the kiosk works offline: no wait for a network before its screen
