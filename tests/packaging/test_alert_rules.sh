@@ -89,7 +89,7 @@ tests:
           - exp_labels: {severity: warning, kiosk: "1", instance: k1}
             exp_annotations:
               summary: "Kiosk 1 has not synced with central for over 30 minutes"
-              description: "network or central down; the staff screen and journalctl -u wufei-kiosk say why"
+              description: "network or central down; the staff screen and the kiosk's log (journalctl -u wufei-kiosk) say why"
       - eval_time: 60m
         alertname: WufeiKioskNeverSynced
         exp_alerts:
