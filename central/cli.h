@@ -15,7 +15,7 @@
 #include "store.h"
 #include "wf.h"
 
-#define CLI_MAX_OPTS 16
+#define CLI_MAX_OPTS 32 /* room for a full command line and central.ini's keys (config.h) */
 
 struct cli_opts {
 	const char *name[CLI_MAX_OPTS]; /* without the leading "--" */

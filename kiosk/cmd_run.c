@@ -393,6 +393,7 @@ int cmd_run(int argc, char **argv)
 		fputs("wufei-kiosk: out of memory\n", stderr);
 		return 1;
 	}
+	wf_log_set_kiosk(log, cfg.number); /* WUFEI_KIOSK= of every line */
 	struct runner_opts o = {.cfg = &cfg,
 	                        .start_devices = !a.no_devices,
 	                        .virtual_clock = a.virtual_clock ? &script_clock : NULL,

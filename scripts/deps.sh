@@ -13,7 +13,8 @@ PKGS=(
   libglib2.0-dev chromium tidy gettext zbar-tools faketime util-linux iproute2 procps openssl xdotool
   postgresql postgresql-client xvfb xauth imagemagick optipng
   lintian fakeroot dpkg-dev shellcheck man-db binutils # .deb packages: scripts/package.sh, tests/packaging
-  libsystemd-dev systemd cage # sd_notify/watchdog, systemd-analyze verify (tests/sysd), the kiosk unit
+  libsystemd-dev systemd cage udev # sd_notify/watchdog, systemd-analyze verify and udevadm test (tests/sysd), the kiosk unit
+  libsystemd-dev prometheus # sd_journal_send (common/log); promtool (tests: metrics file, alert rules)
   debootstrap # tests/install: the clean Debian 12 root of the install test
 )
 # The office pages' browser test (tests/web) runs Node 18 or newer with npm:

@@ -12,6 +12,8 @@
 
 #include <sodium.h>
 
+#include "log.h"
+
 /* The headers, parsed; false when one is absent or malformed. */
 static bool headers_parse(const struct signed_headers *h, uint64_t *kiosk, uint64_t *key_id,
                           uint64_t *t)
@@ -100,6 +102,8 @@ int auth_check(struct server *srv, struct request *rq, struct answer *a)
 		return WF_ECRYPTO;
 	}
 	rq->kiosk = (uint32_t)k;
+	/* this request's lines carry WUFEI_KIOSK= (cleared by server.c once answered) */
+	wf_log_scope(&(struct wf_log_ctx){.kiosk = k});
 	rq->signed_s = (int64_t)t;
 	return request_id(rq, k, key_id, t, a);
 }

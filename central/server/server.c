@@ -312,6 +312,7 @@ static enum MHD_Result answer_request(struct server *srv, struct MHD_Connection 
 	unavailable_if_away(rq.store, &a);
 	server_store_give(srv, rq.store);
 	log_answer(srv, method, path, &a);
+	wf_log_scope(NULL); /* auth.c's WUFEI_KIOSK= ends with the request */
 	cn->status = a.status;
 	cn->cls = routes_class(path);
 	/* API answers echo the hash of the body they answer, errors included. */

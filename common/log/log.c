@@ -1,11 +1,14 @@
-/* log.c — the one log (log.h): escaping and the rate limit. */
+/* log.c — the one log (log.h): escaping, the rate limit, the fields. */
 #include "log.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "log_journal.h"
 
 #define KINDS 64 /* kinds of message remembered for the rate limit */
 
@@ -24,7 +27,14 @@ struct wf_log {
 	struct kind kinds[KINDS];
 	struct kind all; /* every line: the bound on the log's growth */
 	uint64_t suppressed_total;
+	int journal;       /* lines go to the journal (log_journal_stream) */
+	const char *ident; /* SYSLOG_IDENTIFIER= */
+	int64_t kiosk;     /* WUFEI_KIOSK= of lines without their own */
 };
+
+/* wf_log_scope: the calling thread's fields */
+static _Thread_local struct wf_log_ctx scope;
+static _Thread_local char scope_device[32];
 
 struct wf_log *wf_log_create(FILE *out, const char *program, const struct wf_clock *clock)
 {
@@ -36,7 +46,37 @@ struct wf_log *wf_log_create(FILE *out, const char *program, const struct wf_clo
 	log->out = out;
 	log->program = program;
 	log->clock = clock ? clock : wf_clock_system();
+	log->journal = log_journal_stream(out);
+	log->ident = program ? program : program_invocation_short_name;
 	return log;
+}
+
+void wf_log_set_kiosk(struct wf_log *log, int64_t kiosk)
+{
+	if (!log)
+		return;
+	pthread_mutex_lock(&log->mu);
+	log->kiosk = kiosk;
+	pthread_mutex_unlock(&log->mu);
+}
+
+int wf_log_to_journal(const struct wf_log *log)
+{
+	return log && log->journal;
+}
+
+void wf_log_scope(const struct wf_log_ctx *ctx)
+{
+	memset(&scope, 0, sizeof scope);
+	scope_device[0] = '\0';
+	if (!ctx)
+		return;
+	scope.kiosk = ctx->kiosk;
+	scope.seq = ctx->seq;
+	if (ctx->device) {
+		snprintf(scope_device, sizeof scope_device, "%s", ctx->device);
+		scope.device = scope_device;
+	}
 }
 
 /* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -134,6 +174,37 @@ static void roll(struct kind *k, int64_t now)
 	}
 }
 
+/* One line of text (escaped), to the journal with its fields or the stream;
+ * called locked. */
+static void emit(struct wf_log *log, unsigned lv, const char *esc, const struct wf_log_ctx *f)
+{
+	static const char *const names[] = {"debug", "info", "warn", "error"};
+	if (log->journal &&
+	    log_journal_send((int)lv, log->ident, esc, f->kiosk, f->seq, f->device) == 0)
+		return;
+	if (log->program)
+		fprintf(log->out, "%s: %s: ", log->program, names[lv]);
+	else if (lv == WF_LOG_WARN)
+		fputs("warning: ", log->out);
+	else if (lv == WF_LOG_ERROR)
+		fputs("error: ", log->out);
+	fputs(esc, log->out);
+	fputc('\n', log->out);
+	fflush(log->out);
+}
+
+/* The count of lines left out, said on a line of its own; called locked. */
+static void left_out(struct wf_log *log, uint64_t n)
+{
+	char text[64];
+	snprintf(text, sizeof text, "(%llu similar lines left out)", (unsigned long long)n);
+	if (log->journal &&
+	    log_journal_send(WF_LOG_INFO, log->ident, text, log->kiosk, 0, NULL) == 0)
+		return;
+	fprintf(log->out, "%s\n", text);
+	fflush(log->out);
+}
+
 /* Whether a line of this kind may be written now; called locked. *was
  * receives the count left out before it (to be said on this line). */
 static bool admit(struct wf_log *log, uint64_t key, uint64_t *was)
@@ -150,8 +221,7 @@ static bool admit(struct wf_log *log, uint64_t key, uint64_t *was)
 	if (k->key != key) {
 		/* a new kind takes the slot; what the old one left out is said now */
 		if (k->key && k->suppressed)
-			fprintf(log->out, "(%llu similar lines left out)\n",
-			        (unsigned long long)k->suppressed);
+			left_out(log, k->suppressed);
 		k->key = key;
 		k->window_start_ms = now;
 		k->in_window = 0;
@@ -171,27 +241,42 @@ static bool admit(struct wf_log *log, uint64_t key, uint64_t *was)
 	return true;
 }
 
-static void write_line(struct wf_log *log, uint64_t key, enum wf_log_level level, const char *msg)
+/* The fields of a line: its own, else the thread's scope, else the log's
+ * kiosk; the device escaped into dev[cap]. */
+static struct wf_log_ctx merge(const struct wf_log *log, const struct wf_log_ctx *own, char *dev,
+                               size_t cap)
 {
-	static const char *const names[] = {"debug", "info", "warn", "error"};
-	char esc[WF_LOG_LINE_MAX * 4 + 1];
-	wf_log_escape(msg, esc, sizeof esc);
+	struct wf_log_ctx f = scope;
+	if (own && own->kiosk)
+		f.kiosk = own->kiosk;
+	if (own && own->seq)
+		f.seq = own->seq;
+	if (own && own->device)
+		f.device = own->device;
+	if (!f.kiosk)
+		f.kiosk = log->kiosk;
+	dev[0] = '\0';
+	if (f.device)
+		wf_log_escape(f.device, dev, cap);
+	f.device = dev;
+	return f;
+}
+
+static void write_line(struct wf_log *log, uint64_t key, enum wf_log_level level, const char *msg,
+                       const struct wf_log_ctx *own)
+{
+	char esc[WF_LOG_LINE_MAX * 4 + 64];
+	size_t n = wf_log_escape(msg, esc, WF_LOG_LINE_MAX * 4 + 1);
+	char dev[64];
 	pthread_mutex_lock(&log->mu);
+	struct wf_log_ctx f = merge(log, own, dev, sizeof dev);
 	uint64_t was;
 	if (admit(log, key, &was)) {
 		unsigned lv = (unsigned)level <= WF_LOG_ERROR ? (unsigned)level : WF_LOG_ERROR;
-		if (log->program)
-			fprintf(log->out, "%s: %s: ", log->program, names[lv]);
-		else if (lv == WF_LOG_WARN)
-			fputs("warning: ", log->out);
-		else if (lv == WF_LOG_ERROR)
-			fputs("error: ", log->out);
-		fputs(esc, log->out);
 		if (was)
-			fprintf(log->out, " (%llu similar lines left out)",
-			        (unsigned long long)was);
-		fputc('\n', log->out);
-		fflush(log->out);
+			snprintf(esc + n, sizeof esc - n, " (%llu similar lines left out)",
+			         (unsigned long long)was);
+		emit(log, lv, esc, &f);
 	}
 	pthread_mutex_unlock(&log->mu);
 }
@@ -202,7 +287,20 @@ void wf_log_vprintf(struct wf_log *log, enum wf_log_level level, const char *fmt
 		return;
 	char msg[WF_LOG_LINE_MAX];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	write_line(log, text_key(msg), level, msg);
+	write_line(log, text_key(msg), level, msg, NULL);
+}
+
+void wf_log_fields(struct wf_log *log, enum wf_log_level level, const struct wf_log_ctx *ctx,
+                   const char *fmt, ...)
+{
+	if (!log)
+		return;
+	char msg[WF_LOG_LINE_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	write_line(log, text_key(msg), level, msg, ctx);
 }
 
 void wf_log_printf(struct wf_log *log, enum wf_log_level level, const char *fmt, ...)
@@ -220,7 +318,7 @@ void wf_log_hook(void *ctx, enum wf_log_level level, const char *msg)
 		return;
 	char cut[WF_LOG_LINE_MAX];
 	snprintf(cut, sizeof cut, "%s", msg);
-	write_line(log, text_key(cut), level, cut);
+	write_line(log, text_key(cut), level, cut, NULL);
 }
 
 uint64_t wf_log_suppressed(struct wf_log *log)
@@ -239,7 +337,7 @@ void wf_log_destroy(struct wf_log *log)
 	for (size_t i = 0; i < KINDS; i++)
 		left += log->kinds[i].key ? log->kinds[i].suppressed : 0;
 	if (left)
-		fprintf(log->out, "(%llu similar lines left out)\n", (unsigned long long)left);
+		left_out(log, left);
 	fflush(log->out);
 	pthread_mutex_destroy(&log->mu);
 	free(log);

@@ -16,9 +16,22 @@
  * written says how many were left out. 229,615 rejected requests in 3 s
  * become at most a thousand lines a second, whatever their targets.
  *
+ * Under systemd (the stream is the journal: $JOURNAL_STREAM names its
+ * device:inode, checked against the stream's descriptor as systemd
+ * documents) each line goes to the journal through sd_journal_send instead,
+ * with MESSAGE= (the same escaped text, without "program: level: "),
+ * PRIORITY= (error 3, warn 4, info 6, debug 7), SYSLOG_IDENTIFIER= and the
+ * fields an operator filters on (struct wf_log_ctx): WUFEI_KIOSK=,
+ * WUFEI_SEQ=, WUFEI_DEVICE=; their values are escaped like the text, so a
+ * device's bytes cannot forge a field. Should the journal refuse a line, it
+ * is written to the stream as it would be without systemd. The rate limit
+ * applies the same way to both.
+ *
  * Threads: any thread may write; lines never interleave.
  * Not for: files of our own (no rotation, no levels filtered); lower
- * layers never print: they take a wf_log_fn (wf.h), and wf_log_hook is one.
+ * layers never print: they take a wf_log_fn (wf.h), and wf_log_hook is one;
+ * their caller gives the fields (wf_log_scope, or a hook of its own calling
+ * wf_log_fields), so no lower layer depends on libsystemd.
  */
 #ifndef WUFEI_LOG_H
 #define WUFEI_LOG_H
@@ -38,6 +51,13 @@
 
 struct wf_log;
 
+/* The fields of a line an operator filters on (journalctl WUFEI_KIOSK=7). */
+struct wf_log_ctx {
+	int64_t kiosk; /* WUFEI_KIOSK=: the kiosk a line is of; 0: the log's (wf_log_set_kiosk) */
+	uint64_t seq;  /* WUFEI_SEQ=: the journal record a line is about; 0: none */
+	const char *device; /* WUFEI_DEVICE=: "scale", "card", "printer"; NULL: none */
+};
+
 /*
  * wf_log_create — a log writing to out (not closed by the log). program
  * (may be NULL) starts every line as "program: level: " ("wufei-central:
@@ -55,6 +75,31 @@ void wf_log_printf(struct wf_log *log, enum wf_log_level level, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 void wf_log_vprintf(struct wf_log *log, enum wf_log_level level, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
+
+/*
+ * wf_log_fields — one line with fields (ctx may be NULL: the thread's scope
+ * and the log's kiosk only). A field of ctx left 0/NULL is taken from the
+ * thread's scope (wf_log_scope), a kiosk then from wf_log_set_kiosk.
+ * Without the journal the fields are not written (the text says them).
+ */
+void wf_log_fields(struct wf_log *log, enum wf_log_level level, const struct wf_log_ctx *ctx,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* wf_log_set_kiosk — WUFEI_KIOSK= of every line without one of its own
+ * (the kiosk's number, once its config is read); 0: none. */
+void wf_log_set_kiosk(struct wf_log *log, int64_t kiosk);
+
+/*
+ * wf_log_scope — fields for every line the calling thread writes from now
+ * on, through any log (wf_log_printf, wf_log_hook: a lower layer's lines),
+ * until the next call; NULL clears. device is copied (escaped when written).
+ * For a caller around a lower layer's work: central around one kiosk's
+ * request, the sync thread around one batch.
+ */
+void wf_log_scope(const struct wf_log_ctx *ctx);
+
+/* wf_log_to_journal — whether lines go to the journal (see above). */
+int wf_log_to_journal(const struct wf_log *log);
 
 /* wf_log_hook — a wf_log_fn for lower layers: ctx is a struct wf_log. */
 void wf_log_hook(void *ctx, enum wf_log_level level, const char *msg);

@@ -90,6 +90,8 @@ static int on_key(void *user, const char *section, const char *key, const char *
 		config_on_screen(L, key, value);
 	else if (!strcmp(section, "sound"))
 		config_on_sound(L, key, value);
+	else if (!strcmp(section, "metrics"))
+		config_on_metrics(L, key, value);
 	else if (!strcmp(section, "session"))
 		config_on_session(L, key, value);
 	else if (!strncmp(section, "device.", 7))
@@ -191,6 +193,7 @@ void config_defaults(struct kiosk_config *cfg)
 	cfg->dpi = 102;
 	snprintf(cfg->language, sizeof cfg->language, "zh");
 	cfg->volume = CONFIG_VOLUME_DEFAULT;
+	cfg->metrics_interval_s = CONFIG_METRICS_INTERVAL_DEFAULT;
 	session_config_defaults(&cfg->session);
 	cfg->wedge.hex = false;
 	cfg->wedge.digits = 10;

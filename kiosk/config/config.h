@@ -89,6 +89,11 @@ struct kiosk_config {
 #define CONFIG_VOLUME_DEFAULT 60
 	unsigned volume; /* feedback tones 0..100, default 60; 0 = silent */
 
+	/* [metrics] (config_metrics.c) */
+#define CONFIG_METRICS_INTERVAL_DEFAULT 15
+	char metrics_textfile[CONFIG_PATH_MAX]; /* Prometheus text file; "" (default) = off */
+	int metrics_interval_s;                 /* written at most this often, 1..15, default 15 */
+
 	/* [session] */
 	struct session_config session; /* categories are filled from the journal */
 

@@ -74,6 +74,7 @@ void config_print(const struct kiosk_config *c, FILE *out)
 	fprintf(out, "max_pin_attempts = %u\nallow_anonymous = %s\n", s->max_pin_attempts,
 	        s->allow_anonymous ? "true" : "false");
 	config_print_sound(c, out);
+	config_print_metrics(c, out);
 	for (unsigned i = 0; i < c->ndevices; i++) {
 		const struct device_config *d = &c->devices[i];
 		fprintf(out, "\n[device.%s]\nrole = %s\ntransport = %s\nprotocol = %s\n", d->name,

@@ -73,6 +73,10 @@ extern const size_t config_nsession_keys;
 void config_on_sound(struct loader *L, const char *key, const char *v);
 void config_print_sound(const struct kiosk_config *c, FILE *out);
 
+/* config_metrics.c: [metrics]'s keys, and the section printed */
+void config_on_metrics(struct loader *L, const char *key, const char *v);
+void config_print_metrics(const struct kiosk_config *c, FILE *out);
+
 /* config_devices.c */
 void config_on_device(struct loader *L, const char *sec, const char *name, const char *key,
                       const char *v);

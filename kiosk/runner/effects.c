@@ -89,9 +89,12 @@ static void fx_drop(struct runner *r, const struct session_drop *d)
 	r->drops++;
 	if (r->sync)
 		sync_kick(r->sync);
-	runner_logf(r, "journal: recorded seq %llu: drop category %u qty %lld points %lld",
-	            (unsigned long long)out.seq, d->category_id, (long long)d->qty,
-	            (long long)d->points);
+	kmetrics_count_drop(&r->counts, d->category_id, d->unit == WF_UNIT_GRAM ? d->qty : 0,
+	                    d->points);
+	wf_log_fields(r->log, WF_LOG_INFO, &(struct wf_log_ctx){.seq = out.seq},
+	              "journal: recorded seq %llu: drop category %u qty %lld points %lld",
+	              (unsigned long long)out.seq, d->category_id, (long long)d->qty,
+	              (long long)d->points);
 	struct session_event ev;
 	memset(&ev, 0, sizeof ev);
 	ev.kind = SESSION_EV_COMMITTED;

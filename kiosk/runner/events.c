@@ -157,12 +157,16 @@ static void scale_answer(struct runner *r, const struct device_scale_answer *a)
 
 void event_device(struct runner *r, const struct device_event *de)
 {
+	/* the lines of a device carry WUFEI_DEVICE= (its role) */
+	const struct wf_log_ctx dev = {.device = de->role == DEVICE_ROLE_SCALE  ? "scale"
+	                                         : de->role == DEVICE_ROLE_CARD ? "card"
+	                                                                        : "printer"};
 	switch (de->kind) {
 	case DEVICE_EVENT_UP:
 	case DEVICE_EVENT_DOWN:
-		runner_logf(r, "device %s %s%s%s", de->device,
-		            de->kind == DEVICE_EVENT_UP ? "up" : "down", *de->reason ? ": " : "",
-		            de->reason);
+		wf_log_fields(r->log, WF_LOG_INFO, &dev, "device %s %s%s%s", de->device,
+		              de->kind == DEVICE_EVENT_UP ? "up" : "down", *de->reason ? ": " : "",
+		              de->reason);
 		runner_post_device(r, session_device_of(de->role), de->kind == DEVICE_EVENT_UP);
 		break;
 	case DEVICE_EVENT_READING: reading(r, &de->u.reading); break;
@@ -174,7 +178,9 @@ void event_device(struct runner *r, const struct device_event *de)
 		break;
 	case DEVICE_EVENT_PRINT_DONE:
 	case DEVICE_EVENT_PRINT_FAILED: print_answer(r, de); break;
-	case DEVICE_EVENT_NOTICE: runner_logf(r, "device %s: %s", de->device, de->reason); break;
+	case DEVICE_EVENT_NOTICE:
+		wf_log_fields(r->log, WF_LOG_INFO, &dev, "device %s: %s", de->device, de->reason);
+		break;
 	case DEVICE_EVENT_SCALE_ANSWER: scale_answer(r, &de->u.answer); break;
 	}
 }

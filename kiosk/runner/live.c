@@ -44,7 +44,8 @@ int runner_next_deadline_ms(struct runner *r)
 		d = min64(d, r->health_ms + HEALTH_EVERY_MS - now); /* screen.c: shows_health */
 	if (r->sync)
 		d = min64(d, SYNC_LOOK_MS);
-	d = min64(d, watch_due_ms(r)); /* systemd's watchdog (watch.c) */
+	d = min64(d, metrics_run_due_ms(r)); /* the metrics file */
+	d = min64(d, watch_due_ms(r));       /* systemd's watchdog (watch.c) */
 	return d < 0 ? 0 : (int)d;
 }
 

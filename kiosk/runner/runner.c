@@ -18,12 +18,22 @@
 #include "downsync_apply.h"
 #include "wf.h"
 
+/* A line that starts "warning: " or "error: " has that level (the journal's
+ * PRIORITY); without the journal the log writes the same prefix back. */
 void runner_logf(struct runner *r, const char *fmt, ...)
 {
+	char msg[WF_LOG_LINE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	wf_log_vprintf(r->log, WF_LOG_INFO, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	enum wf_log_level lv = WF_LOG_INFO;
+	const char *text = msg;
+	if (!strncmp(msg, "warning: ", 9))
+		lv = WF_LOG_WARN, text = msg + 9;
+	else if (!strncmp(msg, "error: ", 7))
+		lv = WF_LOG_ERROR, text = msg + 7;
+	wf_log_printf(r->log, lv, "%s", text);
 }
 
 int64_t runner_now(const struct runner *r)
@@ -177,6 +187,7 @@ void runner_tick(struct runner *r)
 	if (r->sync)
 		follow_sync(r);
 	print_deadlines(r);
+	metrics_run_tick(r);
 	runner_post_simple(r, SESSION_EV_TICK);
 	screen_tick(r);
 	watch_tick(r);
@@ -234,6 +245,13 @@ static int load_fixture(struct runner *r, char *err, size_t err_len)
 	return rc;
 }
 
+/* A device thread's line, with WUFEI_DEVICE= (ctx: a struct runner_devlog). */
+static void device_log(void *ctx, enum wf_log_level level, const char *msg)
+{
+	const struct runner_devlog *dl = ctx;
+	wf_log_fields(dl->log, level, &(struct wf_log_ctx){.device = dl->device}, "%s", msg);
+}
+
 static int start_devices(struct runner *r, char *err, size_t err_len)
 {
 	r->queue = device_queue_create(1024);
@@ -244,7 +262,14 @@ static int start_devices(struct runner *r, char *err, size_t err_len)
 	for (unsigned i = 0; i < r->cfg.ndevices; i++) {
 		const struct device_config *dc = &r->cfg.devices[i];
 		struct device *d = NULL;
-		int rc = device_start_with_clock(dc, r->queue, r->clock, wf_log_hook, r->log, &d);
+		/* a device's lines carry WUFEI_DEVICE= (device_log) */
+		static const char *const roles[] = {"scale", "card", "printer"};
+		struct runner_devlog *dl = &r->devlog[i];
+		dl->log = r->log;
+		dl->device = roles[dc->role == DEVICE_ROLE_SCALE  ? 0
+		                   : dc->role == DEVICE_ROLE_CARD ? 1
+		                                                  : 2];
+		int rc = device_start_with_clock(dc, r->queue, r->clock, device_log, dl, &d);
 		if (rc != WF_OK) {
 			snprintf(err, err_len, "device %s: cannot start: %s", dc->name,
 			         wf_strerror(rc));
@@ -390,6 +415,7 @@ int runner_open(const struct runner_opts *o, struct runner **out, char *err, siz
 		runner_close(r);
 		return rc;
 	}
+	metrics_run_start(r);
 	if (r->scfg.ncategories == 0)
 		runner_logf(r, "warning: no categories yet: residents cannot drop until down-sync");
 	log_view(r);
@@ -403,6 +429,7 @@ void runner_close(struct runner *r)
 	if (!r)
 		return;
 	watch_close(r);
+	metrics_run_stop(r);
 	sync_destroy(r->sync);
 	device_stop(r->scale);
 	device_stop(r->card);

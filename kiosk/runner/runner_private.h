@@ -9,7 +9,8 @@
  * health for staff), live.c (the live loop's next deadline and its wait),
  * screen.c and screen_input.c, or screen_none.c (the screen and the
  * window's input, chosen by CMake), beep.c or beep_none.c (the feedback
- * tones, likewise), watch.c (systemd's watchdog).
+ * tones, likewise), metrics_run.c (the Prometheus text file), watch.c
+ * (systemd's watchdog).
  */
 #ifndef WUFEI_RUNNER_PRIVATE_H
 #define WUFEI_RUNNER_PRIVATE_H
@@ -19,6 +20,7 @@
 #include <sys/types.h>
 
 #include "cardid_hash.h"
+#include "kmetrics.h"
 #include "clock.h"
 #include "ledger.h"
 #include "log.h"
@@ -103,6 +105,15 @@ struct runner {
 	bool beep_tried;      /* beep_open ran (after the window's first frame) */
 	bool input_posted;    /* a tap or card posted after the last draw */
 
+	/* metrics_run.c; the devices' log lines carry WUFEI_DEVICE= (runner.c) */
+	struct kmetrics_counts counts;   /* drops since start, per category */
+	struct kmetrics_writer *metrics; /* NULL without [metrics] textfile */
+	int64_t metrics_ms;              /* session ms of the last file posted */
+	struct runner_devlog {
+		struct wf_log *log;
+		const char *device; /* "scale", "card", "printer" */
+	} devlog[CONFIG_DEVICES_MAX];
+
 	/* systemd's watchdog (watch.c) */
 	struct watchdog wd;
 	bool journal_write_failed; /* the last journal write failed (effects.c) */
@@ -151,6 +162,12 @@ struct health {
 };
 void health_gather(struct runner *r, struct health *h);
 void health_log(struct runner *r);
+
+/* metrics_run.c */
+void metrics_run_start(struct runner *r);           /* after the devices started */
+void metrics_run_tick(struct runner *r);            /* from runner_tick: a file when due */
+int64_t metrics_run_due_ms(const struct runner *r); /* ms until due (INT64_MAX: off) */
+void metrics_run_stop(struct runner *r);            /* one last file, before anything closes */
 
 /* watch.c: READY, WATCHDOG and STATUS to systemd (sd_notify), while healthy */
 void watch_open(struct runner *r); /* after the journal is open */

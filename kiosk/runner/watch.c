@@ -90,7 +90,7 @@ static void gather(struct runner *r, struct watchdog_health *h)
 	const char *why = journal_trouble(r);
 	h->journal_ok = why == NULL;
 	if (why)
-		snprintf(h->journal_why, sizeof h->journal_why, "journal %.100s: %s",
+		snprintf(h->journal_why, sizeof h->journal_why, "journal %.90s: %s",
 		         r->cfg.ledger_path, why);
 	h->devices_ok = true;
 	const struct device *devs[3] = {r->scale, r->card, r->printer};

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hex.h"
+#include "log.h"
 #include "record.h"
 
 /* One outbox record as the batch carries it. */
@@ -93,12 +94,15 @@ static void collect_acks(struct sync *s, int n, json_t *results, struct acks *k)
 			k->conflicts++;
 		else
 			continue;
+		/* the conflict's line carries WUFEI_SEQ= (log.h: the thread's fields) */
+		wf_log_scope(conflict ? &(struct wf_log_ctx){.seq = q} : NULL);
 		if (conflict)
 			sync_say(
 			    s, WF_LOG_ERROR,
 			    "central holds a different record %llu: kept in the journal, shown "
 			    "to staff",
 			    (unsigned long long)q);
+		wf_log_scope(NULL);
 		k->conflict[k->n] = conflict;
 		k->seqs[k->n++] = q;
 	}

@@ -3,8 +3,10 @@
 # serve started from --config answers /readyz on the port the file names and
 # creates the file's database; an option on the command line beats the
 # file; a bad key or value is refused naming file:line:key with exit 2; the
-# office's commands find their database through --config.
-# Needs: the build's wufei-central (WUFEI_BIN), curl, python3 (a free port).
+# office's commands find their database through --config, and on an
+# installed server through /etc/wufei/central.ini with neither option.
+# Needs: the build's wufei-central and wufei-kiosk (WUFEI_BIN), curl,
+# python3 (a free port); root and unshare for the /etc part (else skipped).
 set -euo pipefail
 BIN=${WUFEI_BIN:?set WUFEI_BIN to the build bin directory}
 T=$(mktemp -d)
@@ -97,4 +99,34 @@ set +e
 rc=$?
 set -e
 if ! { [ "$rc" -eq 2 ] && grep -q "missing.ini" "$T/err"; }; then fail "a missing file: $rc $(cat "$T/err")"; fi
+# 5. An installed server: no --db, no --config, and /etc/wufei/central.ini
+# there: the office's commands use its db. /etc is this machine's, so the
+# test puts a copy of it with the file over /etc in a private mount
+# namespace (unshare -m: root only; said and skipped otherwise).
+with_etc() { # runs wufei-central "$@" with $T/etc as /etc
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	unshare -m bash -c 'mount --bind "$1/etc" /etc && shift && exec "$@"' _ "$T" \
+		"$BIN/wufei-central" "$@"
+}
+if [ "$(id -u)" -eq 0 ] && unshare -m true 2>/dev/null; then
+	"$BIN/wufei-kiosk" keygen --out "$T/k.key" >/dev/null
+	"$BIN/wufei-central" kiosk add 7 --pubkey "$T/k.key.pub" --name "Seven Oaks" \
+		--config "$T/central.ini" >/dev/null || fail "kiosk add --config"
+	cp -a /etc "$T/etc"
+	mkdir -p "$T/etc/wufei"
+	cp "$T/central.ini" "$T/etc/wufei/central.ini"
+	with_etc kiosk list >"$T/list" 2>&1 || fail "kiosk list with /etc/wufei/central.ini: $(cat "$T/list")"
+	grep -q "Seven Oaks" "$T/list" || fail "kiosk list did not read the file's db: $(cat "$T/list")"
+	rm "$T/etc/wufei/central.ini"
+	set +e
+	with_etc kiosk list >"$T/list" 2>&1
+	rc=$?
+	set -e
+	if ! { [ "$rc" -ne 0 ] && grep -q "/etc/wufei/central.ini" "$T/list"; }; then
+		fail "kiosk list without --db or a config file: $rc $(cat "$T/list")"
+	fi
+else
+	echo "skipped: the default /etc/wufei/central.ini (needs root and unshare -m)"
+fi
+
 echo "ok: central.ini reaches serve and the office's commands; the command line wins; bad keys named"
