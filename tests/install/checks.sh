@@ -290,7 +290,7 @@ upgrade() {
   ok "local edit of /etc/wufei/kiosk.ini: '$fix_local'; journal sha256 ${before:0:16}..."
   mkdir -p "$root/tmp/debs2"
   cp "$work"/debs2/wufei-*.deb "$root/tmp/debs2/"
-  in_root sh -c 'apt-get install -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ./tmp/debs2/wufei-*.deb' \
+  in_root_apt sh -c 'apt-get install -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold ./tmp/debs2/wufei-*.deb' \
     >"$work/apt-upgrade.log" 2>&1 ||
     { tail -30 "$work/apt-upgrade.log" >&2; die "apt-get install of version $v2 failed ($work/apt-upgrade.log)"; }
   for p in wufei-kiosk wufei-central wufei-devsim; do

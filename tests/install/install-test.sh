@@ -142,6 +142,8 @@ ENVV=(env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
   DEBIAN_FRONTEND=noninteractive)
 # in_root CMD...: in the chroot, with the host's network (apt-get)
 in_root() { chroot "$root" "${ENVV[@]}" "$@"; }
+# in_root_apt CMD...: in_root, one run at a time on the shared archive cache
+in_root_apt() { flock "$cache/.apt-lock" chroot "$root" "${ENVV[@]}" "$@"; }
 # in_ns CMD...: in the chroot and the private network namespace
 in_ns() { nsenter --net="/proc/$(ns_holder)/ns/net" chroot "$root" "${ENVV[@]}" "$@"; }
 in_ns true || die "cannot enter the private network namespace"
@@ -170,7 +172,7 @@ mkdir -p "$root/tmp/debs1"
 cp "${set1[@]}" "$root/tmp/debs1/"
 in_root apt-get update -qq >"$work/apt-update.log" 2>&1 ||
   { tail "$work/apt-update.log" >&2; die "apt-get update failed in the root"; }
-in_root sh -c 'apt-get install -y ./tmp/debs1/wufei-*.deb' >"$work/apt-install.log" 2>&1 ||
+in_root_apt sh -c 'apt-get install -y ./tmp/debs1/wufei-*.deb' >"$work/apt-install.log" 2>&1 ||
   { tail -30 "$work/apt-install.log" >&2; die "apt-get install of the packages failed ($work/apt-install.log)"; }
 for p in wufei-kiosk wufei-central wufei-devsim; do
   s=$(in_root dpkg-query -W -f='${Status} ${Version}' "$p" 2>/dev/null || true)
