@@ -19,19 +19,25 @@
 # running after ctest (it must be removed even when tests fail) fails the
 # run. Under CI (CI=1 or
 # WUFEI_CI=1) a skipped test fails too.
-# Options: --quick (normal build only), --no-fuzz, --no-sanitize.
+# The packaging tests (label packaging: the .deb files, their own Release
+# build) run in the normal build only: under ASan they would build and check
+# the same packages again.
+# Options: --quick (normal build only), --no-fuzz, --no-sanitize,
+# --install (also the slow install test on a debootstrap root, tests/install;
+# as root, with Debian's archive reachable the first time).
 # Build folders: build-test/, build-test-asan/, build-test-fuzz/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
-quick=0 fuzz=1 sanitize=1
+quick=0 fuzz=1 sanitize=1 install=0
 for a in "$@"; do
   case "$a" in
+    --install) install=1 ;;
     --quick) quick=1; fuzz=0; sanitize=0 ;;
     --no-fuzz) fuzz=0 ;;
     --no-sanitize) sanitize=0 ;;
-    *) echo "usage: scripts/test.sh [--quick] [--no-fuzz] [--no-sanitize]" >&2; exit 2 ;;
+    *) echo "usage: scripts/test.sh [--quick] [--no-fuzz] [--no-sanitize] [--install]" >&2; exit 2 ;;
   esac
 done
 
@@ -46,11 +52,12 @@ start=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$1" "$(( $(date +%s) - start ))"; }
 
 passed=0 failed=0
-run_ctest() { # build-dir
+run_ctest() { # build-dir [ctest options...]
   local dir=$1 log
+  shift
   log="$dir/ctest.log"
   set +e
-  ctest --test-dir "$dir" -j"$jobs" --output-on-failure --no-tests=error 2>&1 | tee "$log"
+  ctest --test-dir "$dir" -j"$jobs" --output-on-failure --no-tests=error "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
   local registered skipped
@@ -105,7 +112,18 @@ if [ $sanitize -eq 1 ]; then
   cmake --build build-test-asan -j"$jobs"
   step "ASan+UBSan tests"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    run_ctest build-test-asan
+    run_ctest build-test-asan -LE packaging
+fi
+
+if [ $install -eq 1 ]; then
+  # The install test (tests/install): the packages on a debootstrap root.
+  # Not in .ci/run: cold it adds about 4 minutes, and the suite would pass
+  # 30 (docs/OPERATIONS.md, "Install test on a clean Debian 12 root").
+  step "install test (debootstrap root)"
+  cmake -S . -B build-test -DWUFEI_INSTALL_TEST=ON >/dev/null
+  cmake --build build-test -j"$jobs" --target wufei_pty_shim
+  run_ctest build-test -L install
+  cmake -S . -B build-test -DWUFEI_INSTALL_TEST=OFF >/dev/null
 fi
 
 if [ $fuzz -eq 1 ]; then
