@@ -264,8 +264,8 @@ struct store_ops {
 	 * contract, both backends: no catalog_read ever returns a cursor
 	 * (*rev_now) from which a later read would skip a committed touch it
 	 * did not carry (with the balance committed with it); and once the
-	 * touching transaction has committed, the next catalog_read outside a
-	 * transaction (any handle, any central) from an older cursor carries
+	 * touching transaction has committed, the next catalog_read of residents
+	 * outside a transaction (any handle, any central) from an older cursor carries
 	 * the resident, unless another transaction still running has touched
 	 * it too (then the first read after that one ends). A touch may take
 	 * its revision late: SQLite writes one at once (one writer);

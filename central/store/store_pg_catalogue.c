@@ -585,8 +585,9 @@ static int pg_catalog_read(struct store *s, int64_t since_rev, const struct stor
 	struct store_catalog_fns fns = *f;
 	bool own = !p->in_tx;
 	/* Touches committed before this read reach it (inside a caller's
-	 * transaction they reach a later one: never missed, see the top). */
-	int rc = own ? stamp_touched(p) : WF_OK;
+	 * transaction, or a read of no residents, a later one: never missed,
+	 * see the top). */
+	int rc = own && f->resident ? stamp_touched(p) : WF_OK;
 	if (!rc && own)
 		rc = pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 	if (rc)
