@@ -263,11 +263,12 @@ struct store_ops {
 	 * caller's transaction or its own; an unknown id is not an error. The
 	 * contract, both backends: no catalog_read ever returns a cursor
 	 * (*rev_now) from which a later read would skip a committed touch it
-	 * did not carry (with the balance committed with it); and once the
-	 * touching transaction has committed, the next catalog_read of residents
-	 * outside a transaction (any handle, any central) from an older cursor carries
-	 * the resident, unless another transaction still running has touched
-	 * it too (then the first read after that one ends). A touch may take
+	 * did not carry (with the balance committed with it); and a
+	 * catalog_read outside a transaction (any handle, any central) covers
+	 * every touch committed before it started: it carries the resident
+	 * when its since is older, and a read from its cursor does not carry
+	 * it again, unless a transaction still running has touched it too
+	 * (then the first read after that one ends). A touch may take
 	 * its revision late: SQLite writes one at once (one writer);
 	 * PostgreSQL only marks the resident (no row shared by every batch)
 	 * and catalog_read stamps the marks first (store_pg_catalogue.c,

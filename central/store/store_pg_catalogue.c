@@ -584,10 +584,11 @@ static int pg_catalog_read(struct store *s, int64_t since_rev, const struct stor
 	struct pg_store *p = PGS(s);
 	struct store_catalog_fns fns = *f;
 	bool own = !p->in_tx;
-	/* Touches committed before this read reach it (inside a caller's
-	 * transaction, or a read of no residents, a later one: never missed,
-	 * see the top). */
-	int rc = own && f->resident ? stamp_touched(p) : WF_OK;
+	/* Touches committed before this read reach it, and its cursor covers
+	 * them (inside a caller's transaction they reach a later read: never
+	 * missed, see the top). Also a read of no residents (a cursor only):
+	 * a read from that cursor must not carry them again. */
+	int rc = own ? stamp_touched(p) : WF_OK;
 	if (!rc && own)
 		rc = pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 	if (rc)
