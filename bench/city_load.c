@@ -13,6 +13,8 @@
  * records carry the simulated time. Prints p50/p99 sync latency (request
  * sent to answer read), errors, and checks that the database holds every
  * record once.
+ * WUFEI_CITY_DOWNSYNC=1: each kiosk also down-syncs from its cursor after
+ * each acknowledged batch (p50/p99 printed apart; not in the p99 above).
  * Last line: "city_load: p99 A ms, errors B (target p99 500 ms, errors 0)".
  *
  * usage: wufei-bench-city-load URL [KIOSKS [MINUTES [SECONDS [BURST]]]]
@@ -25,6 +27,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +59,7 @@ struct kiosk {
 	uint32_t made;               /* records made: seq 1..made */
 	uint32_t acked;              /* records central answered for */
 	uint32_t sent_batches;
+	int64_t cursor; /* down-sync cursor (WUFEI_CITY_DOWNSYNC) */
 	struct harness_rec pending[PENDING_MAX];
 	size_t npending;
 };
@@ -77,6 +81,9 @@ struct run {
 	pthread_mutex_t mu; /* guards the figures below */
 	double *lat_ms;
 	size_t nlat, cap_lat;
+	bool downsync;   /* WUFEI_CITY_DOWNSYNC=1: a down-sync after every batch */
+	double *down_ms; /* their latencies (cap_lat of them) */
+	size_t ndown;
 	long errors, requests;
 	double late_ms; /* the most a send started after its time */
 	char first_error[300];
@@ -148,6 +155,41 @@ static void note(struct run *run, double lat_ms, int ok, const struct http_answe
 	pthread_mutex_unlock(&run->mu);
 }
 
+/*
+ * A kiosk's down-sync from its cursor, as the kiosk does once a minute, to
+ * the central its last batch went to; the answer's cursor kept. Its
+ * latency is counted apart from the batches'; a failure is an error.
+ */
+static void downsync(struct run *run, struct kiosk *k)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/sync/down?cursor=r%" PRId64, k->cursor);
+	int port =
+	    run->port[(k->sent_batches + (uint32_t)run->ncentrals - 1) % (uint32_t)run->ncentrals];
+	struct http_answer a;
+	double t0 = (double)wf_clock_mono_ns() / 1e6;
+	int rc = harness_request(port, "GET", path, NULL, 0, k->sk, k->number, 1, time(NULL), &a);
+	double lat = (double)wf_clock_mono_ns() / 1e6 - t0;
+	json_t *j = rc == WF_OK && a.status == 200 ? json_loads(a.body, 0, NULL) : NULL;
+	const char *cur = json_string_value(json_object_get(j, "cursor"));
+	int ok = cur && cur[0] == 'r';
+	if (ok)
+		k->cursor = strtoll(cur + 1, NULL, 10);
+	json_decref(j);
+	pthread_mutex_lock(&run->mu);
+	if (ok && run->ndown < run->cap_lat)
+		run->down_ms[run->ndown++] = lat;
+	if (!ok) {
+		run->errors++;
+		if (!run->first_error[0])
+			snprintf(run->first_error, sizeof run->first_error,
+			         "down-sync HTTP %ld: %.200s", a.status,
+			         a.body ? a.body : "(no answer)");
+	}
+	pthread_mutex_unlock(&run->mu);
+	harness_answer_free(&a);
+}
+
 /* Sends what kiosk k has pending to one of the centrals. 1 acknowledged. */
 static int send_pending(struct run *run, struct kiosk *k)
 {
@@ -189,8 +231,8 @@ static void *worker(void *arg)
 		struct kiosk *k = &run->kiosks[e->kiosk];
 		pthread_mutex_lock(&k->mu);
 		int rc = make_drops(k, DROPS_PER_MINUTE, e->sim_ms);
-		if (rc == WF_OK)
-			send_pending(run, k);
+		if (rc == WF_OK && send_pending(run, k) && run->downsync)
+			downsync(run, k);
 		pthread_mutex_unlock(&k->mu);
 		pthread_mutex_lock(&run->mu);
 		if (late > run->late_ms)
@@ -363,6 +405,11 @@ static int city_load(const char *url, size_t nkiosks, int minutes, double sec_pe
 	int rc = schedule(&run, minutes, sec_per_min, burst);
 	run.cap_lat = run.nev + nkiosks * 4;
 	run.lat_ms = calloc(run.cap_lat, sizeof *run.lat_ms);
+	const char *down = getenv("WUFEI_CITY_DOWNSYNC");
+	run.downsync = down && strcmp(down, "1") == 0;
+	run.down_ms = calloc(run.cap_lat, sizeof *run.down_ms);
+	if (!run.down_ms)
+		rc = WF_ENOMEM;
 	double t_run = (double)wf_clock_mono_ns() / 1e9;
 	if (!rc && run.lat_ms)
 		drive(&run);
@@ -383,6 +430,11 @@ static int city_load(const char *url, size_t nkiosks, int minutes, double sec_pe
 	printf("sync latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; sends started up to %.0f ms "
 	       "late\n",
 	       p50, p99, run.nlat ? run.lat_ms[run.nlat - 1] : 0.0, run.late_ms);
+	if (run.downsync) {
+		qsort(run.down_ms, run.ndown, sizeof *run.down_ms, cmp_double);
+		printf("down-syncs: %zu answered; p50 %.1f ms, p99 %.1f ms\n", run.ndown,
+		       pct(run.down_ms, run.ndown, 0.50), pct(run.down_ms, run.ndown, 0.99));
+	}
 	printf("records: %" PRId64 " made, %" PRId64 " in the database%s\n", made, held,
 	       held == made ? " (each once)" : " — MISMATCH");
 	if (run.first_error[0])
@@ -390,6 +442,7 @@ static int city_load(const char *url, size_t nkiosks, int minutes, double sec_pe
 	printf("city_load: p99 %.0f ms, errors %ld (target p99 500 ms, errors 0)\n", p99, errors);
 	free(run.ev);
 	free(run.lat_ms);
+	free(run.down_ms);
 	free(run.kiosks);
 	return errors ? 1 : 0;
 }
