@@ -23,14 +23,6 @@
  */
 #define INGEST_RATE_CACHE 16
 
-/*
- * Residents remembered per batch as already touched (their balance moved,
- * so the next incremental down-sync carries them). Every resident of the
- * batch is touched; past this many distinct residents one may be touched
- * again for a later drop: one more revision, harmless, never a miss.
- */
-#define INGEST_TOUCHED_MAX 16
-
 struct rate_cache {
 	struct store_rate r[INGEST_RATE_CACHE];
 	int found[INGEST_RATE_CACHE];
@@ -383,25 +375,32 @@ static int store_fresh(struct ingest_run *run)
 	return rc;
 }
 
-/* Residents whose balance moved show up in the next incremental down-sync. */
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Residents whose balance moved show up in the next incremental down-sync:
+ * each touched once, in ascending id (store.h resident_touch: two batches
+ * sharing residents lock their marks in one order and never deadlock). */
 static int touch_residents(struct store *s, const struct ingest_item *items, size_t n)
 {
-	int64_t touched[INGEST_TOUCHED_MAX];
-	int ntouched = 0;
-	for (size_t i = 0; i < n; i++) {
-		int64_t r = items[i].decoded && items[i].f.is_drop ? items[i].f.resident : 0;
-		int seen = r <= 0;
-		for (int k = 0; !seen && k < ntouched; k++)
-			seen = touched[k] == r;
-		if (seen)
-			continue;
-		int rc = s->ops->resident_touch(s, r);
-		if (rc)
-			return rc;
-		if (ntouched < INGEST_TOUCHED_MAX)
-			touched[ntouched++] = r;
-	}
-	return WF_OK;
+	int64_t *ids = n ? malloc(n * sizeof *ids) : NULL;
+	if (n && !ids)
+		return WF_ENOMEM;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (items[i].decoded && items[i].f.is_drop && items[i].f.resident > 0)
+			ids[m++] = items[i].f.resident;
+	if (m > 1)
+		qsort(ids, m, sizeof *ids, cmp_i64);
+	int rc = WF_OK;
+	for (size_t i = 0; !rc && i < m; i++)
+		if (i == 0 || ids[i] != ids[i - 1])
+			rc = s->ops->resident_touch(s, ids[i]);
+	free(ids);
+	return rc;
 }
 
 /* A record that fills a gap must also continue into the one after it. */
@@ -437,8 +436,7 @@ static int store_items(struct store *s, uint32_t kiosk, const struct ingest_item
 		rc = store_fresh(&run);
 	if (!rc && n > 0)
 		rc = check_next(&run, &items[n - 1]);
-	/* last: on PostgreSQL a touch takes the shared revision's row lock,
-	 * held by this transaction until it commits */
+	/* last: on PostgreSQL a touch locks the resident's mark until commit */
 	if (!rc)
 		rc = touch_residents(s, items, n);
 	ingest_held_free(&run.held);

@@ -258,8 +258,22 @@ struct store_ops {
 	int (*resident_put)(struct store *s, const struct store_resident *r);
 	int (*resident_block)(struct store *s, int64_t id, const char *reason);
 	int (*resident_remove)(struct store *s, int64_t id);
-	/* marks a resident changed for down-sync (its balance moved); unknown id is not an
-	 * error */
+	/*
+	 * Marks a resident changed for down-sync (its balance moved), in the
+	 * caller's transaction or its own; an unknown id is not an error. The
+	 * contract, both backends: no catalog_read ever returns a cursor
+	 * (*rev_now) from which a later read would skip a committed touch it
+	 * did not carry (with the balance committed with it); and once the
+	 * touching transaction has committed, the next catalog_read outside a
+	 * transaction (any handle, any central) from an older cursor carries
+	 * the resident, unless another transaction still running has touched
+	 * it too (then the first read after that one ends). A touch may take
+	 * its revision late: SQLite writes one at once (one writer);
+	 * PostgreSQL only marks the resident (no row shared by every batch)
+	 * and catalog_read stamps the marks first (store_pg_catalogue.c,
+	 * "Touches"). Several touches in one transaction: in ascending id
+	 * (rows locked in one order, no deadlock between batches).
+	 */
 	int (*resident_touch)(struct store *s, int64_t id);
 	int (*staff_put)(struct store *s, const struct store_staff *st);
 	int (*staff_remove)(struct store *s, int64_t id);

@@ -10,6 +10,26 @@
  * the revision is taken first, the checks that follow it (one card, one
  * identity; a resident known or new) read what every earlier writer
  * committed.
+ *
+ * Touches (a resident's balance moved: every batch with a resident's drop)
+ * do not take a revision: they would hold the 'rev' row until their batch
+ * commits and so serialise every batch of every central. A touch marks the
+ * resident in resident_dirty instead (an upsert: the row stays locked by
+ * the touching transaction until it ends), and catalog_read first stamps,
+ * in a short transaction of its own under an advisory lock, every marked
+ * row that no one holds with ONE fresh revision, deleting the marks. Why
+ * no down-sync misses a touch or gets a cursor past it: a touch's mark is
+ * either (a) not committed yet, (b) committed and in resident_dirty, or
+ * (c) stamped at revision R by a transaction that also deleted the mark.
+ * A read's snapshot holds the cursor C = meta 'rev' it saw. In (a) and (b)
+ * in that snapshot, the stamp that later deletes the mark commits after
+ * the snapshot, and its revision comes from an UPDATE of 'rev' that
+ * follows every committed value, so R > C: the next read from C carries
+ * the resident, with the balance committed with the mark. In (c) the
+ * snapshot holds the stamp and the balance together (R <= C: this read
+ * carries it when R > since). A mark held by a batch still running is
+ * skipped (SKIP LOCKED: a read never waits for a batch) and stamped by a
+ * later read, after that batch commits.
  */
 #include "store_pg.h"
 
@@ -328,10 +348,42 @@ static int pg_resident_remove(struct store *s, int64_t id)
 
 static int pg_resident_touch(struct store *s, int64_t id)
 {
-	static const char sql[] = "UPDATE residents SET rev = $1 WHERE id = $2";
-	struct id_text row = {id, NULL};
-	int rc = rev_write(PGS(s), &(struct rev_write){sql, bind_id_text, &row, true});
-	return rc == WF_ENOENT ? WF_OK : rc; /* a resident central does not know */
+	/* DO UPDATE, not DO NOTHING: a mark already there is locked by this
+	 * transaction, so no stamp deletes it before this change commits. An
+	 * id central does not know is marked too; its stamp changes no row. */
+	static const char sql[] = "INSERT INTO resident_dirty(id) VALUES($1) ON CONFLICT(id) DO "
+	                          "UPDATE SET n = resident_dirty.n + 1";
+	struct pg_params pp = {0};
+	pg_p_i64(&pp, id);
+	return pg_run(PGS(s), sql, &pp, NULL);
+}
+
+/* Advisory lock key (transaction scope) of the stamp: "WF" "stamp". */
+#define PG_STAMP_LOCK 0x57460002
+
+/*
+ * Every touched resident whose mark no running transaction holds gets one
+ * fresh revision, its mark deleted; one stamp at a time (a read waits for
+ * one running elsewhere, so it sees that stamp's revision). No mark free:
+ * no revision taken.
+ */
+static int stamp_touched(struct pg_store *p)
+{
+	static const char lock[] = "SELECT pg_advisory_xact_lock($1::bigint)";
+	static const char stamp[] =
+	    "WITH d AS (DELETE FROM resident_dirty WHERE id IN (SELECT id FROM resident_dirty "
+	    "ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING id), r AS (UPDATE meta SET value = "
+	    "value + 1 WHERE key = 'rev' AND EXISTS (SELECT 1 FROM d) RETURNING value) UPDATE "
+	    "residents SET rev = r.value FROM r WHERE residents.id IN (SELECT id FROM d)";
+	struct pg_params pp = {0};
+	pg_p_i64(&pp, PG_STAMP_LOCK);
+	bool own = false;
+	int rc = pg_tx_begin(p, &own);
+	if (!rc)
+		rc = pg_run(p, lock, &pp, NULL);
+	if (!rc)
+		rc = pg_run(p, stamp, NULL, NULL);
+	return pg_tx_end(p, own, rc);
 }
 
 static void bind_staff(struct pg_params *pp, const void *row)
@@ -532,7 +584,11 @@ static int pg_catalog_read(struct store *s, int64_t since_rev, const struct stor
 	struct pg_store *p = PGS(s);
 	struct store_catalog_fns fns = *f;
 	bool own = !p->in_tx;
-	int rc = own ? pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY") : WF_OK;
+	/* Touches committed before this read reach it (inside a caller's
+	 * transaction they reach a later one: never missed, see the top). */
+	int rc = own ? stamp_touched(p) : WF_OK;
+	if (!rc && own)
+		rc = pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 	if (rc)
 		return rc;
 	p->in_tx = true;

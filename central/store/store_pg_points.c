@@ -5,7 +5,7 @@
  *
  * points_entries is append-only (a trigger refuses UPDATE and DELETE);
  * points_totals, each resident's running total, moves by an upsert in the
- * ledger's statement-level trigger (migration 3), in the same statement as
+ * ledger's statement-level trigger (migration 4), in the same statement as
  * the entries it counts, so several centrals adding to one total never lose
  * an addition, and a bulk COPY of entries keeps the totals too. What must not interleave (a balance
  * read then spent, a daily limit read then used) is serialised by the caller's STORE_LOCK_RESIDENT
@@ -38,7 +38,7 @@ static void bind_entry(struct pg_params *pp, const struct store_points_entry *e)
 static int pg_points_append(struct store *s, struct store_points_entry *e, int64_t *balance_after)
 {
 	/* The entry; the ledger's trigger moves its resident's total in the same
-	 * statement (migration 3) and this transaction holds that total's row
+	 * statement (migration 4) and this transaction holds that total's row
 	 * until it ends, so the total read next is the one after this entry. */
 	static const char ins[] =
 	    "INSERT INTO points_entries(resident, kind, points, kiosk, seq, at_s, actor, reason, "
@@ -148,7 +148,7 @@ static bool earn_arrays(const struct store_points_entry *e, size_t n, struct arr
 static int pg_points_earn(struct store *s, const struct store_points_entry *e, size_t n)
 {
 	/* One statement: the entries in their order; the ledger's trigger moves
-	 * each resident's total once (migration 3). */
+	 * each resident's total once (migration 4). */
 	static const char sql[] =
 	    "INSERT INTO points_entries(resident, kind, points, kiosk, seq, at_s, actor, reason, "
 	    "idem_key) SELECT r, k, p, ki, sq, at, ac, re, ke FROM unnest($1::bigint[], "

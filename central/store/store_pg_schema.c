@@ -238,7 +238,15 @@ static const char *const migrations[] = {
     "resident, redeemed, adjusted) SELECT wf_utc_day(at_s), resident, -sum(CASE WHEN kind = "
     "3 THEN points ELSE 0 END), sum(CASE WHEN kind = 4 THEN points ELSE 0 END) FROM "
     "points_entries WHERE kind IN (3, 4) GROUP BY 1, 2; END $$;",
-    /* 3: each resident's running total (points_totals) kept by the points
+    /* 3: residents touched (their balance moved) and not yet given a
+     * revision: a batch marks its residents here instead of taking a fresh
+     * revision on meta 'rev' (one row every batch held until commit), and
+     * catalog_read stamps them all with one revision before it reads
+     * (store_pg_catalogue.c, "Touches"). n counts touches: a touch of a row
+     * already there updates it, so the row stays locked until that
+     * transaction ends. */
+    "CREATE TABLE resident_dirty(id bigint PRIMARY KEY, n bigint NOT NULL DEFAULT 1);",
+    /* 4: each resident's running total (points_totals) kept by the points
      * ledger's statement-level trigger, with resident_moves, over the
      * statement's new entries: whoever appends them (one entry, a batch's
      * INSERT ... SELECT, a COPY) moves the totals in the same statement,

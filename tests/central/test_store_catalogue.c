@@ -320,8 +320,12 @@ static void test_catalogue_races(void **state)
 	int64_t rev = 0;
 	struct seen got = read_since(e.s, rev0, &rev);
 	assert_int_equal(got.residents, THREADS);
-	assert_int_equal(rev, rev0 + 2 * THREADS);
-	assert_int_equal(testdb_count(e.url, "SELECT COUNT(DISTINCT rev) FROM residents"), THREADS);
+	/* PostgreSQL: the touches only mark; the read stamps them all with one
+	 * revision (store.h resident_touch) */
+	int touch_revs = testdb_is_pg() ? 1 : THREADS;
+	assert_int_equal(rev, rev0 + THREADS + touch_revs);
+	assert_int_equal(testdb_count(e.url, "SELECT COUNT(DISTINCT rev) FROM residents"),
+	                 touch_revs);
 	/* one card, one identity: one of residents and staff gets it */
 	race(&e, rs, card_racer);
 	int won = 0;

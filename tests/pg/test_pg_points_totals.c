@@ -1,7 +1,7 @@
 /*
  * test_pg_points_totals — on PostgreSQL each resident's balance (the
  * running total, points_totals) is kept by the points ledger's trigger
- * (store_pg_schema.c, migration 3), whoever appends the entries: the store's
+ * (store_pg_schema.c, migration 4), whoever appends the entries: the store's
  * points_earn (a batch, several entries of one resident), points_append
  * (the balance it answers is the one after its entry), and plain SQL, many
  * entries a statement, as a bulk COPY or a restore would write them. After
