@@ -7,9 +7,10 @@
  * points_totals, each resident's running total, moves by an upsert in the
  * ledger's statement-level trigger (migration 4), in the same statement as
  * the entries it counts, so several centrals adding to one total never lose
- * an addition, and a bulk COPY of entries keeps the totals too. What must not interleave (a balance
- * read then spent, a daily limit read then used) is serialised by the caller's STORE_LOCK_RESIDENT
- * (central/rcheck); this file only stores.
+ * an addition, and a bulk COPY of entries keeps the totals too. What must
+ * not interleave (a balance read then spent, a daily limit read then used)
+ * is serialised by the caller's STORE_LOCK_RESIDENT (central/rcheck); this
+ * file only stores.
  */
 #include "store_pg.h"
 
