@@ -7,7 +7,7 @@
  * the time goes. Last line: "central_ingest: <ratio> (target 0.3)".
  *
  * usage: wufei-bench-central-ingest [RECORDS]   (default 20000)
- *        wufei-bench-central-ingest --pg URL_HTTP URL_COPY RECORDS
+ *        wufei-bench-central-ingest --pg URL_HTTP URL_COPY RECORDS URL_COPY_LEDGER
  *        (PostgreSQL: central_ingest_pg.c)
  */
 #define _XOPEN_SOURCE 700
@@ -116,8 +116,7 @@ static struct store *open_rated(const char *url, char *why, size_t why_len)
 	return s;
 }
 
-double http_ms(const char *dir, const char *url_a, char **bodies, long batches,
-               const uint8_t pk[32], const uint8_t sk[64])
+int http_open(struct http_run *h, const char *dir, const char *url_a, const uint8_t pk[32])
 {
 	char pub[600];
 	harness_write_pub(dir, "k.pub", pk, pub, sizeof pub);
@@ -126,36 +125,49 @@ double http_ms(const char *dir, const char *url_a, char **bodies, long batches,
 	    harness_cli(url_a, NULL, 0,
 	                (const char *[]){"rates", "set", "--id", "1", "--code", "paper", "--name",
 	                                 "paper", "--unit", "g", "--rate", "2000", "--min", "1",
-	                                 "--max", "100000", NULL})) {
-		die("enrolment failed");
-		return -1;
-	}
-	struct central_proc c;
-	if (harness_start(&c, url_a, 0)) {
-		die("cannot start wufei-central");
-		return -1;
-	}
+	                                 "--max", "100000", NULL}))
+		return die("enrolment failed");
+	if (harness_start(&h->c, url_a, 0))
+		return die("cannot start wufei-central");
+	return 0;
+}
+
+double http_send(struct http_run *h, char **bodies, long from, long to, const uint8_t sk[64])
+{
 	double t_sign = 0, t0 = bench_now_ms();
-	long acked = 0;
-	for (long b = 0; b < batches; b++) {
+	for (long b = from; b < to; b++) {
 		struct http_answer a;
 		double ts = bench_now_ms();
 		char sig[SIGNING_SIG_HEX_LEN + 1];
 		signing_sign_request(sk, "POST", "/api/v1/sync/batch", time(NULL), bodies[b],
 		                     strlen(bodies[b]), 1, 1, sig);
 		t_sign += bench_now_ms() - ts; /* the harness signs again; measured once here */
-		if (harness_request(c.port, "POST", "/api/v1/sync/batch", bodies[b],
+		if (harness_request(h->c.port, "POST", "/api/v1/sync/batch", bodies[b],
 		                    strlen(bodies[b]), sk, 1, 1, time(NULL), &a) ||
 		    a.status != 200) {
 			harness_answer_free(&a);
-			break; /* counted as not acknowledged below */
+			break; /* counted as not acknowledged */
 		}
-		acked += (long)(strstr(a.body, "\"stored\"") ? BATCH : 0);
+		h->acked += (long)(strstr(a.body, "\"stored\"") ? BATCH : 0);
 		harness_answer_free(&a);
 	}
-	double t = bench_now_ms() - t0 - t_sign;
-	harness_stop(&c, SIGTERM);
-	if (acked != batches * BATCH) {
+	return bench_now_ms() - t0 - t_sign;
+}
+
+void http_close(struct http_run *h)
+{
+	harness_stop(&h->c, SIGTERM);
+}
+
+double http_ms(const char *dir, const char *url_a, char **bodies, long batches,
+               const uint8_t pk[32], const uint8_t sk[64])
+{
+	struct http_run h = {0};
+	if (http_open(&h, dir, url_a, pk))
+		return -1;
+	double t = http_send(&h, bodies, 0, batches, sk);
+	http_close(&h);
+	if (h.acked != batches * BATCH) {
 		die("not every record was acknowledged as stored");
 		return -1;
 	}

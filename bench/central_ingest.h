@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "harness.h"
+
 #define BATCH 500
 
 double bench_now_ms(void);
@@ -20,7 +22,21 @@ char **make_bodies(long batches);
 double http_ms(const char *dir, const char *url_a, char **bodies, long batches,
                const uint8_t pk[32], const uint8_t sk[64]);
 
-/* usage: --pg URL_HTTP URL_COPY RECORDS; prints central_ingest_pg's lines. */
+/* The real path in parts, so a run can alternate it with its baseline:
+ * http_open enrols kiosk 1 and paper through the CLI on url_a and starts
+ * one wufei-central serving it (0, or 1 with a message); http_send sends
+ * bodies[from..to) signed over HTTP, counts what was acknowledged as
+ * stored in acked, and returns the ms it took without the benchmark's own
+ * signing; http_close stops the central. */
+struct http_run {
+	struct central_proc c;
+	long acked;
+};
+int http_open(struct http_run *h, const char *dir, const char *url_a, const uint8_t pk[32]);
+double http_send(struct http_run *h, char **bodies, long from, long to, const uint8_t sk[64]);
+void http_close(struct http_run *h);
+
+/* usage: --pg URL_HTTP URL_COPY URL_COPY_LEDGER RECORDS; prints central_ingest_pg's lines. */
 int central_ingest_pg(int argc, char **argv);
 
 #endif

@@ -3,8 +3,9 @@
 # into SQLite, divided by the rate of the same rows inserted through the same
 # storage interface in 500-row transactions (same run). Target 0.3.
 # Then on PostgreSQL (a throwaway cluster with fsync on, bench/lib/pg-durable.bash):
-# the HTTP path into PostgreSQL divided by COPY of the same rows, 500 a
-# transaction, into the same table (same run). Target 0.5.
+# the HTTP path into PostgreSQL divided by COPY of the same rows (the records
+# and their points ledger entries), a batch of 500 a transaction, into the
+# same tables (same run, taking turns). Target 0.5.
 # Run through bench/run (builds Release first); RECORDS may be given (default 20000).
 # WUFEI_BENCH_PG=0 skips the PostgreSQL run.
 set -euo pipefail

@@ -5,10 +5,12 @@
  *
  * points_entries is append-only (a trigger refuses UPDATE and DELETE);
  * points_totals, each resident's running total, moves by an upsert in the
- * same statement as the entry it counts, so several centrals adding to one
- * total never lose an addition. What must not interleave (a balance read
- * then spent, a daily limit read then used) is serialised by the caller's
- * STORE_LOCK_RESIDENT (central/rcheck); this file only stores.
+ * ledger's statement-level trigger (migration 4), in the same statement as
+ * the entries it counts, so several centrals adding to one total never lose
+ * an addition, and a bulk COPY of entries keeps the totals too. What must
+ * not interleave (a balance read then spent, a daily limit read then used)
+ * is serialised by the caller's STORE_LOCK_RESIDENT (central/rcheck); this
+ * file only stores.
  */
 #include "store_pg.h"
 
@@ -36,31 +38,33 @@ static void bind_entry(struct pg_params *pp, const struct store_points_entry *e)
 
 static int pg_points_append(struct store *s, struct store_points_entry *e, int64_t *balance_after)
 {
-	/* The entry and its resident's total in one statement (one round trip). */
-	static const char sql[] =
-	    "WITH e AS (INSERT INTO points_entries(resident, kind, points, kiosk, seq, at_s, "
-	    "actor, "
-	    "reason, idem_key) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id) INSERT INTO "
-	    "points_totals AS t(resident, balance) VALUES($1, $3) ON CONFLICT(resident) DO UPDATE "
-	    "SET balance = t.balance + EXCLUDED.balance RETURNING balance, (SELECT id FROM e)";
+	/* The entry; the ledger's trigger moves its resident's total in the same
+	 * statement (migration 4) and this transaction holds that total's row
+	 * until it ends, so the total read next is the one after this entry. */
+	static const char ins[] =
+	    "INSERT INTO points_entries(resident, kind, points, kiosk, seq, at_s, actor, reason, "
+	    "idem_key) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id";
+	static const char total[] = "SELECT balance FROM points_totals WHERE resident = $1";
 	struct pg_store *p = PGS(s);
-	struct pg_params pp = {0};
+	struct pg_params pp = {0}, pt = {0};
 	bind_entry(&pp, e);
-	PGresult *r = NULL;
+	pg_p_i64(&pt, e->resident);
 	bool own = false;
+	int64_t id = 0, balance = 0;
 	int rc = pg_tx_begin(p, &own);
 	if (!rc)
-		rc = pg_run(p, sql, &pp, &r);
-	if (!rc && PQntuples(r) != 1) {
+		rc = pg_value(p, ins, &pp, &id);
+	if (!rc)
+		rc = pg_value(p, total, &pt, &balance);
+	if (rc == WF_ENOENT) {
 		store_set_err(s, "running total returned no row");
 		rc = WF_EIO;
 	}
 	if (!rc) {
 		if (balance_after)
-			*balance_after = pg_i64(r, 0, 0);
-		e->id = pg_i64(r, 0, 1);
+			*balance_after = balance;
+		e->id = id;
 	}
-	PQclear(r);
 	return pg_tx_end(p, own, rc);
 }
 
@@ -144,19 +148,14 @@ static bool earn_arrays(const struct store_points_entry *e, size_t n, struct arr
 
 static int pg_points_earn(struct store *s, const struct store_points_entry *e, size_t n)
 {
-	/* One statement: the entries in their order, then each resident's total
-	 * once, residents ascending (two batches lock shared totals in one order:
-	 * no deadlock). */
+	/* One statement: the entries in their order; the ledger's trigger moves
+	 * each resident's total once (migration 4). */
 	static const char sql[] =
-	    "WITH e AS (INSERT INTO points_entries(resident, kind, points, kiosk, seq, at_s, "
-	    "actor, "
-	    "reason, idem_key) SELECT r, k, p, ki, sq, at, ac, re, ke FROM unnest($1::bigint[], "
+	    "INSERT INTO points_entries(resident, kind, points, kiosk, seq, at_s, actor, reason, "
+	    "idem_key) SELECT r, k, p, ki, sq, at, ac, re, ke FROM unnest($1::bigint[], "
 	    "$2::integer[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], "
 	    "$8::text[], $9::text[]) WITH ORDINALITY AS u(r, k, p, ki, sq, at, ac, re, ke, o) "
-	    "ORDER "
-	    "BY o RETURNING resident, points) INSERT INTO points_totals AS t(resident, balance) "
-	    "SELECT resident, SUM(points)::bigint FROM e GROUP BY resident ORDER BY resident ON "
-	    "CONFLICT(resident) DO UPDATE SET balance = t.balance + EXCLUDED.balance";
+	    "ORDER BY o";
 	if (n == 0)
 		return WF_OK;
 	struct arr col[EARN_COLUMNS];

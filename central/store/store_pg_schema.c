@@ -246,6 +246,22 @@ static const char *const migrations[] = {
      * already there updates it, so the row stays locked until that
      * transaction ends. */
     "CREATE TABLE resident_dirty(id bigint PRIMARY KEY, n bigint NOT NULL DEFAULT 1);",
+    /* 4: each resident's running total (points_totals) kept by the points
+     * ledger's statement-level trigger, with resident_moves, over the
+     * statement's new entries: whoever appends them (one entry, a batch's
+     * INSERT ... SELECT, a COPY) moves the totals in the same statement,
+     * once per resident, residents ascending (two batches lock shared
+     * totals in one order: no deadlock). Before, the writers upserted the
+     * totals themselves in a CTE (store_pg_points.c). */
+    "CREATE OR REPLACE FUNCTION wf_points_summaries() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN INSERT INTO points_totals AS t(resident, balance) SELECT resident, "
+    "sum(points)::bigint FROM new_rows GROUP BY resident ORDER BY resident ON "
+    "CONFLICT(resident) DO UPDATE SET balance = t.balance + EXCLUDED.balance; INSERT INTO "
+    "resident_moves AS t(utc_day, resident, redeemed, adjusted) SELECT wf_utc_day(at_s), "
+    "resident, -sum(CASE WHEN kind = 3 THEN points ELSE 0 END), sum(CASE WHEN kind = 4 THEN "
+    "points ELSE 0 END) FROM new_rows WHERE kind IN (3, 4) GROUP BY 1, 2 ORDER BY 1, 2 ON "
+    "CONFLICT (utc_day, resident) DO UPDATE SET redeemed = t.redeemed + EXCLUDED.redeemed, "
+    "adjusted = t.adjusted + EXCLUDED.adjusted; RETURN NULL; END $$;",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
