@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "promtext.h"
 #include "wf.h"
 
 struct metrics {
@@ -104,82 +105,39 @@ void metrics_snapshot(struct metrics *m, struct metrics_snapshot *out)
 
 /* ---- the exposition ---- */
 
-struct out {
-	char *p;
-	size_t cap, len;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
+static void put_seconds(struct promtext *o, uint64_t ns)
 {
-	if (o->full)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len) {
-		o->full = true;
-		return;
-	}
-	o->len += (size_t)n;
+	promtext_put(o, "%" PRIu64 ".%09" PRIu64, ns / 1000000000u, ns % 1000000000u);
 }
 
-static void family(struct out *o, const char *name, const char *type, const char *help)
-{
-	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-/* A label value as the format wants it: \\, \" and \n escaped; other control
- * bytes (which a line-based reader would trip on) as '?'. */
-static void label_escape(const char *in, char *out, size_t cap)
-{
-	size_t o = 0;
-	for (; *in && o + 3 < cap; in++) {
-		unsigned char ch = (unsigned char)*in;
-		if (ch == '\\' || ch == '"') {
-			out[o++] = '\\';
-			out[o++] = (char)ch;
-		} else if (ch == '\n') {
-			out[o++] = '\\';
-			out[o++] = 'n';
-		} else
-			out[o++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-	}
-	out[o] = '\0';
-}
-
-static void put_seconds(struct out *o, uint64_t ns)
-{
-	put(o, "%" PRIu64 ".%09" PRIu64, ns / 1000000000u, ns % 1000000000u);
-}
-
-static void format_requests(struct out *o, const struct metrics_snapshot *s)
+static void format_requests(struct promtext *o, const struct metrics_snapshot *s)
 {
 	static const char *const codes[5] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
-	family(o, "wufei_http_requests_total", "counter",
-	       "Requests answered, by route class and status class (5xx: storage failed).");
+	promtext_family(
+	    o, "wufei_http_requests_total", "counter",
+	    "Requests answered, by route class and status class (5xx: storage failed).");
 	for (int c = 0; c < METRICS_CLASSES; c++)
 		for (int k = 0; k < 5; k++)
-			put(o, "wufei_http_requests_total{class=\"%s\",code=\"%s\"} %" PRIu64 "\n",
+			promtext_put(
+			    o, "wufei_http_requests_total{class=\"%s\",code=\"%s\"} %" PRIu64 "\n",
 			    class_name[c], codes[k], s->requests[c][k]);
 	const char *h = "wufei_http_request_duration_seconds";
-	family(o, h, "histogram",
-	       "Time from a request's first line to its answer sent, by route class.");
+	promtext_family(o, h, "histogram",
+	                "Time from a request's first line to its answer sent, by route class.");
 	for (int c = 0; c < METRICS_CLASSES; c++) {
 		uint64_t cum = 0;
 		for (int b = 0; b < METRICS_BUCKETS; b++) {
 			cum += s->buckets[c][b];
-			put(o, "%s_bucket{class=\"%s\",le=\"%s\"} %" PRIu64 "\n", h, class_name[c],
-			    bucket_le[b], cum);
+			promtext_put(o, "%s_bucket{class=\"%s\",le=\"%s\"} %" PRIu64 "\n", h,
+			             class_name[c], bucket_le[b], cum);
 		}
 		cum += s->buckets[c][METRICS_BUCKETS];
-		put(o, "%s_bucket{class=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", h, class_name[c], cum);
-		put(o, "%s_sum{class=\"%s\"} ", h, class_name[c]);
+		promtext_put(o, "%s_bucket{class=\"%s\",le=\"+Inf\"} %" PRIu64 "\n", h,
+		             class_name[c], cum);
+		promtext_put(o, "%s_sum{class=\"%s\"} ", h, class_name[c]);
 		put_seconds(o, s->sum_ns[c]);
-		put(o, "\n%s_count{class=\"%s\"} %" PRIu64 "\n", h, class_name[c], s->count[c]);
+		promtext_put(o, "\n%s_count{class=\"%s\"} %" PRIu64 "\n", h, class_name[c],
+		             s->count[c]);
 	}
 }
 
@@ -195,63 +153,66 @@ static int64_t alerts_of(const struct metrics_store_facts *f, const char *reason
 	return 0;
 }
 
-static void format_alerts(struct out *o, const struct metrics_store_facts *f)
+static void format_alerts(struct promtext *o, const struct metrics_store_facts *f)
 {
 	char esc[sizeof f->alerts[0].reason * 2 + 4];
 	size_t nknown = sizeof known_reasons / sizeof known_reasons[0];
-	family(o, "wufei_tamper_alerts_total", "counter",
-	       "Tamper alerts central holds, by reason (wufei-central alerts list).");
+	promtext_family(o, "wufei_tamper_alerts_total", "counter",
+	                "Tamper alerts central holds, by reason (wufei-central alerts list).");
 	for (size_t i = 0; i < nknown; i++)
-		put(o, "wufei_tamper_alerts_total{reason=\"%s\"} %" PRId64 "\n", known_reasons[i],
-		    alerts_of(f, known_reasons[i]));
+		promtext_put(o, "wufei_tamper_alerts_total{reason=\"%s\"} %" PRId64 "\n",
+		             known_reasons[i], alerts_of(f, known_reasons[i]));
 	for (size_t i = 0; i < f->nalerts; i++) {
 		bool known = false;
 		for (size_t k = 0; k < nknown; k++)
 			known = known || strcmp(f->alerts[i].reason, known_reasons[k]) == 0;
 		if (known)
 			continue;
-		label_escape(f->alerts[i].reason, esc, sizeof esc);
-		put(o, "wufei_tamper_alerts_total{reason=\"%s\"} %" PRId64 "\n", esc,
-		    f->alerts[i].count);
+		promtext_label(f->alerts[i].reason, esc, sizeof esc);
+		promtext_put(o, "wufei_tamper_alerts_total{reason=\"%s\"} %" PRId64 "\n", esc,
+		             f->alerts[i].count);
 	}
 }
 
-static void format_store(struct out *o, const struct metrics_snapshot *s,
+static void format_store(struct promtext *o, const struct metrics_snapshot *s,
                          const struct metrics_store_facts *f)
 {
-	family(o, "wufei_records_ingested_total", "counter",
-	       "Records sync batches brought since central started, by result.");
-	put(o,
-	    "wufei_records_ingested_total{result=\"stored\"} %" PRIu64 "\n"
-	    "wufei_records_ingested_total{result=\"duplicate\"} %" PRIu64 "\n"
-	    "wufei_records_ingested_total{result=\"conflict\"} %" PRIu64 "\n",
-	    s->stored, s->duplicate, s->conflict);
+	promtext_family(o, "wufei_records_ingested_total", "counter",
+	                "Records sync batches brought since central started, by result.");
+	promtext_put(o,
+	             "wufei_records_ingested_total{result=\"stored\"} %" PRIu64 "\n"
+	             "wufei_records_ingested_total{result=\"duplicate\"} %" PRIu64 "\n"
+	             "wufei_records_ingested_total{result=\"conflict\"} %" PRIu64 "\n",
+	             s->stored, s->duplicate, s->conflict);
 	format_alerts(o, f);
-	family(o, "wufei_store_up", "gauge", "1 when the store answered a real query, else 0.");
-	put(o, "wufei_store_up %d\n", f->up ? 1 : 0);
+	promtext_family(o, "wufei_store_up", "gauge",
+	                "1 when the store answered a real query, else 0.");
+	promtext_put(o, "wufei_store_up %d\n", f->up ? 1 : 0);
 	if (f->kiosks >= 0) {
-		family(o, "wufei_kiosks_enrolled", "gauge", "Kiosks enrolled at central.");
-		put(o, "wufei_kiosks_enrolled %" PRId64 "\n", f->kiosks);
+		promtext_family(o, "wufei_kiosks_enrolled", "gauge", "Kiosks enrolled at central.");
+		promtext_put(o, "wufei_kiosks_enrolled %" PRId64 "\n", f->kiosks);
 	}
 	if (f->silent >= 0) {
-		family(
+		promtext_family(
 		    o, "wufei_kiosks_silent", "gauge",
 		    "Kiosks with no heartbeat (or, never heard from, no enrolment) for longer than "
 		    "wufei_kiosk_silent_after_seconds.");
-		put(o, "wufei_kiosks_silent %" PRId64 "\n", f->silent);
+		promtext_put(o, "wufei_kiosks_silent %" PRId64 "\n", f->silent);
 	}
-	family(o, "wufei_kiosk_silent_after_seconds", "gauge",
-	       "How long a kiosk may stay silent before it counts (serve --silent-after).");
-	put(o, "wufei_kiosk_silent_after_seconds %" PRId64 "\n", f->silent_after_s);
-	family(o, "wufei_process_start_time_seconds", "gauge",
-	       "When this wufei-central started, UTC seconds.");
-	put(o, "wufei_process_start_time_seconds %" PRId64 "\n", s->start_s);
+	promtext_family(
+	    o, "wufei_kiosk_silent_after_seconds", "gauge",
+	    "How long a kiosk may stay silent before it counts (serve --silent-after).");
+	promtext_put(o, "wufei_kiosk_silent_after_seconds %" PRId64 "\n", f->silent_after_s);
+	promtext_family(o, "wufei_process_start_time_seconds", "gauge",
+	                "When this wufei-central started, UTC seconds.");
+	promtext_put(o, "wufei_process_start_time_seconds %" PRId64 "\n", s->start_s);
 }
 
 int metrics_format(const struct metrics_snapshot *snap, const struct metrics_store_facts *facts,
                    char *out, size_t cap)
 {
-	struct out o = {out, cap, 0, cap == 0};
+	struct promtext o;
+	promtext_init(&o, out, cap);
 	if (cap)
 		out[0] = '\0';
 	format_requests(&o, snap);

@@ -1,5 +1,6 @@
 /* kmetrics_format.c — the kiosk's metrics as Prometheus text (kmetrics.h). Pure. */
 #include "kmetrics.h"
+#include "promtext.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -25,74 +26,6 @@ void kmetrics_count_drop(struct kmetrics_counts *c, uint16_t category, int64_t g
 	c->cat[i].points += points > 0 ? points : 0;
 }
 
-struct out {
-	char *buf;
-	size_t cap, len;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	if (o->full)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->cap - o->len) {
-		o->full = true;
-		return;
-	}
-	o->len += (size_t)n;
-}
-
-/* Length of the valid UTF-8 character at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-	if (len == 0 || len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
-		return 0;
-	if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
-		return 0;
-	return len;
-}
-
-/* A label value as the exposition format wants it: \\, \" and \n escaped;
- * other control bytes and bytes that are not UTF-8 as '?'. */
-static void label(const char *in, char *out, size_t cap)
-{
-	const unsigned char *s = (const unsigned char *)(in ? in : "");
-	size_t n = strlen((const char *)s), o = 0;
-	for (size_t i = 0; i < n && o + 5 < cap;) {
-		size_t u = s[i] >= 0x80 ? utf8_len(s + i, n - i) : 0;
-		if (u) {
-			memcpy(out + o, s + i, u);
-			o += u, i += u;
-			continue;
-		}
-		if (s[i] == '\\' || s[i] == '"')
-			out[o++] = '\\', out[o++] = (char)s[i];
-		else if (s[i] == '\n')
-			out[o++] = '\\', out[o++] = 'n';
-		else
-			out[o++] = s[i] < 0x20 || s[i] >= 0x7f ? '?' : (char)s[i];
-		i++;
-	}
-	out[o] = '\0';
-}
-
-static void family(struct out *o, const char *name, const char *type, const char *help)
-{
-	put(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static const char *code_of(const struct kmetrics_snapshot *m, uint16_t id)
 {
 	for (unsigned i = 0; i < m->ncats; i++)
@@ -101,7 +34,7 @@ static const char *code_of(const struct kmetrics_snapshot *m, uint16_t id)
 	return "";
 }
 
-static void format_drops(struct out *o, const struct kmetrics_snapshot *m)
+static void format_drops(struct promtext *o, const struct kmetrics_snapshot *m)
 {
 	static const char *const names[3] = {"wufei_kiosk_drops_total", "wufei_kiosk_grams_total",
 	                                     "wufei_kiosk_points_total"};
@@ -111,50 +44,52 @@ static void format_drops(struct out *o, const struct kmetrics_snapshot *m)
 	    "Points credited for those drops, since the kiosk started."};
 	unsigned n = m->counts ? m->counts->n : 0;
 	for (int f = 0; f < 3; f++) {
-		family(o, names[f], "counter", helps[f]);
+		promtext_family(o, names[f], "counter", helps[f]);
 		for (unsigned i = 0; i < n; i++) {
 			const struct kmetrics_category_count *c = &m->counts->cat[i];
 			char code[3 * 64];
-			label(code_of(m, c->id), code, sizeof code);
+			promtext_label(code_of(m, c->id), code, sizeof code);
 			int64_t v = f == 0 ? (int64_t)c->drops : f == 1 ? c->grams : c->points;
-			put(o,
-			    "%s{kiosk=\"%" PRIu32 "\",category_id=\"%u\",category=\"%s\"} %" PRId64
-			    "\n",
-			    names[f], m->kiosk, c->id, code, v);
+			promtext_put(o,
+			             "%s{kiosk=\"%" PRIu32
+			             "\",category_id=\"%u\",category=\"%s\"} %" PRId64 "\n",
+			             names[f], m->kiosk, c->id, code, v);
 		}
 	}
 }
 
-static void gauge(struct out *o, const struct kmetrics_snapshot *m, const char *name,
+static void gauge(struct promtext *o, const struct kmetrics_snapshot *m, const char *name,
                   const char *help, int64_t v)
 {
 	if (v < 0)
 		return;
-	family(o, name, "gauge", help);
-	put(o, "%s{kiosk=\"%" PRIu32 "\"} %" PRId64 "\n", name, m->kiosk, v);
+	promtext_family(o, name, "gauge", help);
+	promtext_put(o, "%s{kiosk=\"%" PRIu32 "\"} %" PRId64 "\n", name, m->kiosk, v);
 }
 
-static void format_devices(struct out *o, const struct kmetrics_snapshot *m)
+static void format_devices(struct promtext *o, const struct kmetrics_snapshot *m)
 {
 	static const char *const roles[KMETRICS_DEVICES] = {"scale", "card", "printer"};
-	family(o, "wufei_kiosk_device_up", "gauge",
-	       "1 while the device answers, 0 while it is down; configured devices only.");
+	promtext_family(o, "wufei_kiosk_device_up", "gauge",
+	                "1 while the device answers, 0 while it is down; configured devices only.");
 	for (int i = 0; i < KMETRICS_DEVICES; i++)
 		if (m->device_up[i] >= 0)
-			put(o, "wufei_kiosk_device_up{kiosk=\"%" PRIu32 "\",device=\"%s\"} %d\n",
+			promtext_put(
+			    o, "wufei_kiosk_device_up{kiosk=\"%" PRIu32 "\",device=\"%s\"} %d\n",
 			    m->kiosk, roles[i], m->device_up[i] ? 1 : 0);
 }
 
 int kmetrics_format(const struct kmetrics_snapshot *m, char *buf, size_t cap)
 {
-	struct out o = {.buf = buf, .cap = cap};
+	struct promtext o;
+	promtext_init(&o, buf, cap);
 	if (cap == 0)
 		return -1;
 	buf[0] = '\0';
 	char name[3 * 128];
-	label(m->name, name, sizeof name);
-	family(&o, "wufei_kiosk_info", "gauge", "The kiosk's number and name (always 1).");
-	put(&o, "wufei_kiosk_info{kiosk=\"%" PRIu32 "\",name=\"%s\"} 1\n", m->kiosk, name);
+	promtext_label(m->name, name, sizeof name);
+	promtext_family(&o, "wufei_kiosk_info", "gauge", "The kiosk's number and name (always 1).");
+	promtext_put(&o, "wufei_kiosk_info{kiosk=\"%" PRIu32 "\",name=\"%s\"} 1\n", m->kiosk, name);
 	format_drops(&o, m);
 	gauge(&o, m, "wufei_kiosk_outbox_records",
 	      "Journal records not yet acknowledged by central.", m->outbox);
