@@ -90,11 +90,14 @@ static int ds_read(struct store *s, int64_t *since, struct ds_ctx *d, uint32_t *
 	store_lock(s);
 	int rc = s->ops->card_key_get(s, key_version, key);
 	if (!rc)
-		rc = s->ops->catalog_read(s, -1, &(struct store_catalog_fns){0}, rev_now);
-	if (!rc && *since > *rev_now)
-		*since = -1;
-	if (!rc)
 		rc = s->ops->catalog_read(s, *since, &fns, rev_now);
+	/* A cursor from the future read nothing (every row of that one snapshot
+	 * is at or below rev_now): read everything. One read otherwise: on
+	 * PostgreSQL each read first stamps touched residents (store.h). */
+	if (!rc && *since > *rev_now) {
+		*since = -1;
+		rc = s->ops->catalog_read(s, -1, &fns, rev_now);
+	}
 	store_unlock(s);
 	return rc;
 }
