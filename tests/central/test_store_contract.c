@@ -505,7 +505,7 @@ static void test_migrate_cli(void **state)
 	assert_string_equal(out, want);
 	char bin[512], help[8192];
 	harness_bin("wufei-central", bin, sizeof bin);
-	assert_int_equal(wf_test_sh(help, sizeof help, "'%s' --help", bin), 0);
+	assert_int_equal(wf_test_sh(help, sizeof help, "'%s' migrate --help", bin), 0);
 	assert_non_null(strstr(help, "wufei-central migrate --db URL"));
 	const char *extra[] = {"migrate", "now", NULL};
 	assert_int_equal(harness_cli(f->url, NULL, 0, extra), 2);
