@@ -339,6 +339,7 @@ static void pg_fill_ops(void)
 	pg_ops.lock = pg_lock;
 	store_pg_fill_journal(&pg_ops);
 	store_pg_fill_catalogue(&pg_ops);
+	store_pg_fill_downsync(&pg_ops);
 	store_pg_fill_health(&pg_ops);
 	store_pg_fill_points(&pg_ops);
 	store_pg_fill_office(&pg_ops);

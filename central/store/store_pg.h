@@ -9,6 +9,7 @@
  *                         advisory lock (several centrals may start at once)
  *   store_pg_journal.c    kiosks, keys, records, alerts, epochs, heartbeats
  *   store_pg_catalogue.c  rates, residents, staff, blocklist, card key
+ *   store_pg_downsync.c   the down-sync read (touched residents stamped first)
  *   store_pg_health.c     ping, silence, alert reasons, places, claim_read,
  *                         replies, schema_version
  *   store_pg_points.c     the points ledger, claims, the anonymous cap
@@ -118,6 +119,7 @@ int pg_migrate(struct pg_store *p, int *version);
 /* Each side fills its members of the ops table. */
 void store_pg_fill_journal(struct store_ops *ops);
 void store_pg_fill_catalogue(struct store_ops *ops);
+void store_pg_fill_downsync(struct store_ops *ops);
 void store_pg_fill_health(struct store_ops *ops);
 void store_pg_fill_points(struct store_ops *ops);
 void store_pg_fill_office(struct store_ops *ops);
