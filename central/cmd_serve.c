@@ -34,7 +34,6 @@
  * helps. */
 #define SERVE_DB_CONNS_PG     4
 #define SERVE_DB_CONNS_SQLITE 1
-#define SERVE_DB_CONNS_MAX    64
 
 /* Reads a PEM file of at most 64 KiB into a NUL-terminated string; NULL with a message. */
 static char *read_pem(const char *what, const char *path)
@@ -138,14 +137,14 @@ static int serve_usage(const struct cli_opts *o, struct server_config *cfg)
 	}
 	int64_t threads = 0, head = 0, body = 0, conns = 0, per_ip = SERVER_PER_IP_DEF, silent = 0;
 	if (test_build_options(o, NULL) != WF_OK ||
-	    cli_opt_int(o, "threads", 1, 64, &threads, false) != WF_OK ||
-	    cli_opt_int(o, "silent-after", 60, INT64_C(366) * 86400, &silent, false) != WF_OK ||
+	    central_config_int(o, "threads", &threads) != WF_OK ||
+	    central_config_int(o, "silent-after", &silent) != WF_OK ||
 	    cli_opt_int(o, "time-offset", -(INT64_C(1) << 40), INT64_C(1) << 40,
 	                &cfg->time_offset_s, false) != WF_OK ||
-	    cli_opt_int(o, "head-timeout", 1, 3600, &head, false) != WF_OK ||
-	    cli_opt_int(o, "body-timeout", 1, 86400, &body, false) != WF_OK ||
-	    cli_opt_int(o, "max-connections", 1, 100000, &conns, false) != WF_OK ||
-	    cli_opt_int(o, "per-ip-connections", 0, 100000, &per_ip, false) != WF_OK)
+	    central_config_int(o, "head-timeout", &head) != WF_OK ||
+	    central_config_int(o, "body-timeout", &body) != WF_OK ||
+	    central_config_int(o, "max-connections", &conns) != WF_OK ||
+	    central_config_int(o, "per-ip-connections", &per_ip) != WF_OK)
 		return 2;
 	cfg->listen = cli_opt(o, "listen");
 	cfg->threads = (unsigned)threads;
@@ -233,7 +232,7 @@ static int db_connections(const struct cli_opts *o, size_t *n)
 	const char *db = cli_opt(o, "db");
 	int64_t v =
 	    db && strncmp(db, "sqlite:", 7) == 0 ? SERVE_DB_CONNS_SQLITE : SERVE_DB_CONNS_PG;
-	if (cli_opt_int(o, "db-connections", 1, SERVE_DB_CONNS_MAX, &v, false) != WF_OK)
+	if (central_config_int(o, "db-connections", &v) != WF_OK)
 		return 2;
 	*n = (size_t)v;
 	return 0;
@@ -291,7 +290,7 @@ static int serve_with(const struct cli_opts *o, struct wf_log *log)
 	rc = read_tls(o, &cert, &key);
 	if (rc)
 		return rc == WF_EINVAL ? 2 : 1;
-	struct store *s[SERVE_DB_CONNS_MAX];
+	struct store *s[CENTRAL_DB_CONNECTIONS_MAX];
 	if (open_stores(o, s, n) != WF_OK) {
 		free(cert);
 		free_secret(key);

@@ -6,8 +6,8 @@
  * (as kiosk/config/config.c does): the handler runs right after its line
  * was read, so the count is that key's line.
  *
- * The ranges are serve's (cmd_serve.c serve_usage, db_connections): keep
- * them equal when one changes.
+ * The integer keys' ranges are serve's options' too (central_config_int):
+ * one table for the file and the command line.
  */
 #include "config.h"
 
@@ -38,7 +38,7 @@ static const struct key {
     {"max_connections", "max-connections", K_INT, 1, 100000},
     {"per_ip_connections", "per-ip-connections", K_INT, 0, 100000},
     {"silent_after", "silent-after", K_INT, 60, INT64_C(366) * 86400},
-    {"db_connections", "db-connections", K_INT, 1, 64},
+    {"db_connections", "db-connections", K_INT, 1, CENTRAL_DB_CONNECTIONS_MAX},
 };
 
 struct loader {
@@ -50,6 +50,15 @@ struct loader {
 const char *central_config_key(int i)
 {
 	return i >= 0 && i < CENTRAL_CONFIG_KEYS ? KEYS[i].key : NULL;
+}
+
+int central_config_int(const struct cli_opts *o, const char *option, int64_t *out)
+{
+	for (int i = 0; i < CENTRAL_CONFIG_KEYS; i++)
+		if (KEYS[i].kind == K_INT && strcmp(KEYS[i].option, option) == 0)
+			return cli_opt_int(o, option, KEYS[i].min, KEYS[i].max, out, false);
+	fprintf(stderr, "wufei-central: --%s is not an integer option of serve\n", option);
+	return WF_EINVAL;
 }
 
 const char *central_config_path(const struct cli_opts *o, const char *def)

@@ -19,8 +19,9 @@
 /* The file used when neither --config nor --db is given (an installed server). */
 #define CENTRAL_CONFIG_DEFAULT "/etc/wufei/central.ini"
 
-#define CENTRAL_CONFIG_KEYS  11
-#define CENTRAL_CONFIG_VALUE 1024
+#define CENTRAL_CONFIG_KEYS        11
+#define CENTRAL_CONFIG_VALUE       1024
+#define CENTRAL_DB_CONNECTIONS_MAX 64 /* serve's store handles at most */
 
 struct central_config {
 	char path[1024];
@@ -31,6 +32,14 @@ struct central_config {
 
 /* central_config_key — the file's name of key i (< CENTRAL_CONFIG_KEYS), e.g. "tls_cert". */
 const char *central_config_key(int i);
+
+/*
+ * central_config_int — serve's integer option (its name without "--", e.g.
+ * "threads") from o into *out, checked against the one range the file's key
+ * and the option share (absent: WF_OK, *out unchanged). WF_EINVAL: not an
+ * integer in range, or no such integer option (said on stderr).
+ */
+int central_config_int(const struct cli_opts *o, const char *option, int64_t *out);
 
 /*
  * central_config_path — the config file o asks for: --config FILE; else,

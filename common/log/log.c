@@ -281,26 +281,29 @@ static void write_line(struct wf_log *log, uint64_t key, enum wf_log_level level
 	pthread_mutex_unlock(&log->mu);
 }
 
-void wf_log_vprintf(struct wf_log *log, enum wf_log_level level, const char *fmt, va_list ap)
+/* A line from fmt and ap with its own fields (NULL: the scope's). */
+static void vfields(struct wf_log *log, enum wf_log_level level, const struct wf_log_ctx *ctx,
+                    const char *fmt, va_list ap)
 {
 	if (!log)
 		return;
 	char msg[WF_LOG_LINE_MAX];
 	vsnprintf(msg, sizeof msg, fmt, ap);
-	write_line(log, text_key(msg), level, msg, NULL);
+	write_line(log, text_key(msg), level, msg, ctx);
+}
+
+void wf_log_vprintf(struct wf_log *log, enum wf_log_level level, const char *fmt, va_list ap)
+{
+	vfields(log, level, NULL, fmt, ap);
 }
 
 void wf_log_fields(struct wf_log *log, enum wf_log_level level, const struct wf_log_ctx *ctx,
                    const char *fmt, ...)
 {
-	if (!log)
-		return;
-	char msg[WF_LOG_LINE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	vfields(log, level, ctx, fmt, ap);
 	va_end(ap);
-	write_line(log, text_key(msg), level, msg, ctx);
 }
 
 void wf_log_printf(struct wf_log *log, enum wf_log_level level, const char *fmt, ...)
